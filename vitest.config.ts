@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config"
+
+const project = (dir: string) => ({
+  test: {
+    name: dir.split("/").pop(),
+    root: dir,
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks" as const,
+  },
+})
+
+// One project per package: `vitest run --project engine` runs one.
+export default defineConfig({
+  test: {
+    projects: [
+      project("packages/workflow"),
+      project("packages/store"),
+      project("packages/report"),
+      project("packages/campaigns"),
+      project("packages/engine"),
+      project("apps/cli"),
+    ],
+  },
+})
