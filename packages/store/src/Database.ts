@@ -1,0 +1,234 @@
+/**
+ * The database as Kysely sees it: one interface per table, written beside the
+ * migrations in ./migrations. Timestamps are `timestamptz` (returned as Date);
+ * exact figures are `numeric` (returned as string, never a float).
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely"
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+/** `bigserial`/`bigint` ids come back from pg as strings; we keep them as strings. */
+type BigId = ColumnType<string, string | number | bigint, string | number | bigint>
+type GeneratedBigId = ColumnType<string, string | number | bigint | undefined, never>
+type Json<T = unknown> = ColumnType<T, string, string>
+
+/** The directory of units (offices, bureaus, associations…); `parent` builds the hierarchy. */
+export interface UnitsTable {
+  key: string
+  name: string
+  name_en: string | null
+  parent_key: string | null
+  level: string | null
+  created_at: CreatedAt
+}
+
+/** People and API tokens that act: a role and, except auditors, a unit. */
+export interface PrincipalsTable {
+  id: string
+  name: string
+  role: "coordinator" | "unit" | "auditor"
+  unit_key: string | null
+  created_at: CreatedAt
+  disabled_at: Timestamp | null
+}
+
+/** Each deployed version of a definition, with the content hash of its normalized body. */
+export interface DefinitionsTable {
+  id: GeneratedBigId
+  key: string
+  version: number
+  hash: string
+  body: Json
+  created_at: CreatedAt
+}
+
+/** A campaign pins one definition version; its journal head lives here so appends serialize per campaign. */
+export interface CampaignsTable {
+  id: string
+  definition_id: BigId
+  status: "deployed" | "running" | "summarizing" | "closed"
+  journal_seq: Generated<number>
+  journal_head: string | null
+  created_at: CreatedAt
+  started_at: Timestamp | null
+  closed_at: Timestamp | null
+}
+
+/** One XState machine per unit participation and one per campaign (unit_key null). */
+export interface MachinesTable {
+  id: GeneratedBigId
+  campaign_id: string
+  kind: "campaign" | "unit"
+  unit_key: string | null
+  snapshot: Json
+  version: number
+  /** The definition hash the snapshot was computed with. */
+  machine_hash: string
+  phase: string | null
+  status: string
+  overdue: boolean
+  updated_at: Timestamp
+}
+
+/** Read model of each unit's task: one row per (campaign, unit, task), written with the snapshot. */
+export interface TasksTable {
+  campaign_id: string
+  unit_key: string
+  task_key: string
+  phase_key: string
+  status: "waiting" | "assigned" | "acknowledged" | "submitted" | "returned" | "approved" | "closed"
+  deadline: Timestamp
+  overdue: boolean
+  reminded: number
+  returns: number
+  report_id: BigId | null
+  acknowledged_at: Timestamp | null
+  submitted_at: Timestamp | null
+  approved_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+/** Append-only: one row per accepted event, hash-chained per campaign. */
+export interface JournalTable {
+  id: GeneratedBigId
+  campaign_id: string
+  seq: number
+  machine_id: BigId
+  unit_key: string | null
+  /** principal id, or `system` for the worker */
+  actor: string
+  role: string
+  actor_unit: string | null
+  /** `command`, `timer:<id>` or `message:<id>` */
+  cause: string
+  idempotency_key: string | null
+  event: string
+  payload: Json
+  state_before: Json
+  state_after: Json
+  /** the campaign clock's time (may be simulated) */
+  occurred_at: Timestamp
+  /** the database's time */
+  recorded_at: CreatedAt
+  prev_hash: string | null
+  hash: string
+}
+
+/** Durable timers: due events for one machine. */
+export interface TimersTable {
+  id: GeneratedBigId
+  campaign_id: string
+  machine_id: BigId
+  /** unique per machine: a timer is scheduled once */
+  key: string
+  due_at: Timestamp
+  event: Json
+  status: "pending" | "done" | "cancelled" | "moot" | "dead"
+  attempts: Generated<number>
+  last_error: string | null
+  created_at: CreatedAt
+  done_at: Timestamp | null
+}
+
+/** Messages between machines and jobs for the worker (e.g. writing the summary). */
+export interface MessagesTable {
+  id: GeneratedBigId
+  campaign_id: string
+  /** target machine; null for a job the worker runs itself */
+  machine_id: BigId | null
+  kind: "event" | "summary"
+  /** unique: the same message is never queued twice */
+  dedupe_key: string
+  event: Json
+  status: "pending" | "done" | "moot" | "dead"
+  attempts: Generated<number>
+  available_at: Timestamp
+  last_error: string | null
+  created_at: CreatedAt
+  done_at: Timestamp | null
+}
+
+/** A unit's report for a task; each resubmission is a new row with attempt + 1. */
+export interface ReportsTable {
+  id: GeneratedBigId
+  campaign_id: string
+  unit_key: string
+  task_key: string
+  attempt: number
+  status: "submitted" | "approved" | "returned"
+  narrative: Json<Record<string, string>>
+  submitted_by: string
+  submitted_at: Timestamp
+  reviewed_by: string | null
+  reviewed_at: Timestamp | null
+  return_reason: string | null
+}
+
+/** The figures of a report, as exact numerics. */
+export interface ReportFiguresTable {
+  report_id: BigId
+  figure_key: string
+  value: ColumnType<string, string, string>
+}
+
+/** Results of commands sent with an idempotency key, replayed on retry. */
+export interface CommandResultsTable {
+  principal_id: string
+  idempotency_key: string
+  request_hash: string
+  result: Json
+  created_at: CreatedAt
+}
+
+/** Notifications for people (reminders, overdue notices, returns): an outbox. */
+export interface NotificationsTable {
+  id: GeneratedBigId
+  campaign_id: string
+  unit_key: string
+  kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+  body: Json
+  created_at: CreatedAt
+  delivered_at: Timestamp | null
+}
+
+/** Stored summaries: each version with its hash and the journal position it reflects. */
+export interface SummariesTable {
+  id: GeneratedBigId
+  campaign_id: string
+  version: number
+  format: string
+  content: string
+  hash: string
+  journal_seq: number
+  created_at: CreatedAt
+}
+
+/** Every table of the database. */
+export interface Database {
+  units: UnitsTable
+  principals: PrincipalsTable
+  definitions: DefinitionsTable
+  campaigns: CampaignsTable
+  machines: MachinesTable
+  tasks: TasksTable
+  journal: JournalTable
+  timers: TimersTable
+  messages: MessagesTable
+  reports: ReportsTable
+  report_figures: ReportFiguresTable
+  command_results: CommandResultsTable
+  notifications: NotificationsTable
+  summaries: SummariesTable
+}
+
+export type UnitRow = Selectable<UnitsTable>
+export type PrincipalRow = Selectable<PrincipalsTable>
+export type CampaignRow = Selectable<CampaignsTable>
+export type MachineRow = Selectable<MachinesTable>
+export type TaskRow = Selectable<TasksTable>
+export type JournalRow = Selectable<JournalTable>
+export type NewJournalRow = Insertable<JournalTable>
+export type TimerRow = Selectable<TimersTable>
+export type MessageRow = Selectable<MessagesTable>
+export type ReportRow = Selectable<ReportsTable>
+export type MachineUpdate = Updateable<MachinesTable>

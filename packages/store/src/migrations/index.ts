@@ -1,0 +1,8 @@
+/** The migrations, in order: a static provider, so nothing is read from disk at run time. */
+import type { Migration } from "kysely"
+import * as initial from "./0001_initial.ts"
+
+/** Every migration by name; names sort in the order they apply. */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+}
