@@ -1,0 +1,81 @@
+/**
+ * Authorization, shared by the CLI and the API. Rules:
+ * - the operator and the campaign's coordinator manage a campaign;
+ * - a unit acts only on its own tasks, and reads its own and its subordinates';
+ * - an auditor reads everything and changes nothing.
+ * What a caller may not read is reported as not found, never as forbidden.
+ */
+import type { Campaign } from "@liandong/workflow"
+import { Effect } from "effect"
+import type { Actor } from "./Actor.ts"
+import { NotAllowed } from "./Errors.ts"
+
+/** The units below `root` in the campaign's hierarchy, `root` included. */
+export const unitAndSubordinates = (campaign: Campaign, root: string): ReadonlySet<string> => {
+  const children = new Map<string, string[]>()
+  for (const unit of campaign.units) {
+    if (unit.parent !== null) children.set(unit.parent, [...(children.get(unit.parent) ?? []), unit.key])
+  }
+  const found = new Set<string>()
+  const stack = [root]
+  while (stack.length > 0) {
+    const key = stack.pop() as string
+    if (found.has(key)) continue
+    found.add(key)
+    stack.push(...(children.get(key) ?? []))
+  }
+  return found
+}
+
+/** True when the actor runs this campaign: the operator or a coordinator of its coordinating unit. */
+export const manages = (actor: Actor, campaign: Campaign): boolean =>
+  actor.kind === "operator" ||
+  actor.kind === "system" ||
+  (actor.kind === "principal" && actor.role === "coordinator" && actor.unit === campaign.coordinator)
+
+/** The units whose tasks the actor may read in a campaign: all, or a set. */
+export const readableUnits = (actor: Actor, campaign: Campaign): "all" | ReadonlySet<string> => {
+  if (manages(actor, campaign)) return "all"
+  if (actor.kind === "principal" && actor.role === "auditor") return "all"
+  if (actor.kind === "principal" && actor.role === "unit" && actor.unit !== null) {
+    return unitAndSubordinates(campaign, actor.unit)
+  }
+  return new Set()
+}
+
+/** True when the actor may read the unit's tasks and reports. */
+export const canRead = (actor: Actor, campaign: Campaign, unit: string): boolean => {
+  const readable = readableUnits(actor, campaign)
+  return readable === "all" || readable.has(unit)
+}
+
+/** True when the actor may see the campaign at all. */
+export const canSeeCampaign = (actor: Actor, campaign: Campaign): boolean => {
+  const readable = readableUnits(actor, campaign)
+  return readable === "all" || campaign.units.some((unit) => readable.has(unit.key))
+}
+
+const denied = (actor: Actor, action: string, zh: string, en: string) =>
+  Effect.fail(new NotAllowed({ actor: actor.id, action, zh, en }))
+
+/** Fails unless the actor is the unit itself (units act only on their own tasks). */
+export const requireUnitActor = (actor: Actor, unit: string, action: string) =>
+  actor.kind === "principal" && actor.role === "unit" && actor.unit === unit
+    ? Effect.void
+    : denied(
+        actor,
+        action,
+        `“${actor.id}”无权代单位“${unit}”办理此事项,只有该单位本身可以操作`,
+        `"${actor.id}" may not act for unit "${unit}"; only the unit itself may`,
+      )
+
+/** Fails unless the actor manages the campaign. */
+export const requireManager = (actor: Actor, campaign: Campaign, action: string) =>
+  manages(actor, campaign)
+    ? Effect.void
+    : denied(
+        actor,
+        action,
+        `“${actor.id}”不是活动“${campaign.title}”的牵头单位,无权执行此操作`,
+        `"${actor.id}" does not coordinate campaign "${campaign.key}" and may not do this`,
+      )

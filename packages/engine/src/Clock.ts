@@ -1,0 +1,35 @@
+/**
+ * The campaign clock. Commands stamp events with it and the worker decides
+ * what is due by it, so a whole campaign can run on a simulated calendar.
+ */
+import { Context, Effect, Layer } from "effect"
+
+/** The current time of the campaign world. */
+export class Clock extends Context.Service<
+  Clock,
+  {
+    readonly now: Effect.Effect<Date>
+    /** Move a simulated clock to an instant (never backwards); a no-op on the system clock. */
+    readonly set: (at: Date) => Effect.Effect<void>
+    readonly simulated: boolean
+  }
+>()("@liandong/engine/Clock") {
+  /** Real wall-clock time. */
+  static readonly system = Layer.succeed(Clock)(
+    Clock.of({ now: Effect.sync(() => new Date()), set: () => Effect.void, simulated: false }),
+  )
+
+  /** A simulated calendar starting at `start`; moves only when told to. */
+  static readonly simulatedAt = (start: Date) =>
+    Layer.sync(Clock)(() => {
+      let current = start.getTime()
+      return Clock.of({
+        now: Effect.sync(() => new Date(current)),
+        set: (at) =>
+          Effect.sync(() => {
+            current = Math.max(current, at.getTime())
+          }),
+        simulated: true,
+      })
+    })
+}

@@ -1,0 +1,184 @@
+/**
+ * The one place an event is applied to a machine: lock the machine's row,
+ * compute the next snapshot with the pure transition, reject what the state
+ * does not accept, then write snapshot, read model, journal row and follow-ups
+ * together. Every command and every timer or message goes through here.
+ */
+import type { Database, MachineRow } from "@liandong/store"
+import { apply, campaignView, unitView } from "@liandong/workflow"
+import { Effect, Result } from "effect"
+import type { Transaction } from "kysely"
+import type { Actor } from "./Actor.ts"
+import { query } from "./Db.ts"
+import type { LoadedCampaign } from "./Definitions.ts"
+import { InvalidTransition, NotFound } from "./Errors.ts"
+import { writeFollowUps } from "./FollowUps.ts"
+import { appendJournal } from "./Journal.ts"
+
+/** Why an event is being applied, for the journal. */
+export interface Cause {
+  readonly actor: Actor
+  readonly cause: string
+  readonly idempotencyKey?: string | null
+}
+
+/** Locks a unit's machine row (or the campaign's, when `unit` is null) for this transaction. */
+export const lockMachine = (tx: Transaction<Database>, campaignId: string, unit: string | null) =>
+  Effect.gen(function* () {
+    const row = yield* query(
+      "machine.lock",
+      (db) => {
+        const base = db.selectFrom("machines").selectAll().where("campaign_id", "=", campaignId)
+        return (unit === null ? base.where("kind", "=", "campaign") : base.where("unit_key", "=", unit))
+          .forUpdate()
+          .executeTakeFirst()
+      },
+      tx,
+    )
+    if (row === undefined) return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? campaignId })
+    return row
+  })
+
+/** Locks a machine row by id. */
+export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
+  query("machine.lockById", (db) => db.selectFrom("machines").selectAll().where("id", "=", machineId).forUpdate().executeTakeFirstOrThrow(), tx)
+
+/** Writes the read-model columns and rows that mirror a machine's snapshot. */
+export const project = (tx: Transaction<Database>, loaded: LoadedCampaign, row: MachineRow, snapshot: unknown, at: Date) =>
+  Effect.gen(function* () {
+    if (row.kind === "campaign") {
+      const view = campaignView(loaded.definition, snapshot)
+      yield* query(
+        "machine.save",
+        (db) =>
+          db
+            .updateTable("machines")
+            .set({ snapshot: JSON.stringify(snapshot), version: row.version + 1, phase: view.phase, status: view.status, overdue: false, updated_at: at })
+            .where("id", "=", row.id)
+            .where("version", "=", row.version)
+            .execute(),
+        tx,
+      )
+      yield* query(
+        "campaign.status",
+        (db) =>
+          db
+            .updateTable("campaigns")
+            .set({
+              status: view.status,
+              ...(view.status === "running" && loaded.row.started_at === null ? { started_at: at } : {}),
+              ...(view.status === "closed" ? { closed_at: at } : {}),
+            })
+            .where("id", "=", loaded.row.id)
+            .execute(),
+        tx,
+      )
+      return
+    }
+    const unit = row.unit_key as string
+    const view = unitView(loaded.definition, unit, snapshot)
+    yield* query(
+      "machine.save",
+      (db) =>
+        db
+          .updateTable("machines")
+          .set({ snapshot: JSON.stringify(snapshot), version: row.version + 1, phase: view.phase, status: view.status, overdue: view.overdue, updated_at: at })
+          .where("id", "=", row.id)
+          .where("version", "=", row.version)
+          .execute(),
+      tx,
+    )
+    yield* writeTaskRows(tx, loaded.row.id, unit, view.tasks, at)
+  })
+
+/** Upserts the task read-model rows of one unit. */
+export const writeTaskRows = (
+  tx: Transaction<Database>,
+  campaignId: string,
+  unit: string,
+  tasks: ReturnType<typeof unitView>["tasks"],
+  at: Date,
+) =>
+  tasks.length === 0
+    ? Effect.void
+    : query(
+        "tasks.project",
+        (db) =>
+          db
+            .insertInto("tasks")
+            .values(
+              tasks.map((t) => ({
+                campaign_id: campaignId,
+                unit_key: unit,
+                task_key: t.task,
+                phase_key: t.phase,
+                status: t.status,
+                deadline: t.deadline,
+                overdue: t.overdue,
+                reminded: t.reminded,
+                returns: t.returns,
+                report_id: t.report,
+                acknowledged_at: t.acknowledgedAt,
+                submitted_at: t.submittedAt,
+                approved_at: t.approvedAt,
+                updated_at: at,
+              })),
+            )
+            .onConflict((oc) =>
+              oc.columns(["campaign_id", "unit_key", "task_key"]).doUpdateSet((eb) => ({
+                status: eb.ref("excluded.status"),
+                overdue: eb.ref("excluded.overdue"),
+                reminded: eb.ref("excluded.reminded"),
+                returns: eb.ref("excluded.returns"),
+                report_id: eb.ref("excluded.report_id"),
+                acknowledged_at: eb.ref("excluded.acknowledged_at"),
+                submitted_at: eb.ref("excluded.submitted_at"),
+                approved_at: eb.ref("excluded.approved_at"),
+                updated_at: eb.ref("excluded.updated_at"),
+              })),
+            )
+            .execute(),
+        tx,
+      ).pipe(Effect.asVoid)
+
+/** Applies one event to a locked machine row and writes everything that follows from it. */
+export const applyToMachine = (
+  tx: Transaction<Database>,
+  loaded: LoadedCampaign,
+  row: MachineRow,
+  event: { readonly type: string; readonly at: string },
+  cause: Cause,
+) =>
+  Effect.gen(function* () {
+    const machine =
+      row.kind === "campaign" ? loaded.compiled.campaignMachine() : loaded.compiled.unitMachine(row.unit_key as string)
+    const result = apply(machine, row.snapshot, event)
+    if (Result.isFailure(result)) {
+      const rejected = result.failure
+      return yield* new InvalidTransition({
+        state: rejected.state,
+        event: event.type,
+        accepts: rejected.accepts,
+        zh: rejected.zh,
+        en: rejected.en,
+      })
+    }
+    const step = result.success
+    const at = new Date(event.at)
+    yield* project(tx, loaded, row, step.snapshot, at)
+    yield* writeFollowUps(tx, { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at }, step.effects)
+    // Last: the journal head is the one lock every writer of the campaign shares.
+    const seq = yield* appendJournal(tx, {
+      campaignId: loaded.row.id,
+      machineId: row.id,
+      unit: row.unit_key,
+      actor: cause.actor,
+      cause: cause.cause,
+      idempotencyKey: cause.idempotencyKey ?? null,
+      event,
+      before: step.from,
+      after: step.to,
+      occurredAt: at,
+    })
+    return { seq, from: step.from, to: step.to, effects: step.effects }
+  })

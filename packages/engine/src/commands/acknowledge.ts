@@ -1,0 +1,36 @@
+/** A unit acknowledges a task assigned to it (确认接收). */
+import { Effect } from "effect"
+import type { Actor } from "../Actor.ts"
+import { requireUnitActor } from "../Authz.ts"
+import { transaction } from "../Db.ts"
+import { once } from "../Idempotency.ts"
+import { applyToMachine, lockMachine } from "../Step.ts"
+import { nowIso, resolveTask } from "./common.ts"
+
+/** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
+export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
+  Effect.gen(function* () {
+    const { address, loaded } = yield* resolveTask(ref, actor)
+    yield* requireUnitActor(actor, address.unit, "acknowledge")
+    const at = yield* nowIso
+    const outcome = yield* transaction("acknowledge", (tx) =>
+      once(
+        tx,
+        actor,
+        options.idempotencyKey,
+        { command: "acknowledge", ref },
+        Effect.gen(function* () {
+          const row = yield* lockMachine(tx, address.campaign, address.unit)
+          const step = yield* applyToMachine(
+            tx,
+            loaded,
+            row,
+            { type: "task.acknowledge", task: address.task, by: actor.id, at } as { type: string; at: string },
+            { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
+          )
+          return { task: `${address.campaign}/${address.unit}/${address.task}`, status: "acknowledged", journal: step.seq }
+        }),
+      ),
+    )
+    return { ...outcome.result, replayed: outcome.replayed }
+  })

@@ -1,0 +1,46 @@
+/** The coordinator starts a campaign, or closes an open phase early. */
+import { Effect, Schema } from "effect"
+import type { Actor } from "../Actor.ts"
+import { canSeeCampaign, requireManager } from "../Authz.ts"
+import { transaction } from "../Db.ts"
+import { loadCampaign } from "../Definitions.ts"
+import { NotFound } from "../Errors.ts"
+import { decode } from "../Refs.ts"
+import { applyToMachine, lockMachine } from "../Step.ts"
+import { nowIso } from "./common.ts"
+
+const CampaignId = Schema.String.check(
+  Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "活动标识格式不正确 / not a campaign key" }),
+)
+
+const loadVisible = (campaign: unknown, actor: Actor) =>
+  Effect.gen(function* () {
+    const id = yield* decode(CampaignId, campaign)
+    const loaded = yield* loadCampaign(id)
+    if (!canSeeCampaign(actor, loaded.definition)) return yield* new NotFound({ what: "campaign", ref: id })
+    return loaded
+  })
+
+const applyToCampaign = (campaign: unknown, actor: Actor, action: string, event: (at: string) => { type: string; at: string }) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadVisible(campaign, actor)
+    yield* requireManager(actor, loaded.definition, action)
+    const at = yield* nowIso
+    return yield* transaction(action, (tx) =>
+      Effect.gen(function* () {
+        const row = yield* lockMachine(tx, loaded.row.id, null)
+        const step = yield* applyToMachine(tx, loaded, row, event(at), { actor, cause: "command" })
+        return { campaign: loaded.row.id, state: step.to, journal: step.seq }
+      }),
+    )
+  })
+
+/** Starts a deployed campaign: its phases' timers are scheduled. */
+export const startCampaign = (campaign: unknown, actor: Actor) =>
+  applyToCampaign(campaign, actor, "start", (at) => ({ type: "campaign.start", by: actor.id, at }))
+
+/** Closes an open phase now, whatever its gate says. */
+export const closePhase = (campaign: unknown, phase: unknown, actor: Actor) =>
+  Effect.flatMap(decode(CampaignId, phase), (phaseKey) =>
+    applyToCampaign(campaign, actor, "close-phase", (at) => ({ type: "phase.force-close", phase: phaseKey, by: actor.id, at })),
+  )

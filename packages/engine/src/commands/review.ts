@@ -1,0 +1,115 @@
+/**
+ * The coordinator reviews a submitted report: approves it (审核通过) or returns
+ * it with a reason (退回) for the unit to correct and resubmit.
+ */
+import { Effect, Schema } from "effect"
+import type { Actor } from "../Actor.ts"
+import { canRead, requireManager } from "../Authz.ts"
+import { query, transaction } from "../Db.ts"
+import { loadCampaign } from "../Definitions.ts"
+import { InvalidTransition, NotFound } from "../Errors.ts"
+import { once } from "../Idempotency.ts"
+import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
+import { applyToMachine, lockMachine } from "../Step.ts"
+import { nowIso } from "./common.ts"
+
+/** A reason for returning a report: required, at most 2000 characters. */
+export const ReturnReason = Schema.String.check(
+  Schema.isPattern(/\S/, { message: "退回须说明理由 / a return needs a reason" }),
+  Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
+)
+
+const findReport = (ref: string) =>
+  query("reports.find", (db) => {
+    const base = db.selectFrom("reports").selectAll()
+    if (/^\d+$/.test(ref)) return base.where("id", "=", ref).executeTakeFirst()
+    const address = parseTaskRef(ref)
+    return base
+      .where("campaign_id", "=", address.campaign)
+      .where("unit_key", "=", address.unit)
+      .where("task_key", "=", address.task)
+      .orderBy("attempt", "desc")
+      .limit(1)
+      .executeTakeFirst()
+  })
+
+const review = (
+  decision: "approve" | "return",
+  ref: unknown,
+  reason: string | null,
+  actor: Actor,
+  options: { idempotencyKey?: string | null },
+) =>
+  Effect.gen(function* () {
+    const reportRef = yield* decode(ReportRef, ref)
+    const report = yield* findReport(reportRef)
+    if (report === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
+    const loaded = yield* loadCampaign(report.campaign_id)
+    if (!canRead(actor, loaded.definition, report.unit_key)) return yield* new NotFound({ what: "report", ref: reportRef })
+    yield* requireManager(actor, loaded.definition, decision)
+    const at = yield* nowIso
+    const outcome = yield* transaction(decision, (tx) =>
+      once(
+        tx,
+        actor,
+        options.idempotencyKey,
+        { command: decision, ref: reportRef, reason },
+        Effect.gen(function* () {
+          const row = yield* lockMachine(tx, report.campaign_id, report.unit_key)
+          const current = yield* query(
+            "reports.lock",
+            (db) => db.selectFrom("reports").selectAll().where("id", "=", report.id).forUpdate().executeTakeFirstOrThrow(),
+            tx,
+          )
+          if (current.status !== "submitted") {
+            return yield* new InvalidTransition({
+              state: current.status,
+              event: `task.${decision}`,
+              accepts: [],
+              zh: `报送 ${current.id} 状态为“${current.status === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
+              en: `report ${current.id} is ${current.status}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
+            })
+          }
+          const event =
+            decision === "approve"
+              ? { type: "task.approve", task: current.task_key, report: String(current.id), by: actor.id, at }
+              : { type: "task.return", task: current.task_key, report: String(current.id), reason, by: actor.id, at }
+          const step = yield* applyToMachine(tx, loaded, row, event, {
+            actor,
+            cause: "command",
+            idempotencyKey: options.idempotencyKey ?? null,
+          })
+          yield* query(
+            "reports.review",
+            (db) =>
+              db
+                .updateTable("reports")
+                .set({
+                  status: decision === "approve" ? "approved" : "returned",
+                  reviewed_by: actor.id,
+                  reviewed_at: at,
+                  return_reason: reason,
+                })
+                .where("id", "=", current.id)
+                .execute(),
+            tx,
+          )
+          return {
+            report: String(current.id),
+            task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
+            status: decision === "approve" ? "approved" : "returned",
+            journal: step.seq,
+          }
+        }),
+      ),
+    )
+    return { ...outcome.result, replayed: outcome.replayed }
+  })
+
+/** Approves a submitted report. */
+export const approve = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
+  review("approve", ref, null, actor, options)
+
+/** Returns a submitted report to its unit with a reason. */
+export const returnReport = (ref: unknown, reason: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
+  Effect.flatMap(decode(ReturnReason, reason), (text) => review("return", ref, text.trim(), actor, options))

@@ -1,0 +1,149 @@
+/**
+ * The worker: applies due timers and pending messages, one per transaction,
+ * exactly once each (the queue row is marked in the transaction that applies
+ * it). Any number of workers may run against one PostgreSQL. It wakes on
+ * NOTIFY, polls as a fallback, and stops between items when interrupted.
+ */
+import type { MessageRow, TimerRow } from "@liandong/store"
+import { Deferred, Effect } from "effect"
+import { system } from "../Actor.ts"
+import { Clock } from "../Clock.ts"
+import { Db, query, transaction } from "../Db.ts"
+import { loadCampaign } from "../Definitions.ts"
+import { InvalidTransition, StoreError } from "../Errors.ts"
+import { workChannel } from "../FollowUps.ts"
+import { Log } from "../Log.ts"
+import {
+  claimDueTimer,
+  claimMessage,
+  completeMessage,
+  completeTimer,
+  failMessage,
+  failTimer,
+  nextDueAt,
+} from "../sql/claims.ts"
+import { applyToMachine, lockMachineById } from "../Step.ts"
+import { writeSummary } from "./summary.ts"
+
+/** How a worker behaves. */
+export interface WorkerOptions {
+  /** Longest sleep between looks at the queue when nothing wakes it (ms). */
+  readonly pollMs?: number
+  /** Attempts before a failing timer or message is parked as dead. */
+  readonly maxAttempts?: number
+}
+
+/** What one pass did. */
+export interface WorkerTally {
+  /** events applied to machines */
+  applied: number
+  /** events their machine no longer accepted (e.g. a reminder for a task already reported) */
+  moot: number
+  summaries: number
+  /** attempts that failed and will be retried (or were parked as dead) */
+  failed: number
+}
+
+type Claimed = { readonly kind: "timer"; readonly row: TimerRow } | { readonly kind: "message"; readonly row: MessageRow }
+
+const eventOf = (row: TimerRow | MessageRow) => row.event as { type: string; at: string }
+
+/** Applies one claimed item inside its transaction; says what happened to it. */
+const applyClaimed = (tx: Parameters<Parameters<typeof transaction>[1]>[0], item: Claimed, now: Date) =>
+  Effect.gen(function* () {
+    const complete = (status: "done" | "moot", note: string | null) =>
+      query(
+        "queue.complete",
+        () => (item.kind === "timer" ? completeTimer : completeMessage)(tx, item.row.id, status, now, note),
+        tx,
+      )
+    const loaded = yield* loadCampaign(item.row.campaign_id, tx)
+    if (item.kind === "message" && item.row.kind === "summary") {
+      yield* writeSummary(tx, loaded, eventOf(item.row).at)
+      yield* complete("done", null)
+      return "summary" as const
+    }
+    const machine = yield* lockMachineById(tx, item.row.machine_id as string)
+    const cause = { actor: system, cause: `${item.kind}:${item.row.id}` }
+    return yield* applyToMachine(tx, loaded, machine, eventOf(item.row), cause).pipe(
+      Effect.flatMap(() => Effect.as(complete("done", null), "applied" as const)),
+      // The machine moved on (e.g. a reminder for a task already reported): recorded, not an error.
+      Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
+        Effect.as(complete("moot", rejected.en), "moot" as const),
+      ),
+    )
+  })
+
+/** Claims and applies the next due item; `undefined` when nothing is due at `now`. */
+export const processNext = (now: Date, options: WorkerOptions = {}) =>
+  Effect.gen(function* () {
+    const { kysely } = yield* Db
+    const log = yield* Log
+    let claimed: Claimed | undefined
+    const outcome = yield* transaction("worker.item", (tx) =>
+      Effect.gen(function* () {
+        // Messages first: they are consequences of events already applied.
+        const message = yield* query("queue.claimMessage", () => claimMessage(tx, now), tx)
+        const timer = message === undefined ? yield* query("queue.claimTimer", () => claimDueTimer(tx, now), tx) : undefined
+        claimed = message !== undefined ? { kind: "message", row: message } : timer !== undefined ? { kind: "timer", row: timer } : undefined
+        if (claimed === undefined) return undefined
+        return yield* applyClaimed(tx, claimed, now)
+      }),
+    ).pipe(
+      Effect.catch((error) =>
+        Effect.gen(function* () {
+          if (claimed === undefined) return yield* Effect.fail(error)
+          const item = claimed
+          const message = error instanceof StoreError ? `${error.en}: ${String(error.cause)}` : String(error)
+          log.error({ item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: message }, "queue item failed")
+          const attempts = item.row.attempts + 1
+          const retryAt = new Date(now.getTime() + Math.min(60_000, 500 * 2 ** attempts))
+          yield* query("queue.fail", () =>
+            (item.kind === "timer" ? failTimer : failMessage)(kysely, item.row.id, message, retryAt, options.maxAttempts ?? 5),
+          )
+          return "failed" as const
+        }),
+      ),
+      Effect.uninterruptible,
+    )
+    return outcome
+  })
+
+/** Applies everything due at `now`, including the work that produces; returns a tally. */
+export const runUntilIdle = (now: Date, options: WorkerOptions = {}) =>
+  Effect.gen(function* () {
+    const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
+    while (true) {
+      // A failed item is retried after `now`, so a pass always ends.
+      const outcome = yield* processNext(now, options)
+      if (outcome === undefined) return tally
+      if (outcome === "summary") tally.summaries++
+      else tally[outcome]++
+    }
+  })
+
+/** Runs until interrupted: drains what is due, then sleeps until woken, the next timer, or the poll interval. */
+export const runWorker = (options: WorkerOptions = {}) =>
+  Effect.gen(function* () {
+    const { store, kysely } = yield* Db
+    const clock = yield* Clock
+    const log = yield* Log
+    let wake = yield* Deferred.make<void>()
+    const unlisten = yield* Effect.promise(() =>
+      store.listen(workChannel, () => {
+        Deferred.doneUnsafe(wake, Effect.void)
+      }),
+    )
+    yield* Effect.addFinalizer(() => Effect.promise(() => unlisten()))
+    log.info({ database: store.describe }, "worker started")
+    while (true) {
+      const now = yield* clock.now
+      const tally = yield* runUntilIdle(now, options)
+      if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
+      const next = yield* query("queue.nextDue", () => nextDueAt(kysely))
+      const pollMs = options.pollMs ?? 1000
+      const untilNext = next?.due_at ? new Date(next.due_at).getTime() - now.getTime() : pollMs
+      wake = yield* Deferred.make<void>()
+      yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, untilNext))))
+    }
+  }).pipe(Effect.scoped)

@@ -1,0 +1,229 @@
+/**
+ * The campaign definition language: what a coordinating office writes.
+ *
+ * `CampaignInput` is what authors type (defaults may be left out, times may be
+ * local to the campaign's time zone); `Campaign` is the normalized form that is
+ * stored, hashed and compiled into machines (every default filled in, every
+ * time an ISO instant in UTC).
+ */
+import { Schema } from "effect"
+
+/** A key names a unit, phase, task or figure: lower-case ASCII, digits and dashes. */
+export const Key = Schema.String.check(
+  Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+    message: "须为小写字母、数字和连字符组成的标识(最长 63 字符) / must be lower-case letters, digits and dashes (at most 63 characters)",
+  }),
+)
+export type Key = typeof Key.Type
+
+/** A label in Chinese, with an optional English rendering. */
+export const Label = Schema.Struct({
+  zh: Schema.NonEmptyString,
+  en: Schema.optional(Schema.String),
+})
+export type Label = typeof Label.Type
+
+/** How a unit takes part: 主办 host, 承办 implementer, 协办 co-organiser, 成员单位 member, 下级单位 subordinate. */
+export const UnitRole = Schema.Literals(["host", "implementer", "co-organiser", "member", "subordinate"])
+export type UnitRole = typeof UnitRole.Type
+
+/** Chinese and English names of the unit roles. */
+export const unitRoleLabels: Record<UnitRole, Required<Label>> = {
+  host: { zh: "主办", en: "host" },
+  implementer: { zh: "承办", en: "implementer" },
+  "co-organiser": { zh: "协办", en: "co-organiser" },
+  member: { zh: "成员单位", en: "member unit" },
+  subordinate: { zh: "下级单位", en: "subordinate unit" },
+}
+
+/** Administrative level of a unit in the hierarchy national > province > city > county. */
+export const UnitLevel = Schema.Literals(["national", "province", "city", "county"])
+export type UnitLevel = typeof UnitLevel.Type
+
+/**
+ * A date-time as authors write it: `2026-04-13` (a whole day), `2026-04-13T09:00`
+ * (local time in the campaign's time zone) or an ISO instant with `Z` or an offset.
+ */
+export const DateTimeInput = Schema.String.check(
+  Schema.isPattern(/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/, {
+    message: "须为日期或日期时间,如 2026-04-13 或 2026-04-13T09:00 / must be a date or date-time such as 2026-04-13 or 2026-04-13T09:00",
+  }),
+)
+
+/** An ISO-8601 duration of days, hours and minutes, such as `P2D` or `PT4H`. */
+export const Duration = Schema.String.check(
+  Schema.isPattern(/^P(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?)?$/, {
+    message: "须为 ISO-8601 时长,如 P2D、PT4H / must be an ISO-8601 duration such as P2D or PT4H",
+  }),
+)
+
+/** A figure a task must report: a count or amount with its measure word (份, 场, 人次, 家, 次 …). */
+export const FigureInput = Schema.Struct({
+  key: Key,
+  label: Label,
+  /** 量词, the measure word the figure is counted in. */
+  measure: Schema.NonEmptyString,
+  kind: Schema.optional(Schema.Literals(["integer", "decimal"])),
+  min: Schema.optional(Schema.Finite),
+  max: Schema.optional(Schema.Finite),
+  /** Decimal places allowed for a decimal figure (default 2). */
+  scale: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 6 }))),
+  aggregate: Schema.optional(Schema.Literals(["sum", "max", "min"])),
+  /** `approximate` phrases totals the official way ("260余人次"); `exact` prints them as they are. */
+  phrasing: Schema.optional(Schema.Literals(["approximate", "exact"])),
+  required: Schema.optional(Schema.Boolean),
+})
+
+/** A free-text part of a report: what was done, highlights, difficulties. */
+export const NarrativeInput = Schema.Struct({
+  key: Key,
+  label: Label,
+  required: Schema.optional(Schema.Boolean),
+  maxLength: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 }))),
+})
+
+/** Who must take a task. */
+export const AssignmentInput = Schema.Union([
+  Schema.Struct({ units: Schema.NonEmptyArray(Key) }),
+  Schema.Struct({ roles: Schema.NonEmptyArray(UnitRole) }),
+  Schema.Struct({ levels: Schema.NonEmptyArray(UnitLevel) }),
+  Schema.Struct({ subordinatesOf: Key }),
+  Schema.Struct({ everyone: Schema.Literal(true) }),
+])
+
+/** A task of a phase: assigned to units, due by a deadline, reporting figures and narrative. */
+export const TaskInput = Schema.Struct({
+  key: Key,
+  title: Label,
+  /** One sentence on what the task asks for; the summary may use it. */
+  description: Schema.optional(Schema.String),
+  assign: AssignmentInput,
+  /** Units left out of the assignment. */
+  except: Schema.optional(Schema.Array(Key)),
+  deadline: DateTimeInput,
+  /** Reminders, as durations before the deadline. */
+  reminders: Schema.optional(Schema.Array(Duration)),
+  figures: Schema.optional(Schema.Array(FigureInput)),
+  narrative: Schema.optional(Schema.Array(NarrativeInput)),
+})
+
+/** When a phase may close: all participants done, its closing date, or a quorum of participants done once the date has passed. */
+export const GateInput = Schema.Union([
+  Schema.Literals(["all", "date"]),
+  Schema.Struct({ quorum: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true })) }),
+])
+
+/** A phase of the campaign: 筹备, 宣传, 执法, 总结 or one the office names. */
+export const PhaseInput = Schema.Struct({
+  key: Key,
+  name: Schema.optional(Label),
+  /** The four-character paired heading the summary uses for this phase (e.g. 高度重视、精心组织). */
+  heading: Schema.optional(Schema.String),
+  opensAt: DateTimeInput,
+  closesAt: DateTimeInput,
+  gate: Schema.optional(GateInput),
+  tasks: Schema.Array(TaskInput),
+})
+
+/** A participating unit. */
+export const UnitInput = Schema.Struct({
+  key: Key,
+  name: Schema.NonEmptyString,
+  nameEn: Schema.optional(Schema.String),
+  role: UnitRole,
+  parent: Schema.optional(Key),
+  level: Schema.optional(UnitLevel),
+})
+
+/** The whole campaign as its author writes it. */
+export const CampaignInput = Schema.Struct({
+  key: Key,
+  title: Schema.NonEmptyString,
+  titleEn: Schema.optional(Schema.String),
+  theme: Schema.optional(Schema.String),
+  /** On whose instruction the campaign is run (按照…的部署). */
+  authority: Schema.optional(Schema.String),
+  timeZone: Schema.optional(Schema.NonEmptyString),
+  coordinator: Key,
+  units: Schema.NonEmptyArray(UnitInput),
+  phases: Schema.NonEmptyArray(PhaseInput),
+})
+export type CampaignInput = typeof CampaignInput.Encoded
+
+// ---- The normalized form ----------------------------------------------------
+
+/** A figure with every default filled in. */
+export interface Figure {
+  readonly key: string
+  readonly label: Label
+  readonly measure: string
+  readonly kind: "integer" | "decimal"
+  readonly min: number
+  readonly max: number | null
+  readonly scale: number
+  readonly aggregate: "sum" | "max" | "min"
+  readonly phrasing: "approximate" | "exact"
+  readonly required: boolean
+}
+
+/** A narrative field with every default filled in. */
+export interface NarrativeField {
+  readonly key: string
+  readonly label: Label
+  readonly required: boolean
+  readonly maxLength: number
+}
+
+/** A task with its assignment resolved to unit keys and its times as UTC instants. */
+export interface Task {
+  readonly key: string
+  readonly phase: string
+  readonly title: Label
+  readonly description: string | null
+  /** The unit keys that must take the task, in definition order. */
+  readonly units: ReadonlyArray<string>
+  readonly deadline: string
+  /** Reminder instants (ISO, UTC), earliest first. */
+  readonly reminders: ReadonlyArray<string>
+  readonly figures: ReadonlyArray<Figure>
+  readonly narrative: ReadonlyArray<NarrativeField>
+}
+
+/** A gate: when a phase closes. */
+export type Gate = { readonly kind: "all" } | { readonly kind: "date" } | { readonly kind: "quorum"; readonly ratio: number }
+
+/** A phase with its window as UTC instants. */
+export interface Phase {
+  readonly key: string
+  readonly name: Label
+  readonly heading: string | null
+  readonly opensAt: string
+  readonly closesAt: string
+  readonly gate: Gate
+  readonly tasks: ReadonlyArray<Task>
+  /** The units with at least one task in this phase, in definition order. */
+  readonly participants: ReadonlyArray<string>
+}
+
+/** A unit with its level resolved. */
+export interface Unit {
+  readonly key: string
+  readonly name: string
+  readonly nameEn: string | null
+  readonly role: UnitRole
+  readonly parent: string | null
+  readonly level: UnitLevel | null
+}
+
+/** The normalized campaign: stored, hashed and compiled into machines. */
+export interface Campaign {
+  readonly key: string
+  readonly title: string
+  readonly titleEn: string | null
+  readonly theme: string | null
+  readonly authority: string | null
+  readonly timeZone: string
+  readonly coordinator: string
+  readonly units: ReadonlyArray<Unit>
+  readonly phases: ReadonlyArray<Phase>
+}

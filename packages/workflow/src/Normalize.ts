@@ -1,0 +1,198 @@
+/**
+ * From what an author writes to the normalized campaign: decode with Effect
+ * Schema, fill in defaults, resolve times and assignments, then check the
+ * meaning. Every problem is collected and reported at once, with its path.
+ */
+import { Effect, Result, Schema } from "effect"
+import {
+  type Campaign,
+  CampaignInput,
+  type Figure,
+  type Gate,
+  type NarrativeField,
+  type Phase,
+  type Task,
+  type Unit,
+} from "./Definition.ts"
+import { checkCampaign } from "./Checks.ts"
+import { issueProblems, type Problem, formatProblems } from "./Problem.ts"
+import { durationMs, isTimeZone, resolveTime } from "./Time.ts"
+
+/** A definition that cannot be deployed, with every problem found. */
+export class DefinitionError extends Schema.TaggedError<DefinitionError>()("DefinitionError", {
+  problems: Schema.Array(Schema.Struct({ path: Schema.String, zh: Schema.String, en: Schema.String })),
+}) {
+  override get message(): string {
+    return formatProblems(this.problems)
+  }
+}
+
+const standardPhaseNames: Record<string, { zh: string; en: string }> = {
+  preparation: { zh: "筹备", en: "Preparation" },
+  publicity: { zh: "宣传", en: "Publicity" },
+  enforcement: { zh: "执法", en: "Enforcement" },
+  summary: { zh: "总结", en: "Summary" },
+}
+
+/** The narrative every report has unless a task says otherwise. */
+export const defaultNarrative: ReadonlyArray<NarrativeField> = [
+  { key: "narrative", label: { zh: "工作情况", en: "What was done" }, required: true, maxLength: 20_000 },
+  { key: "highlights", label: { zh: "亮点", en: "Highlights" }, required: false, maxLength: 20_000 },
+  { key: "difficulties", label: { zh: "困难和问题", en: "Difficulties" }, required: false, maxLength: 20_000 },
+]
+
+type Input = typeof CampaignInput.Type
+
+const subordinates = (units: ReadonlyArray<Input["units"][number]>, root: string): string[] => {
+  const out: string[] = []
+  const seen = new Set<string>([root])
+  let frontier = [root]
+  while (frontier.length > 0) {
+    const next = units.filter((u) => u.parent !== undefined && frontier.includes(u.parent) && !seen.has(u.key)).map((u) => u.key)
+    for (const key of next) seen.add(key)
+    out.push(...next)
+    frontier = next
+  }
+  return units.map((u) => u.key).filter((k) => out.includes(k))
+}
+
+const assignees = (input: Input, task: Input["phases"][number]["tasks"][number]): string[] => {
+  const a = task.assign
+  const picked =
+    "units" in a
+      ? input.units.filter((u) => a.units.includes(u.key)).map((u) => u.key)
+      : "roles" in a
+        ? input.units.filter((u) => a.roles.includes(u.role)).map((u) => u.key)
+        : "levels" in a
+          ? input.units.filter((u) => u.level !== undefined && a.levels.includes(u.level)).map((u) => u.key)
+          : "subordinatesOf" in a
+            ? subordinates(input.units, a.subordinatesOf)
+            : input.units.map((u) => u.key)
+  const except = new Set(task.except ?? [])
+  return picked.filter((key) => !except.has(key))
+}
+
+const gateOf = (gate: Input["phases"][number]["gate"]): Gate =>
+  gate === undefined || gate === "all"
+    ? { kind: "all" }
+    : gate === "date"
+      ? { kind: "date" }
+      : { kind: "quorum", ratio: gate.quorum }
+
+const figureOf = (f: NonNullable<Input["phases"][number]["tasks"][number]["figures"]>[number]): Figure => {
+  const kind = f.kind ?? "integer"
+  return {
+    key: f.key,
+    label: f.label,
+    measure: f.measure,
+    kind,
+    min: f.min ?? 0,
+    max: f.max ?? null,
+    scale: kind === "integer" ? 0 : (f.scale ?? 2),
+    aggregate: f.aggregate ?? "sum",
+    phrasing: f.phrasing ?? "exact",
+    required: f.required ?? true,
+  }
+}
+
+/** Builds the normalized campaign; times that do not parse stay as written and are reported by the checks. */
+const normalize = (input: Input): Campaign => {
+  const timeZone = input.timeZone ?? "Asia/Shanghai"
+  const zone = isTimeZone(timeZone) ? timeZone : "UTC"
+  const at = (text: string, endOfDay: boolean) => resolveTime(text, zone, endOfDay) ?? text
+  const units: Unit[] = input.units.map((u) => ({
+    key: u.key,
+    name: u.name,
+    nameEn: u.nameEn ?? null,
+    role: u.role,
+    parent: u.parent ?? null,
+    level: u.level ?? null,
+  }))
+  const phases: Phase[] = input.phases.map((p) => {
+    const tasks: Task[] = p.tasks.map((t) => {
+      const deadline = at(t.deadline, true)
+      const deadlineMs = Date.parse(deadline)
+      return {
+        key: t.key,
+        phase: p.key,
+        title: t.title,
+        description: t.description ?? null,
+        units: assignees(input, t),
+        deadline,
+        reminders: (t.reminders ?? [])
+          .map((d) => deadlineMs - durationMs(d))
+          .filter((ms) => Number.isFinite(ms))
+          .sort((a, b) => a - b)
+          .map((ms) => new Date(ms).toISOString()),
+        figures: (t.figures ?? []).map(figureOf),
+        narrative:
+          t.narrative === undefined
+            ? defaultNarrative
+            : t.narrative.map((n) => ({
+                key: n.key,
+                label: n.label,
+                required: n.required ?? false,
+                maxLength: n.maxLength ?? 20_000,
+              })),
+      }
+    })
+    const involved = new Set(tasks.flatMap((t) => t.units))
+    return {
+      key: p.key,
+      name: p.name ?? standardPhaseNames[p.key] ?? { zh: p.key, en: p.key },
+      heading: p.heading ?? null,
+      opensAt: at(p.opensAt, false),
+      closesAt: at(p.closesAt, true),
+      gate: gateOf(p.gate),
+      tasks,
+      participants: units.map((u) => u.key).filter((k) => involved.has(k)),
+    }
+  })
+  return {
+    key: input.key,
+    title: input.title,
+    titleEn: input.titleEn ?? null,
+    theme: input.theme ?? null,
+    authority: input.authority ?? null,
+    timeZone,
+    coordinator: input.coordinator,
+    units,
+    phases,
+  }
+}
+
+const decodeInput = Schema.decodeUnknownResult(CampaignInput)
+
+/** Decodes, normalizes and checks a definition; a Result of the campaign or every problem found. */
+export const validateCampaign = (input: unknown): Result.Result<Campaign, ReadonlyArray<Problem>> => {
+  const decoded = decodeInput(input, { errors: "all", onExcessProperty: "error" })
+  if (Result.isFailure(decoded)) return Result.fail(issueProblems(decoded.failure.issue))
+  const campaign = normalize(decoded.success)
+  const problems = checkCampaign(decoded.success, campaign)
+  return problems.length > 0 ? Result.fail(problems) : Result.succeed(campaign)
+}
+
+/** Decodes and checks a definition as an Effect. */
+export const decodeCampaign = (input: unknown): Effect.Effect<Campaign, DefinitionError> => {
+  const result = validateCampaign(input)
+  return Result.isSuccess(result)
+    ? Effect.succeed(result.success)
+    : Effect.fail(new DefinitionError({ problems: [...result.failure] }))
+}
+
+/**
+ * Defines a campaign in code. Checks it at once (throwing a DefinitionError
+ * that names every problem) and returns it as written, ready to deploy.
+ */
+export const defineCampaign = <const C extends typeof CampaignInput.Encoded>(input: C): C => {
+  const result = validateCampaign(input)
+  if (Result.isFailure(result)) throw new DefinitionError({ problems: [...result.failure] })
+  return input
+}
+
+/** The normalized campaign of a definition that is known to be valid (throws otherwise). */
+export const normalizeCampaign = (input: typeof CampaignInput.Encoded): Campaign => {
+  const result = validateCampaign(input)
+  if (Result.isFailure(result)) throw new DefinitionError({ problems: [...result.failure] })
+  return result.success
+}

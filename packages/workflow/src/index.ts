@@ -1,0 +1,20 @@
+/** @liandong/workflow — the campaign definition language and its pure machines. */
+export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
+export * from "./Definition.ts"
+export {
+  decodeCampaign,
+  DefinitionError,
+  defaultNarrative,
+  defineCampaign,
+  normalizeCampaign,
+  validateCampaign,
+} from "./Normalize.ts"
+export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
+export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
+export { durationMs, isTimeZone, resolveTime } from "./Time.ts"
+export { buildCampaignMachine, type CampaignContext, gateHolds, type PhaseContext } from "./machines/CampaignMachine.ts"
+export { type AnyEvent, eventLabels, type FollowUp, type MachineEvent } from "./machines/Events.ts"
+export { explainRejection, taskAccepts, taskStateLabels } from "./machines/Rejection.ts"
+export { apply, type Compiled, compile, type EventRejected, initial, restore, type Step, stateText } from "./machines/Runtime.ts"
+export { buildUnitMachine, type TaskContext, type UnitContext, unitTasks } from "./machines/UnitMachine.ts"
+export { type CampaignView, campaignView, type TaskView, type UnitView, unitView } from "./machines/Views.ts"

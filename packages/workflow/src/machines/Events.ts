@@ -1,0 +1,72 @@
+/**
+ * The events machines accept and the follow-ups they ask for. Every event
+ * carries `at`, the campaign clock's time: machines never read a clock.
+ */
+
+/** An event for a unit's or the campaign's machine. */
+export type MachineEvent =
+  | { readonly type: "phase.open"; readonly phase: string; readonly at: string }
+  | { readonly type: "phase.close"; readonly phase: string; readonly at: string }
+  | { readonly type: "task.acknowledge"; readonly task: string; readonly by: string; readonly at: string }
+  | { readonly type: "task.submit"; readonly task: string; readonly report: string; readonly by: string; readonly at: string }
+  | { readonly type: "task.approve"; readonly task: string; readonly report: string; readonly by: string; readonly at: string }
+  | {
+      readonly type: "task.return"
+      readonly task: string
+      readonly report: string
+      readonly reason: string
+      readonly by: string
+      readonly at: string
+    }
+  | { readonly type: "task.remind"; readonly task: string; readonly at: string }
+  | { readonly type: "task.deadline"; readonly task: string; readonly at: string }
+  | { readonly type: "campaign.start"; readonly by: string; readonly at: string }
+  | { readonly type: "phase.due"; readonly phase: string; readonly at: string }
+  | { readonly type: "phase.deadline"; readonly phase: string; readonly at: string }
+  | { readonly type: "unit.phase-done"; readonly phase: string; readonly unit: string; readonly at: string }
+  | { readonly type: "phase.force-close"; readonly phase: string; readonly by: string; readonly at: string }
+  | { readonly type: "summary.written"; readonly summary: string; readonly at: string }
+
+/** An event as it arrives from outside, before it is known to be well formed. */
+export interface AnyEvent {
+  readonly type: string
+  readonly at: string
+  readonly [field: string]: unknown
+}
+
+/** What a transition asks the engine to do, as data. */
+export type FollowUp =
+  | { readonly type: "schedule"; readonly key: string; readonly at: string; readonly event: { readonly type: string; readonly [field: string]: unknown } }
+  | { readonly type: "cancel"; readonly key: string }
+  | {
+      readonly type: "send"
+      readonly to: { readonly unit: string } | { readonly campaign: true }
+      readonly dedupe: string
+      readonly event: { readonly type: string; readonly [field: string]: unknown }
+    }
+  | {
+      readonly type: "notify"
+      readonly unit: string
+      readonly kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+      readonly task?: string
+      readonly phase?: string
+    }
+  | { readonly type: "summarize" }
+
+/** Chinese and English names of the events, for messages. */
+export const eventLabels: Record<string, { zh: string; en: string }> = {
+  "phase.open": { zh: "开启阶段", en: "open the phase" },
+  "phase.close": { zh: "关闭阶段", en: "close the phase" },
+  "task.acknowledge": { zh: "确认接收", en: "acknowledge" },
+  "task.submit": { zh: "报送", en: "submit a report" },
+  "task.approve": { zh: "审核通过", en: "approve" },
+  "task.return": { zh: "退回", en: "return" },
+  "task.remind": { zh: "提醒", en: "remind" },
+  "task.deadline": { zh: "截止", en: "pass the deadline" },
+  "campaign.start": { zh: "启动活动", en: "start the campaign" },
+  "phase.due": { zh: "阶段到期开启", en: "reach the phase's opening time" },
+  "phase.deadline": { zh: "阶段到期", en: "reach the phase's closing time" },
+  "unit.phase-done": { zh: "单位完成阶段", en: "record a unit's finished phase" },
+  "phase.force-close": { zh: "提前关闭阶段", en: "close the phase early" },
+  "summary.written": { zh: "生成总结", en: "record the written summary" },
+}

@@ -1,0 +1,111 @@
+/**
+ * Running machines purely: the initial snapshot, and `apply`, which takes a
+ * persisted (JSON) snapshot and an event and returns the next persisted
+ * snapshot with the follow-ups it asked for — or a rejection that names the
+ * state and what it would accept. XState silently ignores an event a state
+ * does not handle; `apply` never does.
+ */
+import { Result } from "effect"
+import { type AnyStateMachine, createActor, initialTransition, transition } from "xstate"
+import type { Campaign } from "../Definition.ts"
+import { buildCampaignMachine } from "./CampaignMachine.ts"
+import type { AnyEvent, FollowUp } from "./Events.ts"
+import { explainRejection } from "./Rejection.ts"
+import { buildUnitMachine } from "./UnitMachine.ts"
+
+/** A campaign's machines, built once and reused. */
+export interface Compiled {
+  readonly campaign: Campaign
+  readonly unitMachine: (unit: string) => AnyStateMachine
+  readonly campaignMachine: () => AnyStateMachine
+}
+
+/** One applied event. */
+export interface Step {
+  /** The next snapshot, as JSON-ready data. */
+  readonly snapshot: unknown
+  readonly effects: ReadonlyArray<FollowUp>
+  /** The state before and after, as compact text (see `stateText`). */
+  readonly from: string
+  readonly to: string
+}
+
+/** An event the machine's current state does not accept. */
+export interface EventRejected {
+  readonly state: string
+  readonly accepts: ReadonlyArray<string>
+  readonly zh: string
+  readonly en: string
+}
+
+// Which campaign a compiled machine belongs to, for naming tasks and phases in rejections.
+const campaigns = new WeakMap<AnyStateMachine, Campaign>()
+
+/** Compiles a campaign's machines lazily, one per unit on first use. */
+export const compile = (campaign: Campaign): Compiled => {
+  const units = new Map<string, AnyStateMachine>()
+  let campaignMachine: AnyStateMachine | undefined
+  return {
+    campaign,
+    unitMachine: (unit) => {
+      let machine = units.get(unit)
+      if (machine === undefined) {
+        machine = buildUnitMachine(campaign, unit)
+        campaigns.set(machine, campaign)
+        units.set(unit, machine)
+      }
+      return machine
+    },
+    campaignMachine: () => {
+      if (campaignMachine === undefined) {
+        campaignMachine = buildCampaignMachine(campaign)
+        campaigns.set(campaignMachine, campaign)
+      }
+      return campaignMachine
+    },
+  }
+}
+
+/**
+ * A state value as compact text: `ready`, `running.publicity.open`, or for
+ * parallel states `{preparation:done,publicity:open{brochures:submitted}}`.
+ */
+export const stateText = (value: unknown): string => {
+  if (typeof value === "string") return value
+  const entries = Object.entries(value as Record<string, unknown>)
+  if (entries.length === 1) {
+    const [key, inner] = entries[0] as [string, unknown]
+    if (typeof inner === "string") return `${key}.${inner}`
+    const innerText = stateText(inner)
+    return innerText.startsWith("{") ? `${key}${innerText}` : `${key}.${innerText}`
+  }
+  return `{${entries.map(([key, inner]) => (typeof inner === "string" ? `${key}:${inner}` : `${key}:${stateText(inner)}`)).join(",")}}`
+}
+
+const persist = (machine: AnyStateMachine, snapshot: ReturnType<typeof initialTransition>[0]) => {
+  const persisted = machine.getPersistedSnapshot(snapshot as never) as unknown as { context: { outbox?: unknown } }
+  return { ...persisted, context: { ...persisted.context, outbox: [] } }
+}
+
+/** Rehydrates a persisted snapshot (never starts an actor: nothing runs). */
+export const restore = (machine: AnyStateMachine, persisted: unknown) =>
+  createActor(machine, { snapshot: persisted as never }).getSnapshot()
+
+/** The initial snapshot of a machine. */
+export const initial = (machine: AnyStateMachine): { snapshot: unknown; state: string } => {
+  const [snapshot] = initialTransition(machine)
+  return { snapshot: persist(machine, snapshot), state: stateText(snapshot.value) }
+}
+
+/** Applies an event to a persisted snapshot: the next step, or why the state refuses it. */
+export const apply = (machine: AnyStateMachine, persisted: unknown, event: AnyEvent): Result.Result<Step, EventRejected> => {
+  const current = restore(machine, persisted)
+  const from = stateText(current.value)
+  if (current.status !== "active" || !current.can(event as never)) {
+    return Result.fail(explainRejection(campaigns.get(machine), current, event))
+  }
+  // A persisted snapshot's outbox is always empty, so what `next` holds is this step's alone.
+  const [next] = transition(machine, current, event as never)
+  const effects = (next.context as { outbox: FollowUp[] }).outbox
+  return Result.succeed({ snapshot: persist(machine, next), effects, from, to: stateText(next.value) })
+}

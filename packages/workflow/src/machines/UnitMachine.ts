@@ -1,0 +1,207 @@
+/**
+ * A unit's machine, compiled from the campaign: one parallel region per phase
+ * the unit has tasks in (waiting → open → done | closed); inside an open
+ * phase one region per task (assigned → acknowledged → submitted → approved,
+ * or returned and submitted again).
+ *
+ * Follow-ups are collected in `context.outbox` by the transitions that ask
+ * for them; the runtime empties it before each step and hands its contents to
+ * the engine, so a step's effects are exactly what that step appended.
+ */
+import { assign, createMachine } from "xstate"
+import type { Campaign, Phase, Task } from "../Definition.ts"
+import type { FollowUp } from "./Events.ts"
+
+/** What a unit's machine remembers about one task. */
+export interface TaskContext {
+  readonly acknowledgedAt: string | null
+  readonly submittedAt: string | null
+  readonly approvedAt: string | null
+  readonly report: string | null
+  readonly returns: number
+  readonly lastReturnReason: string | null
+  readonly reminded: number
+  readonly overdue: boolean
+  readonly overdueAt: string | null
+  readonly deadlinePassed: boolean
+}
+
+/** A unit machine's context. */
+export interface UnitContext {
+  readonly unit: string
+  readonly tasks: Readonly<Record<string, TaskContext>>
+  readonly outbox: ReadonlyArray<FollowUp>
+}
+
+type Ev = { type: string; at: string; task?: string; phase?: string; report?: string; reason?: string; by?: string }
+type Args = { context: UnitContext; event: Ev }
+
+const blankTask: TaskContext = {
+  acknowledgedAt: null,
+  submittedAt: null,
+  approvedAt: null,
+  report: null,
+  returns: 0,
+  lastReturnReason: null,
+  reminded: 0,
+  overdue: false,
+  overdueAt: null,
+  deadlinePassed: false,
+}
+
+const updateTask = (key: string, change: (task: TaskContext, event: Ev) => Partial<TaskContext>, effects?: (event: Ev, context: UnitContext) => FollowUp[]) =>
+  assign(({ context, event }: Args) => {
+    const task = context.tasks[key] ?? blankTask
+    return {
+      tasks: { ...context.tasks, [key]: { ...task, ...change(task, event) } },
+      outbox: effects ? [...context.outbox, ...effects(event, context)] : context.outbox,
+    }
+  })
+
+const emit = (effects: (event: Ev, context: UnitContext) => FollowUp[]) =>
+  assign(({ context, event }: Args) => ({ outbox: [...context.outbox, ...effects(event, context)] }))
+
+const remindKeys = (task: Task) => task.reminders.map((_, i) => `remind:${task.key}:${i}`)
+
+const forTask = (key: string) => ({ event }: Args) => event.task === key
+const forPhase = (key: string) => ({ event }: Args) => event.phase === key
+
+const taskRegion = (unit: string, task: Task) => {
+  const isTask = forTask(task.key)
+  const remind = {
+    guard: isTask,
+    actions: updateTask(task.key, (t) => ({ reminded: t.reminded + 1 }), () => [{ type: "notify", unit, kind: "reminder", task: task.key }]),
+  }
+  const overdue = {
+    guard: isTask,
+    actions: updateTask(
+      task.key,
+      (_, e) => ({ overdue: true, overdueAt: e.at, deadlinePassed: true }),
+      () => [{ type: "notify", unit, kind: "overdue", task: task.key }],
+    ),
+  }
+  const submit = {
+    guard: isTask,
+    target: "submitted",
+    actions: updateTask(
+      task.key,
+      (_, e) => ({ submittedAt: e.at, report: e.report ?? null }),
+      () => remindKeys(task).map((key) => ({ type: "cancel", key }) as const),
+    ),
+  }
+  const sameReport = ({ context, event }: Args) => event.task === task.key && context.tasks[task.key]?.report === event.report
+  return {
+    initial: "assigned",
+    states: {
+      assigned: {
+        on: {
+          "task.acknowledge": { guard: isTask, target: "acknowledged", actions: updateTask(task.key, (_, e) => ({ acknowledgedAt: e.at })) },
+          "task.remind": remind,
+          "task.deadline": overdue,
+        },
+      },
+      acknowledged: { on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue } },
+      submitted: {
+        on: {
+          "task.approve": {
+            guard: sameReport,
+            target: "approved",
+            actions: updateTask(
+              task.key,
+              (_, e) => ({ approvedAt: e.at }),
+              () => [
+                { type: "cancel", key: `deadline:${task.key}` },
+                { type: "notify", unit, kind: "approved", task: task.key },
+              ],
+            ),
+          },
+          "task.return": {
+            guard: sameReport,
+            target: "returned",
+            actions: updateTask(
+              task.key,
+              (t, e) => ({
+                returns: t.returns + 1,
+                lastReturnReason: e.reason ?? null,
+                overdue: t.overdue || t.deadlinePassed,
+                overdueAt: t.overdueAt ?? (t.deadlinePassed ? e.at : null),
+              }),
+              () => [{ type: "notify", unit, kind: "returned", task: task.key }],
+            ),
+          },
+          "task.deadline": { guard: isTask, actions: updateTask(task.key, () => ({ deadlinePassed: true })) },
+        },
+      },
+      returned: { on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue } },
+      approved: { type: "final" },
+    },
+  }
+}
+
+const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => ({
+  initial: "waiting",
+  states: {
+    waiting: {
+      on: {
+        "phase.open": {
+          guard: forPhase(phase.key),
+          target: "open",
+          actions: emit((event) => [
+            ...tasks.flatMap((task): FollowUp[] => [
+              { type: "schedule", key: `deadline:${task.key}`, at: task.deadline, event: { type: "task.deadline", task: task.key } },
+              ...task.reminders.flatMap((at, i): FollowUp[] =>
+                at > event.at ? [{ type: "schedule", key: `remind:${task.key}:${i}`, at, event: { type: "task.remind", task: task.key } }] : [],
+              ),
+            ]),
+            { type: "notify", unit, kind: "phase-opened", phase: phase.key },
+          ]),
+        },
+      },
+    },
+    open: {
+      type: "parallel",
+      states: Object.fromEntries(tasks.map((task) => [task.key, taskRegion(unit, task)])),
+      onDone: {
+        target: "done",
+        actions: emit(() => [
+          {
+            type: "send",
+            to: { campaign: true },
+            dedupe: `phase-done:${unit}:${phase.key}`,
+            event: { type: "unit.phase-done", phase: phase.key, unit },
+          },
+        ]),
+      },
+      on: {
+        "phase.close": {
+          guard: forPhase(phase.key),
+          target: "closed",
+          actions: emit(() => tasks.flatMap((task) => [...remindKeys(task), `deadline:${task.key}`].map((key) => ({ type: "cancel", key }) as const))),
+        },
+      },
+    },
+    done: { type: "final" },
+    closed: { type: "final" },
+  },
+})
+
+/** The tasks of a phase that a unit must do. */
+export const unitTasks = (phase: Phase, unit: string): Task[] => phase.tasks.filter((task) => task.units.includes(unit))
+
+/** Builds the machine of one participating unit. */
+export const buildUnitMachine = (campaign: Campaign, unit: string) => {
+  const phases = campaign.phases.filter((phase) => phase.participants.includes(unit))
+  const tasks = phases.flatMap((phase) => unitTasks(phase, unit))
+  const context: UnitContext = {
+    unit,
+    tasks: Object.fromEntries(tasks.map((task) => [task.key, blankTask])),
+    outbox: [],
+  }
+  // The config is generated from data, so XState cannot infer it; events and context are typed above.
+  return createMachine({
+    id: `unit:${unit}`,
+    type: "parallel",
+    context,
+    states: Object.fromEntries(phases.map((phase) => [phase.key, phaseRegion(unit, phase, unitTasks(phase, unit))])),
+  } as never)
+}
