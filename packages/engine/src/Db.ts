@@ -40,7 +40,10 @@ export const transaction = <A, E, R>(
 ): Effect.Effect<A, E | StoreError, R | Db> =>
   Effect.flatMap(Effect.service(Db), (db) =>
     Effect.acquireUseRelease(
-      Effect.tryPromise({ try: () => db.kysely.startTransaction().execute(), catch: toStoreError(`${operation}.begin`) }),
+      Effect.tryPromise({
+        try: () => db.kysely.startTransaction().execute(),
+        catch: toStoreError(`${operation}.begin`),
+      }),
       (tx) =>
         Effect.flatMap(body(tx), (result) =>
           Effect.as(
@@ -51,7 +54,9 @@ export const transaction = <A, E, R>(
       (tx, exit) =>
         Exit.isSuccess(exit)
           ? Effect.void
-          : Effect.ignore(Effect.tryPromise({ try: () => tx.rollback().execute(), catch: toStoreError(`${operation}.rollback`) })),
+          : Effect.ignore(
+              Effect.tryPromise({ try: () => tx.rollback().execute(), catch: toStoreError(`${operation}.rollback`) }),
+            ),
     ).pipe(
       Effect.retry({
         while: (error) => error instanceof StoreError && error.retryable,

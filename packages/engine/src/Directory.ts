@@ -24,24 +24,51 @@ export const PrincipalInput = Schema.Struct({
 export const addPrincipal = (input: unknown, actor: Actor) =>
   Effect.gen(function* () {
     if (actor.kind !== "operator") {
-      return yield* new NotAllowed({ actor: actor.id, action: "principal.add", zh: "只有系统管理员可以管理用户", en: "only the operator manages principals" })
+      return yield* new NotAllowed({
+        actor: actor.id,
+        action: "principal.add",
+        zh: "只有系统管理员可以管理用户",
+        en: "only the operator manages principals",
+      })
     }
     const principal = yield* decode(PrincipalInput, input)
     if (principal.role !== "auditor" && principal.unit === undefined) {
-      return yield* new InvalidInput({ problems: [{ path: "unit", zh: "协调人员和单位用户必须属于一个单位", en: "coordinators and unit principals belong to a unit" }] })
+      return yield* new InvalidInput({
+        problems: [
+          {
+            path: "unit",
+            zh: "协调人员和单位用户必须属于一个单位",
+            en: "coordinators and unit principals belong to a unit",
+          },
+        ],
+      })
     }
     const unit = principal.role === "auditor" ? (principal.unit ?? null) : (principal.unit as string)
     if (unit !== null) {
-      const exists = yield* query("units.find", (db) => db.selectFrom("units").select("key").where("key", "=", unit).executeTakeFirst())
+      const exists = yield* query("units.find", (db) =>
+        db.selectFrom("units").select("key").where("key", "=", unit).executeTakeFirst(),
+      )
       if (exists === undefined) {
-        return yield* new InvalidInput({ problems: [{ path: "unit", zh: `单位“${unit}”不存在(请先部署包含该单位的活动)`, en: `unit "${unit}" does not exist (deploy a campaign that names it first)` }] })
+        return yield* new InvalidInput({
+          problems: [
+            {
+              path: "unit",
+              zh: `单位“${unit}”不存在(请先部署包含该单位的活动)`,
+              en: `unit "${unit}" does not exist (deploy a campaign that names it first)`,
+            },
+          ],
+        })
       }
     }
     yield* query("principals.upsert", (db) =>
       db
         .insertInto("principals")
         .values({ id: principal.id, name: principal.name, role: principal.role, unit_key: unit })
-        .onConflict((oc) => oc.column("id").doUpdateSet({ name: principal.name, role: principal.role, unit_key: unit, disabled_at: null }))
+        .onConflict((oc) =>
+          oc
+            .column("id")
+            .doUpdateSet({ name: principal.name, role: principal.role, unit_key: unit, disabled_at: null }),
+        )
         .execute(),
     )
     return { id: principal.id, name: principal.name, role: principal.role, unit }
@@ -51,7 +78,12 @@ export const addPrincipal = (input: unknown, actor: Actor) =>
 export const listPrincipals = (actor: Actor) =>
   Effect.gen(function* () {
     if (actor.kind !== "operator" && !(actor.kind === "principal" && actor.role === "auditor")) {
-      return yield* new NotAllowed({ actor: actor.id, action: "principal.list", zh: "无权查看用户列表", en: "may not list principals" })
+      return yield* new NotAllowed({
+        actor: actor.id,
+        action: "principal.list",
+        zh: "无权查看用户列表",
+        en: "may not list principals",
+      })
     }
     return yield* query("principals.list", (db) =>
       db.selectFrom("principals").select(["id", "name", "role", "unit_key", "disabled_at"]).orderBy("id").execute(),

@@ -50,7 +50,8 @@ export const hashedFields = (row: {
 }) => canonicalJson(row)
 
 /** The hash of a journal row given the previous row's hash. */
-export const rowHash = (prevHash: string | null, canonical: string): string => sha256Hex(`${prevHash ?? ""}\n${canonical}`)
+export const rowHash = (prevHash: string | null, canonical: string): string =>
+  sha256Hex(`${prevHash ?? ""}\n${canonical}`)
 
 /** Appends an entry at the head of its campaign's chain; returns its sequence number. */
 export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
@@ -104,7 +105,11 @@ export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
     yield* query(
       "journal.moveHead",
       (db) =>
-        db.updateTable("campaigns").set({ journal_seq: seq, journal_head: hash }).where("id", "=", entry.campaignId).execute(),
+        db
+          .updateTable("campaigns")
+          .set({ journal_seq: seq, journal_head: hash })
+          .where("id", "=", entry.campaignId)
+          .execute(),
       tx,
     )
     return seq

@@ -34,7 +34,9 @@ export const listCampaigns = (actor: Actor) =>
       db
         .selectFrom("campaigns")
         .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
-        .leftJoin("machines", (join) => join.onRef("machines.campaign_id", "=", "campaigns.id").on("machines.kind", "=", "campaign"))
+        .leftJoin("machines", (join) =>
+          join.onRef("machines.campaign_id", "=", "campaigns.id").on("machines.kind", "=", "campaign"),
+        )
         .select([
           "campaigns.id",
           "campaigns.status",
@@ -83,12 +85,21 @@ export const statusTable = (campaignId: string, actor: Actor) =>
         .where("kind", "=", "campaign")
         .executeTakeFirstOrThrow(),
     )
-    const cells = new Map<string, Map<string, { approved: number; total: number; overdue: boolean; returned: boolean; statuses: string[] }>>()
+    const cells = new Map<
+      string,
+      Map<string, { approved: number; total: number; overdue: boolean; returned: boolean; statuses: string[] }>
+    >()
     for (const task of tasks) {
       if (readable !== "all" && !readable.has(task.unit_key)) continue
       const byPhase = cells.get(task.unit_key) ?? new Map()
       cells.set(task.unit_key, byPhase)
-      const cell = byPhase.get(task.phase_key) ?? { approved: 0, total: 0, overdue: false, returned: false, statuses: [] }
+      const cell = byPhase.get(task.phase_key) ?? {
+        approved: 0,
+        total: 0,
+        overdue: false,
+        returned: false,
+        statuses: [],
+      }
       byPhase.set(task.phase_key, cell)
       cell.total++
       if (task.status === "approved") cell.approved++
@@ -99,7 +110,10 @@ export const statusTable = (campaignId: string, actor: Actor) =>
     const rows = loaded.definition.units
       .filter((unit) => cells.has(unit.key))
       .map((unit) => {
-        const byPhase = cells.get(unit.key) as Map<string, { approved: number; total: number; overdue: boolean; returned: boolean; statuses: string[] }>
+        const byPhase = cells.get(unit.key) as Map<
+          string,
+          { approved: number; total: number; overdue: boolean; returned: boolean; statuses: string[] }
+        >
         const phases: Record<string, PhaseCell | null> = {}
         for (const phase of loaded.definition.phases) {
           const cell = byPhase.get(phase.key)
@@ -137,12 +151,7 @@ export const statusTable = (campaignId: string, actor: Actor) =>
 export const listTasks = (actor: Actor, filter: { campaign?: string; unit?: string; status?: string } = {}) =>
   Effect.gen(function* () {
     const rows = yield* query("tasks.list", (db) => {
-      let q = db
-        .selectFrom("tasks")
-        .selectAll()
-        .orderBy("campaign_id")
-        .orderBy("deadline")
-        .orderBy("unit_key")
+      let q = db.selectFrom("tasks").selectAll().orderBy("campaign_id").orderBy("deadline").orderBy("unit_key")
       if (filter.campaign !== undefined) q = q.where("campaign_id", "=", filter.campaign)
       if (filter.unit !== undefined) q = q.where("unit_key", "=", filter.unit)
       if (filter.status !== undefined) q = q.where("status", "=", filter.status as "assigned")
@@ -178,7 +187,10 @@ export const listTasks = (actor: Actor, filter: { campaign?: string; unit?: stri
   })
 
 /** Reports the actor may read, optionally narrowed by campaign and status. */
-export const listReports = (actor: Actor, filter: { campaign?: string; status?: "submitted" | "approved" | "returned" } = {}) =>
+export const listReports = (
+  actor: Actor,
+  filter: { campaign?: string; status?: "submitted" | "approved" | "returned" } = {},
+) =>
   Effect.gen(function* () {
     const rows = yield* query("reports.list", (db) => {
       let q = db.selectFrom("reports").selectAll().orderBy("id")
@@ -186,11 +198,20 @@ export const listReports = (actor: Actor, filter: { campaign?: string; status?: 
       if (filter.status !== undefined) q = q.where("status", "=", filter.status)
       return q.execute()
     })
-    const figures = rows.length === 0
-      ? []
-      : yield* query("reports.figures", (db) =>
-          db.selectFrom("report_figures").selectAll().where("report_id", "in", rows.map((r) => r.id)).execute(),
-        )
+    const figures =
+      rows.length === 0
+        ? []
+        : yield* query("reports.figures", (db) =>
+            db
+              .selectFrom("report_figures")
+              .selectAll()
+              .where(
+                "report_id",
+                "in",
+                rows.map((r) => r.id),
+              )
+              .execute(),
+          )
     const definitions = new Map<string, Campaign>()
     const out = []
     for (const row of rows) {

@@ -11,7 +11,8 @@ const key = "[a-z0-9][a-z0-9-]{0,62}"
 /** `<campaign>/<unit>/<task>`. */
 export const TaskRef = Schema.String.check(
   Schema.isPattern(new RegExp(`^${key}/${key}/${key}$`), {
-    message: "任务须写作 活动/单位/任务,如 ip-week/county-a/brochures / a task is written campaign/unit/task, e.g. ip-week/county-a/brochures",
+    message:
+      "任务须写作 活动/单位/任务,如 ip-week/county-a/brochures / a task is written campaign/unit/task, e.g. ip-week/county-a/brochures",
   }),
 )
 

@@ -35,16 +35,27 @@ export const lockMachine = (tx: Transaction<Database>, campaignId: string, unit:
       },
       tx,
     )
-    if (row === undefined) return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? campaignId })
+    if (row === undefined)
+      return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? campaignId })
     return row
   })
 
 /** Locks a machine row by id. */
 export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
-  query("machine.lockById", (db) => db.selectFrom("machines").selectAll().where("id", "=", machineId).forUpdate().executeTakeFirstOrThrow(), tx)
+  query(
+    "machine.lockById",
+    (db) => db.selectFrom("machines").selectAll().where("id", "=", machineId).forUpdate().executeTakeFirstOrThrow(),
+    tx,
+  )
 
 /** Writes the read-model columns and rows that mirror a machine's snapshot. */
-export const project = (tx: Transaction<Database>, loaded: LoadedCampaign, row: MachineRow, snapshot: unknown, at: Date) =>
+export const project = (
+  tx: Transaction<Database>,
+  loaded: LoadedCampaign,
+  row: MachineRow,
+  snapshot: unknown,
+  at: Date,
+) =>
   Effect.gen(function* () {
     if (row.kind === "campaign") {
       const view = campaignView(loaded.definition, snapshot)
@@ -53,7 +64,14 @@ export const project = (tx: Transaction<Database>, loaded: LoadedCampaign, row: 
         (db) =>
           db
             .updateTable("machines")
-            .set({ snapshot: JSON.stringify(snapshot), version: row.version + 1, phase: view.phase, status: view.status, overdue: false, updated_at: at })
+            .set({
+              snapshot: JSON.stringify(snapshot),
+              version: row.version + 1,
+              phase: view.phase,
+              status: view.status,
+              overdue: false,
+              updated_at: at,
+            })
             .where("id", "=", row.id)
             .where("version", "=", row.version)
             .execute(),
@@ -82,7 +100,14 @@ export const project = (tx: Transaction<Database>, loaded: LoadedCampaign, row: 
       (db) =>
         db
           .updateTable("machines")
-          .set({ snapshot: JSON.stringify(snapshot), version: row.version + 1, phase: view.phase, status: view.status, overdue: view.overdue, updated_at: at })
+          .set({
+            snapshot: JSON.stringify(snapshot),
+            version: row.version + 1,
+            phase: view.phase,
+            status: view.status,
+            overdue: view.overdue,
+            updated_at: at,
+          })
           .where("id", "=", row.id)
           .where("version", "=", row.version)
           .execute(),

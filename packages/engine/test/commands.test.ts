@@ -14,7 +14,10 @@ import {
 import { springWeek } from "./fixture.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
-const countRows = async (engine: ReturnType<typeof testEngine>, table: "journal" | "reports" | "report_figures" | "machines") => {
+const countRows = async (
+  engine: ReturnType<typeof testEngine>,
+  table: "journal" | "reports" | "report_figures" | "machines",
+) => {
   const { Db } = await import("../src/index.ts")
   const { Effect } = await import("effect")
   return engine.run(
@@ -138,7 +141,9 @@ describeEachDatabase("engine commands", (ctx) => {
     const clerk = await engine.actor("clerk-b")
     const lead = await engine.actor("lead")
     await engine.run(acknowledge("spring-week/county-b/plan", clerk))
-    const first = await engine.run(submitReport("spring-week/county-b/plan", { narrative: { narrative: "初稿" } }, clerk))
+    const first = await engine.run(
+      submitReport("spring-week/county-b/plan", { narrative: { narrative: "初稿" } }, clerk),
+    )
     const unitApproves = await engine.failure(approve(first.report, clerk))
     expect(unitApproves._tag).toBe("NotAllowed")
     const empty = await engine.failure(returnReport(first.report, "  ", lead))
@@ -146,7 +151,9 @@ describeEachDatabase("engine commands", (ctx) => {
     await engine.run(returnReport(first.report, "请补充分工安排", lead))
     const [returned] = await engine.run(listTasks(clerk, { campaign: "spring-week", status: "returned" }))
     expect(returned?.returns).toBe(1)
-    const second = await engine.run(submitReport("spring-week/county-b/plan", { narrative: { narrative: "修改稿" } }, clerk))
+    const second = await engine.run(
+      submitReport("spring-week/county-b/plan", { narrative: { narrative: "修改稿" } }, clerk),
+    )
     expect(second.attempt).toBe(2)
     const stale = await engine.failure(approve(first.report, lead))
     expect(stale._tag).toBe("InvalidTransition")
@@ -169,7 +176,9 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(again.report).toBe(report.report)
     expect(await countRows(engine, "reports")).toBe(1)
     const different = await engine.failure(
-      submitReport("spring-week/county-a/plan", { narrative: { narrative: "另一个" } }, clerk, { idempotencyKey: "r1" }),
+      submitReport("spring-week/county-a/plan", { narrative: { narrative: "另一个" } }, clerk, {
+        idempotencyKey: "r1",
+      }),
     )
     expect(different._tag).toBe("IdempotencyConflict")
   })
@@ -177,7 +186,9 @@ describeEachDatabase("engine commands", (ctx) => {
   it("reminds before the deadline, marks overdue after it, and the late report still counts", async () => {
     await openPreparation()
     await engine.advance("2026-04-16T18:00:00+08:00")
-    let [task] = await engine.run(listTasks(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }))
+    let [task] = await engine.run(
+      listTasks(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }),
+    )
     expect(task).toMatchObject({ task: "plan", reminded: 1, overdue: false })
     await engine.advance("2026-04-17T18:00:00+08:00")
     ;[task] = await engine.run(listTasks(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }))
@@ -197,7 +208,9 @@ describeEachDatabase("engine commands", (ctx) => {
     for (const [unit, clerk] of units) {
       const actor = await engine.actor(clerk)
       await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
-      const r = await engine.run(submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定方案" } }, actor))
+      const r = await engine.run(
+        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定方案" } }, actor),
+      )
       await engine.run(approve(r.report, lead))
     }
     await engine.advance("2026-04-20T09:00:00+08:00")
@@ -205,7 +218,11 @@ describeEachDatabase("engine commands", (ctx) => {
       const actor = await engine.actor(clerk)
       await engine.run(acknowledge(`spring-week/${unit}/brochures`, actor))
       const r = await engine.run(
-        submitReport(`spring-week/${unit}/brochures`, { figures: { brochures, people }, narrative: { narrative: "设点宣传" } }, actor),
+        submitReport(
+          `spring-week/${unit}/brochures`,
+          { figures: { brochures, people }, narrative: { narrative: "设点宣传" } },
+          actor,
+        ),
       )
       await engine.run(approve(r.report, lead))
     }

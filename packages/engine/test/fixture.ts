@@ -38,8 +38,19 @@ export const springWeek = {
           deadline: "2026-04-26T12:00",
           reminders: ["P1D", "PT4H"],
           figures: [
-            { key: "brochures", label: { zh: "宣传资料", en: "brochures" }, measure: "份", phrasing: "approximate", max: 100000 },
-            { key: "people", label: { zh: "咨询群众", en: "people advised" }, measure: "人次", phrasing: "approximate" },
+            {
+              key: "brochures",
+              label: { zh: "宣传资料", en: "brochures" },
+              measure: "份",
+              phrasing: "approximate",
+              max: 100000,
+            },
+            {
+              key: "people",
+              label: { zh: "咨询群众", en: "people advised" },
+              measure: "人次",
+              phrasing: "approximate",
+            },
           ],
         },
       ],

@@ -25,14 +25,27 @@ export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"):
     out.push(`## ${section.number}、${section.heading}`, "")
     if (section.lead !== null) out.push(section.lead, "")
     if (section.items.length === 1) out.push((section.items[0] as { text: string }).text, "")
-    else section.items.forEach((item, i) => out.push(`${i + 1}、${item.text}`, ""))
+    else for (const [i, item] of section.items.entries()) out.push(`${i + 1}、${item.text}`, "")
   }
   out.push(model.closing, "")
-  out.push(`## ${stock.appendixTotals}`, "", "| 任务 | 数据项 | 合计 | 表述 | 报送单位数 | 来源报送编号 |", "| --- | --- | ---: | --- | ---: | --- |")
+  out.push(
+    `## ${stock.appendixTotals}`,
+    "",
+    "| 任务 | 数据项 | 合计 | 表述 | 报送单位数 | 来源报送编号 |",
+    "| --- | --- | ---: | --- | ---: | --- |",
+  )
   for (const t of model.totals) {
-    out.push(`| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${t.reports.join("、") || "—"} |`)
+    out.push(
+      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${t.reports.join("、") || "—"} |`,
+    )
   }
-  out.push("", `## ${stock.appendixUnits}`, "", "| 单位 | 任务 | 报送编号 | 报送时间 | 审核通过 | 数据 |", "| --- | --- | --- | --- | --- | --- |")
+  out.push(
+    "",
+    `## ${stock.appendixUnits}`,
+    "",
+    "| 单位 | 任务 | 报送编号 | 报送时间 | 审核通过 | 数据 |",
+    "| --- | --- | --- | --- | --- | --- |",
+  )
   for (const r of model.reports) {
     out.push(
       `| ${cell(r.unit)} | ${cell(r.taskTitle)} | ${r.report} | ${stamp(r.submittedAt, timeZone)} | ${stamp(r.approvedAt, timeZone)} | ${cell(r.figures) || "—"} |`,

@@ -43,11 +43,26 @@ export interface SummaryModel {
   readonly sections: ReadonlyArray<ModelSection>
   readonly closing: string
   readonly totals: ReadonlyArray<ModelFigure>
-  readonly reports: ReadonlyArray<{ unit: string; task: string; taskTitle: string; report: string; submittedAt: Date; approvedAt: Date | null; figures: string }>
+  readonly reports: ReadonlyArray<{
+    unit: string
+    task: string
+    taskTitle: string
+    report: string
+    submittedAt: Date
+    approvedAt: Date | null
+    figures: string
+  }>
 }
 
-const day = (iso: string, timeZone: string, withYear: boolean) =>
-  new Intl.DateTimeFormat("zh-CN", { timeZone, year: withYear ? "numeric" : undefined, month: "numeric", day: "numeric" }).format(new Date(iso))
+/** "2026年4月13日" (or "4月13日") in the campaign's time zone. */
+const day = (iso: string, timeZone: string, withYear: boolean) => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  )
+  return `${withYear ? `${parts.year}年` : ""}${parts.month}月${parts.day}日`
+}
 
 /** "A、B" for a few units, "A、B等N家单位" for more. */
 export const unitsPhrase = (names: ReadonlyArray<string>): string =>
@@ -63,7 +78,9 @@ export const groupDifficulties = (texts: ReadonlyArray<{ unit: string; text: str
   const groups = new Map<string, { text: string; units: Set<string> }>()
   for (const { unit, text } of texts) {
     for (const part of text.split(/[;;。\n]+/u)) {
-      const clean = part.replace(/^\s*(?:[一二三四五六七八九十]是|\d+[、.))]|[((][一二三四五六七八九十\d]+[))])\s*/u, "").trim()
+      const clean = part
+        .replace(/^\s*(?:[一二三四五六七八九十]是|\d+[、.))]|[((][一二三四五六七八九十\d]+[))])\s*/u, "")
+        .trim()
       if (clean === "") continue
       const key = clean.replace(/[\s,,、。;;!!??“”"'‘’()()]/gu, "")
       const group = groups.get(key) ?? { text: clean, units: new Set<string>() }
@@ -98,10 +115,23 @@ export const buildSummaryModel = (
       reports: total.contributions.map((c) => c.report),
     }
   }
+  const order = new Map(campaign.units.map((u, i) => [u.key, u.key === campaign.coordinator ? -1 : i]))
   const reportsOf = (task: string) =>
-    reports
-      .filter((r) => r.task === task)
-      .sort((a, b) => (a.unit === campaign.coordinator ? -1 : b.unit === campaign.coordinator ? 1 : 0))
+    reports.filter((r) => r.task === task).sort((a, b) => (order.get(a.unit) ?? 0) - (order.get(b.unit) ?? 0))
+  // What units wrote, without repeats: a unit's own name is left out when comparing.
+  const distinctNarratives = (done: ReadonlyArray<ApprovedReport>, limit: number) => {
+    const seen = new Set<string>()
+    const out: string[] = []
+    for (const r of done) {
+      const text = sentence(r.narrative.narrative ?? "")
+      const key = text.replaceAll(nameOf(r.unit), "").replace(/[\s,,、。;;]/gu, "")
+      if (text === "" || seen.has(key)) continue
+      seen.add(key)
+      out.push(text)
+      if (out.length === limit) break
+    }
+    return out.join("")
+  }
   const first = campaign.phases[0] as Phase
   const last = campaign.phases[campaign.phases.length - 1] as Phase
   const sameYear = first.opensAt.slice(0, 4) === last.closesAt.slice(0, 4)
@@ -125,16 +155,24 @@ export const buildSummaryModel = (
   const sections: ModelSection[] = sectionPhases.map((phase, i) => {
     const items = phase.tasks.map((task): ModelItem => {
       const done = reportsOf(task.key)
-      const told = done
-        .slice(0, 2)
-        .map((r) => sentence(r.narrative.narrative ?? ""))
-        .join("")
-      const highlights = done.map((r) => r.narrative.highlights).filter((h): h is string => h !== undefined && h.trim() !== "")
+      const told = distinctNarratives(done, 2)
+      const highlights = done
+        .map((r) => r.narrative.highlights)
+        .filter((h): h is string => h !== undefined && h.trim() !== "")
       const figures = totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t))
       const who = unitsPhrase(done.map((r) => nameOf(r.unit)))
       const amounts = figures.filter((f) => f.units > 0).map((f) => `${f.label}${f.phrase}`)
-      const tally = done.length === 0 ? "" : amounts.length > 0 ? `${who}共${amounts.join(",")}。` : `${who}按要求完成了此项工作。`
-      const shine = highlights.length > 0 ? sentence(`其中,${highlights.slice(0, 2).map((h) => h.replace(/[。]$/u, "")).join(";")}`) : ""
+      const tally =
+        done.length === 0 ? "" : amounts.length > 0 ? `${who}共${amounts.join(",")}。` : `${who}按要求完成了此项工作。`
+      const shine =
+        highlights.length > 0
+          ? sentence(
+              `其中,${highlights
+                .slice(0, 2)
+                .map((h) => h.replace(/[。]$/u, ""))
+                .join(";")}`,
+            )
+          : ""
       return { task: task.key, text: `${task.title.zh}。${told}${tally}${shine}`, figures }
     })
     return {
@@ -154,8 +192,18 @@ export const buildSummaryModel = (
           .slice(0, stock.ordinals.length)
           .map((d, i) => `${stock.ordinals[i]}${d.text.replace(/[。]$/u, "")}(${d.units.size}家单位反映)`)
           .join(";")}。`
-  sections.push({ number: chineseNumeral(sections.length + 1), heading: stock.difficultiesHeading, lead: difficultyText, items: [] })
-  sections.push({ number: chineseNumeral(sections.length + 1), heading: stock.nextStepsHeading, lead: stock.nextSteps, items: [] })
+  sections.push({
+    number: chineseNumeral(sections.length + 1),
+    heading: stock.difficultiesHeading,
+    lead: difficultyText,
+    items: [],
+  })
+  sections.push({
+    number: chineseNumeral(sections.length + 1),
+    heading: stock.nextStepsHeading,
+    lead: stock.nextSteps,
+    items: [],
+  })
 
   const taskOf = new Map(campaign.phases.flatMap((p) => p.tasks.map((t) => [t.key, t] as const)))
   const totalsOut = totals.map((t) => figureOf(taskOf.get(t.task) as Task, t))

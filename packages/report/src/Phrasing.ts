@@ -2,10 +2,11 @@
  * How official summaries state totals: "共发放宣传资料10000多份", "260余人次",
  * "90余家". The rule, applied to the exact decimal total:
  * - `exact` phrasing, or a value below 10: the number as it is ("914份", "5场");
- * - otherwise the integer part is cut (never rounded up) to its two leading
- *   digits; if nothing was cut the number stands as it is ("90家"), else "多"
- *   follows when the cut value is 10000 or more ("10000多份") and "余" when it
- *   is less ("260余人次", "1000余份").
+ * - otherwise the integer part is cut (never rounded up) to its leading digit
+ *   below 100 (92 → 90) and to its two leading digits from 100 on (263 → 260,
+ *   10360 → 10000); if nothing was cut the number stands as it is ("90家"),
+ *   else "多" follows when the cut value is 10000 or more ("10000多份") and
+ *   "余" when it is less ("260余人次", "90余家", "1000余份").
  * The phrased number is never more than the exact one, and the exact value is
  * always printed in the summary's appendix.
  */
@@ -24,7 +25,8 @@ export const phraseNumber = (exact: string, phrasing: "approximate" | "exact"): 
   const plain = fraction === "" ? `${sign}${whole}` : `${sign}${whole}.${fraction}`
   if (phrasing === "exact" || negative) return plain
   if (whole.length === 1) return fraction === "" ? plain : `${sign}${whole}.${fraction.slice(0, 2)}`
-  const kept = whole.slice(0, 2) + "0".repeat(whole.length - 2)
+  const digits = whole.length === 2 ? 1 : 2
+  const kept = whole.slice(0, digits) + "0".repeat(whole.length - digits)
   if (kept === whole && fraction === "") return whole
   return `${kept}${BigInt(kept) >= 10000n ? "多" : "余"}`
 }

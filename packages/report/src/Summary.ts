@@ -20,6 +20,12 @@ export const renderSummary = async (
   campaign: Campaign,
   options: RenderOptions = { format: "md" },
 ): Promise<string> => {
-  const [totals, reports] = await Promise.all([loadTotals(db, campaignId, campaign), loadApprovedReports(db, campaignId)])
-  return renderMarkdown(buildSummaryModel(campaign, totals, reports, { draft: options.draft ?? false }), campaign.timeZone)
+  const [totals, reports] = await Promise.all([
+    loadTotals(db, campaignId, campaign),
+    loadApprovedReports(db, campaignId),
+  ])
+  return renderMarkdown(
+    buildSummaryModel(campaign, totals, reports, { draft: options.draft ?? false }),
+    campaign.timeZone,
+  )
 }

@@ -79,7 +79,11 @@ export const loadApprovedReports = async (db: Kysely<Database>, campaignId: stri
 }
 
 /** Exact totals of every figure over the latest approved reports, with their contributions. */
-export const loadTotals = async (db: Kysely<Database>, campaignId: string, campaign: Campaign): Promise<FigureTotal[]> => {
+export const loadTotals = async (
+  db: Kysely<Database>,
+  campaignId: string,
+  campaign: Campaign,
+): Promise<FigureTotal[]> => {
   const latest = db
     .selectFrom("reports")
     .select(["id", "unit_key", "task_key"])
@@ -105,7 +109,13 @@ export const loadTotals = async (db: Kysely<Database>, campaignId: string, campa
   const rows = await db
     .selectFrom("report_figures")
     .innerJoin(latest, "latest.id", "report_figures.report_id")
-    .select(["latest.task_key as task", "latest.unit_key as unit", "latest.id as report", "report_figures.figure_key as figure", "report_figures.value"])
+    .select([
+      "latest.task_key as task",
+      "latest.unit_key as unit",
+      "latest.id as report",
+      "report_figures.figure_key as figure",
+      "report_figures.value",
+    ])
     .execute()
   const out: FigureTotal[] = []
   for (const phase of campaign.phases) {
@@ -126,5 +136,4 @@ export const loadTotals = async (db: Kysely<Database>, campaignId: string, campa
 }
 
 /** numeric text as canonical decimal: no trailing zeros after the point. */
-const normalize = (value: string): string =>
-  value.includes(".") ? value.replace(/0+$/, "").replace(/\.$/, "") : value
+const normalize = (value: string): string => (value.includes(".") ? value.replace(/0+$/, "").replace(/\.$/, "") : value)

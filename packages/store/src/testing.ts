@@ -23,7 +23,8 @@ export const postgresAvailable = async (): Promise<boolean> => {
     await client.connect()
     return true
   } catch (error) {
-    if (required()) throw new Error(`LIANDONG_TEST_PG=required but ${testServerUrl()} does not answer`, { cause: error })
+    if (required())
+      throw new Error(`LIANDONG_TEST_PG=required but ${testServerUrl()} does not answer`, { cause: error })
     return false
   } finally {
     await client.end().catch(() => undefined)
@@ -116,8 +117,7 @@ export const describeEachDatabase = (title: string, body: (ctx: DatabaseContext)
     suite("pglite", title, body, async () => {
       const store = await openStore({ dataDir: "memory://" })
       return { store, cleanup: () => store.close() }
-    }),
-  )
+    }))
   const hasServer = postgresAvailable()
   describe(`[postgres] ${title}`, async () => {
     if (!(await hasServer)) {

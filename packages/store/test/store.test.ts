@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest"
 import { migrateToLatest, openStore } from "../src/index.ts"
 import { describeEachDatabase } from "../src/testing.ts"
 
-
 describeEachDatabase("store", (ctx) => {
   const campaign = async () => {
     const { db } = ctx.store()
@@ -12,7 +11,10 @@ describeEachDatabase("store", (ctx) => {
       .values({ key: "c", version: 1, hash: "h", body: JSON.stringify({}) })
       .returning("id")
       .executeTakeFirstOrThrow()
-    await db.insertInto("campaigns").values({ id: "c", definition_id: def.id, status: "deployed", journal_head: null }).execute()
+    await db
+      .insertInto("campaigns")
+      .values({ id: "c", definition_id: def.id, status: "deployed", journal_head: null })
+      .execute()
     return db
       .insertInto("machines")
       .values({
@@ -91,7 +93,12 @@ describeEachDatabase("store", (ctx) => {
       hash: "h1",
     }
     await db.insertInto("journal").values(row).execute()
-    await expect(db.insertInto("journal").values({ ...row, hash: "h2" }).execute()).rejects.toThrow(/duplicate|unique/i)
+    await expect(
+      db
+        .insertInto("journal")
+        .values({ ...row, hash: "h2" })
+        .execute(),
+    ).rejects.toThrow(/duplicate|unique/i)
   })
 
   it("claims rows with SKIP LOCKED: a second transaction skips what the first holds", async () => {
@@ -172,7 +179,10 @@ describe("embedded data folder", () => {
     const dir = await mkdtemp(join(tmpdir(), "liandong-store-"))
     const first = await openStore({ dataDir: dir })
     await migrateToLatest(first.db)
-    await first.db.insertInto("units").values({ key: "kept", name: "留存", name_en: null, parent_key: null, level: null }).execute()
+    await first.db
+      .insertInto("units")
+      .values({ key: "kept", name: "留存", name_en: null, parent_key: null, level: null })
+      .execute()
     await first.close()
     const second = await openStore({ dataDir: dir })
     expect(await second.db.selectFrom("units").select("name").execute()).toEqual([{ name: "留存" }])

@@ -18,14 +18,16 @@ const duplicates = (keys: ReadonlyArray<string>): Set<string> => {
   return twice
 }
 
-const validInstant = (text: string) => /^\d{4}-\d{2}-\d{2}T/.test(text) && text.endsWith("Z") && !Number.isNaN(Date.parse(text))
+const validInstant = (text: string) =>
+  /^\d{4}-\d{2}-\d{2}T/.test(text) && text.endsWith("Z") && !Number.isNaN(Date.parse(text))
 
 /** Every semantic problem of a decoded definition and its normalized form. */
 export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
   const out: Problem[] = []
   const unitKeys = new Set(input.units.map((u) => u.key))
   const unknownUnit = (path: string, key: string) => {
-    if (!unitKeys.has(key)) out.push(problem(path, `单位“${key}”未在 units 中定义`, `unit "${key}" is not defined in units`))
+    if (!unitKeys.has(key))
+      out.push(problem(path, `单位“${key}”未在 units 中定义`, `unit "${key}" is not defined in units`))
   }
 
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
@@ -35,7 +37,13 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
 
   for (const key of duplicates(input.units.map((u) => u.key))) {
     const i = input.units.findIndex((u) => u.key === key)
-    out.push(problem(`units[${input.units.findLastIndex((u) => u.key === key)}].key`, `单位标识“${key}”重复(首次出现于 units[${i}])`, `duplicate unit key "${key}" (first at units[${i}])`))
+    out.push(
+      problem(
+        `units[${input.units.findLastIndex((u) => u.key === key)}].key`,
+        `单位标识“${key}”重复(首次出现于 units[${i}])`,
+        `duplicate unit key "${key}" (first at units[${i}])`,
+      ),
+    )
   }
   input.units.forEach((unit, i) => {
     if (unit.parent === undefined) return
@@ -45,7 +53,9 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
     let at = unit.parent as string | undefined
     while (at !== undefined) {
       if (seen.has(at)) {
-        out.push(problem(`units[${i}].parent`, `上级关系形成循环(经过“${at}”)`, `the parent chain loops (through "${at}")`))
+        out.push(
+          problem(`units[${i}].parent`, `上级关系形成循环(经过“${at}”)`, `the parent chain loops (through "${at}")`),
+        )
         break
       }
       seen.add(at)
@@ -54,54 +64,117 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
   })
 
   for (const key of duplicates(input.phases.map((p) => p.key))) {
-    out.push(problem(`phases[${input.phases.findLastIndex((p) => p.key === key)}].key`, `阶段标识“${key}”重复`, `duplicate phase key "${key}"`))
+    out.push(
+      problem(
+        `phases[${input.phases.findLastIndex((p) => p.key === key)}].key`,
+        `阶段标识“${key}”重复`,
+        `duplicate phase key "${key}"`,
+      ),
+    )
   }
-  const allTasks = input.phases.flatMap((p, i) => p.tasks.map((t, j) => ({ key: t.key, path: `phases[${i}].tasks[${j}]` })))
+  const allTasks = input.phases.flatMap((p, i) =>
+    p.tasks.map((t, j) => ({ key: t.key, path: `phases[${i}].tasks[${j}]` })),
+  )
   for (const key of duplicates(allTasks.map((t) => t.key))) {
     const last = allTasks.filter((t) => t.key === key).at(-1)
-    out.push(problem(`${last?.path}.key`, `任务标识“${key}”在活动中重复`, `task key "${key}" is used twice in the campaign`))
+    out.push(
+      problem(`${last?.path}.key`, `任务标识“${key}”在活动中重复`, `task key "${key}" is used twice in the campaign`),
+    )
   }
 
   input.phases.forEach((phaseInput, i) => {
     const phase = campaign.phases[i]
     if (phase === undefined) return
     const path = `phases[${i}]`
-    if (phaseInput.name === undefined && !["preparation", "publicity", "enforcement", "summary"].includes(phaseInput.key)) {
-      out.push(problem(`${path}.name`, `自定义阶段“${phaseInput.key}”须给出名称`, `custom phase "${phaseInput.key}" needs a name`))
+    if (
+      phaseInput.name === undefined &&
+      !["preparation", "publicity", "enforcement", "summary"].includes(phaseInput.key)
+    ) {
+      out.push(
+        problem(
+          `${path}.name`,
+          `自定义阶段“${phaseInput.key}”须给出名称`,
+          `custom phase "${phaseInput.key}" needs a name`,
+        ),
+      )
     }
     const opens = validInstant(phase.opensAt)
     const closes = validInstant(phase.closesAt)
-    if (!opens) out.push(problem(`${path}.opensAt`, `不是有效的日期时间:${phaseInput.opensAt}`, `not a valid date-time: ${phaseInput.opensAt}`))
-    if (!closes) out.push(problem(`${path}.closesAt`, `不是有效的日期时间:${phaseInput.closesAt}`, `not a valid date-time: ${phaseInput.closesAt}`))
+    if (!opens)
+      out.push(
+        problem(
+          `${path}.opensAt`,
+          `不是有效的日期时间:${phaseInput.opensAt}`,
+          `not a valid date-time: ${phaseInput.opensAt}`,
+        ),
+      )
+    if (!closes)
+      out.push(
+        problem(
+          `${path}.closesAt`,
+          `不是有效的日期时间:${phaseInput.closesAt}`,
+          `not a valid date-time: ${phaseInput.closesAt}`,
+        ),
+      )
     if (opens && closes && phase.closesAt <= phase.opensAt) {
       out.push(problem(`${path}.closesAt`, "结束时间须晚于开始时间", "must be after opensAt"))
     }
     const previous = campaign.phases[i - 1]
     if (opens && previous !== undefined && validInstant(previous.opensAt) && phase.opensAt < previous.opensAt) {
-      out.push(problem(`${path}.opensAt`, `阶段须按时间顺序排列:早于上一阶段“${previous.name.zh}”的开始`, `phases must be in order: opens before the previous phase "${previous.key}"`))
+      out.push(
+        problem(
+          `${path}.opensAt`,
+          `阶段须按时间顺序排列:早于上一阶段“${previous.name.zh}”的开始`,
+          `phases must be in order: opens before the previous phase "${previous.key}"`,
+        ),
+      )
     }
     if (phase.tasks.length === 0 && phase.gate.kind !== "date") {
-      out.push(problem(`${path}.tasks`, "阶段没有任何任务,无人能完成它(可将 gate 设为 date)", "the phase has no tasks, so nobody can finish it (use gate: date)"))
+      out.push(
+        problem(
+          `${path}.tasks`,
+          "阶段没有任何任务,无人能完成它(可将 gate 设为 date)",
+          "the phase has no tasks, so nobody can finish it (use gate: date)",
+        ),
+      )
     }
     phaseInput.tasks.forEach((taskInput, j) => {
       const task = phase.tasks[j]
       if (task === undefined) return
       const tpath = `${path}.tasks[${j}]`
       const a = taskInput.assign
-      if ("units" in a) a.units.forEach((key, k) => unknownUnit(`${tpath}.assign.units[${k}]`, key))
+      if ("units" in a) {
+        a.units.forEach((key, k) => {
+          unknownUnit(`${tpath}.assign.units[${k}]`, key)
+        })
+      }
       if ("subordinatesOf" in a) unknownUnit(`${tpath}.assign.subordinatesOf`, a.subordinatesOf)
-      ;(taskInput.except ?? []).forEach((key, k) => unknownUnit(`${tpath}.except[${k}]`, key))
+      for (const [k, key] of (taskInput.except ?? []).entries()) unknownUnit(`${tpath}.except[${k}]`, key)
       if (task.units.length === 0) {
         out.push(problem(`${tpath}.assign`, "没有任何单位承担此任务", "no unit is assigned this task"))
       }
       if (!validInstant(task.deadline)) {
-        out.push(problem(`${tpath}.deadline`, `不是有效的日期时间:${taskInput.deadline}`, `not a valid date-time: ${taskInput.deadline}`))
+        out.push(
+          problem(
+            `${tpath}.deadline`,
+            `不是有效的日期时间:${taskInput.deadline}`,
+            `not a valid date-time: ${taskInput.deadline}`,
+          ),
+        )
       } else if (opens && closes && (task.deadline <= phase.opensAt || task.deadline > phase.closesAt)) {
-        out.push(problem(`${tpath}.deadline`, `截止时间不在阶段“${phase.name.zh}”的时间范围内`, `the deadline is outside the phase "${phase.key}"`))
+        out.push(
+          problem(
+            `${tpath}.deadline`,
+            `截止时间不在阶段“${phase.name.zh}”的时间范围内`,
+            `the deadline is outside the phase "${phase.key}"`,
+          ),
+        )
       } else if (opens) {
         task.reminders.forEach((reminder, k) => {
           if (reminder < phase.opensAt) {
-            out.push(problem(`${tpath}.reminders[${k}]`, "提醒时间早于阶段开始", "the reminder falls before the phase opens"))
+            out.push(
+              problem(`${tpath}.reminders[${k}]`, "提醒时间早于阶段开始", "the reminder falls before the phase opens"),
+            )
           }
         })
       }

@@ -11,7 +11,8 @@ import { Schema } from "effect"
 /** A key names a unit, phase, task or figure: lower-case ASCII, digits and dashes. */
 export const Key = Schema.String.check(
   Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, {
-    message: "须为小写字母、数字和连字符组成的标识(最长 63 字符) / must be lower-case letters, digits and dashes (at most 63 characters)",
+    message:
+      "须为小写字母、数字和连字符组成的标识(最长 63 字符) / must be lower-case letters, digits and dashes (at most 63 characters)",
   }),
 )
 export type Key = typeof Key.Type
@@ -46,7 +47,8 @@ export type UnitLevel = typeof UnitLevel.Type
  */
 export const DateTimeInput = Schema.String.check(
   Schema.isPattern(/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/, {
-    message: "须为日期或日期时间,如 2026-04-13 或 2026-04-13T09:00 / must be a date or date-time such as 2026-04-13 or 2026-04-13T09:00",
+    message:
+      "须为日期或日期时间,如 2026-04-13 或 2026-04-13T09:00 / must be a date or date-time such as 2026-04-13 or 2026-04-13T09:00",
   }),
 )
 
@@ -82,11 +84,15 @@ export const NarrativeInput = Schema.Struct({
   maxLength: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 }))),
 })
 
+/** A list that must name at least one entry. */
+const NonEmpty = <S extends Schema.Top>(item: S) =>
+  Schema.Array(item).check(Schema.isMinLength(1, { message: "至少需要一项 / needs at least one entry" }))
+
 /** Who must take a task. */
 export const AssignmentInput = Schema.Union([
-  Schema.Struct({ units: Schema.NonEmptyArray(Key) }),
-  Schema.Struct({ roles: Schema.NonEmptyArray(UnitRole) }),
-  Schema.Struct({ levels: Schema.NonEmptyArray(UnitLevel) }),
+  Schema.Struct({ units: NonEmpty(Key) }),
+  Schema.Struct({ roles: NonEmpty(UnitRole) }),
+  Schema.Struct({ levels: NonEmpty(UnitLevel) }),
   Schema.Struct({ subordinatesOf: Key }),
   Schema.Struct({ everyone: Schema.Literal(true) }),
 ])
@@ -145,8 +151,8 @@ export const CampaignInput = Schema.Struct({
   authority: Schema.optional(Schema.String),
   timeZone: Schema.optional(Schema.NonEmptyString),
   coordinator: Key,
-  units: Schema.NonEmptyArray(UnitInput),
-  phases: Schema.NonEmptyArray(PhaseInput),
+  units: NonEmpty(UnitInput),
+  phases: NonEmpty(PhaseInput),
 })
 export type CampaignInput = typeof CampaignInput.Encoded
 
@@ -190,7 +196,10 @@ export interface Task {
 }
 
 /** A gate: when a phase closes. */
-export type Gate = { readonly kind: "all" } | { readonly kind: "date" } | { readonly kind: "quorum"; readonly ratio: number }
+export type Gate =
+  | { readonly kind: "all" }
+  | { readonly kind: "date" }
+  | { readonly kind: "quorum"; readonly ratio: number }
 
 /** A phase with its window as UTC instants. */
 export interface Phase {

@@ -48,7 +48,9 @@ const subordinates = (units: ReadonlyArray<Input["units"][number]>, root: string
   const seen = new Set<string>([root])
   let frontier = [root]
   while (frontier.length > 0) {
-    const next = units.filter((u) => u.parent !== undefined && frontier.includes(u.parent) && !seen.has(u.key)).map((u) => u.key)
+    const next = units
+      .filter((u) => u.parent !== undefined && frontier.includes(u.parent) && !seen.has(u.key))
+      .map((u) => u.key)
     for (const key of next) seen.add(key)
     out.push(...next)
     frontier = next

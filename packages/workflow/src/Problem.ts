@@ -85,7 +85,9 @@ export const issueProblems = (issue: SchemaIssue.Issue): Problem[] =>
     } catch {
       text = { zh: entry.message, en: entry.message }
     }
-    const path = (entry.path ?? []).map((p) => (typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p))
+    const path = (entry.path ?? []).map((p) =>
+      typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p,
+    )
     return { path: formatPath(path as PropertyKey[]), ...text }
   })
 

@@ -38,55 +38,100 @@ const problem = (path: string, zh: string, en: string): Problem => ({ path, zh, 
 /** Validates a report for a task; every problem is reported at once. */
 export const validateReport = (
   task: Task,
-  input: { readonly figures: Readonly<Record<string, string | number>>; readonly narrative?: Readonly<Record<string, string>> },
+  input: {
+    readonly figures: Readonly<Record<string, string | number>>
+    readonly narrative?: Readonly<Record<string, string>>
+  },
 ): Result.Result<ValidReport, Problem[]> => {
   const problems: Problem[] = []
   const figures: Record<string, string> = {}
   const known = new Set(task.figures.map((f) => f.key))
   for (const key of Object.keys(input.figures)) {
-    if (!known.has(key)) problems.push(problem(`figures.${key}`, `任务“${task.title.zh}”没有这一数据项`, `the task "${task.key}" has no such figure`))
+    if (!known.has(key))
+      problems.push(
+        problem(`figures.${key}`, `任务“${task.title.zh}”没有这一数据项`, `the task "${task.key}" has no such figure`),
+      )
   }
   for (const figure of task.figures) {
     const path = `figures.${figure.key}`
     const raw = input.figures[figure.key]
     if (raw === undefined || (typeof raw === "string" && raw.trim() === "")) {
-      if (figure.required) problems.push(problem(path, `请填写“${figure.label.zh}”(${figure.measure})`, `"${figure.label.en ?? figure.key}" is required`))
+      if (figure.required)
+        problems.push(
+          problem(
+            path,
+            `请填写“${figure.label.zh}”(${figure.measure})`,
+            `"${figure.label.en ?? figure.key}" is required`,
+          ),
+        )
       continue
     }
     const value = canonicalDecimal(raw)
     if (value === undefined) {
-      problems.push(problem(path, `“${figure.label.zh}”须为数字`, `"${figure.label.en ?? figure.key}" must be a number`))
+      problems.push(
+        problem(path, `“${figure.label.zh}”须为数字`, `"${figure.label.en ?? figure.key}" must be a number`),
+      )
       continue
     }
     const places = value.split(".")[1]?.length ?? 0
     if (figure.kind === "integer" && places > 0) {
-      problems.push(problem(path, `“${figure.label.zh}”须为整数`, `"${figure.label.en ?? figure.key}" must be a whole number`))
+      problems.push(
+        problem(path, `“${figure.label.zh}”须为整数`, `"${figure.label.en ?? figure.key}" must be a whole number`),
+      )
       continue
     }
     if (places > figure.scale) {
-      problems.push(problem(path, `“${figure.label.zh}”最多 ${figure.scale} 位小数`, `"${figure.label.en ?? figure.key}" has at most ${figure.scale} decimal places`))
+      problems.push(
+        problem(
+          path,
+          `“${figure.label.zh}”最多 ${figure.scale} 位小数`,
+          `"${figure.label.en ?? figure.key}" has at most ${figure.scale} decimal places`,
+        ),
+      )
       continue
     }
     const n = Number(value)
-    if (n < figure.min) problems.push(problem(path, `“${figure.label.zh}”不能小于 ${figure.min}`, `"${figure.label.en ?? figure.key}" must be at least ${figure.min}`))
-    else if (figure.max !== null && n > figure.max) problems.push(problem(path, `“${figure.label.zh}”不能大于 ${figure.max}`, `"${figure.label.en ?? figure.key}" must be at most ${figure.max}`))
+    if (n < figure.min)
+      problems.push(
+        problem(
+          path,
+          `“${figure.label.zh}”不能小于 ${figure.min}`,
+          `"${figure.label.en ?? figure.key}" must be at least ${figure.min}`,
+        ),
+      )
+    else if (figure.max !== null && n > figure.max)
+      problems.push(
+        problem(
+          path,
+          `“${figure.label.zh}”不能大于 ${figure.max}`,
+          `"${figure.label.en ?? figure.key}" must be at most ${figure.max}`,
+        ),
+      )
     else figures[figure.key] = value
   }
   const narrativeInput = input.narrative ?? {}
   const narrative: Record<string, string> = {}
   const fields = new Set(task.narrative.map((n) => n.key))
   for (const key of Object.keys(narrativeInput)) {
-    if (!fields.has(key)) problems.push(problem(`narrative.${key}`, "任务没有这一文字项", `the task has no narrative field "${key}"`))
+    if (!fields.has(key))
+      problems.push(problem(`narrative.${key}`, "任务没有这一文字项", `the task has no narrative field "${key}"`))
   }
   for (const field of task.narrative) {
     const text = (narrativeInput[field.key] ?? "").trim()
     const path = `narrative.${field.key}`
     if (text === "") {
-      if (field.required) problems.push(problem(path, `请填写“${field.label.zh}”`, `"${field.label.en ?? field.key}" is required`))
+      if (field.required)
+        problems.push(problem(path, `请填写“${field.label.zh}”`, `"${field.label.en ?? field.key}" is required`))
       continue
     }
     if (text.length > field.maxLength) {
-      problems.push(problem(path, `“${field.label.zh}”不超过 ${field.maxLength} 字`, `"${field.label.en ?? field.key}" is at most ${field.maxLength} characters`))
+      problems.push(
+        problem(
+          path,
+          `“${field.label.zh}”不超过 ${field.maxLength} 字`,
+          `"${field.label.en ?? field.key}" is at most ${field.maxLength} characters`,
+        ),
+      )
       continue
     }
     narrative[field.key] = text

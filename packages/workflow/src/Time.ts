@@ -35,7 +35,11 @@ export const isTimeZone = (timeZone: string): boolean => {
 
 /** The zone's offset from UTC at an instant, in milliseconds. */
 const offsetAt = (instant: number, timeZone: string): number => {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]))
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  )
   const asUtc = Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,
@@ -88,8 +92,17 @@ export const resolveTime = (text: string, timeZone: string, endOfDay = false): s
     fields.day = next.getUTCDate()
   }
   if (zone !== undefined) {
-    const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.ms)
-    const offset = zone === "Z" ? 0 : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
+    const wall = Date.UTC(
+      fields.year,
+      fields.month - 1,
+      fields.day,
+      fields.hour,
+      fields.minute,
+      fields.second,
+      fields.ms,
+    )
+    const offset =
+      zone === "Z" ? 0 : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
     return new Date(wall - offset * 60_000).toISOString()
   }
   return new Date(zonedToInstant(fields, timeZone)).toISOString()

@@ -28,7 +28,11 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
             { type: "task.acknowledge", task: address.task, by: actor.id, at } as { type: string; at: string },
             { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
           )
-          return { task: `${address.campaign}/${address.unit}/${address.task}`, status: "acknowledged", journal: step.seq }
+          return {
+            task: `${address.campaign}/${address.unit}/${address.task}`,
+            status: "acknowledged",
+            journal: step.seq,
+          }
         }),
       ),
     )

@@ -21,7 +21,12 @@ const loadVisible = (campaign: unknown, actor: Actor) =>
     return loaded
   })
 
-const applyToCampaign = (campaign: unknown, actor: Actor, action: string, event: (at: string) => { type: string; at: string }) =>
+const applyToCampaign = (
+  campaign: unknown,
+  actor: Actor,
+  action: string,
+  event: (at: string) => { type: string; at: string },
+) =>
   Effect.gen(function* () {
     const loaded = yield* loadVisible(campaign, actor)
     yield* requireManager(actor, loaded.definition, action)
@@ -42,5 +47,10 @@ export const startCampaign = (campaign: unknown, actor: Actor) =>
 /** Closes an open phase now, whatever its gate says. */
 export const closePhase = (campaign: unknown, phase: unknown, actor: Actor) =>
   Effect.flatMap(decode(CampaignId, phase), (phaseKey) =>
-    applyToCampaign(campaign, actor, "close-phase", (at) => ({ type: "phase.force-close", phase: phaseKey, by: actor.id, at })),
+    applyToCampaign(campaign, actor, "close-phase", (at) => ({
+      type: "phase.force-close",
+      phase: phaseKey,
+      by: actor.id,
+      at,
+    })),
   )

@@ -36,9 +36,17 @@ const upsertUnits = (tx: Transaction<Database>, definition: Campaign) =>
         (db) =>
           db
             .insertInto("units")
-            .values({ key: unit.key, name: unit.name, name_en: unit.nameEn, parent_key: unit.parent, level: unit.level })
+            .values({
+              key: unit.key,
+              name: unit.name,
+              name_en: unit.nameEn,
+              parent_key: unit.parent,
+              level: unit.level,
+            })
             .onConflict((oc) =>
-              oc.column("key").doUpdateSet({ name: unit.name, name_en: unit.nameEn, parent_key: unit.parent, level: unit.level }),
+              oc
+                .column("key")
+                .doUpdateSet({ name: unit.name, name_en: unit.nameEn, parent_key: unit.parent, level: unit.level }),
             )
             .execute(),
         tx,
@@ -112,7 +120,11 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
       )
       yield* writeTaskRows(tx, campaignId, unit, view.tasks, at)
     }
-    return { campaignMachine: campaignRow?.id as string, units: participants.length, campaignSnapshot: campaignStart.snapshot }
+    return {
+      campaignMachine: campaignRow?.id as string,
+      units: participants.length,
+      campaignSnapshot: campaignStart.snapshot,
+    }
   })
 
 /** Validates and deploys a definition; the operator or the definition's coordinator may deploy. */
@@ -146,7 +158,13 @@ export const deploy = (input: unknown, actor: Actor) =>
           tx,
         )
         if (existing !== undefined && existing.hash === hash) {
-          return { campaign: definition.key, version: existing.version, hash, units: 0, unchanged: true } satisfies Deployed
+          return {
+            campaign: definition.key,
+            version: existing.version,
+            hash,
+            units: 0,
+            unchanged: true,
+          } satisfies Deployed
         }
         if (existing !== undefined && existing.status !== "deployed") {
           return yield* new CampaignState({
@@ -173,18 +191,29 @@ export const deploy = (input: unknown, actor: Actor) =>
           yield* query(
             "campaigns.insert",
             (db) =>
-              db.insertInto("campaigns").values({ id: definition.key, definition_id: definitionId, status: "deployed", journal_head: null }).execute(),
+              db
+                .insertInto("campaigns")
+                .values({ id: definition.key, definition_id: definitionId, status: "deployed", journal_head: null })
+                .execute(),
             tx,
           )
         } else {
           // Redeploying before start: the old machines never ran, so they are replaced.
-          yield* query("campaign.clearForRedeploy", async (db) => {
-            await db.deleteFrom("tasks").where("campaign_id", "=", definition.key).execute()
-            await db.deleteFrom("timers").where("campaign_id", "=", definition.key).execute()
-            await db.deleteFrom("messages").where("campaign_id", "=", definition.key).execute()
-            await db.deleteFrom("machines").where("campaign_id", "=", definition.key).execute()
-            await db.updateTable("campaigns").set({ definition_id: definitionId }).where("id", "=", definition.key).execute()
-          }, tx)
+          yield* query(
+            "campaign.clearForRedeploy",
+            async (db) => {
+              await db.deleteFrom("tasks").where("campaign_id", "=", definition.key).execute()
+              await db.deleteFrom("timers").where("campaign_id", "=", definition.key).execute()
+              await db.deleteFrom("messages").where("campaign_id", "=", definition.key).execute()
+              await db.deleteFrom("machines").where("campaign_id", "=", definition.key).execute()
+              await db
+                .updateTable("campaigns")
+                .set({ definition_id: definitionId })
+                .where("id", "=", definition.key)
+                .execute()
+            },
+            tx,
+          )
         }
         const row = yield* query(
           "campaign.reload",

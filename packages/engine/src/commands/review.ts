@@ -45,7 +45,8 @@ const review = (
     const report = yield* findReport(reportRef)
     if (report === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
     const loaded = yield* loadCampaign(report.campaign_id)
-    if (!canRead(actor, loaded.definition, report.unit_key)) return yield* new NotFound({ what: "report", ref: reportRef })
+    if (!canRead(actor, loaded.definition, report.unit_key))
+      return yield* new NotFound({ what: "report", ref: reportRef })
     yield* requireManager(actor, loaded.definition, decision)
     const at = yield* nowIso
     const outcome = yield* transaction(decision, (tx) =>
@@ -58,7 +59,8 @@ const review = (
           const row = yield* lockMachine(tx, report.campaign_id, report.unit_key)
           const current = yield* query(
             "reports.lock",
-            (db) => db.selectFrom("reports").selectAll().where("id", "=", report.id).forUpdate().executeTakeFirstOrThrow(),
+            (db) =>
+              db.selectFrom("reports").selectAll().where("id", "=", report.id).forUpdate().executeTakeFirstOrThrow(),
             tx,
           )
           if (current.status !== "submitted") {
@@ -111,5 +113,9 @@ export const approve = (ref: unknown, actor: Actor, options: { idempotencyKey?: 
   review("approve", ref, null, actor, options)
 
 /** Returns a submitted report to its unit with a reason. */
-export const returnReport = (ref: unknown, reason: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
-  Effect.flatMap(decode(ReturnReason, reason), (text) => review("return", ref, text.trim(), actor, options))
+export const returnReport = (
+  ref: unknown,
+  reason: unknown,
+  actor: Actor,
+  options: { idempotencyKey?: string | null } = {},
+) => Effect.flatMap(decode(ReturnReason, reason), (text) => review("return", ref, text.trim(), actor, options))

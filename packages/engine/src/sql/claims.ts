@@ -36,12 +36,22 @@ export const claimMessage = (tx: Transaction<Database>, now: Date) =>
     .executeTakeFirst()
 
 /** Marks a claimed timer as applied (`done`) or as no longer accepted by its machine (`moot`). */
-export const completeTimer = (tx: Transaction<Database>, id: string, status: "done" | "moot", at: Date, note: string | null) =>
-  tx.updateTable("timers").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
+export const completeTimer = (
+  tx: Transaction<Database>,
+  id: string,
+  status: "done" | "moot",
+  at: Date,
+  note: string | null,
+) => tx.updateTable("timers").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
 /** Marks a claimed message as applied or moot. */
-export const completeMessage = (tx: Transaction<Database>, id: string, status: "done" | "moot", at: Date, note: string | null) =>
-  tx.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
+export const completeMessage = (
+  tx: Transaction<Database>,
+  id: string,
+  status: "done" | "moot",
+  at: Date,
+  note: string | null,
+) => tx.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
 /** Records a failed attempt at a timer: retried later, or parked as `dead` after too many. */
 export const failTimer = (db: Kysely<Database>, id: string, error: string, retryAt: Date, maxAttempts: number) =>
@@ -51,7 +61,13 @@ export const failTimer = (db: Kysely<Database>, id: string, error: string, retry
       attempts: eb("attempts", "+", 1),
       last_error: error,
       due_at: retryAt,
-      status: eb.case().when("attempts", ">=", maxAttempts - 1).then("dead").else("pending").end().$castTo<"dead" | "pending">(),
+      status: eb
+        .case()
+        .when("attempts", ">=", maxAttempts - 1)
+        .then("dead")
+        .else("pending")
+        .end()
+        .$castTo<"dead" | "pending">(),
     }))
     .where("id", "=", id)
     .where("status", "=", "pending")
@@ -65,7 +81,13 @@ export const failMessage = (db: Kysely<Database>, id: string, error: string, ret
       attempts: eb("attempts", "+", 1),
       last_error: error,
       available_at: retryAt,
-      status: eb.case().when("attempts", ">=", maxAttempts - 1).then("dead").else("pending").end().$castTo<"dead" | "pending">(),
+      status: eb
+        .case()
+        .when("attempts", ">=", maxAttempts - 1)
+        .then("dead")
+        .else("pending")
+        .end()
+        .$castTo<"dead" | "pending">(),
     }))
     .where("id", "=", id)
     .where("status", "=", "pending")

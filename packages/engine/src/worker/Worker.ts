@@ -10,7 +10,7 @@ import { system } from "../Actor.ts"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { InvalidTransition, StoreError } from "../Errors.ts"
+import { type InvalidTransition, StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
 import {
@@ -44,7 +44,9 @@ export interface WorkerTally {
   failed: number
 }
 
-type Claimed = { readonly kind: "timer"; readonly row: TimerRow } | { readonly kind: "message"; readonly row: MessageRow }
+type Claimed =
+  | { readonly kind: "timer"; readonly row: TimerRow }
+  | { readonly kind: "message"; readonly row: MessageRow }
 
 const eventOf = (row: TimerRow | MessageRow) => row.event as { type: string; at: string }
 
@@ -84,8 +86,14 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
       Effect.gen(function* () {
         // Messages first: they are consequences of events already applied.
         const message = yield* query("queue.claimMessage", () => claimMessage(tx, now), tx)
-        const timer = message === undefined ? yield* query("queue.claimTimer", () => claimDueTimer(tx, now), tx) : undefined
-        claimed = message !== undefined ? { kind: "message", row: message } : timer !== undefined ? { kind: "timer", row: timer } : undefined
+        const timer =
+          message === undefined ? yield* query("queue.claimTimer", () => claimDueTimer(tx, now), tx) : undefined
+        claimed =
+          message !== undefined
+            ? { kind: "message", row: message }
+            : timer !== undefined
+              ? { kind: "timer", row: timer }
+              : undefined
         if (claimed === undefined) return undefined
         return yield* applyClaimed(tx, claimed, now)
       }),
@@ -95,11 +103,20 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
           if (claimed === undefined) return yield* Effect.fail(error)
           const item = claimed
           const message = error instanceof StoreError ? `${error.en}: ${String(error.cause)}` : String(error)
-          log.error({ item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: message }, "queue item failed")
+          log.error(
+            { item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: message },
+            "queue item failed",
+          )
           const attempts = item.row.attempts + 1
           const retryAt = new Date(now.getTime() + Math.min(60_000, 500 * 2 ** attempts))
           yield* query("queue.fail", () =>
-            (item.kind === "timer" ? failTimer : failMessage)(kysely, item.row.id, message, retryAt, options.maxAttempts ?? 5),
+            (item.kind === "timer" ? failTimer : failMessage)(
+              kysely,
+              item.row.id,
+              message,
+              retryAt,
+              options.maxAttempts ?? 5,
+            ),
           )
           return "failed" as const
         }),

@@ -18,7 +18,11 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
   Effect.gen(function* () {
     const campaignId = loaded.row.id
     const machine = yield* lockMachine(tx, campaignId, null)
-    const content = yield* query("summary.render", (db) => renderSummary(db, campaignId, loaded.definition, { format: "md" }), tx)
+    const content = yield* query(
+      "summary.render",
+      (db) => renderSummary(db, campaignId, loaded.definition, { format: "md" }),
+      tx,
+    )
     const head = yield* query(
       "summary.journalHead",
       (db) => db.selectFrom("campaigns").select("journal_seq").where("id", "=", campaignId).executeTakeFirstOrThrow(),
@@ -52,9 +56,15 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
           .executeTakeFirstOrThrow(),
       tx,
     )
-    yield* applyToMachine(tx, loaded, machine, { type: "summary.written", summary: String(stored.id), at } as { type: string; at: string }, {
-      actor: system,
-      cause: `summary:${stored.id}`,
-    })
+    yield* applyToMachine(
+      tx,
+      loaded,
+      machine,
+      { type: "summary.written", summary: String(stored.id), at } as { type: string; at: string },
+      {
+        actor: system,
+        cause: `summary:${stored.id}`,
+      },
+    )
     return { summary: String(stored.id), version }
   })

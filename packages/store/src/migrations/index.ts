@@ -1,5 +1,5 @@
 /** The migrations, in order: a static provider, so nothing is read from disk at run time. */
-import type { Migration } from "kysely"
+import type { Migration } from "kysely/migration"
 import * as initial from "./0001_initial.ts"
 
 /** Every migration by name; names sort in the order they apply. */

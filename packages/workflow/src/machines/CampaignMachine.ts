@@ -70,7 +70,11 @@ const phaseState = (phase: Phase, next: string) => {
       open: {
         always: { guard: (args: Args) => gateHolds(phase, mine(args)), target: "closed", actions: emit(close) },
         on: {
-          "phase.force-close": { guard: ({ event }: Args) => event.phase === phase.key, target: "closed", actions: emit(close) },
+          "phase.force-close": {
+            guard: ({ event }: Args) => event.phase === phase.key,
+            target: "closed",
+            actions: emit(close),
+          },
         },
       },
       closed: { type: "final" },
@@ -85,7 +89,10 @@ export const buildCampaignMachine = (campaign: Campaign) => {
   const known = ({ event }: Args) => phases.some((p) => p.key === event.phase)
   const context: CampaignContext = {
     phases: Object.fromEntries(
-      phases.map((p) => [p.key, { due: false, deadlinePassed: false, doneCount: 0, participants: p.participants.length }]),
+      phases.map((p) => [
+        p.key,
+        { due: false, deadlinePassed: false, doneCount: 0, participants: p.participants.length },
+      ]),
     ),
     outbox: [],
   }
@@ -108,7 +115,10 @@ export const buildCampaignMachine = (campaign: Campaign) => {
           "unit.phase-done": { guard: known, actions: updatePhase((p) => ({ doneCount: p.doneCount + 1 })) },
         },
         states: Object.fromEntries(
-          phases.map((phase, i) => [phase.key, phaseState(phase, phases[i + 1] ? phases[i + 1]?.key as string : "#summarizing")]),
+          phases.map((phase, i) => [
+            phase.key,
+            phaseState(phase, phases[i + 1] ? (phases[i + 1]?.key as string) : "#summarizing"),
+          ]),
         ),
       },
       summarizing: { id: "summarizing", entry: emit([{ type: "summarize" }]), on: { "summary.written": "closed" } },

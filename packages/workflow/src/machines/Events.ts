@@ -8,8 +8,20 @@ export type MachineEvent =
   | { readonly type: "phase.open"; readonly phase: string; readonly at: string }
   | { readonly type: "phase.close"; readonly phase: string; readonly at: string }
   | { readonly type: "task.acknowledge"; readonly task: string; readonly by: string; readonly at: string }
-  | { readonly type: "task.submit"; readonly task: string; readonly report: string; readonly by: string; readonly at: string }
-  | { readonly type: "task.approve"; readonly task: string; readonly report: string; readonly by: string; readonly at: string }
+  | {
+      readonly type: "task.submit"
+      readonly task: string
+      readonly report: string
+      readonly by: string
+      readonly at: string
+    }
+  | {
+      readonly type: "task.approve"
+      readonly task: string
+      readonly report: string
+      readonly by: string
+      readonly at: string
+    }
   | {
       readonly type: "task.return"
       readonly task: string
@@ -36,7 +48,12 @@ export interface AnyEvent {
 
 /** What a transition asks the engine to do, as data. */
 export type FollowUp =
-  | { readonly type: "schedule"; readonly key: string; readonly at: string; readonly event: { readonly type: string; readonly [field: string]: unknown } }
+  | {
+      readonly type: "schedule"
+      readonly key: string
+      readonly at: string
+      readonly event: { readonly type: string; readonly [field: string]: unknown }
+    }
   | { readonly type: "cancel"; readonly key: string }
   | {
       readonly type: "send"

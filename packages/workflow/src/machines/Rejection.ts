@@ -32,7 +32,9 @@ const label = (type: string) => eventLabels[type] ?? { zh: `“${type}”`, en: 
 
 const acceptedEvents = (snapshot: AnyMachineSnapshot): string[] => {
   const nodes = (snapshot as unknown as { _nodes: ReadonlyArray<{ ownEvents: ReadonlyArray<string> }> })._nodes
-  return [...new Set(nodes.flatMap((node) => node.ownEvents).filter((type) => !type.startsWith("xstate.") && type !== ""))]
+  return [
+    ...new Set(nodes.flatMap((node) => node.ownEvents).filter((type) => !type.startsWith("xstate.") && type !== "")),
+  ]
 }
 
 const rejection = (state: string, accepts: ReadonlyArray<string>, zh: string, en: string): EventRejected => {
@@ -44,7 +46,11 @@ const rejection = (state: string, accepts: ReadonlyArray<string>, zh: string, en
 const stateOf = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value))
 
 /** Explains, in both languages, why `snapshot` does not accept `event`. */
-export const explainRejection = (campaign: Campaign | undefined, snapshot: AnyMachineSnapshot, event: AnyEvent): EventRejected => {
+export const explainRejection = (
+  campaign: Campaign | undefined,
+  snapshot: AnyMachineSnapshot,
+  event: AnyEvent,
+): EventRejected => {
   const action = label(event.type)
   const value = snapshot.value as unknown
   if (snapshot.status !== "active") {
@@ -66,7 +72,12 @@ export const explainRejection = (campaign: Campaign | undefined, snapshot: AnyMa
         region === "waiting"
           ? [`阶段“${phaseName.zh}”尚未开始`, `phase "${phaseName.en ?? task.phase}" has not opened`]
           : [`阶段“${phaseName.zh}”已结束`, `phase "${phaseName.en ?? task.phase}" is over`]
-      return rejection(`${task.phase}.${region}`, [], `${zh},不能${action.zh}任务“${task.title.zh}”`, `${en}; cannot ${action.en} task "${task.key}"`)
+      return rejection(
+        `${task.phase}.${region}`,
+        [],
+        `${zh},不能${action.zh}任务“${task.title.zh}”`,
+        `${en}; cannot ${action.en} task "${task.key}"`,
+      )
     }
     const taskState = String((region as Record<string, Record<string, unknown>>).open?.[task.key] ?? "unknown")
     const stateLabel = taskStateLabels[taskState] ?? { zh: taskState, en: taskState }
@@ -90,6 +101,12 @@ export const explainRejection = (campaign: Campaign | undefined, snapshot: AnyMa
       `phase "${phase.key}" cannot ${action.en} in state ${stateOf(value)}`,
     )
   }
-  const zhState = value === "ready" ? "活动尚未启动" : value === "closed" ? "活动已结束" : `当前状态为 ${stateOf(value)}`
-  return rejection(stateOf(value), accepts, `${zhState},不能${action.zh}`, `in state ${stateOf(value)}; cannot ${action.en}`)
+  const zhState =
+    value === "ready" ? "活动尚未启动" : value === "closed" ? "活动已结束" : `当前状态为 ${stateOf(value)}`
+  return rejection(
+    stateOf(value),
+    accepts,
+    `${zhState},不能${action.zh}`,
+    `in state ${stateOf(value)}; cannot ${action.en}`,
+  )
 }

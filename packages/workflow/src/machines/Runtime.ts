@@ -98,7 +98,11 @@ export const initial = (machine: AnyStateMachine): { snapshot: unknown; state: s
 }
 
 /** Applies an event to a persisted snapshot: the next step, or why the state refuses it. */
-export const apply = (machine: AnyStateMachine, persisted: unknown, event: AnyEvent): Result.Result<Step, EventRejected> => {
+export const apply = (
+  machine: AnyStateMachine,
+  persisted: unknown,
+  event: AnyEvent,
+): Result.Result<Step, EventRejected> => {
   const current = restore(machine, persisted)
   const from = stateText(current.value)
   if (current.status !== "active" || !current.can(event as never)) {

@@ -49,7 +49,11 @@ const blankTask: TaskContext = {
   deadlinePassed: false,
 }
 
-const updateTask = (key: string, change: (task: TaskContext, event: Ev) => Partial<TaskContext>, effects?: (event: Ev, context: UnitContext) => FollowUp[]) =>
+const updateTask = (
+  key: string,
+  change: (task: TaskContext, event: Ev) => Partial<TaskContext>,
+  effects?: (event: Ev, context: UnitContext) => FollowUp[],
+) =>
   assign(({ context, event }: Args) => {
     const task = context.tasks[key] ?? blankTask
     return {
@@ -63,14 +67,24 @@ const emit = (effects: (event: Ev, context: UnitContext) => FollowUp[]) =>
 
 const remindKeys = (task: Task) => task.reminders.map((_, i) => `remind:${task.key}:${i}`)
 
-const forTask = (key: string) => ({ event }: Args) => event.task === key
-const forPhase = (key: string) => ({ event }: Args) => event.phase === key
+const forTask =
+  (key: string) =>
+  ({ event }: Args) =>
+    event.task === key
+const forPhase =
+  (key: string) =>
+  ({ event }: Args) =>
+    event.phase === key
 
 const taskRegion = (unit: string, task: Task) => {
   const isTask = forTask(task.key)
   const remind = {
     guard: isTask,
-    actions: updateTask(task.key, (t) => ({ reminded: t.reminded + 1 }), () => [{ type: "notify", unit, kind: "reminder", task: task.key }]),
+    actions: updateTask(
+      task.key,
+      (t) => ({ reminded: t.reminded + 1 }),
+      () => [{ type: "notify", unit, kind: "reminder", task: task.key }],
+    ),
   }
   const overdue = {
     guard: isTask,
@@ -89,13 +103,18 @@ const taskRegion = (unit: string, task: Task) => {
       () => remindKeys(task).map((key) => ({ type: "cancel", key }) as const),
     ),
   }
-  const sameReport = ({ context, event }: Args) => event.task === task.key && context.tasks[task.key]?.report === event.report
+  const sameReport = ({ context, event }: Args) =>
+    event.task === task.key && context.tasks[task.key]?.report === event.report
   return {
     initial: "assigned",
     states: {
       assigned: {
         on: {
-          "task.acknowledge": { guard: isTask, target: "acknowledged", actions: updateTask(task.key, (_, e) => ({ acknowledgedAt: e.at })) },
+          "task.acknowledge": {
+            guard: isTask,
+            target: "acknowledged",
+            actions: updateTask(task.key, (_, e) => ({ acknowledgedAt: e.at })),
+          },
           "task.remind": remind,
           "task.deadline": overdue,
         },
@@ -148,9 +167,23 @@ const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => 
           target: "open",
           actions: emit((event) => [
             ...tasks.flatMap((task): FollowUp[] => [
-              { type: "schedule", key: `deadline:${task.key}`, at: task.deadline, event: { type: "task.deadline", task: task.key } },
+              {
+                type: "schedule",
+                key: `deadline:${task.key}`,
+                at: task.deadline,
+                event: { type: "task.deadline", task: task.key },
+              },
               ...task.reminders.flatMap((at, i): FollowUp[] =>
-                at > event.at ? [{ type: "schedule", key: `remind:${task.key}:${i}`, at, event: { type: "task.remind", task: task.key } }] : [],
+                at > event.at
+                  ? [
+                      {
+                        type: "schedule",
+                        key: `remind:${task.key}:${i}`,
+                        at,
+                        event: { type: "task.remind", task: task.key },
+                      },
+                    ]
+                  : [],
               ),
             ]),
             { type: "notify", unit, kind: "phase-opened", phase: phase.key },
@@ -176,7 +209,11 @@ const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => 
         "phase.close": {
           guard: forPhase(phase.key),
           target: "closed",
-          actions: emit(() => tasks.flatMap((task) => [...remindKeys(task), `deadline:${task.key}`].map((key) => ({ type: "cancel", key }) as const))),
+          actions: emit(() =>
+            tasks.flatMap((task) =>
+              [...remindKeys(task), `deadline:${task.key}`].map((key) => ({ type: "cancel", key }) as const),
+            ),
+          ),
         },
       },
     },

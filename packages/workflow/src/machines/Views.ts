@@ -46,7 +46,10 @@ export const unitView = (campaign: Campaign, unit: string, persisted: unknown): 
     phaseStates.push([phase.key, phaseState])
     for (const task of unitTasks(phase, unit)) {
       const memory = context.tasks[task.key] as TaskContext
-      const inner = typeof region === "object" && region !== null ? (region as { open?: Record<string, string> }).open?.[task.key] : undefined
+      const inner =
+        typeof region === "object" && region !== null
+          ? (region as { open?: Record<string, string> }).open?.[task.key]
+          : undefined
       const status =
         phaseState === "waiting"
           ? "waiting"
@@ -87,14 +90,18 @@ export const unitView = (campaign: Campaign, unit: string, persisted: unknown): 
 export interface CampaignView {
   readonly status: "deployed" | "running" | "summarizing" | "closed"
   readonly phase: string | null
-  readonly phases: Readonly<Record<string, { state: "waiting" | "open" | "closed"; doneCount: number; participants: number }>>
+  readonly phases: Readonly<
+    Record<string, { state: "waiting" | "open" | "closed"; doneCount: number; participants: number }>
+  >
 }
 
 /** What the campaign's persisted snapshot says. */
 export const campaignView = (campaign: Campaign, persisted: unknown): CampaignView => {
   const { value, context } = persisted as Persisted<CampaignContext>
-  const running = typeof value === "object" && value !== null ? (value as { running?: Record<string, string> }).running : undefined
-  const status = value === "ready" ? "deployed" : running !== undefined ? "running" : (value as "summarizing" | "closed")
+  const running =
+    typeof value === "object" && value !== null ? (value as { running?: Record<string, string> }).running : undefined
+  const status =
+    value === "ready" ? "deployed" : running !== undefined ? "running" : (value as "summarizing" | "closed")
   const currentIndex = running === undefined ? -1 : campaign.phases.findIndex((p) => p.key in running)
   const phases: Record<string, { state: "waiting" | "open" | "closed"; doneCount: number; participants: number }> = {}
   campaign.phases.forEach((phase, i) => {

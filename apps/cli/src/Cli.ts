@@ -1,0 +1,260 @@
+/**
+ * `liandong`: the command line. Every command decodes its input, runs an
+ * engine command as a principal (`--as`) or as the operator, and prints a
+ * table, or JSON with --json. Errors are one line in Chinese and English.
+ */
+import {
+  acknowledge,
+  addPrincipal,
+  approve,
+  closePhase,
+  deploy,
+  listCampaigns,
+  listPrincipals,
+  listReports,
+  listTasks,
+  returnReport,
+  startCampaign,
+  statusTable,
+  submitReport,
+} from "@liandong/engine"
+import { Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { loadDefinitionFile, readJsonFile } from "./Files.ts"
+import { json, table } from "./Output.ts"
+import { renderStatus } from "./Status.ts"
+import { summaryCommand } from "./SummaryCommand.ts"
+import { workerCommand } from "./WorkerCommand.ts"
+import { demoCommand } from "./DemoCommand.ts"
+import { dbCommand } from "./DbCommand.ts"
+import { run } from "./Run.ts"
+import { actorFor, liandong } from "./Root.ts"
+
+const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
+
+const deployCommand = Command.make(
+  "deploy",
+  { file: Argument.String("campaign-file").pipe(Argument.withDescription("a .ts, .js or .json campaign definition")) },
+  ({ file }) =>
+    run(function* (ctx) {
+      const input = yield* loadDefinitionFile(file)
+      const result = yield* deploy(input, yield* actorFor(ctx.as))
+      if (ctx.json) return json(result)
+      return result.unchanged
+        ? `${result.campaign}\n(定义未变化,版本 ${result.version} / definition unchanged, version ${result.version})`
+        : `${result.campaign}\n已部署版本 ${result.version},${result.units} 个参与单位 / deployed version ${result.version}, ${result.units} participating units`
+    }),
+).pipe(Command.withDescription("部署活动定义 / deploy a campaign definition; prints the campaign id"))
+
+const campaignsCommand = Command.make("campaigns", {}, () =>
+  run(function* (ctx) {
+    const rows = yield* listCampaigns(yield* actorFor(ctx.as))
+    if (ctx.json) return json(rows)
+    if (rows.length === 0) return "没有活动 / no campaigns"
+    return table(
+      ["活动 campaign", "名称 title", "状态 status", "阶段 phase", "版本 version", "单位 units"],
+      rows.map((r) => [r.id, r.title, r.status, r.phase ?? "—", String(r.version), String(r.units)]),
+    )
+  }),
+).pipe(Command.withDescription("列出活动 / list campaigns"))
+
+const startCommand = Command.make("start", { campaign: Argument.String("campaign") }, ({ campaign }) =>
+  run(function* (ctx) {
+    const result = yield* startCampaign(campaign, yield* actorFor(ctx.as))
+    return ctx.json ? json(result) : `活动 ${result.campaign} 已启动 / campaign started`
+  }),
+).pipe(Command.withDescription("启动活动 / start a campaign"))
+
+const closePhaseCommand = Command.make(
+  "close-phase",
+  { campaign: Argument.String("campaign"), phase: Argument.String("phase") },
+  ({ campaign, phase }) =>
+    run(function* (ctx) {
+      const result = yield* closePhase(campaign, phase, yield* actorFor(ctx.as))
+      return ctx.json ? json(result) : `阶段 ${phase} 已关闭 / phase closed`
+    }),
+).pipe(Command.withDescription("提前关闭阶段 / close an open phase now"))
+
+const statusCommand = Command.make("status", { campaign: Argument.String("campaign") }, ({ campaign }) =>
+  run(function* (ctx) {
+    const status = yield* statusTable(campaign, yield* actorFor(ctx.as))
+    return ctx.json ? json(status) : renderStatus(status)
+  }),
+).pipe(Command.withDescription("单位 × 阶段进度表 / units × phases status table"))
+
+const tasksCommand = Command.make(
+  "tasks",
+  {
+    unit: Flag.String("unit").pipe(Flag.optional),
+    campaign: Flag.String("campaign").pipe(Flag.optional),
+  },
+  ({ unit, campaign }) =>
+    run(function* (ctx) {
+      const rows = yield* listTasks(yield* actorFor(ctx.as), {
+        unit: Option.getOrUndefined(unit),
+        campaign: Option.getOrUndefined(campaign),
+      })
+      if (ctx.json) return json(rows)
+      if (rows.length === 0) return "没有任务 / no tasks"
+      return table(
+        ["任务 task", "名称 title", "状态 status", "截止 deadline", "逾期 overdue", "退回 returns"],
+        rows.map((r) => [
+          r.ref,
+          r.title,
+          r.status,
+          new Date(r.deadline).toISOString(),
+          r.overdue ? "⚠ 逾期" : "",
+          String(r.returns),
+        ]),
+      )
+    }),
+).pipe(Command.withDescription("列出任务 / list tasks"))
+
+const ackCommand = Command.make("ack", { task: Argument.String("task"), key: idempotency }, ({ task, key }) =>
+  run(function* (ctx) {
+    const result = yield* acknowledge(task, yield* actorFor(ctx.as), { idempotencyKey: Option.getOrNull(key) })
+    return ctx.json
+      ? json(result)
+      : `已确认接收 ${result.task} / acknowledged${result.replayed ? "(重复请求,未重复执行 / replayed)" : ""}`
+  }),
+).pipe(Command.withDescription("确认接收任务 / acknowledge a task"))
+
+const reportCommand = Command.make(
+  "report",
+  {
+    task: Argument.String("task"),
+    figure: Flag.String("figure").pipe(Flag.withDescription("key=value, repeatable"), Flag.atLeast(0)),
+    text: Flag.String("text").pipe(Flag.withDescription("工作情况 what was done"), Flag.optional),
+    highlights: Flag.String("highlights").pipe(Flag.optional),
+    difficulties: Flag.String("difficulties").pipe(Flag.optional),
+    file: Flag.String("file").pipe(Flag.withDescription("report.json with {figures, narrative}"), Flag.optional),
+    key: idempotency,
+  },
+  (flags) =>
+    run(function* (ctx) {
+      const fromFile = Option.isSome(flags.file) ? yield* readJsonFile(flags.file.value) : {}
+      const base = (typeof fromFile === "object" && fromFile !== null ? fromFile : {}) as {
+        figures?: Record<string, unknown>
+        narrative?: Record<string, unknown>
+      }
+      const figures: Record<string, unknown> = { ...base.figures }
+      for (const pair of flags.figure) {
+        const at = pair.indexOf("=")
+        figures[at < 0 ? pair : pair.slice(0, at)] = at < 0 ? "" : pair.slice(at + 1)
+      }
+      const narrative: Record<string, unknown> = { ...base.narrative }
+      if (Option.isSome(flags.text)) narrative.narrative = flags.text.value
+      if (Option.isSome(flags.highlights)) narrative.highlights = flags.highlights.value
+      if (Option.isSome(flags.difficulties)) narrative.difficulties = flags.difficulties.value
+      const result = yield* submitReport(flags.task, { figures, narrative }, yield* actorFor(ctx.as), {
+        idempotencyKey: Option.getOrNull(flags.key),
+      })
+      return ctx.json
+        ? json(result)
+        : `已报送 ${result.task},报送编号 ${result.report}(第 ${result.attempt} 次)/ report ${result.report} submitted`
+    }),
+).pipe(Command.withDescription("报送任务完成情况 / submit a report"))
+
+const reportsCommand = Command.make(
+  "reports",
+  {
+    campaign: Flag.String("campaign").pipe(Flag.optional),
+    status: Flag.Literals("status", ["submitted", "approved", "returned"]).pipe(Flag.optional),
+  },
+  ({ campaign, status }) =>
+    run(function* (ctx) {
+      const rows = yield* listReports(yield* actorFor(ctx.as), {
+        campaign: Option.getOrUndefined(campaign),
+        status: Option.getOrUndefined(status),
+      })
+      if (ctx.json) return json(rows)
+      if (rows.length === 0) return "没有报送 / no reports"
+      return table(
+        ["编号 id", "任务 task", "次 attempt", "状态 status", "数据 figures"],
+        rows.map((r) => [
+          r.id,
+          r.task,
+          String(r.attempt),
+          r.status,
+          Object.entries(r.figures)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" "),
+        ]),
+      )
+    }),
+).pipe(Command.withDescription("列出报送 / list reports"))
+
+const approveCommand = Command.make(
+  "approve",
+  { report: Argument.String("report"), key: idempotency },
+  ({ report, key }) =>
+    run(function* (ctx) {
+      const result = yield* approve(report, yield* actorFor(ctx.as), { idempotencyKey: Option.getOrNull(key) })
+      return ctx.json ? json(result) : `报送 ${result.report} 已审核通过 / approved`
+    }),
+).pipe(Command.withDescription("审核通过报送 / approve a report"))
+
+const returnCommand = Command.make(
+  "return",
+  { report: Argument.String("report"), reason: Flag.String("reason"), key: idempotency },
+  ({ report, reason, key }) =>
+    run(function* (ctx) {
+      const result = yield* returnReport(report, reason, yield* actorFor(ctx.as), {
+        idempotencyKey: Option.getOrNull(key),
+      })
+      return ctx.json ? json(result) : `报送 ${result.report} 已退回 / returned`
+    }),
+).pipe(Command.withDescription("退回报送并说明理由 / return a report with a reason"))
+
+const principalAdd = Command.make(
+  "add",
+  {
+    id: Argument.String("id"),
+    name: Flag.String("name"),
+    role: Flag.Literals("role", ["coordinator", "unit", "auditor"]),
+    unit: Flag.String("unit").pipe(Flag.optional),
+  },
+  ({ id, name, role, unit }) =>
+    run(function* (ctx) {
+      const result = yield* addPrincipal({ id, name, role, unit: Option.getOrUndefined(unit) }, yield* actorFor(ctx.as))
+      return ctx.json ? json(result) : `用户 ${result.id} 已登记 / principal saved`
+    }),
+)
+
+const principalList = Command.make("list", {}, () =>
+  run(function* (ctx) {
+    const rows = yield* listPrincipals(yield* actorFor(ctx.as))
+    if (ctx.json) return json(rows)
+    return table(
+      ["用户 id", "姓名 name", "角色 role", "单位 unit"],
+      rows.map((r) => [r.id, r.name, r.role, r.unit_key ?? "—"]),
+    )
+  }),
+)
+
+const principalCommand = Command.make("principal").pipe(
+  Command.withSubcommands([principalAdd, principalList]),
+  Command.withDescription("管理用户 / manage principals"),
+)
+
+/** The whole command tree. */
+export const cli = liandong.pipe(
+  Command.withSubcommands([
+    dbCommand,
+    deployCommand,
+    campaignsCommand,
+    startCommand,
+    closePhaseCommand,
+    statusCommand,
+    tasksCommand,
+    ackCommand,
+    reportCommand,
+    reportsCommand,
+    approveCommand,
+    returnCommand,
+    workerCommand,
+    summaryCommand,
+    principalCommand,
+    demoCommand,
+  ]),
+)

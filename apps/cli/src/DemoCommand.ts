@@ -1,0 +1,91 @@
+/**
+ * `liandong demo`: the seed campaign from the preparatory meeting to the
+ * summary, on a fresh embedded database and a simulated calendar.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import { ipWeek, ipWeekExpectedTotals, ipWeekScript } from "@liandong/campaigns"
+import { Clock, Db, Log, loadActor, statusTable, summaryFor } from "@liandong/engine"
+import { normalizeCampaign } from "@liandong/workflow"
+import { loadTotals } from "@liandong/report"
+import { Cause, Console, Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { pino } from "pino"
+import { auditorPrincipal, coordinatorPrincipal, playScript } from "./demo/Play.ts"
+import { clockText, progressSince } from "./demo/Progress.ts"
+import { errorLine } from "./Output.ts"
+import { dbLayer } from "./Runtime.ts"
+import { renderStatus } from "./Status.ts"
+
+const demo = (dataDir: string, outDir: string) =>
+  Effect.gen(function* () {
+    yield* Console.log(`联动 Liandong 演示 — ${ipWeek.title}(主题“${ipWeek.theme}”)`)
+    yield* Console.log(
+      `嵌入式数据库 ${dataDir},模拟日历 ${ipWeekScript.startAt.slice(0, 10)} → ${ipWeekScript.endAt.slice(0, 10)}\n`,
+    )
+    const definition = normalizeCampaign(ipWeek)
+    let seq = 0
+    const overdue = new Set<string>()
+    const campaign = yield* playScript(ipWeek, ipWeekScript, (step) =>
+      Effect.gen(function* () {
+        const progress = yield* progressSince(definition, seq, overdue)
+        seq = progress.seq
+        const when = clockText(step.at, definition.timeZone)
+        const stepAt = Date.parse(step.at)
+        for (const line of progress.lines.filter((l) => l.at.getTime() < stepAt)) yield* Console.log(line.text)
+        if (step.note !== undefined)
+          yield* Console.log(`${when}  ${step.note}${progress.summary ? `(${progress.summary})` : ""}`)
+        for (const line of progress.lines.filter((l) => l.at.getTime() >= stepAt))
+          yield* Console.log(`    ${line.text}`)
+      }),
+    )
+    const lead = yield* loadActor(coordinatorPrincipal(campaign))
+    const status = yield* statusTable(campaign.key, lead)
+    yield* Console.log(`\n${renderStatus(status)}\n`)
+    const summary = yield* summaryFor(campaign.key, yield* loadActor(auditorPrincipal))
+    yield* Effect.promise(() => mkdir(outDir, { recursive: true }))
+    const file = join(outDir, "summary.md")
+    yield* Effect.promise(() => writeFile(file, summary.content, "utf8"))
+    const { kysely } = yield* Db
+    const totals = yield* Effect.promise(() => loadTotals(kysely, campaign.key, campaign))
+    yield* Console.log("数据核对 / totals check:")
+    let ok =
+      status.status === "closed" &&
+      status.rows.every((r) => Object.values(r.phases).every((c) => c === null || c.state === "done"))
+    for (const [figure, expected] of Object.entries(ipWeekExpectedTotals)) {
+      const found = totals.find((t) => t.figure === figure)?.total
+      ok &&= found === expected
+      yield* Console.log(
+        `  ${found === expected ? "✓" : "✗"} ${figure} = ${found ?? "—"}${found === expected ? "" : `(应为 ${expected})`}`,
+      )
+    }
+    yield* Console.log(
+      `\n汇总报告 / summary: ${file}${summary.draft ? "(草稿)" : `(第 ${summary.version} 版,sha256 ${String(summary.hash).slice(0, 12)}…)`}`,
+    )
+    if (!ok) return yield* Effect.fail(new Error("demo totals do not match the seed"))
+  })
+
+/** The demo command. */
+export const demoCommand = Command.make(
+  "demo",
+  {
+    data: Flag.String("data").pipe(Flag.withDescription("embedded database folder (wiped first)"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("where summary.md goes"), Flag.optional),
+  },
+  ({ data, out }) =>
+    Effect.gen(function* () {
+      const dataDir = resolve(Option.getOrElse(data, () => ".liandong/demo"))
+      const outDir = resolve(Option.getOrElse(out, () => "out/demo"))
+      yield* Effect.promise(() => rm(dataDir, { recursive: true, force: true }))
+      const layer = Layer.mergeAll(
+        dbLayer({ dataDir }),
+        Clock.simulatedAt(new Date(ipWeekScript.startAt)),
+        Layer.succeed(Log)(pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2))),
+      )
+      const exit = yield* Effect.exit(Effect.provide(demo(dataDir, outDir), layer))
+      if (exit._tag === "Failure") {
+        yield* Console.error(errorLine(Cause.squash(exit.cause)))
+        process.exitCode = 1
+      }
+    }),
+).pipe(Command.withDescription("演示:种子活动从筹备到总结 / the seed campaign end to end"))

@@ -1,0 +1,35 @@
+/** Reading campaign definitions and report bodies from files. */
+import { readFile } from "node:fs/promises"
+import { extname, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { Effect } from "effect"
+import { InvalidInput } from "@liandong/engine"
+
+const fileProblem = (path: string, zh: string, en: string) => new InvalidInput({ problems: [{ path, zh, en }] })
+
+/** Reads and parses a JSON file, failing with a clear message. */
+export const readJsonFile = (path: string) =>
+  Effect.tryPromise({
+    try: async () => JSON.parse(await readFile(path, "utf8")) as unknown,
+    catch: (error) =>
+      fileProblem(path, `无法读取 JSON 文件:${String(error)}`, `cannot read JSON file: ${String(error)}`),
+  })
+
+/** Loads a campaign definition: the default export (or `campaign` export) of a .ts/.js module, or a .json file. */
+export const loadDefinitionFile = (path: string) =>
+  extname(path) === ".json"
+    ? readJsonFile(path)
+    : Effect.tryPromise({
+        try: async () => {
+          const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; campaign?: unknown }
+          const definition = module.default ?? module.campaign
+          if (definition === undefined) throw new Error("no default export")
+          return definition
+        },
+        catch: (error) =>
+          fileProblem(
+            path,
+            `无法加载活动定义文件(需默认导出活动定义):${String(error)}`,
+            `cannot load the campaign file (it must default-export a definition): ${String(error)}`,
+          ),
+      })

@@ -1,0 +1,26 @@
+/**
+ * Runs a command body with the app's services, prints its output, and turns
+ * any failure into one bilingual line and a non-zero exit code.
+ */
+import { Cause, Console, Effect, Exit } from "effect"
+import { context } from "./Root.ts"
+import { errorLine } from "./Output.ts"
+
+type Context = Effect.Success<typeof context>
+
+/** Runs `body` (a generator returning the text to print) for a CLI command. */
+export const run = (body: (ctx: Context) => Generator<any, string, any>) =>
+  Effect.gen(function* () {
+    const ctx = yield* context
+    const exit = yield* Effect.exit(
+      Effect.provide(Effect.gen(() => body(ctx)) as Effect.Effect<string, unknown, never>, ctx.layer),
+    )
+    if (Exit.isSuccess(exit)) {
+      if (exit.value !== "") yield* Console.log(exit.value)
+      return
+    }
+    const failure = Cause.findErrorOption(exit.cause)
+    yield* Console.error(errorLine(failure._tag === "Some" ? failure.value : Cause.squash(exit.cause)))
+    if (ctx.debug) yield* Console.error(Cause.pretty(exit.cause))
+    process.exitCode = 1
+  })
