@@ -20,15 +20,15 @@ import {
 } from "@liandong/engine"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { dbCommand } from "./DbCommand.ts"
+import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
 import { json, table } from "./Output.ts"
+import { actorFor, liandong } from "./Root.ts"
+import { run } from "./Run.ts"
 import { renderStatus } from "./Status.ts"
 import { summaryCommand } from "./SummaryCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
-import { demoCommand } from "./DemoCommand.ts"
-import { dbCommand } from "./DbCommand.ts"
-import { run } from "./Run.ts"
-import { actorFor, liandong } from "./Root.ts"
 
 const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
 

@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises"
 import { extname, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect } from "effect"
 import { InvalidInput } from "@liandong/engine"
+import { Effect } from "effect"
 
 const fileProblem = (path: string, zh: string, en: string) => new InvalidInput({ problems: [{ path, zh, en }] })
 

@@ -3,8 +3,8 @@
  * any failure into one bilingual line and a non-zero exit code.
  */
 import { Cause, Console, Effect, Exit } from "effect"
-import { context } from "./Root.ts"
 import { errorLine } from "./Output.ts"
+import { context } from "./Root.ts"
 
 type Context = Effect.Success<typeof context>
 

@@ -3,8 +3,8 @@ import { writeFile } from "node:fs/promises"
 import { summaryFor } from "@liandong/engine"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { actorFor } from "./Root.ts"
 import { json } from "./Output.ts"
+import { actorFor } from "./Root.ts"
 import { run } from "./Run.ts"
 
 /** The summary command. */

@@ -3,7 +3,7 @@
  * never pasted into messages. LOG_LEVEL sets the level.
  */
 import { Context, Layer } from "effect"
-import { pino, type Logger } from "pino"
+import { type Logger, pino } from "pino"
 
 /** The process's logger. */
 export class Log extends Context.Service<Log, Logger>()("@liandong/engine/Log") {

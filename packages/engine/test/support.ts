@@ -5,7 +5,7 @@
 import type { Store } from "@liandong/store"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { pino } from "pino"
-import { addPrincipal, type Actor, Clock, Db, deploy, loadActor, Log, operator, runUntilIdle } from "../src/index.ts"
+import { type Actor, addPrincipal, Clock, Db, deploy, Log, loadActor, operator, runUntilIdle } from "../src/index.ts"
 import { principals, springWeek } from "./fixture.ts"
 
 /** A test engine over `store`, its clock at `start`. */

@@ -4,6 +4,7 @@
  * meaning. Every problem is collected and reported at once, with its path.
  */
 import { Effect, Result, Schema } from "effect"
+import { checkCampaign } from "./Checks.ts"
 import {
   type Campaign,
   CampaignInput,
@@ -14,8 +15,7 @@ import {
   type Task,
   type Unit,
 } from "./Definition.ts"
-import { checkCampaign } from "./Checks.ts"
-import { issueProblems, type Problem, formatProblems } from "./Problem.ts"
+import { formatProblems, issueProblems, type Problem } from "./Problem.ts"
 import { durationMs, isTimeZone, resolveTime } from "./Time.ts"
 
 /** A definition that cannot be deployed, with every problem found. */

@@ -1,17 +1,6 @@
 /** @liandong/workflow — the campaign definition language and its pure machines. */
 export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
 export * from "./Definition.ts"
-export {
-  decodeCampaign,
-  DefinitionError,
-  defaultNarrative,
-  defineCampaign,
-  normalizeCampaign,
-  validateCampaign,
-} from "./Normalize.ts"
-export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
-export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
-export { durationMs, isTimeZone, resolveTime } from "./Time.ts"
 export { buildCampaignMachine, type CampaignContext, gateHolds, type PhaseContext } from "./machines/CampaignMachine.ts"
 export { type AnyEvent, eventLabels, type FollowUp, type MachineEvent } from "./machines/Events.ts"
 export { explainRejection, taskAccepts, taskStateLabels } from "./machines/Rejection.ts"
@@ -27,3 +16,14 @@ export {
 } from "./machines/Runtime.ts"
 export { buildUnitMachine, type TaskContext, type UnitContext, unitTasks } from "./machines/UnitMachine.ts"
 export { type CampaignView, campaignView, type TaskView, type UnitView, unitView } from "./machines/Views.ts"
+export {
+  DefinitionError,
+  decodeCampaign,
+  defaultNarrative,
+  defineCampaign,
+  normalizeCampaign,
+  validateCampaign,
+} from "./Normalize.ts"
+export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
+export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
+export { durationMs, isTimeZone, resolveTime } from "./Time.ts"

@@ -10,12 +10,12 @@ import { Effect } from "effect"
 import type { Transaction } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
+import { Clock } from "../Clock.ts"
 import { query, transaction } from "../Db.ts"
 import { compiledFor, type LoadedCampaign } from "../Definitions.ts"
 import { CampaignState, InvalidInput, NotAllowed } from "../Errors.ts"
 import { appendJournal } from "../Journal.ts"
 import { writeTaskRows } from "../Step.ts"
-import { Clock } from "../Clock.ts"
 
 /** What a deployment reports back. */
 export interface Deployed {

@@ -13,6 +13,7 @@ import { loadCampaign } from "../Definitions.ts"
 import { type InvalidTransition, StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
+import { applyToMachine, lockMachineById } from "../Step.ts"
 import {
   claimDueTimer,
   claimMessage,
@@ -22,7 +23,6 @@ import {
   failTimer,
   nextDueAt,
 } from "../sql/claims.ts"
-import { applyToMachine, lockMachineById } from "../Step.ts"
 import { writeSummary } from "./summary.ts"
 
 /** How a worker behaves. */

@@ -1,0 +1,42 @@
+import { mkdtemp, readFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { liandong } from "./cli.ts"
+
+describe("pnpm demo", () => {
+  it("runs the seed campaign to its summary with the seed's totals, twice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "liandong-demo-"))
+    const args = ["demo", "--data", join(dir, "data"), "--out", join(dir, "out")]
+    for (const round of [1, 2]) {
+      const result = await liandong(args)
+      expect(result.code, `round ${round}: ${result.stderr}`).toBe(0)
+      expect(result.stdout).toContain("已结束 closed")
+      expect(result.stdout).toContain("⚠ 逾期 丙县知识产权局")
+      expect(result.stdout).toContain("↩ 退回 东区知识产权局")
+      const lines = result.stdout.split("\n")
+      const header = lines.findIndex((line) => line.startsWith("单位 unit"))
+      const rows = lines.slice(header + 2, lines.indexOf("", header))
+      expect(rows).toHaveLength(20)
+      for (const row of rows) expect(row).toMatch(/^\S+\s+(?:(?:✓ 完成|—)\s*)+$/u)
+    }
+    const summary = await readFile(join(dir, "out", "summary.md"), "utf8")
+    for (const phrase of [
+      "# xx市2026年知识产权宣传周活动总结",
+      "按照国、省知识产权局的部署",
+      "“设计未来”",
+      "## 一、高度重视、精心组织,抓好活动准备工作",
+      "发放知识产权宣传资料10000多份",
+      "开展知识产权专题讲座5场",
+      "培训企业及县区知识产权管理人员260余人次",
+      "组织企业参加研讨会90余家",
+      "等14家单位共检查重点商贸企业5家",
+      "开展执法专项行动5次",
+      "## 四、存在的困难和问题",
+      "常抓不懈、持之以恒",
+    ]) {
+      expect(summary).toContain(phrase)
+    }
+    expect(summary).toContain("| 10360份 | 10000多份 |")
+  }, 120_000)
+})

@@ -1,0 +1,84 @@
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { liandong } from "./cli.ts"
+
+// Bad input gets one clear line in Chinese and English, a non-zero exit, and changes nothing.
+describe("CLI errors", () => {
+  let env: Record<string, string>
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "liandong-errors-"))
+    env = { LIANDONG_DATA: join(dir, "data") }
+    const { default: tour } = await import("@liandong/campaigns/src/examples/tour.ts")
+    const file = join(dir, "tour.json")
+    await writeFile(file, JSON.stringify(tour))
+    for (const args of [
+      ["deploy", file],
+      ["principal", "add", "lead", "--name", "局长", "--role", "coordinator", "--unit", "city-ipo"],
+      ["principal", "add", "east", "--name", "东区", "--role", "unit", "--unit", "east-district"],
+      ["principal", "add", "west", "--name", "西区", "--role", "unit", "--unit", "west-district"],
+      ["start", "tour-2026", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
+      ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
+    ]) {
+      const result = await liandong(args, env)
+      expect(result.code, result.stderr).toBe(0)
+    }
+  }, 120_000)
+
+  it("a bad definition names every problem and deploys nothing", async () => {
+    const file = join(dir, "bad.json")
+    await writeFile(
+      file,
+      JSON.stringify({
+        key: "Bad Key",
+        title: "坏定义",
+        coordinator: "nobody",
+        units: [{ key: "a", name: "甲", role: "chief" }],
+        phases: [],
+      }),
+    )
+    const result = await liandong(["deploy", file], env)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^错误:/u)
+    expect(result.stderr).toContain("key:")
+    expect(result.stderr).toContain("units[0].role")
+    expect(result.stderr).toContain("phases")
+    expect(result.stderr).not.toContain("    at ")
+    const campaigns = await liandong(["campaigns", "--json"], env)
+    expect((JSON.parse(campaigns.stdout) as unknown[]).length).toBe(1)
+  })
+
+  it("another unit's task is not found; the operator cannot act for a unit", async () => {
+    const foreign = await liandong(["ack", "tour-2026/east-district/brochures", "--as", "west"], env)
+    expect(foreign.code).toBe(1)
+    expect(foreign.stderr).toContain("未找到任务")
+    expect(foreign.stderr).toContain("not found")
+    const operator = await liandong(["ack", "tour-2026/east-district/brochures"], env)
+    expect(operator.code).toBe(1)
+    expect(operator.stderr).toContain("无权")
+  })
+
+  it("a bad figure is refused by field, and a bad reference by its form", async () => {
+    await liandong(["ack", "tour-2026/east-district/brochures", "--as", "east"], env)
+    const bad = await liandong(
+      ["report", "tour-2026/east-district/brochures", "--as", "east", "--figure", "brochures=-3"],
+      env,
+    )
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain("figures.brochures")
+    expect(bad.stderr).toContain("narrative.narrative")
+    const reports = await liandong(["reports", "--json", "--as", "lead"], env)
+    expect(JSON.parse(reports.stdout)).toEqual([])
+    const malformed = await liandong(["ack", "not-a-reference", "--as", "east"], env)
+    expect(malformed.code).toBe(1)
+    expect(malformed.stderr).toContain("活动/单位/任务")
+  })
+
+  it("--debug adds the details", async () => {
+    const result = await liandong(["ack", "tour-2026/east-district/nothing", "--as", "east", "--debug"], env)
+    expect(result.code).toBe(1)
+    expect(result.stderr.split("\n").length).toBeGreaterThan(3)
+  })
+})
