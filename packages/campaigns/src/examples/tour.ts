@@ -33,7 +33,7 @@ export default {
           figures: [
             {
               key: "brochures",
-              label: { zh: "宣传资料", en: "brochures" },
+              label: { zh: "发放宣传资料", en: "brochures handed out" },
               measure: "份",
               phrasing: "approximate",
             },
