@@ -83,7 +83,12 @@ export const issueProblems = (issue: SchemaIssue.Issue): Problem[] =>
     try {
       text = JSON.parse(entry.message) as { zh: string; en: string }
     } catch {
-      text = { zh: entry.message, en: entry.message }
+      // Messages the hooks do not see (e.g. no member of a union matched) come in English.
+      const expected = /^Expected (.+?)(?:, got .*)?$/u.exec(entry.message)?.[1]
+      text =
+        expected === undefined
+          ? { zh: `取值不正确:${entry.message}`, en: entry.message }
+          : { zh: `取值不正确,应为 ${expected.replaceAll('" | "', "”、“").replace(/^"/u, "“").replace(/"$/u, "”")}`, en: entry.message }
     }
     const path = (entry.path ?? []).map((p) =>
       typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p,
