@@ -25,9 +25,9 @@ export const json = (value: unknown): string => JSON.stringify(value, null, 2)
 export const errorLine = (error: unknown): string => {
   if (typeof error === "object" && error !== null && "zh" in error && "en" in error) {
     const { zh, en } = error as { zh: string; en: string }
-    return `错误:${zh}\nerror: ${en}`
+    return `错误:${zh} | error: ${en}`
   }
-  return `错误:意外故障(使用 --debug 查看详情)\nerror: unexpected failure (run with --debug for details): ${String(error)}`
+  return `错误:意外故障,使用 --debug 查看详情 | error: unexpected failure, run with --debug for details (${String(error)})`
 }
 
 /** Formats a date for people, in the campaign's usual zone. */

@@ -13,11 +13,16 @@ export const workerCommand = Command.make(
       Flag.withDescription("process everything due now (or at --now), then exit"),
       Flag.withDefault(false),
     ),
+    poll: Flag.Int("poll").pipe(
+      Flag.withDescription("longest sleep between looks at the queue when no NOTIFY wakes the worker (ms)"),
+      Flag.withDefault(1000),
+    ),
   },
-  ({ untilIdle }) =>
+  ({ untilIdle, poll }) =>
     run(function* (ctx) {
       if (!untilIdle) {
-        yield* runWorker()
+        // SIGTERM/SIGINT interrupt the worker between items (see main.ts).
+        yield* runWorker({ pollMs: poll })
         return ""
       }
       const now = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
   approve,
+  closePhase,
   deploy,
   listTasks,
   operator,
@@ -195,6 +196,30 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(task).toMatchObject({ task: "plan", overdue: true })
     const status = await engine.run(statusTable("spring-week", await engine.actor("lead")))
     expect(status.rows.find((r) => r.unit === "county-b")?.phases.preparation?.overdue).toBe(true)
+  })
+
+  it("redeploys a changed definition before start, but not after", async () => {
+    await deployFixture(engine)
+    const changed = { ...springWeek, title: "测试宣传周(修订)" }
+    const second = await engine.run(deploy(changed, operator))
+    expect(second).toMatchObject({ version: 2, unchanged: false })
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    const refused = await engine.failure(deploy({ ...springWeek, title: "再改" }, operator))
+    expect(refused._tag).toBe("CampaignState")
+  })
+
+  it("the coordinator closes an open phase early; units' open tasks close with it", async () => {
+    await openPreparation()
+    const unit = await engine.failure(closePhase("spring-week", "preparation", await engine.actor("clerk-a")))
+    expect(unit._tag).toBe("NotAllowed")
+    const notOpen = await engine.failure(closePhase("spring-week", "publicity", await engine.actor("lead")))
+    expect(notOpen._tag).toBe("InvalidTransition")
+    await engine.run(closePhase("spring-week", "preparation", await engine.actor("lead")))
+    await engine.advance("2026-04-13T10:00:00+08:00")
+    const tasks = await engine.run(listTasks(await engine.actor("lead"), { campaign: "spring-week" }))
+    expect(tasks.filter((t) => t.phase === "preparation").map((t) => t.status)).toEqual(["closed", "closed", "closed"])
+    const late = await engine.failure(acknowledge("spring-week/county-a/plan", await engine.actor("clerk-a")))
+    expect((late as { zh: string }).zh).toContain("已结束")
   })
 
   it("runs the whole campaign to its summary", async () => {

@@ -88,7 +88,10 @@ export const issueProblems = (issue: SchemaIssue.Issue): Problem[] =>
       text =
         expected === undefined
           ? { zh: `取值不正确:${entry.message}`, en: entry.message }
-          : { zh: `取值不正确,应为 ${expected.replaceAll('" | "', "”、“").replace(/^"/u, "“").replace(/"$/u, "”")}`, en: entry.message }
+          : {
+              zh: `取值不正确,应为 ${expected.replaceAll('" | "', "”、“").replace(/^"/u, "“").replace(/"$/u, "”")}`,
+              en: entry.message,
+            }
     }
     const path = (entry.path ?? []).map((p) =>
       typeof p === "object" && p !== null ? (p as { key: PropertyKey }).key : p,

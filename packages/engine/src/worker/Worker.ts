@@ -163,4 +163,10 @@ export const runWorker = (options: WorkerOptions = {}) =>
       wake = yield* Deferred.make<void>()
       yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, untilNext))))
     }
-  }).pipe(Effect.scoped)
+  }).pipe(
+    // Interruption (SIGTERM) lands between items: each item runs uninterruptibly.
+    Effect.onInterrupt(() =>
+      Effect.flatMap(Effect.service(Log), (log) => Effect.sync(() => log.info("worker stopped"))),
+    ),
+    Effect.scoped,
+  )
