@@ -66,7 +66,7 @@ export const progressSince = (campaign: Campaign, afterSeq: number, overdue: Set
         continue
       }
       const key = `${row.unit_key}/${payload.task}`
-      const taskState = (text: string) => new RegExp(`${payload.task}:(\\w+)`).exec(text)?.[1]
+      const taskState = (text: string) => new RegExp(`[{,.]${payload.task}[:.](\\w+)`).exec(text)?.[1]
       if (row.event === "task.remind") lines.push(line(row.occurred_at, `⏰ 提醒 ${unit}:“${task}”即将截止`))
       else if (row.event === "task.deadline" && taskState(before) !== "submitted") {
         overdue.add(key)

@@ -78,6 +78,9 @@ const forPhase =
 
 const taskRegion = (unit: string, task: Task) => {
   const isTask = forTask(task.key)
+  // A deadline passes once: a second one would change nothing, so it is refused.
+  const deadlineAhead = ({ context, event }: Args) =>
+    event.task === task.key && !(context.tasks[task.key]?.deadlinePassed ?? false)
   const remind = {
     guard: isTask,
     actions: updateTask(
@@ -87,7 +90,7 @@ const taskRegion = (unit: string, task: Task) => {
     ),
   }
   const overdue = {
-    guard: isTask,
+    guard: deadlineAhead,
     actions: updateTask(
       task.key,
       (_, e) => ({ overdue: true, overdueAt: e.at, deadlinePassed: true }),
@@ -148,7 +151,7 @@ const taskRegion = (unit: string, task: Task) => {
               () => [{ type: "notify", unit, kind: "returned", task: task.key }],
             ),
           },
-          "task.deadline": { guard: isTask, actions: updateTask(task.key, () => ({ deadlinePassed: true })) },
+          "task.deadline": { guard: deadlineAhead, actions: updateTask(task.key, () => ({ deadlinePassed: true })) },
         },
       },
       returned: { on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue } },
