@@ -48,6 +48,33 @@ export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
     tx,
   )
 
+/** Stores a machine's next snapshot and its query columns; the version check guards against a lost update. */
+const saveMachine = (
+  tx: Transaction<Database>,
+  row: MachineRow,
+  snapshot: unknown,
+  columns: { phase: string | null; status: string; overdue: boolean },
+  at: Date,
+) =>
+  query(
+    "machine.save",
+    (db) =>
+      db
+        .updateTable("machines")
+        .set({
+          snapshot: JSON.stringify(snapshot),
+          version: row.version + 1,
+          phase: columns.phase,
+          status: columns.status,
+          overdue: columns.overdue,
+          updated_at: at,
+        })
+        .where("id", "=", row.id)
+        .where("version", "=", row.version)
+        .execute(),
+    tx,
+  )
+
 /** Writes the read-model columns and rows that mirror a machine's snapshot. */
 export const project = (
   tx: Transaction<Database>,
@@ -59,24 +86,7 @@ export const project = (
   Effect.gen(function* () {
     if (row.kind === "campaign") {
       const view = campaignView(loaded.definition, snapshot)
-      yield* query(
-        "machine.save",
-        (db) =>
-          db
-            .updateTable("machines")
-            .set({
-              snapshot: JSON.stringify(snapshot),
-              version: row.version + 1,
-              phase: view.phase,
-              status: view.status,
-              overdue: false,
-              updated_at: at,
-            })
-            .where("id", "=", row.id)
-            .where("version", "=", row.version)
-            .execute(),
-        tx,
-      )
+      yield* saveMachine(tx, row, snapshot, { phase: view.phase, status: view.status, overdue: false }, at)
       yield* query(
         "campaign.status",
         (db) =>
@@ -95,24 +105,7 @@ export const project = (
     }
     const unit = row.unit_key as string
     const view = unitView(loaded.definition, unit, snapshot)
-    yield* query(
-      "machine.save",
-      (db) =>
-        db
-          .updateTable("machines")
-          .set({
-            snapshot: JSON.stringify(snapshot),
-            version: row.version + 1,
-            phase: view.phase,
-            status: view.status,
-            overdue: view.overdue,
-            updated_at: at,
-          })
-          .where("id", "=", row.id)
-          .where("version", "=", row.version)
-          .execute(),
-      tx,
-    )
+    yield* saveMachine(tx, row, snapshot, view, at)
     yield* writeTaskRows(tx, loaded.row.id, unit, view.tasks, at)
   })
 

@@ -35,9 +35,9 @@ export interface ApprovedReport {
   readonly figures: Readonly<Record<string, string>>
 }
 
-/** The latest approved report of every unit and task. */
-export const loadApprovedReports = async (db: Kysely<Database>, campaignId: string): Promise<ApprovedReport[]> => {
-  const reports = await db
+/** The latest approved report of every unit and task, as a query to select from. */
+const latestApproved = (db: Kysely<Database>, campaignId: string) =>
+  db
     .selectFrom("reports")
     .select(["id", "unit_key", "task_key", "attempt", "submitted_at", "reviewed_at", "reviewed_by", "narrative"])
     .distinctOn(["unit_key", "task_key"])
@@ -46,7 +46,10 @@ export const loadApprovedReports = async (db: Kysely<Database>, campaignId: stri
     .orderBy("unit_key")
     .orderBy("task_key")
     .orderBy("attempt", "desc")
-    .execute()
+
+/** The latest approved report of every unit and task. */
+export const loadApprovedReports = async (db: Kysely<Database>, campaignId: string): Promise<ApprovedReport[]> => {
+  const reports = await latestApproved(db, campaignId).execute()
   const figures =
     reports.length === 0
       ? []
@@ -84,16 +87,7 @@ export const loadTotals = async (
   campaignId: string,
   campaign: Campaign,
 ): Promise<FigureTotal[]> => {
-  const latest = db
-    .selectFrom("reports")
-    .select(["id", "unit_key", "task_key"])
-    .distinctOn(["unit_key", "task_key"])
-    .where("campaign_id", "=", campaignId)
-    .where("status", "=", "approved")
-    .orderBy("unit_key")
-    .orderBy("task_key")
-    .orderBy("attempt", "desc")
-    .as("latest")
+  const latest = latestApproved(db, campaignId).as("latest")
   const sums = await db
     .selectFrom("report_figures")
     .innerJoin(latest, "latest.id", "report_figures.report_id")

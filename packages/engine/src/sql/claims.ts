@@ -5,7 +5,7 @@
  * in the transaction that applied it.
  */
 import type { Database } from "@liandong/store"
-import type { Kysely, Transaction } from "kysely"
+import { type Kysely, sql, type Transaction } from "kysely"
 
 /** Claims the earliest timer due at `now`, or nothing. */
 export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
@@ -53,48 +53,29 @@ export const completeMessage = (
   note: string | null,
 ) => tx.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
-/** Records a failed attempt at a timer: retried later, or parked as `dead` after too many. */
-export const failTimer = (db: Kysely<Database>, id: string, error: string, retryAt: Date, maxAttempts: number) =>
-  db
-    .updateTable("timers")
-    .set((eb) => ({
-      attempts: eb("attempts", "+", 1),
-      last_error: error,
-      due_at: retryAt,
-      status: eb
-        .case()
-        .when("attempts", ">=", maxAttempts - 1)
-        .then("dead")
-        .else("pending")
-        .end()
-        .$castTo<"dead" | "pending">(),
-    }))
-    .where("id", "=", id)
-    .where("status", "=", "pending")
-    .execute()
+/**
+ * Records a failed attempt at a timer or message: it is retried at `retryAt`,
+ * or parked as `dead` once it has failed `maxAttempts` times.
+ */
+export const failQueueItem = (
+  db: Kysely<Database>,
+  queue: "timers" | "messages",
+  id: string,
+  error: string,
+  retryAt: Date,
+  maxAttempts: number,
+) =>
+  sql`
+    update ${sql.table(queue)}
+    set attempts = attempts + 1,
+        last_error = ${error},
+        ${sql.ref(queue === "timers" ? "due_at" : "available_at")} = ${retryAt},
+        status = case when attempts + 1 >= ${maxAttempts} then 'dead' else 'pending' end
+    where id = ${id} and status = 'pending'
+  `.execute(db)
 
-/** Records a failed attempt at a message: retried later, or parked as `dead` after too many. */
-export const failMessage = (db: Kysely<Database>, id: string, error: string, retryAt: Date, maxAttempts: number) =>
-  db
-    .updateTable("messages")
-    .set((eb) => ({
-      attempts: eb("attempts", "+", 1),
-      last_error: error,
-      available_at: retryAt,
-      status: eb
-        .case()
-        .when("attempts", ">=", maxAttempts - 1)
-        .then("dead")
-        .else("pending")
-        .end()
-        .$castTo<"dead" | "pending">(),
-    }))
-    .where("id", "=", id)
-    .where("status", "=", "pending")
-    .execute()
-
-/** The earliest pending timer's due time, for sleeping until then. */
-export const nextDueAt = (db: Kysely<Database>) =>
+/** The earliest pending timer's due time: for ordering claims, and for sleeping until then. */
+export const nextDueAt = (db: Kysely<Database> | Transaction<Database>) =>
   db
     .selectFrom("timers")
     .select((eb) => eb.fn.min("due_at").as("due_at"))

@@ -5,7 +5,7 @@
  * NOTIFY, polls as a fallback, and stops between items when interrupted.
  */
 import type { MessageRow, TimerRow } from "@liandong/store"
-import { Deferred, Effect } from "effect"
+import { Cause, Deferred, Effect } from "effect"
 import { system } from "../Actor.ts"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
@@ -14,15 +14,7 @@ import { type InvalidTransition, StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
 import { applyToMachine, lockMachineById } from "../Step.ts"
-import {
-  claimDueTimer,
-  claimMessage,
-  completeMessage,
-  completeTimer,
-  failMessage,
-  failTimer,
-  nextDueAt,
-} from "../sql/claims.ts"
+import { claimDueTimer, claimMessage, completeMessage, completeTimer, failQueueItem, nextDueAt } from "../sql/claims.ts"
 import { writeSummary } from "./summary.ts"
 
 /** How a worker behaves. */
@@ -84,8 +76,12 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
     let claimed: Claimed | undefined
     const outcome = yield* transaction("worker.item", (tx) =>
       Effect.gen(function* () {
-        // Messages first: they are consequences of events already applied.
-        const message = yield* query("queue.claimMessage", () => claimMessage(tx, now), tx)
+        // In time order: a message goes first unless a timer fell due before it was sent
+        // (a message at the same instant is a consequence, so it goes first).
+        const earliestTimer = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
+        const timerDue = earliestTimer?.due_at ? new Date(earliestTimer.due_at) : undefined
+        const messageHorizon = timerDue !== undefined && timerDue < now ? timerDue : now
+        const message = yield* query("queue.claimMessage", () => claimMessage(tx, messageHorizon), tx)
         const timer =
           message === undefined ? yield* query("queue.claimTimer", () => claimDueTimer(tx, now), tx) : undefined
         claimed =
@@ -98,11 +94,19 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
         return yield* applyClaimed(tx, claimed, now)
       }),
     ).pipe(
-      Effect.catch((error) =>
+      // Whatever goes wrong with one item — a database fault or a defect in its data — is
+      // recorded on the item and retried later; it never stops the worker.
+      Effect.catchCause((cause) =>
         Effect.gen(function* () {
-          if (claimed === undefined) return yield* Effect.fail(error)
+          if (claimed === undefined || Cause.hasInterruptsOnly(cause)) return yield* Effect.failCause(cause)
           const item = claimed
-          const message = error instanceof StoreError ? `${error.en}: ${String(error.cause)}` : String(error)
+          const error = Cause.squash(cause)
+          const message =
+            error instanceof StoreError
+              ? `${error.en}: ${String(error.cause)}`
+              : error instanceof Error
+                ? error.message
+                : String(error)
           log.error(
             { item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: message },
             "queue item failed",
@@ -110,8 +114,9 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
           const attempts = item.row.attempts + 1
           const retryAt = new Date(now.getTime() + Math.min(60_000, 500 * 2 ** attempts))
           yield* query("queue.fail", () =>
-            (item.kind === "timer" ? failTimer : failMessage)(
+            failQueueItem(
               kysely,
+              item.kind === "timer" ? "timers" : "messages",
               item.row.id,
               message,
               retryAt,

@@ -1,0 +1,52 @@
+import { describeEachDatabase } from "@liandong/store/testing"
+import { afterEach, beforeEach, expect, it } from "vitest"
+import { listTasks, startCampaign } from "../src/index.ts"
+import { deployFixture, testEngine } from "./support.ts"
+
+describeEachDatabase("a poison message", (ctx) => {
+  let engine: ReturnType<typeof testEngine>
+  beforeEach(() => {
+    engine = testEngine(ctx.store())
+  })
+  afterEach(() => engine.dispose())
+
+  it("is retried with backoff, then parked as dead with its reason, while the rest keeps flowing", async () => {
+    await deployFixture(engine)
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    const { db } = ctx.store()
+    const machine = await db
+      .selectFrom("machines")
+      .select("id")
+      .where("unit_key", "=", "county-a")
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto("messages")
+      .values({
+        campaign_id: "spring-week",
+        machine_id: machine.id,
+        kind: "event",
+        dedupe_key: "poison",
+        // no `at`: the event cannot be stamped, so applying it fails every time
+        event: JSON.stringify({ type: "task.remind", task: "plan" }),
+        status: "pending",
+        available_at: new Date("2026-04-13T01:00:00Z"),
+      })
+      .execute()
+    const first = await engine.advance("2026-04-13T09:00:00+08:00")
+    expect(first.failed).toBe(1)
+    expect(first.applied).toBeGreaterThan(0)
+    const tasks = await engine.run(listTasks(await engine.actor("lead"), { campaign: "spring-week" }))
+    expect(tasks.filter((t) => t.phase === "preparation").every((t) => t.status === "assigned")).toBe(true)
+    let poison = await db
+      .selectFrom("messages")
+      .selectAll()
+      .where("dedupe_key", "=", "poison")
+      .executeTakeFirstOrThrow()
+    expect(poison).toMatchObject({ status: "pending", attempts: 1 })
+    expect(poison.available_at.getTime()).toBeGreaterThan(new Date("2026-04-13T01:00:00Z").getTime())
+    expect(poison.last_error).toBeTruthy()
+    for (let day = 14; day <= 18; day++) await engine.advance(`2026-04-${day}T09:00:00+08:00`)
+    poison = await db.selectFrom("messages").selectAll().where("dedupe_key", "=", "poison").executeTakeFirstOrThrow()
+    expect(poison).toMatchObject({ status: "dead", attempts: 5 })
+  })
+})
