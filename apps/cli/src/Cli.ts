@@ -20,6 +20,7 @@ import {
 } from "@liandong/engine"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { auditCommand } from "./AuditCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
@@ -255,6 +256,7 @@ export const cli = liandong.pipe(
     workerCommand,
     summaryCommand,
     principalCommand,
+    auditCommand,
     demoCommand,
   ]),
 )

@@ -5,7 +5,18 @@
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { ipWeek, ipWeekExpectedTotals, ipWeekScript } from "@liandong/campaigns"
-import { Clock, Db, Log, loadActor, statusTable, summaryFor } from "@liandong/engine"
+import {
+  Clock,
+  Db,
+  exportCampaign,
+  Log,
+  loadActor,
+  Signer,
+  statusTable,
+  summaryFor,
+  verifyCampaign,
+  verifyExport,
+} from "@liandong/engine"
 import { loadTotals } from "@liandong/report"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Cause, Console, Effect, Layer, Option } from "effect"
@@ -59,6 +70,17 @@ const demo = (dataDir: string, outDir: string) =>
         `  ${found === expected ? "✓" : "✗"} ${figure} = ${found ?? "—"}${found === expected ? "" : `(应为 ${expected})`}`,
       )
     }
+    const auditor = yield* loadActor(auditorPrincipal)
+    const verdict = yield* verifyCampaign(campaign.key, auditor)
+    const exportDir = join(outDir, "audit")
+    yield* exportCampaign(campaign.key, auditor, exportDir)
+    const offline = yield* verifyExport(exportDir)
+    ok &&= verdict.ok && offline.ok
+    yield* Console.log(
+      verdict.ok && offline.ok
+        ? `\n✓ 审计核验通过:${verdict.rows} 行日志哈希链完整,${verdict.checkpoints} 个检查点签名有效,${verdict.machines} 个状态机重放与快照一致;已导出到 ${exportDir},离线核验通过`
+        : `\n✗ 审计核验失败:${[...verdict.findings, ...offline.findings][0]?.zh}`,
+    )
     yield* Console.log(
       `\n汇总报告 / summary: ${file}${summary.draft ? "(草稿)" : `(第 ${summary.version} 版,sha256 ${String(summary.hash).slice(0, 12)}…)`}`,
     )
@@ -81,6 +103,7 @@ export const demoCommand = Command.make(
         dbLayer({ dataDir }),
         Clock.simulatedAt(new Date(ipWeekScript.startAt)),
         Layer.succeed(Log)(pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2))),
+        Signer.fromFile(join(dataDir, "keys", "checkpoint-ed25519.pem")),
       )
       const exit = yield* Effect.exit(Effect.provide(demo(dataDir, outDir), layer))
       if (exit._tag === "Failure") {

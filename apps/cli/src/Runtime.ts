@@ -3,7 +3,7 @@
  * DATABASE_URL is set), the campaign clock (real, or fixed by --now for a
  * simulated calendar) and the logger.
  */
-import { Clock, Db, Log } from "@liandong/engine"
+import { Clock, Db, Log, Signer } from "@liandong/engine"
 import { migrateToLatest, openStore, type StoreOptions, storeOptionsFromEnv } from "@liandong/store"
 import { Effect, Layer } from "effect"
 
@@ -28,4 +28,4 @@ export const clockLayer = (now: string | undefined) => {
 
 /** Everything a command needs. */
 export const appLayer = (options: { now?: string | undefined; debug?: boolean }) =>
-  Layer.mergeAll(dbLayer(), clockLayer(options.now), Log.fromEnv(options.debug ? "debug" : "warn"))
+  Layer.mergeAll(dbLayer(), clockLayer(options.now), Log.fromEnv(options.debug ? "debug" : "warn"), Signer.fromEnv())

@@ -104,6 +104,10 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] two worker processes",
       expect(tasks.every((t) => t.reminded === 2 && t.overdue && t.status === "closed")).toBe(true)
       const closed = await store.db.selectFrom("campaigns").select("status").executeTakeFirstOrThrow()
       expect(closed.status).toBe("closed")
+      // Two processes appended to one chain at once: no gap, no fork, every replay exact.
+      const verified = await liandong(["audit", "verify", "crowd-week", "--json"], env)
+      expect(verified.code, verified.stdout).toBe(0)
+      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, findings: [] })
     } finally {
       await store.close()
     }

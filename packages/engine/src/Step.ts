@@ -9,6 +9,7 @@ import { apply, campaignView, unitView } from "@liandong/workflow"
 import { Effect, Result } from "effect"
 import type { Transaction } from "kysely"
 import type { Actor } from "./Actor.ts"
+import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { query } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { InvalidTransition, NotFound } from "./Errors.ts"
@@ -198,5 +199,12 @@ export const applyToMachine = (
       after: step.to,
       occurredAt: at,
     })
+    if (row.kind === "campaign") {
+      // A new phase, or the close, is a moment auditors pin: sign the journal as it stands.
+      const next = campaignView(loaded.definition, step.snapshot)
+      if (next.status === "closed" && row.status !== "closed") yield* writeCheckpoint(tx, loaded.row.id, "close", at)
+      else if (next.phase !== row.phase || next.status !== row.status)
+        yield* writeCheckpoint(tx, loaded.row.id, "phase", at)
+    }
     return { seq, from: step.from, to: step.to, effects: step.effects }
   })

@@ -1,6 +1,27 @@
 /** @liandong/engine — commands, authorization, the journal and the worker. */
 export { type Actor, actorRole, loadActor, operator, type PrincipalRole, system } from "./Actor.ts"
 export { canRead, canSeeCampaign, manages, readableUnits, unitAndSubordinates } from "./Authz.ts"
+export { checkpointNow, exportCampaign, verifyCampaign, verifyExport } from "./audit/Audit.ts"
+export {
+  type Checkpoint,
+  type CheckpointClaim,
+  checkpointOf,
+  checkpointSigned,
+  claimText,
+  writeCheckpoint,
+} from "./audit/Checkpoint.ts"
+export { loadEvidence, readExport, recordOf, requireAuditor, writeExport } from "./audit/Evidence.ts"
+export { keyIdOf, Signer, verifySignature } from "./audit/Signer.ts"
+export { type Accountability, accountability, type TrailEntry, type TrailFilter, trail } from "./audit/Trail.ts"
+export {
+  type Evidence,
+  type Finding,
+  isMachineEvent,
+  type JournalRecord,
+  type MachineRecord,
+  type Verdict,
+  verifyEvidence,
+} from "./audit/Verify.ts"
 export { Clock } from "./Clock.ts"
 export { acknowledge } from "./commands/acknowledge.ts"
 export { closePhase, startCampaign } from "./commands/campaign.ts"

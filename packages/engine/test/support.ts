@@ -5,17 +5,35 @@
 import type { Store } from "@liandong/store"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { pino } from "pino"
-import { type Actor, addPrincipal, Clock, Db, deploy, Log, loadActor, operator, runUntilIdle } from "../src/index.ts"
+import {
+  type Actor,
+  addPrincipal,
+  Clock,
+  Db,
+  deploy,
+  Log,
+  loadActor,
+  operator,
+  runUntilIdle,
+  Signer,
+} from "../src/index.ts"
 import { principals, springWeek } from "./fixture.ts"
+
+type Services = Db | Clock | Log | Signer
 
 /** A test engine over `store`, its clock at `start`. */
 export const testEngine = (store: Store, start = "2026-04-12T09:00:00+08:00") => {
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(Db.fromStore(store), Clock.simulatedAt(new Date(start)), Log.of_(pino({ level: "silent" }))),
+    Layer.mergeAll(
+      Db.fromStore(store),
+      Clock.simulatedAt(new Date(start)),
+      Log.of_(pino({ level: "silent" })),
+      Signer.ephemeral,
+    ),
   )
-  const run = <A, E>(effect: Effect.Effect<A, E, Db | Clock | Log>) => runtime.runPromise(effect)
-  const exit = <A, E>(effect: Effect.Effect<A, E, Db | Clock | Log>) => runtime.runPromise(Effect.exit(effect))
-  const failure = async <A, E>(effect: Effect.Effect<A, E, Db | Clock | Log>) => {
+  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromise(effect)
+  const exit = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromise(Effect.exit(effect))
+  const failure = async <A, E>(effect: Effect.Effect<A, E, Services>) => {
     const result = await exit(effect)
     if (Exit.isSuccess(result)) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`)
     const error = Cause.findErrorOption(result.cause)

@@ -203,6 +203,19 @@ export interface SummariesTable {
   created_at: CreatedAt
 }
 
+/** Signed statements of a campaign journal's length and head hash. */
+export interface CheckpointsTable {
+  id: GeneratedBigId
+  campaign_id: string
+  seq: number
+  head: string | null
+  reason: "phase" | "close" | "demand"
+  occurred_at: Timestamp
+  key_id: string
+  signature: string
+  recorded_at: CreatedAt
+}
+
 /** Every table of the database. */
 export interface Database {
   units: UnitsTable
@@ -219,6 +232,7 @@ export interface Database {
   command_results: CommandResultsTable
   notifications: NotificationsTable
   summaries: SummariesTable
+  checkpoints: CheckpointsTable
 }
 
 export type UnitRow = Selectable<UnitsTable>
@@ -232,3 +246,4 @@ export type TimerRow = Selectable<TimersTable>
 export type MessageRow = Selectable<MessagesTable>
 export type ReportRow = Selectable<ReportsTable>
 export type MachineUpdate = Updateable<MachinesTable>
+export type CheckpointRow = Selectable<CheckpointsTable>

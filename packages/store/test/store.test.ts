@@ -189,3 +189,43 @@ describe("embedded data folder", () => {
     await second.close()
   })
 })
+
+describeEachDatabase("the append-only journal", (ctx) => {
+  it("refuses UPDATE, DELETE and TRUNCATE, even for the table's owner", async () => {
+    const { db } = ctx.store()
+    const def = await db
+      .insertInto("definitions")
+      .values({ key: "c", version: 1, hash: "h", body: "{}" })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto("campaigns")
+      .values({ id: "c", definition_id: def.id, status: "deployed", journal_head: null })
+      .execute()
+    await db
+      .insertInto("journal")
+      .values({
+        campaign_id: "c",
+        seq: 1,
+        machine_id: "1",
+        unit_key: null,
+        actor: "a",
+        role: "operator",
+        actor_unit: null,
+        cause: "command",
+        idempotency_key: null,
+        event: "x",
+        payload: "{}",
+        state_before: "null",
+        state_after: "null",
+        occurred_at: new Date(),
+        prev_hash: null,
+        hash: "h1",
+      })
+      .execute()
+    await expect(db.updateTable("journal").set({ actor: "b" }).execute()).rejects.toThrow(/append-only/)
+    await expect(db.deleteFrom("journal").execute()).rejects.toThrow(/append-only/)
+    await expect(sql`truncate journal cascade`.execute(db)).rejects.toThrow(/append-only/)
+    expect(await db.selectFrom("journal").select("actor").execute()).toEqual([{ actor: "a" }])
+  })
+})

@@ -1,17 +1,16 @@
 /** A unit acknowledges a task assigned to it (确认接收). */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { requireUnitActor } from "../Authz.ts"
 import { transaction } from "../Db.ts"
 import { once } from "../Idempotency.ts"
 import { applyToMachine, lockMachine } from "../Step.ts"
-import { nowIso, resolveTask } from "./common.ts"
+import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
 export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
   Effect.gen(function* () {
-    const { address, loaded } = yield* resolveTask(ref, actor)
-    yield* requireUnitActor(actor, address.unit, "acknowledge")
+    const { address, loaded } = yield* resolveTask(ref, actor, "acknowledge")
+    yield* requireOwnTask(actor, address, "acknowledge")
     const at = yield* nowIso
     const outcome = yield* transaction("acknowledge", (tx) =>
       once(

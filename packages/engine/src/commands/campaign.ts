@@ -2,6 +2,7 @@
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, requireManager } from "../Authz.ts"
+import { journalDenial } from "../audit/Denials.ts"
 import { transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
@@ -29,7 +30,9 @@ const applyToCampaign = (
 ) =>
   Effect.gen(function* () {
     const loaded = yield* loadVisible(campaign, actor)
-    yield* requireManager(actor, loaded.definition, action)
+    yield* requireManager(actor, loaded.definition, action).pipe(
+      journalDenial(loaded.row.id, actor, action, loaded.row.id),
+    )
     const at = yield* nowIso
     return yield* transaction(action, (tx) =>
       Effect.gen(function* () {

@@ -4,25 +4,38 @@
  */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { canRead } from "../Authz.ts"
+import { canRead, requireUnitActor } from "../Authz.ts"
+import { journalDenial } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
-import { decode, parseTaskRef, TaskRef } from "../Refs.ts"
+import { decode, parseTaskRef, type TaskAddress, TaskRef } from "../Refs.ts"
 
 /** The current campaign-clock time as an ISO string. */
 export const nowIso = Effect.flatMap(Effect.service(Clock), (clock) => Effect.map(clock.now, (d) => d.toISOString()))
 
 /** Resolves a task reference the actor may read: its campaign and the task's definition. */
-export const resolveTask = (ref: unknown, actor: Actor) =>
+export const resolveTask = (ref: unknown, actor: Actor, action: string) =>
   Effect.gen(function* () {
     const address = parseTaskRef(yield* decode(TaskRef, ref))
     const loaded = yield* loadCampaign(address.campaign).pipe(
       Effect.catchTag("NotFound", () => Effect.fail(new NotFound({ what: "task", ref: String(ref) }))),
     )
     const task = loaded.definition.phases.flatMap((p) => p.tasks).find((t) => t.key === address.task)
-    if (task === undefined || !task.units.includes(address.unit) || !canRead(actor, loaded.definition, address.unit)) {
+    if (task === undefined || !task.units.includes(address.unit))
       return yield* new NotFound({ what: "task", ref: String(ref) })
+    if (!canRead(actor, loaded.definition, address.unit)) {
+      // Another unit's task: answered as not found, and recorded.
+      return yield* new NotFound({ what: "task", ref: String(ref) }).pipe(
+        Effect.fail,
+        journalDenial(address.campaign, actor, action, String(ref)),
+      )
     }
     return { address, loaded, task }
   })
+
+/** Fails (and journals the attempt) unless the actor is the task's own unit. */
+export const requireOwnTask = (actor: Actor, address: TaskAddress, action: string) =>
+  requireUnitActor(actor, address.unit, action).pipe(
+    journalDenial(address.campaign, actor, action, `${address.campaign}/${address.unit}/${address.task}`),
+  )

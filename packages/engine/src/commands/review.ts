@@ -5,6 +5,7 @@
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, requireManager } from "../Authz.ts"
+import { journalDenial } from "../audit/Denials.ts"
 import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"

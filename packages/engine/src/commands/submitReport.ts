@@ -6,13 +6,12 @@
 import { validateReport } from "@liandong/workflow"
 import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
-import { requireUnitActor } from "../Authz.ts"
 import { query, transaction } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
 import { decode } from "../Refs.ts"
 import { applyToMachine, lockMachine } from "../Step.ts"
-import { nowIso, resolveTask } from "./common.ts"
+import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({
@@ -29,8 +28,8 @@ export const submitReport = (
   options: { idempotencyKey?: string | null } = {},
 ) =>
   Effect.gen(function* () {
-    const { address, loaded, task } = yield* resolveTask(ref, actor)
-    yield* requireUnitActor(actor, address.unit, "report")
+    const { address, loaded, task } = yield* resolveTask(ref, actor, "report")
+    yield* requireOwnTask(actor, address, "report")
     const input = yield* decode(ReportInput, body)
     const validated = validateReport(task, { figures: input.figures ?? {}, narrative: input.narrative ?? {} })
     if (Result.isFailure(validated)) return yield* new InvalidInput({ problems: validated.failure })

@@ -1,8 +1,10 @@
 /** The migrations, in order: a static provider, so nothing is read from disk at run time. */
 import type { Migration } from "kysely/migration"
 import * as initial from "./0001_initial.ts"
+import * as audit from "./0002_audit.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_audit": audit,
 }

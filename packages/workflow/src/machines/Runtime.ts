@@ -69,10 +69,12 @@ export const compile = (campaign: Campaign): Compiled => {
 /**
  * A state value as compact text: `ready`, `running.publicity.open`, or for
  * parallel states `{preparation:done,publicity:open{brochures:submitted}}`.
+ * Regions are sorted by key, so the text does not depend on how a stored
+ * snapshot's keys were ordered (jsonb reorders them).
  */
 export const stateText = (value: unknown): string => {
   if (typeof value === "string") return value
-  const entries = Object.entries(value as Record<string, unknown>)
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (entries.length === 1) {
     const [key, inner] = entries[0] as [string, unknown]
     if (typeof inner === "string") return `${key}.${inner}`

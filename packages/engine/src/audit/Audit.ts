@@ -1,0 +1,41 @@
+/** The auditor's commands: verify online or from an export, export, checkpoint on demand. */
+import { Effect } from "effect"
+import type { Actor } from "../Actor.ts"
+import { requireManager } from "../Authz.ts"
+import { Clock } from "../Clock.ts"
+import { transaction } from "../Db.ts"
+import { visibleCampaign } from "../Queries.ts"
+import { writeCheckpoint } from "./Checkpoint.ts"
+import { loadEvidence, readExport, writeExport } from "./Evidence.ts"
+import { type Evidence, verifyEvidence } from "./Verify.ts"
+
+/** Verifies a campaign in the database; `outside` replaces its checkpoints with ones kept elsewhere. */
+export const verifyCampaign = (campaignId: string, actor: Actor, outside?: Pick<Evidence, "checkpoints" | "keys">) =>
+  Effect.map(loadEvidence(campaignId, actor), (evidence) =>
+    verifyEvidence(
+      outside === undefined
+        ? evidence
+        : { ...evidence, checkpoints: outside.checkpoints, keys: { ...evidence.keys, ...outside.keys } },
+    ),
+  )
+
+/** Verifies an export directory, with no database; `checkpointsFile` names checkpoints kept elsewhere. */
+export const verifyExport = (dir: string, checkpointsFile?: string) =>
+  Effect.map(readExport(dir, checkpointsFile), verifyEvidence)
+
+/** Exports a campaign's evidence to a directory. */
+export const exportCampaign = (campaignId: string, actor: Actor, dir: string) =>
+  Effect.gen(function* () {
+    const evidence = yield* loadEvidence(campaignId, actor)
+    yield* writeExport(dir, evidence)
+    return { dir, rows: evidence.rows.length, checkpoints: evidence.checkpoints.length }
+  })
+
+/** Signs a checkpoint of the journal now (the coordinator or the operator). */
+export const checkpointNow = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    yield* requireManager(actor, loaded.definition, "checkpoint")
+    const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
+    return yield* transaction("checkpoint", (tx) => writeCheckpoint(tx, campaignId, "demand", at))
+  })

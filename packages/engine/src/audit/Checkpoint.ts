@@ -1,0 +1,95 @@
+/**
+ * Checkpoints: signed statements that a campaign's journal had `seq` rows
+ * ending in `head`. Written in the transaction that moves the campaign to a
+ * new phase or closes it, and on demand. Held outside the database (exported),
+ * they expose any later rewrite of the journal, even by a superuser.
+ */
+import type { CheckpointRow, Database } from "@liandong/store"
+import { canonicalJson } from "@liandong/workflow"
+import { Effect } from "effect"
+import type { Transaction } from "kysely"
+import { query } from "../Db.ts"
+import { Signer, verifySignature } from "./Signer.ts"
+
+/** What a checkpoint signs. */
+export interface CheckpointClaim {
+  readonly campaign: string
+  readonly seq: number
+  readonly head: string | null
+  readonly reason: "phase" | "close" | "demand"
+  readonly at: string
+  readonly keyId: string
+}
+
+/** The exact text signed: the canonical JSON of the claim. */
+export const claimText = (claim: CheckpointClaim): string => canonicalJson(claim)
+
+/** A checkpoint as exported and verified. */
+export interface Checkpoint extends CheckpointClaim {
+  readonly signature: string
+}
+
+/** A stored checkpoint row as an exported checkpoint. */
+export const checkpointOf = (row: CheckpointRow): Checkpoint => ({
+  campaign: row.campaign_id,
+  seq: row.seq,
+  head: row.head,
+  reason: row.reason,
+  at: new Date(row.occurred_at).toISOString(),
+  keyId: row.key_id,
+  signature: row.signature,
+})
+
+/** True when the checkpoint is signed by the key. */
+export const checkpointSigned = (checkpoint: Checkpoint, publicKeyPem: string): boolean => {
+  const { signature, ...claim } = checkpoint
+  return verifySignature(publicKeyPem, claimText(claim), signature)
+}
+
+/** Signs and stores a checkpoint of the campaign's journal as it stands in this transaction. */
+export const writeCheckpoint = (
+  tx: Transaction<Database>,
+  campaignId: string,
+  reason: "phase" | "close" | "demand",
+  at: Date,
+) =>
+  Effect.gen(function* () {
+    const signer = yield* Signer
+    const head = yield* query(
+      "checkpoint.head",
+      (db) =>
+        db
+          .selectFrom("campaigns")
+          .select(["journal_seq", "journal_head"])
+          .where("id", "=", campaignId)
+          .executeTakeFirstOrThrow(),
+      tx,
+    )
+    const claim: CheckpointClaim = {
+      campaign: campaignId,
+      seq: head.journal_seq,
+      head: head.journal_head,
+      reason,
+      at: at.toISOString(),
+      keyId: signer.keyId,
+    }
+    const signature = signer.sign(claimText(claim))
+    yield* query(
+      "checkpoint.insert",
+      (db) =>
+        db
+          .insertInto("checkpoints")
+          .values({
+            campaign_id: campaignId,
+            seq: claim.seq,
+            head: claim.head,
+            reason,
+            occurred_at: at,
+            key_id: claim.keyId,
+            signature,
+          })
+          .execute(),
+      tx,
+    )
+    return { ...claim, signature } satisfies Checkpoint
+  })

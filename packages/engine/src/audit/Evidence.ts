@@ -1,0 +1,148 @@
+/**
+ * Gathering the evidence of a campaign — from the database, or from an export
+ * directory — and writing an export: journal.jsonl, checkpoints.json,
+ * machines.json, definitions.json and the public key(s).
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { JournalRow } from "@liandong/store"
+import { type Campaign, canonicalJson } from "@liandong/workflow"
+import { Effect } from "effect"
+import type { Actor } from "../Actor.ts"
+import { manages } from "../Authz.ts"
+import { query } from "../Db.ts"
+import { InvalidInput, NotAllowed } from "../Errors.ts"
+import { visibleCampaign } from "../Queries.ts"
+import { checkpointOf } from "./Checkpoint.ts"
+import { Signer } from "./Signer.ts"
+import type { Evidence, JournalRecord } from "./Verify.ts"
+
+/** A journal row as an exported record (times as ISO text). */
+export const recordOf = (row: JournalRow): JournalRecord => ({
+  campaign_id: row.campaign_id,
+  seq: row.seq,
+  machine_id: String(row.machine_id),
+  unit_key: row.unit_key,
+  actor: row.actor,
+  role: row.role,
+  actor_unit: row.actor_unit,
+  cause: row.cause,
+  idempotency_key: row.idempotency_key,
+  event: row.event,
+  payload: row.payload,
+  state_before: row.state_before,
+  state_after: row.state_after,
+  occurred_at: new Date(row.occurred_at).toISOString(),
+  recorded_at: new Date(row.recorded_at).toISOString(),
+  prev_hash: row.prev_hash,
+  hash: row.hash,
+})
+
+/** Fails unless the actor may audit the campaign: its coordinator, an auditor or the operator. */
+export const requireAuditor = (actor: Actor, campaign: Campaign) =>
+  manages(actor, campaign) || (actor.kind === "principal" && actor.role === "auditor")
+    ? Effect.void
+    : Effect.fail(
+        new NotAllowed({
+          actor: actor.id,
+          action: "audit",
+          zh: "只有审计人员和牵头单位可以核验和导出日志",
+          en: "only auditors and the coordinator may verify or export the journal",
+        }),
+      )
+
+/** The campaign's evidence as the database holds it. */
+export const loadEvidence = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    yield* requireAuditor(actor, loaded.definition)
+    const signer = yield* Signer
+    const [rows, checkpoints, machines, definitions] = yield* Effect.all([
+      query("audit.journal", (db) =>
+        db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq").execute(),
+      ),
+      query("audit.checkpoints", (db) =>
+        db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
+      ),
+      query("audit.machines", (db) =>
+        db
+          .selectFrom("machines")
+          .select(["id", "kind", "unit_key", "machine_hash", "snapshot"])
+          .where("campaign_id", "=", campaignId)
+          .orderBy("id")
+          .execute(),
+      ),
+      query("audit.definitions", (db) =>
+        db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
+      ),
+    ])
+    return {
+      campaign: campaignId,
+      rows: rows.map(recordOf),
+      checkpoints: checkpoints.map(checkpointOf),
+      keys: { [signer.keyId]: signer.publicKeyPem },
+      definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
+      machines: machines.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        unit: m.unit_key,
+        definitionHash: m.machine_hash,
+        snapshot: m.snapshot,
+      })),
+      claimedLength: loaded.row.journal_seq,
+    } satisfies Evidence
+  })
+
+/** Writes evidence to a directory an auditor can take away. */
+export const writeExport = (dir: string, evidence: Evidence) =>
+  Effect.promise(async () => {
+    await mkdir(dir, { recursive: true })
+    await writeFile(join(dir, "journal.jsonl"), evidence.rows.map((r) => `${canonicalJson(r)}\n`).join(""), "utf8")
+    await writeFile(join(dir, "checkpoints.json"), `${JSON.stringify(evidence.checkpoints, null, 2)}\n`, "utf8")
+    await writeFile(join(dir, "machines.json"), `${JSON.stringify(evidence.machines, null, 2)}\n`, "utf8")
+    await writeFile(join(dir, "definitions.json"), `${JSON.stringify(evidence.definitions, null, 2)}\n`, "utf8")
+    await writeFile(join(dir, "keys.json"), `${JSON.stringify(evidence.keys, null, 2)}\n`, "utf8")
+    for (const [keyId, pem] of Object.entries(evidence.keys))
+      await writeFile(join(dir, `public-key-${keyId}.pem`), pem, "utf8")
+    await writeFile(
+      join(dir, "manifest.json"),
+      `${JSON.stringify({ campaign: evidence.campaign, rows: evidence.rows.length, checkpoints: evidence.checkpoints.length, exportedAt: new Date().toISOString() }, null, 2)}\n`,
+      "utf8",
+    )
+  })
+
+const readJson = (path: string) =>
+  Effect.tryPromise({
+    try: async () => JSON.parse(await readFile(path, "utf8")) as unknown,
+    catch: (error) =>
+      new InvalidInput({
+        problems: [{ path, zh: `无法读取导出文件:${String(error)}`, en: `cannot read the export: ${String(error)}` }],
+      }),
+  })
+
+/** Reads an export directory back; `checkpoints` may name checkpoints kept elsewhere, to check against instead. */
+export const readExport = (dir: string, checkpointsFile?: string) =>
+  Effect.gen(function* () {
+    const manifest = (yield* readJson(join(dir, "manifest.json"))) as { campaign: string }
+    const text = yield* Effect.tryPromise({
+      try: () => readFile(join(dir, "journal.jsonl"), "utf8"),
+      catch: (error) =>
+        new InvalidInput({
+          problems: [
+            { path: dir, zh: `无法读取日志:${String(error)}`, en: `cannot read the journal: ${String(error)}` },
+          ],
+        }),
+    })
+    const rows = text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as JournalRecord)
+    return {
+      campaign: manifest.campaign,
+      rows,
+      checkpoints: (yield* readJson(checkpointsFile ?? join(dir, "checkpoints.json"))) as Evidence["checkpoints"],
+      keys: (yield* readJson(join(dir, "keys.json"))) as Evidence["keys"],
+      definitions: (yield* readJson(join(dir, "definitions.json"))) as Evidence["definitions"],
+      machines: (yield* readJson(join(dir, "machines.json"))) as Evidence["machines"],
+    } satisfies Evidence
+  })

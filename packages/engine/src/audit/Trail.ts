@@ -1,0 +1,146 @@
+/**
+ * Who did what, when: the journal as a timeline an auditor can filter, and a
+ * per-unit accountability table (assigned, acknowledged, reported, how late,
+ * how often returned, approved by whom).
+ */
+import { Effect } from "effect"
+import { sql } from "kysely"
+import type { Actor } from "../Actor.ts"
+import { readableUnits } from "../Authz.ts"
+import { query } from "../Db.ts"
+import { visibleCampaign } from "../Queries.ts"
+
+/** Filters for a trail. */
+export interface TrailFilter {
+  readonly unit?: string | undefined
+  readonly actor?: string | undefined
+  readonly task?: string | undefined
+  readonly since?: Date | undefined
+  readonly until?: Date | undefined
+}
+
+/** One entry of the timeline. */
+export interface TrailEntry {
+  readonly seq: number
+  readonly at: string
+  readonly recordedAt: string
+  readonly actor: string
+  readonly role: string
+  readonly actorUnit: string | null
+  readonly unit: string | null
+  readonly task: string | null
+  readonly event: string
+  readonly cause: string
+  readonly idempotencyKey: string | null
+  readonly before: string
+  readonly after: string
+  readonly detail: string | null
+}
+
+/** The campaign's journal as a timeline, limited to what the actor may read. */
+export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    const readable = readableUnits(actor, loaded.definition)
+    const rows = yield* query("audit.trail", (db) => {
+      let q = db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq")
+      if (filter.unit !== undefined) q = q.where("unit_key", "=", filter.unit)
+      if (filter.actor !== undefined) q = q.where("actor", "=", filter.actor)
+      if (filter.task !== undefined) q = q.where(sql<string>`payload ->> 'task'`, "=", filter.task)
+      if (filter.since !== undefined) q = q.where("occurred_at", ">=", filter.since)
+      if (filter.until !== undefined) q = q.where("occurred_at", "<", filter.until)
+      return q.execute()
+    })
+    return rows
+      .filter((row) => readable === "all" || (row.unit_key !== null && readable.has(row.unit_key)))
+      .map((row): TrailEntry => {
+        const payload = row.payload as { task?: string; reason?: string; report?: string; action?: string }
+        return {
+          seq: row.seq,
+          at: new Date(row.occurred_at).toISOString(),
+          recordedAt: new Date(row.recorded_at).toISOString(),
+          actor: row.actor,
+          role: row.role,
+          actorUnit: row.actor_unit,
+          unit: row.unit_key,
+          task: payload.task ?? null,
+          event: row.event,
+          cause: row.cause,
+          idempotencyKey: row.idempotency_key,
+          before: String(row.state_before ?? ""),
+          after: String(row.state_after ?? ""),
+          detail: payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null),
+        }
+      })
+  })
+
+/** One row of the accountability table: a unit's task from assignment to approval. */
+export interface Accountability {
+  readonly unit: string
+  readonly unitName: string
+  readonly task: string
+  readonly taskTitle: string
+  readonly deadline: string
+  readonly status: string
+  readonly acknowledgedAt: string | null
+  readonly reportedAt: string | null
+  /** minutes after the deadline the first report came, or null when on time / not reported */
+  readonly lateMinutes: number | null
+  readonly returns: number
+  readonly reminded: number
+  readonly approvedBy: string | null
+  readonly approvedAt: string | null
+}
+
+/** The accountability table of a campaign, limited to what the actor may read. */
+export const accountability = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    const readable = readableUnits(actor, loaded.definition)
+    const [tasks, reports] = yield* Effect.all([
+      query("audit.tasks", (db) => db.selectFrom("tasks").selectAll().where("campaign_id", "=", campaignId).execute()),
+      query("audit.reports", (db) =>
+        db
+          .selectFrom("reports")
+          .select(["unit_key", "task_key", "attempt", "status", "submitted_at", "reviewed_by", "reviewed_at"])
+          .where("campaign_id", "=", campaignId)
+          .orderBy("attempt")
+          .execute(),
+      ),
+    ])
+    const units = new Map(loaded.definition.units.map((u, i) => [u.key, { name: u.name, order: i }]))
+    const titles = new Map(
+      loaded.definition.phases.flatMap((p) => p.tasks.map((t, i) => [t.key, { title: t.title.zh, order: i }] as const)),
+    )
+    return tasks
+      .filter((t) => readable === "all" || readable.has(t.unit_key))
+      .sort(
+        (a, b) =>
+          (units.get(a.unit_key)?.order ?? 0) - (units.get(b.unit_key)?.order ?? 0) ||
+          new Date(a.deadline).getTime() - new Date(b.deadline).getTime() ||
+          (titles.get(a.task_key)?.order ?? 0) - (titles.get(b.task_key)?.order ?? 0),
+      )
+      .map((t): Accountability => {
+        const mine = reports.filter((r) => r.unit_key === t.unit_key && r.task_key === t.task_key)
+        const first = mine[0]
+        const approved = mine.find((r) => r.status === "approved")
+        const late = first
+          ? Math.round((new Date(first.submitted_at).getTime() - new Date(t.deadline).getTime()) / 60_000)
+          : null
+        return {
+          unit: t.unit_key,
+          unitName: units.get(t.unit_key)?.name ?? t.unit_key,
+          task: t.task_key,
+          taskTitle: titles.get(t.task_key)?.title ?? t.task_key,
+          deadline: new Date(t.deadline).toISOString(),
+          status: t.status,
+          acknowledgedAt: t.acknowledged_at ? new Date(t.acknowledged_at).toISOString() : null,
+          reportedAt: first ? new Date(first.submitted_at).toISOString() : null,
+          lateMinutes: late !== null && late > 0 ? late : null,
+          returns: t.returns,
+          reminded: t.reminded,
+          approvedBy: approved?.reviewed_by ?? null,
+          approvedAt: approved?.reviewed_at ? new Date(approved.reviewed_at).toISOString() : null,
+        }
+      })
+  })
