@@ -53,10 +53,14 @@ const demo = (dataDir: string, outDir: string) =>
     const lead = yield* loadActor(coordinatorPrincipal(campaign))
     const status = yield* statusTable(campaign.key, lead)
     yield* Console.log(`\n${renderStatus(status)}\n`)
-    const summary = yield* summaryFor(campaign.key, yield* loadActor(auditorPrincipal))
+    const auditorActor = yield* loadActor(auditorPrincipal)
+    const summary = yield* summaryFor(campaign.key, auditorActor)
     yield* Effect.promise(() => mkdir(outDir, { recursive: true }))
     const file = join(outDir, "summary.md")
-    yield* Effect.promise(() => writeFile(file, summary.content, "utf8"))
+    for (const format of ["md", "html", "docx"] as const) {
+      const rendered = yield* summaryFor(campaign.key, auditorActor, { format })
+      yield* Effect.promise(() => writeFile(join(outDir, `summary.${format}`), rendered.content))
+    }
     const { kysely } = yield* Db
     const totals = yield* Effect.promise(() => loadTotals(kysely, campaign.key, campaign))
     yield* Console.log("数据核对 / totals check:")
@@ -82,7 +86,7 @@ const demo = (dataDir: string, outDir: string) =>
         : `\n✗ 审计核验失败:${[...verdict.findings, ...offline.findings][0]?.zh}`,
     )
     yield* Console.log(
-      `\n汇总报告 / summary: ${file}${summary.draft ? "(草稿)" : `(第 ${summary.version} 版,sha256 ${String(summary.hash).slice(0, 12)}…)`}`,
+      `\n汇总报告 / summary: ${file}(及 summary.html、summary.docx)${summary.draft ? "(草稿)" : `(第 ${summary.version} 版,sha256 ${String(summary.hash).slice(0, 12)}…)`}`,
     )
     if (!ok) return yield* Effect.fail(new Error("demo totals do not match the seed"))
   })
@@ -92,7 +96,10 @@ export const demoCommand = Command.make(
   "demo",
   {
     data: Flag.String("data").pipe(Flag.withDescription("embedded database folder (wiped first)"), Flag.optional),
-    out: Flag.String("out").pipe(Flag.withDescription("where summary.md goes"), Flag.optional),
+    out: Flag.String("out").pipe(
+      Flag.withDescription("where summary.md, .html, .docx and the audit export go"),
+      Flag.optional,
+    ),
   },
   ({ data, out }) =>
     Effect.gen(function* () {

@@ -5,27 +5,11 @@
  * - an auditor reads everything and changes nothing.
  * What a caller may not read is reported as not found, never as forbidden.
  */
-import type { Campaign } from "@liandong/workflow"
+
+import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { NotAllowed } from "./Errors.ts"
-
-/** The units below `root` in the campaign's hierarchy, `root` included. */
-export const unitAndSubordinates = (campaign: Campaign, root: string): ReadonlySet<string> => {
-  const children = new Map<string, string[]>()
-  for (const unit of campaign.units) {
-    if (unit.parent !== null) children.set(unit.parent, [...(children.get(unit.parent) ?? []), unit.key])
-  }
-  const found = new Set<string>()
-  const stack = [root]
-  while (stack.length > 0) {
-    const key = stack.pop() as string
-    if (found.has(key)) continue
-    found.add(key)
-    stack.push(...(children.get(key) ?? []))
-  }
-  return found
-}
 
 /** True when the actor runs this campaign: the operator or a coordinator of its coordinating unit. */
 export const manages = (actor: Actor, campaign: Campaign): boolean =>

@@ -1,17 +1,22 @@
 /**
  * The consolidated summary on demand: the stored one once the campaign has
- * written it, otherwise a draft rendered from the reports approved so far.
+ * written it, otherwise a draft rendered from the reports approved so far;
+ * a level (a unit and its subordinates) is always rendered from its reports.
  */
-import { renderSummary } from "@liandong/report"
+import { renderSummary, type SummaryFormat } from "@liandong/report"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { manages } from "./Authz.ts"
 import { query } from "./Db.ts"
-import { NotAllowed } from "./Errors.ts"
+import { NotAllowed, NotFound } from "./Errors.ts"
 import { visibleCampaign } from "./Queries.ts"
 
-/** The latest summary of a campaign (managers and auditors only). */
-export const summaryFor = (campaignId: string, actor: Actor) =>
+/** The summary of a campaign in a format, whole or for one level (coordinators and auditors only). */
+export const summaryFor = (
+  campaignId: string,
+  actor: Actor,
+  options: { format?: SummaryFormat; level?: string | undefined } = {},
+) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
     if (!manages(actor, loaded.definition) && !(actor.kind === "principal" && actor.role === "auditor")) {
@@ -22,19 +27,30 @@ export const summaryFor = (campaignId: string, actor: Actor) =>
         en: "only the coordinator and auditors may read the summary",
       })
     }
-    const stored = yield* query("summary.latest", (db) =>
-      db
-        .selectFrom("summaries")
-        .select(["version", "content", "hash", "journal_seq", "created_at"])
-        .where("campaign_id", "=", campaignId)
-        .where("format", "=", "md")
-        .orderBy("version", "desc")
-        .limit(1)
-        .executeTakeFirst(),
+    const format = options.format ?? "md"
+    if (options.level !== undefined && !loaded.definition.units.some((u) => u.key === options.level)) {
+      return yield* new NotFound({ what: "unit", ref: options.level })
+    }
+    const stored =
+      options.level === undefined
+        ? yield* query("summary.latest", (db) =>
+            db
+              .selectFrom("summaries")
+              .select(["version", "content", "hash", "journal_seq", "created_at"])
+              .where("campaign_id", "=", campaignId)
+              .where("format", "=", format)
+              .orderBy("version", "desc")
+              .limit(1)
+              .executeTakeFirst(),
+          )
+        : undefined
+    if (stored !== undefined) {
+      const content = format === "docx" ? new Uint8Array(Buffer.from(stored.content, "base64")) : stored.content
+      return { draft: false, format, ...stored, content }
+    }
+    const draft = loaded.row.status !== "closed"
+    const content = yield* query("summary.render", (db) =>
+      renderSummary(db, campaignId, loaded.definition, { format, draft, level: options.level }),
     )
-    if (stored !== undefined) return { draft: false, ...stored }
-    const content = yield* query("summary.draft", (db) =>
-      renderSummary(db, campaignId, loaded.definition, { format: "md", draft: true }),
-    )
-    return { draft: true, version: 0, content, hash: null, journal_seq: loaded.row.journal_seq, created_at: null }
+    return { draft, format, version: 0, content, hash: null, journal_seq: loaded.row.journal_seq, created_at: null }
   })

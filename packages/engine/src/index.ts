@@ -1,6 +1,6 @@
 /** @liandong/engine — commands, authorization, the journal and the worker. */
 export { type Actor, actorRole, loadActor, operator, type PrincipalRole, system } from "./Actor.ts"
-export { canRead, canSeeCampaign, manages, readableUnits, unitAndSubordinates } from "./Authz.ts"
+export { canRead, canSeeCampaign, manages, readableUnits } from "./Authz.ts"
 export { checkpointNow, exportCampaign, verifyCampaign, verifyExport } from "./audit/Audit.ts"
 export {
   type Checkpoint,

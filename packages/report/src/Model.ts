@@ -6,10 +6,13 @@
 import type { Campaign, Phase, Task } from "@liandong/workflow"
 import { chineseNumeral, phraseTotal } from "./Phrasing.ts"
 import { defaultHeadings, stock } from "./phrases.ts"
+import type { PhaseTimeliness } from "./Timeliness.ts"
 import type { ApprovedReport, FigureTotal } from "./Totals.ts"
 
 /** A phrased total and where it came from. */
 export interface ModelFigure {
+  /** anchor id: `fig-<task>-<figure>` */
+  readonly id: string
   readonly task: string
   readonly figure: string
   readonly label: string
@@ -18,13 +21,47 @@ export interface ModelFigure {
   readonly measure: string
   readonly units: number
   readonly reports: ReadonlyArray<string>
+  readonly sources: ReadonlyArray<{ unit: string; report: string; value: string; journal: number | null }>
 }
 
-/** One numbered item of a section. */
+/** One numbered item of a section: what was done, who did it, and its totals. */
 export interface ModelItem {
   readonly task: string
-  readonly text: string
+  readonly title: string
+  /** what units wrote, without repeats */
+  readonly told: string
+  /** "A、B等N家单位", or null when nobody reported */
+  readonly who: string | null
   readonly figures: ReadonlyArray<ModelFigure>
+  readonly highlights: string
+  /** the whole item as plain text */
+  readonly text: string
+}
+
+/**
+ * Composes an item's sentence. `figure` renders each total and `text` each
+ * literal part, so HTML can link the totals and escape the rest.
+ */
+export const itemSentence = (
+  item: Omit<ModelItem, "text">,
+  figure: (f: ModelFigure) => string = (f) => `${f.label}${f.phrase}`,
+  text: (s: string) => string = (s) => s,
+) => {
+  const amounts = item.figures.filter((f) => f.units > 0)
+  const tally =
+    item.who === null
+      ? ""
+      : amounts.length > 0
+        ? `${text(`${item.who}共`)}${amounts.map(figure).join(text(","))}${text("。")}`
+        : text(`${item.who}按要求完成了此项工作。`)
+  return `${text(`${item.title}。${item.told}`)}${tally}${text(item.highlights)}`
+}
+
+/** A bar chart of one figure by unit. */
+export interface FigureChart {
+  readonly label: string
+  readonly measure: string
+  readonly bars: ReadonlyArray<{ unit: string; value: string }>
 }
 
 /** A numbered section. */
@@ -43,6 +80,7 @@ export interface SummaryModel {
   readonly sections: ReadonlyArray<ModelSection>
   readonly closing: string
   readonly totals: ReadonlyArray<ModelFigure>
+  readonly charts: { readonly figures: ReadonlyArray<FigureChart>; readonly timeliness: ReadonlyArray<PhaseTimeliness> }
   readonly reports: ReadonlyArray<{
     unit: string
     task: string
@@ -96,15 +134,18 @@ export const buildSummaryModel = (
   campaign: Campaign,
   totals: ReadonlyArray<FigureTotal>,
   reports: ReadonlyArray<ApprovedReport>,
-  options: { draft?: boolean } = {},
+  options: { draft?: boolean; level?: string | undefined; timeliness?: ReadonlyArray<PhaseTimeliness> } = {},
 ): SummaryModel => {
+  const phrases = { ...stock, ...campaign.summary }
   const names = new Map(campaign.units.map((u) => [u.key, u.name]))
   const nameOf = (unit: string) => names.get(unit) ?? unit
   const tz = campaign.timeZone
-  const coordinator = nameOf(campaign.coordinator)
+  // A level's summary speaks for the unit at that level.
+  const coordinator = nameOf(options.level ?? campaign.coordinator)
   const figureOf = (task: Task, total: FigureTotal): ModelFigure => {
     const def = task.figures.find((f) => f.key === total.figure)
     return {
+      id: `fig-${task.key}-${total.figure}`,
       task: task.key,
       figure: total.figure,
       label: def?.label.zh ?? total.figure,
@@ -113,6 +154,12 @@ export const buildSummaryModel = (
       measure: def?.measure ?? "",
       units: total.contributions.length,
       reports: total.contributions.map((c) => c.report),
+      sources: total.contributions.map((c) => ({
+        unit: nameOf(c.unit),
+        report: c.report,
+        value: c.value,
+        journal: c.journal,
+      })),
     }
   }
   const order = new Map(campaign.units.map((u, i) => [u.key, u.key === campaign.coordinator ? -1 : i]))
@@ -147,7 +194,7 @@ export const buildSummaryModel = (
     `${campaign.authority ? `按照${campaign.authority}的部署,` : ""}${coordinator}结合本地实际,` +
     `${campaign.theme ? `紧紧围绕“${campaign.theme}”这一主题,` : ""}于${period}组织开展了${campaign.title}活动` +
     `${organisers.length > 0 ? `,${organisers.join("、")}共同参与` : ""}。活动期间,各单位统一配合、统一行动、统一宣传,` +
-    stock.openingResult
+    phrases.openingResult
 
   const sectionPhases = campaign.phases.filter(
     (phase, i) => !(i === campaign.phases.length - 1 && i > 0 && phase.tasks.every((t) => t.figures.length === 0)),
@@ -160,10 +207,7 @@ export const buildSummaryModel = (
         .map((r) => r.narrative.highlights)
         .filter((h): h is string => h !== undefined && h.trim() !== "")
       const figures = totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t))
-      const who = unitsPhrase(done.map((r) => nameOf(r.unit)))
-      const amounts = figures.filter((f) => f.units > 0).map((f) => `${f.label}${f.phrase}`)
-      const tally =
-        done.length === 0 ? "" : amounts.length > 0 ? `${who}共${amounts.join(",")}。` : `${who}按要求完成了此项工作。`
+      const who = done.length === 0 ? null : unitsPhrase(done.map((r) => nameOf(r.unit)))
       const shine =
         highlights.length > 0
           ? sentence(
@@ -173,7 +217,8 @@ export const buildSummaryModel = (
                 .join(";")}`,
             )
           : ""
-      return { task: task.key, text: `${task.title.zh}。${told}${tally}${shine}`, figures }
+      const item = { task: task.key, title: task.title.zh, told, who, figures, highlights: shine }
+      return { ...item, text: itemSentence(item) }
     })
     return {
       number: chineseNumeral(i + 1),
@@ -187,8 +232,8 @@ export const buildSummaryModel = (
   )
   const difficultyText =
     difficulties.length === 0
-      ? stock.noDifficulties
-      : `${campaign.title}${stock.difficultiesLead}${difficulties
+      ? phrases.noDifficulties
+      : `${campaign.title}${phrases.difficultiesLead}${difficulties
           .slice(0, stock.ordinals.length)
           .map((d, i) => `${stock.ordinals[i]}${d.text.replace(/[。]$/u, "")}(${d.units.size}家单位反映)`)
           .join(";")}。`
@@ -207,13 +252,28 @@ export const buildSummaryModel = (
 
   const taskOf = new Map(campaign.phases.flatMap((p) => p.tasks.map((t) => [t.key, t] as const)))
   const totalsOut = totals.map((t) => figureOf(taskOf.get(t.task) as Task, t))
+  const level = options.level !== undefined && options.level !== campaign.coordinator ? options.level : undefined
+  const charts = {
+    figures: totalsOut
+      .filter(
+        (f) =>
+          f.sources.length >= 2 && taskOf.get(f.task)?.figures.find((d) => d.key === f.figure)?.aggregate === "sum",
+      )
+      .map((f) => ({
+        label: f.label,
+        measure: f.measure,
+        bars: f.sources.map((s) => ({ unit: s.unit, value: s.value })),
+      })),
+    timeliness: options.timeliness ?? [],
+  }
   return {
-    title: `${campaign.title}${stock.titleSuffix}`,
+    title: `${campaign.title}${stock.titleSuffix}${level !== undefined ? `(${nameOf(level)})` : ""}`,
     draft: options.draft ?? false,
     opening,
     sections,
-    closing: stock.closing,
+    closing: phrases.closing,
     totals: totalsOut,
+    charts,
     reports: reports.map((r) => ({
       unit: nameOf(r.unit),
       task: r.task,

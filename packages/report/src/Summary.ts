@@ -1,16 +1,50 @@
-/** Rendering a campaign's summary from the database. */
+/** Rendering a campaign's summary from the database, at any level of its hierarchy. */
 import type { Database } from "@liandong/store"
-import type { Campaign } from "@liandong/workflow"
+import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
 import type { Kysely } from "kysely"
+import { renderDocx } from "./Docx.ts"
+import { renderHtml } from "./Html.ts"
 import { renderMarkdown } from "./Markdown.ts"
-import { buildSummaryModel } from "./Model.ts"
-import { loadApprovedReports, loadTotals } from "./Totals.ts"
+import { buildSummaryModel, type SummaryModel } from "./Model.ts"
+import { loadTimeliness } from "./Timeliness.ts"
+import { loadApprovedReports, loadTotals, type Scope } from "./Totals.ts"
+
+/** The formats a summary comes in. */
+export type SummaryFormat = "md" | "html" | "docx"
 
 /** Options for rendering. */
 export interface RenderOptions {
-  readonly format: "md"
+  readonly format: SummaryFormat
   /** Marks the text as a draft (the campaign is still running). */
   readonly draft?: boolean
+  /** Renders the summary of this unit and its subordinates only (a county's, a city's…). */
+  readonly level?: string | undefined
+}
+
+/** Loads everything the summary says, for the whole campaign or one level of it. */
+export const loadSummaryModel = async (
+  db: Kysely<Database>,
+  campaignId: string,
+  campaign: Campaign,
+  options: Omit<RenderOptions, "format"> = {},
+): Promise<SummaryModel> => {
+  const scope: Scope = options.level === undefined ? "all" : unitAndSubordinates(campaign, options.level)
+  const [totals, reports, timeliness] = await Promise.all([
+    loadTotals(db, campaignId, campaign, scope),
+    loadApprovedReports(db, campaignId, scope),
+    loadTimeliness(db, campaignId, campaign, scope),
+  ])
+  return buildSummaryModel(campaign, totals, reports, {
+    draft: options.draft ?? false,
+    level: options.level,
+    timeliness,
+  })
+}
+
+/** The date a Word file carries: the last approval it reflects, so the same data gives the same bytes. */
+const stamp = (model: SummaryModel) => {
+  const times = model.reports.map((r) => r.approvedAt?.getTime() ?? 0)
+  return new Date(times.length === 0 ? Date.UTC(2000, 0, 1) : Math.max(...times))
 }
 
 /** Renders the consolidated summary of a campaign from its approved reports. */
@@ -19,13 +53,14 @@ export const renderSummary = async (
   campaignId: string,
   campaign: Campaign,
   options: RenderOptions = { format: "md" },
-): Promise<string> => {
-  const [totals, reports] = await Promise.all([
-    loadTotals(db, campaignId, campaign),
-    loadApprovedReports(db, campaignId),
-  ])
-  return renderMarkdown(
-    buildSummaryModel(campaign, totals, reports, { draft: options.draft ?? false }),
-    campaign.timeZone,
-  )
+): Promise<string | Uint8Array> => {
+  const model = await loadSummaryModel(db, campaignId, campaign, options)
+  switch (options.format) {
+    case "md":
+      return renderMarkdown(model, campaign.timeZone)
+    case "html":
+      return renderHtml(model)
+    case "docx":
+      return renderDocx(model, stamp(model))
+  }
 }

@@ -4,13 +4,15 @@
  */
 import type { Database } from "@liandong/store"
 import type { Campaign } from "@liandong/workflow"
-import type { Kysely } from "kysely"
+import { type Kysely, sql } from "kysely"
 
-/** One unit's contribution to a total. */
+/** One unit's contribution to a total, and where it is recorded. */
 export interface Contribution {
   readonly unit: string
   readonly report: string
   readonly value: string
+  /** the journal row (seq) that approved the report */
+  readonly journal: number | null
 }
 
 /** The total of one figure of one task. */
@@ -35,9 +37,12 @@ export interface ApprovedReport {
   readonly figures: Readonly<Record<string, string>>
 }
 
-/** The latest approved report of every unit and task, as a query to select from. */
-const latestApproved = (db: Kysely<Database>, campaignId: string) =>
-  db
+/** Which units a summary covers: all, or a unit and its subordinates (a level of the hierarchy). */
+export type Scope = "all" | ReadonlySet<string>
+
+/** The latest approved report of every unit (in scope) and task, as a query to select from. */
+const latestApproved = (db: Kysely<Database>, campaignId: string, scope: Scope) => {
+  const query = db
     .selectFrom("reports")
     .select(["id", "unit_key", "task_key", "attempt", "submitted_at", "reviewed_at", "reviewed_by", "narrative"])
     .distinctOn(["unit_key", "task_key"])
@@ -46,10 +51,27 @@ const latestApproved = (db: Kysely<Database>, campaignId: string) =>
     .orderBy("unit_key")
     .orderBy("task_key")
     .orderBy("attempt", "desc")
+  return scope === "all" ? query : query.where("unit_key", "in", scope.size === 0 ? [""] : [...scope])
+}
+
+/** The journal row that approved each report: report id → seq. */
+export const loadApprovals = async (db: Kysely<Database>, campaignId: string): Promise<Map<string, number>> => {
+  const rows = await db
+    .selectFrom("journal")
+    .select(["seq", sql<string>`payload ->> 'report'`.as("report")])
+    .where("campaign_id", "=", campaignId)
+    .where("event", "=", "task.approve")
+    .execute()
+  return new Map(rows.map((r) => [r.report, r.seq]))
+}
 
 /** The latest approved report of every unit and task. */
-export const loadApprovedReports = async (db: Kysely<Database>, campaignId: string): Promise<ApprovedReport[]> => {
-  const reports = await latestApproved(db, campaignId).execute()
+export const loadApprovedReports = async (
+  db: Kysely<Database>,
+  campaignId: string,
+  scope: Scope = "all",
+): Promise<ApprovedReport[]> => {
+  const reports = await latestApproved(db, campaignId, scope).execute()
   const figures =
     reports.length === 0
       ? []
@@ -86,8 +108,10 @@ export const loadTotals = async (
   db: Kysely<Database>,
   campaignId: string,
   campaign: Campaign,
+  scope: Scope = "all",
 ): Promise<FigureTotal[]> => {
-  const latest = latestApproved(db, campaignId).as("latest")
+  const latest = latestApproved(db, campaignId, scope).as("latest")
+  const approvals = await loadApprovals(db, campaignId)
   const sums = await db
     .selectFrom("report_figures")
     .innerJoin(latest, "latest.id", "report_figures.report_id")
@@ -119,7 +143,7 @@ export const loadTotals = async (
         const order = new Map(campaign.units.map((u, i) => [u.key, i]))
         const contributions = rows
           .filter((r) => r.task === task.key && r.figure === figure.key)
-          .map((r) => ({ unit: r.unit, report: r.report, value: r.value }))
+          .map((r) => ({ unit: r.unit, report: r.report, value: r.value, journal: approvals.get(r.report) ?? null }))
           .sort((a, b) => (order.get(a.unit) ?? 0) - (order.get(b.unit) ?? 0))
         const total = sum === undefined ? "0" : (sum[figure.aggregate] ?? "0")
         out.push({ task: task.key, figure: figure.key, total: normalize(total), contributions })

@@ -1,8 +1,13 @@
 /** @liandong/report — the consolidated summary (活动总结) from approved reports. */
+
+export { renderDocx } from "./Docx.ts"
+export { renderHtml } from "./Html.ts"
 export { renderMarkdown } from "./Markdown.ts"
 export {
   buildSummaryModel,
+  type FigureChart,
   groupDifficulties,
+  itemSentence,
   type ModelFigure,
   type ModelItem,
   type ModelSection,
@@ -11,5 +16,15 @@ export {
 } from "./Model.ts"
 export { chineseNumeral, phraseNumber, phraseTotal } from "./Phrasing.ts"
 export { defaultHeadings, stock } from "./phrases.ts"
-export { type RenderOptions, renderSummary } from "./Summary.ts"
-export { type ApprovedReport, type Contribution, type FigureTotal, loadApprovedReports, loadTotals } from "./Totals.ts"
+export { loadSummaryModel, type RenderOptions, renderSummary, type SummaryFormat } from "./Summary.ts"
+export { figureChartSvg, timelinessSvg } from "./Svg.ts"
+export { loadTimeliness, type PhaseTimeliness } from "./Timeliness.ts"
+export {
+  type ApprovedReport,
+  type Contribution,
+  type FigureTotal,
+  loadApprovals,
+  loadApprovedReports,
+  loadTotals,
+  type Scope,
+} from "./Totals.ts"

@@ -62,8 +62,8 @@ const totals = [
     figure: "brochures",
     total: "10350",
     contributions: [
-      { unit: "a", report: "3", value: "5350" },
-      { unit: "b", report: "7", value: "5000" },
+      { unit: "a", report: "3", value: "5350", journal: 12 },
+      { unit: "b", report: "7", value: "5000", journal: 15 },
     ],
   },
 ]

@@ -88,8 +88,8 @@ describeEachDatabase("totals", (ctx) => {
     expect(byFigure.money?.total).toBe("0.3")
     expect(byFigure.joint?.total).toBe("5")
     expect(byFigure.copies?.contributions).toEqual([
-      { unit: "a", report: a, value: "1200" },
-      { unit: "b", report: b, value: "3" },
+      { unit: "a", report: a, value: "1200", journal: null },
+      { unit: "b", report: b, value: "3", journal: null },
     ])
   })
 

@@ -141,6 +141,18 @@ export const UnitInput = Schema.Struct({
   level: Schema.optional(UnitLevel),
 })
 
+/** The summary's stock phrases an office may change (defaults in packages/report). */
+export const SummaryPhrasesInput = Schema.Struct({
+  openingResult: Schema.optional(Schema.String),
+  difficultiesHeading: Schema.optional(Schema.String),
+  difficultiesLead: Schema.optional(Schema.String),
+  noDifficulties: Schema.optional(Schema.String),
+  nextStepsHeading: Schema.optional(Schema.String),
+  nextSteps: Schema.optional(Schema.String),
+  closing: Schema.optional(Schema.String),
+})
+export type SummaryPhrases = typeof SummaryPhrasesInput.Type
+
 /** The whole campaign as its author writes it. */
 export const CampaignInput = Schema.Struct({
   key: Key,
@@ -153,6 +165,8 @@ export const CampaignInput = Schema.Struct({
   coordinator: Key,
   units: NonEmpty(UnitInput),
   phases: NonEmpty(PhaseInput),
+  /** Phrases of the consolidated summary that replace the defaults. */
+  summary: Schema.optional(SummaryPhrasesInput),
 })
 export type CampaignInput = typeof CampaignInput.Encoded
 
@@ -235,4 +249,5 @@ export interface Campaign {
   readonly coordinator: string
   readonly units: ReadonlyArray<Unit>
   readonly phases: ReadonlyArray<Phase>
+  readonly summary: SummaryPhrases
 }

@@ -160,6 +160,7 @@ const normalize = (input: Input): Campaign => {
     coordinator: input.coordinator,
     units,
     phases,
+    summary: input.summary ?? {},
   }
 }
 

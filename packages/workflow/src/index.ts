@@ -1,6 +1,7 @@
 /** @liandong/workflow — the campaign definition language and its pure machines. */
 export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
 export * from "./Definition.ts"
+export { childUnits, unitAndSubordinates } from "./Hierarchy.ts"
 export { buildCampaignMachine, type CampaignContext, gateHolds, type PhaseContext } from "./machines/CampaignMachine.ts"
 export { type AnyEvent, eventLabels, type FollowUp, type MachineEvent } from "./machines/Events.ts"
 export { explainRejection, taskAccepts, taskStateLabels } from "./machines/Rejection.ts"
