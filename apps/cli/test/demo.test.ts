@@ -1,6 +1,8 @@
-import { mkdtemp, readFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { strFromU8, unzipSync } from "fflate"
 import { describe, expect, it } from "vitest"
 import { liandong } from "./cli.ts"
 
@@ -38,5 +40,22 @@ describe("pnpm demo", () => {
       expect(summary).toContain(phrase)
     }
     expect(summary).toContain("| 10360份 | 10000多份 |")
+
+    // Golden files: the seed campaign's summary, word for word (UPDATE_GOLDEN=1 rewrites them).
+    const docx = unzipSync(new Uint8Array(await readFile(join(dir, "out", "summary.docx"))))
+    const documentXml = strFromU8(docx["word/document.xml"] as Uint8Array)
+    const html = await readFile(join(dir, "out", "summary.html"), "utf8")
+    expect(html).toContain("<svg")
+    const golden = fileURLToPath(new URL("./golden/", import.meta.url))
+    for (const [name, actual] of [
+      ["ip-week-2026.summary.md", summary],
+      ["ip-week-2026.document.xml", documentXml],
+    ] as const) {
+      if (process.env.UPDATE_GOLDEN === "1") {
+        await mkdir(golden, { recursive: true })
+        await writeFile(join(golden, name), actual)
+      }
+      expect(actual, `${name} differs from its golden copy`).toBe(await readFile(join(golden, name), "utf8"))
+    }
   }, 120_000)
 })

@@ -40,7 +40,7 @@ export const springWeek = {
           figures: [
             {
               key: "brochures",
-              label: { zh: "宣传资料", en: "brochures" },
+              label: { zh: "发放宣传资料", en: "brochures" },
               measure: "份",
               phrasing: "approximate",
               max: 100000,
