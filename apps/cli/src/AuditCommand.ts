@@ -13,7 +13,7 @@ import {
   verifyCampaign,
   verifyExport,
 } from "@liandong/engine"
-import { Effect, Option } from "effect"
+import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { json, table, when } from "./Output.ts"
 import { actorFor } from "./Root.ts"

@@ -24,9 +24,13 @@ export const summaryCommand = Command.make(
       Flag.withDescription("a unit: its own and its subordinates' summary"),
       Flag.optional,
     ),
+    lang: Flag.Literals("lang", ["zh", "en"]).pipe(
+      Flag.withDescription("zh (the official text) or en"),
+      Flag.withDefault("zh" as const),
+    ),
     out: Flag.String("out").pipe(Flag.optional),
   },
-  ({ campaign, format, level, out }) =>
+  ({ campaign, format, level, lang, out }) =>
     run(function* (ctx) {
       const fromName = Option.flatMap(out, (file) => {
         const ext = extname(file).slice(1)
@@ -46,6 +50,7 @@ export const summaryCommand = Command.make(
       const summary = yield* summaryFor(campaign, yield* actorFor(ctx.as), {
         format: chosen,
         level: Option.getOrUndefined(level),
+        lang,
       })
       if (Option.isSome(out)) {
         yield* Effect.promise(() => writeFile(out.value, summary.content))

@@ -3,7 +3,7 @@
  * written it, otherwise a draft rendered from the reports approved so far;
  * a level (a unit and its subordinates) is always rendered from its reports.
  */
-import { renderSummary, type SummaryFormat } from "@liandong/report"
+import { type Language, renderSummary, type SummaryFormat } from "@liandong/report"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { manages } from "./Authz.ts"
@@ -15,7 +15,7 @@ import { visibleCampaign } from "./Queries.ts"
 export const summaryFor = (
   campaignId: string,
   actor: Actor,
-  options: { format?: SummaryFormat; level?: string | undefined } = {},
+  options: { format?: SummaryFormat; level?: string | undefined; lang?: Language } = {},
 ) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
@@ -31,8 +31,9 @@ export const summaryFor = (
     if (options.level !== undefined && !loaded.definition.units.some((u) => u.key === options.level)) {
       return yield* new NotFound({ what: "unit", ref: options.level })
     }
+    const lang = options.lang ?? "zh"
     const stored =
-      options.level === undefined
+      options.level === undefined && lang === "zh"
         ? yield* query("summary.latest", (db) =>
             db
               .selectFrom("summaries")
@@ -50,7 +51,7 @@ export const summaryFor = (
     }
     const draft = loaded.row.status !== "closed"
     const content = yield* query("summary.render", (db) =>
-      renderSummary(db, campaignId, loaded.definition, { format, draft, level: options.level }),
+      renderSummary(db, campaignId, loaded.definition, { format, draft, level: options.level, lang }),
     )
     return { draft, format, version: 0, content, hash: null, journal_seq: loaded.row.journal_seq, created_at: null }
   })

@@ -198,6 +198,31 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(status.rows.find((r) => r.unit === "county-b")?.phases.preparation?.overdue).toBe(true)
   })
 
+  it("journals every refused attempt, while the caller gets not found or not allowed", async () => {
+    await openPreparation()
+    const clerkB = await engine.actor("clerk-b")
+    await engine.failure(acknowledge("spring-week/county-a/plan", clerkB))
+    const clerkA = await engine.actor("clerk-a")
+    await engine.run(acknowledge("spring-week/county-a/plan", clerkA))
+    const report = await engine.run(
+      submitReport("spring-week/county-a/plan", { narrative: { narrative: "方案" } }, clerkA),
+    )
+    await engine.failure(approve(report.report, clerkA))
+    await engine.failure(startCampaign("spring-week", await engine.actor("auditor")))
+    const denied = await ctx
+      .store()
+      .db.selectFrom("journal")
+      .select(["actor", "payload", "cause"])
+      .where("event", "=", "access.denied")
+      .orderBy("seq")
+      .execute()
+    expect(denied.map((d) => [d.actor, (d.payload as { action: string }).action, d.cause])).toEqual([
+      ["clerk-b", "acknowledge", "denied"],
+      ["clerk-a", "approve", "denied"],
+      ["auditor", "start", "denied"],
+    ])
+  })
+
   it("redeploys a changed definition before start, but not after", async () => {
     await deployFixture(engine)
     const changed = { ...springWeek, title: "测试宣传周(修订)" }

@@ -35,7 +35,11 @@ describeEachDatabase("the summary at every level", (ctx) => {
       const actor = await engine.actor(clerk)
       await engine.run(acknowledge(`spring-week/${unit}/brochures`, actor))
       const r = await engine.run(
-        submitReport(`spring-week/${unit}/brochures`, { figures: { brochures, people }, narrative: { narrative: "设点" } }, actor),
+        submitReport(
+          `spring-week/${unit}/brochures`,
+          { figures: { brochures, people }, narrative: { narrative: "设点" } },
+          actor,
+        ),
       )
       await engine.run(approve(r.report, lead))
     }
@@ -46,10 +50,15 @@ describeEachDatabase("the summary at every level", (ctx) => {
     const { db } = ctx.store()
     const totalsAt = async (unit: string) =>
       Object.fromEntries(
-        (await loadTotals(db, "spring-week", campaign, unitAndSubordinates(campaign, unit))).map((t) => [t.figure, BigInt(t.total)]),
+        (await loadTotals(db, "spring-week", campaign, unitAndSubordinates(campaign, unit))).map((t) => [
+          t.figure,
+          BigInt(t.total),
+        ]),
       )
     const own = async (unit: string) =>
-      Object.fromEntries((await loadTotals(db, "spring-week", campaign, new Set([unit]))).map((t) => [t.figure, BigInt(t.total)]))
+      Object.fromEntries(
+        (await loadTotals(db, "spring-week", campaign, new Set([unit]))).map((t) => [t.figure, BigInt(t.total)]),
+      )
     for (const unit of ["city", "county-a"]) {
       const whole = await totalsAt(unit)
       const parts = [await own(unit), ...(await Promise.all(childUnits(campaign, unit).map(totalsAt)))]
@@ -88,6 +97,15 @@ describeEachDatabase("the summary at every level", (ctx) => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/u)
   })
 
+  it("renders an English version on request, with the same figures", async () => {
+    const text = String(await renderSummary(ctx.store().db, "spring-week", campaign, { format: "md", lang: "en" }))
+    expect(text).toContain(": summary report")
+    expect(text).toContain("## 1. Preparation")
+    expect(text).toContain("brochures more than 10,000")
+    expect(text).toContain("## 3. Difficulties and problems")
+    expect(text).toContain("| Task | Figure | Total |")
+  })
+
   it("writes a Word file that opens: headings, totals and the appendix table", async () => {
     const docx = (await renderSummary(ctx.store().db, "spring-week", campaign, { format: "docx" })) as Uint8Array
     const files = unzipSync(docx)
@@ -96,6 +114,8 @@ describeEachDatabase("the summary at every level", (ctx) => {
     expect(xml).toContain("发放宣传资料10000多份")
     expect(xml).toContain("<w:tbl>")
     expect(xml).toContain('w:eastAsia="仿宋_GB2312"')
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(["[Content_Types].xml", "word/document.xml", "docProps/core.xml"]))
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(["[Content_Types].xml", "word/document.xml", "docProps/core.xml"]),
+    )
   })
 })

@@ -19,7 +19,6 @@ import {
 } from "docx"
 import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate"
 import type { SummaryModel } from "./Model.ts"
-import { stock } from "./phrases.ts"
 
 const body = { ascii: "FangSong", eastAsia: "仿宋_GB2312", hAnsi: "FangSong" }
 const heading = { ascii: "SimHei", eastAsia: "黑体", hAnsi: "SimHei" }
@@ -79,30 +78,34 @@ export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-0
     }),
     paragraph(model.opening),
   ]
-  for (const section of model.sections) {
-    children.push(headingParagraph(`${section.number}、${section.heading}`))
+  for (const [n, section] of model.sections.entries()) {
+    children.push(headingParagraph(`${model.labels.sectionNumber(section.number, n + 1)}${section.heading}`))
     if (section.lead !== null) children.push(paragraph(section.lead))
-    section.items.forEach((item, i) =>
-      children.push(paragraph(`${section.items.length === 1 ? "" : `${i + 1}、`}${item.text}`)),
-    )
+    for (const [i, item] of section.items.entries()) {
+      children.push(paragraph(`${section.items.length === 1 ? "" : model.labels.itemNumber(i + 1)}${item.text}`))
+    }
   }
   children.push(paragraph(model.closing))
-  children.push(headingParagraph(stock.appendixTotals))
+  const [, figureHead, totalHead, statedHead, , sourcesHead] = model.labels.totalsHeader as string[]
+  children.push(headingParagraph(model.labels.appendixTotals))
   children.push(
     table(
-      ["数据项", "合计(精确值)", "表述", "来源(单位 数值 报送编号 日志行)"],
+      [figureHead, totalHead, statedHead, sourcesHead] as string[],
       model.totals.map((f) => [
         f.label,
         `${f.exact}${f.measure}`,
         f.phrase,
-        f.sources.map((s) => `${s.unit} ${s.value}(报送${s.report},日志第${s.journal ?? "—"}行)`).join(";") || "—",
+        f.sources
+          .map((s) => model.labels.source(s.unit, s.value, s.report, s.journal))
+          .join(model.lang === "en" ? "; " : ";") || "—",
       ]),
     ),
   )
-  children.push(headingParagraph(stock.appendixUnits))
+  const [unitHead, taskHead, reportHead, , , figuresHead] = model.labels.unitsHeader as string[]
+  children.push(headingParagraph(model.labels.appendixUnits))
   children.push(
     table(
-      ["单位", "任务", "报送编号", "数据"],
+      [unitHead, taskHead, reportHead, figuresHead] as string[],
       model.reports.map((r) => [r.unit, r.taskTitle, r.report, r.figures || "—"]),
     ),
   )
@@ -120,7 +123,14 @@ export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-0
                 children: [
                   new Paragraph({
                     alignment: AlignmentType.RIGHT,
-                    children: [new TextRun({ text: "草稿", font: heading, size: 28, color: "B22222" })],
+                    children: [
+                      new TextRun({
+                        text: model.lang === "en" ? "DRAFT" : "草稿",
+                        font: heading,
+                        size: 28,
+                        color: "B22222",
+                      }),
+                    ],
                   }),
                 ],
               }),

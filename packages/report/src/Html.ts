@@ -4,12 +4,10 @@
  * fallbacks; charts inline as SVG; every total linked to the reports and
  * journal rows it was summed from.
  */
-import { itemSentence, type ModelFigure, type SummaryModel } from "./Model.ts"
-import { stock } from "./phrases.ts"
-import { figureChartSvg, timelinessSvg } from "./Svg.ts"
 
-const escape = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
+import { escapeMarkup } from "./Markup.ts"
+import { itemSentence, type ModelFigure, type SummaryModel } from "./Model.ts"
+import { figureChartSvg, timelinessSvg } from "./Svg.ts"
 
 const style = `
 @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
@@ -30,52 +28,63 @@ section.appendix h2 { margin-top: 12pt; }
 @media print { a.figure { border: none; } }
 `
 
-const linked = (f: ModelFigure) => `${escape(f.label)}<a class="figure" href="#${f.id}">${escape(f.phrase)}</a>`
+const linked = (f: ModelFigure, en: boolean) =>
+  `${escapeMarkup(f.label)}${en ? " " : ""}<a class="figure" href="#${f.id}">${escapeMarkup(f.phrase)}</a>`
 
 /** Renders the summary as a standalone HTML document. */
 export const renderHtml = (model: SummaryModel): string => {
+  const en = model.lang === "en"
   const out: string[] = [
     "<!doctype html>",
-    '<html lang="zh-CN">',
-    `<head><meta charset="utf-8"><title>${escape(model.title)}</title><style>${style}</style></head>`,
+    `<html lang="${en ? "en" : "zh-CN"}">`,
+    `<head><meta charset="utf-8"><title>${escapeMarkup(model.title)}</title><style>${style}</style></head>`,
     "<body>",
   ]
-  if (model.draft)
-    out.push(`<div class="draft" aria-hidden="true">草稿</div>`, `<p class="notice">${escape(stock.draftNotice)}</p>`)
-  out.push(`<h1>${escape(model.title)}</h1>`, `<p>${escape(model.opening)}</p>`)
-  for (const section of model.sections) {
-    out.push(`<h2>${section.number}、${escape(section.heading)}</h2>`)
-    if (section.lead !== null) out.push(`<p>${escape(section.lead)}</p>`)
-    section.items.forEach((item, i) => {
-      const number = section.items.length === 1 ? "" : `${i + 1}、`
-      const html = itemSentence(item, linked, escape)
-      out.push(`<p>${number}${html}</p>`)
-    })
+  if (model.draft) {
+    out.push(
+      `<div class="draft" aria-hidden="true">${en ? "DRAFT" : "草稿"}</div>`,
+      `<p class="notice">${escapeMarkup(model.labels.draftNotice)}</p>`,
+    )
   }
-  out.push(`<p>${escape(model.closing)}</p>`)
+  out.push(`<h1>${escapeMarkup(model.title)}</h1>`, `<p>${escapeMarkup(model.opening)}</p>`)
+  for (const [n, section] of model.sections.entries()) {
+    out.push(
+      `<h2>${escapeMarkup(model.labels.sectionNumber(section.number, n + 1))}${escapeMarkup(section.heading)}</h2>`,
+    )
+    if (section.lead !== null) out.push(`<p>${escapeMarkup(section.lead)}</p>`)
+    for (const [i, item] of section.items.entries()) {
+      const number = section.items.length === 1 ? "" : model.labels.itemNumber(i + 1)
+      out.push(`<p>${escapeMarkup(number)}${itemSentence(item, model.words, (f) => linked(f, en), escapeMarkup)}</p>`)
+    }
+  }
+  out.push(`<p>${escapeMarkup(model.closing)}</p>`)
   if (model.charts.figures.length > 0 || model.charts.timeliness.length > 0) {
-    out.push('<section class="charts"><h2>附图</h2>')
+    out.push(`<section class="charts"><h2>${escapeMarkup(model.labels.charts)}</h2>`)
     for (const chart of model.charts.figures) out.push(`<figure>${figureChartSvg(chart)}</figure>`)
     if (model.charts.timeliness.length > 0) out.push(`<figure>${timelinessSvg(model.charts.timeliness)}</figure>`)
     out.push("</section>")
   }
-  out.push('<section class="appendix">', `<h2>${escape(stock.appendixTotals)}</h2>`, "<table>")
+  const [, figureHead, totalHead, statedHead, , sourcesHead] = model.labels.totalsHeader.map(escapeMarkup)
+  out.push('<section class="appendix">', `<h2>${escapeMarkup(model.labels.appendixTotals)}</h2>`, "<table>")
   out.push(
-    "<thead><tr><th>数据项</th><th>合计(精确值)</th><th>表述</th><th>来源:单位 — 数值(报送编号,日志行)</th></tr></thead><tbody>",
+    `<thead><tr><th>${figureHead}</th><th>${totalHead}</th><th>${statedHead}</th><th>${sourcesHead}</th></tr></thead><tbody>`,
   )
   for (const f of model.totals) {
     const sources = f.sources
-      .map((s) => `${escape(s.unit)} — ${escape(s.value)}(报送 ${escape(s.report)},日志第 ${s.journal ?? "—"} 行)`)
+      .map((s) => escapeMarkup(model.labels.source(s.unit, s.value, s.report, s.journal)))
       .join("<br>")
     out.push(
-      `<tr id="${f.id}"><td>${escape(f.label)}</td><td class="number">${escape(f.exact)}${escape(f.measure)}</td><td>${escape(f.phrase)}</td><td>${sources || "—"}</td></tr>`,
+      `<tr id="${f.id}"><td>${escapeMarkup(f.label)}</td><td class="number">${escapeMarkup(f.exact)}${escapeMarkup(f.measure)}</td><td>${escapeMarkup(f.phrase)}</td><td>${sources || "—"}</td></tr>`,
     )
   }
-  out.push("</tbody></table>", `<h2>${escape(stock.appendixUnits)}</h2>`, "<table>")
-  out.push("<thead><tr><th>单位</th><th>任务</th><th>报送编号</th><th>数据</th></tr></thead><tbody>")
+  const [unitHead, taskHead, reportHead, , , figuresHead] = model.labels.unitsHeader.map(escapeMarkup)
+  out.push("</tbody></table>", `<h2>${escapeMarkup(model.labels.appendixUnits)}</h2>`, "<table>")
+  out.push(
+    `<thead><tr><th>${unitHead}</th><th>${taskHead}</th><th>${reportHead}</th><th>${figuresHead}</th></tr></thead><tbody>`,
+  )
   for (const r of model.reports) {
     out.push(
-      `<tr><td>${escape(r.unit)}</td><td>${escape(r.taskTitle)}</td><td>${escape(r.report)}</td><td>${escape(r.figures) || "—"}</td></tr>`,
+      `<tr><td>${escapeMarkup(r.unit)}</td><td>${escapeMarkup(r.taskTitle)}</td><td>${escapeMarkup(r.report)}</td><td>${escapeMarkup(r.figures) || "—"}</td></tr>`,
     )
   }
   out.push("</tbody></table></section></body></html>")

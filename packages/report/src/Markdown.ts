@@ -1,6 +1,5 @@
 /** The summary model as Markdown: the official text, then the appendix tables with exact values and sources. */
 import type { SummaryModel } from "./Model.ts"
-import { stock } from "./phrases.ts"
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 
@@ -19,31 +18,31 @@ const stamp = (date: Date | null, timeZone: string) =>
 /** Renders the summary as Markdown. */
 export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"): string => {
   const out: string[] = [`# ${model.title}`, ""]
-  if (model.draft) out.push(`> ${stock.draftNotice}`, "")
+  if (model.draft) out.push(`> ${model.labels.draftNotice}`, "")
   out.push(model.opening, "")
-  for (const section of model.sections) {
-    out.push(`## ${section.number}、${section.heading}`, "")
+  for (const [n, section] of model.sections.entries()) {
+    out.push(`## ${model.labels.sectionNumber(section.number, n + 1)}${section.heading}`, "")
     if (section.lead !== null) out.push(section.lead, "")
     if (section.items.length === 1) out.push((section.items[0] as { text: string }).text, "")
-    else for (const [i, item] of section.items.entries()) out.push(`${i + 1}、${item.text}`, "")
+    else for (const [i, item] of section.items.entries()) out.push(`${model.labels.itemNumber(i + 1)}${item.text}`, "")
   }
   out.push(model.closing, "")
   out.push(
-    `## ${stock.appendixTotals}`,
+    `## ${model.labels.appendixTotals}`,
     "",
-    "| 任务 | 数据项 | 合计 | 表述 | 报送单位数 | 来源报送编号 |",
+    `| ${model.labels.totalsHeader.join(" | ")} |`,
     "| --- | --- | ---: | --- | ---: | --- |",
   )
   for (const t of model.totals) {
     out.push(
-      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${t.reports.join("、") || "—"} |`,
+      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${t.reports.join(model.lang === "en" ? ", " : "、") || "—"} |`,
     )
   }
   out.push(
     "",
-    `## ${stock.appendixUnits}`,
+    `## ${model.labels.appendixUnits}`,
     "",
-    "| 单位 | 任务 | 报送编号 | 报送时间 | 审核通过 | 数据 |",
+    `| ${model.labels.unitsHeader.join(" | ")} |`,
     "| --- | --- | --- | --- | --- | --- |",
   )
   for (const r of model.reports) {

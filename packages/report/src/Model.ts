@@ -1,11 +1,11 @@
 /**
  * The summary as data: sections, items and sentences built from the campaign
- * definition and the approved reports only. Renderers (Markdown today) turn
- * it into text; nothing here knows about a format.
+ * definition and the approved reports only, in Chinese or English. Renderers
+ * (Markdown, HTML, Word) turn it into a document; nothing here knows a format.
  */
 import type { Campaign, Phase, Task } from "@liandong/workflow"
-import { chineseNumeral, phraseTotal } from "./Phrasing.ts"
-import { defaultHeadings, stock } from "./phrases.ts"
+import { type Labels, type Language, type Words, wordsFor } from "./language.ts"
+import { chineseNumeral } from "./Phrasing.ts"
 import type { PhaseTimeliness } from "./Timeliness.ts"
 import type { ApprovedReport, FigureTotal } from "./Totals.ts"
 
@@ -44,18 +44,27 @@ export interface ModelItem {
  */
 export const itemSentence = (
   item: Omit<ModelItem, "text">,
-  figure: (f: ModelFigure) => string = (f) => `${f.label}${f.phrase}`,
+  words: Words,
+  figure: (f: ModelFigure) => string = (f) => plainFigure(f, words),
   text: (s: string) => string = (s) => s,
 ) => {
   const amounts = item.figures.filter((f) => f.units > 0)
+  // Render the tally around a marker, so that only the totals go through `figure`.
+  const marker = "\u0000"
   const tally =
     item.who === null
       ? ""
       : amounts.length > 0
-        ? `${text(`${item.who}共`)}${amounts.map(figure).join(text(","))}${text("。")}`
-        : text(`${item.who}按要求完成了此项工作。`)
-  return `${text(`${item.title}。${item.told}`)}${tally}${text(item.highlights)}`
+        ? text(words.tally(item.who, marker))
+            .split(marker)
+            .join(amounts.map(figure).join(text(words.listJoin)))
+        : text(words.completed(item.who))
+  return `${text(`${words.sentence(item.title)}${item.told}`)}${tally}${text(item.highlights)}`
 }
+
+/** A total as plain text: "发放宣传资料10000多份", or "brochures handed out more than 10,000". */
+export const plainFigure = (f: ModelFigure, words: Words) =>
+  words.lang === "en" ? `${f.label} ${f.phrase}` : `${f.label}${f.phrase}`
 
 /** A bar chart of one figure by unit. */
 export interface FigureChart {
@@ -74,6 +83,10 @@ export interface ModelSection {
 
 /** The whole summary as data. */
 export interface SummaryModel {
+  readonly lang: Language
+  readonly labels: Labels
+  /** the wording the model was built with, for renderers that recompose sentences */
+  readonly words: Words
   readonly title: string
   readonly draft: boolean
   readonly opening: string
@@ -92,24 +105,19 @@ export interface SummaryModel {
   }>
 }
 
-/** "2026年4月13日" (or "4月13日") in the campaign's time zone. */
-const day = (iso: string, timeZone: string, withYear: boolean) => {
+/** A date's parts in the campaign's time zone. */
+const dateParts = (iso: string, timeZone: string) => {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" })
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   )
-  return `${withYear ? `${parts.year}年` : ""}${parts.month}月${parts.day}日`
+  return { y: parts.year ?? "", m: parts.month ?? "", d: parts.day ?? "" }
 }
 
 /** "A、B" for a few units, "A、B等N家单位" for more. */
 export const unitsPhrase = (names: ReadonlyArray<string>): string =>
-  names.length <= 3 ? names.join("、") : `${names.slice(0, 2).join("、")}等${names.length}家单位`
-
-const sentence = (text: string) => {
-  const trimmed = text.trim().replace(/[。;;,,\s]+$/u, "")
-  return trimmed === "" ? "" : `${trimmed}。`
-}
+  wordsFor({ summary: {} } as unknown as Campaign).units(names)
 
 /** Splits narrative text into items and merges those that say the same thing. */
 export const groupDifficulties = (texts: ReadonlyArray<{ unit: string; text: string }>) => {
@@ -134,22 +142,29 @@ export const buildSummaryModel = (
   campaign: Campaign,
   totals: ReadonlyArray<FigureTotal>,
   reports: ReadonlyArray<ApprovedReport>,
-  options: { draft?: boolean; level?: string | undefined; timeliness?: ReadonlyArray<PhaseTimeliness> } = {},
+  options: {
+    draft?: boolean
+    level?: string | undefined
+    timeliness?: ReadonlyArray<PhaseTimeliness>
+    lang?: Language
+  } = {},
 ): SummaryModel => {
-  const phrases = { ...stock, ...campaign.summary }
-  const names = new Map(campaign.units.map((u) => [u.key, u.name]))
-  const nameOf = (unit: string) => names.get(unit) ?? unit
+  const words = wordsFor(campaign, options.lang ?? "zh")
+  const units = new Map(campaign.units.map((u) => [u.key, u]))
+  const nameOf = (unit: string) => {
+    const found = units.get(unit)
+    return found === undefined ? unit : words.unitName(found)
+  }
   const tz = campaign.timeZone
-  // A level's summary speaks for the unit at that level.
-  const coordinator = nameOf(options.level ?? campaign.coordinator)
+  const taskOf = new Map(campaign.phases.flatMap((p) => p.tasks.map((t) => [t.key, t] as const)))
   const figureOf = (task: Task, total: FigureTotal): ModelFigure => {
     const def = task.figures.find((f) => f.key === total.figure)
     return {
       id: `fig-${task.key}-${total.figure}`,
       task: task.key,
       figure: total.figure,
-      label: def?.label.zh ?? total.figure,
-      phrase: phraseTotal(total.total, def?.measure ?? "", def?.phrasing ?? "exact"),
+      label: def === undefined ? total.figure : words.figureLabel(def),
+      phrase: words.phrase(total.total, { measure: def?.measure ?? "", phrasing: def?.phrasing ?? "exact" }),
       exact: total.total,
       measure: def?.measure ?? "",
       units: total.contributions.length,
@@ -170,8 +185,8 @@ export const buildSummaryModel = (
     const seen = new Set<string>()
     const out: string[] = []
     for (const r of done) {
-      const text = sentence(r.narrative.narrative ?? "")
-      const key = text.replaceAll(nameOf(r.unit), "").replace(/[\s,,、。;;]/gu, "")
+      const text = words.sentence(r.narrative.narrative ?? "")
+      const key = text.replaceAll(units.get(r.unit)?.name ?? r.unit, "").replace(/[\s,,、。;;.]/gu, "")
       if (text === "" || seen.has(key)) continue
       seen.add(key)
       out.push(text)
@@ -179,22 +194,28 @@ export const buildSummaryModel = (
     }
     return out.join("")
   }
+
   const first = campaign.phases[0] as Phase
   const last = campaign.phases[campaign.phases.length - 1] as Phase
-  const sameYear = first.opensAt.slice(0, 4) === last.closesAt.slice(0, 4)
   const closesAt = new Date(Date.parse(last.closesAt) - 1).toISOString()
-  const period = `${day(first.opensAt, tz, true)}至${day(closesAt, tz, !sameYear)}`
+  const from = dateParts(first.opensAt, tz)
+  const to = dateParts(closesAt, tz)
   const byRole = (role: string) => campaign.units.filter((u) => u.role === role && u.key !== campaign.coordinator)
   const organisers = [
-    ...["co-organiser", "implementer"].flatMap((role) => byRole(role).map((u) => u.name)),
-    ...(byRole("member").length > 0 ? [`${byRole("member").length}家成员单位`] : []),
-    ...(byRole("subordinate").length > 0 ? [`${byRole("subordinate").length}个下级单位`] : []),
+    ...["co-organiser", "implementer"].flatMap((role) => byRole(role).map((u) => words.unitName(u))),
+    ...(byRole("member").length > 0 ? [words.members(byRole("member").length)] : []),
+    ...(byRole("subordinate").length > 0 ? [words.subordinates(byRole("subordinate").length)] : []),
   ]
-  const opening =
-    `${campaign.authority ? `按照${campaign.authority}的部署,` : ""}${coordinator}结合本地实际,` +
-    `${campaign.theme ? `紧紧围绕“${campaign.theme}”这一主题,` : ""}于${period}组织开展了${campaign.title}活动` +
-    `${organisers.length > 0 ? `,${organisers.join("、")}共同参与` : ""}。活动期间,各单位统一配合、统一行动、统一宣传,` +
-    phrases.openingResult
+  const title = words.lang === "en" ? (campaign.titleEn ?? campaign.title) : campaign.title
+  const opening = words.opening({
+    authority: campaign.authority,
+    // A level's summary speaks for the unit at that level.
+    lead: nameOf(options.level ?? campaign.coordinator),
+    theme: campaign.theme,
+    period: words.period(from, to, from.y === to.y),
+    title,
+    organisers,
+  })
 
   const sectionPhases = campaign.phases.filter(
     (phase, i) => !(i === campaign.phases.length - 1 && i > 0 && phase.tasks.every((t) => t.figures.length === 0)),
@@ -202,62 +223,54 @@ export const buildSummaryModel = (
   const sections: ModelSection[] = sectionPhases.map((phase, i) => {
     const items = phase.tasks.map((task): ModelItem => {
       const done = reportsOf(task.key)
-      const told = distinctNarratives(done, 2)
       const highlights = done
         .map((r) => r.narrative.highlights)
         .filter((h): h is string => h !== undefined && h.trim() !== "")
-      const figures = totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t))
-      const who = done.length === 0 ? null : unitsPhrase(done.map((r) => nameOf(r.unit)))
-      const shine =
-        highlights.length > 0
-          ? sentence(
-              `其中,${highlights
-                .slice(0, 2)
-                .map((h) => h.replace(/[。]$/u, ""))
-                .join(";")}`,
-            )
-          : ""
-      const item = { task: task.key, title: task.title.zh, told, who, figures, highlights: shine }
-      return { ...item, text: itemSentence(item) }
+      const item = {
+        task: task.key,
+        title: words.taskTitle(task),
+        told: distinctNarratives(done, 2),
+        who: done.length === 0 ? null : words.units(done.map((r) => nameOf(r.unit))),
+        figures: totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t)),
+        highlights: highlights.length > 0 ? words.highlights(highlights.slice(0, 2)) : "",
+      }
+      return { ...item, text: itemSentence(item, words) }
     })
-    return {
-      number: chineseNumeral(i + 1),
-      heading: phase.heading ?? defaultHeadings[phase.key] ?? phase.name.zh,
-      lead: null,
-      items,
-    }
+    return { number: chineseNumeral(i + 1), heading: words.heading(phase), lead: null, items }
   })
   const difficulties = groupDifficulties(
     reports.map((r) => ({ unit: r.unit, text: r.narrative.difficulties ?? "" })).filter((d) => d.text.trim() !== ""),
   )
   const difficultyText =
     difficulties.length === 0
-      ? phrases.noDifficulties
-      : `${campaign.title}${phrases.difficultiesLead}${difficulties
-          .slice(0, stock.ordinals.length)
-          .map((d, i) => `${stock.ordinals[i]}${d.text.replace(/[。]$/u, "")}(${d.units.size}家单位反映)`)
-          .join(";")}。`
+      ? words.noDifficulties
+      : words.difficulties(
+          title,
+          difficulties.map((d) => ({ text: d.text, units: d.units.size })),
+        )
   sections.push({
     number: chineseNumeral(sections.length + 1),
-    heading: stock.difficultiesHeading,
+    heading: words.difficultiesHeading,
     lead: difficultyText,
     items: [],
   })
   sections.push({
     number: chineseNumeral(sections.length + 1),
-    heading: stock.nextStepsHeading,
-    lead: stock.nextSteps,
+    heading: words.nextStepsHeading,
+    lead: words.nextSteps,
     items: [],
   })
 
-  const taskOf = new Map(campaign.phases.flatMap((p) => p.tasks.map((t) => [t.key, t] as const)))
   const totalsOut = totals.map((t) => figureOf(taskOf.get(t.task) as Task, t))
   const level = options.level !== undefined && options.level !== campaign.coordinator ? options.level : undefined
   const charts = {
     figures: totalsOut
+      // A chart says something only when units differ.
       .filter(
         (f) =>
-          f.sources.length >= 2 && taskOf.get(f.task)?.figures.find((d) => d.key === f.figure)?.aggregate === "sum",
+          f.sources.length >= 2 &&
+          new Set(f.sources.map((s) => s.value)).size > 1 &&
+          taskOf.get(f.task)?.figures.find((d) => d.key === f.figure)?.aggregate === "sum",
       )
       .map((f) => ({
         label: f.label,
@@ -267,23 +280,32 @@ export const buildSummaryModel = (
     timeliness: options.timeliness ?? [],
   }
   return {
-    title: `${campaign.title}${stock.titleSuffix}${level !== undefined ? `(${nameOf(level)})` : ""}`,
+    lang: words.lang,
+    labels: words.labels,
+    words,
+    title: `${title}${words.titleSuffix}${level !== undefined ? words.level(nameOf(level)) : ""}`,
     draft: options.draft ?? false,
     opening,
     sections,
-    closing: phrases.closing,
+    closing: words.closing,
     totals: totalsOut,
     charts,
-    reports: reports.map((r) => ({
-      unit: nameOf(r.unit),
-      task: r.task,
-      taskTitle: taskOf.get(r.task)?.title.zh ?? r.task,
-      report: r.id,
-      submittedAt: r.submittedAt,
-      approvedAt: r.approvedAt,
-      figures: Object.entries(r.figures)
-        .map(([k, v]) => `${taskOf.get(r.task)?.figures.find((f) => f.key === k)?.label.zh ?? k} ${v}`)
-        .join(";"),
-    })),
+    reports: reports.map((r) => {
+      const task = taskOf.get(r.task)
+      return {
+        unit: nameOf(r.unit),
+        task: r.task,
+        taskTitle: task === undefined ? r.task : words.taskTitle(task),
+        report: r.id,
+        submittedAt: r.submittedAt,
+        approvedAt: r.approvedAt,
+        figures: Object.entries(r.figures)
+          .map(([k, v]) => {
+            const def = task?.figures.find((f) => f.key === k)
+            return `${def === undefined ? k : words.figureLabel(def)} ${v}`
+          })
+          .join(words.lang === "en" ? "; " : ";"),
+      }
+    }),
   }
 }

@@ -4,6 +4,7 @@ import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
 import type { Kysely } from "kysely"
 import { renderDocx } from "./Docx.ts"
 import { renderHtml } from "./Html.ts"
+import type { Language } from "./language.ts"
 import { renderMarkdown } from "./Markdown.ts"
 import { buildSummaryModel, type SummaryModel } from "./Model.ts"
 import { loadTimeliness } from "./Timeliness.ts"
@@ -19,6 +20,8 @@ export interface RenderOptions {
   readonly draft?: boolean
   /** Renders the summary of this unit and its subordinates only (a county's, a city's…). */
   readonly level?: string | undefined
+  /** Chinese (the official text, default) or an English rendering. */
+  readonly lang?: Language
 }
 
 /** Loads everything the summary says, for the whole campaign or one level of it. */
@@ -38,6 +41,7 @@ export const loadSummaryModel = async (
     draft: options.draft ?? false,
     level: options.level,
     timeliness,
+    lang: options.lang ?? "zh",
   })
 }
 

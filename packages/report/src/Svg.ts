@@ -2,11 +2,9 @@
  * The summary's charts as inline SVG: no script, no external font or file,
  * the same bytes for the same data.
  */
+import { escapeMarkup } from "./Markup.ts"
 import type { FigureChart } from "./Model.ts"
 import type { PhaseTimeliness } from "./Timeliness.ts"
-
-const escape = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 
@@ -22,13 +20,13 @@ export const figureChartSvg = (chart: FigureChart): string => {
       const y = 28 + i * rowHeight
       const width = Math.max(1, Math.round((Number(bar.value) / max) * barWidth))
       return [
-        `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${escape(bar.unit)}</text>`,
+        `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${escapeMarkup(bar.unit)}</text>`,
         `<rect x="${labelWidth}" y="${y + 3}" width="${width}" height="${rowHeight - 8}" fill="#b22222"/>`,
-        `<text x="${labelWidth + width + 4}" y="${y + 14}">${escape(bar.value)}</text>`,
+        `<text x="${labelWidth + width + 4}" y="${y + 14}">${escapeMarkup(bar.value)}</text>`,
       ].join("")
     })
     .join("")
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escape(`${chart.label}(${chart.measure})`)}" viewBox="0 0 560 ${height}" width="560" height="${height}" font-size="12" font-family="sans-serif"><text x="0" y="16" font-weight="bold">${escape(`${chart.label}(${chart.measure})`)}</text>${bars}</svg>`
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeMarkup(`${chart.label}(${chart.measure})`)}" viewBox="0 0 560 ${height}" width="560" height="${height}" font-size="12" font-family="sans-serif"><text x="0" y="16" font-weight="bold">${escapeMarkup(`${chart.label}(${chart.measure})`)}</text>${bars}</svg>`
 }
 
 /** Stacked bars per phase: tasks reported on time, late, not at all. */
@@ -56,7 +54,7 @@ export const timelinessSvg = (phases: ReadonlyArray<PhaseTimeliness>): string =>
           return rect
         })
         .join("")
-      return `<text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end">${escape(p.name)}</text>${rects}<text x="${x + 4}" y="${y + 15}">${fmt(p.onTime)} / ${fmt(p.late)} / ${fmt(p.missing)}</text>`
+      return `<text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end">${escapeMarkup(p.name)}</text>${rects}<text x="${x + 4}" y="${y + 15}">${fmt(p.onTime)} / ${fmt(p.late)} / ${fmt(p.missing)}</text>`
     })
     .join("")
   const legendY = height - 10

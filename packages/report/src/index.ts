@@ -2,6 +2,7 @@
 
 export { renderDocx } from "./Docx.ts"
 export { renderHtml } from "./Html.ts"
+export { english, type Labels, type Language, type Words, wordsFor } from "./language.ts"
 export { renderMarkdown } from "./Markdown.ts"
 export {
   buildSummaryModel,
@@ -11,6 +12,7 @@ export {
   type ModelFigure,
   type ModelItem,
   type ModelSection,
+  plainFigure,
   type SummaryModel,
   unitsPhrase,
 } from "./Model.ts"

@@ -46,9 +46,11 @@ const review = (
     const report = yield* findReport(reportRef)
     if (report === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
     const loaded = yield* loadCampaign(report.campaign_id)
-    if (!canRead(actor, loaded.definition, report.unit_key))
-      return yield* new NotFound({ what: "report", ref: reportRef })
-    yield* requireManager(actor, loaded.definition, decision)
+    const denied = journalDenial(report.campaign_id, actor, decision, reportRef)
+    if (!canRead(actor, loaded.definition, report.unit_key)) {
+      return yield* denied(Effect.fail(new NotFound({ what: "report", ref: reportRef })))
+    }
+    yield* denied(requireManager(actor, loaded.definition, decision))
     const at = yield* nowIso
     const outcome = yield* transaction(decision, (tx) =>
       once(

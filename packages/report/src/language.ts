@@ -1,0 +1,183 @@
+/**
+ * The words of the summary in Chinese (the official text) and in English (a
+ * rendering for readers who need one). Chinese stock phrases may be replaced
+ * per campaign (`summary` in the definition); English ones are fixed.
+ */
+import type { Campaign } from "@liandong/workflow"
+import { phraseTotal } from "./Phrasing.ts"
+import { defaultHeadings, stock } from "./phrases.ts"
+
+/** The summary's languages. */
+export type Language = "zh" | "en"
+
+/** Labels renderers use around the text (appendix, notices). */
+export interface Labels {
+  readonly draftNotice: string
+  readonly charts: string
+  readonly appendixTotals: string
+  readonly appendixUnits: string
+  readonly totalsHeader: ReadonlyArray<string>
+  readonly unitsHeader: ReadonlyArray<string>
+  readonly source: (unit: string, value: string, report: string, journal: number | null) => string
+  readonly itemNumber: (n: number) => string
+  readonly sectionNumber: (numeral: string, n: number) => string
+}
+
+/** Everything worded differently by language. */
+export interface Words {
+  readonly lang: Language
+  readonly titleSuffix: string
+  readonly level: (unit: string) => string
+  readonly opening: (parts: {
+    authority: string | null
+    lead: string
+    theme: string | null
+    period: string
+    title: string
+    organisers: string[]
+  }) => string
+  readonly period: (
+    from: { y: string; m: string; d: string },
+    to: { y: string; m: string; d: string },
+    sameYear: boolean,
+  ) => string
+  readonly members: (n: number) => string
+  readonly subordinates: (n: number) => string
+  readonly units: (names: ReadonlyArray<string>) => string
+  readonly tally: (who: string, amounts: string) => string
+  readonly completed: (who: string) => string
+  readonly listJoin: string
+  readonly highlights: (items: ReadonlyArray<string>) => string
+  readonly difficulties: (title: string, groups: ReadonlyArray<{ text: string; units: number }>) => string
+  readonly noDifficulties: string
+  readonly difficultiesHeading: string
+  readonly nextStepsHeading: string
+  readonly nextSteps: string
+  readonly closing: string
+  readonly heading: (phase: Campaign["phases"][number]) => string
+  readonly figureLabel: (figure: { label: { zh: string; en?: string | undefined }; key: string }) => string
+  readonly phrase: (exact: string, figure: { measure: string; phrasing: "approximate" | "exact" }) => string
+  readonly unitName: (unit: { name: string; nameEn: string | null }) => string
+  readonly taskTitle: (task: { title: { zh: string; en?: string | undefined } }) => string
+  readonly sentence: (text: string) => string
+  readonly labels: Labels
+}
+
+const ordinalsEn = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+
+/** Chinese words, with the campaign's own phrases where it gives them. */
+export const chinese = (campaign: Campaign): Words => {
+  const phrases = { ...stock, ...campaign.summary }
+  return {
+    lang: "zh",
+    titleSuffix: stock.titleSuffix,
+    level: (unit) => `(${unit})`,
+    opening: ({ authority, lead, theme, period, title, organisers }) =>
+      `${authority ? `按照${authority}的部署,` : ""}${lead}结合本地实际,` +
+      `${theme ? `紧紧围绕“${theme}”这一主题,` : ""}于${period}组织开展了${title}活动` +
+      `${organisers.length > 0 ? `,${organisers.join("、")}共同参与` : ""}。活动期间,各单位统一配合、统一行动、统一宣传,` +
+      phrases.openingResult,
+    period: (from, to, sameYear) =>
+      `${from.y}年${from.m}月${from.d}日至${sameYear ? "" : `${to.y}年`}${to.m}月${to.d}日`,
+    members: (n) => `${n}家成员单位`,
+    subordinates: (n) => `${n}个下级单位`,
+    units: (names) => (names.length <= 3 ? names.join("、") : `${names.slice(0, 2).join("、")}等${names.length}家单位`),
+    tally: (who, amounts) => `${who}共${amounts}。`,
+    completed: (who) => `${who}按要求完成了此项工作。`,
+    listJoin: ",",
+    highlights: (items) => `其中,${items.map((h) => h.replace(/[。]$/u, "")).join(";")}。`,
+    difficulties: (title, groups) =>
+      `${title}${phrases.difficultiesLead}${groups
+        .slice(0, stock.ordinals.length)
+        .map((d, i) => `${stock.ordinals[i]}${d.text.replace(/[。]$/u, "")}(${d.units}家单位反映)`)
+        .join(";")}。`,
+    noDifficulties: phrases.noDifficulties,
+    difficultiesHeading: phrases.difficultiesHeading,
+    nextStepsHeading: phrases.nextStepsHeading,
+    nextSteps: phrases.nextSteps,
+    closing: phrases.closing,
+    heading: (phase) => phase.heading ?? defaultHeadings[phase.key] ?? phase.name.zh,
+    figureLabel: (figure) => figure.label.zh,
+    phrase: (exact, figure) => phraseTotal(exact, figure.measure, figure.phrasing),
+    unitName: (unit) => unit.name,
+    taskTitle: (task) => task.title.zh,
+    sentence: (text) => {
+      const trimmed = text.trim().replace(/[。;;,,\s]+$/u, "")
+      return trimmed === "" ? "" : `${trimmed}。`
+    },
+    labels: {
+      draftNotice: stock.draftNotice,
+      charts: "附图",
+      appendixTotals: stock.appendixTotals,
+      appendixUnits: stock.appendixUnits,
+      totalsHeader: ["任务", "数据项", "合计", "表述", "报送单位数", "来源报送编号"],
+      unitsHeader: ["单位", "任务", "报送编号", "报送时间", "审核通过", "数据"],
+      source: (unit, value, report, journal) => `${unit} — ${value}(报送 ${report},日志第 ${journal ?? "—"} 行)`,
+      itemNumber: (n) => `${n}、`,
+      sectionNumber: (numeral) => `${numeral}、`,
+    },
+  }
+}
+
+const englishNumber = (exact: string, phrasing: "approximate" | "exact") => {
+  const zh = phraseTotal(exact, "", phrasing)
+  const plain = zh.replace(/[多余]$/u, "")
+  const grouped = plain.replace(/\B(?=(\d{3})+(?!\d))/gu, ",")
+  return zh.endsWith("多") || zh.endsWith("余") ? `more than ${grouped}` : grouped
+}
+
+/** English words: a reader's rendering of the official Chinese text. */
+export const english = (): Words => ({
+  lang: "en",
+  titleSuffix: ": summary report",
+  level: (unit) => ` (${unit})`,
+  opening: ({ authority, lead, theme, period, title, organisers }) =>
+    `${authority ? `As instructed by ${authority}, ` : ""}${lead} organised ${title} from ${period}` +
+    `${theme ? ` under the theme "${theme}"` : ""}${organisers.length > 0 ? `, with ${organisers.join(", ")} taking part` : ""}. ` +
+    "All units acted together and the campaign achieved good results. This report summarises it.",
+  period: (from, to) =>
+    `${from.y}-${from.m.padStart(2, "0")}-${from.d.padStart(2, "0")} to ${to.y}-${to.m.padStart(2, "0")}-${to.d.padStart(2, "0")}`,
+  members: (n) => `${n} member units`,
+  subordinates: (n) => `${n} subordinate units`,
+  units: (names) =>
+    names.length <= 3 ? names.join(", ") : `${names.slice(0, 2).join(", ")} and ${names.length - 2} other units`,
+  tally: (who, amounts) => `${who} reported: ${amounts}. `,
+  completed: (who) => `${who} completed this task. `,
+  listJoin: "; ",
+  highlights: (items) => `Highlights: ${items.join("; ")}. `,
+  difficulties: (_title, groups) =>
+    `Units reported these difficulties: ${groups
+      .slice(0, ordinalsEn.length)
+      .map((d, i) => `${ordinalsEn[i]}, ${d.text} (${d.units} ${d.units === 1 ? "unit" : "units"})`)
+      .join("; ")}.`,
+  noDifficulties: "Units reported no significant difficulties.",
+  difficultiesHeading: "Difficulties and problems",
+  nextStepsHeading: "Next steps",
+  nextSteps:
+    "We will review what this campaign taught us, address the difficulties units reported, coordinate more closely, improve materials and methods, seek more funding, and bring the campaign to more enterprises, communities and schools.",
+  closing: "Intellectual property work is never done in a day: we will keep at it, steadily and persistently.",
+  heading: (phase) => phase.name.en ?? phase.name.zh,
+  figureLabel: (figure) => figure.label.en ?? figure.key,
+  phrase: (exact, figure) => englishNumber(exact, figure.phrasing),
+  unitName: (unit) => unit.nameEn ?? unit.name,
+  taskTitle: (task) => task.title.en ?? task.title.zh,
+  sentence: (text) => {
+    const trimmed = text.trim().replace(/[。.;;,,\s]+$/u, "")
+    return trimmed === "" ? "" : `${trimmed}. `
+  },
+  labels: {
+    draftNotice: "DRAFT: the campaign is still running; figures are those approved so far.",
+    charts: "Charts",
+    appendixTotals: "Appendix 1. Totals (exact values)",
+    appendixUnits: "Appendix 2. Reports by unit",
+    totalsHeader: ["Task", "Figure", "Total", "Stated as", "Units", "Reports"],
+    unitsHeader: ["Unit", "Task", "Report", "Submitted", "Approved", "Figures"],
+    source: (unit, value, report, journal) => `${unit}: ${value} (report ${report}, journal row ${journal ?? "—"})`,
+    itemNumber: (n) => `${n}. `,
+    sectionNumber: (_numeral, n) => `${n}. `,
+  },
+})
+
+/** The words for a language. */
+export const wordsFor = (campaign: Campaign, lang: Language = "zh"): Words =>
+  lang === "en" ? english() : chinese(campaign)
