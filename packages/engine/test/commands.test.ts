@@ -13,7 +13,7 @@ import {
   submitReport,
 } from "../src/index.ts"
 import { springWeek } from "./fixture.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { deployFixture, playFixture, testEngine } from "./support.ts"
 
 const countRows = async (
   engine: ReturnType<typeof testEngine>,
@@ -248,34 +248,10 @@ describeEachDatabase("engine commands", (ctx) => {
   })
 
   it("runs the whole campaign to its summary", async () => {
-    await openPreparation()
+    await deployFixture(engine)
     const lead = await engine.actor("lead")
-    const units = [
-      ["county-a", "clerk-a", "6000", "120"],
-      ["county-b", "clerk-b", "4000", "95"],
-      ["town-a1", "clerk-a1", "350", "48"],
-    ] as const
-    for (const [unit, clerk] of units) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
-      const r = await engine.run(
-        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定方案" } }, actor),
-      )
-      await engine.run(approve(r.report, lead))
-    }
-    await engine.advance("2026-04-20T09:00:00+08:00")
-    for (const [unit, clerk, brochures, people] of units) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/brochures`, actor))
-      const r = await engine.run(
-        submitReport(
-          `spring-week/${unit}/brochures`,
-          { figures: { brochures, people }, narrative: { narrative: "设点宣传" } },
-          actor,
-        ),
-      )
-      await engine.run(approve(r.report, lead))
-    }
+    await engine.run(startCampaign("spring-week", lead))
+    await playFixture(engine)
     const tally = await engine.advance("2026-04-26T12:00:00+08:00")
     expect(tally.failed).toBe(0)
     const status = await engine.run(statusTable("spring-week", lead))

@@ -3,9 +3,9 @@ import { describeEachDatabase } from "@liandong/store/testing"
 import { childUnits, normalizeCampaign, unitAndSubordinates } from "@liandong/workflow"
 import { strFromU8, unzipSync } from "fflate"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { acknowledge, approve, startCampaign, submitReport } from "../src/index.ts"
+import { startCampaign } from "../src/index.ts"
 import { springWeek } from "./fixture.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { deployFixture, playFixture, testEngine } from "./support.ts"
 
 const campaign = normalizeCampaign(springWeek)
 
@@ -16,33 +16,7 @@ describeEachDatabase("the summary at every level", (ctx) => {
     await deployFixture(engine)
     const lead = await engine.actor("lead")
     await engine.run(startCampaign("spring-week", lead))
-    await engine.advance("2026-04-13T09:00:00+08:00")
-    const units = [
-      ["county-a", "clerk-a", "6000", "120"],
-      ["county-b", "clerk-b", "4000", "95"],
-      ["town-a1", "clerk-a1", "350", "48"],
-    ] as const
-    for (const [unit, clerk] of units) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
-      const r = await engine.run(
-        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "方案", difficulties: "资金紧缺" } }, actor),
-      )
-      await engine.run(approve(r.report, lead))
-    }
-    await engine.advance("2026-04-20T09:00:00+08:00")
-    for (const [unit, clerk, brochures, people] of units) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/brochures`, actor))
-      const r = await engine.run(
-        submitReport(
-          `spring-week/${unit}/brochures`,
-          { figures: { brochures, people }, narrative: { narrative: "设点" } },
-          actor,
-        ),
-      )
-      await engine.run(approve(r.report, lead))
-    }
+    await playFixture(engine)
   })
   afterEach(() => engine.dispose())
 

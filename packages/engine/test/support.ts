@@ -7,7 +7,9 @@ import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { pino } from "pino"
 import {
   type Actor,
+  acknowledge,
   addPrincipal,
+  approve,
   Clock,
   Db,
   deploy,
@@ -16,6 +18,7 @@ import {
   operator,
   runUntilIdle,
   Signer,
+  submitReport,
 } from "../src/index.ts"
 import { principals, springWeek } from "./fixture.ts"
 
@@ -60,4 +63,30 @@ export const deployFixture = async (engine: ReturnType<typeof testEngine>) => {
   const deployed = await engine.run(deploy(springWeek, operator))
   for (const p of principals) await engine.run(addPrincipal(p, operator))
   return deployed
+}
+
+/** Every unit of the fixture acknowledges, reports and gets approved, phase after phase (the campaign is already started). */
+export const playFixture = async (engine: ReturnType<typeof testEngine>) => {
+  const lead = await engine.actor("lead")
+  const units = [
+    ["county-a", "clerk-a", "6000", "120"],
+    ["county-b", "clerk-b", "4000", "95"],
+    ["town-a1", "clerk-a1", "350", "48"],
+  ] as const
+  await engine.advance("2026-04-13T09:00:00+08:00")
+  for (const [unit, clerk] of units) {
+    const actor = await engine.actor(clerk)
+    await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
+    const body = { narrative: { narrative: "已制定方案", difficulties: "资金紧缺" } }
+    const r = await engine.run(submitReport(`spring-week/${unit}/plan`, body, actor))
+    await engine.run(approve(r.report, lead))
+  }
+  await engine.advance("2026-04-20T09:00:00+08:00")
+  for (const [unit, clerk, brochures, people] of units) {
+    const actor = await engine.actor(clerk)
+    await engine.run(acknowledge(`spring-week/${unit}/brochures`, actor))
+    const body = { figures: { brochures, people }, narrative: { narrative: "设点宣传" } }
+    const r = await engine.run(submitReport(`spring-week/${unit}/brochures`, body, actor))
+    await engine.run(approve(r.report, lead))
+  }
 }
