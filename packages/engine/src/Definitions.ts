@@ -28,7 +28,9 @@ export const compiledFor = (hash: string, definition: Campaign): Compiled => {
   return compiled
 }
 
-/** Loads a campaign and its pinned, compiled definition. */
+const definitionsByHash = new Map<string, Campaign>()
+
+/** Loads a campaign and its pinned, compiled definition; the definition body is read once per hash. */
 export const loadCampaign = (campaignId: string, sql?: Sql) =>
   Effect.gen(function* () {
     const found = yield* query(
@@ -38,13 +40,28 @@ export const loadCampaign = (campaignId: string, sql?: Sql) =>
           .selectFrom("campaigns")
           .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
           .selectAll("campaigns")
-          .select(["definitions.body", "definitions.hash"])
+          .select("definitions.hash")
           .where("campaigns.id", "=", campaignId)
           .executeTakeFirst(),
       sql,
     )
     if (found === undefined) return yield* new NotFound({ what: "campaign", ref: campaignId })
-    const { body, hash, ...row } = found
-    const definition = body as Campaign
+    const { hash, ...row } = found
+    let definition = definitionsByHash.get(hash)
+    if (definition === undefined) {
+      const body = yield* query(
+        "definition.load",
+        (db) =>
+          db
+            .selectFrom("definitions")
+            .select("body")
+            .where("hash", "=", hash)
+            .where("key", "=", campaignId)
+            .executeTakeFirstOrThrow(),
+        sql,
+      )
+      definition = body.body as Campaign
+      definitionsByHash.set(hash, definition)
+    }
     return { row, definition, hash, compiled: compiledFor(hash, definition) } satisfies LoadedCampaign
   })

@@ -7,13 +7,32 @@
 import type { Database } from "@liandong/store"
 import { type Kysely, sql, type Transaction } from "kysely"
 
-/** Claims the earliest timer due at `now`, or nothing. */
+/*
+ * Per machine, items are applied in time order even with many workers: an item
+ * is claimable only when its machine has no pending item that comes before it
+ * (a timer due earlier, or a message sent no later than the timer's time —
+ * messages are the consequences of what already happened).
+ */
+
+/** Claims the earliest timer due at `now` whose machine has nothing earlier pending, or nothing. */
 export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
   tx
     .selectFrom("timers")
     .selectAll()
     .where("status", "=", "pending")
     .where("due_at", "<=", now)
+    .where(
+      sql<boolean>`not exists (
+        select 1 from timers earlier
+        where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
+          and (earlier.due_at, earlier.id) < (timers.due_at, timers.id))`,
+    )
+    .where(
+      sql<boolean>`not exists (
+        select 1 from messages earlier
+        where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
+          and earlier.available_at <= timers.due_at)`,
+    )
     .orderBy("due_at")
     .orderBy("id")
     .limit(1)
@@ -21,13 +40,25 @@ export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
     .skipLocked()
     .executeTakeFirst()
 
-/** Claims the oldest message available at `now`, or nothing. */
+/** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
 export const claimMessage = (tx: Transaction<Database>, now: Date) =>
   tx
     .selectFrom("messages")
     .selectAll()
     .where("status", "=", "pending")
     .where("available_at", "<=", now)
+    .where(
+      sql<boolean>`not exists (
+        select 1 from timers earlier
+        where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
+          and earlier.due_at < messages.available_at)`,
+    )
+    .where(
+      sql<boolean>`not exists (
+        select 1 from messages earlier
+        where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
+          and (earlier.available_at, earlier.id) < (messages.available_at, messages.id))`,
+    )
     .orderBy("available_at")
     .orderBy("id")
     .limit(1)
