@@ -15,6 +15,10 @@ const stamp = (date: Date | null, timeZone: string) =>
         hour12: false,
       }).format(date)
 
+/** A total's sources: each report with the journal row that approved it ("21(#130)"). */
+const sources = (t: SummaryModel["totals"][number], lang: SummaryModel["lang"]) =>
+  t.sources.map((s) => `${s.report}(#${s.journal ?? "—"})`).join(lang === "en" ? ", " : "、")
+
 /** Renders the summary as Markdown. */
 export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"): string => {
   const out: string[] = [`# ${model.title}`, ""]
@@ -35,7 +39,7 @@ export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"):
   )
   for (const t of model.totals) {
     out.push(
-      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${t.reports.join(model.lang === "en" ? ", " : "、") || "—"} |`,
+      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${sources(t, model.lang) || "—"} |`,
     )
   }
   out.push(
