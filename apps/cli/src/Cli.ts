@@ -29,6 +29,7 @@ import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { renderStatus } from "./Status.ts"
 import { summaryCommand } from "./SummaryCommand.ts"
+import { tokenCommand } from "./TokenCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
 
 const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
@@ -257,6 +258,7 @@ export const cli = liandong.pipe(
     summaryCommand,
     principalCommand,
     auditCommand,
+    tokenCommand,
     demoCommand,
   ]),
 )

@@ -20,7 +20,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 
 /** The thing asked for does not exist, or the caller may not know it exists. */
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  what: Schema.Literals(["campaign", "unit", "task", "report", "principal", "summary", "definition"]),
+  what: Schema.Literals(["campaign", "unit", "task", "report", "principal", "summary", "definition", "token"]),
   ref: Schema.String,
 }) {
   static readonly labels = {
@@ -31,6 +31,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
     principal: ["用户", "principal"],
     summary: ["总结", "summary"],
     definition: ["活动定义", "definition"],
+    token: ["访问令牌", "token"],
   } as const
   get zh(): string {
     return `未找到${NotFound.labels[this.what][0]}“${this.ref}”`

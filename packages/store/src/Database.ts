@@ -216,6 +216,18 @@ export interface CheckpointsTable {
   recorded_at: CreatedAt
 }
 
+/** API tokens: the secret is kept only as its SHA-256. */
+export interface TokensTable {
+  id: string
+  principal_id: string
+  secret_hash: string
+  label: string | null
+  created_at: CreatedAt
+  expires_at: Timestamp | null
+  revoked_at: Timestamp | null
+  last_used_at: Timestamp | null
+}
+
 /** Every table of the database. */
 export interface Database {
   units: UnitsTable
@@ -233,6 +245,7 @@ export interface Database {
   notifications: NotificationsTable
   summaries: SummariesTable
   checkpoints: CheckpointsTable
+  tokens: TokensTable
 }
 
 export type UnitRow = Selectable<UnitsTable>

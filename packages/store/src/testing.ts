@@ -58,6 +58,7 @@ export const createTestDatabase = async (): Promise<{ url: string; drop: () => P
 }
 
 const tables = [
+  "tokens",
   "checkpoints",
   "summaries",
   "notifications",

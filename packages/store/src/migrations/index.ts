@@ -3,10 +3,12 @@ import type { Migration } from "kysely/migration"
 import * as initial from "./0001_initial.ts"
 import * as audit from "./0002_audit.ts"
 import * as queueOrder from "./0003_queue_order.ts"
+import * as tokens from "./0004_tokens.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_audit": audit,
   "0003_queue_order": queueOrder,
+  "0004_tokens": tokens,
 }
