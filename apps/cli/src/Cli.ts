@@ -18,13 +18,17 @@ import {
   statusTable,
   submitReport,
 } from "@liandong/engine"
+import { taskStateLabels } from "@liandong/workflow"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
-import { json, table } from "./Output.ts"
+import { json, table, when } from "./Output.ts"
+
+const reportStatusZh: Record<string, string> = { submitted: "待审核", approved: "已通过", returned: "已退回" }
+
 import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { renderStatus } from "./Status.ts"
@@ -103,8 +107,8 @@ const tasksCommand = Command.make(
         rows.map((r) => [
           r.ref,
           r.title,
-          r.status,
-          new Date(r.deadline).toISOString(),
+          `${taskStateLabels[r.status]?.zh ?? ""} ${r.status}`,
+          when(r.deadline),
           r.overdue ? "⚠ 逾期" : "",
           String(r.returns),
         ]),
@@ -177,7 +181,7 @@ const reportsCommand = Command.make(
           r.id,
           r.task,
           String(r.attempt),
-          r.status,
+          `${reportStatusZh[r.status] ?? ""} ${r.status}`,
           Object.entries(r.figures)
             .map(([k, v]) => `${k}=${v}`)
             .join(" "),
