@@ -7,6 +7,7 @@ import { openStore } from "@liandong/store"
 import { createTestDatabase, postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { liandong } from "./cli.ts"
+import { crowdCampaign } from "./crowd.ts"
 
 // Crash test: workers are killed with SIGKILL at random instants while a campaign runs,
 // and restarted each time. Afterwards nothing is lost, nothing was applied twice, and the
@@ -15,35 +16,11 @@ const units = Number(process.env.LIANDONG_CHAOS_UNITS ?? 40)
 const kills = Number(process.env.LIANDONG_CHAOS_KILLS ?? 8)
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 
-const campaign = {
-  key: "chaos-week",
-  title: "故障演练活动",
-  coordinator: "hq",
-  units: [
-    { key: "hq", name: "总局", role: "host" },
-    ...Array.from({ length: units }, (_, i) => ({
-      key: `unit-${i}`,
-      name: `单位${i}`,
-      role: "subordinate",
-      parent: "hq",
-    })),
-  ],
-  phases: ["preparation", "publicity", "enforcement"].map((key, i) => ({
-    key,
-    opensAt: `2026-04-${String(10 + i * 5).padStart(2, "0")}`,
-    closesAt: `2026-04-${String(14 + i * 5).padStart(2, "0")}`,
-    gate: "date",
-    tasks: [
-      {
-        key: `${key}-task`,
-        title: { zh: "任务" },
-        assign: { roles: ["subordinate"] },
-        deadline: `2026-04-${String(13 + i * 5).padStart(2, "0")}`,
-        reminders: ["P2D", "P1D"],
-      },
-    ],
-  })),
-}
+const campaign = crowdCampaign("chaos-week", units, [
+  { key: "preparation", day: 5 },
+  { key: "publicity", day: 12 },
+  { key: "enforcement", day: 19 },
+])
 
 describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at random instants", () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>

@@ -5,41 +5,11 @@ import { openStore } from "@liandong/store"
 import { createTestDatabase, postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { liandong } from "./cli.ts"
+import { crowdCampaign } from "./crowd.ts"
 
 // Two worker processes share one PostgreSQL queue: nothing may be applied twice.
 const units = 120
-const campaign = {
-  key: "crowd-week",
-  title: "并发测试活动",
-  coordinator: "hq",
-  units: [
-    { key: "hq", name: "总局", role: "host" },
-    ...Array.from({ length: units }, (_, i) => ({
-      key: `unit-${i}`,
-      name: `单位${i}`,
-      role: "subordinate",
-      parent: "hq",
-    })),
-  ],
-  phases: [
-    {
-      key: "publicity",
-      opensAt: "2026-04-20",
-      closesAt: "2026-04-26",
-      gate: "date",
-      tasks: [
-        {
-          key: "brochures",
-          title: { zh: "发放宣传资料" },
-          assign: { roles: ["subordinate"] },
-          deadline: "2026-04-25T18:00",
-          reminders: ["P2D", "P1D"],
-          figures: [{ key: "brochures", label: { zh: "宣传资料" }, measure: "份" }],
-        },
-      ],
-    },
-  ],
-}
+const campaign = crowdCampaign("crowd-week", units, [{ key: "publicity", day: 20 }])
 
 describe.skipIf(!(await postgresAvailable()))("[postgres] two worker processes", () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>

@@ -3,6 +3,26 @@ import { describe, expect, it } from "vitest"
 import { migrateToLatest, openStore } from "../src/index.ts"
 import { describeEachDatabase } from "../src/testing.ts"
 
+/** A minimal journal row of campaign "c". */
+const journalRow = (machineId: string) => ({
+  campaign_id: "c",
+  seq: 1,
+  machine_id: machineId,
+  unit_key: null,
+  actor: "a",
+  role: "operator",
+  actor_unit: null,
+  cause: "command",
+  idempotency_key: null,
+  event: "x",
+  payload: "{}",
+  state_before: "null",
+  state_after: "null",
+  occurred_at: new Date(),
+  prev_hash: null,
+  hash: "h1",
+})
+
 describeEachDatabase("store", (ctx) => {
   const campaign = async () => {
     const { db } = ctx.store()
@@ -74,24 +94,7 @@ describeEachDatabase("store", (ctx) => {
   it("refuses a second journal row with the same sequence number", async () => {
     const { db } = ctx.store()
     const machine = await campaign()
-    const row = {
-      campaign_id: "c",
-      seq: 1,
-      machine_id: machine.id,
-      unit_key: null,
-      actor: "a",
-      role: "operator",
-      actor_unit: null,
-      cause: "command",
-      idempotency_key: null,
-      event: "x",
-      payload: "{}",
-      state_before: "null",
-      state_after: "null",
-      occurred_at: new Date(),
-      prev_hash: null,
-      hash: "h1",
-    }
+    const row = journalRow(machine.id)
     await db.insertInto("journal").values(row).execute()
     await expect(
       db
@@ -202,27 +205,7 @@ describeEachDatabase("the append-only journal", (ctx) => {
       .insertInto("campaigns")
       .values({ id: "c", definition_id: def.id, status: "deployed", journal_head: null })
       .execute()
-    await db
-      .insertInto("journal")
-      .values({
-        campaign_id: "c",
-        seq: 1,
-        machine_id: "1",
-        unit_key: null,
-        actor: "a",
-        role: "operator",
-        actor_unit: null,
-        cause: "command",
-        idempotency_key: null,
-        event: "x",
-        payload: "{}",
-        state_before: "null",
-        state_after: "null",
-        occurred_at: new Date(),
-        prev_hash: null,
-        hash: "h1",
-      })
-      .execute()
+    await db.insertInto("journal").values(journalRow("1")).execute()
     await expect(db.updateTable("journal").set({ actor: "b" }).execute()).rejects.toThrow(/append-only/)
     await expect(db.deleteFrom("journal").execute()).rejects.toThrow(/append-only/)
     await expect(sql`truncate journal cascade`.execute(db)).rejects.toThrow(/append-only/)
