@@ -184,6 +184,9 @@ export const applyToMachine = (
     }
     const step = result.success
     const at = new Date(event.at)
+    // An event must carry its time; one that does not is a defect of its sender, never stored.
+    if (Number.isNaN(at.getTime()))
+      return yield* Effect.die(new Error(`event ${event.type} has no valid time: ${String(event.at)}`))
     yield* project(tx, loaded, row, step.snapshot, at)
     yield* writeFollowUps(tx, { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at }, step.effects)
     // Last: the journal head is the one lock every writer of the campaign shares.
