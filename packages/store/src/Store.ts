@@ -3,32 +3,38 @@
  * PGlite in a local folder otherwise. Both go through pg's Pool and Kysely's
  * PostgresDialect, so every query runs the same code on both.
  */
-import { mkdirSync } from "node:fs"
-import { resolve } from "node:path"
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
-import { Kysely, PostgresDialect } from "kysely"
+import type { Kysely } from "kysely"
 import pg from "pg"
 import type { Database } from "./Database.ts"
+import { openPglite } from "./internal/openPglite.ts"
+import { openPostgres } from "./internal/openPostgres.ts"
 
-// bigint (int8) as string, never a lossy number; numeric stays a string by default.
+// int8 (bigserial ids, count(*), sum of integers) as a string, never a lossy number; this is
+// pg's default, pinned here because the ids' types depend on it. numeric stays a string too.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => value)
 
 /** Where the database lives. */
 export interface StoreOptions {
   /** A PostgreSQL URL; when absent, embedded PGlite. */
   readonly databaseUrl?: string | undefined
-  /** The embedded database's folder, or `memory://` for an in-memory one. */
+  /** The embedded database's folder (default `.liandong/data` under the working directory), or `memory://`. */
   readonly dataDir?: string | undefined
-  /** Connections to a PostgreSQL server (default 10). */
+  /** Connections to a PostgreSQL server (default 10); PGlite always has one. */
   readonly poolSize?: number | undefined
+  /** Receives the store's own operational messages (lost connections, reconnects); silent by default. */
+  readonly log?: ((message: string) => void) | undefined
 }
 
 /** An open database. */
 export interface Store {
+  /** Which database this is. */
   readonly kind: "pglite" | "postgres"
+  /** The Kysely handle for every query. */
   readonly db: Kysely<Database>
-  /** Calls `onNotify` with each NOTIFY payload on `channel`; returns a function that stops listening. */
+  /**
+   * Calls `onNotify` with each NOTIFY payload on `channel` (a lowercase identifier);
+   * resolves once listening, to a function that stops. Send with `select pg_notify(channel, payload)`.
+   */
   readonly listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>
   /** Closes the pool (and the embedded database). */
   readonly close: () => Promise<void>
@@ -36,76 +42,19 @@ export interface Store {
   readonly describe: string
 }
 
+/** The default embedded data folder, relative to the working directory. */
+export const defaultDataDir = ".liandong/data"
+
 /** The one place the environment chooses the database: DATABASE_URL, else LIANDONG_DATA or `.liandong/data`. */
 export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): StoreOptions => ({
   databaseUrl: env.DATABASE_URL || undefined,
   dataDir: env.LIANDONG_DATA || undefined,
 })
 
-const redact = (url: string) => {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = "***"
-    return parsed.toString()
-  } catch {
-    return "postgres"
-  }
+/** Opens the database the options name (PostgreSQL for a URL, else PGlite); with no argument, the environment's. */
+export const openStore = (options: StoreOptions = storeOptionsFromEnv()): Promise<Store> => {
+  const log = options.log ?? (() => undefined)
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, log)
+    : openPglite(options.dataDir ?? defaultDataDir, log)
 }
-
-const openPostgres = async (url: string, poolSize: number): Promise<Store> => {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  pool.on("error", () => {
-    // An idle client lost its connection; the pool replaces it on next use.
-  })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  const listen = async (channel: string, onNotify: (payload: string) => void) => {
-    let client: pg.Client | undefined
-    let stopped = false
-    const connect = async (): Promise<void> => {
-      if (stopped) return
-      const next = new pg.Client({ connectionString: url })
-      next.on("notification", (message) => {
-        if (message.channel === channel) onNotify(message.payload ?? "")
-      })
-      next.on("error", () => {
-        // Reconnect after a lost connection; missed notifications are covered by polling.
-        next.end().catch(() => undefined)
-        setTimeout(() => void connect().catch(() => undefined), 1000)
-      })
-      await next.connect()
-      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
-      client = next
-    }
-    await connect()
-    return async () => {
-      stopped = true
-      await client?.end().catch(() => undefined)
-    }
-  }
-  return { kind: "postgres", db, listen, close: () => db.destroy(), describe: redact(url) }
-}
-
-const openEmbedded = async (dataDir: string): Promise<Store> => {
-  const inMemory = dataDir.startsWith("memory://")
-  const location = inMemory ? dataDir : resolve(dataDir)
-  if (!inMemory) mkdirSync(location, { recursive: true })
-  const pglite = await PGlite.create(location)
-  // PGlite has one connection: a pool of one makes every transaction exclusive.
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig)
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  const listen = async (channel: string, onNotify: (payload: string) => void) => {
-    const unsubscribe = await pglite.listen(channel, onNotify)
-    return () => unsubscribe()
-  }
-  const close = async () => {
-    await db.destroy()
-    await pglite.close()
-  }
-  return { kind: "pglite", db, listen, close, describe: inMemory ? "PGlite (in memory)" : `PGlite ${location}` }
-}
-
-/** Opens the database the options name. */
-export const openStore = (options: StoreOptions = {}): Promise<Store> =>
-  options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openEmbedded(options.dataDir ?? ".liandong/data")

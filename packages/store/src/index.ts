@@ -1,5 +1,10 @@
-/** @liandong/store — the database: schema types, migrations, PGlite and PostgreSQL. */
+/** @liandong/store — the database: schema types, migrations, PGlite and PostgreSQL behind one Kysely dialect. */
+
+/** The Kysely table types (`Database`) and row types (`JournalRow`, `MachineRow`…). */
 export type * from "./Database.ts"
+/** Brings a database's schema up to date. */
 export { migrateToLatest } from "./Migrate.ts"
+/** Every migration by name, for Kysely's Migrator. */
 export { migrations } from "./migrations/index.ts"
-export { openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"
+/** Opens a store; `Store` and `StoreOptions` describe it; the environment's choice; the default data folder. */
+export { defaultDataDir, openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"

@@ -31,6 +31,13 @@ export const postgresAvailable = async (): Promise<boolean> => {
   }
 }
 
+let checked: Promise<boolean> | undefined
+/** One reachability check per test file. */
+const serverCheck = () => {
+  checked ??= postgresAvailable()
+  return checked
+}
+
 /** Creates an empty database on the test server; `drop()` removes it. */
 export const createTestDatabase = async (): Promise<{ url: string; drop: () => Promise<void> }> => {
   const name = `liandong_test_${randomBytes(6).toString("hex")}`
@@ -57,46 +64,44 @@ export const createTestDatabase = async (): Promise<{ url: string; drop: () => P
   }
 }
 
-const tables = [
-  "tokens",
-  "checkpoints",
-  "summaries",
-  "notifications",
-  "command_results",
-  "report_figures",
-  "reports",
-  "messages",
-  "timers",
-  "journal",
-  "tasks",
-  "machines",
-  "campaigns",
-  "definitions",
-  "principals",
-  "units",
-]
-
-/** Empties every table and restarts the id sequences (the append-only guards are bypassed, as a superuser can). */
+/** Empties every table of the schema and restarts the id sequences (bypassing the append-only guards, as a superuser can). */
 export const resetStore = async (store: Store): Promise<void> => {
   await store.db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ name: string }>`
+      select quote_ident(tablename) as name from pg_tables
+      where schemaname = current_schema() and tablename not like 'kysely_migration%'`.execute(tx)
+    if (rows.length === 0) return
     await sql`set local session_replication_role = replica`.execute(tx)
-    await sql.raw(`truncate ${tables.join(", ")} restart identity cascade`).execute(tx)
+    await sql.raw(`truncate ${rows.map((row) => row.name).join(", ")} restart identity cascade`).execute(tx)
   })
 }
 
-/** What a suite sees: the store of the database it runs on. */
+/** What a suite sees: the database it runs on. */
 export interface DatabaseContext {
   readonly kind: "pglite" | "postgres"
+  /** The open, migrated store (emptied before each test). */
   readonly store: () => Store
+  /** The PostgreSQL database's URL, for processes a test starts; undefined on PGlite. */
+  readonly databaseUrl: () => string | undefined
+}
+
+interface Opened {
+  readonly store: Store
+  readonly url: string | undefined
+  readonly cleanup: () => Promise<void>
 }
 
 const suite = (
   kind: "pglite" | "postgres",
   title: string,
   body: (ctx: DatabaseContext) => void,
-  open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+  open: () => Promise<Opened>,
 ) => {
-  let opened: { store: Store; cleanup: () => Promise<void> } | undefined
+  let opened: Opened | undefined
+  const current = () => {
+    if (opened === undefined) throw new Error(`${title}: the ${kind} store did not open (see the beforeAll error)`)
+    return opened
+  }
   beforeAll(async () => {
     opened = await open()
     await migrateToLatest(opened.store.db)
@@ -107,38 +112,43 @@ const suite = (
   afterAll(async () => {
     await opened?.cleanup()
   })
-  body({
-    kind,
-    store: () => {
-      if (opened === undefined) throw new Error(`${title}: the ${kind} store is not open`)
-      return opened.store
-    },
-  })
+  body({ kind, store: () => current().store, databaseUrl: () => current().url })
 }
 
-/** Registers `body` twice: `[pglite] title` and `[postgres] title`. */
-export const describeEachDatabase = (title: string, body: (ctx: DatabaseContext) => void): void => {
-  describe(`[pglite] ${title}`, () =>
-    suite("pglite", title, body, async () => {
-      const store = await openStore({ dataDir: "memory://" })
-      return { store, cleanup: () => store.close() }
-    }))
-  const hasServer = postgresAvailable()
-  describe(`[postgres] ${title}`, async () => {
-    if (!(await hasServer)) {
-      describe.skip("PostgreSQL is not reachable", () => undefined)
-      return
+const openPglite = async (): Promise<Opened> => {
+  const store = await openStore({ dataDir: "memory://" })
+  return { store, url: undefined, cleanup: () => store.close() }
+}
+
+const openPostgres = async (): Promise<Opened> => {
+  const database = await createTestDatabase()
+  try {
+    const store = await openStore({ databaseUrl: database.url, poolSize: 4 })
+    return {
+      store,
+      url: database.url,
+      cleanup: async () => {
+        await store.close()
+        await database.drop()
+      },
     }
-    suite("postgres", title, body, async () => {
-      const database = await createTestDatabase()
-      const store = await openStore({ databaseUrl: database.url, poolSize: 4 })
-      return {
-        store,
-        cleanup: async () => {
-          await store.close()
-          await database.drop()
-        },
-      }
-    })
+  } catch (error) {
+    await database.drop()
+    throw error
+  }
+}
+
+/**
+ * Registers `body` twice: `[pglite] title` on an in-memory PGlite, and `[postgres] title`
+ * on a fresh database of the test server (skipped, test by test, when it does not answer).
+ */
+export const describeEachDatabase = (title: string, body: (ctx: DatabaseContext) => void): void => {
+  describe(`[pglite] ${title}`, () => suite("pglite", title, body, openPglite))
+  const hasServer = serverCheck()
+  describe(`[postgres] ${title}`, async () => {
+    if (await hasServer) suite("postgres", title, body, openPostgres)
+    else
+      describe.skip(`PostgreSQL at ${testServerUrl()} does not answer`, () =>
+        suite("postgres", title, body, openPostgres))
   })
 }

@@ -1,0 +1,60 @@
+/**
+ * Embedded PostgreSQL (PGlite) behind the same pg Pool + PostgresDialect as a
+ * server, through PGlite's node-postgres adapter. PGlite is one session: the
+ * pool holds one client, so a transaction (`transaction()` or
+ * `startTransaction()`) has the session to itself from BEGIN to COMMIT and
+ * every other query waits its turn instead of running inside it.
+ */
+import { mkdirSync } from "node:fs"
+import { resolve } from "node:path"
+import { PGlite } from "@electric-sql/pglite"
+import { createPgConfig } from "@electric-sql/pglite/node-postgres"
+import { Kysely, PostgresDialect } from "kysely"
+import pg from "pg"
+import type { Database } from "../Database.ts"
+import type { Store } from "../Store.ts"
+import { assertChannel } from "./channel.ts"
+
+/** Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`. */
+export const openPglite = async (dataDir: string, log: (message: string) => void): Promise<Store> => {
+  const inMemory = dataDir.startsWith("memory://")
+  const location = inMemory ? dataDir : resolve(dataDir)
+  if (!inMemory) mkdirSync(location, { recursive: true })
+  const started = Date.now()
+  const pglite = await PGlite.create(location)
+  log(`pglite: ${inMemory ? "in memory" : location} ready in ${Date.now() - started} ms`)
+  // One client, never closed when idle: every client shares the adapter's one connection object.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  let closed = false
+
+  // pglite.listen() runs LISTEN/UNLISTEN on the one session: hold the pool's client
+  // meanwhile, or it would land inside (and roll back with) someone's open transaction.
+  const exclusive = async <A>(run: () => Promise<A>): Promise<A> => {
+    const client = await pool.connect()
+    try {
+      return await run()
+    } finally {
+      client.release()
+    }
+  }
+
+  return {
+    kind: "pglite",
+    db,
+    listen: async (channel, onNotify) => {
+      assertChannel(channel)
+      const unlisten = await exclusive(() => pglite.listen(channel, onNotify))
+      return async () => {
+        if (!closed) await exclusive(() => unlisten())
+      }
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      await db.destroy()
+      await pglite.close()
+    },
+    describe: inMemory ? "PGlite (in memory)" : `PGlite ${location}`,
+  }
+}

@@ -1,0 +1,38 @@
+/** A PostgreSQL server: a pg Pool under Kysely's PostgresDialect, LISTEN on its own connection. */
+import { Kysely, PostgresDialect } from "kysely"
+import pg from "pg"
+import type { Database } from "../Database.ts"
+import type { Store } from "../Store.ts"
+import { assertChannel } from "./channel.ts"
+import { listenPostgres } from "./listenPostgres.ts"
+
+/** The URL without its password, for logs. */
+const redact = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "postgres (unparsable URL)"
+  }
+}
+
+/** Opens a pool of `poolSize` connections to `url`. */
+export const openPostgres = async (url: string, poolSize: number, log: (message: string) => void): Promise<Store> => {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  pool.on("error", (error) => {
+    // An idle connection was lost; the pool opens a new one when next needed.
+    log(`postgres: idle connection lost (${error.message})`)
+  })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    kind: "postgres",
+    db,
+    listen: async (channel, onNotify) => {
+      assertChannel(channel)
+      return listenPostgres(url, channel, onNotify, log)
+    },
+    close: () => db.destroy(),
+    describe: redact(url),
+  }
+}
