@@ -1,0 +1,34 @@
+/**
+ * Authentication: every `/api/v1` route but none of the system routes needs
+ * `Authorization: Bearer ld_<id>_<secret>`. The server turns the token into
+ * the principal it belongs to; authority comes only from there.
+ */
+import { Context, Schema } from "effect"
+import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import { Role } from "./Common.ts"
+import { TooManyRequests, Unauthenticated } from "./Problems.ts"
+
+/** Who a request acts as: the principal of its token. */
+export const Principal = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  role: Role,
+  unit: Schema.NullOr(Schema.String),
+  unitName: Schema.NullOr(Schema.String),
+})
+export type Principal = typeof Principal.Type
+
+/** The principal of the current request, provided by the authentication middleware. */
+export class CurrentPrincipal extends Context.Service<CurrentPrincipal, Principal>()(
+  "@liandong/api/CurrentPrincipal",
+) {}
+
+/** Bearer-token authentication (and the per-token rate limit). */
+export class Authentication extends HttpApiMiddleware.Service<
+  Authentication,
+  { provides: CurrentPrincipal; requires: never }
+>()("@liandong/api/Authentication", {
+  requiredForClient: true,
+  security: { bearer: HttpApiSecurity.bearer },
+  error: [Unauthenticated, TooManyRequests],
+}) {}

@@ -1,0 +1,230 @@
+/**
+ * Campaigns: deploy a definition, start, close a phase, read one, the units ×
+ * phases status matrix, the totals so far, and a machine as a graph.
+ */
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { CampaignStatus, IdempotencyHeaders, Key, Label, Page, PageQuery, UnitLevel } from "../Common.ts"
+import { readProblems, writeProblems } from "../Problems.ts"
+import { Authentication } from "../Security.ts"
+
+/** A campaign in a listing. */
+export const CampaignItem = Schema.Struct({
+  id: Schema.String,
+  title: Schema.String,
+  status: CampaignStatus,
+  phase: Schema.NullOr(Schema.String),
+  version: Schema.Int,
+  units: Schema.Int,
+  startedAt: Schema.NullOr(Schema.String),
+  closedAt: Schema.NullOr(Schema.String),
+})
+
+/** A participating unit as the campaign defines it. */
+export const CampaignUnit = Schema.Struct({
+  key: Schema.String,
+  name: Schema.String,
+  nameEn: Schema.NullOr(Schema.String),
+  role: Schema.Literals(["host", "implementer", "co-organiser", "member", "subordinate"]),
+  parent: Schema.NullOr(Schema.String),
+  level: Schema.NullOr(UnitLevel),
+})
+
+/** A phase of the campaign, with its window and gate. */
+export const CampaignPhase = Schema.Struct({
+  key: Schema.String,
+  name: Label,
+  opensAt: Schema.String,
+  closesAt: Schema.String,
+  gate: Schema.Struct({ kind: Schema.Literals(["all", "date", "quorum"]), ratio: Schema.NullOr(Schema.Number) }),
+  tasks: Schema.Array(Schema.Struct({ key: Schema.String, title: Label, deadline: Schema.String })),
+})
+
+/** One campaign: its definition's outline, limited to the units the caller may read. */
+export const CampaignDetail = Schema.Struct({
+  ...CampaignItem.fields,
+  titleEn: Schema.NullOr(Schema.String),
+  theme: Schema.NullOr(Schema.String),
+  coordinator: Schema.String,
+  timeZone: Schema.String,
+  hash: Schema.String,
+  journalSeq: Schema.Int,
+  phases: Schema.Array(CampaignPhase),
+  units: Schema.Array(CampaignUnit),
+})
+
+/** What a deployment answers. */
+export const Deployed = Schema.Struct({
+  campaign: Schema.String,
+  version: Schema.Int,
+  hash: Schema.String,
+  units: Schema.Int,
+  unchanged: Schema.Boolean,
+})
+
+/** What starting a campaign or closing a phase answers. */
+export const CampaignStep = Schema.Struct({
+  campaign: Schema.String,
+  state: Schema.String,
+  journal: Schema.Int,
+  replayed: Schema.Boolean,
+})
+
+/** One unit in one phase of the status matrix. */
+export const PhaseCell = Schema.Struct({
+  state: Schema.Literals(["waiting", "active", "done", "closed"]),
+  approved: Schema.Int,
+  total: Schema.Int,
+  overdue: Schema.Boolean,
+  returned: Schema.Boolean,
+})
+
+/** The units × phases matrix; `phases` maps a phase key to the cell, null where the unit has no task. */
+export const StatusMatrix = Schema.Struct({
+  campaign: Schema.String,
+  title: Schema.String,
+  status: CampaignStatus,
+  phase: Schema.NullOr(Schema.String),
+  journalSeq: Schema.Int,
+  phases: Schema.Array(Schema.Struct({ key: Schema.String, name: Label })),
+  rows: Schema.Array(
+    Schema.Struct({
+      unit: Schema.String,
+      name: Schema.String,
+      parent: Schema.NullOr(Schema.String),
+      level: Schema.NullOr(UnitLevel),
+      phases: Schema.Record(Schema.String, Schema.NullOr(PhaseCell)),
+    }),
+  ),
+})
+
+/** The total of one figure over the approved reports the caller may read, with each contribution. */
+export const FigureTotal = Schema.Struct({
+  task: Schema.String,
+  figure: Schema.String,
+  label: Label,
+  measure: Schema.String,
+  kind: Schema.Literals(["integer", "decimal"]),
+  aggregate: Schema.Literals(["sum", "max", "min"]),
+  total: Schema.String,
+  contributions: Schema.Array(
+    Schema.Struct({
+      unit: Schema.String,
+      report: Schema.String,
+      value: Schema.String,
+      journal: Schema.NullOr(Schema.Int),
+    }),
+  ),
+})
+
+/** Totals so far (approved reports only; exact decimals as text). */
+export const Totals = Schema.Struct({
+  campaign: Schema.String,
+  journalSeq: Schema.Int,
+  figures: Schema.Array(FigureTotal),
+})
+
+/** A state node of a machine. `id` is its dotted path from the root. */
+export const MachineNode = Schema.Struct({
+  id: Schema.String,
+  key: Schema.String,
+  parent: Schema.NullOr(Schema.String),
+  type: Schema.Literals(["atomic", "compound", "parallel", "final", "history"]),
+  initial: Schema.NullOr(Schema.String),
+})
+
+/** A transition: on `event`, from `source` to `targets` (none: stays, running actions). */
+export const MachineEdge = Schema.Struct({
+  source: Schema.String,
+  event: Schema.String,
+  targets: Schema.Array(Schema.String),
+})
+
+/** A machine as a graph for drawing, with the states it is in now. */
+export const MachineGraph = Schema.Struct({
+  campaign: Schema.String,
+  unit: Schema.NullOr(Schema.String),
+  version: Schema.Int,
+  status: Schema.String,
+  phase: Schema.NullOr(Schema.String),
+  updatedAt: Schema.String,
+  nodes: Schema.Array(MachineNode),
+  edges: Schema.Array(MachineEdge),
+  active: Schema.Array(Schema.String),
+})
+
+const campaign = { campaign: Key }
+
+/** The campaigns group. */
+export class CampaignsGroup extends HttpApiGroup.make("campaigns")
+  .add(
+    HttpApiEndpoint.get("list", "/campaigns", {
+      query: { ...PageQuery, status: Schema.optional(CampaignStatus) },
+      success: Page(CampaignItem),
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("deploy", "/campaigns", {
+      headers: IdempotencyHeaders,
+      payload: Schema.Record(Schema.String, Schema.Unknown).annotate({
+        description: "a campaign definition as JSON (docs/definition-language.md)",
+      }),
+      success: Deployed,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/campaigns/:campaign", {
+      params: campaign,
+      success: CampaignDetail,
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("start", "/campaigns/:campaign/start", {
+      params: campaign,
+      headers: IdempotencyHeaders,
+      success: CampaignStep,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("closePhase", "/campaigns/:campaign/phases/:phase/close", {
+      params: { campaign: Key, phase: Key },
+      headers: IdempotencyHeaders,
+      success: CampaignStep,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("status", "/campaigns/:campaign/status", {
+      params: campaign,
+      success: StatusMatrix,
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("totals", "/campaigns/:campaign/totals", {
+      params: campaign,
+      success: Totals,
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("campaignMachine", "/campaigns/:campaign/machine", {
+      params: campaign,
+      success: MachineGraph,
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("unitMachine", "/campaigns/:campaign/units/:unit/machine", {
+      params: { campaign: Key, unit: Key },
+      success: MachineGraph,
+      error: readProblems,
+    }),
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+  .annotateMerge(OpenApi.annotations({ title: "campaigns", description: "活动 / campaigns" })) {}

@@ -1,0 +1,35 @@
+/** Who am I, and the units I may see (the hierarchy). */
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { Key, Page, PageQuery, UnitLevel } from "../Common.ts"
+import { readProblems } from "../Problems.ts"
+import { Authentication, Principal } from "../Security.ts"
+
+/** A unit of the directory, with its parent in the hierarchy. */
+export const Unit = Schema.Struct({
+  key: Schema.String,
+  name: Schema.String,
+  nameEn: Schema.NullOr(Schema.String),
+  parent: Schema.NullOr(Schema.String),
+  level: Schema.NullOr(UnitLevel),
+})
+export type Unit = typeof Unit.Type
+
+/** `GET /api/v1/me` and `GET /api/v1/units`. */
+export class DirectoryGroup extends HttpApiGroup.make("directory")
+  .add(HttpApiEndpoint.get("me", "/me", { success: Principal, error: readProblems }))
+  .add(
+    HttpApiEndpoint.get("units", "/units", {
+      query: { ...PageQuery, parent: Schema.optional(Key) },
+      success: Page(Unit),
+      error: readProblems,
+    }),
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "directory",
+      description: "当前用户与可见单位 / the current principal and the units it may see",
+    }),
+  ) {}

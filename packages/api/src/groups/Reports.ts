@@ -1,0 +1,89 @@
+/** Reports: list, one with its history, approve, return with a reason. */
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus } from "../Common.ts"
+import { readProblems, writeProblems } from "../Problems.ts"
+import { Authentication } from "../Security.ts"
+import { TrailEntry } from "./Audit.ts"
+
+/** A report: its figures (exact decimal text) and narrative, who submitted and reviewed it. */
+export const ReportItem = Schema.Struct({
+  id: Schema.String,
+  ref: Schema.String,
+  campaign: Schema.String,
+  unit: Schema.String,
+  task: Schema.String,
+  attempt: Schema.Int,
+  status: ReportStatus,
+  figures: Schema.Record(Schema.String, Schema.String),
+  narrative: Schema.Record(Schema.String, Schema.String),
+  submittedBy: Schema.String,
+  submittedAt: Schema.String,
+  reviewedBy: Schema.NullOr(Schema.String),
+  reviewedAt: Schema.NullOr(Schema.String),
+  returnReason: Schema.NullOr(Schema.String),
+})
+export type ReportItem = typeof ReportItem.Type
+
+/** A report with every attempt at its task and the task's journal entries. */
+export const ReportDetail = Schema.Struct({
+  ...ReportItem.fields,
+  attempts: Schema.Array(ReportItem),
+  history: Schema.Array(TrailEntry),
+})
+
+/** A reason for returning a report. */
+export const ReturnBody = Schema.Struct({
+  reason: Schema.String.check(
+    Schema.isPattern(/\S/, { message: "退回须说明理由 / a return needs a reason" }),
+    Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
+  ),
+})
+
+/** What approving or returning answers. */
+export const Reviewed = Schema.Struct({
+  report: Schema.String,
+  task: Schema.String,
+  status: ReportStatus,
+  journal: Schema.Int,
+  replayed: Schema.Boolean,
+})
+
+const report = { report: ReportId }
+
+/** The reports group. */
+export class ReportsGroup extends HttpApiGroup.make("reports")
+  .add(
+    HttpApiEndpoint.get("list", "/reports", {
+      query: {
+        ...PageQuery,
+        campaign: Schema.optional(Key),
+        unit: Schema.optional(Key),
+        task: Schema.optional(Key),
+        status: Schema.optional(ReportStatus),
+      },
+      success: Page(ReportItem),
+      error: readProblems,
+    }),
+  )
+  .add(HttpApiEndpoint.get("get", "/reports/:report", { params: report, success: ReportDetail, error: readProblems }))
+  .add(
+    HttpApiEndpoint.post("approve", "/reports/:report/approve", {
+      params: report,
+      headers: IdempotencyHeaders,
+      success: Reviewed,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("return", "/reports/:report/return", {
+      params: report,
+      headers: IdempotencyHeaders,
+      payload: ReturnBody,
+      success: Reviewed,
+      error: writeProblems,
+    }),
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+  .annotateMerge(OpenApi.annotations({ title: "reports", description: "报送 / reports" })) {}

@@ -1,0 +1,13 @@
+/** @liandong/api — the HTTP contract shared by the server and its clients (the web UI). */
+export { Api } from "./Api.ts"
+export * from "./Common.ts"
+export * from "./groups/Audit.ts"
+export * from "./groups/Campaigns.ts"
+export * from "./groups/Directory.ts"
+export * from "./groups/Live.ts"
+export * from "./groups/Reports.ts"
+export * from "./groups/Summary.ts"
+export * from "./groups/System.ts"
+export * from "./groups/Tasks.ts"
+export * from "./Problems.ts"
+export { Authentication, CurrentPrincipal, Principal } from "./Security.ts"
