@@ -7,6 +7,7 @@ import { type Language, renderSummary, type SummaryFormat } from "@liandong/repo
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { manages } from "./Authz.ts"
+import { journalDenial } from "./audit/Denials.ts"
 import { query } from "./Db.ts"
 import { NotAllowed, NotFound } from "./Errors.ts"
 import { visibleCampaign } from "./Queries.ts"
@@ -25,7 +26,7 @@ export const summaryFor = (
         action: "summary",
         zh: "只有牵头单位和审计人员可以查看总结",
         en: "only the coordinator and auditors may read the summary",
-      })
+      }).pipe(Effect.fail, journalDenial(campaignId, actor, "summary", campaignId))
     }
     const format = options.format ?? "md"
     if (options.level !== undefined && !loaded.definition.units.some((u) => u.key === options.level)) {

@@ -6,6 +6,7 @@ import { Clock } from "../Clock.ts"
 import { transaction } from "../Db.ts"
 import { visibleCampaign } from "../Queries.ts"
 import { writeCheckpoint } from "./Checkpoint.ts"
+import { journalDenial } from "./Denials.ts"
 import { loadEvidence, readExport, writeExport } from "./Evidence.ts"
 import { type Evidence, verifyEvidence } from "./Verify.ts"
 
@@ -35,7 +36,9 @@ export const exportCampaign = (campaignId: string, actor: Actor, dir: string) =>
 export const checkpointNow = (campaignId: string, actor: Actor) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
-    yield* requireManager(actor, loaded.definition, "checkpoint")
+    yield* requireManager(actor, loaded.definition, "checkpoint").pipe(
+      journalDenial(campaignId, actor, "checkpoint", campaignId),
+    )
     const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
     return yield* transaction("checkpoint", (tx) => writeCheckpoint(tx, campaignId, "demand", at))
   })

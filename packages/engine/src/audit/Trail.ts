@@ -17,6 +17,10 @@ export interface TrailFilter {
   readonly task?: string | undefined
   readonly since?: Date | undefined
   readonly until?: Date | undefined
+  /** only rows after this one (for pages) */
+  readonly afterSeq?: number | undefined
+  /** at most this many rows */
+  readonly limit?: number | undefined
 }
 
 /** One entry of the timeline. */
@@ -49,29 +53,31 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
       if (filter.task !== undefined) q = q.where(sql<string>`payload ->> 'task'`, "=", filter.task)
       if (filter.since !== undefined) q = q.where("occurred_at", ">=", filter.since)
       if (filter.until !== undefined) q = q.where("occurred_at", "<", filter.until)
+      // What the actor may not read is left out in SQL, so a limit counts only readable rows.
+      if (readable !== "all") q = q.where("unit_key", "in", readable.size > 0 ? [...readable] : [""])
+      if (filter.afterSeq !== undefined) q = q.where("seq", ">", filter.afterSeq)
+      if (filter.limit !== undefined) q = q.limit(filter.limit)
       return q.execute()
     })
-    return rows
-      .filter((row) => readable === "all" || (row.unit_key !== null && readable.has(row.unit_key)))
-      .map((row): TrailEntry => {
-        const payload = row.payload as { task?: string; reason?: string; report?: string; action?: string }
-        return {
-          seq: row.seq,
-          at: new Date(row.occurred_at).toISOString(),
-          recordedAt: new Date(row.recorded_at).toISOString(),
-          actor: row.actor,
-          role: row.role,
-          actorUnit: row.actor_unit,
-          unit: row.unit_key,
-          task: payload.task ?? null,
-          event: row.event,
-          cause: row.cause,
-          idempotencyKey: row.idempotency_key,
-          before: String(row.state_before ?? ""),
-          after: String(row.state_after ?? ""),
-          detail: payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null),
-        }
-      })
+    return rows.map((row): TrailEntry => {
+      const payload = row.payload as { task?: string; reason?: string; report?: string; action?: string }
+      return {
+        seq: row.seq,
+        at: new Date(row.occurred_at).toISOString(),
+        recordedAt: new Date(row.recorded_at).toISOString(),
+        actor: row.actor,
+        role: row.role,
+        actorUnit: row.actor_unit,
+        unit: row.unit_key,
+        task: payload.task ?? null,
+        event: row.event,
+        cause: row.cause,
+        idempotencyKey: row.idempotency_key,
+        before: String(row.state_before ?? ""),
+        after: String(row.state_after ?? ""),
+        detail: payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null),
+      }
+    })
   })
 
 /** One row of the accountability table: a unit's task from assignment to approval. */

@@ -1,0 +1,74 @@
+/**
+ * The record as the API reads it: the journal in pages, the signed
+ * checkpoints, the journal as JSON Lines, and the verification verdict with
+ * the key it checked against. Only auditors and the coordinator may read the
+ * evidence; a refusal is journaled.
+ */
+import { canonicalJson } from "@liandong/workflow"
+import { Effect } from "effect"
+import type { Actor } from "../Actor.ts"
+import { verifyCampaign } from "../audit/Audit.ts"
+import { checkpointOf } from "../audit/Checkpoint.ts"
+import { journalDenial } from "../audit/Denials.ts"
+import { requireAuditor } from "../audit/Evidence.ts"
+import { recordOf } from "../audit/Evidence.ts"
+import { Signer } from "../audit/Signer.ts"
+import { type TrailFilter, trail } from "../audit/Trail.ts"
+import { query } from "../Db.ts"
+import { visibleCampaign } from "../Queries.ts"
+import { decodeCursor, encodeCursor, limitOf, type PageRequest } from "./Page.ts"
+
+/** A page of the journal as a trail, filtered, in order of seq. */
+export const pageJournal = (
+  campaignId: string,
+  actor: Actor,
+  filter: Omit<TrailFilter, "afterSeq" | "limit">,
+  page: PageRequest,
+) =>
+  Effect.gen(function* () {
+    const limit = limitOf(page)
+    const after = yield* decodeCursor(page.cursor, 1)
+    const afterSeq = after === undefined ? undefined : Number(after[0])
+    if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) return yield* decodeCursor("!", 1)
+    const entries = yield* trail(campaignId, actor, { ...filter, afterSeq, limit: limit + 1 })
+    const items = entries.slice(0, limit)
+    const last = items[items.length - 1]
+    return { items, nextCursor: entries.length > limit && last !== undefined ? encodeCursor([last.seq]) : null }
+  })
+
+/** Loads a campaign the actor may see and fails (journaled) unless it may audit it. */
+const auditable = (campaignId: string, actor: Actor, action: string) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    yield* requireAuditor(actor, loaded.definition).pipe(journalDenial(campaignId, actor, action, campaignId))
+    return loaded
+  })
+
+/** The campaign's signed checkpoints, oldest first. */
+export const listCheckpoints = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    yield* auditable(campaignId, actor, "audit.checkpoints")
+    const rows = yield* query("audit.checkpoints", (db) =>
+      db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
+    )
+    return rows.map(checkpointOf)
+  })
+
+/** The journal as JSON Lines, byte for byte the `journal.jsonl` of an export. */
+export const journalLines = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    yield* auditable(campaignId, actor, "audit.export")
+    const rows = yield* query("audit.journal", (db) =>
+      db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq").execute(),
+    )
+    return rows.map((row) => `${canonicalJson(recordOf(row))}\n`).join("")
+  })
+
+/** Verifies chain, checkpoints and replay; names the key the checkpoints were checked against. */
+export const verification = (campaignId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    yield* auditable(campaignId, actor, "audit.verify")
+    const verdict = yield* verifyCampaign(campaignId, actor)
+    const signer = yield* Signer
+    return { campaign: campaignId, ...verdict, publicKey: signer.publicKeyPem, keyId: signer.keyId }
+  })
