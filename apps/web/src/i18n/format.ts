@@ -1,0 +1,24 @@
+/**
+ * Dates and numbers in the reader's language; times in the campaign's time
+ * zone when it is known, so a deadline reads the same for everyone.
+ */
+import type { Language } from "./messages.ts"
+
+const locale = (lang: Language) => (lang === "zh" ? "zh-CN" : "en-GB")
+
+/** A date and time, e.g. 2026年4月24日 18:00. */
+export const formatDateTime = (iso: string, lang: Language, timeZone?: string): string =>
+  new Intl.DateTimeFormat(locale(lang), {
+    dateStyle: "medium",
+    timeStyle: "short",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(iso))
+
+/** A number with grouping, as text of any length (figures are decimal strings). */
+export const formatNumber = (value: string | number, lang: Language): string => {
+  const text = String(value)
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return text
+  const [whole, fraction] = text.split(".")
+  const grouped = new Intl.NumberFormat(locale(lang)).format(BigInt(whole as string))
+  return fraction ? `${grouped}.${fraction}` : grouped
+}

@@ -1,0 +1,85 @@
+/**
+ * The frame of every screen: a skip link, the top bar (name, the principal's
+ * navigation, language switch, sign-out), the main region and a footer.
+ */
+import type { ReactNode } from "react"
+import { useI18n } from "../i18n/I18n.tsx"
+import { Link } from "../router/Router.tsx"
+import { useSession } from "../session/Session.tsx"
+
+/** The navigation a role gets. */
+const navFor = (role: string | undefined) => {
+  switch (role) {
+    case "unit":
+      return [
+        { to: "/inbox", key: "inbox" },
+        { to: "/history", key: "history" },
+      ] as const
+    case "coordinator":
+      return [
+        { to: "/campaigns", key: "dashboard" },
+        { to: "/audit", key: "audit" },
+      ] as const
+    case "auditor":
+      return [{ to: "/audit", key: "audit" }] as const
+    default:
+      return [] as const
+  }
+}
+
+/** Wraps a screen in the application's frame. */
+export const Shell = ({ children }: { readonly children: ReactNode }) => {
+  const { t, lang, setLang } = useI18n()
+  const { principal, signOut } = useSession()
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t.app.skip}
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          {t.app.name}
+        </Link>
+        {principal ? (
+          <nav aria-label={t.app.name}>
+            <ul>
+              {navFor(principal.role).map((item) => (
+                <li key={item.to}>
+                  <Link to={item.to}>{t.nav[item.key]}</Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
+        <div className="who">
+          {principal ? (
+            <span data-testid="who">
+              {t.signIn.signedInAs(
+                principal.unitName ? `${principal.name} · ${principal.unitName}` : principal.name,
+                t.roles[principal.role],
+              )}
+            </span>
+          ) : null}
+          <button
+            type="button"
+            className="link-button"
+            lang={lang === "zh" ? "en" : "zh-CN"}
+            aria-label={t.app.switchToLabel}
+            onClick={() => setLang(lang === "zh" ? "en" : "zh")}
+          >
+            {t.app.switchTo}
+          </button>
+          {principal ? (
+            <button type="button" className="link-button" onClick={signOut}>
+              {t.app.signOut}
+            </button>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer>{t.footer}</footer>
+    </>
+  )
+}

@@ -1,0 +1,83 @@
+/**
+ * A small path router over the History API: the server answers every unknown
+ * path with index.html, so deep links and reloads land on the right screen.
+ */
+import { createContext, type MouseEvent, type ReactNode, useCallback, useContext, useEffect, useState } from "react"
+
+interface RouterValue {
+  readonly path: string
+  readonly search: URLSearchParams
+  readonly navigate: (to: string, options?: { replace?: boolean }) => void
+}
+
+const RouterContext = createContext<RouterValue | null>(null)
+
+const current = () => ({ path: window.location.pathname, search: new URLSearchParams(window.location.search) })
+
+/** Provides the current path and `navigate` to the tree. */
+export const RouterProvider = ({ children }: { readonly children: ReactNode }) => {
+  const [location, setLocation] = useState(current)
+  useEffect(() => {
+    const onPop = () => setLocation(current())
+    window.addEventListener("popstate", onPop)
+    return () => window.removeEventListener("popstate", onPop)
+  }, [])
+  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
+    if (options.replace) window.history.replaceState(null, "", to)
+    else window.history.pushState(null, "", to)
+    setLocation(current())
+    window.scrollTo(0, 0)
+  }, [])
+  return <RouterContext.Provider value={{ ...location, navigate }}>{children}</RouterContext.Provider>
+}
+
+/** The current location and `navigate`. */
+export const useRouter = (): RouterValue => {
+  const value = useContext(RouterContext)
+  if (value === null) throw new Error("useRouter outside RouterProvider")
+  return value
+}
+
+/** Matches a path against a pattern such as `/campaigns/:id`; returns the decoded parameters or null. */
+export const matchPath = (pattern: string, path: string): Record<string, string> | null => {
+  const want = pattern.split("/").filter(Boolean)
+  const have = path.split("/").filter(Boolean)
+  if (want.length !== have.length) return null
+  const params: Record<string, string> = {}
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as string
+    const h = have[i] as string
+    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(h)
+    else if (w !== h) return null
+  }
+  return params
+}
+
+/** An in-app link: a real <a href> (so it opens in a new tab too) that navigates without reloading. */
+export const Link = ({
+  to,
+  children,
+  className,
+  ...rest
+}: { readonly to: string; readonly children: ReactNode; readonly className?: string } & Omit<
+  React.AnchorHTMLAttributes<HTMLAnchorElement>,
+  "href"
+>) => {
+  const { navigate, path } = useRouter()
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+    event.preventDefault()
+    navigate(to)
+  }
+  return (
+    <a
+      href={to}
+      onClick={onClick}
+      className={className}
+      aria-current={path === to.split("?")[0] ? "page" : undefined}
+      {...rest}
+    >
+      {children}
+    </a>
+  )
+}

@@ -1,0 +1,76 @@
+/**
+ * Sign-in with an API token. The token is checked against `/me` before it is
+ * kept; a clearly marked place waits for single sign-on (OIDC).
+ */
+import { type FormEvent, useId, useState } from "react"
+import { useI18n } from "../i18n/I18n.tsx"
+import { useSession } from "../session/Session.tsx"
+import { looksLikeToken } from "../session/token.ts"
+
+/** The sign-in screen. */
+export const SignIn = () => {
+  const { t } = useI18n()
+  const { signIn, ended } = useSession()
+  const [token, setToken] = useState("")
+  const [error, setError] = useState<string | null>(null)
+  const [working, setWorking] = useState(false)
+  const id = useId()
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault()
+    if (!looksLikeToken(token)) {
+      setError(t.signIn.tokenMalformed)
+      return
+    }
+    setWorking(true)
+    const failure = await signIn(token.trim())
+    setWorking(false)
+    if (failure === null) return
+    setError(
+      failure.status === 401 ? t.signIn.tokenRejected : failure.kind === "network" ? t.errors.network : failure.detail,
+    )
+  }
+  return (
+    <div className="sign-in">
+      <section className="panel" aria-labelledby={`${id}-h`}>
+        <h1 id={`${id}-h`}>{t.signIn.heading}</h1>
+        {ended === "expired" ? <p className="notice warn">{t.errors.unauthorized}</p> : null}
+        <p>{t.signIn.lead}</p>
+        <form onSubmit={onSubmit} noValidate>
+          <div className="field" data-invalid={error ? "true" : undefined}>
+            <label htmlFor={`${id}-token`}>{t.signIn.tokenLabel}</label>
+            <input
+              id={`${id}-token`}
+              name="token"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+              aria-invalid={error ? true : undefined}
+              required
+            />
+            <span id={`${id}-hint`} className="hint">
+              {t.signIn.tokenHint}
+            </span>
+            {error ? (
+              <span id={`${id}-error`} className="field-error" role="alert">
+                {error}
+              </span>
+            ) : null}
+          </div>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={working}>
+              {working ? t.signIn.working : t.signIn.submit}
+            </button>
+          </div>
+        </form>
+      </section>
+      {/* Single sign-on goes here: an OIDC redirect that comes back with a token for signIn(). */}
+      <section className="panel" aria-labelledby={`${id}-oidc`} data-testid="oidc">
+        <h2 id={`${id}-oidc`}>{t.signIn.oidcHeading}</h2>
+        <p className="muted">{t.signIn.oidcPending}</p>
+      </section>
+    </div>
+  )
+}

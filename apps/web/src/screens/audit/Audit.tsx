@@ -1,0 +1,116 @@
+/**
+ * The auditor's view of a campaign: the journal as a timeline filtered by
+ * unit, actor, task and time (kept in the address, so a view can be shared),
+ * each entry with its state before → after; the verification of the hash
+ * chain, the signed checkpoints and the replay; exports.
+ */
+import type { TrailEntry } from "@liandong/api"
+import { useMemo } from "react"
+import { allPages, pageQuery } from "../../api/pages.ts"
+import { useLive } from "../../api/useLive.ts"
+import { useResource } from "../../api/useResource.ts"
+import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { useI18n } from "../../i18n/I18n.tsx"
+import { useRouter } from "../../router/Router.tsx"
+import { useSession } from "../../session/Session.tsx"
+import { LiveBadge } from "../dashboard/LiveBadge.tsx"
+import { exportCsv, exportJsonLines } from "./exports.ts"
+import { type Filter, TrailFilters } from "./TrailFilters.tsx"
+import { Timeline } from "./Timeline.tsx"
+import { Verification } from "./Verification.tsx"
+
+const filterOf = (search: URLSearchParams): Filter => ({
+  unit: search.get("unit") ?? "",
+  actor: search.get("actor") ?? "",
+  task: search.get("task") ?? "",
+  since: search.get("since") ?? "",
+  until: search.get("until") ?? "",
+})
+
+/** A datetime-local value (the reader's zone) as an ISO instant, or undefined. */
+const instant = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined)
+
+/** The audit screen for `/audit/:campaign`. */
+export const Audit = ({ campaign }: { readonly campaign: string }) => {
+  const { t, pick } = useI18n()
+  const { api } = useSession()
+  const { search, navigate, path } = useRouter()
+  const filter = filterOf(search)
+  const live = useLive(campaign)
+  const detail = useResource((c) => c.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
+  const query = {
+    ...(filter.unit ? { unit: filter.unit } : {}),
+    ...(filter.actor ? { actor: filter.actor } : {}),
+    ...(filter.task ? { task: filter.task } : {}),
+    ...(filter.since ? { since: instant(filter.since) } : {}),
+    ...(filter.until ? { until: instant(filter.until) } : {}),
+  }
+  const entries = useResource(
+    (c) =>
+      allPages((cursor) =>
+        c.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), ...query } })),
+      ),
+    [campaign, search.toString(), live.seq],
+  )
+  const units = useMemo(() => detail.data?.units ?? [], [detail.data])
+  const tasks = useMemo(() => detail.data?.phases.flatMap((p) => p.tasks) ?? [], [detail.data])
+  const names = {
+    unit: (key: string | null) => {
+      const u = units.find((x) => x.key === key)
+      return u ? pick({ zh: u.name, en: u.nameEn }) : (key ?? "—")
+    },
+    task: (key: string | null) => {
+      const task = tasks.find((x) => x.key === key)
+      return task ? pick(task.title) : (key ?? "")
+    },
+  }
+  const apply = (next: Filter) => {
+    const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ""))
+    navigate(`${path}${params.size > 0 ? `?${params}` : ""}`, { replace: true })
+  }
+  const list: ReadonlyArray<TrailEntry> = entries.data ?? []
+  if (detail.failure) return <ProblemNotice failure={detail.failure} onRetry={detail.reload} />
+  return (
+    <>
+      <div className="task-head" style={{ marginBottom: "0.75rem" }}>
+        <h1 style={{ margin: 0 }}>
+          {t.audit.heading}
+          {detail.data ? `:${pick({ zh: detail.data.title, en: detail.data.titleEn })}` : ""}
+        </h1>
+        <LiveBadge live={live} />
+      </div>
+      <section className="panel" aria-labelledby="verify-h">
+        <h2 id="verify-h">{t.audit.verification}</h2>
+        <Verification campaign={campaign} seq={live.seq} />
+      </section>
+      <section className="panel" aria-labelledby="filters-h">
+        <h2 id="filters-h">{t.audit.filters}</h2>
+        <TrailFilters
+          key={search.toString()}
+          filter={filter}
+          units={units.map((u) => ({ key: u.key, name: names.unit(u.key) }))}
+          tasks={tasks.map((x) => ({ key: x.key, name: pick(x.title) }))}
+          actors={[...new Set(list.map((e) => e.actor))].sort()}
+          onApply={apply}
+        />
+      </section>
+      <section className="panel" aria-labelledby="trail-h">
+        <div className="task-head">
+          <h2 id="trail-h" style={{ margin: 0 }}>
+            {t.audit.entries(list.length)}
+          </h2>
+          <div className="actions" style={{ marginTop: 0 }}>
+            <button type="button" onClick={() => exportCsv(campaign, list, t, names)} disabled={list.length === 0}>
+              {t.audit.exportCsv}
+            </button>
+            <button type="button" onClick={() => void exportJsonLines(api, campaign)}>
+              {t.audit.exportJsonl}
+            </button>
+          </div>
+        </div>
+        {entries.failure ? <ProblemNotice failure={entries.failure} onRetry={entries.reload} /> : null}
+        {entries.data === undefined ? <Loading /> : <Timeline entries={list} names={names} />}
+      </section>
+    </>
+  )
+}

@@ -1,0 +1,53 @@
+/** The journal as a timeline: who did what, when, to which unit and task, and the state before → after. */
+import type { TrailEntry } from "@liandong/api"
+import { useI18n } from "../../i18n/I18n.tsx"
+import { formatDateTime } from "../../i18n/format.ts"
+
+/** Names for unit and task keys. */
+export interface Names {
+  readonly unit: (key: string | null) => string
+  readonly task: (key: string | null) => string
+}
+
+/** The timeline list. */
+export const Timeline = ({
+  entries,
+  names,
+}: {
+  readonly entries: ReadonlyArray<TrailEntry>
+  readonly names: Names
+}) => {
+  const { t, lang } = useI18n()
+  if (entries.length === 0) return <p className="muted">{t.audit.empty}</p>
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {entries.map((e) => (
+        <li key={e.seq} data-seq={e.seq} data-event={e.event} data-unit={e.unit ?? ""} data-actor={e.actor}>
+          <div className="when">
+            #{e.seq} · <time dateTime={e.at}>{formatDateTime(e.at, lang)}</time>
+          </div>
+          <div>
+            <strong>{t.machine.events[e.event] ?? e.event}</strong>
+            {e.task ? ` · ${names.task(e.task)}` : ""}
+            {e.unit ? ` · ${names.unit(e.unit)}` : ""}
+          </div>
+          <div className="muted">
+            {t.audit.actor}:{e.actor}({t.roles[e.role as keyof typeof t.roles] ?? e.role}
+            {e.actorUnit ? ` · ${names.unit(e.actorUnit)}` : ""}) · {t.audit.cause}:{e.cause}
+          </div>
+          {e.before || e.after ? (
+            <div className="transition-text">
+              <span className="visually-hidden">{t.audit.beforeAfter}:</span>
+              {e.before || "∅"} → {e.after || "∅"}
+            </div>
+          ) : null}
+          {e.detail ? (
+            <div>
+              {t.audit.detail}:{e.detail}
+            </div>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  )
+}

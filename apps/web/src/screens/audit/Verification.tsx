@@ -1,0 +1,40 @@
+/** The integrity check of a campaign's record: hash chain, signed checkpoints, replay of every machine. */
+import { useResource } from "../../api/useResource.ts"
+import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { useI18n } from "../../i18n/I18n.tsx"
+
+/** Runs the server's verification (again when `seq` changes or on request) and shows the verdict. */
+export const Verification = ({ campaign, seq }: { readonly campaign: string; readonly seq: number | null }) => {
+  const { t, lang } = useI18n()
+  const verdict = useResource(
+    (api) => api.run((client) => client.audit.verification({ params: { campaign } })),
+    [campaign, seq],
+  )
+  if (verdict.failure) return <ProblemNotice failure={verdict.failure} onRetry={verdict.reload} />
+  if (verdict.data === undefined) return <Loading />
+  const v = verdict.data
+  return (
+    <div data-testid="verification" data-ok={v.ok ? "true" : "false"}>
+      <p className={`notice ${v.ok ? "ok" : "bad"}`} role={v.ok ? undefined : "alert"}>
+        {v.ok ? `✓ ${t.audit.verified}` : `✗ ${t.audit.failed}`}
+      </p>
+      {v.findings.length > 0 ? (
+        <ul>
+          {v.findings.map((f, i) => (
+            <li key={`${f.check}-${f.seq}-${i}`}>
+              {f.seq !== null ? `#${f.seq} ` : ""}
+              {lang === "en" ? f.en : f.zh}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="muted">
+        {t.audit.rows(v.rows)} · {t.audit.checkpoints(v.checkpoints)} · {t.audit.machines(v.machines)} · {t.audit.key}{" "}
+        <code>{v.keyId}</code>
+      </p>
+      <button type="button" onClick={verdict.reload} disabled={verdict.loading}>
+        {verdict.loading ? t.audit.verifying : t.audit.verify}
+      </button>
+    </div>
+  )
+}

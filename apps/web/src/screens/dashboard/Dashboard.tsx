@@ -1,0 +1,146 @@
+/**
+ * The coordinator's dashboard for one campaign: progress matrix, totals with
+ * a chart, reports to review, a unit's state machine and the summary — all
+ * refreshed live as the journal grows.
+ */
+import { useMemo, useState } from "react"
+import { allPages, pageQuery } from "../../api/pages.ts"
+import { useLive } from "../../api/useLive.ts"
+import { useResource } from "../../api/useResource.ts"
+import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { StatusBadge } from "../../components/StatusBadge.tsx"
+import { useI18n } from "../../i18n/I18n.tsx"
+import { LiveBadge } from "./LiveBadge.tsx"
+import { Matrix } from "./Matrix.tsx"
+import { Review } from "./Review.tsx"
+import { SummaryPanel } from "./SummaryPanel.tsx"
+import { TotalsPanel } from "./Totals.tsx"
+import { UnitMachine } from "./UnitMachine.tsx"
+
+/** The dashboard screen for `/campaigns/:campaign`. */
+export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
+  const { t, pick } = useI18n()
+  const live = useLive(campaign)
+  const seq = live.seq
+  const [selected, setSelected] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
+  const matrix = useResource(
+    (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
+    [campaign, seq],
+  )
+  const totals = useResource(
+    (api) => api.run((client) => client.campaigns.totals({ params: { campaign } })),
+    [campaign, seq],
+  )
+  const pending = useResource(
+    (api) =>
+      allPages((cursor) =>
+        api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, status: "submitted" } })),
+      ),
+    [campaign, seq],
+  )
+  const tasks = useResource(
+    (api) =>
+      allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign } }))),
+    [campaign],
+  )
+  const taskMap = useMemo(() => new Map((tasks.data ?? []).map((task) => [task.ref, task])), [tasks.data])
+  const units = useMemo(() => new Map((detail.data?.units ?? []).map((u) => [u.key, u])), [detail.data])
+  const unitName = (key: string) => {
+    const unit = units.get(key)
+    return unit ? (pick({ zh: unit.name, en: unit.nameEn }) ?? key) : key
+  }
+  const phaseName = (key: string) => {
+    const phase = detail.data?.phases.find((p) => p.key === key)
+    return phase ? pick(phase.name) : key
+  }
+  const taskName = (key: string) => {
+    const task = detail.data?.phases.flatMap((p) => p.tasks).find((x) => x.key === key)
+    return task ? pick(task.title) : key
+  }
+  const reloadAll = () => {
+    matrix.reload()
+    totals.reload()
+    pending.reload()
+  }
+  if (detail.failure) return <ProblemNotice failure={detail.failure} onRetry={detail.reload} />
+  if (detail.data === undefined) return <Loading />
+  const info = detail.data
+  const unit = selected ?? matrix.data?.rows.find((r) => r.unit !== info.coordinator)?.unit ?? null
+  return (
+    <>
+      <div className="task-head" style={{ marginBottom: "0.75rem" }}>
+        <h1 style={{ margin: 0 }}>{pick({ zh: info.title, en: info.titleEn })}</h1>
+        <LiveBadge live={live} />
+      </div>
+      <p className="muted">
+        {t.dashboard.campaignStatus}:{t.machine.states[info.status] ?? info.status}
+        {matrix.data?.phase ? ` · ${t.dashboard.currentPhase}:${phaseName(matrix.data.phase)}` : ""}
+        {matrix.data ? ` · ` : ""}
+        {matrix.data ? <StatusBadge status={matrix.data.status === "closed" ? "done" : "active"} /> : null}
+      </p>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {notice ?? ""}
+      </p>
+      <section className="panel" aria-labelledby="matrix-h">
+        <h2 id="matrix-h">{t.dashboard.matrix}</h2>
+        {matrix.failure ? <ProblemNotice failure={matrix.failure} onRetry={matrix.reload} /> : null}
+        {matrix.data ? <Matrix matrix={matrix.data} selected={unit} onSelectUnit={setSelected} /> : <Loading />}
+      </section>
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="review-h">
+          <h2 id="review-h">{t.dashboard.review}</h2>
+          {pending.failure ? <ProblemNotice failure={pending.failure} onRetry={pending.reload} /> : null}
+          {pending.data ? (
+            <Review
+              reports={pending.data}
+              tasks={taskMap}
+              unitName={unitName}
+              onReviewed={(message) => {
+                setNotice(message)
+                reloadAll()
+              }}
+            />
+          ) : (
+            <Loading />
+          )}
+        </section>
+        <section className="panel" aria-labelledby="totals-h">
+          <h2 id="totals-h">{t.dashboard.totals}</h2>
+          {totals.failure ? <ProblemNotice failure={totals.failure} onRetry={totals.reload} /> : null}
+          {totals.data ? <TotalsPanel totals={totals.data} unitName={unitName} /> : <Loading />}
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="machine-h">
+        <h2 id="machine-h">{t.dashboard.machine}</h2>
+        {unit ? (
+          <>
+            <div className="field" style={{ maxWidth: "24rem" }}>
+              <label htmlFor="machine-unit">{t.dashboard.chooseUnit}</label>
+              <select id="machine-unit" value={unit} onChange={(e) => setSelected(e.target.value)}>
+                {(matrix.data?.rows ?? []).map((r) => (
+                  <option key={r.unit} value={r.unit}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <UnitMachine
+              campaign={campaign}
+              unit={unit}
+              unitName={unitName(unit)}
+              phaseName={phaseName}
+              taskName={taskName}
+              seq={seq}
+            />
+          </>
+        ) : null}
+      </section>
+      <section className="panel" aria-labelledby="summary-h">
+        <h2 id="summary-h">{t.dashboard.summary}</h2>
+        <SummaryPanel campaign={campaign} closed={info.status === "closed"} seq={seq} />
+      </section>
+    </>
+  )
+}
