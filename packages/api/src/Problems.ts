@@ -70,6 +70,13 @@ export class PayloadTooLarge extends HttpApiError.Problem<PayloadTooLarge>()(
   { limit: Schema.Int },
 ) {}
 
+/** 415: the body is not JSON (send `Content-Type: application/json`). */
+export class UnsupportedMediaType extends HttpApiError.Problem<UnsupportedMediaType>()("UnsupportedMediaType", {
+  type: type("unsupported-media-type"),
+  status: 415,
+  title: "不支持的请求体类型 / Unsupported media type",
+}) {}
+
 /** 422: the Idempotency-Key was used before with a different request. */
 export class IdempotencyKeyReused extends HttpApiError.Problem<IdempotencyKeyReused>()("IdempotencyKeyReused", {
   type: type("idempotency-key-reused"),
@@ -112,4 +119,5 @@ export const writeProblems = [
   IdempotencyInFlight,
   IdempotencyKeyReused,
   PayloadTooLarge,
+  UnsupportedMediaType,
 ] as const

@@ -7,10 +7,10 @@
 import type { Database } from "@liandong/store"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
+import { sql, type Transaction } from "kysely"
 import type { Actor } from "./Actor.ts"
-import { query } from "./Db.ts"
-import { IdempotencyConflict } from "./Errors.ts"
+import { type Db, query } from "./Db.ts"
+import { IdempotencyConflict, type StoreError } from "./Errors.ts"
 
 /** Runs `run` once per (actor, key); a replay returns the stored result with `replayed: true`. */
 export const once = <A, E, R>(
@@ -63,3 +63,92 @@ export const once = <A, E, R>(
     )
     return { result, replayed: false }
   })
+
+/** What claiming a request's key found: go ahead, replay the stored answer, or refuse. */
+export type RequestClaim =
+  | { readonly kind: "claimed" }
+  | { readonly kind: "replay"; readonly status: number; readonly body: unknown }
+  | { readonly kind: "reused" }
+  | { readonly kind: "in-flight" }
+
+// A request key's rows share the commands' table, apart from their keys: "request:<key>".
+const requestKey = (key: string) => `request:${key}`
+
+/**
+ * Claims an Idempotency-Key for a request before it runs, in a transaction of its own, so
+ * every server process sees it: a first claim runs the request; the same key with the same
+ * request hash replays its stored answer, or is in flight while the first still runs
+ * (a claim older than `leaseSeconds` was abandoned by a crashed process and is taken over);
+ * with another request hash it is reused.
+ */
+export const claimRequest = (
+  principalId: string,
+  key: string,
+  requestHash: string,
+  leaseSeconds = 60,
+): Effect.Effect<RequestClaim, StoreError, Db> =>
+  Effect.gen(function* () {
+    const stored = requestKey(key)
+    const inserted = yield* query("idempotency.request.claim", (db) =>
+      db
+        .insertInto("command_results")
+        .values({ principal_id: principalId, idempotency_key: stored, request_hash: requestHash, result: "null" })
+        .onConflict((oc) => oc.columns(["principal_id", "idempotency_key"]).doNothing())
+        .returning("principal_id")
+        .executeTakeFirst(),
+    )
+    if (inserted !== undefined) return { kind: "claimed" } as RequestClaim
+    const previous = yield* query("idempotency.request.load", (db) =>
+      db
+        .selectFrom("command_results")
+        .select([
+          "request_hash",
+          "result",
+          sql<boolean>`created_at < now() - make_interval(secs => ${leaseSeconds})`.as("stale"),
+        ])
+        .where("principal_id", "=", principalId)
+        .where("idempotency_key", "=", stored)
+        .executeTakeFirst(),
+    )
+    // Released between our insert and our read: claim again.
+    if (previous === undefined) return yield* claimRequest(principalId, key, requestHash, leaseSeconds)
+    if (previous.request_hash !== requestHash) return { kind: "reused" } as RequestClaim
+    const answer = previous.result as { status?: number; body?: unknown } | null
+    if (answer !== null && typeof answer.status === "number") {
+      return { kind: "replay", status: answer.status, body: answer.body } as RequestClaim
+    }
+    if (!previous.stale) return { kind: "in-flight" } as RequestClaim
+    const taken = yield* query("idempotency.request.takeOver", (db) =>
+      db
+        .updateTable("command_results")
+        .set({ created_at: sql`now()` })
+        .where("principal_id", "=", principalId)
+        .where("idempotency_key", "=", stored)
+        .where(sql<boolean>`result = 'null'::jsonb`)
+        .where(sql<boolean>`created_at < now() - make_interval(secs => ${leaseSeconds})`)
+        .executeTakeFirst(),
+    )
+    return (Number(taken.numUpdatedRows) === 1 ? { kind: "claimed" } : { kind: "in-flight" }) as RequestClaim
+  })
+
+/** Stores the answer of a claimed request, for replays. */
+export const completeRequest = (principalId: string, key: string, status: number, body: unknown) =>
+  query("idempotency.request.complete", (db) =>
+    db
+      .updateTable("command_results")
+      .set({ result: JSON.stringify({ status, body }) })
+      .where("principal_id", "=", principalId)
+      .where("idempotency_key", "=", requestKey(key))
+      .execute(),
+  ).pipe(Effect.asVoid)
+
+/** Releases a claimed request that failed, so a retry runs it again. */
+export const releaseRequest = (principalId: string, key: string) =>
+  query("idempotency.request.release", (db) =>
+    db
+      .deleteFrom("command_results")
+      .where("principal_id", "=", principalId)
+      .where("idempotency_key", "=", requestKey(key))
+      .where(sql<boolean>`result = 'null'::jsonb`)
+      .execute(),
+  ).pipe(Effect.asVoid)

@@ -3,6 +3,7 @@
  * outline (limited to the units the actor may read), the status matrix with
  * the hierarchy, and the journal's length for live updates.
  */
+import type { CampaignRow } from "@liandong/store"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
@@ -88,7 +89,7 @@ export const statusMatrix = (campaignId: string, actor: Actor) =>
     return {
       campaign: table.campaign,
       title: table.title,
-      status: table.status,
+      status: table.status as CampaignRow["status"],
       phase: table.phase,
       journalSeq: loaded.row.journal_seq,
       phases: table.phases.map((phase) => ({ key: phase.key, name: { zh: phase.name.zh, en: phase.name.en ?? null } })),

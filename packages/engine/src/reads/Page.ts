@@ -29,6 +29,16 @@ export const limitOf = (request: PageRequest): number =>
 export const encodeCursor = (key: ReadonlyArray<string | number>): string =>
   Buffer.from(JSON.stringify(key), "utf8").toString("base64url")
 
+/** The failure for a cursor this listing did not hand out. */
+export const badCursor = () =>
+  Effect.fail(
+    new InvalidInput({
+      problems: [
+        { path: "cursor", zh: "游标无效,请使用上一页返回的 nextCursor", en: "not a cursor from this listing" },
+      ],
+    }),
+  )
+
 /** Decodes a cursor into a sort key of `arity` parts, or fails naming the `cursor` field. */
 export const decodeCursor = (cursor: string | undefined, arity: number) =>
   Effect.gen(function* () {

@@ -16,7 +16,7 @@ import { Signer } from "../audit/Signer.ts"
 import { type TrailFilter, trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { visibleCampaign } from "../Queries.ts"
-import { decodeCursor, encodeCursor, limitOf, type PageRequest } from "./Page.ts"
+import { badCursor, decodeCursor, encodeCursor, limitOf, type PageRequest } from "./Page.ts"
 
 /** A page of the journal as a trail, filtered, in order of seq. */
 export const pageJournal = (
@@ -29,7 +29,7 @@ export const pageJournal = (
     const limit = limitOf(page)
     const after = yield* decodeCursor(page.cursor, 1)
     const afterSeq = after === undefined ? undefined : Number(after[0])
-    if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) return yield* decodeCursor("!", 1)
+    if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) return yield* badCursor()
     const entries = yield* trail(campaignId, actor, { ...filter, afterSeq, limit: limit + 1 })
     const items = entries.slice(0, limit)
     const last = items[items.length - 1]

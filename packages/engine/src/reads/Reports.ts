@@ -12,7 +12,7 @@ import { trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
-import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
+import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign } from "./Tasks.ts"
 
 /** Filters of a report listing. */
@@ -65,7 +65,7 @@ export const pageReports = (actor: Actor, filter: ReportFilter, page: PageReques
     const limit = limitOf(page)
     const after = yield* decodeCursor(page.cursor, 1)
     if (after !== undefined && !/^\d{1,18}$/.test(String(after[0]))) {
-      return yield* decodeCursor("!", 1)
+      return yield* badCursor()
     }
     const scopes = yield* readableByCampaign(actor, filter.campaign)
     if (scopes.size === 0) return { items: [], nextCursor: null }

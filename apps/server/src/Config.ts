@@ -1,0 +1,66 @@
+/**
+ * The server's settings, from the environment (each decoded with Schema, so a
+ * wrong value stops the server with the variable's name and why).
+ */
+import { issueProblems } from "@liandong/workflow"
+import { Schema } from "effect"
+import type { RateLimitOptions } from "./RateLimit.ts"
+import { webDistFromEnv } from "./WebUi.ts"
+
+/** How the server runs. */
+export interface ServerConfig {
+  readonly host: string
+  readonly port: number
+  /** the largest request body accepted, in bytes */
+  readonly bodyLimit: number
+  readonly rateLimit: RateLimitOptions
+  /** the built web UI's folder, or null when there is none */
+  readonly webDist: string | null
+  /** whether this process also runs the worker */
+  readonly worker: boolean
+}
+
+const IntFromText = (minimum: number, maximum: number) =>
+  Schema.NumberFromString.check(
+    Schema.isInt({ message: "须为整数 / must be a whole number" }),
+    Schema.isBetween(
+      { minimum, maximum },
+      { message: `须在 ${minimum} 到 ${maximum} 之间 / must be ${minimum} to ${maximum}` },
+    ),
+  )
+
+const Env = Schema.Struct({
+  PORT: Schema.optional(IntFromText(0, 65_535)),
+  HOST: Schema.optional(Schema.NonEmptyString),
+  LIANDONG_BODY_LIMIT: Schema.optional(IntFromText(1024, 100 * 1024 * 1024)),
+  LIANDONG_RATE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
+  LIANDONG_RATE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
+  LIANDONG_WORKER: Schema.optional(Schema.Literals(["inline", "off"])),
+})
+
+/** The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of 120. */
+export const defaults = { host: "127.0.0.1", port: 8426, bodyLimit: 1024 * 1024, perMinute: 600, burst: 120 } as const
+
+/** Reads the settings from the environment, or throws naming each bad variable. */
+export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfig => {
+  const picked = Object.fromEntries(Object.keys(Env.fields).flatMap((key) => (env[key] ? [[key, env[key]]] : [])))
+  const decoded = Schema.decodeUnknownExit(Env)(picked, { errors: "all" })
+  if (decoded._tag === "Failure") {
+    const failure = decoded.cause.reasons.find((r) => r._tag === "Fail")
+    const problems =
+      failure !== undefined && Schema.isSchemaError(failure.error) ? issueProblems(failure.error.issue) : []
+    throw new Error(`环境变量有误 / bad environment: ${problems.map((p) => `${p.path}: ${p.zh} / ${p.en}`).join("; ")}`)
+  }
+  const value = decoded.value
+  return {
+    host: value.HOST ?? defaults.host,
+    port: value.PORT ?? defaults.port,
+    bodyLimit: value.LIANDONG_BODY_LIMIT ?? defaults.bodyLimit,
+    rateLimit: {
+      perMinute: value.LIANDONG_RATE_LIMIT ?? defaults.perMinute,
+      burst: value.LIANDONG_RATE_BURST ?? defaults.burst,
+    },
+    webDist: webDistFromEnv(env),
+    worker: (value.LIANDONG_WORKER ?? "inline") === "inline",
+  }
+}

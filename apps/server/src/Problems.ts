@@ -1,0 +1,79 @@
+/**
+ * Engine errors as the API's problems, worded in the request's language. A
+ * database failure is 503 while the database does not answer, 500 otherwise;
+ * a 500 names only a reference to the server's log, never the cause.
+ */
+import { randomUUID } from "node:crypto"
+import * as Api from "@liandong/api"
+import { type CommandError, Db, Log, type Unauthenticated } from "@liandong/engine"
+import { Effect } from "effect"
+import type { Language, RequestContext } from "./Language.ts"
+import { databaseAnswers } from "./Readiness.ts"
+
+/** Where a field lives in the request. */
+export type FieldPlace = Api.FieldProblem["in"]
+
+const pick = (text: { zh: string; en: string }, lang: Language) => text[lang]
+
+/** Every engine failure a handler may meet. */
+export type EngineFailure = CommandError | Unauthenticated
+
+/** The answer to a failure nobody expected: logged with a reference, answered as a bare 500. */
+export const internalError = (cause: unknown, ctx: RequestContext) =>
+  Effect.gen(function* () {
+    const reference = randomUUID()
+    const log = yield* Effect.serviceOption(Log)
+    if (log._tag === "Some") log.value.error({ reference, path: ctx.instance, err: cause }, "request failed")
+    else console.error(reference, cause)
+    return new Api.InternalError({
+      reference,
+      instance: ctx.instance,
+      detail: ctx.lang === "zh" ? `服务器内部错误,参考编号 ${reference}` : `internal error, reference ${reference}`,
+    })
+  })
+
+/** The answer while the database does not answer. */
+export const unavailable = (ctx: RequestContext) =>
+  new Api.Unavailable({
+    instance: ctx.instance,
+    retryAfter: 5,
+    detail: ctx.lang === "zh" ? "数据库暂时无法访问,请稍后重试" : "the database cannot be reached; retry shortly",
+  })
+
+/** Turns an engine failure into the problem the API answers; `place` is where bad input came from. */
+export const toProblem = (error: EngineFailure, ctx: RequestContext, place: FieldPlace = "body") =>
+  Effect.gen(function* () {
+    const base = { instance: ctx.instance }
+    switch (error._tag) {
+      case "InvalidInput":
+        return new Api.InvalidInput({
+          ...base,
+          detail: pick(error, ctx.lang),
+          errors: error.problems.map((p) => ({
+            in: p.path === "cursor" || p.path === "limit" ? "query" : place,
+            path: p.path,
+            detail: p[ctx.lang],
+          })),
+        })
+      case "NotFound":
+        return new Api.NotFound({ ...base, what: error.what, detail: pick(error, ctx.lang) })
+      case "NotAllowed":
+        return new Api.Forbidden({ ...base, detail: pick(error, ctx.lang) })
+      case "InvalidTransition":
+        return new Api.StateConflict({ ...base, state: error.state, accepts: error.accepts, detail: error[ctx.lang] })
+      case "CampaignState":
+        return new Api.StateConflict({ ...base, state: error.status, detail: error[ctx.lang] })
+      case "IdempotencyConflict":
+        return new Api.IdempotencyKeyReused({ ...base, detail: pick(error, ctx.lang) })
+      case "Unauthenticated":
+        return new Api.Unauthenticated({ ...base, reason: error.reason, detail: pick(error, ctx.lang) })
+      case "StoreError": {
+        const answers = yield* Effect.serviceOption(Db).pipe(
+          Effect.flatMap((db) =>
+            db._tag === "Some" ? Effect.provideService(databaseAnswers, Db, db.value) : Effect.succeed(true),
+          ),
+        )
+        return answers ? yield* internalError(error, ctx) : unavailable(ctx)
+      }
+    }
+  })

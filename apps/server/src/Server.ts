@@ -1,0 +1,80 @@
+/**
+ * The server: the API's handlers on Effect's HttpApi, /openapi.json and /docs,
+ * the guard around every request, on Node's HTTP server. The engine's services
+ * (database, clock, logger, signer) are provided from outside, so the same
+ * server runs on PGlite or PostgreSQL, in tests and in production.
+ */
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Api } from "@liandong/api"
+import { type Clock, type Db, type Log, runWorker, type Signer } from "@liandong/engine"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { NetAddress } from "effect/net"
+import { authenticationLayer } from "./Authentication.ts"
+import type { ServerConfig } from "./Config.ts"
+import { guard } from "./Guard.ts"
+import { auditHandlers } from "./handlers/Audit.ts"
+import { campaignsHandlers } from "./handlers/Campaigns.ts"
+import { directoryHandlers } from "./handlers/Directory.ts"
+import { liveHandlers } from "./handlers/Live.ts"
+import { reportsHandlers } from "./handlers/Reports.ts"
+import { summaryHandlers } from "./handlers/Summary.ts"
+import { systemHandlers } from "./handlers/System.ts"
+import { tasksHandlers } from "./handlers/Tasks.ts"
+import { RateLimiter } from "./RateLimit.ts"
+
+/** The engine services the server runs with. */
+export type EngineServices = Db | Clock | Log | Signer
+
+/** Every route: the API, its OpenAPI document and its interactive docs. */
+export const routesLayer = () => {
+  const handlers = Layer.mergeAll(
+    systemHandlers,
+    directoryHandlers,
+    campaignsHandlers,
+    tasksHandlers,
+    reportsHandlers,
+    auditHandlers,
+    summaryHandlers,
+    liveHandlers,
+  ).pipe(Layer.provide(authenticationLayer))
+  return Layer.mergeAll(
+    HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
+    HttpApiScalar.layer(Api, { path: "/docs" }),
+  )
+}
+
+/** The HTTP server on `config.host:config.port`, with the worker in-process when `config.worker`. */
+export const serverLayer = (config: ServerConfig) => {
+  // Global: it wraps the router itself, so it also sees paths no route matches.
+  const guarded = HttpRouter.middleware(
+    guard({ bodyLimit: config.bodyLimit, limiter: new RateLimiter(config.rateLimit), webDist: config.webDist }),
+    { global: true },
+  )
+  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(), guarded), {
+    disableLogger: true,
+    disableListenLog: true,
+  })
+  const worker = config.worker ? Layer.effectDiscard(Effect.forkScoped(runWorker())) : Layer.empty
+  return Layer.mergeAll(served, worker).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host })),
+  )
+}
+
+/** A running server: its base URL, and how to stop it. */
+export interface RunningServer {
+  readonly url: string
+  readonly close: () => Promise<void>
+}
+
+/** Starts the server with the given engine services; resolves once it listens. */
+export const startServer = async (
+  config: ServerConfig,
+  services: Layer.Layer<EngineServices, never, never>,
+): Promise<RunningServer> => {
+  const runtime = ManagedRuntime.make(serverLayer(config).pipe(Layer.provide(services)))
+  const server = await runtime.runPromise(Effect.service(HttpServer.HttpServer))
+  return { url: NetAddress.formatUrlUnsafe(server.address), close: () => runtime.dispose() }
+}

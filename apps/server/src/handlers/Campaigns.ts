@@ -1,0 +1,75 @@
+/** Campaigns: list, deploy, one, start, close a phase, status matrix, totals, machine graphs. */
+import { Api } from "@liandong/api"
+import {
+  campaignDetail,
+  closePhase,
+  deploy,
+  machineGraph,
+  pageCampaigns,
+  startCampaign,
+  statusMatrix,
+  totalsFor,
+} from "@liandong/engine"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { answer, answerChange, currentActor } from "../Handle.ts"
+import { idempotent } from "../Idempotent.ts"
+
+/** The campaigns group's handlers. */
+export const campaignsHandlers = HttpApiBuilder.group(Api, "campaigns", (handlers) =>
+  handlers
+    .handle("list", ({ query }) =>
+      Effect.flatMap(currentActor, (actor) =>
+        answer(pageCampaigns(actor, { status: query.status }, { limit: query.limit, cursor: query.cursor }), "query"),
+      ),
+    )
+    .handle(
+      "deploy",
+      ({ payload, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], payload, () => answerChange(deploy(payload, actor), "body")),
+        ),
+      { uninterruptible: true },
+    )
+    .handle("get", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) => answer(campaignDetail(params.campaign, actor), "path")),
+    )
+    .handle(
+      "start",
+      ({ params, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], null, () =>
+            answerChange(
+              Effect.map(startCampaign(params.campaign, actor), (step) => ({ ...step, replayed: false })),
+              "path",
+            ),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle(
+      "closePhase",
+      ({ params, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], null, () =>
+            answerChange(
+              Effect.map(closePhase(params.campaign, params.phase, actor), (step) => ({ ...step, replayed: false })),
+              "path",
+            ),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle("status", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) => answer(statusMatrix(params.campaign, actor), "path")),
+    )
+    .handle("totals", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) => answer(totalsFor(params.campaign, actor), "path")),
+    )
+    .handle("campaignMachine", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) => answer(machineGraph(params.campaign, null, actor), "path")),
+    )
+    .handle("unitMachine", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) => answer(machineGraph(params.campaign, params.unit, actor), "path")),
+    ),
+)

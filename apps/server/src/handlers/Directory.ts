@@ -1,0 +1,17 @@
+/** `/me` and `/units`. */
+import { Api, CurrentPrincipal } from "@liandong/api"
+import { pageUnits } from "@liandong/engine"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { answer, currentActor } from "../Handle.ts"
+
+/** The directory group's handlers. */
+export const directoryHandlers = HttpApiBuilder.group(Api, "directory", (handlers) =>
+  handlers
+    .handle("me", () => Effect.service(CurrentPrincipal))
+    .handle("units", ({ query }) =>
+      Effect.flatMap(currentActor, (actor) =>
+        answer(pageUnits(actor, { parent: query.parent }, { limit: query.limit, cursor: query.cursor }), "query"),
+      ),
+    ),
+)

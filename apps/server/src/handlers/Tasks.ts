@@ -1,0 +1,52 @@
+/** Tasks: mine, one, acknowledge, report. */
+import { Api } from "@liandong/api"
+import { acknowledge, pageTasks, submitReport, taskDetail } from "@liandong/engine"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { answer, answerChange, currentActor } from "../Handle.ts"
+import { idempotent } from "../Idempotent.ts"
+
+const refOf = (params: { campaign: string; unit: string; task: string }) =>
+  `${params.campaign}/${params.unit}/${params.task}`
+
+/** The tasks group's handlers. */
+export const tasksHandlers = HttpApiBuilder.group(Api, "tasks", (handlers) =>
+  handlers
+    .handle("list", ({ query }) =>
+      Effect.flatMap(currentActor, (actor) =>
+        answer(
+          pageTasks(
+            actor,
+            { campaign: query.campaign, unit: query.unit, phase: query.phase, status: query.status },
+            { limit: query.limit, cursor: query.cursor },
+          ),
+          "query",
+        ),
+      ),
+    )
+    .handle("get", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) =>
+        answer(taskDetail(params.campaign, params.unit, params.task, actor), "path"),
+      ),
+    )
+    .handle(
+      "acknowledge",
+      ({ params, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], null, (key) =>
+            answerChange(acknowledge(refOf(params), actor, { idempotencyKey: key }), "path"),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle(
+      "submitReport",
+      ({ params, headers, payload }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], payload, (key) =>
+            answerChange(submitReport(refOf(params), payload, actor, { idempotencyKey: key }), "body"),
+          ),
+        ),
+      { uninterruptible: true },
+    ),
+)
