@@ -91,11 +91,18 @@ interface Opened {
   readonly cleanup: () => Promise<void>
 }
 
+/** How a suite treats its database between tests. */
+export interface SuiteOptions {
+  /** Empty every table before each test (default true); false keeps what a `beforeAll` seeded. */
+  readonly resetEach?: boolean
+}
+
 const suite = (
   kind: "pglite" | "postgres",
   title: string,
   body: (ctx: DatabaseContext) => void,
   open: () => Promise<Opened>,
+  options: SuiteOptions = {},
 ) => {
   let opened: Opened | undefined
   const current = () => {
@@ -107,7 +114,7 @@ const suite = (
     await migrateToLatest(opened.store.db)
   }, 120_000)
   beforeEach(async () => {
-    if (opened) await resetStore(opened.store)
+    if (opened && options.resetEach !== false) await resetStore(opened.store)
   })
   afterAll(async () => {
     await opened?.cleanup()
@@ -142,13 +149,17 @@ const openPostgres = async (): Promise<Opened> => {
  * Registers `body` twice: `[pglite] title` on an in-memory PGlite, and `[postgres] title`
  * on a fresh database of the test server (skipped, test by test, when it does not answer).
  */
-export const describeEachDatabase = (title: string, body: (ctx: DatabaseContext) => void): void => {
-  describe(`[pglite] ${title}`, () => suite("pglite", title, body, openPglite))
+export const describeEachDatabase = (
+  title: string,
+  body: (ctx: DatabaseContext) => void,
+  options: SuiteOptions = {},
+): void => {
+  describe(`[pglite] ${title}`, () => suite("pglite", title, body, openPglite, options))
   const hasServer = serverCheck()
   describe(`[postgres] ${title}`, async () => {
-    if (await hasServer) suite("postgres", title, body, openPostgres)
+    if (await hasServer) suite("postgres", title, body, openPostgres, options)
     else
       describe.skip(`PostgreSQL at ${testServerUrl()} does not answer`, () =>
-        suite("postgres", title, body, openPostgres))
+        suite("postgres", title, body, openPostgres, options))
   })
 }
