@@ -1,20 +1,20 @@
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { openStore } from "@liandong/store"
 import { createTestDatabase, postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
-import { crowdCampaign } from "./crowd.ts"
+import { liandong } from "../cli.ts"
+import { crowdCampaign } from "../crowd.ts"
+import { startFleet } from "./fleet.ts"
+import { expectAuditVerifies, expectMachinesConsistent, expectNothingTwice, expectQueueDrained } from "./invariants.ts"
+import { chaosKills, chaosUnits, patienceMs } from "./settings.ts"
 
 // Crash test: workers are killed with SIGKILL at random instants while a campaign runs,
 // and restarted each time. Afterwards nothing is lost, nothing was applied twice, and the
-// journal verifies. Small counts here; `pnpm test:chaos` runs the long version.
-const units = Number(process.env.LIANDONG_CHAOS_UNITS ?? 40)
-const kills = Number(process.env.LIANDONG_CHAOS_KILLS ?? 8)
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+// journal verifies.
+const units = chaosUnits()
+const kills = chaosKills()
 
 const campaign = crowdCampaign("chaos-week", units, [
   { key: "preparation", day: 5 },
@@ -46,79 +46,44 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
   })
 
   it("lose nothing and apply nothing twice", async () => {
-    const workers: ChildProcess[] = []
-    const startWorker = () => {
-      const child = spawn(process.execPath, [main, "worker", "--poll", "100"], {
-        env: { ...process.env, ...env, LOG_LEVEL: "error" },
-        stdio: "ignore",
-      })
-      workers.push(child)
-      return child
-    }
-    startWorker()
-    startWorker()
+    const fleet = startFleet(env, 2)
     // The campaign's dates are behind the real clock: once started, everything is due at once.
     const started = await liandong(["start", "chaos-week"], env)
     expect(started.code, started.stderr).toBe(0)
     let killed = 0
     const store = await openStore({ databaseUrl: database.url, poolSize: 2 })
     try {
-      const status = async () =>
+      const closed = async () =>
         (
           await store.db
             .selectFrom("campaigns")
             .select("status")
             .where("id", "=", "chaos-week")
             .executeTakeFirstOrThrow()
-        ).status
-      const deadline = Date.now() + 120_000
-      while ((await status()) !== "closed" && Date.now() < deadline) {
+        ).status === "closed"
+      const deadline = Date.now() + patienceMs()
+      while (!(await closed()) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
-        if (killed < kills) {
-          const alive = workers.filter((w) => w.exitCode === null && w.signalCode === null)
-          const victim = alive[Math.floor(Math.random() * alive.length)]
-          if (victim !== undefined) {
-            victim.kill("SIGKILL")
-            killed++
-            startWorker()
-          }
-        }
+        if (killed < kills && fleet.killOne()) killed++
       }
-      expect(await status()).toBe("closed")
+      expect(await closed(), fleet.logs()).toBe(true)
       expect(killed).toBeGreaterThan(0)
 
-      // Nothing lost: no queue item left behind, none given up on.
-      const leftTimers = await store.db
-        .selectFrom("timers")
-        .select("status")
-        .where("status", "in", ["pending", "dead"])
-        .execute()
-      const leftMessages = await store.db
-        .selectFrom("messages")
-        .select("status")
-        .where("status", "in", ["pending", "dead"])
-        .execute()
-      expect(leftTimers).toEqual([])
-      expect(leftMessages).toEqual([])
-      // Nothing twice: every timer and message caused at most one journal row.
-      const twice = await store.db
-        .selectFrom("journal")
-        .select(["cause", (eb) => eb.fn.countAll<string>().as("n")])
-        .where("cause", "not in", ["command", "deploy", "denied"])
-        .groupBy("cause")
-        .having((eb) => eb.fn.countAll(), ">", 1)
-        .execute()
-      expect(twice).toEqual([])
+      // Nothing lost: no queue item left behind, none given up on; nothing twice.
+      await expectQueueDrained(store.db, "chaos-week")
+      await expectNothingTwice(store.db, "chaos-week")
+      await expectMachinesConsistent(store.db, "chaos-week")
       // Every unit went through every phase: reminded twice, overdue, closed.
       const tasks = await store.db.selectFrom("tasks").select(["reminded", "overdue", "status"]).execute()
       expect(tasks).toHaveLength(units * 3)
       expect(tasks.every((t) => t.reminded === 2 && t.overdue && t.status === "closed")).toBe(true)
+      // The survivors stop cleanly.
+      expect(await fleet.stop()).toEqual([0, 0])
     } finally {
-      for (const worker of workers) worker.kill("SIGKILL")
+      await fleet.stop()
       await store.close()
     }
     // Every stored snapshot equals the replay of its journal, and the chain verifies.
-    const verified = await liandong(["audit", "verify", "chaos-week", "--json"], env)
-    expect(verified.code, verified.stdout).toBe(0)
-  }, 240_000)
+    await expectAuditVerifies(env, "chaos-week")
+  }, patienceMs() + 300_000)
 })

@@ -1,0 +1,157 @@
+/**
+ * What must hold after any chaos: nothing left behind, nothing applied twice, every machine's
+ * events in order and each one counted in its version, every accepted command applied exactly
+ * once, and the audit chain verifying. Each check collects what it found wrong, so a failure
+ * names the rows.
+ */
+import type { Store } from "@liandong/store"
+import { canonicalJson } from "@liandong/workflow"
+import { expect } from "vitest"
+import { liandong } from "../cli.ts"
+import type { Answer } from "./reporter.ts"
+
+type Db = Store["db"]
+
+/** No timer or message of the campaign left pending, and none parked dead unless listed. */
+export const expectQueueDrained = async (db: Db, campaign: string, deadAllowed: ReadonlyArray<string> = []) => {
+  for (const table of ["timers", "messages"] as const) {
+    const left = await db
+      .selectFrom(table)
+      .select(["id", "status", "last_error"])
+      .where("campaign_id", "=", campaign)
+      .where("status", "in", ["pending", "dead"])
+      .execute()
+    expect(
+      left.filter((row) => !(row.status === "dead" && deadAllowed.includes(String(row.id)))),
+      table,
+    ).toEqual([])
+  }
+}
+
+/** No timer or message caused more than one journal row. */
+export const expectNothingTwice = async (db: Db, campaign: string) => {
+  const twice = await db
+    .selectFrom("journal")
+    .select(["cause", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("campaign_id", "=", campaign)
+    .where((eb) => eb.or([eb("cause", "like", "timer:%"), eb("cause", "like", "message:%")]))
+    .groupBy("cause")
+    .having((eb) => eb.fn.countAll(), ">", 1)
+    .execute()
+  expect(twice).toEqual([])
+}
+
+const machineEvent = (row: { cause: string; event: string }) =>
+  row.cause !== "deploy" && row.event !== "access.denied" && row.event !== "queue.dead"
+
+/** A campaign's machine events in journal order. */
+const machineEvents = async (db: Db, campaign: string) =>
+  (
+    await db
+      .selectFrom("journal")
+      .select(["seq", "machine_id", "cause", "event", "state_before", "state_after", "occurred_at"])
+      .where("campaign_id", "=", campaign)
+      .orderBy("seq")
+      .execute()
+  ).filter(machineEvent)
+
+/** Calls `check` with each machine event and the machine's event before it. */
+const pairs = <R extends { machine_id: string }>(rows: ReadonlyArray<R>, check: (previous: R, row: R) => void) => {
+  const last = new Map<string, R>()
+  for (const row of rows) {
+    const previous = last.get(String(row.machine_id))
+    if (previous !== undefined) check(previous, row)
+    last.set(String(row.machine_id), row)
+  }
+}
+
+/**
+ * Per machine: each journal row starts in the state the previous one ended in (no lost or
+ * doubled transition), and the stored version counts exactly the events applied (the
+ * deployment is version 1).
+ */
+export const expectMachinesConsistent = async (db: Db, campaign: string) => {
+  const rows = await machineEvents(db, campaign)
+  const problems: string[] = []
+  pairs(rows, (previous, row) => {
+    if (canonicalJson(previous.state_after) !== canonicalJson(row.state_before))
+      problems.push(`row ${row.seq} (${row.event}) starts where row ${previous.seq} did not end`)
+  })
+  const applied = new Map<string, number>()
+  for (const row of rows) applied.set(String(row.machine_id), (applied.get(String(row.machine_id)) ?? 0) + 1)
+  const machines = await db
+    .selectFrom("machines")
+    .select(["id", "unit_key", "version"])
+    .where("campaign_id", "=", campaign)
+    .execute()
+  for (const m of machines) {
+    const events = applied.get(String(m.id)) ?? 0
+    if (m.version !== 1 + events)
+      problems.push(`machine ${m.unit_key ?? "campaign"} is at version ${m.version} after ${events} journaled events`)
+  }
+  expect(problems).toEqual([])
+}
+
+const commandEvents = { ack: "task.acknowledge", report: "task.submit", approve: "task.approve", return: "task.return" }
+
+/**
+ * Every command answered as accepted left exactly one journal row (its own, of its kind, by
+ * its principal, with its key) and a report row for a report; a replay with the same key
+ * answered with the first one's row; nothing else was journaled as a unit command.
+ */
+export const expectAcceptedOnce = async (db: Db, campaign: string, answers: ReadonlyArray<Answer>) => {
+  const rows = await db
+    .selectFrom("journal")
+    .select(["seq", "actor", "cause", "event", "unit_key", "idempotency_key", "payload"])
+    .where("campaign_id", "=", campaign)
+    .where("cause", "=", "command")
+    .where("event", "like", "task.%")
+    .execute()
+  const bySeq = new Map(rows.map((row) => [row.seq, row]))
+  const accepted = answers.filter((a) => a.ok && !a.value.replayed)
+  const problems: string[] = []
+  const claimed = new Map<number, string>()
+  const firstByKey = new Map<string, number>()
+  for (const answer of accepted) {
+    if (!answer.ok) continue
+    const seq = Number(answer.value.journal)
+    const row = bySeq.get(seq)
+    const [, unit, task] = answer.step.ref.split("/")
+    if (claimed.has(seq)) problems.push(`${answer.id} and ${claimed.get(seq)} were both answered with row ${seq}`)
+    claimed.set(seq, answer.id)
+    if (row === undefined) {
+      problems.push(`${answer.id} was accepted as row ${seq}, which is not a unit command`)
+      continue
+    }
+    const payload = row.payload as { task?: string }
+    if (
+      row.event !== commandEvents[answer.step.command] ||
+      row.actor !== answer.step.principal ||
+      row.unit_key !== unit ||
+      payload.task !== task ||
+      row.idempotency_key !== (answer.step.key ?? null)
+    )
+      problems.push(`${answer.id} was accepted as row ${seq}, which records ${row.event} by ${row.actor} on ${unit}`)
+    if (answer.step.key !== undefined) firstByKey.set(`${answer.step.principal}:${answer.step.key}`, seq)
+  }
+  for (const answer of answers) {
+    if (!answer.ok || !answer.value.replayed) continue
+    const first = firstByKey.get(`${answer.step.principal}:${answer.step.key}`)
+    if (first === undefined || Number(answer.value.journal) !== first)
+      problems.push(`${answer.id} copy ${answer.copy} replayed row ${answer.value.journal}, not the first answer's`)
+  }
+  if (rows.length !== accepted.length)
+    problems.push(`${rows.length} unit commands journaled, ${accepted.length} accepted`)
+  const reports = await db.selectFrom("reports").select("id").where("campaign_id", "=", campaign).execute()
+  const acceptedReports = accepted.filter((a) => a.step.command === "report")
+  if (reports.length !== acceptedReports.length)
+    problems.push(`${reports.length} report rows stored, ${acceptedReports.length} reports accepted`)
+  expect(problems).toEqual([])
+}
+
+/** `liandong audit verify`: the chain, the checkpoints and the replay of every machine. */
+export const expectAuditVerifies = async (env: Record<string, string>, campaign: string) => {
+  const verified = await liandong(["audit", "verify", campaign, "--json"], env)
+  expect(verified.code, verified.stdout + verified.stderr).toBe(0)
+  expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, findings: [] })
+}
