@@ -21,6 +21,10 @@ export default defineConfig({
       project("packages/campaigns"),
       project("packages/engine"),
       project("apps/cli"),
+      project("packages/api"),
+      project("apps/server"),
+      // The browser tests build the UI first (and serve it from apps/web/dist).
+      { test: { ...project("apps/web").test, globalSetup: ["test/globalSetup.ts"] } },
     ],
   },
 })

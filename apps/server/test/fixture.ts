@@ -1,0 +1,197 @@
+/**
+ * The world the server tests run in: two campaigns, a coordinator, two units
+ * and a county under one of them, an auditor, and a second city's campaign
+ * nobody else takes part in; reports in every state; tokens for each
+ * principal, one expired and one revoked. Each unit's report carries a marker
+ * that must never reach a principal who may not read that unit.
+ */
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  type Actor,
+  acknowledge,
+  addPrincipal,
+  approve,
+  Clock,
+  createToken,
+  Db,
+  deploy,
+  Log,
+  loadActor,
+  operator,
+  returnReport,
+  revokeToken,
+  runUntilIdle,
+  Signer,
+  startCampaign,
+  submitReport,
+} from "@liandong/engine"
+import type { Store } from "@liandong/store"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { pino } from "pino"
+
+const phases = (units: string[]) => [
+  {
+    key: "publicity",
+    opensAt: "2026-04-13",
+    closesAt: "2026-04-30",
+    gate: "date",
+    tasks: [
+      {
+        key: "brochures",
+        title: { zh: "发放宣传资料", en: "Hand out brochures" },
+        assign: { units },
+        deadline: "2026-04-24T18:00",
+        reminders: ["P1D"],
+        figures: [
+          { key: "brochures", label: { zh: "发放宣传资料", en: "brochures" }, measure: "份", required: true },
+          {
+            key: "hours",
+            label: { zh: "志愿服务时长", en: "volunteer hours" },
+            measure: "小时",
+            kind: "decimal",
+            max: 1000,
+          },
+        ],
+      },
+      {
+        key: "events",
+        title: { zh: "举办宣传活动", en: "Hold events" },
+        assign: { units },
+        deadline: "2026-04-28T18:00",
+        figures: [{ key: "attendees", label: { zh: "参加人数", en: "attendees" }, measure: "人次" }],
+      },
+    ],
+  },
+  {
+    key: "wrap",
+    name: { zh: "总结", en: "wrap-up" },
+    opensAt: "2026-05-01",
+    closesAt: "2026-05-10",
+    gate: "date",
+    tasks: [
+      { key: "wrap-up", title: { zh: "报送总结", en: "Report the week" }, assign: { units }, deadline: "2026-05-08" },
+    ],
+  },
+]
+
+/** The campaign every matrix row is about. */
+export const mainCampaign = {
+  key: "matrix-main",
+  title: "矩阵宣传周",
+  timeZone: "Asia/Shanghai",
+  coordinator: "city",
+  units: [
+    { key: "city", name: "甲市知识产权局", role: "host", level: "city" },
+    { key: "district-a", name: "甲区分局", role: "subordinate", parent: "city", level: "county" },
+    { key: "district-b", name: "乙区分局", role: "subordinate", parent: "city", level: "county" },
+    { key: "county-a1", name: "甲一县分局", role: "subordinate", parent: "district-a", level: "county" },
+  ],
+  phases: phases(["district-a", "district-b", "county-a1"]),
+}
+
+/** Another city's campaign: only its own principals and the auditor may know it. */
+export const otherCampaign = {
+  key: "matrix-other",
+  title: "外市宣传周",
+  timeZone: "Asia/Shanghai",
+  coordinator: "other-city",
+  units: [
+    { key: "other-city", name: "丙市知识产权局", role: "host", level: "city" },
+    { key: "other-district", name: "丙区分局", role: "subordinate", parent: "other-city", level: "county" },
+  ],
+  phases: phases(["other-district"]),
+}
+
+/** Who acts. */
+export const principals = [
+  { id: "lead", name: "王局长", role: "coordinator", unit: "city" },
+  { id: "unit-a", name: "甲区联络员", role: "unit", unit: "district-a" },
+  { id: "unit-b", name: "乙区联络员", role: "unit", unit: "district-b" },
+  { id: "county", name: "甲一县联络员", role: "unit", unit: "county-a1" },
+  { id: "auditor", name: "审计员", role: "auditor" },
+  { id: "other-lead", name: "丙市局长", role: "coordinator", unit: "other-city" },
+  { id: "other-unit", name: "丙区联络员", role: "unit", unit: "other-district" },
+] as const
+
+/** What may never reach a principal who cannot read the unit: its name and its report's marker. */
+export const markers: Record<string, ReadonlyArray<string>> = {
+  "district-a": ["甲区分局", "甲区秘闻"],
+  "district-b": ["乙区分局", "乙区秘闻"],
+  "county-a1": ["甲一县分局", "甲一县秘闻"],
+  "other-district": ["丙区分局", "丙区秘闻"],
+}
+
+/** The clock the seeding ends at; the server's clock starts there. */
+export const seededAt = "2026-04-20T10:00:00+08:00"
+
+type Services = Db | Clock | Log | Signer
+
+/** The engine services over a store; the signing key in `keyFile`, so every process checks the same key. */
+export const engineServices = (store: Store, keyFile: string, at: string) =>
+  Layer.mergeAll(
+    Db.fromStore(store),
+    Clock.simulatedAt(new Date(at)),
+    Log.of_(pino({ level: "silent" })),
+    Signer.fromFile(keyFile),
+  )
+
+/** What seeding leaves behind. */
+export interface Seeded {
+  readonly keyFile: string
+  readonly tokens: Record<string, string>
+  /** report ids by unit */
+  readonly reports: Record<string, string>
+}
+
+/** Deploys and plays both campaigns up to `seededAt`, and issues the tokens. */
+export const seed = async (store: Store): Promise<Seeded> => {
+  const keyFile = join(mkdtempSync(join(tmpdir(), "liandong-key-")), "checkpoint.pem")
+  const runtime = ManagedRuntime.make(engineServices(store, keyFile, "2026-04-12T09:00:00+08:00"))
+  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromise(effect)
+  const as = (id: string) => run(loadActor(id))
+  try {
+    await run(deploy(mainCampaign, operator))
+    await run(deploy(otherCampaign, operator))
+    for (const p of principals) await run(addPrincipal(p, operator))
+    const tokens: Record<string, string> = {}
+    for (const p of principals) tokens[p.id] = (await run(createToken(p.id, {}, operator))).token
+    tokens.expired = (await run(createToken("unit-a", { expiresInDays: 1 }, operator))).token
+    const revoked = await run(createToken("unit-a", {}, operator))
+    await run(revokeToken(revoked.id, operator))
+    tokens.revoked = revoked.token
+    await run(startCampaign("matrix-main", await as("lead")))
+    await run(startCampaign("matrix-other", await as("other-lead")))
+    await run(
+      Effect.gen(function* () {
+        const clock = yield* Clock
+        yield* clock.set(new Date("2026-04-13T09:00:00+08:00"))
+        yield* runUntilIdle(new Date("2026-04-13T09:00:00+08:00"))
+      }),
+    )
+    const reports: Record<string, string> = {}
+    const report = async (campaign: string, unit: string, principal: Actor, marker: string, brochures: number) => {
+      await run(acknowledge(`${campaign}/${unit}/brochures`, principal))
+      const submitted = await run(
+        submitReport(
+          `${campaign}/${unit}/brochures`,
+          { figures: { brochures, hours: "12.5" }, narrative: { narrative: `${marker}:在街道设点发放` } },
+          principal,
+        ),
+      )
+      reports[unit] = submitted.report
+    }
+    const lead = await as("lead")
+    await report("matrix-main", "district-a", await as("unit-a"), "甲区秘闻", 7771)
+    await run(approve(reports["district-a"] as string, lead))
+    await run(acknowledge("matrix-main/district-a/events", await as("unit-a")))
+    await report("matrix-main", "district-b", await as("unit-b"), "乙区秘闻", 7772)
+    await report("matrix-main", "county-a1", await as("county"), "甲一县秘闻", 7773)
+    await run(returnReport(reports["county-a1"] as string, "请补充活动照片", lead))
+    await report("matrix-other", "other-district", await as("other-unit"), "丙区秘闻", 7779)
+    return { keyFile, tokens, reports }
+  } finally {
+    await runtime.dispose()
+  }
+}
