@@ -7,7 +7,7 @@ import { Schema } from "effect"
 
 /** A key naming a campaign, unit, phase, task or figure. */
 export const Key = Schema.String.check(
-  Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+  Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/u, {
     message:
       "须为小写字母、数字和连字符组成的标识(最长 63 字符) / must be lower-case letters, digits and dashes (at most 63 characters)",
   }),
@@ -15,19 +15,19 @@ export const Key = Schema.String.check(
 
 /** A report's number. */
 export const ReportId = Schema.String.check(
-  Schema.isPattern(/^[1-9][0-9]{0,17}$/, { message: "报送编号须为正整数 / a report number is a positive integer" }),
+  Schema.isPattern(/^[1-9][0-9]{0,17}$/u, { message: "报送编号须为正整数 / a report number is a positive integer" }),
 ).annotate({ description: "a report number", examples: ["42"] })
 
 /** An instant with its offset, as the API reads and writes times. */
 export const IsoTime = Schema.String.check(
-  Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
+  Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/u, {
     message: "须为带时区的 ISO 时间,如 2026-04-20T09:00+08:00 / an ISO time with offset, e.g. 2026-04-20T09:00+08:00",
   }),
 ).annotate({ description: "an ISO 8601 instant with offset", examples: ["2026-04-20T09:00:00.000Z"] })
 
 /** An idempotency key: printable ASCII, 1–200 characters. */
 export const IdempotencyKey = Schema.String.check(
-  Schema.isPattern(/^[\x21-\x7e]{1,200}$/, {
+  Schema.isPattern(/^[\x21-\x7e]{1,200}$/u, {
     message: "幂等键须为 1–200 个可打印 ASCII 字符 / an idempotency key is 1–200 printable ASCII characters",
   }),
 ).annotate({ description: "repeat it to retry safely: the first answer is replayed" })
@@ -45,7 +45,7 @@ export const Limit = Schema.Int.check(
 
 /** An opaque position in a listing, from the previous page's `nextCursor`. */
 export const Cursor = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z0-9_-]{1,200}$/, { message: "游标无效 / not a cursor from this API" }),
+  Schema.isPattern(/^[A-Za-z0-9_-]{1,200}$/u, { message: "游标无效 / not a cursor from this API" }),
 )
 
 /** The query fields of every paginated listing. */

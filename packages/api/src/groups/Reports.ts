@@ -35,7 +35,7 @@ export const ReportDetail = Schema.Struct({
 /** A reason for returning a report. */
 export const ReturnBody = Schema.Struct({
   reason: Schema.String.check(
-    Schema.isPattern(/\S/, { message: "退回须说明理由 / a return needs a reason" }),
+    Schema.isPattern(/\S/u, { message: "退回须说明理由 / a return needs a reason" }),
     Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
   ),
 })
