@@ -1,0 +1,232 @@
+/**
+ * Bad input against every endpoint, generated from the OpenAPI document: each
+ * request spoils one part — a path parameter, a query parameter, the
+ * Idempotency-Key header or the body — and keeps the rest valid, sent by a
+ * principal allowed to make the request. Every answer is a problem (never a
+ * 5xx); a 400 names the spoiled field; nothing in the database changes.
+ */
+import { describeEachDatabase } from "@liandong/store/testing"
+import fc from "fast-check"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import type { RunningServer } from "../src/Server.ts"
+import { type Seeded, seed } from "./fixture.ts"
+import { call, denials, fingerprint, isProblem, startTestServer } from "./harness.ts"
+
+interface Parameter {
+  readonly name: string
+  readonly in: "path" | "query" | "header"
+  readonly schema: { pattern?: string; enum?: string[]; maxLength?: number; type?: string }
+}
+
+interface Operation {
+  readonly method: string
+  readonly path: string
+  readonly operationId: string
+  readonly parameters: ReadonlyArray<Parameter>
+  readonly body: boolean
+}
+
+/** One spoiled request. */
+interface Spoiled {
+  readonly place: "path" | "query" | "header" | "body"
+  readonly name: string
+  readonly value: unknown
+}
+
+const text = fc.string({ minLength: 1, maxLength: 24, unit: "grapheme" })
+
+/** Values a parameter's schema refuses. */
+const badValue = (parameter: Parameter): fc.Arbitrary<string> => {
+  const { schema } = parameter
+  const options: Array<fc.Arbitrary<string>> = []
+  if (schema.enum !== undefined) options.push(text.filter((s) => !schema.enum?.includes(s)))
+  if (schema.pattern !== undefined) {
+    const pattern = new RegExp(schema.pattern, "u")
+    const samples = ["UPPER", "有中文", "a b", "-lead", "x".repeat(70), "1.5", "", "+"]
+    options.push(fc.oneof(text, fc.constantFrom(...samples)).filter((s) => !pattern.test(s)))
+  }
+  if (schema.maxLength !== undefined) {
+    const max = schema.maxLength
+    options.push(fc.integer({ min: max + 1, max: max + 50 }).map((n) => "x".repeat(n)))
+  }
+  // A header carries Latin-1 only, without surrounding blanks (fetch refuses or trims the rest).
+  if (parameter.in === "header") {
+    return fc
+      .oneof(...options, fc.constantFrom("has space", "ümlaut", "x".repeat(201)))
+      .filter(
+        (s) => /^[\x21-\xff]([\x20-\xff]*[\x21-\xff])?$/u.test(s) && !new RegExp(schema.pattern ?? "$^", "u").test(s),
+      )
+  }
+  // An empty or dot segment is another URL, not a value of the parameter.
+  if (parameter.in === "path") return fc.oneof(...options).filter((s) => s !== "" && !/^\.+$/u.test(s))
+  if (parameter.name === "limit") options.push(fc.constantFrom("0", "501", "-1", "2.5", "abc", "1e9"))
+  if (parameter.name === "since" && schema.pattern?.startsWith("^[+-]?")) options.push(fc.constantFrom("-1", "2.5"))
+  return fc.oneof(...options)
+}
+
+const figureValue = fc.oneof(
+  fc.integer({ max: -1 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
+  text.filter((s) => !/^\s*[+-]?\d+(\.\d+)?\s*$/u.test(s)),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.nat(), { maxLength: 3 }),
+)
+
+/** Bodies an operation refuses. */
+const badBody = (operationId: string): fc.Arbitrary<unknown> => {
+  const notAnObject = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 3 }))
+  switch (operationId) {
+    case "tasks.submitReport":
+      return fc.oneof(
+        notAnObject,
+        fc.record({ figures: fc.record({ attendees: figureValue }), narrative: fc.constant({ narrative: "说明" }) }),
+        fc.record({
+          figures: fc.constant({ attendees: 3 }),
+          narrative: fc.record({ narrative: fc.oneof(fc.integer(), fc.constant("")) }),
+        }),
+        fc.record({
+          figures: fc.dictionary(
+            text.filter((k) => k !== "attendees"),
+            fc.nat(),
+            { minKeys: 1, maxKeys: 2 },
+          ),
+          narrative: fc.constant({ narrative: "说明" }),
+        }),
+      )
+    case "reports.return":
+      return fc.oneof(
+        notAnObject,
+        fc.record({ reason: fc.oneof(fc.constantFrom("", "   ", "\n"), fc.integer(), fc.constant("理".repeat(2001))) }),
+        fc.record({ cause: fc.string() }),
+      )
+    default:
+      return fc.oneof(notAnObject, fc.dictionary(text, fc.jsonValue(), { maxKeys: 4 }))
+  }
+}
+
+const validValues = (seeded: Seeded): Record<string, string> => ({
+  campaign: "matrix-main",
+  unit: "district-a",
+  task: "events",
+  phase: "publicity",
+  report: seeded.reports["district-a"] as string,
+})
+
+const tokenFor = (operationId: string, seeded: Seeded) =>
+  (operationId.startsWith("tasks.") ? seeded.tokens["unit-a"] : seeded.tokens.lead) as string
+
+describeEachDatabase(
+  "bad input",
+  (db) => {
+    let server: RunningServer
+    let seeded: Seeded
+    let operations: Operation[]
+
+    beforeAll(async () => {
+      seeded = await seed(db.store())
+      server = await startTestServer(db.store(), seeded.keyFile)
+      const document = (await call(server.url, "GET", "/openapi.json")).json
+      operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({
+          method: method.toUpperCase(),
+          path,
+          operationId: op.operationId as string,
+          parameters: (op.parameters ?? []) as Parameter[],
+          body: op.requestBody !== undefined,
+        })),
+      )
+    }, 120_000)
+    afterAll(async () => {
+      await server?.close()
+    })
+
+    it("answers every spoiled request to every endpoint with a problem naming the field, and changes nothing", async () => {
+      const spoilable = operations.filter((op) => op.parameters.length > 0 || op.body)
+      expect(spoilable.length).toBeGreaterThan(20)
+      const before = await fingerprint(db.store())
+      const deniedBefore = await denials(db.store())
+      for (const op of spoilable) {
+        const spoilers: Array<fc.Arbitrary<Spoiled>> = op.parameters
+          .filter(
+            (p) => p.schema.pattern !== undefined || p.schema.enum !== undefined || p.schema.maxLength !== undefined,
+          )
+          .map((p) => badValue(p).map((value): Spoiled => ({ place: p.in, name: p.name, value })))
+        if (op.body)
+          spoilers.push(badBody(op.operationId).map((value): Spoiled => ({ place: "body", name: "", value })))
+        await fc.assert(
+          fc.asyncProperty(fc.oneof(...spoilers), fc.constantFrom("zh-CN", "en"), async (spoiled, lang) => {
+            const values = validValues(seeded)
+            if (spoiled.place === "path") values[spoiled.name] = String(spoiled.value)
+            const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ""))
+            const query =
+              spoiled.place === "query" ? `?${new URLSearchParams({ [spoiled.name]: String(spoiled.value) })}` : ""
+            const headers = spoiled.place === "header" ? { [spoiled.name]: String(spoiled.value) } : {}
+            const body = op.body
+              ? spoiled.place === "body"
+                ? spoiled.value
+                : op.operationId === "reports.return"
+                  ? { reason: "理由" }
+                  : {}
+              : undefined
+            const answer = await call(server.url, op.method, `${path}${query}`, {
+              token: tokenFor(op.operationId, seeded),
+              headers,
+              lang,
+              ...(body === undefined
+                ? {}
+                : { raw: JSON.stringify(body), headers: { ...headers, "content-type": "application/json" } }),
+            })
+            const where = `${op.method} ${path}${query} ${spoiled.place} ${JSON.stringify(spoiled.value).slice(0, 80)}`
+            expect(answer.status, where).toBeLessThan(500)
+            expect(isProblem(answer), `${where}: ${answer.text}`).toBe(true)
+            if (spoiled.place === "path" && answer.status === 404) {
+              // A value that is no route at all (an encoded "/") is a missing route, still a problem.
+              expect(answer.json.what, where).toBe("route")
+              return
+            }
+            expect(answer.status, `${where}: ${answer.text}`).toBe(400)
+            const errors = answer.json.errors as Array<{ in: string; path: string; detail: string }>
+            expect(errors.length, where).toBeGreaterThan(0)
+            if (spoiled.place === "body")
+              expect(
+                errors.every((e) => e.in === "body"),
+                where,
+              ).toBe(true)
+            else
+              expect(
+                errors.some((e) => e.in === spoiled.place && e.path === spoiled.name),
+                `${where}: ${answer.text}`,
+              ).toBe(true)
+            for (const error of errors) expect(error.detail.length, where).toBeGreaterThan(0)
+            if (lang === "en") expect(answer.json.detail, where).not.toMatch(/[\u4e00-\u9fff]{2}/u)
+          }),
+          { numRuns: 12 },
+        )
+      }
+      expect(await fingerprint(db.store())).toBe(before)
+      expect(await denials(db.store())).toBe(deniedBefore)
+    })
+
+    it("answers a body that is not JSON, or not declared as JSON, with a problem", async () => {
+      const path = "/api/v1/campaigns/matrix-main/units/district-a/tasks/events/reports"
+      const token = seeded.tokens["unit-a"] as string
+      const broken = await call(server.url, "POST", path, {
+        token,
+        raw: '{"figures": {',
+        headers: { "content-type": "application/json" },
+      })
+      expect(broken.status).toBe(400)
+      expect(broken.json.errors).toEqual([{ in: "body", path: "", detail: "请求体不是有效的 JSON" }])
+      const form = await call(server.url, "POST", path, {
+        token,
+        raw: "figures=1",
+        headers: { "content-type": "text/plain" },
+        lang: "en",
+      })
+      expect(form.status).toBe(415)
+      expect(isProblem(form)).toBe(true)
+    })
+  },
+  { resetEach: false },
+)
