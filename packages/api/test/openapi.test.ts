@@ -1,0 +1,73 @@
+/**
+ * The contract's OpenAPI 3.1 document: valid for a standard validator
+ * (@apidevtools/swagger-parser: the OpenAPI 3.1 schema, resolvable references),
+ * every path parameter declared, and true to the API's conventions.
+ */
+import SwaggerParser from "@apidevtools/swagger-parser"
+import { OpenApi } from "effect/http-api"
+import { describe, expect, it } from "vitest"
+import { Api } from "../src/index.ts"
+
+const document = OpenApi.fromApi(Api) as any
+const operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+  Object.entries(ops).map(([method, op]) => ({ path, method, op })),
+)
+
+describe("the OpenAPI document", () => {
+  it("validates as OpenAPI 3.1", async () => {
+    expect(document.openapi).toMatch(/^3\.1\./)
+    // validate() dereferences in place: give it a copy.
+    await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined()
+  })
+
+  it("puts every route but health and readiness under /api/v1, behind a bearer token", () => {
+    for (const { path, method, op } of operations) {
+      if (path === "/healthz" || path === "/readyz") {
+        expect(op.security ?? [], `${method} ${path}`).toEqual([])
+        continue
+      }
+      expect(path, `${method} ${path}`).toMatch(/^\/api\/v1\//)
+      expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }])
+      expect(Object.keys(op.responses), `${method} ${path}`).toEqual(
+        expect.arrayContaining(["400", "401", "404", "429", "500", "503"]),
+      )
+    }
+    expect(document.components.securitySchemes.bearer.type).toBe("http")
+    expect(document.components.securitySchemes.bearer.scheme.toLowerCase()).toBe("bearer")
+  })
+
+  it("takes an Idempotency-Key on every POST, and documents its conflicts", () => {
+    const posts = operations.filter((o) => o.method === "post")
+    expect(posts.length).toBeGreaterThan(5)
+    for (const { path, op } of posts) {
+      expect(
+        op.parameters.map((p: any) => `${p.in}:${p.name}`),
+        path,
+      ).toContain("header:idempotency-key")
+      expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(["403", "409", "413", "422"]))
+    }
+  })
+
+  it("answers every error as application/problem+json", () => {
+    for (const { path, method, op } of operations) {
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        if (Number(status) < 400) continue
+        expect(Object.keys(response.content), `${method} ${path} ${status}`).toEqual(["application/problem+json"])
+      }
+    }
+  })
+
+  it("declares every parameter its path names", () => {
+    for (const { path, method, op } of operations) {
+      const named = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+      const declared = (op.parameters ?? []).filter((p: any) => p.in === "path")
+      expect(declared.map((p: any) => p.name).sort(), `${method} ${path}`).toEqual(named)
+      for (const p of declared) expect(p.required, `${method} ${path} ${p.name}`).toBe(true)
+    }
+  })
+
+  it("gives every operation a unique id", () => {
+    const ids = operations.map((o) => o.op.operationId)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+})
