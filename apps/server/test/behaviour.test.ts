@@ -343,8 +343,8 @@ describe("the web UI", () => {
     const api = await call(server.url, "GET", "/api/v1/nothing-here")
     expect(api.status).toBe(404)
     expect(api.json.what).toBe("route")
-    const escape = await call(server.url, "GET", "/%2e%2e/%2e%2e/package.json")
-    expect(escape.text).not.toContain('"name"')
+    const outside = await call(server.url, "GET", "/%2e%2e/%2e%2e/package.json")
+    expect(outside.text).not.toContain('"name"')
   })
 
   it("explains how to build it when it is not built", async () => {
