@@ -63,7 +63,9 @@ export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
           .selectFrom("campaigns")
           .select(["journal_seq", "journal_head", sql<Date>`date_trunc('milliseconds', now())`.as("now")])
           .where("id", "=", entry.campaignId)
-          .forUpdate()
+          // NO KEY UPDATE: every follow-up row's foreign key takes KEY SHARE on this row, which
+          // FOR UPDATE would conflict with, deadlocking any two writers of the campaign.
+          .forNoKeyUpdate()
           .executeTakeFirstOrThrow(),
       tx,
     )

@@ -23,7 +23,11 @@ export interface Cause {
   readonly idempotencyKey?: string | null
 }
 
-/** Locks a unit's machine row (or the campaign's, when `unit` is null) for this transaction. */
+/**
+ * Locks a unit's machine row (or the campaign's, when `unit` is null) for this transaction.
+ * FOR NO KEY UPDATE, like the update that follows: the foreign keys of timers and messages
+ * sent to the machine meanwhile only take KEY SHARE, which it does not block.
+ */
 export const lockMachine = (tx: Transaction<Database>, campaignId: string, unit: string | null) =>
   Effect.gen(function* () {
     const row = yield* query(
@@ -31,7 +35,7 @@ export const lockMachine = (tx: Transaction<Database>, campaignId: string, unit:
       (db) => {
         const base = db.selectFrom("machines").selectAll().where("campaign_id", "=", campaignId)
         return (unit === null ? base.where("kind", "=", "campaign") : base.where("unit_key", "=", unit))
-          .forUpdate()
+          .forNoKeyUpdate()
           .executeTakeFirst()
       },
       tx,
@@ -45,7 +49,8 @@ export const lockMachine = (tx: Transaction<Database>, campaignId: string, unit:
 export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
   query(
     "machine.lockById",
-    (db) => db.selectFrom("machines").selectAll().where("id", "=", machineId).forUpdate().executeTakeFirstOrThrow(),
+    (db) =>
+      db.selectFrom("machines").selectAll().where("id", "=", machineId).forNoKeyUpdate().executeTakeFirstOrThrow(),
     tx,
   )
 
