@@ -29,7 +29,7 @@ export const StateDiagram = ({ graph, current, title, currentLabel }: StateDiagr
       <svg
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         width="100%"
-        style={{ maxWidth: layout.width * 1.25 }}
+        style={{ maxWidth: layout.width * 1.25, minWidth: layout.width * 0.8 }}
         role="img"
         aria-labelledby={`${id}-title ${id}-desc`}
       >

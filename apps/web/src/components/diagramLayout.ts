@@ -90,23 +90,26 @@ export const layoutDiagram = (graph: DiagramGraph): Layout => {
     }
   }
   const rows = new Map<number, number>()
-  const placed: PlacedState[] = graph.states.map((s) => {
+  const rowOf = new Map<string, number>()
+  for (const s of graph.states) {
     const c = column.get(s.id) ?? 0
     const r = rows.get(c) ?? 0
     rows.set(c, r + 1)
-    return {
-      ...s,
-      column: c,
-      row: r,
-      x: margin + c * (nodeWidth + columnGap),
-      y: margin + r * (nodeHeight + rowGap),
-    }
+    rowOf.set(s.id, r)
+  }
+  // Arcs back between states of the first row pass above it; any other arc passes below every row.
+  const above = (t: DiagramTransition) => rowOf.get(t.from) === 0 && rowOf.get(t.to) === 0
+  const top = margin + ([...back].some(above) ? arcRoom : 0)
+  const placed: PlacedState[] = graph.states.map((s) => {
+    const c = column.get(s.id) ?? 0
+    const r = rowOf.get(s.id) ?? 0
+    return { ...s, column: c, row: r, x: margin + c * (nodeWidth + columnGap), y: top + r * (nodeHeight + rowGap) }
   })
   const byId = new Map(placed.map((p) => [p.id, p]))
   const columns = Math.max(...placed.map((p) => p.column)) + 1
   const maxRows = Math.max(...rows.values())
   const bodyHeight = maxRows * nodeHeight + (maxRows - 1) * rowGap
-  const hasBack = back.size > 0
+  const hasBelow = [...back].some((t) => !above(t))
   const transitions: PlacedTransition[] = []
   const backCount = new Map<string, number>()
   for (const t of graph.transitions) {
@@ -114,21 +117,29 @@ export const layoutDiagram = (graph: DiagramGraph): Layout => {
     const b = byId.get(t.to)
     if (a === undefined || b === undefined || t.from === t.to) continue
     if (back.has(t)) {
-      // An arc under the row, from the bottom of one state to the bottom of the other.
       const n = backCount.get(`${t.from}>${t.to}`) ?? 0
       backCount.set(`${t.from}>${t.to}`, n + 1)
       const x1 = a.x + nodeWidth / 2 - 10
       const x2 = b.x + nodeWidth / 2 + 10
-      const y1 = a.y + nodeHeight
-      const y2 = b.y + nodeHeight
-      const low = margin + bodyHeight + arcRoom - 10 + n * 12
-      transitions.push({
-        ...t,
-        back: true,
-        path: `M ${x1} ${y1} C ${x1} ${low}, ${x2} ${low}, ${x2} ${y2}`,
-        labelX: (x1 + x2) / 2,
-        labelY: low - 6,
-      })
+      if (above(t)) {
+        const high = top - arcRoom + 10 - n * 12
+        transitions.push({
+          ...t,
+          back: true,
+          path: `M ${x1} ${a.y} C ${x1} ${high}, ${x2} ${high}, ${x2} ${b.y}`,
+          labelX: (x1 + x2) / 2,
+          labelY: high + 16,
+        })
+      } else {
+        const low = top + bodyHeight + arcRoom - 10 + n * 12
+        transitions.push({
+          ...t,
+          back: true,
+          path: `M ${x1} ${a.y + nodeHeight} C ${x1} ${low}, ${x2} ${low}, ${x2} ${b.y + nodeHeight}`,
+          labelX: (x1 + x2) / 2,
+          labelY: low - 6,
+        })
+      }
       continue
     }
     const x1 = a.x + nodeWidth
@@ -146,7 +157,7 @@ export const layoutDiagram = (graph: DiagramGraph): Layout => {
   }
   return {
     width: margin * 2 + columns * nodeWidth + (columns - 1) * columnGap,
-    height: margin * 2 + bodyHeight + (hasBack ? arcRoom : 0),
+    height: top + bodyHeight + margin + (hasBelow ? arcRoom : 0),
     nodeWidth,
     nodeHeight,
     states: placed,

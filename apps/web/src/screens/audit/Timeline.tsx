@@ -2,6 +2,7 @@
 import type { TrailEntry } from "@liandong/api"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { formatDateTime } from "../../i18n/format.ts"
+import { stateChanges } from "../../machine/stateText.ts"
 
 /** Names for unit and task keys. */
 export interface Names {
@@ -18,6 +19,7 @@ export const Timeline = ({
   readonly names: Names
 }) => {
   const { t, lang } = useI18n()
+  const word = (state: string | null) => (state === null ? "∅" : (t.machine.states[state] ?? state))
   if (entries.length === 0) return <p className="muted">{t.audit.empty}</p>
   return (
     <ol className="timeline" data-testid="timeline">
@@ -36,9 +38,18 @@ export const Timeline = ({
             {e.actorUnit ? ` · ${names.unit(e.actorUnit)}` : ""}) · {t.audit.cause}:{e.cause}
           </div>
           {e.before || e.after ? (
-            <div className="transition-text">
+            <div className="transition-text" data-testid="before-after">
               <span className="visually-hidden">{t.audit.beforeAfter}:</span>
-              {e.before || "∅"} → {e.after || "∅"}
+              {stateChanges(e.before, e.after).map((c) => (
+                <div key={c.path}>
+                  {c.path ? `${c.path}: ` : ""}
+                  {word(c.from)} → <strong>{word(c.to)}</strong>
+                </div>
+              ))}
+              <details>
+                <summary>{t.audit.fullState}</summary>
+                {e.before || "∅"} → {e.after || "∅"}
+              </details>
             </div>
           ) : null}
           {e.detail ? (

@@ -51,18 +51,22 @@ export const ReportForm = ({
   const key = useRef<string | null>(null)
   const form = useRef<HTMLFormElement>(null)
 
+  // Fields are checked on submit; a field already marked is checked again as it is corrected.
+  // (Checking on blur would move the buttons under the pointer between press and release.)
   const set = (part: "figures" | "narrative", field: string, value: string) => {
-    setValues((old) => ({ ...old, [part]: { ...old[part], [field]: value } }))
+    const next = { ...values, [part]: { ...values[part], [field]: value } }
+    setValues(next)
     key.current = null
-  }
-  const checkField = (path: string) => {
-    const found = checkReport(task, values, lang)
-    setErrors((old) => {
-      const next = { ...old }
-      if (found[path]) next[path] = found[path]
-      else delete next[path]
-      return next
-    })
+    const path = `${part}.${field}`
+    if (errors[path] !== undefined) {
+      const found = checkReport(task, next, lang)
+      setErrors((old) => {
+        const kept = { ...old }
+        if (found[path]) kept[path] = found[path]
+        else delete kept[path]
+        return kept
+      })
+    }
   }
   const focusFirst = (paths: ReadonlyArray<string>) => {
     const first = [
@@ -166,7 +170,6 @@ export const ReportForm = ({
                     autoComplete="off"
                     value={values.figures[figure.key] ?? ""}
                     onChange={(e) => set("figures", figure.key, e.target.value)}
-                    onBlur={() => checkField(path)}
                     aria-invalid={errors[path] ? true : undefined}
                     aria-describedby={describedBy(path, hint)}
                     aria-required={figure.required}
@@ -206,7 +209,6 @@ export const ReportForm = ({
                   data-path={path}
                   value={values.narrative[field.key] ?? ""}
                   onChange={(e) => set("narrative", field.key, e.target.value)}
-                  onBlur={() => checkField(path)}
                   aria-invalid={errors[path] ? true : undefined}
                   aria-describedby={describedBy(path, hint)}
                   aria-required={field.required}

@@ -23,11 +23,14 @@ export const TaskCard = ({
   reason,
   actionable,
   onChanged,
+  here = false,
 }: {
   readonly task: TaskItem
   readonly reason: string | null
   readonly actionable: boolean
   readonly onChanged: (message: string) => void
+  /** shown on the task's own page: no links to itself */
+  readonly here?: boolean
 }) => {
   const { t, pick } = useI18n()
   const { api } = useSession()
@@ -64,14 +67,16 @@ export const TaskCard = ({
       data-status={task.status}
     >
       <div className="task-head">
-        <h4 style={{ margin: 0 }}>
-          <Link to={taskPath(task)}>{title}</Link>
-        </h4>
+        {here ? null : (
+          <h4 style={{ margin: 0 }}>
+            <Link to={taskPath(task)}>{title}</Link>
+          </h4>
+        )}
         <StatusBadge status={task.status} />
         {task.returns > 0 ? <span className="muted">{t.inbox.returnedTimes(task.returns)}</span> : null}
         {task.reminded > 0 && !done ? <span className="muted">{t.status.reminded(task.reminded)}</span> : null}
       </div>
-      {actionable ? null : (
+      {actionable || here ? null : (
         <p className="muted" style={{ margin: 0 }}>
           {task.unitName}
         </p>
@@ -93,17 +98,17 @@ export const TaskCard = ({
               {t.inbox.acknowledge}
             </button>
           ) : null}
-          {task.status === "acknowledged" ? (
+          {task.status === "acknowledged" && !here ? (
             <Link to={taskPath(task)} className="button primary">
               {t.inbox.report}
             </Link>
           ) : null}
-          {task.status === "returned" ? (
+          {task.status === "returned" && !here ? (
             <Link to={taskPath(task)} className="button primary">
               {t.inbox.resubmit}
             </Link>
           ) : null}
-          {task.status !== "acknowledged" && task.status !== "returned" ? (
+          {task.status !== "acknowledged" && task.status !== "returned" && !here ? (
             <Link to={taskPath(task)} className="button">
               {t.inbox.view}
             </Link>

@@ -57,13 +57,14 @@ export const TaskPage = ({ campaign, unit, task: taskKey }: { campaign: string; 
         reason={item.status === "returned" ? (previous?.returnReason ?? null) : null}
         actionable={mine && item.status === "assigned"}
         onChanged={reload}
+        here
       />
       {submitted && item.status === "submitted" ? (
         <p className="notice ok" role="status">
           {t.form.submitted}
         </p>
       ) : null}
-      {canReport ? (
+      {canReport && reports.data !== undefined ? (
         <ReportForm
           key={`${item.ref}-${item.returns}`}
           task={item}

@@ -1,0 +1,248 @@
+/**
+ * The whole flow in a real browser against the real server on PGlite: a unit
+ * acknowledges and reports (a bad figure is caught in the browser, and the
+ * server's own check is shown next to its field), the coordinator returns the
+ * report with a reason, the unit resubmits, the coordinator — watching live —
+ * approves, the matrix and totals follow, and the auditor finds every step.
+ * Another unit never sees those tasks.
+ */
+import { join } from "node:path"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { browserAvailable, launchBrowser } from "./browser.ts"
+import { tourClock } from "./seed.ts"
+import { serveTour, type TourServer } from "./serve.ts"
+import { desktop, phone, shoot, shotsDir } from "./shots.ts"
+
+const eastTask = "tour-2026/east-district/brochures"
+const westTask = "tour-2026/west-district/brochures"
+const wait = { timeout: 15_000 }
+
+describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
+  let server: TourServer
+  let browser: Browser
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+
+  /** A fresh browser profile on the campaign's (simulated) clock. */
+  const open = async (): Promise<Page> => {
+    const context = await browser.newContext({ viewport: desktop, locale: "zh-CN", timezoneId: "Asia/Shanghai" })
+    contexts.push(context)
+    await context.clock.setFixedTime(new Date(tourClock.now))
+    const page = await context.newPage()
+    page.on("pageerror", (error) => errors.push(error.message))
+    await page.goto(server.url)
+    return page
+  }
+
+  /** Signs in with a token and waits for the principal's name in the top bar. */
+  const signIn = async (token: string): Promise<Page> => {
+    const page = await open()
+    await page.getByLabel("访问令牌").fill(token)
+    await page.getByRole("button", { name: "登录" }).click()
+    await page.getByTestId("who").waitFor(wait)
+    return page
+  }
+
+  /** True when nothing on the page is wider than a phone's screen. */
+  const fitsPhone = async (page: Page) => {
+    await page.setViewportSize(phone)
+    const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+    await page.setViewportSize(desktop)
+    return fits
+  }
+
+  const text = (page: Page, selector: string) => page.locator(selector).first().textContent(wait)
+
+  let unit: Page
+  let lead: Page
+
+  beforeAll(async () => {
+    ;[server, browser] = await Promise.all([serveTour(), launchBrowser()])
+  })
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close()
+    await browser?.close()
+    await server?.close()
+  })
+
+  it("turns away a token the server does not know, next to the field", async () => {
+    const page = await open()
+    await page.getByLabel("访问令牌").fill("ld_000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    await page.getByRole("button", { name: "登录" }).click()
+    await expect.poll(() => page.getByRole("alert").textContent(), wait).toContain("令牌无效")
+    expect(await page.getByTestId("oidc").textContent()).toContain("统一身份认证")
+    await shoot(page, "sign-in")
+    expect(await fitsPhone(page)).toBe(true)
+  })
+
+  it("shows a unit its own tasks by phase, with the deadline counting down, and no one else's", async () => {
+    unit = await signIn(server.tokens.east)
+    expect(new URL(unit.url()).pathname).toBe("/inbox")
+    const card = unit.locator(`[data-task="${eastTask}"]`)
+    await card.waitFor(wait)
+    expect(await card.getAttribute("data-status")).toBe("assigned")
+    expect(await card.textContent()).toContain("剩余 10天")
+    expect(await unit.locator(`[data-task="${westTask}"]`).count()).toBe(0)
+    expect(await unit.locator("h3").first().textContent()).toContain("阶段")
+    await shoot(unit, "inbox")
+    expect(await fitsPhone(unit)).toBe(true)
+  })
+
+  it("acknowledges in one click", async () => {
+    await unit.getByRole("button", { name: "确认接收" }).click()
+    const card = unit.locator(`[data-task="${eastTask}"]`)
+    await expect.poll(() => card.getAttribute("data-status"), wait).toBe("acknowledged")
+  })
+
+  it("catches a bad figure in the browser and shows it next to the field", async () => {
+    await unit.getByRole("link", { name: "填写报送" }).click()
+    const figure = unit.getByLabel("发放宣传资料")
+    await figure.fill("12.5")
+    await unit.getByRole("button", { name: "提交报送" }).click()
+    expect(await text(unit, '[data-error-for="figures.brochures"]')).toContain("须为整数")
+    expect(await text(unit, '[data-error-for="narrative.narrative"]')).toContain("请填写“工作情况”")
+    expect(await text(unit, '[data-testid="form-summary"]')).toContain("有 2 处需要修改")
+    expect(await figure.getAttribute("aria-invalid")).toBe("true")
+    expect(await unit.evaluate(() => document.activeElement?.getAttribute("data-path"))).toBe("figures.brochures")
+    await shoot(unit, "report-form-error")
+    expect(await fitsPhone(unit)).toBe(true)
+  })
+
+  it("keeps a draft in this browser only, and says so", async () => {
+    await unit.getByLabel("发放宣传资料").fill("1200")
+    await unit.getByLabel("工作情况").fill("在区政务中心设点发放宣传资料")
+    expect(await unit.locator("[data-error-for]").count()).toBe(0)
+    await unit.getByRole("button", { name: "保存草稿" }).click()
+    expect(await text(unit, '[data-testid="draft-status"]')).toContain("未提交给牵头单位")
+    await unit.reload()
+    await unit.getByLabel("发放宣传资料").waitFor(wait)
+    expect(await unit.getByLabel("发放宣传资料").inputValue()).toBe("1200")
+    expect(await unit.getByLabel("工作情况").inputValue()).toBe("在区政务中心设点发放宣传资料")
+    expect(await unit.locator("main").textContent()).toContain("已恢复本浏览器中保存的草稿")
+  })
+
+  it("shows the server's own check next to its field when the browser's was bypassed", async () => {
+    // What reaches the server is altered on the way, as a tampered or outdated client would send it.
+    await unit.route("**/api/v1/campaigns/*/units/*/tasks/*/reports", async (route) => {
+      const body = JSON.parse(route.request().postData() ?? "{}")
+      await route.continue({ postData: JSON.stringify({ ...body, figures: { brochures: "-5" } }) })
+    })
+    await unit.getByRole("button", { name: "提交报送" }).click()
+    expect(await text(unit, '[data-error-for="figures.brochures"]')).toContain("不能小于 0")
+    await unit.unroute("**/api/v1/campaigns/*/units/*/tasks/*/reports")
+  })
+
+  it("submits the corrected report", async () => {
+    await unit.getByRole("button", { name: "提交报送" }).click()
+    await expect
+      .poll(() => unit.locator(`[data-task="${eastTask}"]`).getAttribute("data-status"), wait)
+      .toBe("submitted")
+    expect(await unit.locator('[data-report] [data-figure="brochures"]').first().textContent()).toContain("1,200份")
+  })
+
+  it("lets the coordinator return it with a reason", async () => {
+    lead = await signIn(server.tokens.lead)
+    await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns/tour-2026")
+    const pending = lead.locator(`[data-pending="${eastTask}"]`)
+    await pending.waitFor(wait)
+    expect(await lead.locator('[data-unit="east-district"] [data-phase="publicity"]').getAttribute("data-state")).toBe(
+      "active",
+    )
+    await shoot(lead, "dashboard")
+    expect(await fitsPhone(lead)).toBe(true)
+    await pending.getByRole("button", { name: "退回" }).click()
+    await pending.getByRole("button", { name: "确认退回" }).click()
+    expect(await text(lead, '[data-pending] [role="alert"]')).toContain("必须写明原因")
+    await pending.getByLabel("退回原因").fill("请补充发放地点,并核实份数")
+    await pending.getByRole("button", { name: "确认退回" }).click()
+    await expect.poll(() => lead.locator(`[data-pending="${eastTask}"]`).count(), wait).toBe(0)
+    await expect
+      .poll(() => lead.locator('[data-unit="east-district"] [data-phase="publicity"]').getAttribute("data-state"), wait)
+      .toBe("returned")
+  })
+
+  it("shows the unit why it came back, and takes the resubmission", async () => {
+    await unit.goto(`${server.url}/inbox`)
+    const card = unit.locator(`[data-task="${eastTask}"]`)
+    await expect.poll(() => card.getAttribute("data-status"), wait).toBe("returned")
+    expect(await card.textContent()).toContain("请补充发放地点,并核实份数")
+    await shoot(unit, "inbox-returned")
+    await unit.getByRole("link", { name: "修改后重新报送" }).click()
+    const figure = unit.getByLabel("发放宣传资料")
+    await figure.waitFor(wait)
+    expect(await figure.inputValue()).toBe("1200")
+    await figure.fill("1300")
+    await unit.getByRole("button", { name: "提交报送" }).click()
+    await expect
+      .poll(() => unit.locator(`[data-task="${eastTask}"]`).getAttribute("data-status"), wait)
+      .toBe("submitted")
+  })
+
+  it("updates the coordinator's dashboard without a reload, and approving moves the matrix and the totals", async () => {
+    // The dashboard has stayed open since the return: the resubmission must arrive by itself.
+    const pending = lead.locator(`[data-pending="${eastTask}"]`)
+    await pending.waitFor(wait)
+    expect(await pending.textContent()).toContain("1,300份")
+    await pending.getByRole("button", { name: "通过" }).click()
+    await expect
+      .poll(() => lead.locator('[data-unit="east-district"] [data-phase="publicity"]').getAttribute("data-state"), wait)
+      .toBe("done")
+    await expect
+      .poll(
+        () => lead.locator('[data-testid="totals"] [data-figure="brochures"] td').first().getAttribute("data-total"),
+        wait,
+      )
+      .toBe("1300")
+    expect(await lead.locator('[data-testid="chart"]').textContent()).toContain("东区知识产权局")
+    await lead.locator('[data-unit="east-district"] th button.link-like').click()
+    const machine = lead.locator('[data-testid="machine"][data-unit="east-district"]')
+    await machine.waitFor(wait)
+    await expect
+      .poll(() => machine.locator('[data-current="true"]').first().getAttribute("data-state"), wait)
+      .toBe("publicity.done")
+    const summary = lead.locator('[data-testid="summary"]')
+    await expect.poll(() => summary.contentFrame().locator("body").textContent(), wait).toContain("发放宣传资料1300份")
+    await summary.screenshot({ path: join(shotsDir, "summary-preview.png") })
+    await shoot(lead, "dashboard-approved")
+  })
+
+  it("lets the auditor find every step, before → after, with the record verified", async () => {
+    const auditor = await signIn(server.tokens.audit)
+    await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit/tour-2026")
+    await expect.poll(() => auditor.locator('[data-testid="verification"]').getAttribute("data-ok"), wait).toBe("true")
+    await auditor.getByLabel("单位").selectOption("east-district")
+    await auditor.getByRole("button", { name: "筛选" }).click()
+    await expect.poll(() => new URL(auditor.url()).search, wait).toContain("unit=east-district")
+    const events = async () =>
+      await auditor
+        .locator("[data-testid=timeline] li")
+        .evaluateAll((items) => items.map((li) => li.getAttribute("data-event")))
+    await expect
+      .poll(async () => (await events()).filter((e) => e?.startsWith("task.") && e !== "task.remind"), wait)
+      .toEqual(["task.acknowledge", "task.submit", "task.return", "task.submit", "task.approve"])
+    const units = await auditor
+      .locator("[data-testid=timeline] li")
+      .evaluateAll((items) => items.map((li) => li.getAttribute("data-unit")))
+    expect(new Set(units)).toEqual(new Set(["east-district"]))
+    const returned = auditor.locator('[data-testid=timeline] li[data-event="task.return"]')
+    expect(await returned.textContent()).toContain("→")
+    expect(await returned.textContent()).toContain("请补充发放地点")
+    await shoot(auditor, "audit")
+    expect(await fitsPhone(auditor)).toBe(true)
+  })
+
+  it("never shows another unit's tasks, not even by address", async () => {
+    const other = await signIn(server.tokens.west)
+    await other.locator(`[data-task="${westTask}"]`).waitFor(wait)
+    expect(await other.locator(`[data-task="${eastTask}"]`).count()).toBe(0)
+    await other.goto(`${server.url}/tasks/tour-2026/east-district/brochures`)
+    expect(await text(other, '[role="alert"]')).toContain("未找到")
+    expect(await other.locator("main").textContent()).not.toContain("1,300")
+  })
+
+  it("threw no error in any page", () => {
+    expect(errors).toEqual([])
+  })
+})

@@ -1,0 +1,57 @@
+/**
+ * Seeds the README's tour campaign into an embedded database, through the
+ * engine's own commands: deployed, principals registered with API tokens,
+ * started, and the worker run until the publicity phase is open.
+ */
+import { tour } from "@liandong/campaigns"
+import {
+  addPrincipal,
+  createToken,
+  deploy,
+  engineLayer,
+  loadActor,
+  operator,
+  runUntilIdle,
+  startCampaign,
+} from "@liandong/engine"
+import { Effect } from "effect"
+
+/** The principals of the tour and their tokens. */
+export interface TourTokens {
+  readonly lead: string
+  readonly east: string
+  readonly west: string
+  readonly audit: string
+}
+
+/** Times of the seeded calendar (China Standard Time). */
+export const tourClock = {
+  start: "2026-04-12T09:00:00+08:00",
+  open: "2026-04-13T09:00:00+08:00",
+  /** when the people act in the browser */
+  now: "2026-04-14T10:00:00+08:00",
+}
+
+const people = [
+  { id: "lead", name: "王局长", role: "coordinator", unit: "city-ipo" },
+  { id: "east", name: "东区联络员", role: "unit", unit: "east-district" },
+  { id: "west", name: "西区联络员", role: "unit", unit: "west-district" },
+  { id: "audit", name: "审计员", role: "auditor" },
+] as const
+
+/** Seeds the tour into the embedded database at `dataDir` and returns a token per principal. */
+export const seedTour = (dataDir: string): Promise<TourTokens> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const deployed = yield* deploy(tour, operator)
+      const tokens: Record<string, string> = {}
+      for (const person of people) {
+        yield* addPrincipal(person, operator)
+        tokens[person.id] = (yield* createToken(person.id, { label: "web test" }, operator)).token
+      }
+      yield* runUntilIdle(new Date(tourClock.start))
+      yield* startCampaign(deployed.campaign, yield* loadActor("lead"))
+      yield* runUntilIdle(new Date(tourClock.open))
+      return tokens as unknown as TourTokens
+    }).pipe(Effect.provide(engineLayer({ now: tourClock.open, logLevel: "warn", store: { dataDir } }))),
+  )
