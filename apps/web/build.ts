@@ -33,6 +33,8 @@ export const buildWeb = async (options: { verbose?: boolean } = {}): Promise<str
 export const ensureWebBuilt = async (): Promise<string> =>
   existsSync(join(webDist, "index.html")) ? webDist : buildWeb({ verbose: true })
 
+// `node apps/web/build.ts` builds; with `--if-missing` only when there is no build yet (`pnpm serve`).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await buildWeb({ verbose: true })
+  if (process.argv.includes("--if-missing")) await ensureWebBuilt()
+  else await buildWeb({ verbose: true })
 }

@@ -16,7 +16,7 @@ import { desktop, phone, shoot, shotsDir } from "./shots.ts"
 
 const eastTask = "tour-2026/east-district/brochures"
 const westTask = "tour-2026/west-district/brochures"
-const wait = { timeout: 15_000 }
+const wait = { timeout: 30_000 }
 
 describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   let server: TourServer
