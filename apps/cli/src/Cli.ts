@@ -33,6 +33,7 @@ import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { renderStatus } from "./Status.ts"
 import { summaryCommand } from "./SummaryCommand.ts"
+import { serveCommand } from "./ServeCommand.ts"
 import { tokenCommand } from "./TokenCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
 
@@ -263,6 +264,7 @@ export const cli = liandong.pipe(
     principalCommand,
     auditCommand,
     tokenCommand,
+    serveCommand,
     demoCommand,
   ]),
 )
