@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `pnpm serve:demo`: the README's tour campaign, mid-flight, on a fresh
+ * embedded database, served with the web UI — and the tokens of a
+ * coordinator, a unit and an auditor printed, so a newcomer can walk the
+ * whole flow in the browser. The tour's calendar is moved to today: the
+ * publicity phase is open, west district has reported and waits for review,
+ * east district has its task to acknowledge and report. The clock is real
+ * and the worker runs in this process, so deadlines and reminders come due.
+ */
+import { rm } from "node:fs/promises"
+import { resolve } from "node:path"
+import { tour } from "@liandong/campaigns"
+import {
+  acknowledge,
+  addPrincipal,
+  createToken,
+  deploy,
+  engineLayer,
+  loadActor,
+  operator,
+  runUntilIdle,
+  startCampaign,
+  submitReport,
+} from "@liandong/engine"
+import { Effect } from "effect"
+import { configFromEnv } from "./Config.ts"
+import { startServer } from "./Server.ts"
+
+/** The day of the tour the demo starts on: publicity open since yesterday, deadline ten days ahead. */
+const tourDay = Date.parse("2026-04-14T00:00:00+08:00")
+
+/** Moves every date (`2026-04-13`, `2026-04-24T18:00`) in a definition by whole days. */
+export const shiftDates = (value: unknown, days: number): unknown => {
+  if (typeof value === "string") {
+    const match = /^(\d{4}-\d{2}-\d{2})(T.*)?$/.exec(value)
+    if (match === null) return value
+    const day = new Date(`${match[1]}T00:00:00Z`)
+    day.setUTCDate(day.getUTCDate() + days)
+    return `${day.toISOString().slice(0, 10)}${match[2] ?? ""}`
+  }
+  if (Array.isArray(value)) return value.map((v) => shiftDates(v, days))
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v, days)]))
+  return value
+}
+
+/** Who the demo registers. */
+export const demoPeople = [
+  { id: "lead", name: "王局长", role: "coordinator", unit: "city-ipo", label: "牵头单位 coordinator" },
+  { id: "east", name: "东区联络员", role: "unit", unit: "east-district", label: "参与单位 unit" },
+  { id: "west", name: "西区联络员", role: "unit", unit: "west-district", label: "参与单位 unit" },
+  { id: "audit", name: "审计员", role: "auditor", label: "审计人员 auditor" },
+] as const
+
+/** Seeds the tour mid-flight at `now`; returns a token per principal. */
+export const seedDemo = (now: Date) =>
+  Effect.gen(function* () {
+    const days = Math.floor((now.getTime() - tourDay) / 86_400_000)
+    const deployed = yield* deploy(shiftDates(tour, days), operator)
+    const tokens: Record<string, string> = {}
+    for (const { label: _, ...person } of demoPeople) {
+      yield* addPrincipal(person, operator)
+      tokens[person.id] = (yield* createToken(person.id, { label: "demo" }, operator)).token
+    }
+    yield* startCampaign(deployed.campaign, yield* loadActor("lead"))
+    yield* runUntilIdle(now)
+    const west = yield* loadActor("west")
+    const task = `${deployed.campaign}/west-district/brochures`
+    yield* acknowledge(task, west)
+    yield* submitReport(
+      task,
+      { figures: { brochures: "800" }, narrative: { narrative: "在西区文化广场设咨询台,发放宣传资料" } },
+      west,
+    )
+    return { campaign: deployed.campaign, tokens }
+  })
+
+const main = async () => {
+  const dataDir = resolve(process.env.LIANDONG_DATA ?? ".liandong/serve-demo")
+  await rm(dataDir, { recursive: true, force: true })
+  const store = { dataDir }
+  const seeded = await Effect.runPromise(
+    seedDemo(new Date()).pipe(Effect.provide(engineLayer({ logLevel: "warn", store }))),
+  )
+  const server = await startServer({ ...configFromEnv(), worker: true }, engineLayer({ logLevel: "warn", store }))
+  const lines = [
+    `联动 Liandong 演示 demo — ${tour.title}(进行中 mid-flight),嵌入式数据库 embedded database ${dataDir}`,
+    "",
+    `  网页 web UI:  ${server.url}/`,
+    `  接口文档 API docs: ${server.url}/docs`,
+    "",
+    "  用下面的令牌登录 / sign in with these tokens:",
+    ...demoPeople.flatMap((p) => [`  ${p.label} · ${p.id}(${p.name})`, `      ${seeded.tokens[p.id]}`]),
+    "",
+    "  东区 east: 确认接收并报送 acknowledge and report · 牵头单位 lead: 审核 review · 审计 audit: 日志 trail",
+    "  Ctrl+C 停止 / to stop",
+  ]
+  console.log(lines.join("\n"))
+  const stop = () => void server.close().then(() => process.exit(0))
+  process.once("SIGINT", stop)
+  process.once("SIGTERM", stop)
+}
+
+if (import.meta.main) await main()
