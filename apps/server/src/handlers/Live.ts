@@ -33,7 +33,10 @@ const changes = (campaign: string, actor: Actor, first: Change, pollMs = 1000) =
       }),
       Stream.filter((text): text is string => text !== null),
     )
-    const keepAlive = Stream.tick("15 seconds").pipe(Stream.map(() => ": keep-alive\n\n"))
+    const keepAlive = Stream.tick("15 seconds").pipe(
+      Stream.drop(1),
+      Stream.map(() => ": keep-alive\n\n"),
+    )
     return Stream.concat(Stream.make(`retry: 3000\n\n${frame(first)}`), Stream.merge(polled, keepAlive)).pipe(
       Stream.encodeText,
     )
