@@ -5,5 +5,6 @@ export default defineConfig({
   root: import.meta.dirname,
   base: "/",
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: true },
-  server: { proxy: { "/api": "http://127.0.0.1:8080" } },
+  // `pnpm --filter @liandong/web dev` proxies the API to a `pnpm serve` on its default port.
+  server: { proxy: { "/api": "http://127.0.0.1:8426" } },
 })

@@ -35,11 +35,34 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     return page
   }
 
-  /** Signs in with a token and waits for the principal's name in the top bar. */
-  const signIn = async (token: string): Promise<Page> => {
+  /** Presses Tab until the focused element has this accessible text; fails when it never comes. */
+  const tabTo = async (page: Page, name: string) => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab")
+      const focused = await page.evaluate(
+        () =>
+          `${document.activeElement?.textContent ?? ""}|${document.activeElement?.getAttribute("aria-label") ?? ""}|${
+            document.activeElement?.id
+              ? (document.querySelector(`label[for="${document.activeElement.id}"]`)?.textContent ?? "")
+              : ""
+          }`,
+      )
+      if (focused.includes(name)) return
+    }
+    throw new Error(`Tab never reached "${name}"`)
+  }
+
+  /** Signs in with a token (by keyboard alone, if asked) and waits for the principal's name in the top bar. */
+  const signIn = async (token: string, by: "mouse" | "keyboard" = "mouse"): Promise<Page> => {
     const page = await open()
-    await page.getByLabel("访问令牌").fill(token)
-    await page.getByRole("button", { name: "登录" }).click()
+    if (by === "keyboard") {
+      await tabTo(page, "访问令牌")
+      await page.keyboard.type(token)
+      await page.keyboard.press("Enter")
+    } else {
+      await page.getByLabel("访问令牌").fill(token)
+      await page.getByRole("button", { name: "登录" }).click()
+    }
     await page.getByTestId("who").waitFor(wait)
     return page
   }
@@ -78,7 +101,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   })
 
   it("shows a unit its own tasks by phase, with the deadline counting down, and no one else's", async () => {
-    unit = await signIn(server.tokens.east)
+    unit = await signIn(server.tokens.east, "keyboard")
     expect(new URL(unit.url()).pathname).toBe("/inbox")
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await card.waitFor(wait)
@@ -90,8 +113,9 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     expect(await fitsPhone(unit)).toBe(true)
   })
 
-  it("acknowledges in one click", async () => {
-    await unit.getByRole("button", { name: "确认接收" }).click()
+  it("acknowledges in one action, by keyboard too", async () => {
+    await tabTo(unit, "确认接收")
+    await unit.keyboard.press("Enter")
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await expect.poll(() => card.getAttribute("data-status"), wait).toBe("acknowledged")
   })
@@ -231,6 +255,13 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     expect(await returned.textContent()).toContain("请补充发放地点")
     await shoot(auditor, "audit")
     expect(await fitsPhone(auditor)).toBe(true)
+    await auditor.getByRole("button", { name: "Switch to English" }).click()
+    await expect.poll(() => auditor.locator("h1").textContent(), wait).toContain("Audit trail")
+    expect(await returned.textContent()).toContain("return")
+    expect(await auditor.locator("html").getAttribute("lang")).toBe("en")
+    await shoot(auditor, "audit-english")
+    await auditor.getByRole("button", { name: "切换到中文" }).click()
+    await expect.poll(() => auditor.locator("h1").textContent(), wait).toContain("审计日志")
   })
 
   it("never shows another unit's tasks, not even by address", async () => {

@@ -63,6 +63,10 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
       const task = tasks.find((x) => x.key === key)
       return task ? pick(task.title) : (key ?? "")
     },
+    phase: (key: string) => {
+      const phase = detail.data?.phases.find((p) => p.key === key)
+      return phase ? pick(phase.name) : key
+    },
   }
   const apply = (next: Filter) => {
     const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ""))
@@ -75,7 +79,7 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
       <div className="task-head" style={{ marginBottom: "0.75rem" }}>
         <h1 style={{ margin: 0 }}>
           {t.audit.heading}
-          {detail.data ? `:${pick({ zh: detail.data.title, en: detail.data.titleEn })}` : ""}
+          {detail.data ? `${t.colon}${pick({ zh: detail.data.title, en: detail.data.titleEn })}` : ""}
         </h1>
         <LiveBadge live={live} />
       </div>

@@ -8,6 +8,15 @@ import { stateChanges } from "../../machine/stateText.ts"
 export interface Names {
   readonly unit: (key: string | null) => string
   readonly task: (key: string | null) => string
+  readonly phase: (key: string) => string
+}
+
+/** A machine region's path (`publicity.open.brochures`) in words: 宣传 · 发放知识产权宣传资料. */
+const regionName = (path: string, names: Names) => {
+  const [phase, open, ...rest] = path.split(".")
+  if (!phase) return ""
+  if (open !== "open") return [names.phase(phase), open, ...rest].filter(Boolean).join(" · ")
+  return [names.phase(phase), ...rest.map((task) => names.task(task))].join(" · ")
 }
 
 /** The timeline list. */
@@ -34,15 +43,25 @@ export const Timeline = ({
             {e.unit ? ` · ${names.unit(e.unit)}` : ""}
           </div>
           <div className="muted">
-            {t.audit.actor}:{e.actor}({t.roles[e.role as keyof typeof t.roles] ?? e.role}
-            {e.actorUnit ? ` · ${names.unit(e.actorUnit)}` : ""}) · {t.audit.cause}:{e.cause}
+            {t.audit.actor}
+            {t.colon}
+            {e.actor}
+            {t.open}
+            {t.roles[e.role as keyof typeof t.roles] ?? e.role}
+            {e.actorUnit ? ` · ${names.unit(e.actorUnit)}` : ""}
+            {t.close} · {t.audit.cause}
+            {t.colon}
+            {e.cause}
           </div>
           {e.before || e.after ? (
             <div className="transition-text" data-testid="before-after">
-              <span className="visually-hidden">{t.audit.beforeAfter}:</span>
+              <span className="visually-hidden">
+                {t.audit.beforeAfter}
+                {t.colon}
+              </span>
               {stateChanges(e.before, e.after).map((c) => (
-                <div key={c.path}>
-                  {c.path ? `${c.path}: ` : ""}
+                <div key={c.path} title={c.path}>
+                  {c.path ? `${regionName(c.path, names)}:` : ""}
                   {word(c.from)} → <strong>{word(c.to)}</strong>
                 </div>
               ))}
@@ -54,7 +73,9 @@ export const Timeline = ({
           ) : null}
           {e.detail ? (
             <div>
-              {t.audit.detail}:{e.detail}
+              {t.audit.detail}
+              {t.colon}
+              {e.detail}
             </div>
           ) : null}
         </li>

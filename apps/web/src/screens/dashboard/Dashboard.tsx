@@ -75,8 +75,10 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
         <LiveBadge live={live} />
       </div>
       <p className="muted">
-        {t.dashboard.campaignStatus}:{t.machine.states[info.status] ?? info.status}
-        {matrix.data?.phase ? ` · ${t.dashboard.currentPhase}:${phaseName(matrix.data.phase)}` : ""}
+        {t.dashboard.campaignStatus}
+        {t.colon}
+        {t.machine.states[info.status] ?? info.status}
+        {matrix.data?.phase ? ` · ${t.dashboard.currentPhase}${t.colon}${phaseName(matrix.data.phase)}` : ""}
         {matrix.data ? ` · ` : ""}
         {matrix.data ? <StatusBadge status={matrix.data.status === "closed" ? "done" : "active"} /> : null}
       </p>

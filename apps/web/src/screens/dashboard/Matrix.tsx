@@ -87,7 +87,7 @@ export const Matrix = ({
                       type="button"
                       className="tree-toggle"
                       aria-expanded={!collapsed.has(row.unit)}
-                      aria-label={`${collapsed.has(row.unit) ? t.dashboard.expand : t.dashboard.collapse}:${row.name}`}
+                      aria-label={`${collapsed.has(row.unit) ? t.dashboard.expand : t.dashboard.collapse}${t.colon}${row.name}`}
                       onClick={() => toggle(row.unit)}
                     >
                       {collapsed.has(row.unit) ? "▸" : "▾"}

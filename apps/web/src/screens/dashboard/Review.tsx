@@ -50,7 +50,7 @@ const PendingReport = ({
           client.reports.return({ params: { report: report.id }, headers, payload: { reason: reason.trim() } }),
         )
       key.current = null
-      onReviewed(`${unitName} · ${title}:${action === "approve" ? t.status.approved : t.status.returned}`)
+      onReviewed(`${unitName} · ${title}${t.colon}${action === "approve" ? t.status.approved : t.status.returned}`)
     } catch (cause) {
       setFailure(cause as ApiFailure)
     } finally {

@@ -64,7 +64,7 @@ export const TotalsPanel = ({
             </div>
           ) : null}
           <BarChart
-            title={`${pick(figure.label)}(${t.dashboard.total} ${formatNumber(figure.total, lang)}${figure.measure})`}
+            title={`${pick(figure.label)}${t.open}${t.dashboard.total} ${formatNumber(figure.total, lang)}${figure.measure}${t.close}`}
             labelHeader={t.dashboard.unit}
             valueHeader={pick(figure.label)}
             bars={figure.contributions.map((c) => ({

@@ -45,9 +45,11 @@ export const UnitMachine = ({
         if (r === null) return null
         const open = data.active.includes(`${phase}.open`)
         return (
-          <section key={phase} aria-label={`${t.dashboard.phaseMachine}:${phaseName(r.key)}`}>
+          <section key={phase} aria-label={`${t.dashboard.phaseMachine}${t.colon}${phaseName(r.key)}`}>
             <h4>
-              {t.dashboard.phaseMachine}:{phaseName(r.key)}
+              {t.dashboard.phaseMachine}
+              {t.colon}
+              {phaseName(r.key)}
             </h4>
             <StateDiagram
               graph={r.graph}
@@ -62,7 +64,9 @@ export const UnitMachine = ({
                   return (
                     <div key={task} style={{ marginLeft: "1rem" }}>
                       <h5 style={{ margin: "0.5rem 0 0.2rem" }}>
-                        {t.dashboard.taskMachine}:{taskName(tr.key)}
+                        {t.dashboard.taskMachine}
+                        {t.colon}
+                        {taskName(tr.key)}
                       </h5>
                       <StateDiagram
                         graph={tr.graph}

@@ -60,7 +60,11 @@ export const ReportCard = ({
       </dl>
       {report.status === "returned" && report.returnReason ? (
         <p className="return-reason">
-          <strong>{t.history.reason}:</strong> {report.returnReason}
+          <strong>
+            {t.history.reason}
+            {t.colon}
+          </strong>{" "}
+          {report.returnReason}
         </p>
       ) : null}
     </article>

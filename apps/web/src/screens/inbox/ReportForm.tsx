@@ -158,7 +158,13 @@ export const ReportForm = ({
               <div className="field" key={figure.key} data-invalid={errors[path] ? "true" : undefined}>
                 <label htmlFor={input}>
                   {pick(figure.label)}
-                  {figure.required ? null : <span className="muted">({t.form.optional})</span>}
+                  {figure.required ? null : (
+                    <span className="muted">
+                      {t.open}
+                      {t.form.optional}
+                      {t.close}
+                    </span>
+                  )}
                 </label>
                 <div className="with-measure">
                   <input
@@ -201,7 +207,13 @@ export const ReportForm = ({
               <div className="field" key={field.key} data-invalid={errors[path] ? "true" : undefined}>
                 <label htmlFor={input}>
                   {pick(field.label)}
-                  {field.required ? null : <span className="muted">({t.form.optional})</span>}
+                  {field.required ? null : (
+                    <span className="muted">
+                      {t.open}
+                      {t.form.optional}
+                      {t.close}
+                    </span>
+                  )}
                 </label>
                 <textarea
                   id={input}

@@ -51,7 +51,7 @@ export const TaskCard = ({
         }),
       )
       key.current = null
-      onChanged(`${pick(task.title)}:${t.inbox.acknowledged}`)
+      onChanged(`${pick(task.title)}${t.colon}${t.inbox.acknowledged}`)
     } catch (cause) {
       setFailure(cause as ApiFailure)
     } finally {
@@ -82,12 +82,19 @@ export const TaskCard = ({
         </p>
       )}
       <div>
-        <span className="muted">{t.time.deadline}:</span>{" "}
+        <span className="muted">
+          {t.time.deadline}
+          {t.colon}
+        </span>{" "}
         <Countdown deadline={task.deadline} overdue={late} done={done} />
       </div>
       {task.status === "returned" && reason ? (
         <p className="return-reason">
-          <strong>{t.inbox.returnedReason}:</strong> {reason}
+          <strong>
+            {t.inbox.returnedReason}
+            {t.colon}
+          </strong>{" "}
+          {reason}
         </p>
       ) : null}
       {failure ? <ProblemNotice failure={failure} /> : null}
