@@ -21,6 +21,7 @@ export default defineConfig({
       project("packages/campaigns"),
       project("packages/engine"),
       project("apps/cli"),
+      project("packages/bench"),
       project("packages/api"),
       project("apps/server"),
       // The browser tests build the UI first (and serve it from apps/web/dist).

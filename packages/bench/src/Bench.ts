@@ -1,0 +1,106 @@
+/**
+ * The whole benchmark: the offline audit verification, Liandong on
+ * PostgreSQL (several worker processes), Liandong on embedded PGlite (one
+ * process, a smaller nation), then the peer doing the same number of unit
+ * events on the same PostgreSQL server. Each part runs in its own process.
+ */
+import { fork } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import type { AuditOfflineFigures } from "./AuditOffline.ts"
+import type { Answer, Task } from "./Child.ts"
+import type { PeerFigures } from "./Peer.ts"
+import type { RunFigures } from "./Run.ts"
+
+/** The benchmark's settings. */
+export interface BenchOptions {
+  readonly units: number
+  readonly pgliteUnits: number
+  readonly seed: number
+  readonly workers: number
+  readonly concurrency: number
+  /** the peer works at most this many events (its rate is steady long before) */
+  readonly peerMaxEvents: number
+  readonly auditRows: number
+  readonly peer: boolean
+  readonly pglite: boolean
+}
+
+/** Everything one benchmark run measured. */
+export interface BenchResult {
+  readonly at: string
+  readonly machine: { cpus: number; node: string; postgres: string | undefined }
+  readonly options: BenchOptions
+  readonly postgres: RunFigures
+  readonly pglite: RunFigures | undefined
+  readonly peer: PeerFigures | undefined
+  readonly auditOffline: (AuditOfflineFigures & { rssMb: number }) | undefined
+}
+
+const child = fileURLToPath(new URL("./Child.ts", import.meta.url))
+
+/** Runs one part in a fresh process. */
+export const inChild = <A>(task: Task, progress: (line: string) => void): Promise<A> =>
+  new Promise((resolve, reject) => {
+    const proc = fork(child, [JSON.stringify(task)], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    let settled = false
+    proc.on("message", (answer: Answer) => {
+      if (answer.type === "progress") progress(answer.line)
+      else if (answer.type === "done") {
+        settled = true
+        resolve(answer.figures as A)
+      } else {
+        settled = true
+        reject(new Error(answer.error))
+      }
+    })
+    proc.on("exit", (code) => {
+      if (!settled) reject(new Error(`the ${task.kind} part exited (${code}) without an answer`))
+    })
+  })
+
+/** Runs every part of the benchmark. */
+export const runBench = async (
+  options: BenchOptions,
+  progress: (line: string) => void,
+  postgresVersion?: string,
+): Promise<BenchResult> => {
+  const auditOffline =
+    options.auditRows > 0
+      ? await inChild<AuditOfflineFigures & { rssMb: number }>({ kind: "audit", rows: options.auditRows }, progress)
+      : undefined
+  if (auditOffline) progress(`audit offline: ${auditOffline.rows} rows verified in ${auditOffline.verifySeconds} s`)
+  const run = (database: "postgres" | "pglite", units: number) =>
+    inChild<RunFigures>(
+      {
+        kind: "liandong",
+        options: { database, units, seed: options.seed, workers: options.workers, concurrency: options.concurrency },
+      },
+      progress,
+    )
+  const postgres = await run("postgres", options.units)
+  const pglite = options.pglite ? await run("pglite", options.pgliteUnits) : undefined
+  const peer = options.peer
+    ? await inChild<PeerFigures>(
+        {
+          kind: "peer",
+          options: {
+            jobs: Math.min(postgres.events, options.peerMaxEvents),
+            units: options.units,
+            workers: options.workers,
+            concurrency: options.concurrency,
+          },
+        },
+        progress,
+      )
+    : undefined
+  if (peer) progress(`peer: ${peer.jobs} jobs in ${peer.seconds} s`)
+  return {
+    at: new Date().toISOString(),
+    machine: { cpus: (await import("node:os")).cpus().length, node: process.version, postgres: postgresVersion },
+    options,
+    postgres,
+    pglite,
+    peer,
+    auditOffline,
+  }
+}

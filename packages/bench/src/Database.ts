@@ -1,0 +1,31 @@
+/** The benchmark's own PostgreSQL database: created for a run, dropped after it. */
+import pg from "pg"
+
+/** The server the benchmark uses: BENCH_DATABASE_URL, else the local one. */
+export const serverUrl = (): string => process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/postgres"
+
+/** Creates `liandong_bench_<pid>_<suffix>` on the server; `drop()` removes it (connections included). */
+export const createBenchDatabase = async (suffix: string): Promise<{ url: string; drop: () => Promise<void> }> => {
+  const name = `liandong_bench_${process.pid}_${suffix}`
+  const admin = async <A>(run: (client: pg.Client) => Promise<A>) => {
+    const client = new pg.Client({ connectionString: serverUrl() })
+    await client.connect()
+    try {
+      return await run(client)
+    } finally {
+      await client.end()
+    }
+  }
+  await admin(async (client) => {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`)
+    await client.query(`create database ${pg.escapeIdentifier(name)}`)
+  })
+  const url = new URL(serverUrl())
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin((client) => client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`))
+    },
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The load driver: plays the script of every phase on the campaign calendar,
+ * an hour at a time. Each hour it moves the clock (the driver's and every
+ * worker's), waits for the workers to sweep all units when a phase opens,
+ * a deadline passes or a phase closes, then runs that hour's commands —
+ * as fast as `concurrency` allows, or paced at a given rate.
+ */
+import { Clock } from "@liandong/engine"
+import { Effect } from "effect"
+import { sql } from "kysely"
+import { campaignKey } from "./Campaign.ts"
+import { commandFor } from "./Commands.ts"
+import { type Action, phaseScript } from "./Script.ts"
+import type { Bench } from "./Setup.ts"
+import type { Workers } from "./Workers.ts"
+
+const hour = 3_600_000
+
+/** One sweep: every unit's item at one instant, applied by the workers. */
+export interface Sweep {
+  readonly phase: string
+  readonly what: "open" | "deadline" | "close"
+  readonly items: number
+  readonly seconds: number
+}
+
+/** What playing one phase recorded. */
+export interface PhaseRecord {
+  readonly phase: string
+  readonly paced: boolean
+  readonly seconds: number
+  readonly commands: number
+  readonly failures: number
+  /** issue → commit of each command (ms) */
+  readonly latencies: number[]
+  readonly sweeps: Sweep[]
+  readonly events: number
+}
+
+/** The driver's state shared across phases. */
+export interface Driver {
+  readonly bench: Bench
+  readonly workers: Workers
+  readonly concurrency: number
+  /** Wall-clock time (epoch ms) each approval committed, by `<unit>:<phase>`, for reaction times. */
+  readonly approvedAt: Map<string, number>
+  readonly failureSamples: string[]
+}
+
+/** Moves the campaign clock (driver and workers) to `at`, then wakes the workers. */
+export const moveClock = async (driver: Driver, at: number) => {
+  const { runtime, store } = driver.bench
+  await runtime.runPromise(Effect.flatMap(Effect.service(Clock), (c) => c.set(new Date(at))))
+  await driver.workers.setClock(at)
+  await sql`select pg_notify('liandong_work', ${campaignKey})`.execute(store.db)
+}
+
+/** Items due at `at` that no worker has applied yet. */
+const pendingAt = async (driver: Driver, at: number): Promise<number> => {
+  const due = new Date(at)
+  const { rows } = await sql<{ n: string }>`
+    select (select count(*) from messages where status = 'pending' and available_at <= ${due})
+         + (select count(*) from timers where status = 'pending' and due_at <= ${due}) as n`.execute(
+    driver.bench.store.db,
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** Waits until the workers have applied everything due at `at`; how long it took and how many items they applied. */
+export const waitIdle = async (driver: Driver, at: number, started: number) => {
+  while ((await pendingAt(driver, at)) > 0) await new Promise((r) => setTimeout(r, 10))
+  const seconds = (performance.now() - started) / 1000
+  const done = new Date(at)
+  const { rows } = await sql<{ n: string }>`
+    select (select count(*) from messages where done_at = ${done})
+         + (select count(*) from timers where done_at = ${done} and status <> 'cancelled') as n`.execute(
+    driver.bench.store.db,
+  )
+  return { seconds, items: Number(rows[0]?.n ?? 0) }
+}
+
+/** The journal's length: every durable event so far. */
+export const journalLength = async (driver: Driver): Promise<number> => {
+  const row = await driver.bench.store.db
+    .selectFrom("campaigns")
+    .select("journal_seq")
+    .where("id", "=", campaignKey)
+    .executeTakeFirstOrThrow()
+  return row.journal_seq
+}
+
+const runAction = async (driver: Driver, action: Action, phase: string, latencies: number[]) => {
+  const started = performance.now()
+  const outcome = await driver.bench.runtime.runPromise(
+    Effect.result(commandFor(campaignKey, action, driver.bench.principals)),
+  )
+  latencies.push(performance.now() - started)
+  if (outcome._tag === "Failure") {
+    if (driver.failureSamples.length < 5)
+      driver.failureSamples.push(
+        `${action.kind} ${action.unit}: ${String((outcome.failure as Error).message ?? outcome.failure)}`,
+      )
+    return false
+  }
+  if (action.kind === "approve") driver.approvedAt.set(`${action.unit}:${phase}`, Date.now())
+  return true
+}
+
+/** Plays one phase; `rate` (commands/s) paces it, otherwise it runs flat out. */
+export const playPhase = async (
+  driver: Driver,
+  phaseKey: string,
+  seed: number,
+  rate?: number,
+): Promise<PhaseRecord> => {
+  const { campaign } = driver.bench
+  const phase = campaign.phases.find((p) => p.key === phaseKey)
+  if (phase === undefined) throw new Error(`no phase ${phaseKey}`)
+  const opens = Date.parse(phase.opensAt)
+  const closes = Date.parse(phase.closesAt)
+  const deadlines = new Set(phase.tasks.map((t) => Date.parse(t.deadline)))
+  const byHour = new Map<number, Action[]>()
+  for (const action of phaseScript(campaign, phaseKey, seed)) {
+    const bucket = Math.floor(action.at / hour) * hour
+    const list = byHour.get(bucket)
+    if (list === undefined) byHour.set(bucket, [action])
+    else list.push(action)
+  }
+  const instants = [
+    ...new Set([
+      opens,
+      closes,
+      ...deadlines,
+      ...phase.tasks.flatMap((t) => t.reminders.map((r) => Date.parse(r))),
+      ...byHour.keys(),
+    ]),
+  ].sort((a, b) => a - b)
+  const latencies: number[] = []
+  const sweeps: Sweep[] = []
+  let commands = 0
+  let failures = 0
+  const eventsBefore = await journalLength(driver)
+  const started = performance.now()
+  for (const at of instants) {
+    const moved = performance.now()
+    await moveClock(driver, at)
+    const what = at === opens ? "open" : deadlines.has(at) ? "deadline" : at === closes ? "close" : undefined
+    if (what !== undefined) {
+      const swept = await waitIdle(driver, at, moved)
+      sweeps.push({ phase: phaseKey, what, ...swept })
+    }
+    const actions = byHour.get(at) ?? []
+    commands += actions.length
+    const results =
+      rate === undefined
+        ? await driver.bench.runtime.runPromise(
+            Effect.forEach(actions, (a) => Effect.promise(() => runAction(driver, a, phaseKey, latencies)), {
+              concurrency: driver.concurrency,
+            }),
+          )
+        : await paced(actions, rate, (a) => runAction(driver, a, phaseKey, latencies))
+    failures += results.filter((ok) => !ok).length
+  }
+  return {
+    phase: phaseKey,
+    paced: rate !== undefined,
+    seconds: (performance.now() - started) / 1000,
+    commands,
+    failures,
+    latencies,
+    sweeps,
+    events: (await journalLength(driver)) - eventsBefore,
+  }
+}
+
+/** Issues `actions` at `rate` a second, whether or not earlier ones finished (an open loop). */
+const paced = async <A>(actions: ReadonlyArray<A>, rate: number, run: (a: A) => Promise<boolean>) => {
+  const start = performance.now()
+  const running: Promise<boolean>[] = []
+  for (const [i, action] of actions.entries()) {
+    const wait = start + (i * 1000) / rate - performance.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    running.push(run(action))
+  }
+  return Promise.all(running)
+}

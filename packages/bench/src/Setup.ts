@@ -1,0 +1,97 @@
+/**
+ * Setting a run up: the database (a fresh PostgreSQL database, or embedded
+ * PGlite in a temporary folder), the engine's services over it, the
+ * deployed national campaign and its principals.
+ */
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type Actor, Clock, Db, deploy, Log, operator, Signer } from "@liandong/engine"
+import { migrateToLatest, openStore, type Store } from "@liandong/store"
+import { Layer, ManagedRuntime } from "effect"
+import { pino } from "pino"
+import { campaignKey, nationalCampaign, normalizedCampaign } from "./Campaign.ts"
+import type { Principals } from "./Commands.ts"
+import { createBenchDatabase } from "./Database.ts"
+import { nationalKey } from "./Nation.ts"
+
+/** Which database a run uses. */
+export type DatabaseKind = "postgres" | "pglite"
+
+/** An opened run: its store, engine runtime, campaign and principals; `close` removes everything. */
+export interface Bench {
+  readonly kind: DatabaseKind
+  readonly store: Store
+  readonly url: string | undefined
+  readonly keyFile: string
+  readonly runtime: ManagedRuntime.ManagedRuntime<Db | Clock | Log | Signer, never>
+  readonly campaign: ReturnType<typeof normalizedCampaign>
+  readonly principals: Principals
+  readonly deploySeconds: number
+  readonly close: () => Promise<void>
+}
+
+const liaisonOf = (unit: string): Actor => ({ kind: "principal", id: `${unit}.liaison`, role: "unit", unit })
+
+/** Opens the database, deploys a nation of `units` units and registers a liaison for each. */
+export const openBench = async (options: {
+  kind: DatabaseKind
+  units: number
+  seed: number
+  poolSize: number
+  start: number
+}): Promise<Bench> => {
+  const dir = await mkdtemp(join(tmpdir(), "liandong-bench-"))
+  const database = options.kind === "postgres" ? await createBenchDatabase(String(options.seed)) : undefined
+  const store = await openStore(
+    database ? { databaseUrl: database.url, poolSize: options.poolSize } : { dataDir: join(dir, "data") },
+  )
+  await migrateToLatest(store.db)
+  const keyFile = join(dir, "checkpoint-ed25519.pem")
+  const runtime = ManagedRuntime.make(
+    Layer.mergeAll(
+      Db.fromStore(store),
+      Clock.simulatedAt(new Date(options.start)),
+      Log.of_(pino({ level: "silent" })),
+      Signer.fromFile(keyFile),
+    ),
+  )
+  const input = nationalCampaign(options.units, options.seed)
+  const started = performance.now()
+  await runtime.runPromise(deploy(input, operator))
+  const deploySeconds = (performance.now() - started) / 1000
+  // The directory is set-up, not load: principals go in as rows, a thousand at a time.
+  const units = input.units.filter((u) => u.key !== nationalKey)
+  const rows = [
+    { id: `${nationalKey}.lead`, name: "活动牵头人", role: "coordinator" as const, unit_key: nationalKey },
+    ...units.map((u) => ({ id: `${u.key}.liaison`, name: `${u.name}联络员`, role: "unit" as const, unit_key: u.key })),
+  ]
+  for (let i = 0; i < rows.length; i += 1000)
+    await store.db
+      .insertInto("principals")
+      .values(rows.slice(i, i + 1000))
+      .execute()
+  const liaisons = new Map(units.map((u) => [u.key, liaisonOf(u.key)]))
+  return {
+    kind: options.kind,
+    store,
+    url: database?.url,
+    keyFile,
+    runtime,
+    campaign: normalizedCampaign(input),
+    principals: {
+      lead: { kind: "principal", id: `${nationalKey}.lead`, role: "coordinator", unit: nationalKey },
+      liaison: (unit) => liaisons.get(unit) ?? liaisonOf(unit),
+    },
+    deploySeconds,
+    close: async () => {
+      await runtime.dispose()
+      await store.close()
+      await database?.drop()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The benchmark campaign's key. */
+export { campaignKey }
