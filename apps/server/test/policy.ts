@@ -25,6 +25,7 @@ export const policy: Record<string, RouteKind> = {
   "system.health": "public",
   "system.ready": "public",
   "directory.me": "self",
+  "directory.clock": "self",
   "directory.units": "list",
   "campaigns.list": "list",
   "campaigns.deploy": "deploy",

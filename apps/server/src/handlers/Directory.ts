@@ -1,6 +1,6 @@
-/** `/me` and `/units`. */
+/** `/me`, `/clock` and `/units`. */
 import { Api, CurrentPrincipal } from "@liandong/api"
-import { pageUnits } from "@liandong/engine"
+import { Clock, pageUnits } from "@liandong/engine"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, currentActor } from "../Handle.ts"
@@ -9,6 +9,11 @@ import { answer, currentActor } from "../Handle.ts"
 export const directoryHandlers = HttpApiBuilder.group(Api, "directory", (handlers) =>
   handlers
     .handle("me", () => Effect.service(CurrentPrincipal))
+    .handle("clock", () =>
+      Effect.flatMap(Effect.service(Clock), (clock) =>
+        Effect.map(clock.now, (now) => ({ now: now.toISOString(), simulated: clock.simulated })),
+      ),
+    )
     .handle("units", ({ query }) =>
       Effect.flatMap(currentActor, (actor) =>
         answer(pageUnits(actor, { parent: query.parent }, { limit: query.limit, cursor: query.cursor }), "query"),

@@ -15,9 +15,16 @@ export const Unit = Schema.Struct({
 })
 export type Unit = typeof Unit.Type
 
-/** `GET /api/v1/me` and `GET /api/v1/units`. */
+/** The campaign clock: what the engine takes as now (fixed by LIANDONG_NOW on a simulated calendar). */
+export const CampaignClock = Schema.Struct({
+  now: Schema.String.annotate({ description: "the campaign clock's current time, ISO 8601" }),
+  simulated: Schema.Boolean,
+})
+
+/** `GET /api/v1/me`, `GET /api/v1/clock` and `GET /api/v1/units`. */
 export class DirectoryGroup extends HttpApiGroup.make("directory")
   .add(HttpApiEndpoint.get("me", "/me", { success: Principal, error: readProblems }))
+  .add(HttpApiEndpoint.get("clock", "/clock", { success: CampaignClock, error: readProblems }))
   .add(
     HttpApiEndpoint.get("units", "/units", {
       query: { ...PageQuery, parent: Schema.optional(Key) },
