@@ -45,10 +45,10 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
       ),
     )
   }
+  const byKey = new Map(input.units.map((u) => [u.key, u]))
   input.units.forEach((unit, i) => {
     if (unit.parent === undefined) return
     unknownUnit(`units[${i}].parent`, unit.parent)
-    const byKey = new Map(input.units.map((u) => [u.key, u]))
     const seen = new Set<string>([unit.key])
     let at = unit.parent as string | undefined
     while (at !== undefined) {
