@@ -201,7 +201,7 @@ describeEachDatabase(
             for (const error of errors) expect(error.detail.length, where).toBeGreaterThan(0)
             if (lang === "en") expect(answer.json.detail, where).not.toMatch(/[\u4e00-\u9fff]{2}/u)
           }),
-          { numRuns: 12 },
+          { numRuns: 25 },
         )
       }
       expect(await fingerprint(db.store())).toBe(before)
