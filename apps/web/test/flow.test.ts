@@ -10,7 +10,6 @@ import { join } from "node:path"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { browserAvailable, launchBrowser } from "./browser.ts"
-import { tourClock } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
 import { desktop, phone, shoot, shotsDir } from "./shots.ts"
 
@@ -24,11 +23,10 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   const contexts: BrowserContext[] = []
   const errors: string[] = []
 
-  /** A fresh browser profile on the campaign's (simulated) clock. */
+  /** A fresh browser profile. Its own clock is today's: countdowns must follow the server's campaign clock. */
   const open = async (): Promise<Page> => {
     const context = await browser.newContext({ viewport: desktop, locale: "zh-CN", timezoneId: "Asia/Shanghai" })
     contexts.push(context)
-    await context.clock.setFixedTime(new Date(tourClock.now))
     const page = await context.newPage()
     page.on("pageerror", (error) => errors.push(error.message))
     await page.goto(server.url)

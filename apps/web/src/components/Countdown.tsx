@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
 import { formatDateTime } from "../i18n/format.ts"
+import { campaignNow, useSession } from "../session/Session.tsx"
 
 /** Splits a span of milliseconds into days, hours and minutes. */
 export const span = (ms: number) => {
@@ -12,13 +13,15 @@ export const span = (ms: number) => {
   return { days: Math.floor(minutes / 1440), hours: Math.floor((minutes % 1440) / 60), minutes: minutes % 60 }
 }
 
-/** The clock for countdowns, re-rendering once a minute. */
+/** The campaign's time for countdowns, re-rendering every half minute. */
 const useNow = (): number => {
-  const [now, setNow] = useState(() => Date.now())
+  const { clock } = useSession()
+  const [now, setNow] = useState(() => campaignNow(clock))
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 30_000)
+    setNow(campaignNow(clock))
+    const timer = setInterval(() => setNow(campaignNow(clock)), 30_000)
     return () => clearInterval(timer)
-  }, [])
+  }, [clock])
   return now
 }
 

@@ -12,9 +12,22 @@ import { type ApiFailure, isFailure, toFailure } from "../api/Failure.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { clearToken, storedToken, storeToken } from "./token.ts"
 
+/** The campaign clock as last read from the server: `now` then, at the browser's `at`. */
+export interface CampaignClock {
+  readonly now: number
+  readonly at: number
+  readonly simulated: boolean
+}
+
+/** The campaign's time now: a simulated clock stands still; a real one runs with the browser's. */
+export const campaignNow = (clock: CampaignClock | null): number =>
+  clock === null ? Date.now() : clock.simulated ? clock.now : Date.now() + (clock.now - clock.at)
+
 interface SessionValue {
   readonly state: "checking" | "signed-out" | "signed-in"
   readonly principal: Principal | null
+  /** the campaign clock (null until read, or when the server has none to tell) */
+  readonly clock: CampaignClock | null
   readonly api: Connection
   /** Why the last session ended, when it did not end by signing out. */
   readonly ended: "expired" | null
@@ -38,6 +51,7 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   const [principal, setPrincipal] = useState<Principal | null>(null)
   const [api, setApi] = useState<Connection>(offline)
   const [ended, setEnded] = useState<"expired" | null>(null)
+  const [clock, setClock] = useState<CampaignClock | null>(null)
 
   const end = useCallback((why: "expired" | null) => {
     clearToken()
@@ -61,6 +75,14 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
       }
       try {
         const me = await raw.run((client) => client.directory.me())
+        // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
+        const at = Date.now()
+        const serverClock = await raw.run((client) => client.directory.clock()).catch(() => null)
+        setClock(
+          serverClock === null
+            ? null
+            : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
+        )
         storeToken(token)
         setPrincipal(me)
         setApi(guarded)
@@ -82,8 +104,8 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   }, [open])
 
   const value = useMemo<SessionValue>(
-    () => ({ state, principal, api, ended, signIn: open, signOut: () => end(null) }),
-    [state, principal, api, ended, open, end],
+    () => ({ state, principal, clock, api, ended, signIn: open, signOut: () => end(null) }),
+    [state, principal, clock, api, ended, open, end],
   )
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
 }
