@@ -22,6 +22,8 @@ export const canonicalDecimal = (value: string | number): string | undefined => 
   if (/e/i.test(text)) {
     if (typeof value !== "number") return undefined
     text = value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
+    // A number too small for 20 decimal places would be rounded (5e-324 to "0"): not exact, refused.
+    if (Number(text) !== value) return undefined
   }
   if (text.startsWith("+")) text = text.slice(1)
   const m = decimal.exec(text)

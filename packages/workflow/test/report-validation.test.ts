@@ -49,6 +49,8 @@ describe("report validation", () => {
     expect(canonicalDecimal("1e21")).toBeUndefined()
     expect(canonicalDecimal(0.1)).toBe("0.1")
     expect(canonicalDecimal(1e21)).toBe("1000000000000000000000")
+    expect(canonicalDecimal(5e-324)).toBeUndefined()
+    expect(canonicalDecimal(1.5e-7)).toBe("0.00000015")
     expect(canonicalDecimal("1,000")).toBeUndefined()
   })
 })
