@@ -3,28 +3,18 @@
  * coordinator the units of the campaigns it runs; a unit itself and its
  * subordinates in the campaigns it takes part in.
  */
-import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
+import { readableByCampaign } from "./Tasks.ts"
 
 /** The keys of the units the actor may see, or "all". */
 export const visibleUnitKeys = (actor: Actor) =>
   Effect.gen(function* () {
     if (actor.kind !== "principal" || actor.role === "auditor") return "all" as const
-    const definitions = yield* query("units.definitions", (db) =>
-      db
-        .selectFrom("campaigns")
-        .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
-        .select("definitions.body")
-        .execute(),
-    )
     const keys = new Set<string>(actor.unit === null ? [] : [actor.unit])
-    for (const { body } of definitions) {
-      const definition = body as Campaign
-      const readable = readableUnits(actor, definition)
+    for (const { definition, readable } of (yield* readableByCampaign(actor)).values()) {
       for (const unit of definition.units) if (readable === "all" || readable.has(unit.key)) keys.add(unit.key)
     }
     return keys as ReadonlySet<string>
