@@ -1,0 +1,70 @@
+/**
+ * The web UI's files, served by the API server at `/` with a single-page-app
+ * fallback; the API's own 404s stay problems; without a built UI, `/` says how
+ * to build it.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { RunningServer } from "../src/Server.ts"
+import type { Seeded } from "./fixture.ts"
+import { call, isProblem, startTestServer } from "./harness.ts"
+
+describe("the web UI", () => {
+  let server: RunningServer
+  let bare: RunningServer
+  let seeded: Seeded
+  const { store, close } = (() => {
+    let opened: Awaited<ReturnType<typeof import("@liandong/store").openStore>> | undefined
+    return {
+      store: async () => {
+        const { openStore, migrateToLatest } = await import("@liandong/store")
+        opened = await openStore({ dataDir: "memory://" })
+        await migrateToLatest(opened.db)
+        return opened
+      },
+      close: () => opened?.close(),
+    }
+  })()
+
+  beforeAll(async () => {
+    const dist = mkdtempSync(join(tmpdir(), "liandong-web-"))
+    mkdirSync(join(dist, "assets"))
+    writeFileSync(join(dist, "index.html"), "<!doctype html><title>联动</title><div id=root></div>")
+    writeFileSync(join(dist, "assets", "app-1234.js"), "console.log('ui')")
+    const opened = await store()
+    seeded = { keyFile: join(dist, "..", `key-${Date.now()}.pem`), tokens: {}, reports: {} }
+    server = await startTestServer(opened, seeded.keyFile, { webDist: dist })
+    bare = await startTestServer(opened, seeded.keyFile, { webDist: null })
+  }, 120_000)
+  afterAll(async () => {
+    await server?.close()
+    await bare?.close()
+    await close()
+  })
+
+  it("serves its files, falls back to index.html for its routes, and keeps the API's 404s", async () => {
+    const index = await call(server.url, "GET", "/")
+    expect(index.text).toContain("<div id=root>")
+    expect((await call(server.url, "GET", "/campaigns/matrix-main/status")).text).toContain("<div id=root>")
+    const asset = await fetch(`${server.url}/assets/app-1234.js`)
+    expect(asset.headers.get("content-type")).toMatch(/javascript/)
+    expect(asset.headers.get("cache-control")).toContain("immutable")
+    const missing = await call(server.url, "GET", "/assets/missing.js")
+    expect(missing.status).toBe(404)
+    expect(isProblem(missing)).toBe(true)
+    const api = await call(server.url, "GET", "/api/v1/nothing-here")
+    expect(api.status).toBe(404)
+    expect(api.json.what).toBe("route")
+    const outside = await call(server.url, "GET", "/%2e%2e/%2e%2e/package.json")
+    expect(outside.text).not.toContain('"name"')
+  })
+
+  it("explains how to build it when it is not built", async () => {
+    const page = await call(bare.url, "GET", "/")
+    expect(page.status).toBe(200)
+    expect(page.text).toContain("pnpm --filter @liandong/web build")
+    expect((await call(bare.url, "GET", "/docs")).status).toBe(200)
+  })
+})
