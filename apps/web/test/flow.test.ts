@@ -15,6 +15,7 @@ import { desktop, phone, shoot, shotsDir } from "./shots.ts"
 
 const eastTask = "tour-2026/east-district/brochures"
 const westTask = "tour-2026/west-district/brochures"
+const lateTask = "late-2026/east-district/brochures"
 const wait = { timeout: 30_000 }
 
 describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
@@ -33,18 +34,16 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     return page
   }
 
-  /** Presses Tab until the focused element has this accessible text; fails when it never comes. */
-  const tabTo = async (page: Page, name: string) => {
-    for (let i = 0; i < 40; i++) {
+  /** Presses Tab until the focused element has this text or label (inside `within`, if given); fails when it never comes. */
+  const tabTo = async (page: Page, name: string, within?: string) => {
+    for (let i = 0; i < 60; i++) {
       await page.keyboard.press("Tab")
-      const focused = await page.evaluate(
-        () =>
-          `${document.activeElement?.textContent ?? ""}|${document.activeElement?.getAttribute("aria-label") ?? ""}|${
-            document.activeElement?.id
-              ? (document.querySelector(`label[for="${document.activeElement.id}"]`)?.textContent ?? "")
-              : ""
-          }`,
-      )
+      const focused = await page.evaluate((within) => {
+        const el = document.activeElement
+        if (el === null || (within !== undefined && el.closest(within) === null)) return ""
+        const label = el.id ? (document.querySelector(`label[for="${el.id}"]`)?.textContent ?? "") : ""
+        return `${el.textContent ?? ""}|${el.getAttribute("aria-label") ?? ""}|${label}`
+      }, within)
       if (focused.includes(name)) return
     }
     throw new Error(`Tab never reached "${name}"`)
@@ -106,20 +105,24 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     expect(await card.getAttribute("data-status")).toBe("assigned")
     expect(await card.textContent()).toContain("剩余 10天")
     expect(await unit.locator(`[data-task="${westTask}"]`).count()).toBe(0)
+    const late = unit.locator(`[data-task="${lateTask}"]`)
+    expect(await late.textContent()).toContain("已逾期")
+    expect(await late.textContent()).toContain("已过 16小时")
+    expect(await late.getAttribute("class")).toContain("overdue")
     expect(await unit.locator("h3").first().textContent()).toContain("阶段")
     await shoot(unit, "inbox")
     expect(await fitsPhone(unit)).toBe(true)
   })
 
   it("acknowledges in one action, by keyboard too", async () => {
-    await tabTo(unit, "确认接收")
+    await tabTo(unit, "确认接收", `[data-task="${eastTask}"]`)
     await unit.keyboard.press("Enter")
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await expect.poll(() => card.getAttribute("data-status"), wait).toBe("acknowledged")
   })
 
   it("catches a bad figure in the browser and shows it next to the field", async () => {
-    await unit.getByRole("link", { name: "填写报送" }).click()
+    await unit.locator(`[data-task="${eastTask}"]`).getByRole("link", { name: "填写报送" }).click()
     const figure = unit.getByLabel("发放宣传资料")
     await figure.fill("12.5")
     await unit.getByRole("button", { name: "提交报送" }).click()
@@ -166,6 +169,8 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
 
   it("lets the coordinator return it with a reason", async () => {
     lead = await signIn(server.tokens.lead)
+    expect(new URL(lead.url()).pathname).toBe("/campaigns")
+    await lead.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns/tour-2026")
     const pending = lead.locator(`[data-pending="${eastTask}"]`)
     await pending.waitFor(wait)
@@ -191,7 +196,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await expect.poll(() => card.getAttribute("data-status"), wait).toBe("returned")
     expect(await card.textContent()).toContain("请补充发放地点,并核实份数")
     await shoot(unit, "inbox-returned")
-    await unit.getByRole("link", { name: "修改后重新报送" }).click()
+    await unit.locator(`[data-task="${eastTask}"]`).getByRole("link", { name: "修改后重新报送" }).click()
     const figure = unit.getByLabel("发放宣传资料")
     await figure.waitFor(wait)
     expect(await figure.inputValue()).toBe("1200")
@@ -230,8 +235,30 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await shoot(lead, "dashboard-approved")
   })
 
+  it("marks overdue tasks in the coordinator's matrix, and expands and collapses the hierarchy", async () => {
+    await lead.getByRole("link", { name: "活动总览" }).click()
+    await lead.getByRole("link", { name: "2026年知识产权保护专项行动" }).click()
+    const cell = lead.locator('[data-unit="east-district"] [data-phase="publicity"]')
+    await expect.poll(() => cell.getAttribute("data-state"), wait).toBe("overdue")
+    expect(await cell.textContent()).toContain("已逾期")
+    await shoot(lead, "dashboard-overdue")
+    const rows = () =>
+      lead.locator("[data-testid=matrix] tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-unit")))
+    expect(await rows()).toEqual(["city-ipo", "east-district", "west-district"])
+    const toggle = lead.getByRole("button", { name: "收起下级单位：xx市知识产权局" })
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true")
+    await toggle.click()
+    expect(await rows()).toEqual(["city-ipo"])
+    await lead.getByRole("button", { name: "展开下级单位：xx市知识产权局" }).click()
+    expect(await rows()).toEqual(["city-ipo", "east-district", "west-district"])
+    await lead.goto(`${server.url}/campaigns/tour-2026`)
+    await lead.locator('[data-testid="matrix"]').waitFor(wait)
+  })
+
   it("lets the auditor find every step, before → after, with the record verified", async () => {
     const auditor = await signIn(server.tokens.audit)
+    expect(new URL(auditor.url()).pathname).toBe("/audit")
+    await auditor.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit/tour-2026")
     await expect.poll(() => auditor.locator('[data-testid="verification"]').getAttribute("data-ok"), wait).toBe("true")
     await auditor.getByLabel("单位").selectOption("east-district")

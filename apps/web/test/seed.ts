@@ -27,7 +27,6 @@ export interface TourTokens {
 /** Times of the seeded calendar (China Standard Time). */
 export const tourClock = {
   start: "2026-04-12T09:00:00+08:00",
-  open: "2026-04-13T09:00:00+08:00",
   /** when the people act in the browser */
   now: "2026-04-14T10:00:00+08:00",
 }
@@ -39,7 +38,28 @@ const people = [
   { id: "audit", name: "审计员", role: "auditor" },
 ] as const
 
-/** Seeds the tour into the embedded database at `dataDir` and returns a token per principal. */
+/**
+ * A second campaign for the same units whose deadline has passed by `tourClock.now`: its tasks
+ * are overdue. The city bureau takes part too, so the matrix shows the hierarchy.
+ */
+export const lateCampaign = {
+  ...tour,
+  key: "late-2026",
+  title: "2026年知识产权保护专项行动",
+  titleEn: "2026 IP protection drive",
+  phases: tour.phases.map((phase, i) =>
+    i === 0
+      ? {
+          ...phase,
+          opensAt: "2026-04-02",
+          closesAt: "2026-04-30",
+          tasks: phase.tasks.map((task) => ({ ...task, assign: { everyone: true }, deadline: "2026-04-13T18:00" })),
+        }
+      : { ...phase, opensAt: "2026-05-01", closesAt: "2026-05-10" },
+  ),
+}
+
+/** Seeds the tour (and the late campaign) into the embedded database at `dataDir`; returns a token per principal. */
 export const seedTour = (dataDir: string): Promise<TourTokens> =>
   Effect.runPromise(
     Effect.gen(function* () {
@@ -49,9 +69,11 @@ export const seedTour = (dataDir: string): Promise<TourTokens> =>
         yield* addPrincipal(person, operator)
         tokens[person.id] = (yield* createToken(person.id, { label: "web test" }, operator)).token
       }
+      const late = yield* deploy(lateCampaign, operator)
       yield* runUntilIdle(new Date(tourClock.start))
       yield* startCampaign(deployed.campaign, yield* loadActor("lead"))
-      yield* runUntilIdle(new Date(tourClock.open))
+      yield* startCampaign(late.campaign, yield* loadActor("lead"))
+      yield* runUntilIdle(new Date(tourClock.now))
       return tokens as unknown as TourTokens
-    }).pipe(Effect.provide(engineLayer({ now: tourClock.open, logLevel: "warn", store: { dataDir } }))),
+    }).pipe(Effect.provide(engineLayer({ now: tourClock.start, logLevel: "warn", store: { dataDir } }))),
   )

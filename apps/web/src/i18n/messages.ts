@@ -31,6 +31,10 @@ const zh = {
     offline: "与服务器的连接中断，正在重试",
   },
   roles: { coordinator: "牵头单位", unit: "参与单位", auditor: "审计人员" },
+  campaignStatus: { deployed: "待启动", running: "进行中", summarizing: "正在生成总结", closed: "已结束" } as Record<
+    string,
+    string
+  >,
   nav: { inbox: "我的任务", history: "我的报送记录", dashboard: "活动总览", audit: "审计日志", campaigns: "活动" },
   signIn: {
     heading: "登录",
@@ -163,6 +167,7 @@ const zh = {
     clear: "清除",
     any: "全部",
     entries: (n: number) => `共 ${n} 条记录`,
+    showMore: (shown: number, total: number) => `显示更多（已显示 ${shown} / ${total} 条）`,
     empty: "没有符合条件的记录。",
     beforeAfter: "状态变化",
     fullState: "完整状态",
@@ -250,6 +255,7 @@ const en: Messages = {
     offline: "Lost the connection to the server; retrying",
   },
   roles: { coordinator: "Coordinator", unit: "Unit", auditor: "Auditor" },
+  campaignStatus: { deployed: "not started", running: "running", summarizing: "writing the summary", closed: "closed" },
   nav: {
     inbox: "My tasks",
     history: "My reports",
@@ -388,6 +394,7 @@ const en: Messages = {
     clear: "Clear",
     any: "Any",
     entries: (n) => `${n} entries`,
+    showMore: (shown, total) => `Show more (${shown} of ${total} shown)`,
     empty: "No entries match.",
     beforeAfter: "State change",
     fullState: "Whole state",

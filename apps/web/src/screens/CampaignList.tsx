@@ -29,7 +29,7 @@ export const CampaignList = ({ base, heading }: { readonly base: string; readonl
           <li key={c.id} className="task">
             <Link to={`${base}/${encodeURIComponent(c.id)}`}>{c.title}</Link>{" "}
             <span className="muted">
-              {c.id} · {t.machine.states[c.status] ?? c.status}
+              {c.id} · {t.campaignStatus[c.status] ?? c.status}
             </span>
           </li>
         ))}

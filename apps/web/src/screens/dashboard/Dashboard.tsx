@@ -77,7 +77,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
       <p className="muted">
         {t.dashboard.campaignStatus}
         {t.colon}
-        {t.machine.states[info.status] ?? info.status}
+        {t.campaignStatus[info.status] ?? info.status}
         {matrix.data?.phase ? ` · ${t.dashboard.currentPhase}${t.colon}${phaseName(matrix.data.phase)}` : ""}
         {matrix.data ? ` · ` : ""}
         {matrix.data ? <StatusBadge status={matrix.data.status === "closed" ? "done" : "active"} /> : null}
