@@ -99,7 +99,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
 
   it("shows a unit its own tasks by phase, with the deadline counting down, and no one else's", async () => {
     unit = await signIn(server.tokens.east, "keyboard")
-    expect(new URL(unit.url()).pathname).toBe("/inbox")
+    await expect.poll(() => new URL(unit.url()).pathname, wait).toBe("/inbox")
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await card.waitFor(wait)
     expect(await card.getAttribute("data-status")).toBe("assigned")
@@ -169,7 +169,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
 
   it("lets the coordinator return it with a reason", async () => {
     lead = await signIn(server.tokens.lead)
-    expect(new URL(lead.url()).pathname).toBe("/campaigns")
+    await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns")
     await lead.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns/tour-2026")
     const pending = lead.locator(`[data-pending="${eastTask}"]`)
@@ -257,7 +257,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
 
   it("lets the auditor find every step, before → after, with the record verified", async () => {
     const auditor = await signIn(server.tokens.audit)
-    expect(new URL(auditor.url()).pathname).toBe("/audit")
+    await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit")
     await auditor.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit/tour-2026")
     await expect.poll(() => auditor.locator('[data-testid="verification"]').getAttribute("data-ok"), wait).toBe("true")
