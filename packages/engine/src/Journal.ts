@@ -4,6 +4,7 @@
  * worker processes write at once; the lock is taken last in every transaction
  * and held only until commit.
  */
+import { randomUUID } from "node:crypto"
 import type { Database } from "@liandong/store"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
@@ -53,26 +54,30 @@ export const hashedFields = (row: {
 export const rowHash = (prevHash: string | null, canonical: string): string =>
   sha256Hex(`${prevHash ?? ""}\n${canonical}`)
 
-/** Appends an entry at the head of its campaign's chain; returns its sequence number. */
+/**
+ * The canonical text of a row whose sequence number and recording time are not known yet:
+ * the three pieces around them, so the database can put them in under the head's lock.
+ */
+const canonicalAround = (fields: Omit<Parameters<typeof hashedFields>[0], "seq" | "recorded_at">) => {
+  const mark = randomUUID()
+  const text = hashedFields({ ...fields, seq: `@@seq-${mark}@@` as unknown as number, recorded_at: `@@at-${mark}@@` })
+  const [beforeAt, afterAt] = text.split(`@@at-${mark}@@`)
+  const [beforeSeq, afterSeq] = (afterAt ?? "").split(`"@@seq-${mark}@@"`)
+  if (beforeAt === undefined || afterAt === undefined || beforeSeq === undefined || afterSeq === undefined)
+    throw new Error("journal: the canonical row has no place for its time and sequence")
+  return [beforeAt, beforeSeq, afterSeq] as const
+}
+
+/**
+ * Appends an entry at the head of its campaign's chain; returns its sequence number.
+ * One statement locks the head, hashes the row (the same text `hashedFields` gives, its
+ * time and sequence filled in by the database), inserts it and moves the head: the
+ * campaign-wide lock is held for this one round trip and the commit.
+ */
 export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
   Effect.gen(function* () {
-    const head = yield* query(
-      "journal.lockHead",
-      (db) =>
-        db
-          .selectFrom("campaigns")
-          .select(["journal_seq", "journal_head", sql<Date>`date_trunc('milliseconds', now())`.as("now")])
-          .where("id", "=", entry.campaignId)
-          // NO KEY UPDATE: every follow-up row's foreign key takes KEY SHARE on this row, which
-          // FOR UPDATE would conflict with, deadlocking any two writers of the campaign.
-          .forNoKeyUpdate()
-          .executeTakeFirstOrThrow(),
-      tx,
-    )
-    const seq = head.journal_seq + 1
     const fields = {
       campaign_id: entry.campaignId,
-      seq,
       machine_id: entry.machineId,
       unit_key: entry.unit,
       actor: entry.actor.id,
@@ -85,34 +90,42 @@ export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
       state_before: entry.before ?? null,
       state_after: entry.after ?? null,
       occurred_at: entry.occurredAt.toISOString(),
-      recorded_at: new Date(head.now).toISOString(),
     }
-    const hash = rowHash(head.journal_head, hashedFields(fields))
-    yield* query(
+    const [beforeAt, beforeSeq, afterSeq] = canonicalAround(fields)
+    const appended = yield* query(
       "journal.append",
       (db) =>
-        db
-          .insertInto("journal")
-          .values({
-            ...fields,
-            payload: JSON.stringify(fields.payload),
-            state_before: JSON.stringify(fields.state_before),
-            state_after: JSON.stringify(fields.state_after),
-            prev_hash: head.journal_head,
-            hash,
-          })
-          .execute(),
+        // NO KEY UPDATE: every follow-up row's foreign key takes KEY SHARE on the campaign row,
+        // which FOR UPDATE would conflict with, deadlocking any two writers of the campaign.
+        sql<{ seq: number }>`
+          with head as (
+            select journal_seq + 1 as seq, journal_head as prev,
+              to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded
+            from campaigns where id = ${entry.campaignId}::text for no key update
+          ), hashed as (
+            select seq, prev, recorded, encode(sha256(convert_to(
+              coalesce(prev, '') || chr(10) || ${beforeAt}::text || recorded || ${beforeSeq}::text || seq::text
+                || ${afterSeq}::text,
+              'UTF8')), 'hex') as hash
+            from head
+          ), appended as (
+            insert into journal (campaign_id, seq, machine_id, unit_key, actor, role, actor_unit, cause,
+              idempotency_key, event, payload, state_before, state_after, occurred_at, recorded_at, prev_hash, hash)
+            select ${fields.campaign_id}::text, seq, ${fields.machine_id}::bigint, ${fields.unit_key}::text,
+              ${fields.actor}::text, ${fields.role}::text, ${fields.actor_unit}::text, ${fields.cause}::text,
+              ${fields.idempotency_key}::text, ${fields.event}::text,
+              ${JSON.stringify(fields.payload)}::jsonb, ${JSON.stringify(fields.state_before)}::jsonb,
+              ${JSON.stringify(fields.state_after)}::jsonb, ${fields.occurred_at}::timestamptz, recorded::timestamptz,
+              prev, hash
+            from hashed
+            returning seq, hash
+          )
+          update campaigns set journal_seq = appended.seq, journal_head = appended.hash
+          from appended where campaigns.id = ${entry.campaignId}
+          returning appended.seq`.execute(db),
       tx,
     )
-    yield* query(
-      "journal.moveHead",
-      (db) =>
-        db
-          .updateTable("campaigns")
-          .set({ journal_seq: seq, journal_head: hash })
-          .where("id", "=", entry.campaignId)
-          .execute(),
-      tx,
-    )
+    const seq = appended.rows[0]?.seq
+    if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${entry.campaignId} not found`))
     return seq
   })
