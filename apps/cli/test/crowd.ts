@@ -3,17 +3,18 @@
 /**
  * A phase of a crowd campaign: `day` in April 2026 (open that day, deadline five days later at
  * 18:00, close the day after), or explicit times — instants with an offset, so a test can put a
- * deadline a few seconds ahead of the real clock.
+ * deadline a few seconds ahead of the real clock. It closes at its date (`gate: "date"`, the
+ * default) or once every unit's task is approved (`"all"`).
  */
-export type CrowdPhase =
-  | { readonly key: string; readonly day: number }
+export type CrowdPhase = { readonly key: string; readonly gate?: "date" | "all" } & (
+  | { readonly day: number }
   | {
-      readonly key: string
       readonly opensAt: string
       readonly closesAt: string
       readonly deadline: string
       readonly reminders?: ReadonlyArray<string>
     }
+)
 
 const april = (day: number) => `2026-04-${String(day).padStart(2, "0")}`
 
@@ -25,7 +26,7 @@ const timesOf = (phase: CrowdPhase) =>
         deadline: `${april(phase.day + 5)}T18:00`,
         reminders: ["P2D", "P1D"],
       }
-    : { ...phase, reminders: phase.reminders ?? [] }
+    : { opensAt: phase.opensAt, closesAt: phase.closesAt, deadline: phase.deadline, reminders: phase.reminders ?? [] }
 
 /** The key of the one task of a crowd campaign's phase. */
 export const crowdTask = (phase: string): string => `${phase}-task`
@@ -53,7 +54,7 @@ export const crowdCampaign = (key: string, units: number, phases: ReadonlyArray<
       key: phase.key,
       opensAt,
       closesAt,
-      gate: "date",
+      gate: phase.gate ?? "date",
       tasks: [
         {
           key: crowdTask(phase.key),

@@ -54,6 +54,28 @@ export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
     tx,
   )
 
+/** Locks a machine row by id unless another transaction holds it (then nothing): a worker never waits for a command. */
+export const tryLockMachineById = (tx: Transaction<Database>, machineId: string) =>
+  query(
+    "machine.tryLockById",
+    (db) =>
+      db
+        .selectFrom("machines")
+        .selectAll()
+        .where("id", "=", machineId)
+        .forNoKeyUpdate()
+        .skipLocked()
+        .executeTakeFirst(),
+    tx,
+  )
+
+/**
+ * `at`, or the time of the machine's last event when that is later: a machine's time never
+ * goes back. (Version 1 is the deployment, whose time is not a campaign time.)
+ */
+export const notBefore = (row: MachineRow, at: Date): Date =>
+  row.version > 1 && new Date(row.updated_at).getTime() > at.getTime() ? new Date(row.updated_at) : at
+
 /** Stores a machine's next snapshot and its query columns; the version check guards against a lost update. */
 const saveMachine = (
   tx: Transaction<Database>,
@@ -176,7 +198,15 @@ export const applyToMachine = (
   Effect.gen(function* () {
     const machine =
       row.kind === "campaign" ? loaded.compiled.campaignMachine() : loaded.compiled.unitMachine(row.unit_key as string)
-    const result = apply(machine, row.snapshot, event)
+    const stamped = new Date(event.at)
+    // An event must carry its time; one that does not is a defect of its sender, never stored.
+    if (Number.isNaN(stamped.getTime()))
+      return yield* Effect.die(new Error(`event ${event.type} has no valid time: ${String(event.at)}`))
+    // An item the workers reach late, or a clock read before waiting for the lock, takes the
+    // time the machine has reached instead of going back before its last event.
+    const at = notBefore(row, stamped)
+    const timed = at.getTime() === stamped.getTime() ? event : { ...event, at: at.toISOString() }
+    const result = apply(machine, row.snapshot, timed)
     if (Result.isFailure(result)) {
       const rejected = result.failure
       return yield* new InvalidTransition({
@@ -188,10 +218,6 @@ export const applyToMachine = (
       })
     }
     const step = result.success
-    const at = new Date(event.at)
-    // An event must carry its time; one that does not is a defect of its sender, never stored.
-    if (Number.isNaN(at.getTime()))
-      return yield* Effect.die(new Error(`event ${event.type} has no valid time: ${String(event.at)}`))
     yield* project(tx, loaded, row, step.snapshot, at)
     yield* writeFollowUps(tx, { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at }, step.effects)
     // Last: the journal head is the one lock every writer of the campaign shares.
@@ -202,7 +228,7 @@ export const applyToMachine = (
       actor: cause.actor,
       cause: cause.cause,
       idempotencyKey: cause.idempotencyKey ?? null,
-      event,
+      event: timed,
       before: step.from,
       after: step.to,
       occurredAt: at,

@@ -12,33 +12,50 @@ import type { Answer } from "./reporter.ts"
 
 type Db = Store["db"]
 
-/** No timer or message of the campaign left pending, and none parked dead unless listed. */
-export const expectQueueDrained = async (db: Db, campaign: string, deadAllowed: ReadonlyArray<string> = []) => {
+/**
+ * Every timer and message of the campaign is accounted for: applied with exactly one journal
+ * row (a summary message, with its summary), or moot or cancelled with none; none left pending,
+ * and none parked dead unless listed — no timer fires twice or never.
+ */
+export const expectEveryItemOnce = async (db: Db, campaign: string, deadAllowed: ReadonlyArray<string> = []) => {
+  const caused = new Map<string, number>()
+  const rows = await db
+    .selectFrom("journal")
+    .select("cause")
+    .where("campaign_id", "=", campaign)
+    .where((eb) => eb.or([eb("cause", "like", "timer:%"), eb("cause", "like", "message:%")]))
+    .execute()
+  for (const row of rows) caused.set(row.cause, (caused.get(row.cause) ?? 0) + 1)
+  const problems: string[] = []
   for (const table of ["timers", "messages"] as const) {
-    const left = await db
+    const items = await db
       .selectFrom(table)
       .select(["id", "status", "last_error"])
       .where("campaign_id", "=", campaign)
-      .where("status", "in", ["pending", "dead"])
       .execute()
-    expect(
-      left.filter((row) => !(row.status === "dead" && deadAllowed.includes(String(row.id)))),
-      table,
-    ).toEqual([])
+    const summaries = new Set(
+      table === "messages"
+        ? (
+            await db
+              .selectFrom("messages")
+              .select("id")
+              .where("campaign_id", "=", campaign)
+              .where("kind", "=", "summary")
+              .execute()
+          ).map((m) => String(m.id))
+        : [],
+    )
+    for (const item of items) {
+      const name = `${table === "timers" ? "timer" : "message"}:${item.id}`
+      const journaled = caused.get(name) ?? 0
+      const expected = item.status === "done" && !summaries.has(String(item.id)) ? 1 : 0
+      if (item.status === "pending") problems.push(`${name} is still pending`)
+      else if (item.status === "dead" && !deadAllowed.includes(String(item.id)))
+        problems.push(`${name} was parked dead: ${item.last_error}`)
+      else if (journaled !== expected) problems.push(`${name} is ${item.status} with ${journaled} journal rows`)
+    }
   }
-}
-
-/** No timer or message caused more than one journal row. */
-export const expectNothingTwice = async (db: Db, campaign: string) => {
-  const twice = await db
-    .selectFrom("journal")
-    .select(["cause", (eb) => eb.fn.countAll<string>().as("n")])
-    .where("campaign_id", "=", campaign)
-    .where((eb) => eb.or([eb("cause", "like", "timer:%"), eb("cause", "like", "message:%")]))
-    .groupBy("cause")
-    .having((eb) => eb.fn.countAll(), ">", 1)
-    .execute()
-  expect(twice).toEqual([])
+  expect(problems).toEqual([])
 }
 
 const machineEvent = (row: { cause: string; event: string }) =>
@@ -89,6 +106,18 @@ export const expectMachinesConsistent = async (db: Db, campaign: string) => {
     if (m.version !== 1 + events)
       problems.push(`machine ${m.unit_key ?? "campaign"} is at version ${m.version} after ${events} journaled events`)
   }
+  expect(problems).toEqual([])
+}
+
+/** Per machine, campaign time never goes back: each event happens no earlier than the one before. */
+export const expectMachinesInTimeOrder = async (db: Db, campaign: string) => {
+  const problems: string[] = []
+  pairs(await machineEvents(db, campaign), (previous, row) => {
+    if (new Date(row.occurred_at).getTime() < new Date(previous.occurred_at).getTime())
+      problems.push(
+        `row ${row.seq} (${row.event} at ${new Date(row.occurred_at).toISOString()}) goes back in time from row ${previous.seq} (${previous.event} at ${new Date(previous.occurred_at).toISOString()})`,
+      )
+  })
   expect(problems).toEqual([])
 }
 

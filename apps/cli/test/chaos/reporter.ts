@@ -28,6 +28,8 @@ export interface Step {
   readonly notBefore?: number
   /** Sent again every 100 ms while refused, until this instant (epoch ms): a client waiting for its task to open. */
   readonly retryUntil?: number
+  /** The campaign time it is sent at, instead of the plan's. */
+  readonly now?: string
 }
 
 /** What a reporter process runs. */
@@ -62,7 +64,8 @@ const send = async (engine: Engine, step: Step): Promise<Outcome> => {
   }
 }
 
-const runStep = async (engine: Engine, step: Step) => {
+const runStep = async (engineAt: (now: string | undefined) => Promise<Engine>, step: Step) => {
+  const engine = await engineAt(step.now)
   const wait = (step.notBefore ?? 0) - Date.now()
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   const copy = async (n: number) => {
@@ -85,17 +88,31 @@ const runStep = async (engine: Engine, step: Step) => {
 
 const main = async () => {
   const plan = JSON.parse(await readFile(process.argv[2] as string, "utf8")) as Plan
-  const engine = await openEngine({ ...plan.engine, poolSize: Math.min(plan.concurrency, 10) })
+  // One engine per campaign time the plan's steps use (a runtime has one clock).
+  const engines = new Map<string, Promise<Engine>>()
+  const engineAt = (now: string | undefined) => {
+    const key = now ?? plan.engine.now ?? ""
+    let engine = engines.get(key)
+    if (engine === undefined) {
+      engine = openEngine({
+        ...plan.engine,
+        now: key === "" ? undefined : key,
+        poolSize: Math.min(plan.concurrency, 8),
+      })
+      engines.set(key, engine)
+    }
+    return engine
+  }
   try {
     const queue = [...plan.stories]
     await Promise.all(
       Array.from({ length: plan.concurrency }, async () => {
         for (let story = queue.shift(); story !== undefined; story = queue.shift())
-          for (const step of story) await runStep(engine, step)
+          for (const step of story) await runStep(engineAt, step)
       }),
     )
   } finally {
-    await engine.close()
+    for (const engine of engines.values()) await (await engine).close()
   }
 }
 

@@ -2,8 +2,9 @@
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { transaction } from "../Db.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { once } from "../Idempotency.ts"
-import { applyToMachine, lockMachine } from "../Step.ts"
+import { applyToMachine } from "../Step.ts"
 import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
@@ -19,12 +20,12 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
         options.idempotencyKey,
         { command: "acknowledge", ref },
         Effect.gen(function* () {
-          const row = yield* lockMachine(tx, address.campaign, address.unit)
+          const { row, at: when } = yield* lockForCommand(tx, loaded, address.unit, at)
           const step = yield* applyToMachine(
             tx,
             loaded,
             row,
-            { type: "task.acknowledge", task: address.task, by: actor.id, at } as { type: string; at: string },
+            { type: "task.acknowledge", task: address.task, by: actor.id, at: when } as { type: string; at: string },
             { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
           )
           return {

@@ -4,10 +4,11 @@ import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, requireManager } from "../Authz.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { transaction } from "../Db.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { decode } from "../Refs.ts"
-import { applyToMachine, lockMachine } from "../Step.ts"
+import { applyToMachine } from "../Step.ts"
 import { nowIso } from "./common.ts"
 
 const CampaignId = Schema.String.check(
@@ -36,8 +37,8 @@ const applyToCampaign = (
     const at = yield* nowIso
     return yield* transaction(action, (tx) =>
       Effect.gen(function* () {
-        const row = yield* lockMachine(tx, loaded.row.id, null)
-        const step = yield* applyToMachine(tx, loaded, row, event(at), { actor, cause: "command" })
+        const { row, at: when } = yield* lockForCommand(tx, loaded, null, at)
+        const step = yield* applyToMachine(tx, loaded, row, event(when), { actor, cause: "command" })
         return { campaign: loaded.row.id, state: step.to, journal: step.seq }
       }),
     )

@@ -7,11 +7,12 @@ import type { Actor } from "../Actor.ts"
 import { canRead, requireManager } from "../Authz.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { query, transaction } from "../Db.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
-import { applyToMachine, lockMachine } from "../Step.ts"
+import { applyToMachine } from "../Step.ts"
 import { nowIso } from "./common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
@@ -59,7 +60,7 @@ const review = (
         options.idempotencyKey,
         { command: decision, ref: reportRef, reason },
         Effect.gen(function* () {
-          const row = yield* lockMachine(tx, report.campaign_id, report.unit_key)
+          const { row, at: when } = yield* lockForCommand(tx, loaded, report.unit_key, at)
           const current = yield* query(
             "reports.lock",
             (db) =>
@@ -77,8 +78,15 @@ const review = (
           }
           const event =
             decision === "approve"
-              ? { type: "task.approve", task: current.task_key, report: String(current.id), by: actor.id, at }
-              : { type: "task.return", task: current.task_key, report: String(current.id), reason, by: actor.id, at }
+              ? { type: "task.approve", task: current.task_key, report: String(current.id), by: actor.id, at: when }
+              : {
+                  type: "task.return",
+                  task: current.task_key,
+                  report: String(current.id),
+                  reason,
+                  by: actor.id,
+                  at: when,
+                }
           const step = yield* applyToMachine(tx, loaded, row, event, {
             actor,
             cause: "command",
@@ -92,7 +100,7 @@ const review = (
                 .set({
                   status: decision === "approve" ? "approved" : "returned",
                   reviewed_by: actor.id,
-                  reviewed_at: at,
+                  reviewed_at: when,
                   return_reason: reason,
                 })
                 .where("id", "=", current.id)

@@ -7,10 +7,11 @@ import { validateReport } from "@liandong/workflow"
 import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query, transaction } from "../Db.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { InvalidInput } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
 import { decode } from "../Refs.ts"
-import { applyToMachine, lockMachine } from "../Step.ts"
+import { applyToMachine } from "../Step.ts"
 import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
@@ -42,7 +43,7 @@ export const submitReport = (
         options.idempotencyKey,
         { command: "report", ref, body },
         Effect.gen(function* () {
-          const row = yield* lockMachine(tx, address.campaign, address.unit)
+          const { row, at: when } = yield* lockForCommand(tx, loaded, address.unit, at)
           const previous = yield* query(
             "reports.lastAttempt",
             (db) =>
@@ -69,7 +70,7 @@ export const submitReport = (
                   status: "submitted",
                   narrative: JSON.stringify(report.narrative),
                   submitted_by: actor.id,
-                  submitted_at: at,
+                  submitted_at: when,
                 })
                 .returning("id")
                 .executeTakeFirstOrThrow(),
@@ -91,7 +92,7 @@ export const submitReport = (
             tx,
             loaded,
             row,
-            { type: "task.submit", task: address.task, report: String(inserted.id), by: actor.id, at } as {
+            { type: "task.submit", task: address.task, report: String(inserted.id), by: actor.id, at: when } as {
               type: string
               at: string
             },

@@ -66,6 +66,48 @@ export const claimMessage = (tx: Transaction<Database>, now: Date) =>
     .skipLocked()
     .executeTakeFirst()
 
+/**
+ * The earliest item due on one machine by `at` — a timer due, or an event message sent — in
+ * the worker's order (a message first unless a timer fell due before it was sent). Items that
+ * failed before are left to the worker and its backoff.
+ */
+export const nextDueOfMachine = async (tx: Transaction<Database>, machineId: string, at: Date) => {
+  const { rows } = await sql<{ kind: "timer" | "message"; id: string; at: Date }>`
+    (select 'timer' as kind, id, due_at as at from timers
+      where machine_id = ${machineId} and status = 'pending' and attempts = 0 and due_at <= ${at}
+      order by due_at, id limit 1)
+    union all
+    (select 'message' as kind, id, available_at as at from messages
+      where machine_id = ${machineId} and status = 'pending' and attempts = 0 and kind = 'event'
+        and available_at <= ${at}
+      order by available_at, id limit 1)
+  `.execute(tx)
+  const timer = rows.find((row) => row.kind === "timer")
+  const message = rows.find((row) => row.kind === "message")
+  if (timer !== undefined && (message === undefined || new Date(timer.at) < new Date(message.at))) return timer
+  return message
+}
+
+/** Locks a timer that is still pending (waiting for a worker that holds it), or nothing. */
+export const lockPendingTimer = (tx: Transaction<Database>, id: string) =>
+  tx
+    .selectFrom("timers")
+    .selectAll()
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .forUpdate()
+    .executeTakeFirst()
+
+/** Locks a message that is still pending, or nothing. */
+export const lockPendingMessage = (tx: Transaction<Database>, id: string) =>
+  tx
+    .selectFrom("messages")
+    .selectAll()
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .forUpdate()
+    .executeTakeFirst()
+
 /** Marks a claimed timer as applied (`done`) or as no longer accepted by its machine (`moot`). */
 export const completeTimer = (
   tx: Transaction<Database>,

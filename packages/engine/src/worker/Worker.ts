@@ -4,17 +4,16 @@
  * it). Any number of workers may run against one PostgreSQL. It wakes on
  * NOTIFY, polls as a fallback, and stops between items when interrupted.
  */
-import type { MessageRow, TimerRow } from "@liandong/store"
 import { Cause, Deferred, Effect } from "effect"
-import { system } from "../Actor.ts"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { type InvalidTransition, StoreError } from "../Errors.ts"
+import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
-import { applyToMachine, lockMachineById } from "../Step.ts"
-import { claimDueTimer, claimMessage, completeMessage, completeTimer, failQueueItem, nextDueAt } from "../sql/claims.ts"
+import { applyItem, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
+import { tryLockMachineById } from "../Step.ts"
+import { claimDueTimer, claimMessage, failQueueItem, nextDueAt } from "../sql/claims.ts"
 import { writeSummary } from "./summary.ts"
 
 /** How a worker behaves. */
@@ -36,36 +35,19 @@ export interface WorkerTally {
   failed: number
 }
 
-type Claimed =
-  | { readonly kind: "timer"; readonly row: TimerRow }
-  | { readonly kind: "message"; readonly row: MessageRow }
-
-const eventOf = (row: TimerRow | MessageRow) => row.event as { type: string; at: string }
-
 /** Applies one claimed item inside its transaction; says what happened to it. */
-const applyClaimed = (tx: Parameters<Parameters<typeof transaction>[1]>[0], item: Claimed, now: Date) =>
+const applyClaimed = (tx: Parameters<Parameters<typeof transaction>[1]>[0], item: QueueItem, now: Date) =>
   Effect.gen(function* () {
-    const complete = (status: "done" | "moot", note: string | null) =>
-      query(
-        "queue.complete",
-        () => (item.kind === "timer" ? completeTimer : completeMessage)(tx, item.row.id, status, now, note),
-        tx,
-      )
     const loaded = yield* loadCampaign(item.row.campaign_id, tx)
     if (item.kind === "message" && item.row.kind === "summary") {
-      yield* writeSummary(tx, loaded, eventOf(item.row).at)
-      yield* complete("done", null)
+      yield* writeSummary(tx, loaded, eventOf(item).at)
+      yield* completeItem(tx, item, "done", null, now)
       return "summary" as const
     }
-    const machine = yield* lockMachineById(tx, item.row.machine_id as string)
-    const cause = { actor: system, cause: `${item.kind}:${item.row.id}` }
-    return yield* applyToMachine(tx, loaded, machine, eventOf(item.row), cause).pipe(
-      Effect.flatMap(() => Effect.as(complete("done", null), "applied" as const)),
-      // The machine moved on (e.g. a reminder for a task already reported): recorded, not an error.
-      Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
-        Effect.as(complete("moot", rejected.en), "moot" as const),
-      ),
-    )
+    // A command holds the machine: it applies this item itself if it is due by the command's time.
+    const machine = yield* tryLockMachineById(tx, item.row.machine_id as string)
+    if (machine === undefined) return "busy" as const
+    return yield* applyItem(tx, loaded, machine, item, now)
   })
 
 /** Claims and applies the next due item; `undefined` when nothing is due at `now`. */
@@ -73,7 +55,7 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
   Effect.gen(function* () {
     const { kysely } = yield* Db
     const log = yield* Log
-    let claimed: Claimed | undefined
+    let claimed: QueueItem | undefined
     const outcome = yield* transaction("worker.item", (tx) =>
       Effect.gen(function* () {
         // In time order: a message goes first unless a timer fell due before it was sent
@@ -139,7 +121,9 @@ export const runUntilIdle = (now: Date, options: WorkerOptions = {}) =>
       // A failed item is retried after `now`, so a pass always ends.
       const outcome = yield* processNext(now, options)
       if (outcome === undefined) return tally
-      if (outcome === "summary") tally.summaries++
+      // The item's machine is in a command's hands for a moment; look again shortly.
+      if (outcome === "busy") yield* Effect.sleep(5)
+      else if (outcome === "summary") tally.summaries++
       else tally[outcome]++
     }
   })

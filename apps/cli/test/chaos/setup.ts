@@ -1,0 +1,37 @@
+/** What every chaos test starts from: a database of its own, the key file, the engine over it. */
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { deploy, operator } from "@liandong/engine"
+import { migrateToLatest, type Store } from "@liandong/store"
+import { createTestDatabase } from "@liandong/store/testing"
+import { crowdCampaign, crowdPrincipals } from "../crowd.ts"
+import { addPrincipals, type Engine, openEngine } from "./engine.ts"
+
+/** A fresh, migrated database on the test server; `env` is what processes need to use it. */
+export const chaosDatabase = async (name: string) => {
+  const database = await createTestDatabase()
+  const keyFile = join(await mkdtemp(join(tmpdir(), `liandong-${name}-`)), "key.pem")
+  const engine = await openEngine({ databaseUrl: database.url, keyFile })
+  await migrateToLatest(engine.store.db)
+  return {
+    url: database.url,
+    keyFile,
+    env: { DATABASE_URL: database.url, LIANDONG_KEY: keyFile } as Record<string, string>,
+    engine,
+    close: async () => {
+      await engine.close()
+      await database.drop()
+    },
+  }
+}
+
+/** Deploys a crowd campaign and registers its coordinator and unit principals. */
+export const deployCrowd = async (engine: Engine, campaign: ReturnType<typeof crowdCampaign>) => {
+  await engine.run(deploy(campaign, operator))
+  await addPrincipals(engine, crowdPrincipals(campaign.units.length - 1))
+}
+
+/** The campaign's status. */
+export const campaignStatus = async (db: Store["db"], campaign: string) =>
+  (await db.selectFrom("campaigns").select("status").where("id", "=", campaign).executeTakeFirstOrThrow()).status
