@@ -14,10 +14,17 @@ type Db = Store["db"]
 
 /**
  * Every timer and message of the campaign is accounted for: applied with exactly one journal
- * row (a summary message, with its summary), or moot or cancelled with none; none left pending,
- * and none parked dead unless listed — no timer fires twice or never.
+ * row (a summary message, with its summary), or moot or cancelled with none; none that was due
+ * by `asOf` (the workers' clock, default now) left pending, and none parked dead unless listed
+ * — no timer fires twice or never.
  */
-export const expectEveryItemOnce = async (db: Db, campaign: string, deadAllowed: ReadonlyArray<string> = []) => {
+export const expectEveryItemOnce = async (
+  db: Db,
+  campaign: string,
+  options: { readonly asOf?: Date; readonly deadAllowed?: ReadonlyArray<string> } = {},
+) => {
+  const asOf = (options.asOf ?? new Date()).getTime()
+  const deadAllowed = options.deadAllowed ?? []
   const caused = new Map<string, number>()
   const rows = await db
     .selectFrom("journal")
@@ -30,7 +37,7 @@ export const expectEveryItemOnce = async (db: Db, campaign: string, deadAllowed:
   for (const table of ["timers", "messages"] as const) {
     const items = await db
       .selectFrom(table)
-      .select(["id", "status", "last_error"])
+      .select(["id", "status", "last_error", table === "timers" ? "due_at as due" : "available_at as due"])
       .where("campaign_id", "=", campaign)
       .execute()
     const summaries = new Set(
@@ -49,8 +56,9 @@ export const expectEveryItemOnce = async (db: Db, campaign: string, deadAllowed:
       const name = `${table === "timers" ? "timer" : "message"}:${item.id}`
       const journaled = caused.get(name) ?? 0
       const expected = item.status === "done" && !summaries.has(String(item.id)) ? 1 : 0
-      if (item.status === "pending") problems.push(`${name} is still pending`)
-      else if (item.status === "dead" && !deadAllowed.includes(String(item.id)))
+      if (item.status === "pending") {
+        if (new Date(item.due).getTime() <= asOf) problems.push(`${name} is still pending`)
+      } else if (item.status === "dead" && !deadAllowed.includes(String(item.id)))
         problems.push(`${name} was parked dead: ${item.last_error}`)
       else if (journaled !== expected) problems.push(`${name} is ${item.status} with ${journaled} journal rows`)
     }
