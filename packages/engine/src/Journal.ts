@@ -70,9 +70,9 @@ const canonicalAround = (fields: Omit<Parameters<typeof hashedFields>[0], "seq" 
 
 /**
  * Appends an entry at the head of its campaign's chain; returns its sequence number.
- * One statement locks the head, hashes the row (the same text `hashedFields` gives, its
- * time and sequence filled in by the database), inserts it and moves the head: the
- * campaign-wide lock is held for this one round trip and the commit.
+ * One statement locks the head; a second hashes the row (the same text `hashedFields` gives,
+ * its time and sequence filled in by the database), inserts it and moves the head: the
+ * campaign-wide lock is held for these two round trips and the commit.
  */
 export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
   Effect.gen(function* () {
@@ -92,16 +92,25 @@ export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
       occurred_at: entry.occurredAt.toISOString(),
     }
     const [beforeAt, beforeSeq, afterSeq] = canonicalAround(fields)
+    // The lock comes first, in a statement of its own. Taken inside the appending statement, it
+    // would wait for the previous writer and then lock the head's newest version while that
+    // statement's own update still saw the version before: updating it, the statement queued
+    // behind the next writer, who was waiting for it — a deadlock. NO KEY UPDATE: every
+    // follow-up row's foreign key takes KEY SHARE on the campaign row, which FOR UPDATE would
+    // conflict with, deadlocking any two writers of the campaign.
+    yield* query(
+      "journal.lockHead",
+      (db) => db.selectFrom("campaigns").select("id").where("id", "=", entry.campaignId).forNoKeyUpdate().execute(),
+      tx,
+    )
     const appended = yield* query(
       "journal.append",
       (db) =>
-        // NO KEY UPDATE: every follow-up row's foreign key takes KEY SHARE on the campaign row,
-        // which FOR UPDATE would conflict with, deadlocking any two writers of the campaign.
         sql<{ seq: number }>`
           with head as (
             select journal_seq + 1 as seq, journal_head as prev,
               to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded
-            from campaigns where id = ${entry.campaignId}::text for no key update
+            from campaigns where id = ${entry.campaignId}::text
           ), hashed as (
             select seq, prev, recorded, encode(sha256(convert_to(
               coalesce(prev, '') || chr(10) || ${beforeAt}::text || recorded || ${beforeSeq}::text || seq::text
