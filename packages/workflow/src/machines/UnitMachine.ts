@@ -225,12 +225,25 @@ const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => 
   },
 })
 
+// Who takes a task, and who takes part in a phase, as sets built once per (immutable)
+// definition: a national campaign asks for one unit among 50,000 on every event.
+const memberSets = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
+const memberOf = (list: ReadonlyArray<string>, unit: string): boolean => {
+  let set = memberSets.get(list)
+  if (set === undefined) {
+    set = new Set(list)
+    memberSets.set(list, set)
+  }
+  return set.has(unit)
+}
+
 /** The tasks of a phase that a unit must do. */
-export const unitTasks = (phase: Phase, unit: string): Task[] => phase.tasks.filter((task) => task.units.includes(unit))
+export const unitTasks = (phase: Phase, unit: string): Task[] =>
+  phase.tasks.filter((task) => memberOf(task.units, unit))
 
 /** Builds the machine of one participating unit. */
 export const buildUnitMachine = (campaign: Campaign, unit: string) => {
-  const phases = campaign.phases.filter((phase) => phase.participants.includes(unit))
+  const phases = campaign.phases.filter((phase) => memberOf(phase.participants, unit))
   const tasks = phases.flatMap((phase) => unitTasks(phase, unit))
   const context: UnitContext = {
     unit,
