@@ -15,7 +15,6 @@ import { query, transaction } from "../Db.ts"
 import { compiledFor, type LoadedCampaign } from "../Definitions.ts"
 import { CampaignState, InvalidInput, NotAllowed } from "../Errors.ts"
 import { appendJournal } from "../Journal.ts"
-import { writeTaskRows } from "../Step.ts"
 
 /** What a deployment reports back. */
 export interface Deployed {
@@ -26,27 +25,41 @@ export interface Deployed {
   readonly unchanged: boolean
 }
 
+/** Rows per multi-row insert: a national campaign has 50,000 units, each a row in several tables. */
+const batchSize = 1000
+
+const chunks = <A>(items: ReadonlyArray<A>): A[][] => {
+  const out: A[][] = []
+  for (let i = 0; i < items.length; i += batchSize) out.push(items.slice(i, i + batchSize))
+  return out
+}
+
 const upsertUnits = (tx: Transaction<Database>, definition: Campaign) =>
-  // Parents first, so the directory's foreign key always holds.
+  // Parents first, so the directory's foreign key always holds (checked at the end of each statement).
   Effect.forEach(
-    topological(definition),
-    (unit) =>
+    chunks(topological(definition)),
+    (batch) =>
       query(
         "units.upsert",
         (db) =>
           db
             .insertInto("units")
-            .values({
-              key: unit.key,
-              name: unit.name,
-              name_en: unit.nameEn,
-              parent_key: unit.parent,
-              level: unit.level,
-            })
+            .values(
+              batch.map((unit) => ({
+                key: unit.key,
+                name: unit.name,
+                name_en: unit.nameEn,
+                parent_key: unit.parent,
+                level: unit.level,
+              })),
+            )
             .onConflict((oc) =>
-              oc
-                .column("key")
-                .doUpdateSet({ name: unit.name, name_en: unit.nameEn, parent_key: unit.parent, level: unit.level }),
+              oc.column("key").doUpdateSet((eb) => ({
+                name: eb.ref("excluded.name"),
+                name_en: eb.ref("excluded.name_en"),
+                parent_key: eb.ref("excluded.parent_key"),
+                level: eb.ref("excluded.level"),
+              })),
             )
             .execute(),
         tx,
@@ -95,30 +108,54 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
       tx,
     )
     const participants = [...new Set(loaded.definition.phases.flatMap((p) => p.participants))]
-    for (const unit of participants) {
-      const start = initial(loaded.compiled.unitMachine(unit))
-      const view = unitView(loaded.definition, unit, start.snapshot)
+    for (const batch of chunks(participants)) {
+      const started = batch.map((unit) => {
+        const start = initial(loaded.compiled.unitMachine(unit))
+        return { unit, snapshot: start.snapshot, view: unitView(loaded.definition, unit, start.snapshot) }
+      })
       yield* query(
-        "machines.createUnit",
+        "machines.createUnits",
         (db) =>
           db
             .insertInto("machines")
-            .values({
-              campaign_id: campaignId,
-              kind: "unit",
-              unit_key: unit,
-              snapshot: JSON.stringify(start.snapshot),
-              version: 1,
-              machine_hash: loaded.hash,
-              phase: view.phase,
-              status: view.status,
-              overdue: false,
-              updated_at: at,
-            })
+            .values(
+              started.map(({ unit, snapshot, view }) => ({
+                campaign_id: campaignId,
+                kind: "unit" as const,
+                unit_key: unit,
+                snapshot: JSON.stringify(snapshot),
+                version: 1,
+                machine_hash: loaded.hash,
+                phase: view.phase,
+                status: view.status,
+                overdue: false,
+                updated_at: at,
+              })),
+            )
             .execute(),
         tx,
       )
-      yield* writeTaskRows(tx, campaignId, unit, view.tasks, at)
+      const tasks = started.flatMap(({ unit, view }) =>
+        view.tasks.map((t) => ({
+          campaign_id: campaignId,
+          unit_key: unit,
+          task_key: t.task,
+          phase_key: t.phase,
+          status: t.status,
+          deadline: t.deadline,
+          overdue: t.overdue,
+          reminded: t.reminded,
+          returns: t.returns,
+          report_id: t.report,
+          acknowledged_at: t.acknowledgedAt,
+          submitted_at: t.submittedAt,
+          approved_at: t.approvedAt,
+          updated_at: at,
+        })),
+      )
+      // A fresh campaign (or one whose rows were just cleared for a redeploy) has no task rows yet.
+      for (const rows of chunks(tasks))
+        yield* query("tasks.create", (db) => db.insertInto("tasks").values(rows).execute(), tx)
     }
     return {
       campaignMachine: campaignRow?.id as string,
