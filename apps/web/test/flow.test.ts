@@ -278,11 +278,28 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     const returned = auditor.locator('[data-testid=timeline] li[data-event="task.return"]')
     expect(await returned.textContent()).toContain("→")
     expect(await returned.textContent()).toContain("请补充发放地点")
+    // Every state reads as words, never as the machine's keys or paths.
+    const changes = () =>
+      auditor.locator("[data-testid=before-after] > div").evaluateAll((lines) => lines.map((l) => l.textContent))
+    expect((await changes()).filter((line) => /[A-Za-z{}]/.test(line ?? ""))).toEqual([])
+    expect(await changes()).toEqual(
+      expect.arrayContaining([
+        "宣传：待开始 → 进行中（发放知识产权宣传资料：待确认）",
+        "宣传 · 发放知识产权宣传资料：待确认 → 已确认",
+        "宣传：进行中（发放知识产权宣传资料：已报送） → 已完成",
+      ]),
+    )
     await shoot(auditor, "audit")
     expect(await fitsPhone(auditor)).toBe(true)
     await auditor.getByRole("button", { name: "Switch to English" }).click()
     await expect.poll(() => auditor.locator("h1").textContent(), wait).toContain("Audit trail")
     expect(await returned.textContent()).toContain("return")
+    expect(await changes()).toEqual(
+      expect.arrayContaining([
+        "Publicity: waiting → open (Hand out IP brochures: assigned)",
+        "Publicity: open (Hand out IP brochures: submitted) → done",
+      ]),
+    )
     expect(await auditor.locator("html").getAttribute("lang")).toBe("en")
     await shoot(auditor, "audit-english")
     await auditor.getByRole("button", { name: "切换到中文" }).click()

@@ -1,98 +1,88 @@
 /**
  * Reading the journal's compact state text (the engine's `stateText`, e.g.
  * `{publicity:open{brochures:assigned,lectures:submitted},summary:waiting}`)
- * back into leaf states, so a timeline can say only what changed:
- * `publicity.open.brochures: assigned → acknowledged`.
+ * back into the machine's state as a tree, so a timeline can say only what
+ * changed: `publicity.open.brochures: assigned → acknowledged`.
  */
 
-/** Leaf states by their dotted region path; a machine at a plain state has the path "". */
-export type Leaves = Record<string, string>
+/** A machine's state: a leaf state's key, or the active child (or parallel regions) by key. */
+export type StateTree = string | { readonly [key: string]: StateTree }
 
-/** Parses state text into its leaves; text it cannot read becomes one leaf holding the text. */
-export const parseStateText = (text: string): Leaves => {
+/** Parses state text into its tree; text it cannot read is kept whole as one leaf. */
+export const parseStateText = (text: string): StateTree => {
   let i = 0
-  const out: Leaves = {}
   const key = () => {
     const start = i
     while (i < text.length && !"{},:.".includes(text[i] as string)) i++
+    if (i === start) throw new Error("expected a key")
     return text.slice(start, i)
   }
-  // A value: `{k:v,…}`, or a dotted path that may end in `{…}`; `prefix` is where it sits.
-  const value = (prefix: string[]) => {
-    if (text[i] === "{") {
+  // `{k:v,…}`: parallel regions (or one child) by key.
+  const regions = (): { [key: string]: StateTree } => {
+    i++
+    const out: { [key: string]: StateTree } = {}
+    while (i < text.length && text[i] !== "}") {
+      const k = key()
+      if (text[i] !== ":") throw new Error("expected :")
       i++
-      while (i < text.length && text[i] !== "}") {
-        const k = key()
-        if (text[i] !== ":") throw new Error("expected :")
-        i++
-        value([...prefix, k])
-        if (text[i] === ",") i++
-      }
-      if (text[i] !== "}") throw new Error("expected }")
+      out[k] = value()
+      if (text[i] === ",") i++
+    }
+    if (text[i] !== "}") throw new Error("expected }")
+    i++
+    return out
+  }
+  // A value: `{…}`, a key, or a key followed by `.value` or `{…}` (its child).
+  const value = (): StateTree => {
+    if (text[i] === "{") return regions()
+    const k = key()
+    if (text[i] === ".") {
       i++
-      return
+      return { [k]: value() }
     }
-    const parts = [key()]
-    while (text[i] === ".") {
-      i++
-      parts.push(key())
-    }
-    if (text[i] === "{") {
-      value([...prefix, ...parts])
-      return
-    }
-    const leaf = parts.pop() as string
-    out[[...prefix, ...parts].join(".")] = leaf
+    if (text[i] === "{") return { [k]: regions() }
+    return k
   }
   try {
-    value([])
+    const tree = value()
     if (i !== text.length) throw new Error("trailing text")
-    return out
+    return tree
   } catch {
-    return { "": text }
+    return text
   }
 }
 
-/** One region whose state changed. */
+/** One region whose state changed; `null` where the region did not exist before or after. */
 export interface StateChange {
-  readonly path: string
-  readonly from: string | null
-  readonly to: string | null
+  readonly path: ReadonlyArray<string>
+  readonly from: StateTree | null
+  readonly to: StateTree | null
+}
+
+const sameKeys = (a: object, b: object) => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k) => k in b)
+}
+
+const equal = (a: StateTree, b: StateTree): boolean =>
+  typeof a === "string" || typeof b === "string"
+    ? a === b
+    : sameKeys(a, b) && Object.keys(a).every((k) => equal(a[k] as StateTree, b[k] as StateTree))
+
+const diff = (path: string[], a: StateTree | null, b: StateTree | null): StateChange[] => {
+  if (a !== null && b !== null && equal(a, b)) return []
+  // The same regions (or the same child) on both sides: look inside; otherwise this region changed.
+  if (a !== null && b !== null && typeof a !== "string" && typeof b !== "string" && sameKeys(a, b)) {
+    return Object.keys(a).flatMap((k) => diff([...path, k], a[k] as StateTree, b[k] as StateTree))
+  }
+  return [{ path, from: a, to: b }]
 }
 
 /**
- * The regions whose state differs between two state texts. A region that
- * moved into or out of a nested state reads as one change of that region:
- * `publicity: open.brochures.submitted → done`.
+ * The regions whose state differs between two state texts, outermost first:
+ * a phase that opened reads as one change of the phase,
+ * `publicity: waiting → open{brochures:assigned}`, not as one per task.
  */
-export const stateChanges = (before: string, after: string): StateChange[] => {
-  const a = before ? parseStateText(before) : {}
-  const b = after ? parseStateText(after) : {}
-  const paths = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
-  const changes = paths.filter((p) => a[p] !== b[p]).map((p) => ({ path: p, from: a[p] ?? null, to: b[p] ?? null }))
-  const inside = (outer: string, inner: string) => outer === "" || inner.startsWith(`${outer}.`)
-  const rest = (outer: string, inner: string, leaf: string) =>
-    `${outer === "" ? inner : inner.slice(outer.length + 1)}.${leaf}`
-  const used = new Set<StateChange>()
-  const out: StateChange[] = []
-  for (const change of changes) {
-    if (used.has(change)) continue
-    const nested = changes.filter(
-      (other) =>
-        other !== change &&
-        !used.has(other) &&
-        inside(change.path, other.path) &&
-        (change.from === null ? other.to === null : change.to === null ? other.from === null : false),
-    )
-    if (nested.length === 1) {
-      const other = nested[0] as StateChange
-      used.add(other)
-      out.push(
-        change.from === null
-          ? { path: change.path, from: rest(change.path, other.path, other.from as string), to: change.to }
-          : { path: change.path, from: change.from, to: rest(change.path, other.path, other.to as string) },
-      )
-    } else out.push(change)
-  }
-  return out
-}
+export const stateChanges = (before: string, after: string): StateChange[] =>
+  diff([], before ? parseStateText(before) : null, after ? parseStateText(after) : null)

@@ -4,20 +4,13 @@ import { useState } from "react"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { formatDateTime } from "../../i18n/format.ts"
 import { stateChanges } from "../../machine/stateText.ts"
+import { stateWords } from "../../machine/stateWords.ts"
 
 /** Names for unit and task keys. */
 export interface Names {
   readonly unit: (key: string | null) => string
   readonly task: (key: string | null) => string
   readonly phase: (key: string) => string
-}
-
-/** A machine region's path (`publicity.open.brochures`) in words: 宣传 · 发放知识产权宣传资料. */
-const regionName = (path: string, names: Names) => {
-  const [phase, open, ...rest] = path.split(".")
-  if (!phase) return ""
-  if (open !== "open") return [names.phase(phase), open, ...rest].filter(Boolean).join(" · ")
-  return [names.phase(phase), ...rest.map((task) => names.task(task))].join(" · ")
 }
 
 /** How many entries the timeline shows at first, and adds per "show more". */
@@ -33,7 +26,8 @@ export const Timeline = ({
 }) => {
   const { t, lang } = useI18n()
   const [shown, setShown] = useState(step)
-  const word = (state: string | null) => (state === null ? "∅" : (t.machine.states[state] ?? state))
+  const unitWords = stateWords("unit", t, names)
+  const campaignWords = stateWords("campaign", t, names)
   if (entries.length === 0) return <p className="muted">{t.audit.empty}</p>
   return (
     <>
@@ -65,12 +59,16 @@ export const Timeline = ({
                   {t.audit.beforeAfter}
                   {t.colon}
                 </span>
-                {stateChanges(e.before, e.after).map((c) => (
-                  <div key={c.path} title={c.path}>
-                    {c.path ? `${regionName(c.path, names)}:` : ""}
-                    {word(c.from)} → <strong>{word(c.to)}</strong>
-                  </div>
-                ))}
+                {stateChanges(e.before, e.after).map((c) => {
+                  const words = e.unit === null ? campaignWords : unitWords
+                  const region = words.region(c.path)
+                  return (
+                    <div key={c.path.join(".")} data-path={c.path.join(".")}>
+                      {region ? `${region}${t.colon}` : ""}
+                      {words.state(c.path, c.from)} → <strong>{words.state(c.path, c.to)}</strong>
+                    </div>
+                  )
+                })}
                 <details>
                   <summary>{t.audit.fullState}</summary>
                   {e.before || "∅"} → {e.after || "∅"}
