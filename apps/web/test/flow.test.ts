@@ -282,6 +282,16 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     const changes = () =>
       auditor.locator("[data-testid=before-after] > div").evaluateAll((lines) => lines.map((l) => l.textContent))
     expect((await changes()).filter((line) => /[A-Za-z{}]/.test(line ?? ""))).toEqual([])
+    // Who, what set it off and the notes are words too: only ids and the city's "xx" stay as written.
+    const said = () =>
+      auditor
+        .locator("[data-testid=entry-head], [data-testid=entry-who], [data-testid=entry-notes]")
+        .evaluateAll((parts) => parts.map((p) => p.textContent ?? ""))
+    expect((await said()).filter((line) => /[A-Za-z]/.test(line.replace(/\b(east|lead)\b|xx/g, "")))).toEqual([])
+    expect(await returned.locator("[data-testid=entry-notes]").textContent()).toMatch(
+      /^说明：报送 \d+；退回原因：请补充发放地点,并核实份数$/,
+    )
+    expect((await said()).some((line) => /^操作人：系统（自动处理） · 来源：系统消息 #\d+$/.test(line))).toBe(true)
     expect(await changes()).toEqual(
       expect.arrayContaining([
         "宣传：待开始 → 进行中（发放知识产权宣传资料：待确认）",
@@ -294,6 +304,9 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await auditor.getByRole("button", { name: "Switch to English" }).click()
     await expect.poll(() => auditor.locator("h1").textContent(), wait).toContain("Audit trail")
     expect(await returned.textContent()).toContain("return")
+    expect(await returned.locator("[data-testid=entry-notes]").textContent()).toMatch(
+      /^Detail: report \d+; Reason for return: /,
+    )
     expect(await changes()).toEqual(
       expect.arrayContaining([
         "Publicity: waiting → open (Hand out IP brochures: assigned)",

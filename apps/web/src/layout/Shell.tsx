@@ -56,7 +56,7 @@ export const Shell = ({ children }: { readonly children: ReactNode }) => {
             <span data-testid="who">
               {t.signIn.signedInAs(
                 principal.unitName ? `${principal.name} · ${principal.unitName}` : principal.name,
-                t.roles[principal.role],
+                t.roles[principal.role] ?? principal.role,
               )}
             </span>
           ) : null}

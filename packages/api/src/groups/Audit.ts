@@ -9,6 +9,29 @@ import { IdempotencyHeaders, IsoTime, Key, Page, PageQuery } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
+/** What a journal entry's event carried besides its task, in parts a reader puts into words in its language. */
+export const TrailNote = Schema.Struct({
+  phase: Schema.NullOr(Schema.String).annotate({ description: "the phase the event names" }),
+  report: Schema.NullOr(Schema.String).annotate({ description: "the report submitted, approved or returned" }),
+  reason: Schema.NullOr(Schema.String).annotate({ description: "a person's own words: why a report was returned" }),
+  subjectUnit: Schema.NullOr(Schema.String).annotate({
+    description: "the unit an event of the campaign's machine concerns (a unit that finished a phase)",
+  }),
+  version: Schema.NullOr(Schema.Int).annotate({ description: "the definition version deployed" }),
+  summary: Schema.NullOr(Schema.String).annotate({ description: "the summary written" }),
+  refusal: Schema.NullOr(
+    Schema.Struct({
+      action: Schema.String,
+      ref: Schema.String,
+      zh: Schema.NullOr(Schema.String),
+      en: Schema.String,
+    }),
+  ).annotate({
+    description:
+      "a refused attempt: the action, what it named, and why (zh is null on rows recorded before it was kept)",
+  }),
+})
+
 /** One journal entry as a timeline reads it. */
 export const TrailEntry = Schema.Struct({
   seq: Schema.Int,
@@ -24,7 +47,8 @@ export const TrailEntry = Schema.Struct({
   idempotencyKey: Schema.NullOr(Schema.String),
   before: Schema.String,
   after: Schema.String,
-  detail: Schema.NullOr(Schema.String),
+  detail: Schema.NullOr(Schema.String).annotate({ description: "the note in English, for plain-text readers" }),
+  note: TrailNote,
 })
 export type TrailEntry = typeof TrailEntry.Type
 

@@ -41,7 +41,14 @@ export const recordDenial = (
           actor,
           cause: "denied",
           idempotencyKey: null,
-          event: { type: "access.denied", action, ref, reason: error.en, actorUnit: actorUnit(actor) } as {
+          event: {
+            type: "access.denied",
+            action,
+            ref,
+            reason: error.en,
+            reasonZh: error.zh,
+            actorUnit: actorUnit(actor),
+          } as {
             type: string
           },
           before: null,

@@ -23,6 +23,51 @@ export interface TrailFilter {
   readonly limit?: number | undefined
 }
 
+/** What a row's event carried besides its task, in parts a reader can put into words in any language. */
+export interface TrailNote {
+  /** the phase an event names */
+  readonly phase: string | null
+  /** the report submitted, approved or returned */
+  readonly report: string | null
+  /** a person's own words: why a report was returned */
+  readonly reason: string | null
+  /** the unit an event of the campaign's machine concerns (a unit that finished a phase) */
+  readonly subjectUnit: string | null
+  /** the definition version deployed */
+  readonly version: number | null
+  /** the summary written */
+  readonly summary: string | null
+  /** a refused attempt: the action, what it named, and why (in Chinese only on rows written with it) */
+  readonly refusal: {
+    readonly action: string
+    readonly ref: string
+    readonly zh: string | null
+    readonly en: string
+  } | null
+}
+
+/** The parts of a journal row's payload a note is made of. */
+export const trailNote = (event: string, payload: Record<string, unknown>): TrailNote => {
+  const text = (value: unknown) => (typeof value === "string" ? value : null)
+  const denied = event === "access.denied"
+  return {
+    phase: text(payload.phase),
+    report: text(payload.report),
+    reason: denied ? null : text(payload.reason),
+    subjectUnit: event === "unit.phase-done" ? text(payload.unit) : null,
+    version: typeof payload.version === "number" ? payload.version : null,
+    summary: text(payload.summary),
+    refusal: denied
+      ? {
+          action: text(payload.action) ?? "",
+          ref: text(payload.ref) ?? "",
+          zh: text(payload.reasonZh),
+          en: text(payload.reason) ?? "",
+        }
+      : null,
+  }
+}
+
 /** One entry of the timeline. */
 export interface TrailEntry {
   readonly seq: number
@@ -39,6 +84,7 @@ export interface TrailEntry {
   readonly before: string
   readonly after: string
   readonly detail: string | null
+  readonly note: TrailNote
 }
 
 /** The campaign's journal as a timeline, limited to what the actor may read. */
@@ -76,6 +122,7 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
         before: String(row.state_before ?? ""),
         after: String(row.state_after ?? ""),
         detail: payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null),
+        note: trailNote(row.event, row.payload as Record<string, unknown>),
       }
     })
   })

@@ -3,15 +3,9 @@ import type { TrailEntry } from "@liandong/api"
 import { useState } from "react"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { formatDateTime } from "../../i18n/format.ts"
-import { stateChanges } from "../../machine/stateText.ts"
-import { stateWords } from "../../machine/stateWords.ts"
+import { entryWords, type Names } from "./entryWords.ts"
 
-/** Names for unit and task keys. */
-export interface Names {
-  readonly unit: (key: string | null) => string
-  readonly task: (key: string | null) => string
-  readonly phase: (key: string) => string
-}
+export type { Names } from "./entryWords.ts"
 
 /** How many entries the timeline shows at first, and adds per "show more". */
 const step = 200
@@ -26,64 +20,60 @@ export const Timeline = ({
 }) => {
   const { t, lang } = useI18n()
   const [shown, setShown] = useState(step)
-  const unitWords = stateWords("unit", t, names)
-  const campaignWords = stateWords("campaign", t, names)
   if (entries.length === 0) return <p className="muted">{t.audit.empty}</p>
   return (
     <>
       <ol className="timeline" data-testid="timeline">
-        {entries.slice(0, shown).map((e) => (
-          <li key={e.seq} data-seq={e.seq} data-event={e.event} data-unit={e.unit ?? ""} data-actor={e.actor}>
-            <div className="when">
-              #{e.seq} · <time dateTime={e.at}>{formatDateTime(e.at, lang)}</time>
-            </div>
-            <div>
-              <strong>{t.machine.events[e.event] ?? e.event}</strong>
-              {e.task ? ` · ${names.task(e.task)}` : ""}
-              {e.unit ? ` · ${names.unit(e.unit)}` : ""}
-            </div>
-            <div className="muted">
-              {t.audit.actor}
-              {t.colon}
-              {e.actor}
-              {t.open}
-              {t.roles[e.role as keyof typeof t.roles] ?? e.role}
-              {e.actorUnit ? ` · ${names.unit(e.actorUnit)}` : ""}
-              {t.close} · {t.audit.cause}
-              {t.colon}
-              {e.cause}
-            </div>
-            {e.before || e.after ? (
-              <div className="transition-text" data-testid="before-after">
-                <span className="visually-hidden">
-                  {t.audit.beforeAfter}
-                  {t.colon}
-                </span>
-                {stateChanges(e.before, e.after).map((c) => {
-                  const words = e.unit === null ? campaignWords : unitWords
-                  const region = words.region(c.path)
-                  return (
-                    <div key={c.path.join(".")} data-path={c.path.join(".")}>
-                      {region ? `${region}${t.colon}` : ""}
-                      {words.state(c.path, c.from)} → <strong>{words.state(c.path, c.to)}</strong>
-                    </div>
-                  )
-                })}
-                <details>
-                  <summary>{t.audit.fullState}</summary>
-                  {e.before || "∅"} → {e.after || "∅"}
-                </details>
+        {entries.slice(0, shown).map((e) => {
+          const w = entryWords(e, t, names)
+          return (
+            <li key={e.seq} data-seq={e.seq} data-event={e.event} data-unit={e.unit ?? ""} data-actor={e.actor}>
+              <div className="when">
+                #{e.seq} · <time dateTime={e.at}>{formatDateTime(e.at, lang)}</time>
               </div>
-            ) : null}
-            {e.detail ? (
-              <div>
-                {t.audit.detail}
+              <div data-testid="entry-head">
+                <strong>{w.event}</strong>
+                {w.subject.map((part) => ` · ${part}`).join("")}
+              </div>
+              <div className="muted" data-testid="entry-who">
+                {t.audit.actor}
                 {t.colon}
-                {e.detail}
+                {w.actor}
+                {t.open}
+                {w.role}
+                {w.actorUnit ? ` · ${w.actorUnit}` : ""}
+                {t.close} · {t.audit.cause}
+                {t.colon}
+                {w.cause}
               </div>
-            ) : null}
-          </li>
-        ))}
+              {e.before || e.after ? (
+                <div className="transition-text" data-testid="before-after">
+                  <span className="visually-hidden">
+                    {t.audit.beforeAfter}
+                    {t.colon}
+                  </span>
+                  {w.changes.map((c) => (
+                    <div key={c.path} data-path={c.path}>
+                      {c.region ? `${c.region}${t.colon}` : ""}
+                      {c.from} → <strong>{c.to}</strong>
+                    </div>
+                  ))}
+                  <details>
+                    <summary>{t.audit.fullState}</summary>
+                    {e.before || "∅"} → {e.after || "∅"}
+                  </details>
+                </div>
+              ) : null}
+              {w.notes.length > 0 ? (
+                <div data-testid="entry-notes">
+                  {t.audit.detail}
+                  {t.colon}
+                  {w.notes.join(t.listSeparator)}
+                </div>
+              ) : null}
+            </li>
+          )
+        })}
       </ol>
       {entries.length > shown ? (
         <button type="button" onClick={() => setShown((n) => n + step)}>

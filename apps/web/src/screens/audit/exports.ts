@@ -2,7 +2,7 @@
 import type { TrailEntry } from "@liandong/api"
 import type { Connection } from "../../api/Client.ts"
 import type { Messages } from "../../i18n/messages.ts"
-import type { Names } from "./Timeline.tsx"
+import { entryWords, type Names } from "./entryWords.ts"
 
 const save = (content: BlobPart, type: string, name: string) => {
   const url = URL.createObjectURL(new Blob([content], { type }))
@@ -20,34 +20,39 @@ const cell = (value: string | number | null) => {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** The entries as CSV text, with a BOM so spreadsheet programs read the Chinese correctly. */
+/** The entries as CSV text in the reader's language, with a BOM so spreadsheet programs read the Chinese correctly. */
 export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names: Names): string => {
   const header = [
     t.audit.seq,
-    "time",
+    t.audit.time,
     t.audit.actor,
-    "role",
+    t.audit.role,
     t.audit.unit,
     t.audit.task,
     t.audit.event,
-    "before",
-    "after",
+    t.audit.stateChange,
     t.audit.cause,
     t.audit.detail,
+    t.audit.before,
+    t.audit.after,
   ]
-  const rows = entries.map((e) => [
-    e.seq,
-    e.at,
-    e.actor,
-    e.role,
-    e.unit ? names.unit(e.unit) : "",
-    e.task ? names.task(e.task) : "",
-    t.machine.events[e.event] ?? e.event,
-    e.before,
-    e.after,
-    e.cause,
-    e.detail,
-  ])
+  const rows = entries.map((e) => {
+    const w = entryWords(e, t, names)
+    return [
+      e.seq,
+      e.at,
+      w.actor,
+      w.role,
+      e.unit ? names.unit(e.unit) : "",
+      e.task ? names.task(e.task) : "",
+      w.event,
+      w.changes.map((c) => `${c.region ? `${c.region}${t.colon}` : ""}${c.from} → ${c.to}`).join("\n"),
+      w.cause,
+      w.notes.join(t.listSeparator),
+      e.before,
+      e.after,
+    ]
+  })
   return `\uFEFF${[header, ...rows].map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`
 }
 
