@@ -10,15 +10,19 @@ import type { Transaction } from "kysely"
 import { query } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { applyItem, type QueueItem } from "./QueueItem.ts"
+import { underSavepoint } from "./Savepoint.ts"
 import { lockMachine, lockMachineById, notBefore } from "./Step.ts"
 import { lockPendingMessage, lockPendingTimer, nextDueOfMachine } from "./sql/claims.ts"
 
 /** Applies the machine's items due by `at`, oldest first; the machine row as they left it. */
 const applyDue = (tx: Transaction<Database>, loaded: LoadedCampaign, row: MachineRow, at: Date) =>
   Effect.gen(function* () {
+    // An item that fails here is not the command's fault: it is left to the worker, which
+    // records the failure and retries it with backoff (and parks it if it keeps failing).
+    const skip = { timers: [] as string[], messages: [] as string[] }
     let machine = row
     while (true) {
-      const due = yield* query("queue.dueOfMachine", () => nextDueOfMachine(tx, machine.id, at), tx)
+      const due = yield* query("queue.dueOfMachine", () => nextDueOfMachine(tx, machine.id, at, skip), tx)
       if (due === undefined) return machine
       // A worker may hold the item for a moment: it gives up when it finds the machine taken.
       const item: QueueItem | undefined =
@@ -30,7 +34,8 @@ const applyDue = (tx: Transaction<Database>, loaded: LoadedCampaign, row: Machin
               Effect.map((message) => (message === undefined ? undefined : { kind: "message" as const, row: message })),
             )
       if (item === undefined) continue
-      yield* applyItem(tx, loaded, machine, item, at)
+      const applied = yield* underSavepoint(tx, "due_item", applyItem(tx, loaded, machine, item, at))
+      if (!applied.ok) (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
       machine = yield* lockMachineById(tx, machine.id)
     }
   })

@@ -1,6 +1,6 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { listTasks, startCampaign } from "../src/index.ts"
+import { listTasks, operator, startCampaign, verifyCampaign } from "../src/index.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("a poison message", (ctx) => {
@@ -48,5 +48,19 @@ describeEachDatabase("a poison message", (ctx) => {
     for (let day = 14; day <= 18; day++) await engine.advance(`2026-04-${day}T09:00:00+08:00`)
     poison = await db.selectFrom("messages").selectAll().where("dedupe_key", "=", "poison").executeTakeFirstOrThrow()
     expect(poison).toMatchObject({ status: "dead", attempts: 5 })
+    // Parked on the record: one journal row names the item, what it carried and why it was given up.
+    const parked = await db.selectFrom("journal").selectAll().where("cause", "=", `message:${poison.id}`).execute()
+    expect(parked).toHaveLength(1)
+    expect(parked[0]).toMatchObject({ event: "queue.dead", actor: "system", unit_key: "county-a" })
+    expect(parked[0]?.payload).toMatchObject({
+      item: "message",
+      id: poison.id,
+      event: "task.remind",
+      attempts: 5,
+      reason: "event task.remind has no valid time: undefined",
+    })
+    // The dead-letter row is evidence, not a machine event: the campaign still verifies.
+    const verdict = await engine.run(verifyCampaign("spring-week", operator))
+    expect(verdict.findings).toEqual([])
   })
 })

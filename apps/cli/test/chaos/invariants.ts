@@ -14,13 +14,14 @@ type Db = Store["db"]
 
 /**
  * Every timer and message of the campaign is accounted for: applied with exactly one journal
- * row (a summary message, with its summary), or moot or cancelled with none; none that was due
- * by `asOf` (the workers' clock, default now) left pending, and none parked dead unless listed
- * — no timer fires twice or never.
+ * row (a summary message, with its summary), parked dead (only if listed) with the one row
+ * that says so, or moot or cancelled with none; none that was due
+ * by `asOf` (the workers' clock, default now) left pending — no timer fires twice or never.
  */
 export const expectEveryItemOnce = async (
   db: Db,
   campaign: string,
+  /** `deadAllowed`: items expected dead, as `timer:<id>` or `message:<id>` */
   options: { readonly asOf?: Date; readonly deadAllowed?: ReadonlyArray<string> } = {},
 ) => {
   const asOf = (options.asOf ?? new Date()).getTime()
@@ -55,10 +56,11 @@ export const expectEveryItemOnce = async (
     for (const item of items) {
       const name = `${table === "timers" ? "timer" : "message"}:${item.id}`
       const journaled = caused.get(name) ?? 0
-      const expected = item.status === "done" && !summaries.has(String(item.id)) ? 1 : 0
+      // Applied: its event's row; parked dead: the row that says so; moot or cancelled: none.
+      const expected = (item.status === "done" && !summaries.has(String(item.id))) || item.status === "dead" ? 1 : 0
       if (item.status === "pending") {
         if (new Date(item.due).getTime() <= asOf) problems.push(`${name} is still pending`)
-      } else if (item.status === "dead" && !deadAllowed.includes(String(item.id)))
+      } else if (item.status === "dead" && !deadAllowed.includes(name))
         problems.push(`${name} was parked dead: ${item.last_error}`)
       else if (journaled !== expected) problems.push(`${name} is ${item.status} with ${journaled} journal rows`)
     }

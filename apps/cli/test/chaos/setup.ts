@@ -5,8 +5,9 @@ import { join } from "node:path"
 import { deploy, operator } from "@liandong/engine"
 import { migrateToLatest, type Store } from "@liandong/store"
 import { createTestDatabase } from "@liandong/store/testing"
-import { crowdCampaign, crowdPrincipals } from "../crowd.ts"
+import { type crowdCampaign, crowdPrincipals } from "../crowd.ts"
 import { addPrincipals, type Engine, openEngine } from "./engine.ts"
+import { eventually } from "./fleet.ts"
 
 /** A fresh, migrated database on the test server; `env` is what processes need to use it. */
 export const chaosDatabase = async (name: string) => {
@@ -35,3 +36,16 @@ export const deployCrowd = async (engine: Engine, campaign: ReturnType<typeof cr
 /** The campaign's status. */
 export const campaignStatus = async (db: Store["db"], campaign: string) =>
   (await db.selectFrom("campaigns").select("status").where("id", "=", campaign).executeTakeFirstOrThrow()).status
+
+/** True once `count` worker processes listen for work on the database at `url` (they are up). */
+export const workersListening = (db: Store["db"], url: string, count: number) =>
+  eventually(async () => {
+    const listening = await db
+      .withTables<{ pg_stat_activity: { datname: string; query: string } }>()
+      .selectFrom("pg_stat_activity")
+      .select("query")
+      .where("datname", "=", new URL(url).pathname.slice(1))
+      .where("query", "ilike", "listen %")
+      .execute()
+    return listening.length >= count
+  }, 120_000)

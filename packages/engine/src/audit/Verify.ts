@@ -71,9 +71,9 @@ export interface Verdict {
   readonly findings: ReadonlyArray<Finding>
 }
 
-/** Rows that are not machine events: the deployment record and refused attempts. */
+/** Rows that are not machine events: the deployment record, refused attempts and items given up on. */
 export const isMachineEvent = (row: Pick<JournalRecord, "cause" | "event">): boolean =>
-  row.cause !== "deploy" && row.event !== "access.denied"
+  row.cause !== "deploy" && row.event !== "access.denied" && row.event !== "queue.dead"
 
 const hashOf = (row: JournalRecord) => {
   const { prev_hash: _prev, hash: _hash, ...fields } = row

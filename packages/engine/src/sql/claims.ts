@@ -69,17 +69,23 @@ export const claimMessage = (tx: Transaction<Database>, now: Date) =>
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in
  * the worker's order (a message first unless a timer fell due before it was sent). Items that
- * failed before are left to the worker and its backoff.
+ * failed before are left to the worker and its backoff, and so are those in `skip`.
  */
-export const nextDueOfMachine = async (tx: Transaction<Database>, machineId: string, at: Date) => {
+export const nextDueOfMachine = async (
+  tx: Transaction<Database>,
+  machineId: string,
+  at: Date,
+  skip: { readonly timers: ReadonlyArray<string>; readonly messages: ReadonlyArray<string> },
+) => {
   const { rows } = await sql<{ kind: "timer" | "message"; id: string; at: Date }>`
     (select 'timer' as kind, id, due_at as at from timers
       where machine_id = ${machineId} and status = 'pending' and attempts = 0 and due_at <= ${at}
+        and id <> all(${skip.timers}::bigint[])
       order by due_at, id limit 1)
     union all
     (select 'message' as kind, id, available_at as at from messages
       where machine_id = ${machineId} and status = 'pending' and attempts = 0 and kind = 'event'
-        and available_at <= ${at}
+        and available_at <= ${at} and id <> all(${skip.messages}::bigint[])
       order by available_at, id limit 1)
   `.execute(tx)
   const timer = rows.find((row) => row.kind === "timer")
@@ -127,25 +133,30 @@ export const completeMessage = (
 ) => tx.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
 /**
- * Records a failed attempt at a timer or message: it is retried at `retryAt`,
- * or parked as `dead` once it has failed `maxAttempts` times.
+ * Records a failed attempt at a timer or message still at `attempts` failures: it is retried
+ * at `retryAt`, or parked as `dead` once it has failed `maxAttempts` times. Returns the item's
+ * status and attempts now (nothing when it was no longer pending at that count).
  */
-export const failQueueItem = (
-  db: Kysely<Database>,
+export const failQueueItem = async (
+  db: Kysely<Database> | Transaction<Database>,
   queue: "timers" | "messages",
   id: string,
+  attempts: number,
   error: string,
   retryAt: Date,
   maxAttempts: number,
-) =>
-  sql`
+) => {
+  const { rows } = await sql<{ status: "pending" | "dead"; attempts: number }>`
     update ${sql.table(queue)}
     set attempts = attempts + 1,
         last_error = ${error},
         ${sql.ref(queue === "timers" ? "due_at" : "available_at")} = ${retryAt},
         status = case when attempts + 1 >= ${maxAttempts} then 'dead' else 'pending' end
-    where id = ${id} and status = 'pending'
+    where id = ${id} and status = 'pending' and attempts = ${attempts}
+    returning status, attempts
   `.execute(db)
+  return rows[0]
+}
 
 /** The earliest pending timer's due time: for ordering claims, and for sleeping until then. */
 export const nextDueAt = (db: Kysely<Database> | Transaction<Database>) =>

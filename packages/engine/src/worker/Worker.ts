@@ -8,12 +8,13 @@ import { Cause, Deferred, Effect } from "effect"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
 import { applyItem, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
+import { describeCause, underSavepoint } from "../Savepoint.ts"
 import { tryLockMachineById } from "../Step.ts"
-import { claimDueTimer, claimMessage, failQueueItem, nextDueAt } from "../sql/claims.ts"
+import { claimDueTimer, claimMessage, nextDueAt } from "../sql/claims.ts"
+import { recordFailure, recordFailureIn } from "./deadLetter.ts"
 import { writeSummary } from "./summary.ts"
 
 /** How a worker behaves. */
@@ -44,17 +45,33 @@ const applyClaimed = (tx: Parameters<Parameters<typeof transaction>[1]>[0], item
       yield* completeItem(tx, item, "done", null, now)
       return "summary" as const
     }
+    // A message for no machine (its unit is unknown) is a defect: it fails, and is parked.
+    if (item.row.machine_id === null) return yield* Effect.die(new Error(`${item.kind} ${item.row.id} has no machine`))
     // A command holds the machine: it applies this item itself if it is due by the command's time.
-    const machine = yield* tryLockMachineById(tx, item.row.machine_id as string)
+    const machine = yield* tryLockMachineById(tx, item.row.machine_id)
     if (machine === undefined) return "busy" as const
     return yield* applyItem(tx, loaded, machine, item, now)
+  })
+
+/** Logs a failed attempt and records it with `record`, its backoff counted from now; `"failed"`. */
+const failed = <E, R>(
+  item: QueueItem,
+  reason: string,
+  record: (at: Date, reason: string) => Effect.Effect<"pending" | "dead" | undefined, E, R>,
+) =>
+  Effect.gen(function* () {
+    const log = yield* Log
+    const fields = { item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: reason }
+    log.error(fields, "queue item failed")
+    // From the failure, not from the start of a pass that may have run long.
+    const left = yield* record(yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now), reason)
+    if (left === "dead") log.error(fields, "queue item parked as dead")
+    return "failed" as const
   })
 
 /** Claims and applies the next due item; `undefined` when nothing is due at `now`. */
 export const processNext = (now: Date, options: WorkerOptions = {}) =>
   Effect.gen(function* () {
-    const { kysely } = yield* Db
-    const log = yield* Log
     let claimed: QueueItem | undefined
     const outcome = yield* transaction("worker.item", (tx) =>
       Effect.gen(function* () {
@@ -73,41 +90,25 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
               ? { kind: "timer", row: timer }
               : undefined
         if (claimed === undefined) return undefined
-        return yield* applyClaimed(tx, claimed, now)
+        const item = claimed
+        const attempt = yield* underSavepoint(tx, "queue_item", applyClaimed(tx, item, now))
+        if (attempt.ok) return attempt.value
+        // Recorded in the same transaction, while the item is still locked: no other worker
+        // can try it again before its backoff is on the record.
+        return yield* failed(item, describeCause(attempt.cause), (at, reason) =>
+          recordFailureIn(tx, item, reason, at, options.maxAttempts ?? 5),
+        )
       }),
     ).pipe(
-      // Whatever goes wrong with one item — a database fault or a defect in its data — is
-      // recorded on the item and retried later; it never stops the worker.
-      Effect.catchCause((cause) =>
-        Effect.gen(function* () {
-          if (claimed === undefined || Cause.hasInterruptsOnly(cause)) return yield* Effect.failCause(cause)
-          const item = claimed
-          const error = Cause.squash(cause)
-          const message =
-            error instanceof StoreError
-              ? `${error.en}: ${String(error.cause)}`
-              : error instanceof Error
-                ? error.message
-                : String(error)
-          log.error(
-            { item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: message },
-            "queue item failed",
-          )
-          const attempts = item.row.attempts + 1
-          const retryAt = new Date(now.getTime() + Math.min(60_000, 500 * 2 ** attempts))
-          yield* query("queue.fail", () =>
-            failQueueItem(
-              kysely,
-              item.kind === "timer" ? "timers" : "messages",
-              item.row.id,
-              message,
-              retryAt,
-              options.maxAttempts ?? 5,
-            ),
-          )
-          return "failed" as const
-        }),
-      ),
+      // A failure the transaction could not survive (the connection lost, retries used up) is
+      // recorded in a transaction of its own; nothing that goes wrong with one item stops the worker.
+      Effect.catchCause((cause) => {
+        const item = claimed
+        if (item === undefined || Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
+        return failed(item, describeCause(cause), (at, reason) =>
+          recordFailure(item, reason, at, options.maxAttempts ?? 5),
+        )
+      }),
       Effect.uninterruptible,
     )
     return outcome

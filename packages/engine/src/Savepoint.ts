@@ -1,0 +1,45 @@
+/**
+ * One step of a transaction that may fail without failing the transaction: run under a
+ * savepoint, its writes undone if it fails, so the caller can record the failure in the same
+ * transaction (still holding its locks) and go on.
+ */
+import type { Database } from "@liandong/store"
+import { Cause, Effect, Exit } from "effect"
+import { sql, type Transaction } from "kysely"
+import { query } from "./Db.ts"
+import { StoreError } from "./Errors.ts"
+
+/** How a step under a savepoint ended. */
+export type Attempt<A, E> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly cause: Cause.Cause<E> }
+
+/**
+ * Runs `effect` under the savepoint `name`. A serialization failure, a deadlock or an
+ * interruption still fails the whole transaction (so it is retried from the start); any
+ * other failure is rolled back to the savepoint and returned.
+ */
+export const underSavepoint = <A, E, R>(tx: Transaction<Database>, name: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    yield* query("savepoint", (db) => sql`savepoint ${sql.id(name)}`.execute(db), tx)
+    const exit = yield* Effect.exit(effect)
+    if (Exit.isSuccess(exit)) {
+      yield* query("savepoint.release", (db) => sql`release savepoint ${sql.id(name)}`.execute(db), tx)
+      return { ok: true, value: exit.value } as Attempt<A, E>
+    }
+    const error = Cause.squash(exit.cause)
+    if (Cause.hasInterruptsOnly(exit.cause) || (error instanceof StoreError && error.retryable))
+      return yield* Effect.failCause(exit.cause)
+    yield* query("savepoint.rollback", (db) => sql`rollback to savepoint ${sql.id(name)}`.execute(db), tx)
+    return { ok: false, cause: exit.cause } as Attempt<A, E>
+  })
+
+/** A failure's cause in one line, for the item's record and the log. */
+export const describeCause = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof StoreError
+    ? `${error.en}: ${String(error.cause)}`
+    : error instanceof Error
+      ? error.message
+      : String(error)
+}
