@@ -11,7 +11,7 @@ import type { Campaign } from "../Definition.ts"
 import { buildCampaignMachine } from "./CampaignMachine.ts"
 import type { AnyEvent, FollowUp } from "./Events.ts"
 import { explainRejection } from "./Rejection.ts"
-import { buildUnitMachine } from "./UnitMachine.ts"
+import { buildUnitMachine, unitShape } from "./UnitMachine.ts"
 
 /** A campaign's machines, built once and reused. */
 export interface Compiled {
@@ -41,8 +41,16 @@ export interface EventRejected {
 // Which campaign a compiled machine belongs to, for naming tasks and phases in rejections.
 const campaigns = new WeakMap<AnyStateMachine, Campaign>()
 
-/** Compiles a campaign's machines lazily, one per unit on first use. */
+// The unit each per-unit handle stands for: `initial` puts it in the context.
+const unitOf = new WeakMap<AnyStateMachine, string>()
+
+/**
+ * Compiles a campaign's machines lazily. Units of the same shape (phases and tasks) share
+ * one machine; each unit gets its own handle on it (a transparent proxy), so a machine
+ * still names its unit and a 50,000-unit campaign builds one machine, not 50,000.
+ */
 export const compile = (campaign: Campaign): Compiled => {
+  const shapes = new Map<string, AnyStateMachine>()
   const units = new Map<string, AnyStateMachine>()
   let campaignMachine: AnyStateMachine | undefined
   return {
@@ -50,7 +58,14 @@ export const compile = (campaign: Campaign): Compiled => {
     unitMachine: (unit) => {
       let machine = units.get(unit)
       if (machine === undefined) {
-        machine = buildUnitMachine(campaign, unit)
+        const shape = unitShape(campaign, unit)
+        let shared = shapes.get(shape)
+        if (shared === undefined) {
+          shared = buildUnitMachine(campaign, unit)
+          shapes.set(shape, shared)
+        }
+        machine = new Proxy(shared, {})
+        unitOf.set(machine, unit)
         campaigns.set(machine, campaign)
         units.set(unit, machine)
       }
@@ -93,10 +108,15 @@ const persist = (machine: AnyStateMachine, snapshot: ReturnType<typeof initialTr
 export const restore = (machine: AnyStateMachine, persisted: unknown) =>
   createActor(machine, { snapshot: persisted as never }).getSnapshot()
 
-/** The initial snapshot of a machine. */
+/** The initial snapshot of a machine (a unit's names its unit; nothing happens on entry, so nothing else depends on it). */
 export const initial = (machine: AnyStateMachine): { snapshot: unknown; state: string } => {
   const [snapshot] = initialTransition(machine)
-  return { snapshot: persist(machine, snapshot), state: stateText(snapshot.value) }
+  const persisted = persist(machine, snapshot)
+  const unit = unitOf.get(machine)
+  return {
+    snapshot: unit === undefined ? persisted : { ...persisted, context: { ...persisted.context, unit } },
+    state: stateText(snapshot.value),
+  }
 }
 
 /** Applies an event to a persisted snapshot: the next step, or why the state refuses it. */

@@ -76,7 +76,7 @@ const forPhase =
   ({ event }: Args) =>
     event.phase === key
 
-const taskRegion = (unit: string, task: Task) => {
+const taskRegion = (task: Task) => {
   const isTask = forTask(task.key)
   // A deadline passes once: a second one would change nothing, so it is refused.
   const deadlineAhead = ({ context, event }: Args) =>
@@ -86,7 +86,7 @@ const taskRegion = (unit: string, task: Task) => {
     actions: updateTask(
       task.key,
       (t) => ({ reminded: t.reminded + 1 }),
-      () => [{ type: "notify", unit, kind: "reminder", task: task.key }],
+      (_, context) => [{ type: "notify", unit: context.unit, kind: "reminder", task: task.key }],
     ),
   }
   const overdue = {
@@ -94,7 +94,7 @@ const taskRegion = (unit: string, task: Task) => {
     actions: updateTask(
       task.key,
       (_, e) => ({ overdue: true, overdueAt: e.at, deadlinePassed: true }),
-      () => [{ type: "notify", unit, kind: "overdue", task: task.key }],
+      (_, context) => [{ type: "notify", unit: context.unit, kind: "overdue", task: task.key }],
     ),
   }
   const submit = {
@@ -131,9 +131,9 @@ const taskRegion = (unit: string, task: Task) => {
             actions: updateTask(
               task.key,
               (_, e) => ({ approvedAt: e.at }),
-              () => [
+              (_, context) => [
                 { type: "cancel", key: `deadline:${task.key}` },
-                { type: "notify", unit, kind: "approved", task: task.key },
+                { type: "notify", unit: context.unit, kind: "approved", task: task.key },
               ],
             ),
           },
@@ -148,7 +148,7 @@ const taskRegion = (unit: string, task: Task) => {
                 overdue: t.overdue || t.deadlinePassed,
                 overdueAt: t.overdueAt ?? (t.deadlinePassed ? e.at : null),
               }),
-              () => [{ type: "notify", unit, kind: "returned", task: task.key }],
+              (_, context) => [{ type: "notify", unit: context.unit, kind: "returned", task: task.key }],
             ),
           },
           "task.deadline": { guard: deadlineAhead, actions: updateTask(task.key, () => ({ deadlinePassed: true })) },
@@ -160,7 +160,7 @@ const taskRegion = (unit: string, task: Task) => {
   }
 }
 
-const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => ({
+const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
   initial: "waiting",
   states: {
     waiting: {
@@ -168,7 +168,7 @@ const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => 
         "phase.open": {
           guard: forPhase(phase.key),
           target: "open",
-          actions: emit((event) => [
+          actions: emit((event, context) => [
             ...tasks.flatMap((task): FollowUp[] => [
               {
                 type: "schedule",
@@ -189,22 +189,22 @@ const phaseRegion = (unit: string, phase: Phase, tasks: ReadonlyArray<Task>) => 
                   : [],
               ),
             ]),
-            { type: "notify", unit, kind: "phase-opened", phase: phase.key },
+            { type: "notify", unit: context.unit, kind: "phase-opened", phase: phase.key },
           ]),
         },
       },
     },
     open: {
       type: "parallel",
-      states: Object.fromEntries(tasks.map((task) => [task.key, taskRegion(unit, task)])),
+      states: Object.fromEntries(tasks.map((task) => [task.key, taskRegion(task)])),
       onDone: {
         target: "done",
-        actions: emit(() => [
+        actions: emit((_, context) => [
           {
             type: "send",
             to: { campaign: true },
-            dedupe: `phase-done:${unit}:${phase.key}`,
-            event: { type: "unit.phase-done", phase: phase.key, unit },
+            dedupe: `phase-done:${context.unit}:${phase.key}`,
+            event: { type: "unit.phase-done", phase: phase.key, unit: context.unit },
           },
         ]),
       },
@@ -241,7 +241,23 @@ const memberOf = (list: ReadonlyArray<string>, unit: string): boolean => {
 export const unitTasks = (phase: Phase, unit: string): Task[] =>
   phase.tasks.filter((task) => memberOf(task.units, unit))
 
-/** Builds the machine of one participating unit. */
+/**
+ * What a unit's machine is made of: its phases and their tasks. Units of the same shape
+ * share one machine (the unit itself is read from the context), so a 50,000-unit campaign
+ * compiles one machine, not 50,000.
+ */
+export const unitShape = (campaign: Campaign, unit: string): string =>
+  campaign.phases
+    .filter((phase) => memberOf(phase.participants, unit))
+    .map(
+      (phase) =>
+        `${phase.key}:${unitTasks(phase, unit)
+          .map((t) => t.key)
+          .join(",")}`,
+    )
+    .join(";")
+
+/** Builds the machine of one participating unit (its context names the unit; its actions read it from there). */
 export const buildUnitMachine = (campaign: Campaign, unit: string) => {
   const phases = campaign.phases.filter((phase) => memberOf(phase.participants, unit))
   const tasks = phases.flatMap((phase) => unitTasks(phase, unit))
@@ -252,9 +268,9 @@ export const buildUnitMachine = (campaign: Campaign, unit: string) => {
   }
   // The config is generated from data, so XState cannot infer it; events and context are typed above.
   return createMachine({
-    id: `unit:${unit}`,
+    id: "unit",
     type: "parallel",
     context,
-    states: Object.fromEntries(phases.map((phase) => [phase.key, phaseRegion(unit, phase, unitTasks(phase, unit))])),
+    states: Object.fromEntries(phases.map((phase) => [phase.key, phaseRegion(phase, unitTasks(phase, unit))])),
   } as never)
 }
