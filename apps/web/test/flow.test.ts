@@ -74,6 +74,15 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
 
   const text = (page: Page, selector: string) => page.locator(selector).first().textContent(wait)
 
+  /** The text a labelled field is described by (its hint, and its error when it has one). */
+  const described = (page: Page, label: string) =>
+    page.getByLabel(label).evaluate((el) =>
+      (el.getAttribute("aria-describedby") ?? "")
+        .split(" ")
+        .map((id) => document.getElementById(id)?.textContent ?? "")
+        .join(" "),
+    )
+
   let unit: Page
   let lead: Page
 
@@ -315,8 +324,42 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     )
     expect(await auditor.locator("html").getAttribute("lang")).toBe("en")
     await shoot(auditor, "audit-english")
+    expect(await described(auditor, "From")).toContain("year-month-day")
     await auditor.getByRole("button", { name: "切换到中文" }).click()
     await expect.poll(() => auditor.locator("h1").textContent(), wait).toContain("审计日志")
+  })
+
+  it("filters the trail by dates typed year first, in the interface's language, whatever the browser's format", async () => {
+    const auditor = await signIn(server.tokens.audit)
+    await auditor.goto(`${server.url}/audit/tour-2026?unit=east-district`)
+    const since = auditor.getByLabel("起始时间")
+    await since.waitFor(wait)
+    expect(await since.getAttribute("type")).toBe("text")
+    expect(await described(auditor, "起始时间")).toContain("年-月-日，可加时:分，如 2026-04-14")
+    expect(await described(auditor, "截止时间")).toContain("只写日期时含当天")
+    // The browser's own month-first form is refused next to the field, and nothing is applied.
+    await since.fill("04/14/2026")
+    await auditor.getByRole("button", { name: "筛选", exact: true }).click()
+    expect(await text(auditor, '[data-error-for="since"]')).toContain("请按“年-月-日”")
+    expect(await since.getAttribute("aria-invalid")).toBe("true")
+    expect(await described(auditor, "起始时间")).toContain("请按“年-月-日”")
+    expect(await auditor.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("since")
+    expect(new URL(auditor.url()).searchParams.has("since")).toBe(false)
+    await since.fill("2026年4月14日")
+    await auditor.getByLabel("截止时间").fill("2026-04-14")
+    await auditor.getByRole("button", { name: "筛选", exact: true }).click()
+    await expect.poll(() => new URL(auditor.url()).searchParams.get("since"), wait).toBe("2026-04-14")
+    expect(new URL(auditor.url()).searchParams.get("until")).toBe("2026-04-14")
+    const events = () =>
+      auditor
+        .locator("[data-testid=timeline] li")
+        .evaluateAll((items) => items.map((li) => li.getAttribute("data-event")))
+    // The phase opened on the 13th; everything the unit did on the 14th stays, the whole day included.
+    await expect.poll(async () => (await events()).includes("phase.open"), wait).toBe(false)
+    expect(await events()).toEqual(expect.arrayContaining(["task.acknowledge", "task.return", "task.approve"]))
+    expect(await auditor.getByLabel("起始时间").inputValue()).toBe("2026-04-14")
+    await shoot(auditor, "audit-filtered")
+    expect(await fitsPhone(auditor)).toBe(true)
   })
 
   it("never shows another unit's tasks, not even by address", async () => {

@@ -15,6 +15,7 @@ import { useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { LiveBadge } from "../dashboard/LiveBadge.tsx"
 import { exportCsv, exportJsonLines } from "./exports.ts"
+import { boundInstant } from "./filterTime.ts"
 import { type Filter, TrailFilters } from "./TrailFilters.tsx"
 import { Timeline } from "./Timeline.tsx"
 import { Verification } from "./Verification.tsx"
@@ -26,9 +27,6 @@ const filterOf = (search: URLSearchParams): Filter => ({
   since: search.get("since") ?? "",
   until: search.get("until") ?? "",
 })
-
-/** A datetime-local value (the reader's zone) as an ISO instant, or undefined. */
-const instant = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined)
 
 /** The audit screen for `/audit/:campaign`. */
 export const Audit = ({ campaign }: { readonly campaign: string }) => {
@@ -42,8 +40,8 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
     ...(filter.unit ? { unit: filter.unit } : {}),
     ...(filter.actor ? { actor: filter.actor } : {}),
     ...(filter.task ? { task: filter.task } : {}),
-    ...(filter.since ? { since: instant(filter.since) } : {}),
-    ...(filter.until ? { until: instant(filter.until) } : {}),
+    ...(filter.since ? { since: boundInstant(filter.since, "since") } : {}),
+    ...(filter.until ? { until: boundInstant(filter.until, "until") } : {}),
   }
   const entries = useResource(
     (c) =>

@@ -1,6 +1,12 @@
-/** The trail's filters: unit, actor, task and a time window; applied on submit. */
-import { type FormEvent, useId, useState } from "react"
+/**
+ * The trail's filters: unit, actor, task and a time window; applied on submit.
+ * The times are text fields with the format shown in the reader's language
+ * (a browser's date control follows the browser's locale, not the page's:
+ * mm/dd/yyyy in a Chinese interface), checked before anything is applied.
+ */
+import { type FormEvent, useId, useRef, useState } from "react"
 import { useI18n } from "../../i18n/I18n.tsx"
+import { addressForm, fieldForm, inOrder, parseFilterTime } from "./filterTime.ts"
 
 /** The filter values as the form holds them (empty: any). */
 export interface Filter {
@@ -29,12 +35,61 @@ export const TrailFilters = ({
 }) => {
   const { t } = useI18n()
   const id = useId()
-  const [value, setValue] = useState<Filter>(filter)
+  const [value, setValue] = useState<Filter>({
+    ...filter,
+    since: fieldForm(filter.since),
+    until: fieldForm(filter.until),
+  })
+  const [errors, setErrors] = useState<Partial<Record<"since" | "until", string>>>({})
+  const fields = { since: useRef<HTMLInputElement>(null), until: useRef<HTMLInputElement>(null) }
   const set = (field: keyof Filter) => (e: { target: { value: string } }) =>
     setValue((old) => ({ ...old, [field]: e.target.value }))
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    onApply(value)
+    const read = (text: string) => (text.trim() === "" ? "" : parseFilterTime(text))
+    const since = read(value.since)
+    const until = read(value.until)
+    const found: Partial<Record<"since" | "until", string>> = {}
+    if (since === null) found.since = t.audit.timeInvalid
+    if (until === null) found.until = t.audit.timeInvalid
+    if (since && until && !inOrder(since, until)) found.until = t.audit.untilBeforeSince
+    setErrors(found)
+    const first = found.since ? fields.since : found.until ? fields.until : null
+    if (first !== null) {
+      first.current?.focus()
+      return
+    }
+    onApply({ ...value, since: since ? addressForm(since) : "", until: until ? addressForm(until) : "" })
+  }
+  const timeField = (field: "since" | "until") => {
+    const input = `${id}-${field}`
+    const hint = `${input}-hint`
+    const error = errors[field]
+    return (
+      <div className="field" data-invalid={error ? "true" : undefined}>
+        <label htmlFor={input}>{t.audit[field]}</label>
+        <input
+          ref={fields[field]}
+          id={input}
+          name={field}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          value={value[field]}
+          onChange={set(field)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${hint} ${hint}-error` : hint}
+        />
+        <span id={hint} className="hint">
+          {field === "since" ? t.audit.sinceHint : t.audit.untilHint}
+        </span>
+        {error ? (
+          <span id={`${hint}-error`} className="field-error" data-error-for={field} role="alert">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    )
   }
   return (
     <form onSubmit={onSubmit} data-testid="trail-filters">
@@ -70,14 +125,8 @@ export const TrailFilters = ({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-since`}>{t.audit.since}</label>
-          <input id={`${id}-since`} name="since" type="datetime-local" value={value.since} onChange={set("since")} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-until`}>{t.audit.until}</label>
-          <input id={`${id}-until`} name="until" type="datetime-local" value={value.until} onChange={set("until")} />
-        </div>
+        {timeField("since")}
+        {timeField("until")}
       </div>
       <div className="actions" style={{ marginTop: 0 }}>
         <button type="submit" className="primary">
@@ -87,6 +136,7 @@ export const TrailFilters = ({
           type="button"
           onClick={() => {
             setValue(empty)
+            setErrors({})
             onApply(empty)
           }}
         >
