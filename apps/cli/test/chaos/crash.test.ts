@@ -10,7 +10,7 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import type { Plan, Step } from "./reporter.ts"
+import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
 import { chaosKills, chaosUnits, patienceMs } from "./settings.ts"

@@ -10,7 +10,7 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import type { Answer, Plan, Step } from "./reporter.ts"
+import type { Answer, Plan, Step } from "./steps.ts"
 import { runReporters } from "./reporters.ts"
 import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
 import { chaosUnits, patienceMs } from "./settings.ts"

@@ -8,7 +8,7 @@ import type { Store } from "@liandong/store"
 import { canonicalJson } from "@liandong/workflow"
 import { expect } from "vitest"
 import { liandong } from "../cli.ts"
-import type { Answer } from "./reporter.ts"
+import type { Answer } from "./steps.ts"
 
 type Db = Store["db"]
 
@@ -129,6 +129,33 @@ export const expectMachinesInTimeOrder = async (db: Db, campaign: string) => {
       )
   })
   expect(problems).toEqual([])
+}
+
+/**
+ * No timer fired early: each one applied took effect at its due time or later, by the
+ * campaign clock (`occurred_at`) and by the database's own clock when it was recorded
+ * (`recorded_at`) — for campaigns on the real clock, where the two are the same time.
+ */
+export const expectNoTimerEarly = async (db: Db, campaign: string) => {
+  const due = new Map(
+    (await db.selectFrom("timers").select(["id", "due_at"]).where("campaign_id", "=", campaign).execute()).map((t) => [
+      `timer:${t.id}`,
+      new Date(t.due_at).getTime(),
+    ]),
+  )
+  const rows = await db
+    .selectFrom("journal")
+    .select(["seq", "cause", "event", "occurred_at", "recorded_at"])
+    .where("campaign_id", "=", campaign)
+    .where("cause", "like", "timer:%")
+    .where("event", "<>", "queue.dead")
+    .execute()
+  const early = rows.filter((row) => {
+    const at = due.get(row.cause) ?? Number.POSITIVE_INFINITY
+    return new Date(row.occurred_at).getTime() < at || new Date(row.recorded_at).getTime() < at
+  })
+  expect(early).toEqual([])
+  expect(rows.length).toBeGreaterThan(0)
 }
 
 const commandEvents = { ack: "task.acknowledge", report: "task.submit", approve: "task.approve", return: "task.return" }

@@ -9,8 +9,9 @@ import {
   expectEveryItemOnce,
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
+  expectNoTimerEarly,
 } from "./invariants.ts"
-import type { Plan, Step } from "./reporter.ts"
+import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
 import { chaosUnits, patienceMs } from "./settings.ts"
@@ -209,6 +210,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
         await expectEveryItemOnce(db, "poison-week", { deadAllowed: poison })
         await expectMachinesConsistent(db, "poison-week")
         await expectMachinesInTimeOrder(db, "poison-week")
+        await expectNoTimerEarly(db, "poison-week")
         await expectAcceptedOnce(db, "poison-week", answers)
         expect(answers.filter((a) => a.ok && a.step.command === "report")).toHaveLength(units)
         // Overdue exactly when the report came at or after the deadline, poisoned units included.

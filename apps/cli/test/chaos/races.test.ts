@@ -14,8 +14,9 @@ import {
   expectEveryItemOnce,
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
+  expectNoTimerEarly,
 } from "./invariants.ts"
-import type { Plan, Step } from "./reporter.ts"
+import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { deployCrowd, workersListening } from "./setup.ts"
 import { patienceMs, raceUnits } from "./settings.ts"
@@ -170,6 +171,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] races around one deadl
         await expectEveryItemOnce(db, "race-week")
         await expectMachinesConsistent(db, "race-week")
         await expectMachinesInTimeOrder(db, "race-week")
+        await expectNoTimerEarly(db, "race-week")
         await expectAcceptedOnce(db, "race-week", answers)
         // Every unit acknowledged.
         expect(

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Answer, Plan } from "./reporter.ts"
+import type { Answer, Plan } from "./steps.ts"
 
 const script = fileURLToPath(new URL("./reporter.ts", import.meta.url))
 
