@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly seed: number
   readonly workers: number
   readonly concurrency: number
+  /** hours the calendar moves at a time at full load */
+  readonly stepHours: number
   /** the peer works at most this many events (its rate is steady long before) */
   readonly peerMaxEvents: number
   readonly auditRows: number
@@ -73,7 +75,14 @@ export const runBench = async (
     inChild<RunFigures>(
       {
         kind: "liandong",
-        options: { database, units, seed: options.seed, workers: options.workers, concurrency: options.concurrency },
+        options: {
+          database,
+          units,
+          seed: options.seed,
+          workers: options.workers,
+          concurrency: options.concurrency,
+          stepHours: options.stepHours,
+        },
       },
       progress,
     )

@@ -42,6 +42,8 @@ export interface Driver {
   readonly bench: Bench
   readonly workers: Workers
   readonly concurrency: number
+  /** How far the calendar moves at a time when running flat out (ms). */
+  readonly stepMs: number
   /** Wall-clock time (epoch ms) each approval committed, by `<unit>:<phase>`, for reaction times. */
   readonly approvedAt: Map<string, number>
   readonly failureSamples: string[]
@@ -119,22 +121,33 @@ export const playPhase = async (
   const opens = Date.parse(phase.opensAt)
   const closes = Date.parse(phase.closesAt)
   const deadlines = new Set(phase.tasks.map((t) => Date.parse(t.deadline)))
-  const byHour = new Map<number, Action[]>()
-  for (const action of phaseScript(campaign, phaseKey, seed)) {
-    const bucket = Math.floor(action.at / hour) * hour
-    const list = byHour.get(bucket)
-    if (list === undefined) byHour.set(bucket, [action])
-    else list.push(action)
-  }
+  // Flat out, the calendar moves in steps of `stepMs` (and stops at every opening, reminder,
+  // deadline and close); paced, an hour at a time. An action runs at the last stop before it.
+  const step = rate === undefined ? driver.stepMs : hour
+  const script = phaseScript(campaign, phaseKey, seed)
   const instants = [
     ...new Set([
       opens,
       closes,
       ...deadlines,
       ...phase.tasks.flatMap((t) => t.reminders.map((r) => Date.parse(r))),
-      ...byHour.keys(),
+      ...script.map((a) => Math.floor(a.at / step) * step),
     ]),
   ].sort((a, b) => a - b)
+  const byInstant = new Map<number, Action[]>()
+  for (const action of script) {
+    let low = 0
+    let high = instants.length - 1
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2)
+      if ((instants[mid] as number) <= action.at) low = mid
+      else high = mid - 1
+    }
+    const at = instants[low] as number
+    const list = byInstant.get(at)
+    if (list === undefined) byInstant.set(at, [action])
+    else list.push(action)
+  }
   const latencies: number[] = []
   const sweeps: Sweep[] = []
   let commands = 0
@@ -149,15 +162,11 @@ export const playPhase = async (
       const swept = await waitIdle(driver, at, moved)
       sweeps.push({ phase: phaseKey, what, ...swept })
     }
-    const actions = byHour.get(at) ?? []
+    const actions = byInstant.get(at) ?? []
     commands += actions.length
     const results =
       rate === undefined
-        ? await driver.bench.runtime.runPromise(
-            Effect.forEach(actions, (a) => Effect.promise(() => runAction(driver, a, phaseKey, latencies)), {
-              concurrency: driver.concurrency,
-            }),
-          )
+        ? await flatOut(driver, actions, (a) => runAction(driver, a, phaseKey, latencies))
         : await paced(actions, rate, (a) => runAction(driver, a, phaseKey, latencies))
     failures += results.filter((ok) => !ok).length
   }
@@ -171,6 +180,28 @@ export const playPhase = async (
     sweeps,
     events: (await journalLength(driver)) - eventsBefore,
   }
+}
+
+/** Runs `actions` with `concurrency` in flight; one unit's actions one after another, in order. */
+const flatOut = async (driver: Driver, actions: ReadonlyArray<Action>, run: (a: Action) => Promise<boolean>) => {
+  const byUnit = new Map<string, Action[]>()
+  for (const action of actions) {
+    const list = byUnit.get(action.unit)
+    if (list === undefined) byUnit.set(action.unit, [action])
+    else list.push(action)
+  }
+  const results: boolean[] = []
+  await driver.bench.runtime.runPromise(
+    Effect.forEach(
+      byUnit.values(),
+      (list) =>
+        Effect.promise(async () => {
+          for (const action of list) results.push(await run(action))
+        }),
+      { concurrency: driver.concurrency, discard: true },
+    ),
+  )
+  return results
 }
 
 /** Issues `actions` at `rate` a second, whether or not earlier ones finished (an open loop). */

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly workers: number
   /** commands in flight at full load */
   readonly concurrency: number
+  /** hours the calendar moves at a time at full load (default 1) */
+  readonly stepHours?: number
   readonly progress?: (line: string) => void
 }
 
@@ -89,6 +91,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
       bench,
       workers,
       concurrency: options.concurrency,
+      stepMs: (options.stepHours ?? 1) * 3_600_000,
       approvedAt: new Map(),
       failureSamples: [],
     }

@@ -2,7 +2,7 @@
  * `pnpm bench`: runs the benchmark, prints the table, writes the JSON to
  * out/bench/<time>.json (and to stdout with --json). Flags:
  * --units N (default 1000; 50000 for the national run), --pglite-units N,
- * --seed N, --workers N, --concurrency N, --peer-max-events N,
+ * --seed N, --workers N, --concurrency N, --step-hours N, --peer-max-events N,
  * --audit-rows N, --no-peer, --no-pglite, --json, --out DIR.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -24,6 +24,7 @@ export const Flags = Schema.Struct({
   seed: Count(0, 2 ** 31),
   workers: Count(1, 16),
   concurrency: Count(1, 256),
+  "step-hours": Count(1, 24),
   "peer-max-events": Count(1, 10_000_000),
   "audit-rows": Count(0, 10_000_000),
   "no-peer": Schema.Boolean,
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "426" },
     workers: { type: "string", default: "2" },
     concurrency: { type: "string", default: "16" },
+    "step-hours": { type: "string", default: "6" },
     "peer-max-events": { type: "string", default: "100000" },
     "audit-rows": { type: "string", default: "100000" },
     "no-peer": { type: "boolean", default: false },
@@ -68,6 +70,7 @@ const result = await runBench(
     seed: flags.seed,
     workers: flags.workers,
     concurrency: flags.concurrency,
+    stepHours: flags["step-hours"],
     peerMaxEvents: flags["peer-max-events"],
     auditRows: flags["audit-rows"],
     peer: !flags["no-peer"],

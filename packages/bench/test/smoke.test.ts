@@ -15,6 +15,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] the benchmark on a tin
         seed: 1,
         workers: 2,
         concurrency: 4,
+        stepHours: 6,
         peerMaxEvents: 1_000_000,
         auditRows: 500,
         peer: true,
