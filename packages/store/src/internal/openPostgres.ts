@@ -24,6 +24,13 @@ export const openPostgres = async (url: string, poolSize: number, log: (message:
     // An idle connection was lost; the pool opens a new one when next needed.
     log(`postgres: idle connection lost (${error.message})`)
   })
+  // The pool listens for errors only on idle connections. One lost while checked out between
+  // two statements (a transaction computing its next step when the server restarts) would
+  // raise an 'error' nobody handles and end the process; heard here, the next statement on it
+  // fails instead, the transaction is rolled back, and the pool drops the connection.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => log(`postgres: connection lost (${error.message})`))
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     kind: "postgres",
