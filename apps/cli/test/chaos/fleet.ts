@@ -69,12 +69,13 @@ export const startFleet = (env: Record<string, string>, count: number, pollMs = 
   }
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes; false on timeout. */
+/** Polls `check` until it holds or `timeoutMs` passes; false on timeout. A check that throws (the database away) counts as not yet. */
 export const eventually = async (check: () => Promise<boolean>, timeoutMs: number, everyMs = 200) => {
+  const holds = () => check().catch(() => false)
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
-    if (await check()) return true
+    if (await holds()) return true
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
-  return check()
+  return holds()
 }

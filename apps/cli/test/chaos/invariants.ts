@@ -161,9 +161,10 @@ export const expectNoTimerEarly = async (db: Db, campaign: string) => {
 const commandEvents = { ack: "task.acknowledge", report: "task.submit", approve: "task.approve", return: "task.return" }
 
 /**
- * Every command answered as accepted left exactly one journal row (its own, of its kind, by
- * its principal, with its key) and a report row for a report; a replay with the same key
- * answered with the first one's row; nothing else was journaled as a unit command.
+ * Every command answered as accepted left exactly one journal row (of its kind, by its
+ * principal, on its unit and task, with its key) and, for a report, one report row; every
+ * answer for the same key names that same row (a replay answers with the first result, even
+ * when the first answer was lost on the way); nothing else was journaled as a unit command.
  */
 export const expectAcceptedOnce = async (db: Db, campaign: string, answers: ReadonlyArray<Answer>) => {
   const rows = await db
@@ -174,42 +175,44 @@ export const expectAcceptedOnce = async (db: Db, campaign: string, answers: Read
     .where("event", "like", "task.%")
     .execute()
   const bySeq = new Map(rows.map((row) => [row.seq, row]))
-  const accepted = answers.filter((a) => a.ok && !a.value.replayed)
   const problems: string[] = []
-  const claimed = new Map<number, string>()
-  const firstByKey = new Map<string, number>()
-  for (const answer of accepted) {
+  // One command: the answers for one key of one principal, or one unkeyed answer.
+  const commands = new Map<string, Answer[]>()
+  for (const answer of answers) {
     if (!answer.ok) continue
-    const seq = Number(answer.value.journal)
+    const command =
+      answer.step.key === undefined ? `${answer.id}#${answer.copy}` : `${answer.step.principal}:${answer.step.key}`
+    commands.set(command, [...(commands.get(command) ?? []), answer])
+  }
+  const claimed = new Map<number, string>()
+  for (const [command, said] of commands) {
+    const seqs = new Set(said.map((a) => (a.ok ? Number(a.value.journal) : 0)))
+    const fresh = said.filter((a) => a.ok && !a.value.replayed)
+    if (seqs.size !== 1) problems.push(`${command} was answered with rows ${[...seqs].join(", ")}`)
+    if (fresh.length > 1) problems.push(`${command} took effect ${fresh.length} times`)
+    const first = said[0] as Answer
+    const seq = [...seqs][0] as number
+    if (claimed.has(seq)) problems.push(`${command} and ${claimed.get(seq)} were both answered with row ${seq}`)
+    claimed.set(seq, command)
     const row = bySeq.get(seq)
-    const [, unit, task] = answer.step.ref.split("/")
-    if (claimed.has(seq)) problems.push(`${answer.id} and ${claimed.get(seq)} were both answered with row ${seq}`)
-    claimed.set(seq, answer.id)
+    const [, unit, task] = first.step.ref.split("/")
     if (row === undefined) {
-      problems.push(`${answer.id} was accepted as row ${seq}, which is not a unit command`)
+      problems.push(`${command} was accepted as row ${seq}, which is not a unit command`)
       continue
     }
     const payload = row.payload as { task?: string }
     if (
-      row.event !== commandEvents[answer.step.command] ||
-      row.actor !== answer.step.principal ||
+      row.event !== commandEvents[first.step.command] ||
+      row.actor !== first.step.principal ||
       row.unit_key !== unit ||
       payload.task !== task ||
-      row.idempotency_key !== (answer.step.key ?? null)
+      row.idempotency_key !== (first.step.key ?? null)
     )
-      problems.push(`${answer.id} was accepted as row ${seq}, which records ${row.event} by ${row.actor} on ${unit}`)
-    if (answer.step.key !== undefined) firstByKey.set(`${answer.step.principal}:${answer.step.key}`, seq)
+      problems.push(`${command} was accepted as row ${seq}, which records ${row.event} by ${row.actor} on ${unit}`)
   }
-  for (const answer of answers) {
-    if (!answer.ok || !answer.value.replayed) continue
-    const first = firstByKey.get(`${answer.step.principal}:${answer.step.key}`)
-    if (first === undefined || Number(answer.value.journal) !== first)
-      problems.push(`${answer.id} copy ${answer.copy} replayed row ${answer.value.journal}, not the first answer's`)
-  }
-  if (rows.length !== accepted.length)
-    problems.push(`${rows.length} unit commands journaled, ${accepted.length} accepted`)
+  if (rows.length !== commands.size) problems.push(`${rows.length} unit commands journaled, ${commands.size} accepted`)
   const reports = await db.selectFrom("reports").select("id").where("campaign_id", "=", campaign).execute()
-  const acceptedReports = accepted.filter((a) => a.step.command === "report")
+  const acceptedReports = [...commands.values()].filter((said) => said[0]?.step.command === "report")
   if (reports.length !== acceptedReports.length)
     problems.push(`${reports.length} report rows stored, ${acceptedReports.length} reports accepted`)
   expect(problems).toEqual([])

@@ -2,12 +2,14 @@
  * The worker: applies due timers and pending messages, one per transaction,
  * exactly once each (the queue row is marked in the transaction that applies
  * it). Any number of workers may run against one PostgreSQL. It wakes on
- * NOTIFY, polls as a fallback, and stops between items when interrupted.
+ * NOTIFY, polls as a fallback, waits out a database outage (a restart, a lost
+ * network) and carries on, and stops between items when interrupted.
  */
 import { Cause, Deferred, Effect } from "effect"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
+import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
 import { applyItem, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
@@ -143,15 +145,28 @@ export const runWorker = (options: WorkerOptions = {}) =>
     )
     yield* Effect.addFinalizer(() => Effect.promise(() => unlisten()))
     log.info({ database: store.describe }, "worker started")
+    const pollMs = options.pollMs ?? 1000
+    // Consecutive passes the database failed; while it is away the worker waits and tries again.
+    let outage = 0
     while (true) {
-      const now = yield* clock.now
-      const tally = yield* runUntilIdle(now, options)
-      if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
-      const next = yield* query("queue.nextDue", () => nextDueAt(kysely))
-      const pollMs = options.pollMs ?? 1000
-      const untilNext = next?.due_at ? new Date(next.due_at).getTime() - now.getTime() : pollMs
+      const looked = yield* Effect.gen(function* () {
+        const now = yield* clock.now
+        const tally = yield* runUntilIdle(now, options)
+        if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
+        const next = yield* query("queue.nextDue", () => nextDueAt(kysely))
+        return next?.due_at ? new Date(next.due_at).getTime() - now.getTime() : pollMs
+      }).pipe(Effect.catchTag("StoreError", (error) => Effect.succeed(error)))
+      if (looked instanceof StoreError) {
+        outage++
+        if (outage === 1)
+          log.warn({ err: `${looked.en}: ${String(looked.cause)}` }, "database unavailable; the worker keeps trying")
+        yield* Effect.sleep(Math.min(10_000, 250 * 2 ** Math.min(outage, 6)))
+        continue
+      }
+      if (outage > 0) log.info({ failedPasses: outage }, "database available again")
+      outage = 0
       wake = yield* Deferred.make<void>()
-      yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, untilNext))))
+      yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, looked))))
     }
   }).pipe(
     // Interruption (SIGTERM) lands between items: each item runs uninterruptibly.
