@@ -21,7 +21,7 @@ export interface Fleet {
   readonly logs: () => string
 }
 
-const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null || child.killed
 
 /** Starts `count` workers (`liandong worker --poll pollMs`) with `env`. */
 export const startFleet = (env: Record<string, string>, count: number, pollMs = 100): Fleet => {
