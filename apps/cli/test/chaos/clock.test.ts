@@ -13,7 +13,7 @@ import {
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
 import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
-import { chaosUnits } from "./settings.ts"
+import { chaosUnits, patienceMs } from "./settings.ts"
 import { type Answer, type Step, sendStep } from "./steps.ts"
 
 // Clock: a whole campaign on a simulated calendar that jumps forward at random — once over
@@ -54,120 +54,127 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] a campaign on a simula
     await setup?.close()
   })
 
-  it("fires every timer once, in order, at the first look after it is due and never before", async () => {
-    // The units act through an engine on the same simulated calendar.
-    const engine = await openEngine({
-      databaseUrl: setup.url,
-      keyFile: setup.keyFile,
-      now: new Date(start).toISOString(),
-    })
-    const { db } = engine.store
-    const setClock = (t: number) => engine.run(Effect.flatMap(Effect.service(Clock), (c) => c.set(new Date(t))))
-    await engine.run(startCampaign("clock-week", await engine.actor("lead")))
-    const calendars = startCalendars(setup.url, setup.keyFile, 2)
-    const instants = calendar()
-    const answers: Answer[] = []
-    try {
-      for (const t of instants) {
-        // Units act at this moment: some acknowledge, report, or get approved.
-        await setClock(t)
-        const open = await db
-          .selectFrom("tasks")
-          .select(["unit_key", "task_key", "status"])
-          .where("status", "in", ["assigned", "acknowledged", "submitted"])
-          .execute()
-        for (const task of open.filter(() => Math.random() < 0.3)) {
-          const ref = `clock-week/${task.unit_key}/${task.task_key}`
-          const clerk = `clerk-${task.unit_key.slice(5)}`
-          const step: Step =
-            task.status === "assigned"
-              ? { id: `ack-${ref}`, command: "ack", principal: clerk, ref }
-              : task.status === "acknowledged"
-                ? {
-                    id: `report-${ref}`,
-                    command: "report",
-                    principal: clerk,
-                    ref,
-                    key: `report-${ref}`,
-                    body: { figures: { brochures: "10" }, narrative: { narrative: "已完成" } },
-                  }
-                : { id: `approve-${ref}`, command: "approve", principal: "lead", ref }
-          answers.push({ ...(await sendStep(engine, step)), id: step.id, copy: 0, step, answeredAt: Date.now() })
+  it(
+    "fires every timer once, in order, at the first look after it is due and never before",
+    async () => {
+      // The units act through an engine on the same simulated calendar.
+      const engine = await openEngine({
+        databaseUrl: setup.url,
+        keyFile: setup.keyFile,
+        now: new Date(start).toISOString(),
+      })
+      const { db } = engine.store
+      const setClock = (t: number) => engine.run(Effect.flatMap(Effect.service(Clock), (c) => c.set(new Date(t))))
+      await engine.run(startCampaign("clock-week", await engine.actor("lead")))
+      const calendars = startCalendars(setup.url, setup.keyFile, 2)
+      const instants = calendar()
+      const answers: Answer[] = []
+      try {
+        for (const t of instants) {
+          // Units act at this moment: some acknowledge, report, or get approved.
+          await setClock(t)
+          const open = await db
+            .selectFrom("tasks")
+            .select(["unit_key", "task_key", "status"])
+            .where("status", "in", ["assigned", "acknowledged", "submitted"])
+            .execute()
+          for (const task of open.filter(() => Math.random() < 0.3)) {
+            const ref = `clock-week/${task.unit_key}/${task.task_key}`
+            const clerk = `clerk-${task.unit_key.slice(5)}`
+            const step: Step =
+              task.status === "assigned"
+                ? { id: `ack-${ref}`, command: "ack", principal: clerk, ref }
+                : task.status === "acknowledged"
+                  ? {
+                      id: `report-${ref}`,
+                      command: "report",
+                      principal: clerk,
+                      ref,
+                      key: `report-${ref}`,
+                      body: { figures: { brochures: "10" }, narrative: { narrative: "已完成" } },
+                    }
+                  : { id: `approve-${ref}`, command: "approve", principal: "lead", ref }
+            answers.push({ ...(await sendStep(engine, step)), id: step.id, copy: 0, step, answeredAt: Date.now() })
+          }
+          const tallies = await calendars.advance(new Date(t))
+          expect(tallies.every((tally) => tally.failed === 0)).toBe(true)
         }
-        const tallies = await calendars.advance(new Date(t))
-        expect(tallies.every((tally) => tally.failed === 0)).toBe(true)
+        expect(await calendars.stop()).toEqual([0, 0])
+      } finally {
+        await calendars.stop()
       }
-      expect(await calendars.stop()).toEqual([0, 0])
-    } finally {
-      await calendars.stop()
-    }
-    expect(await campaignStatus(db, "clock-week")).toBe("closed")
-    expect(answers.filter((a) => a.ok).length).toBeGreaterThan(0)
+      expect(await campaignStatus(db, "clock-week")).toBe("closed")
+      expect(answers.filter((a) => a.ok).length).toBeGreaterThan(0)
 
-    await expectEveryItemOnce(db, "clock-week", { asOf: new Date(end) })
-    await expectMachinesConsistent(db, "clock-week")
-    await expectMachinesInTimeOrder(db, "clock-week")
-    await expectAcceptedOnce(db, "clock-week", answers)
+      await expectEveryItemOnce(db, "clock-week", { asOf: new Date(end) })
+      await expectMachinesConsistent(db, "clock-week")
+      await expectMachinesInTimeOrder(db, "clock-week")
+      await expectAcceptedOnce(db, "clock-week", answers)
 
-    // Each timer fired at its own time, when first looked at after it fell due: not before,
-    // and not at a later look. (A unit acting in between applies what is due on it first.)
-    const firstLook = (due: number) => instants.find((t) => t >= due) ?? Number.POSITIVE_INFINITY
-    const fired = new Map(
-      (
-        await db
-          .selectFrom("journal")
-          .select(["cause", "occurred_at"])
-          .where("cause", "like", "timer:%")
-          .where("event", "<>", "queue.dead")
-          .execute()
-      ).map((row) => [row.cause, new Date(row.occurred_at).getTime()]),
-    )
-    const timers = await db.selectFrom("timers").select(["id", "key", "status", "due_at", "done_at"]).execute()
-    const wrong = timers.filter((timer) => {
-      const due = new Date(timer.due_at).getTime()
-      if (timer.status !== "done") return false
-      const done = new Date(timer.done_at as Date).getTime()
-      return fired.get(`timer:${timer.id}`) !== due || done < due || done > firstLook(due)
-    })
-    expect(wrong).toEqual([])
-    // The leap: everything due inside it fired at its end, in due order per machine (above).
-    const leapt = timers.filter((t) => {
-      const due = new Date(t.due_at).getTime()
-      return due > leap[0] && due <= leap[1]
-    })
-    expect(new Set(leapt.map((t) => t.key.split(":")[0]))).toEqual(new Set(["remind", "deadline", "open", "close"]))
-    expect(leapt.filter((t) => t.status === "done" && new Date(t.done_at as Date).getTime() !== leap[1])).toEqual([])
+      // Each timer fired at its own time, when first looked at after it fell due: not before,
+      // and not at a later look. (A unit acting in between applies what is due on it first.)
+      const firstLook = (due: number) => instants.find((t) => t >= due) ?? Number.POSITIVE_INFINITY
+      const fired = new Map(
+        (
+          await db
+            .selectFrom("journal")
+            .select(["cause", "occurred_at"])
+            .where("cause", "like", "timer:%")
+            .where("event", "<>", "queue.dead")
+            .execute()
+        ).map((row) => [row.cause, new Date(row.occurred_at).getTime()]),
+      )
+      const timers = await db.selectFrom("timers").select(["id", "key", "status", "due_at", "done_at"]).execute()
+      const wrong = timers.filter((timer) => {
+        const due = new Date(timer.due_at).getTime()
+        if (timer.status !== "done") return false
+        const done = new Date(timer.done_at as Date).getTime()
+        return fired.get(`timer:${timer.id}`) !== due || done < due || done > firstLook(due)
+      })
+      expect(wrong).toEqual([])
+      // The leap: everything due inside it fired at its end, in due order per machine (above).
+      const leapt = timers.filter((t) => {
+        const due = new Date(t.due_at).getTime()
+        return due > leap[0] && due <= leap[1]
+      })
+      expect(new Set(leapt.map((t) => t.key.split(":")[0]))).toEqual(new Set(["remind", "deadline", "open", "close"]))
+      expect(leapt.filter((t) => t.status === "done" && new Date(t.done_at as Date).getTime() !== leap[1])).toEqual([])
 
-    // Every deadline fired, unless its task was approved before it; overdue exactly when the
-    // report came at or after it.
-    const tasks = await db
-      .selectFrom("tasks")
-      .select(["unit_key", "task_key", "deadline", "overdue", "approved_at"])
-      .execute()
-    const submits = await db
-      .selectFrom("journal")
-      .select(["unit_key", "payload", "occurred_at"])
-      .where("event", "=", "task.submit")
-      .execute()
-    const submitted = new Map(
-      submits.map((s) => [`${s.unit_key}/${(s.payload as { task: string }).task}`, new Date(s.occurred_at).getTime()]),
-    )
-    const deadlines = await db
-      .selectFrom("timers")
-      .innerJoin("machines", "machines.id", "timers.machine_id")
-      .select(["machines.unit_key", "timers.key", "timers.status"])
-      .where("timers.key", "like", "deadline:%")
-      .execute()
-    expect(deadlines).toHaveLength(units * phases.length)
-    for (const task of tasks) {
-      const deadline = deadlines.find((d) => d.unit_key === task.unit_key && d.key === `deadline:${task.task_key}`)
-      const due = new Date(task.deadline).getTime()
-      const approvedEarly = task.approved_at !== null && new Date(task.approved_at).getTime() < due
-      expect(deadline?.status, `${task.unit_key}/${task.task_key}`).toBe(approvedEarly ? "cancelled" : "done")
-      const report = submitted.get(`${task.unit_key}/${task.task_key}`)
-      expect(task.overdue, `${task.unit_key}/${task.task_key}`).toBe(report === undefined || report >= due)
-    }
-    await expectAuditVerifies(setup.env, "clock-week")
-    await engine.close()
-  }, 300_000)
+      // Every deadline fired, unless its task was approved before it; overdue exactly when the
+      // report came at or after it.
+      const tasks = await db
+        .selectFrom("tasks")
+        .select(["unit_key", "task_key", "deadline", "overdue", "approved_at"])
+        .execute()
+      const submits = await db
+        .selectFrom("journal")
+        .select(["unit_key", "payload", "occurred_at"])
+        .where("event", "=", "task.submit")
+        .execute()
+      const submitted = new Map(
+        submits.map((s) => [
+          `${s.unit_key}/${(s.payload as { task: string }).task}`,
+          new Date(s.occurred_at).getTime(),
+        ]),
+      )
+      const deadlines = await db
+        .selectFrom("timers")
+        .innerJoin("machines", "machines.id", "timers.machine_id")
+        .select(["machines.unit_key", "timers.key", "timers.status"])
+        .where("timers.key", "like", "deadline:%")
+        .execute()
+      expect(deadlines).toHaveLength(units * phases.length)
+      for (const task of tasks) {
+        const deadline = deadlines.find((d) => d.unit_key === task.unit_key && d.key === `deadline:${task.task_key}`)
+        const due = new Date(task.deadline).getTime()
+        const approvedEarly = task.approved_at !== null && new Date(task.approved_at).getTime() < due
+        expect(deadline?.status, `${task.unit_key}/${task.task_key}`).toBe(approvedEarly ? "cancelled" : "done")
+        const report = submitted.get(`${task.unit_key}/${task.task_key}`)
+        expect(task.overdue, `${task.unit_key}/${task.task_key}`).toBe(report === undefined || report >= due)
+      }
+      await expectAuditVerifies(setup.env, "clock-week")
+      await engine.close()
+    },
+    patienceMs() + 300_000,
+  )
 })

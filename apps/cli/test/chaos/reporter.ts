@@ -22,7 +22,7 @@ const runStep = async (engineAt: (now: string | undefined) => Promise<Engine>, s
   }
   if (step.retryUntil !== undefined) {
     for (let n = 0; !(await copy(n)) && Date.now() < step.retryUntil; n++)
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * (n + 1))))
     return
   }
   const copies = Array.from({ length: step.copies ?? 1 }, (_, n) => n)

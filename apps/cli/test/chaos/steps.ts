@@ -20,7 +20,7 @@ export interface Step {
   readonly together?: boolean
   /** Not sent before this instant (epoch ms). */
   readonly notBefore?: number
-  /** Sent again every 100 ms while refused, until this instant (epoch ms): a client waiting for its task to open. */
+  /** Sent again while refused (after 100 ms, 200 ms … at most 1 s), until this instant (epoch ms): a client waiting for its task to open. */
   readonly retryUntil?: number
   /** The campaign time it is sent at, instead of the plan's. */
   readonly now?: string
