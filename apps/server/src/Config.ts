@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly webDist: string | null
   /** whether this process also runs the worker */
   readonly worker: boolean
+  /** how often the live hub looks for changes of the campaigns being watched, in milliseconds */
+  readonly livePollMs: number
 }
 
 const IntFromText = (minimum: number, maximum: number) =>
@@ -36,10 +38,18 @@ const Env = Schema.Struct({
   LIANDONG_RATE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_RATE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_WORKER: Schema.optional(Schema.Literals(["inline", "off"])),
+  LIANDONG_LIVE_POLL_MS: Schema.optional(IntFromText(50, 60_000)),
 })
 
-/** The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of 120. */
-export const defaults = { host: "127.0.0.1", port: 8426, bodyLimit: 1024 * 1024, perMinute: 600, burst: 120 } as const
+/** The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of 120, live look-ups every second. */
+export const defaults = {
+  host: "127.0.0.1",
+  port: 8426,
+  bodyLimit: 1024 * 1024,
+  perMinute: 600,
+  burst: 120,
+  livePollMs: 1000,
+} as const
 
 /** Reads the settings from the environment, or throws naming each bad variable. */
 export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfig => {
@@ -62,5 +72,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
     },
     webDist: webDistFromEnv(env),
     worker: (value.LIANDONG_WORKER ?? "inline") === "inline",
+    livePollMs: value.LIANDONG_LIVE_POLL_MS ?? defaults.livePollMs,
   }
 }

@@ -15,6 +15,7 @@ import { NetAddress } from "effect/net"
 import { authenticationLayer } from "./Authentication.ts"
 import type { ServerConfig } from "./Config.ts"
 import { guard } from "./Guard.ts"
+import { LiveHub } from "./LiveHub.ts"
 import { auditHandlers } from "./handlers/Audit.ts"
 import { campaignsHandlers } from "./handlers/Campaigns.ts"
 import { directoryHandlers } from "./handlers/Directory.ts"
@@ -56,7 +57,7 @@ export const serverLayer = (config: ServerConfig) => {
   const served = HttpRouter.serve(Layer.mergeAll(routesLayer(), guarded), {
     disableLogger: true,
     disableListenLog: true,
-  })
+  }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs)))
   const worker = config.worker ? Layer.effectDiscard(Effect.forkScoped(runWorker())) : Layer.empty
   return Layer.mergeAll(served, worker).pipe(
     Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host })),

@@ -23,6 +23,7 @@ export const startTestServer = (
       rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
       webDist: null,
       worker: false,
+      livePollMs: 1000,
       ...overrides,
     },
     engineServices(store, keyFile, at),

@@ -1,46 +1,19 @@
 /**
- * Live updates: a server-sent event `change` each time the campaign's journal
- * grows (looked at once a second, a comment every 15 s keeps proxies from
- * closing the stream), or the same as a cursor to poll.
+ * Live updates: a server-sent event `change` on connecting and each time the
+ * campaign's journal grows (the process's live hub looks for every stream at
+ * once), a comment every 15 s to keep proxies from closing the stream; or the
+ * same as a cursor to poll.
  */
 import { Api } from "@liandong/api"
-import { type Actor, campaignChange, type Clock, type Db } from "@liandong/engine"
-import { Effect, Option, Stream } from "effect"
+import { campaignChange } from "@liandong/engine"
+import { Effect, Stream } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, currentActor } from "../Handle.ts"
+import { type CampaignHead, LiveHub } from "../LiveHub.ts"
 
-type Change = Effect.Success<ReturnType<typeof campaignChange>>
-
-const frame = (change: Change) => `event: change\nid: ${change.seq}\ndata: ${JSON.stringify(change)}\n\n`
-
-/** The SSE stream of a campaign the actor may see, starting with its state now. */
-const changes = (campaign: string, actor: Actor, first: Change, pollMs = 1000) =>
-  Effect.map(Effect.context<Db | Clock>(), (services) => {
-    let last = first.seq
-    const polled = Stream.tick(`${pollMs} millis`).pipe(
-      Stream.mapEffect(() =>
-        campaignChange(campaign, actor, last).pipe(
-          Effect.provideContext(services),
-          // A failed look (the database away) is skipped; the next one may succeed.
-          Effect.option,
-        ),
-      ),
-      Stream.map((found) => {
-        if (Option.isNone(found) || !found.value.changed) return null
-        last = found.value.seq
-        return frame(found.value)
-      }),
-      Stream.filter((text): text is string => text !== null),
-    )
-    const keepAlive = Stream.tick("15 seconds").pipe(
-      Stream.drop(1),
-      Stream.map(() => ": keep-alive\n\n"),
-    )
-    return Stream.concat(Stream.make(`retry: 3000\n\n${frame(first)}`), Stream.merge(polled, keepAlive)).pipe(
-      Stream.encodeText,
-    )
-  })
+const frame = (change: CampaignHead & { readonly changed: boolean }) =>
+  `event: change\nid: ${change.seq}\ndata: ${JSON.stringify(change)}\n\n`
 
 /** The live group's handlers. */
 export const liveHandlers = HttpApiBuilder.group(Api, "live", (handlers) =>
@@ -48,9 +21,18 @@ export const liveHandlers = HttpApiBuilder.group(Api, "live", (handlers) =>
     .handle("events", ({ params }) =>
       Effect.gen(function* () {
         const actor = yield* currentActor
+        // Each stream is authorized as it opens: a campaign the caller may not see is a 404, as anywhere.
         const first = yield* answer(campaignChange(params.campaign, actor), "path")
-        const body = yield* changes(params.campaign, actor, first)
-        return HttpServerResponse.stream(body, {
+        const hub = yield* LiveHub
+        const changes = hub
+          .watch(params.campaign, first.seq)
+          .pipe(Stream.map((head) => frame({ ...head, changed: true })))
+        const keepAlive = Stream.tick("15 seconds").pipe(
+          Stream.drop(1),
+          Stream.map(() => ": keep-alive\n\n"),
+        )
+        const body = Stream.concat(Stream.make(`retry: 3000\n\n${frame(first)}`), Stream.merge(changes, keepAlive))
+        return HttpServerResponse.stream(Stream.encodeText(body), {
           contentType: "text/event-stream",
           headers: { "cache-control": "no-cache", "x-accel-buffering": "no" },
         })

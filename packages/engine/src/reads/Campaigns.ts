@@ -122,3 +122,26 @@ export const campaignChange = (campaignId: string, actor: Actor, since?: number)
       changed: since === undefined || seq !== since,
     }
   })
+
+/**
+ * The journal's length and state of each named campaign that exists, in one
+ * query. It authorizes nobody: it serves a live hub whose every stream was
+ * authorized (`campaignChange`) when it opened.
+ */
+export const campaignHeads = (campaignIds: ReadonlyArray<string>) =>
+  campaignIds.length === 0
+    ? Effect.succeed([])
+    : query("campaign.heads", (db) =>
+        db
+          .selectFrom("campaigns")
+          .leftJoin("machines", (join) =>
+            join.onRef("machines.campaign_id", "=", "campaigns.id").on("machines.kind", "=", "campaign"),
+          )
+          .select(["campaigns.id", "campaigns.journal_seq", "campaigns.status", "machines.phase"])
+          .where("campaigns.id", "in", campaignIds)
+          .execute(),
+      ).pipe(
+        Effect.map((rows) =>
+          rows.map((row) => ({ campaign: row.id, seq: row.journal_seq, status: row.status, phase: row.phase ?? null })),
+        ),
+      )
