@@ -4,7 +4,8 @@
  * process, a smaller nation), then the peer doing the same number of unit
  * events on the same PostgreSQL server. Each part runs in its own process.
  */
-import { fork } from "node:child_process"
+import { execFileSync, fork } from "node:child_process"
+import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { AuditOfflineFigures } from "./AuditOffline.ts"
 import type { Answer, Task } from "./Child.ts"
@@ -30,12 +31,31 @@ export interface BenchOptions {
 /** Everything one benchmark run measured. */
 export interface BenchResult {
   readonly at: string
-  readonly machine: { cpus: number; node: string; postgres: string | undefined }
+  readonly machine: {
+    cpus: number
+    node: string
+    postgres: string | undefined
+    /** the commit measured, when run from a git checkout */
+    commit: string | undefined
+    /** 1-minute load average at the start and at the end: other work on the machine shows here */
+    loadAverage: [number, number]
+  }
   readonly options: BenchOptions
   readonly postgres: RunFigures
   readonly pglite: RunFigures | undefined
   readonly peer: PeerFigures | undefined
   readonly auditOffline: (AuditOfflineFigures & { rssMb: number }) | undefined
+}
+
+const commitOf = (): string | undefined => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim()
+  } catch {
+    return undefined
+  }
 }
 
 const child = fileURLToPath(new URL("./Child.ts", import.meta.url))
@@ -66,6 +86,7 @@ export const runBench = async (
   progress: (line: string) => void,
   postgresVersion?: string,
 ): Promise<BenchResult> => {
+  const loadAtStart = loadavg()[0] ?? 0
   const auditOffline =
     options.auditRows > 0
       ? await inChild<AuditOfflineFigures & { rssMb: number }>({ kind: "audit", rows: options.auditRows }, progress)
@@ -105,7 +126,13 @@ export const runBench = async (
   if (peer) progress(`peer: ${peer.jobs} jobs in ${peer.seconds} s`)
   return {
     at: new Date().toISOString(),
-    machine: { cpus: (await import("node:os")).cpus().length, node: process.version, postgres: postgresVersion },
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      postgres: postgresVersion,
+      commit: commitOf(),
+      loadAverage: [Math.round(loadAtStart * 100) / 100, Math.round((loadavg()[0] ?? 0) * 100) / 100],
+    },
     options,
     postgres,
     pglite,

@@ -37,7 +37,11 @@ const run = (title: string, r: RunFigures) =>
 
 /** The whole result as text. */
 export const table = (result: BenchResult): string => {
-  const parts = [run("Liandong on PostgreSQL", result.postgres)]
+  const m = result.machine
+  const parts = [
+    `${m.cpus} cores · Node ${m.node} · PostgreSQL ${m.postgres ?? "?"} · commit ${m.commit ?? "?"} · load average ${m.loadAverage[0]} → ${m.loadAverage[1]}`,
+    run("Liandong on PostgreSQL", result.postgres),
+  ]
   if (result.pglite) parts.push(run("Liandong on embedded PGlite (one process)", result.pglite))
   if (result.peer) {
     const p = result.peer
