@@ -5,6 +5,7 @@
 import { issueProblems } from "@liandong/workflow"
 import { Schema } from "effect"
 import type { RateLimitOptions } from "./RateLimit.ts"
+import type { RequestExpiryOptions } from "./RequestExpiry.ts"
 import { webDistFromEnv } from "./WebUi.ts"
 
 /** How the server runs. */
@@ -20,6 +21,8 @@ export interface ServerConfig {
   readonly worker: boolean
   /** how often the live hub looks for changes of the campaigns being watched, in milliseconds */
   readonly livePollMs: number
+  /** how long HTTP requests' idempotency records are kept, and how they are swept */
+  readonly requestExpiry: RequestExpiryOptions
 }
 
 const IntFromText = (minimum: number, maximum: number) =>
@@ -39,9 +42,13 @@ const Env = Schema.Struct({
   LIANDONG_RATE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_WORKER: Schema.optional(Schema.Literals(["inline", "off"])),
   LIANDONG_LIVE_POLL_MS: Schema.optional(IntFromText(50, 60_000)),
+  LIANDONG_IDEMPOTENCY_RETENTION_DAYS: Schema.optional(IntFromText(1, 3650)),
 })
 
-/** The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of 120, live look-ups every second. */
+/**
+ * The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of
+ * 120, live look-ups every second, request records kept 7 days and swept hourly, 1000 at a time.
+ */
 export const defaults = {
   host: "127.0.0.1",
   port: 8426,
@@ -49,6 +56,9 @@ export const defaults = {
   perMinute: 600,
   burst: 120,
   livePollMs: 1000,
+  requestRetentionDays: 7,
+  requestSweepMs: 60 * 60 * 1000,
+  requestSweepBatch: 1000,
 } as const
 
 /** Reads the settings from the environment, or throws naming each bad variable. */
@@ -73,5 +83,10 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
     webDist: webDistFromEnv(env),
     worker: (value.LIANDONG_WORKER ?? "inline") === "inline",
     livePollMs: value.LIANDONG_LIVE_POLL_MS ?? defaults.livePollMs,
+    requestExpiry: {
+      retentionSeconds: (value.LIANDONG_IDEMPOTENCY_RETENTION_DAYS ?? defaults.requestRetentionDays) * 86_400,
+      everyMs: defaults.requestSweepMs,
+      batch: defaults.requestSweepBatch,
+    },
   }
 }

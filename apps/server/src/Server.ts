@@ -25,6 +25,7 @@ import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
 import { tasksHandlers } from "./handlers/Tasks.ts"
 import { RateLimiter } from "./RateLimit.ts"
+import { requestExpiryLayer } from "./RequestExpiry.ts"
 
 /** The engine services the server runs with. */
 export type EngineServices = Db | Clock | Log | Signer
@@ -47,7 +48,10 @@ export const routesLayer = () => {
   )
 }
 
-/** The HTTP server on `config.host:config.port`, with the worker in-process when `config.worker`. */
+/**
+ * The HTTP server on `config.host:config.port`, with the worker in-process when `config.worker`,
+ * the live hub, and the sweep of expired request records.
+ */
 export const serverLayer = (config: ServerConfig) => {
   // Global: it wraps the router itself, so it also sees paths no route matches.
   const guarded = HttpRouter.middleware(
@@ -59,7 +63,7 @@ export const serverLayer = (config: ServerConfig) => {
     disableListenLog: true,
   }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs)))
   const worker = config.worker ? Layer.effectDiscard(Effect.forkScoped(runWorker())) : Layer.empty
-  return Layer.mergeAll(served, worker).pipe(
+  return Layer.mergeAll(served, worker, requestExpiryLayer(config.requestExpiry)).pipe(
     Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host })),
   )
 }

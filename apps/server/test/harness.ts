@@ -24,6 +24,7 @@ export const startTestServer = (
       webDist: null,
       worker: false,
       livePollMs: 1000,
+      requestExpiry: { retentionSeconds: 7 * 86_400, everyMs: 60 * 60 * 1000, batch: 1000 },
       ...overrides,
     },
     engineServices(store, keyFile, at),

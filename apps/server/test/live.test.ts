@@ -115,6 +115,7 @@ describeEachDatabase(
           webDist: null,
           worker: false,
           livePollMs: pollMs,
+          requestExpiry: { retentionSeconds: 7 * 86_400, everyMs: 60 * 60 * 1000, batch: 1000 },
         }).pipe(Layer.provide(services)),
       )
       const server = await runtime.runPromise(Effect.service(HttpServer.HttpServer))

@@ -152,3 +152,26 @@ export const releaseRequest = (principalId: string, key: string) =>
       .where(sql<boolean>`result = 'null'::jsonb`)
       .execute(),
   ).pipe(Effect.asVoid)
+
+/**
+ * Deletes up to `batch` records of HTTP requests (`request:<key>`), oldest
+ * first, that are older than `retentionSeconds`, and says how many went. A
+ * retry with such a key runs anew; the engine's own record of the command it
+ * ran (the bare key) stays and still keeps the command from being applied
+ * twice. The rows are found through their age index and deleted by their
+ * physical address; rows another transaction holds are skipped, so several
+ * servers can sweep at once.
+ */
+export const expireRequests = (retentionSeconds: number, batch: number) =>
+  query("idempotency.request.expire", (db) =>
+    sql`
+      delete from command_results
+      where ctid = any(array(
+        select ctid from command_results
+        where idempotency_key like 'request:%'
+          and created_at < now() - make_interval(secs => ${retentionSeconds})
+        order by created_at
+        limit ${batch}
+        for update skip locked
+      ))`.execute(db),
+  ).pipe(Effect.map((result) => Number(result.numAffectedRows ?? 0)))

@@ -4,6 +4,7 @@ import * as initial from "./0001_initial.ts"
 import * as audit from "./0002_audit.ts"
 import * as queueOrder from "./0003_queue_order.ts"
 import * as tokens from "./0004_tokens.ts"
+import * as requestExpiry from "./0005_request_expiry.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "0002_audit": audit,
   "0003_queue_order": queueOrder,
   "0004_tokens": tokens,
+  "0005_request_expiry": requestExpiry,
 }
