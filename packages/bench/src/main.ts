@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: runs the benchmark, prints the table, writes the JSON to
  * out/bench/<time>.json (and to stdout with --json). Flags:
- * --units N (default 1000; 50000 for the national run), --pglite-units N,
+ * --units N (default 500; 50000 for the national run), --pglite-units N,
  * --seed N, --workers N, --concurrency N, --step-hours N, --peer-max-events N,
  * --audit-rows N, --no-peer, --no-pglite, --json, --out DIR.
  */
@@ -35,12 +35,12 @@ export const Flags = Schema.Struct({
 
 const { values } = parseArgs({
   options: {
-    units: { type: "string", default: "1000" },
+    units: { type: "string", default: "500" },
     "pglite-units": { type: "string" },
     seed: { type: "string", default: "426" },
     workers: { type: "string", default: "2" },
     concurrency: { type: "string", default: "16" },
-    "step-hours": { type: "string", default: "6" },
+    "step-hours": { type: "string", default: "1" },
     "peer-max-events": { type: "string", default: "100000" },
     "audit-rows": { type: "string", default: "100000" },
     "no-peer": { type: "boolean", default: false },
@@ -66,7 +66,7 @@ await client.end()
 const result = await runBench(
   {
     units: flags.units,
-    pgliteUnits: flags["pglite-units"] ?? Math.min(flags.units, 500),
+    pgliteUnits: flags["pglite-units"] ?? Math.min(flags.units, 250),
     seed: flags.seed,
     workers: flags.workers,
     concurrency: flags.concurrency,
