@@ -12,8 +12,8 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
-import { chaosUnits, patienceMs } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
+import { chaosUnits, patienceMs, tell } from "./settings.ts"
 import { type Answer, type Step, sendStep } from "./steps.ts"
 
 // Clock: a whole campaign on a simulated calendar that jumps forward at random — once over
@@ -173,6 +173,13 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] a campaign on a simula
         expect(task.overdue, `${task.unit_key}/${task.task_key}`).toBe(report === undefined || report >= due)
       }
       await expectAuditVerifies(setup.env, "clock-week")
+      tell("clock", {
+        units,
+        instants: instants.length,
+        commandsAccepted: answers.filter((a) => a.ok).length,
+        dueInsideTheJump: leapt.length,
+        ...(await campaignFigures(db, "clock-week")),
+      })
       await engine.close()
     },
     patienceMs() + 300_000,

@@ -10,10 +10,10 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import type { Plan, Step } from "./steps.ts"
+import type { Answer, Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
-import { chaosKills, chaosUnits, patienceMs } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
+import { chaosKills, chaosUnits, patienceMs, tell } from "./settings.ts"
 
 // Crash test: while units acknowledge, report and get approved from reporter processes, the
 // workers are killed with SIGKILL at random instants and replaced. Each phase closes only when
@@ -80,6 +80,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
       const reporting = runReporters(plans)
       const { db } = setup.engine.store
       let killed = 0
+      let answers: Answer[] = []
       try {
         while ((await campaignStatus(db, "chaos-week")) !== "closed" && Date.now() < until) {
           await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
@@ -87,7 +88,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
         }
         expect(await campaignStatus(db, "chaos-week"), fleet.logs()).toBe("closed")
         expect(killed).toBeGreaterThan(0)
-        const answers = await reporting
+        answers = await reporting
         // The survivors stop cleanly.
         expect(await fleet.stop()).toEqual([0, 0])
 
@@ -128,6 +129,13 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
       }
       // Every stored snapshot equals the replay of its journal, and the chain verifies.
       await expectAuditVerifies(setup.env, "chaos-week")
+      tell("crash", {
+        units,
+        workersKilled: killed,
+        commandsAccepted: answers.filter((a) => a.ok).length,
+        attemptsRefused: answers.filter((a) => !a.ok).length,
+        ...(await campaignFigures(db, "chaos-week")),
+      })
     },
     patienceMs() + 300_000,
   )

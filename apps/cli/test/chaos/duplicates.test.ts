@@ -12,8 +12,8 @@ import {
 } from "./invariants.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 import { runReporters } from "./reporters.ts"
-import { campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
-import { chaosUnits, patienceMs } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
+import { chaosUnits, patienceMs, tell } from "./settings.ts"
 
 // Duplicates: every command is sent one to five times — from three processes at once, or
 // one copy after another — with an idempotency key or without. Each has exactly one effect.
@@ -139,6 +139,14 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] commands sent more tha
           figures.filter((f) => f.status !== "approved" || Number(f.value) !== 1000 + Number(f.unit_key.slice(5))),
         ).toEqual([])
         await expectAuditVerifies(setup.env, "twice-week")
+        tell("duplicates", {
+          units,
+          copiesSent: answers.length,
+          tookEffect: answers.filter((a) => a.ok && !a.value.replayed).length,
+          replayed: answers.filter((a) => a.ok && a.value.replayed).length,
+          refusedAsDone: answers.filter((a) => !a.ok).length,
+          ...(await campaignFigures(db, "twice-week")),
+        })
       } finally {
         await fleet.stop()
       }

@@ -13,8 +13,8 @@ import {
 } from "./invariants.ts"
 import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
-import { chaosUnits, patienceMs } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
+import { chaosUnits, patienceMs, tell } from "./settings.ts"
 
 // Poison under load: three worker processes on the real clock run a campaign while units
 // report from two reporter processes; a few queue items fail every time they are tried (an
@@ -226,6 +226,12 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
         expect(tasks.filter((t) => t.status !== "closed")).toEqual([])
         expect(tasks.filter((t) => t.overdue !== late.has(t.unit_key))).toEqual([])
         await expectAuditVerifies(setup.env, "poison-week")
+        tell("poison", {
+          units,
+          poisonItems: poison.length,
+          appliedWhilePoisonFailed: flowing.length,
+          ...(await campaignFigures(db, "poison-week")),
+        })
       } finally {
         await fleet.stop()
       }

@@ -17,8 +17,8 @@ import {
 } from "./invariants.ts"
 import { ownPostgresPossible, startOwnPostgres } from "./postgresInstance.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignStatus, deployCrowd } from "./setup.ts"
-import { chaosUnits, dbRestarts, patienceMs } from "./settings.ts"
+import { campaignFigures, campaignStatus, deployCrowd } from "./setup.ts"
+import { chaosUnits, dbRestarts, patienceMs, tell } from "./settings.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
 // The database restarted mid-load: the test runs a PostgreSQL server of its own and stops it
@@ -205,6 +205,14 @@ describe.skipIf(!((await ownPostgresPossible()) && (await apiServerPresent())))(
           await expectMachinesInTimeOrder(db, "restart-week")
           expect(answers.some((a) => !a.ok && a.tag === "StoreError")).toBe(true)
           await expectAuditVerifies(env, "restart-week")
+          tell("restart", {
+            units,
+            restarts,
+            commandsAccepted: all.filter((a) => a.ok).length,
+            answeredOnlyOnARetry: all.filter((a) => a.ok && a.value.replayed).length,
+            failedWhileDown: answers.filter((a) => !a.ok && a.tag === "StoreError").length,
+            ...(await campaignFigures(db, "restart-week")),
+          })
         } finally {
           await fleet.stop()
           await server.stop()

@@ -25,3 +25,8 @@ export const dbRestarts = (): number => count("LIANDONG_CHAOS_RESTARTS", 1)
 
 /** How long a test may wait for its campaign to finish (ms): generous, it is a guard against hanging. */
 export const patienceMs = (): number => count("LIANDONG_CHAOS_PATIENCE_MS", 180_000)
+
+/** Prints what a chaos test did, one JSON line, so a long run's figures can be read off its output. */
+export const tell = (test: string, figures: Record<string, number | string>): void => {
+  console.log(`[chaos] ${test} ${JSON.stringify(figures)}`)
+}

@@ -49,3 +49,22 @@ export const workersListening = (db: Store["db"], url: string, count: number) =>
       .execute()
     return listening.length >= count
   }, 120_000)
+
+/** How much a campaign went through: journal rows, and timers and messages by what became of them. */
+export const campaignFigures = async (db: Store["db"], campaign: string) => {
+  const count = async (table: "journal" | "timers" | "messages", status?: string) => {
+    let query = db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("campaign_id", "=", campaign)
+    if (status !== undefined) query = query.where("status" as never, "=", status as never)
+    return Number((await query.executeTakeFirstOrThrow()).n)
+  }
+  return {
+    journalRows: await count("journal"),
+    timersFired: await count("timers", "done"),
+    timersCancelledOrMoot: (await count("timers", "cancelled")) + (await count("timers", "moot")),
+    messagesApplied: await count("messages", "done"),
+    itemsParkedDead: (await count("timers", "dead")) + (await count("messages", "dead")),
+  }
+}
