@@ -14,16 +14,26 @@ import { underSavepoint } from "./Savepoint.ts"
 import { lockMachine, lockMachineById, notBefore } from "./Step.ts"
 import { lockPendingMessage, lockPendingTimer, nextDueOfMachine } from "./sql/claims.ts"
 
-/** Applies the machine's items due by `at`, oldest first; the machine row as they left it. */
-const applyDue = (tx: Transaction<Database>, loaded: LoadedCampaign, row: MachineRow, at: Date) =>
+/**
+ * Applies up to `limit` of the machine's items due by `at`, oldest first; the machine row as
+ * they left it, and how many were applied or moot.
+ */
+export const applyDue = (
+  tx: Transaction<Database>,
+  loaded: LoadedCampaign,
+  row: MachineRow,
+  at: Date,
+  limit = Number.POSITIVE_INFINITY,
+) =>
   Effect.gen(function* () {
     // An item that fails here is not the command's fault: it is left to the worker, which
     // records the failure and retries it with backoff (and parks it if it keeps failing).
     const skip = { timers: [] as string[], messages: [] as string[] }
+    const done = { applied: 0, moot: 0 }
     let machine = row
-    while (true) {
+    while (done.applied + done.moot < limit) {
       const due = yield* query("queue.dueOfMachine", () => nextDueOfMachine(tx, machine.id, at, skip), tx)
-      if (due === undefined) return machine
+      if (due === undefined) break
       // A worker may hold the item for a moment: it gives up when it finds the machine taken.
       const item: QueueItem | undefined =
         due.kind === "timer"
@@ -35,9 +45,11 @@ const applyDue = (tx: Transaction<Database>, loaded: LoadedCampaign, row: Machin
             )
       if (item === undefined) continue
       const applied = yield* underSavepoint(tx, "due_item", applyItem(tx, loaded, machine, item, at))
-      if (!applied.ok) (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
+      if (applied.ok) done[applied.value]++
+      else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
       machine = yield* lockMachineById(tx, machine.id)
     }
+    return { machine, ...done }
   })
 
 /**
@@ -48,6 +60,6 @@ const applyDue = (tx: Transaction<Database>, loaded: LoadedCampaign, row: Machin
 export const lockForCommand = (tx: Transaction<Database>, loaded: LoadedCampaign, unit: string | null, at: string) =>
   Effect.gen(function* () {
     const locked = yield* lockMachine(tx, loaded.row.id, unit)
-    const row = yield* applyDue(tx, loaded, locked, new Date(at))
+    const { machine: row } = yield* applyDue(tx, loaded, locked, new Date(at))
     return { row, at: notBefore(row, new Date(at)).toISOString() }
   })

@@ -1,6 +1,5 @@
 /**
- * The worker: applies due timers and pending messages, one per transaction,
- * exactly once each (the queue row is marked in the transaction that applies
+ * The worker: applies due timers and pending messages, exactly once each (the queue row is marked in the transaction that applies
  * it). Any number of workers may run against one PostgreSQL. It wakes on
  * NOTIFY, polls as a fallback, waits out a database outage (a restart, a lost
  * network) and carries on, and stops between items when interrupted.
@@ -9,12 +8,13 @@ import { Cause, Deferred, Effect } from "effect"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
+import { applyDue } from "../DueFirst.ts"
 import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
 import { applyItem, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
 import { describeCause, underSavepoint } from "../Savepoint.ts"
-import { tryLockMachineById } from "../Step.ts"
+import { lockMachineById, tryLockMachineById } from "../Step.ts"
 import { claimDueTimer, claimMessage, nextDueAt } from "../sql/claims.ts"
 import { recordFailure, recordFailureIn } from "./deadLetter.ts"
 import { writeSummary } from "./summary.ts"
@@ -25,6 +25,8 @@ export interface WorkerOptions {
   readonly pollMs?: number
   /** Attempts before a failing timer or message is parked as dead. */
   readonly maxAttempts?: number
+  /** Most items of one machine applied in one transaction (default 100). */
+  readonly batch?: number
 }
 
 /** What one pass did. */
@@ -38,8 +40,30 @@ export interface WorkerTally {
   failed: number
 }
 
+const noBacklog = { applied: 0, moot: 0 }
+
+type Tx = Parameters<Parameters<typeof transaction>[1]>[0]
+
+/**
+ * After a message, the messages queued behind it on the same machine, in the same
+ * transaction: a campaign machine hears from every unit at a phase's end, and one claim per
+ * message would make that fan-in cost one transaction (and one scan of the queue) each. Only
+ * messages sent before every pending timer are taken, so none overtakes what a timer causes.
+ */
+const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number) =>
+  Effect.gen(function* () {
+    if (item.row.machine_id === null) return noBacklog
+    const loaded = yield* loadCampaign(item.row.campaign_id, tx)
+    const next = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
+    const timer = next?.due_at ? new Date(next.due_at).getTime() - 1 : Number.POSITIVE_INFINITY
+    const horizon = new Date(Math.min(now.getTime(), timer))
+    const machine = yield* lockMachineById(tx, item.row.machine_id)
+    const { applied, moot } = yield* applyDue(tx, loaded, machine, horizon, limit)
+    return { applied, moot }
+  })
+
 /** Applies one claimed item inside its transaction; says what happened to it. */
-const applyClaimed = (tx: Parameters<Parameters<typeof transaction>[1]>[0], item: QueueItem, now: Date) =>
+const applyClaimed = (tx: Tx, item: QueueItem, now: Date) =>
   Effect.gen(function* () {
     const loaded = yield* loadCampaign(item.row.campaign_id, tx)
     if (item.kind === "message" && item.row.kind === "summary") {
@@ -71,10 +95,14 @@ const failed = <E, R>(
     return "failed" as const
   })
 
-/** Claims and applies the next due item; `undefined` when nothing is due at `now`. */
+/**
+ * Claims and applies the next due item (and, after a message, the messages behind it on its
+ * machine); `undefined` when nothing is due at `now`.
+ */
 export const processNext = (now: Date, options: WorkerOptions = {}) =>
   Effect.gen(function* () {
     let claimed: QueueItem | undefined
+    let backlog = noBacklog
     const outcome = yield* transaction("worker.item", (tx) =>
       Effect.gen(function* () {
         // In time order: a message goes first unless a timer fell due before it was sent
@@ -94,7 +122,15 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
         if (claimed === undefined) return undefined
         const item = claimed
         const attempt = yield* underSavepoint(tx, "queue_item", applyClaimed(tx, item, now))
-        if (attempt.ok) return attempt.value
+        if (attempt.ok) {
+          const batch = options.batch ?? 100
+          if (item.kind === "message" && (attempt.value === "applied" || attempt.value === "moot") && batch > 1) {
+            // Best effort: a backlog that fails is left to later claims, never charged to this item.
+            const more = yield* underSavepoint(tx, "backlog", applyBacklog(tx, item, now, batch - 1))
+            backlog = more.ok ? more.value : noBacklog
+          }
+          return attempt.value
+        }
         // Recorded in the same transaction, while the item is still locked: no other worker
         // can try it again before its backoff is on the record.
         return yield* failed(item, describeCause(attempt.cause), (at, reason) =>
@@ -113,7 +149,7 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
       }),
       Effect.uninterruptible,
     )
-    return outcome
+    return outcome === undefined ? undefined : { outcome, backlog }
   })
 
 /** Applies everything due at `now`, including the work that produces; returns a tally. */
@@ -122,12 +158,15 @@ export const runUntilIdle = (now: Date, options: WorkerOptions = {}) =>
     const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
     while (true) {
       // A failed item is retried after `now`, so a pass always ends.
-      const outcome = yield* processNext(now, options)
-      if (outcome === undefined) return tally
+      const next = yield* processNext(now, options)
+      if (next === undefined) return tally
+      const { outcome, backlog } = next
       // The item's machine is in a command's hands for a moment; look again shortly.
       if (outcome === "busy") yield* Effect.sleep(5)
       else if (outcome === "summary") tally.summaries++
       else tally[outcome]++
+      tally.applied += backlog.applied
+      tally.moot += backlog.moot
     }
   })
 
