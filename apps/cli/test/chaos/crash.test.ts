@@ -2,7 +2,7 @@ import { postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { liandong } from "../cli.ts"
 import { crowdCampaign, crowdTask } from "../crowd.ts"
-import { startFleet } from "./fleet.ts"
+import { eventually, startFleet } from "./fleet.ts"
 import {
   expectAcceptedOnce,
   expectAuditVerifies,
@@ -12,7 +12,7 @@ import {
 } from "./invariants.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
 import { chaosKills, chaosUnits, patienceMs, tell } from "./settings.ts"
 
 // Crash test: while units acknowledge, report and get approved from reporter processes, the
@@ -89,7 +89,9 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
         expect(await campaignStatus(db, "chaos-week"), fleet.logs()).toBe("closed")
         expect(killed).toBeGreaterThan(0)
         answers = await reporting
-        // The survivors stop cleanly.
+        // Once the workers have gone idle, the survivors stop cleanly.
+        const maySeeAll = new Date("2026-05-01T00:00+08:00")
+        expect(await eventually(() => queueIdle(db, "chaos-week", maySeeAll), patienceMs())).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0])
 
         await expectEveryItemOnce(db, "chaos-week", { asOf: new Date("2026-05-01T00:00+08:00") })

@@ -43,11 +43,15 @@ export const openEngine = async (options: EngineOptions) => {
     return { ok: false, tag: error._tag ?? "Defect", en: error.en ?? error.message ?? String(error) }
   }
   const actors = new Map<string, Promise<Actor>>()
-  /** The principal as an actor, loaded once. */
+  /** The principal as an actor, loaded once it is found. */
   const actor = (id: string): Promise<Actor> => {
     let loaded = actors.get(id)
     if (loaded === undefined) {
-      loaded = run(loadActor(id))
+      // A failed look-up (the database away) is not kept: the next step asks again.
+      loaded = run(loadActor(id)).catch((error: unknown) => {
+        actors.delete(id)
+        throw error
+      })
       actors.set(id, loaded)
     }
     return loaded

@@ -18,7 +18,7 @@ import {
 } from "./invariants.ts"
 import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, deployCrowd, workersListening } from "./setup.ts"
+import { campaignFigures, deployCrowd, queueIdle, workersListening } from "./setup.ts"
 import { patienceMs, raceUnits, tell } from "./settings.ts"
 
 // Races: four worker processes and three reporter processes on many units around one
@@ -165,6 +165,8 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] races around one deadl
           return row.status === "closed"
         }, patienceMs())
         expect(closed, fleet.logs()).toBe(true)
+        // The campaign closes while the last units' phase-close messages may still be in hand.
+        expect(await eventually(() => queueIdle(engine.store.db, "race-week"), patienceMs())).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0, 0, 0])
 
         const { db } = engine.store

@@ -17,7 +17,7 @@ import {
 } from "./invariants.ts"
 import { ownPostgresPossible, startOwnPostgres } from "./postgresInstance.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, deployCrowd } from "./setup.ts"
+import { campaignFigures, campaignStatus, deployCrowd, queueIdle } from "./setup.ts"
 import { chaosUnits, dbRestarts, patienceMs, tell } from "./settings.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
@@ -189,6 +189,7 @@ describe.skipIf(!((await ownPostgresPossible()) && (await apiServerPresent())))(
             await eventually(async () => (await campaignStatus(db, "restart-week")) === "closed", patienceMs()),
             fleet.logs() + server.logs(),
           ).toBe(true)
+          expect(await eventually(() => queueIdle(db, "restart-week"), patienceMs())).toBe(true)
           // Nobody was restarted: the same two workers and the same server are still running.
           expect(fleet.alive()).toHaveLength(2)
           expect(server.process.exitCode).toBeNull()

@@ -68,3 +68,24 @@ export const campaignFigures = async (db: Store["db"], campaign: string) => {
     itemsParkedDead: (await count("timers", "dead")) + (await count("messages", "dead")),
   }
 }
+
+/** True once nothing of the campaign due by `asOf` (default now) waits in the queue: the workers have gone idle. */
+export const queueIdle = async (db: Store["db"], campaign: string, asOf: Date = new Date()) => {
+  const timers = await db
+    .selectFrom("timers")
+    .select("id")
+    .where("campaign_id", "=", campaign)
+    .where("status", "=", "pending")
+    .where("due_at", "<=", asOf)
+    .limit(1)
+    .execute()
+  const messages = await db
+    .selectFrom("messages")
+    .select("id")
+    .where("campaign_id", "=", campaign)
+    .where("status", "=", "pending")
+    .where("available_at", "<=", asOf)
+    .limit(1)
+    .execute()
+  return timers.length === 0 && messages.length === 0
+}
