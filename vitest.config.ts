@@ -24,8 +24,12 @@ export default defineConfig({
       project("packages/bench"),
       project("packages/api"),
       project("apps/server"),
-      // The browser tests build the UI first (and serve it from apps/web/dist).
-      { test: { ...project("apps/web").test, globalSetup: ["test/globalSetup.ts"] } },
+      // The browser tests build the UI first (and serve it from apps/web/dist), and run after
+      // every other project, alone: a browser, a server and chaos workers on two cores at once
+      // starve the browser's waits.
+      {
+        test: { ...project("apps/web").test, globalSetup: ["test/globalSetup.ts"], sequence: { groupOrder: 1 } },
+      },
     ],
   },
 })
