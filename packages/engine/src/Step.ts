@@ -137,6 +137,29 @@ export const project = (
     yield* writeTaskRows(tx, loaded.row.id, unit, view.tasks, at)
   })
 
+/** The read-model row of one task of a unit, as its machine's view shows it. */
+export const taskRow = (
+  campaignId: string,
+  unit: string,
+  t: ReturnType<typeof unitView>["tasks"][number],
+  at: Date,
+) => ({
+  campaign_id: campaignId,
+  unit_key: unit,
+  task_key: t.task,
+  phase_key: t.phase,
+  status: t.status,
+  deadline: t.deadline,
+  overdue: t.overdue,
+  reminded: t.reminded,
+  returns: t.returns,
+  report_id: t.report,
+  acknowledged_at: t.acknowledgedAt,
+  submitted_at: t.submittedAt,
+  approved_at: t.approvedAt,
+  updated_at: at,
+})
+
 /** Upserts the task read-model rows of one unit. */
 export const writeTaskRows = (
   tx: Transaction<Database>,
@@ -152,24 +175,7 @@ export const writeTaskRows = (
         (db) =>
           db
             .insertInto("tasks")
-            .values(
-              tasks.map((t) => ({
-                campaign_id: campaignId,
-                unit_key: unit,
-                task_key: t.task,
-                phase_key: t.phase,
-                status: t.status,
-                deadline: t.deadline,
-                overdue: t.overdue,
-                reminded: t.reminded,
-                returns: t.returns,
-                report_id: t.report,
-                acknowledged_at: t.acknowledgedAt,
-                submitted_at: t.submittedAt,
-                approved_at: t.approvedAt,
-                updated_at: at,
-              })),
-            )
+            .values(tasks.map((t) => taskRow(campaignId, unit, t, at)))
             .onConflict((oc) =>
               oc.columns(["campaign_id", "unit_key", "task_key"]).doUpdateSet((eb) => ({
                 status: eb.ref("excluded.status"),

@@ -15,6 +15,7 @@ import { query, transaction } from "../Db.ts"
 import { compiledFor, type LoadedCampaign } from "../Definitions.ts"
 import { CampaignState, InvalidInput, NotAllowed } from "../Errors.ts"
 import { appendJournal } from "../Journal.ts"
+import { taskRow } from "../Step.ts"
 
 /** What a deployment reports back. */
 export interface Deployed {
@@ -135,24 +136,7 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
             .execute(),
         tx,
       )
-      const tasks = started.flatMap(({ unit, view }) =>
-        view.tasks.map((t) => ({
-          campaign_id: campaignId,
-          unit_key: unit,
-          task_key: t.task,
-          phase_key: t.phase,
-          status: t.status,
-          deadline: t.deadline,
-          overdue: t.overdue,
-          reminded: t.reminded,
-          returns: t.returns,
-          report_id: t.report,
-          acknowledged_at: t.acknowledgedAt,
-          submitted_at: t.submittedAt,
-          approved_at: t.approvedAt,
-          updated_at: at,
-        })),
-      )
+      const tasks = started.flatMap(({ unit, view }) => view.tasks.map((t) => taskRow(campaignId, unit, t, at)))
       // A fresh campaign (or one whose rows were just cleared for a redeploy) has no task rows yet.
       for (const rows of chunks(tasks))
         yield* query("tasks.create", (db) => db.insertInto("tasks").values(rows).execute(), tx)
