@@ -18,9 +18,7 @@ const westTask = "tour-2026/west-district/brochures"
 const lateTask = "late-2026/east-district/brochures"
 const wait = { timeout: 30_000 }
 
-// Known failure on the current main: the unit's sign-in does not reach its inbox (not yet
-// diagnosed); set LIANDONG_WEB_E2E=1 to run the walk until it is fixed and this gate removed.
-describe.skipIf(!browserAvailable() || process.env.LIANDONG_WEB_E2E !== "1")("the web UI, end to end", () => {
+describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   let server: TourServer
   let browser: Browser
   const contexts: BrowserContext[] = []
@@ -42,8 +40,10 @@ describe.skipIf(!browserAvailable() || process.env.LIANDONG_WEB_E2E !== "1")("th
       await page.keyboard.press("Tab")
       const focused = await page.evaluate((within) => {
         const el = document.activeElement
-        if (el === null || (within !== undefined && el.closest(within) === null)) return ""
-        const label = el.id ? (document.querySelector(`label[for="${el.id}"]`)?.textContent ?? "") : ""
+        // The body holds focus between the last control and the first: its text is the whole page.
+        if (el === null || el === document.body || (within !== undefined && el.closest(within) === null)) return ""
+        const labels = (el as HTMLInputElement).labels
+        const label = labels ? Array.from(labels, (l) => l.textContent ?? "").join(" ") : ""
         return `${el.textContent ?? ""}|${el.getAttribute("aria-label") ?? ""}|${label}`
       }, within)
       if (focused.includes(name)) return
