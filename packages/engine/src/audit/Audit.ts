@@ -7,18 +7,12 @@ import { transaction } from "../Db.ts"
 import { visibleCampaign } from "../Queries.ts"
 import { writeCheckpoint } from "./Checkpoint.ts"
 import { journalDenial } from "./Denials.ts"
-import { loadEvidence, readExport, writeExport } from "./Evidence.ts"
+import { loadEvidence, readExport, verifyStored, writeExport } from "./Evidence.ts"
 import { type Evidence, verifyEvidence } from "./Verify.ts"
 
 /** Verifies a campaign in the database; `outside` replaces its checkpoints with ones kept elsewhere. */
 export const verifyCampaign = (campaignId: string, actor: Actor, outside?: Pick<Evidence, "checkpoints" | "keys">) =>
-  Effect.map(loadEvidence(campaignId, actor), (evidence) =>
-    verifyEvidence(
-      outside === undefined
-        ? evidence
-        : { ...evidence, checkpoints: outside.checkpoints, keys: { ...evidence.keys, ...outside.keys } },
-    ),
-  )
+  verifyStored(campaignId, actor, outside)
 
 /** Verifies an export directory, with no database; `checkpointsFile` names checkpoints kept elsewhere. */
 export const verifyExport = (dir: string, checkpointsFile?: string) =>

@@ -1,21 +1,23 @@
 /**
  * Gathering the evidence of a campaign — from the database, or from an export
  * directory — and writing an export: journal.jsonl, checkpoints.json,
- * machines.json, definitions.json and the public key(s).
+ * machines.json, definitions.json and the public key(s). Online verification
+ * reads the journal page by page instead, so it never holds it whole.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { JournalRow } from "@liandong/store"
 import { type Campaign, canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
+import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
-import { query } from "../Db.ts"
+import { query, transaction } from "../Db.ts"
 import { InvalidInput, NotAllowed } from "../Errors.ts"
 import { visibleCampaign } from "../Queries.ts"
 import { checkpointOf } from "./Checkpoint.ts"
 import { Signer } from "./Signer.ts"
-import type { Evidence, JournalRecord } from "./Verify.ts"
+import { type Evidence, type JournalRecord, journalVerifier, type Premises, verdictOf } from "./Verify.ts"
 
 /** A journal row as an exported record (times as ISO text). */
 export const recordOf = (row: JournalRow): JournalRecord => ({
@@ -91,6 +93,132 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
       })),
       claimedLength: loaded.row.journal_seq,
     } satisfies Evidence
+  })
+
+/** Rows read at a time: enough to keep round trips few, few enough to keep memory flat. */
+export interface PageSizes {
+  readonly journal: number
+  readonly machines: number
+}
+
+/**
+ * Verifies a campaign as the database holds it, in one read-only snapshot: the
+ * journal streams through the chain, checkpoint and replay checks a page at a
+ * time (by seq), then the machines' stored snapshots a page at a time (by id).
+ * `outside` replaces the stored checkpoints with ones kept elsewhere.
+ */
+export const verifyStored = (
+  campaignId: string,
+  actor: Actor,
+  outside?: Pick<Evidence, "checkpoints" | "keys">,
+  pages: PageSizes = { journal: 1000, machines: 500 },
+) =>
+  Effect.gen(function* () {
+    const loaded = yield* visibleCampaign(campaignId, actor)
+    yield* requireAuditor(actor, loaded.definition)
+    const signer = yield* Signer
+    return yield* transaction("audit.verify", (tx) =>
+      Effect.gen(function* () {
+        // Pages read later see the journal and the machines as the first one did.
+        yield* query(
+          "audit.snapshot",
+          (db) => sql`set transaction isolation level repeatable read, read only`.execute(db),
+          tx,
+        )
+        const campaign = yield* query(
+          "audit.length",
+          (db) =>
+            db.selectFrom("campaigns").select("journal_seq").where("id", "=", campaignId).executeTakeFirstOrThrow(),
+          tx,
+        )
+        const stored = yield* query(
+          "audit.checkpoints",
+          (db) =>
+            db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
+          tx,
+        )
+        const machines = yield* query(
+          "audit.machines",
+          (db) =>
+            db
+              .selectFrom("machines")
+              .select(["id", "kind", "unit_key", "machine_hash"])
+              .where("campaign_id", "=", campaignId)
+              .orderBy("id")
+              .execute(),
+          tx,
+        )
+        const definitions = yield* query(
+          "audit.definitions",
+          (db) => db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
+          tx,
+        )
+        const ownKeys = { [signer.keyId]: signer.publicKeyPem }
+        const premises: Premises = {
+          campaign: campaignId,
+          checkpoints: outside?.checkpoints ?? stored.map(checkpointOf),
+          keys: outside === undefined ? ownKeys : { ...ownKeys, ...outside.keys },
+          definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
+          machines: machines.map((m) => ({ id: m.id, kind: m.kind, unit: m.unit_key, definitionHash: m.machine_hash })),
+          claimedLength: campaign.journal_seq,
+        }
+        const verifier = journalVerifier(premises)
+        let seq: number | undefined
+        for (;;) {
+          const after = seq
+          const page = yield* query(
+            "audit.journal",
+            (db) =>
+              db
+                .selectFrom("journal")
+                .selectAll()
+                .where("campaign_id", "=", campaignId)
+                .$if(after !== undefined, (q) => q.where("seq", ">", after as number))
+                .orderBy("seq")
+                .limit(pages.journal)
+                .execute(),
+            tx,
+          )
+          for (const row of page) verifier.push(recordOf(row))
+          if (page.length < pages.journal) break
+          seq = page[page.length - 1]?.seq
+        }
+        const findings = [...verifier.end()]
+        let id: string | undefined
+        for (;;) {
+          const after = id
+          const page = yield* query(
+            "audit.snapshots",
+            (db) =>
+              db
+                .selectFrom("machines")
+                .select(["id", "kind", "unit_key", "machine_hash", "snapshot"])
+                .where("campaign_id", "=", campaignId)
+                .$if(after !== undefined, (q) => q.where("id", ">", after as string))
+                .orderBy("id")
+                .limit(pages.machines)
+                .execute(),
+            tx,
+          )
+          for (const m of page)
+            findings.push(
+              ...verifier.settle({
+                id: m.id,
+                kind: m.kind,
+                unit: m.unit_key,
+                definitionHash: m.machine_hash,
+                snapshot: m.snapshot,
+              }),
+            )
+          if (page.length < pages.machines) break
+          id = page[page.length - 1]?.id
+        }
+        return verdictOf(
+          { rows: verifier.rows(), checkpoints: premises.checkpoints.length, machines: machines.length },
+          findings,
+        )
+      }),
+    )
   })
 
 /** Writes evidence to a directory an auditor can take away. */
