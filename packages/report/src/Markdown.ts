@@ -3,17 +3,25 @@ import type { SummaryModel } from "./Model.ts"
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 
-const stamp = (date: Date | null, timeZone: string) =>
-  date === null
-    ? "—"
-    : new Intl.DateTimeFormat("zh-CN", {
-        timeZone,
-        month: "numeric",
-        day: "numeric",
-        hour: "2-digit",
-        minute: "2-digit",
-        hour12: false,
-      }).format(date)
+// One formatter per time zone: building one per row costs more time and memory than the whole table.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+const stamp = (date: Date | null, timeZone: string) => {
+  if (date === null) return "—"
+  let format = formatters.get(timeZone)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat("zh-CN", {
+      timeZone,
+      month: "numeric",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    })
+    formatters.set(timeZone, format)
+  }
+  return format.format(date)
+}
 
 /** A total's sources: each report with the journal row that approved it ("21(#130)"). */
 const sources = (t: SummaryModel["totals"][number], lang: SummaryModel["lang"]) =>
