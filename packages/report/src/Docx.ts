@@ -2,8 +2,10 @@
  * The summary as a Word document (.docx), the format offices hand up:
  * 方正小标宋 title, 黑体 section headings, 仿宋 body at 三号 (16 pt) with a
  * two-character first-line indent, and the appendix as tables. Built with the
- * `docx` library; the package is then re-zipped with fixed dates so the same
- * data gives the same bytes.
+ * `docx` library, except the appendix tables' body rows — one per report, too
+ * many for its object tree at national scale — which are written as the very
+ * XML the library writes for them; the package is then re-zipped with fixed
+ * dates so the same data gives the same bytes.
  */
 import {
   AlignmentType,
@@ -42,18 +44,85 @@ const headingParagraph = (text: string) =>
 const cell = (text: string, bold = false) =>
   new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, font: body, size: 21, bold })] })] })
 
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+/** A table with its header row only: the body rows are spliced into the XML (see `bodyRows`). */
+const table = (header: ReadonlyArray<string>) =>
   new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [
-      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
-      ...rows.map((row) => new TableRow({ children: row.map((c) => cell(c)) })),
-    ],
+    rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) })],
   })
 
-/** Re-zips a package with every entry dated `date` and the core properties' dates set to it. */
-const pin = (packed: Uint8Array, date: Date): Uint8Array => {
+// Text as the library escapes it: markup characters as entities, control characters XML forbids dropped.
+const entities: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "<": "&lt;",
+  ">": "&gt;",
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
+const escapeText = (text: string) => text.replace(/[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => entities[c] ?? "")
+
+const bodyCellOpen =
+  '<w:tc><w:p><w:r><w:rPr><w:rFonts w:ascii="FangSong" w:eastAsia="仿宋_GB2312" w:hAnsi="FangSong"/><w:b w:val="false"/><w:bCs w:val="false"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr><w:t xml:space="preserve">'
+const bodyCellClose = "</w:t></w:r></w:p></w:tc>"
+
+/** One body row's XML, byte for byte what `new TableRow({ children: texts.map((t) => cell(t)) })` writes. */
+export const bodyRowXml = (texts: ReadonlyArray<string>): string =>
+  `<w:tr>${texts.map((t) => `${bodyCellOpen}${escapeText(t)}${bodyCellClose}`).join("")}</w:tr>`
+
+/** A table's body rows, produced a slice at a time so that no more than a slice is held as text. */
+interface BodyRows {
+  readonly count: number
+  readonly row: (index: number) => ReadonlyArray<string>
+}
+
+const slice = 1000
+
+/** Text pieces of a document, some written slice by slice, as one UTF-8 buffer allocated once. */
+const utf8 = (pieces: ReadonlyArray<string | BodyRows>): Uint8Array<ArrayBuffer> => {
+  const each = (visit: (text: string) => void) => {
+    for (const piece of pieces) {
+      if (typeof piece === "string") visit(piece)
+      else
+        for (let start = 0; start < piece.count; start += slice) {
+          let text = ""
+          for (let i = start; i < Math.min(piece.count, start + slice); i++) text += bodyRowXml(piece.row(i))
+          visit(text)
+        }
+    }
+  }
+  let length = 0
+  each((text) => {
+    length += Buffer.byteLength(text, "utf8")
+  })
+  const out = new Uint8Array(length)
+  const encoder = new TextEncoder()
+  let offset = 0
+  each((text) => {
+    offset += encoder.encodeInto(text, out.subarray(offset)).written
+  })
+  return out
+}
+
+/** The document XML with each table's body rows spliced in before its end, in order. */
+const withBodyRows = (xml: string, tables: ReadonlyArray<BodyRows>): Uint8Array<ArrayBuffer> => {
+  const pieces: Array<string | BodyRows> = []
+  let from = 0
+  for (const rows of tables) {
+    const end = xml.indexOf("</w:tbl>", from === 0 ? 0 : from + 1)
+    if (end === -1) throw new Error("docx: the document has fewer tables than expected")
+    pieces.push(xml.slice(from, end), rows)
+    from = end
+  }
+  pieces.push(xml.slice(from))
+  return utf8(pieces)
+}
+
+/** Re-zips a package with every entry dated `date`, the core properties' dates set to it and the tables' rows added. */
+const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): Uint8Array => {
   const files = unzipSync(packed)
+  const document = files["word/document.xml"]
+  if (document !== undefined) files["word/document.xml"] = withBodyRows(strFromU8(document), tables)
   const iso = `${date.toISOString().slice(0, 19)}Z`
   const core = files["docProps/core.xml"]
   if (core !== undefined) {
@@ -88,27 +157,31 @@ export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-0
   children.push(paragraph(model.closing))
   const [, figureHead, totalHead, statedHead, , sourcesHead] = model.labels.totalsHeader as string[]
   children.push(headingParagraph(model.labels.appendixTotals))
-  children.push(
-    table(
-      [figureHead, totalHead, statedHead, sourcesHead] as string[],
-      model.totals.map((f) => [
+  children.push(table([figureHead, totalHead, statedHead, sourcesHead] as string[]))
+  const totalsRows: BodyRows = {
+    count: model.totals.length,
+    row: (i) => {
+      const f = model.totals[i] as SummaryModel["totals"][number]
+      return [
         f.label,
         `${f.exact}${f.measure}`,
         f.phrase,
         f.sources
           .map((s) => model.labels.source(s.unit, s.value, s.report, s.journal))
           .join(model.lang === "en" ? "; " : ";") || "—",
-      ]),
-    ),
-  )
+      ]
+    },
+  }
   const [unitHead, taskHead, reportHead, , , figuresHead] = model.labels.unitsHeader as string[]
   children.push(headingParagraph(model.labels.appendixUnits))
-  children.push(
-    table(
-      [unitHead, taskHead, reportHead, figuresHead] as string[],
-      model.reports.map((r) => [r.unit, r.taskTitle, r.report, r.figures || "—"]),
-    ),
-  )
+  children.push(table([unitHead, taskHead, reportHead, figuresHead] as string[]))
+  const unitsRows: BodyRows = {
+    count: model.reports.length,
+    row: (i) => {
+      const r = model.reports[i] as SummaryModel["reports"][number]
+      return [r.unit, r.taskTitle, r.report, r.figures || "—"]
+    },
+  }
   const document = new Document({
     creator: "联动 Liandong",
     lastModifiedBy: "联动 Liandong",
@@ -140,5 +213,5 @@ export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-0
       },
     ],
   })
-  return pin(new Uint8Array(await Packer.toBuffer(document)), date)
+  return pin(new Uint8Array(await Packer.toBuffer(document)), date, [totalsRows, unitsRows])
 }
