@@ -47,19 +47,20 @@ export const loadSummaryModel = async (
 
 /** The date a Word file carries: the last approval it reflects, so the same data gives the same bytes. */
 const stamp = (model: SummaryModel) => {
-  const times = model.reports.map((r) => r.approvedAt?.getTime() ?? 0)
-  return new Date(times.length === 0 ? Date.UTC(2000, 0, 1) : Math.max(...times))
+  if (model.reports.length === 0) return new Date(Date.UTC(2000, 0, 1))
+  // A loop, not Math.max(...times): a national summary has more reports than a call may take arguments.
+  let last = Number.NEGATIVE_INFINITY
+  for (const r of model.reports) last = Math.max(last, r.approvedAt?.getTime() ?? 0)
+  return new Date(last)
 }
 
-/** Renders the consolidated summary of a campaign from its approved reports. */
-export const renderSummary = async (
-  db: Kysely<Database>,
-  campaignId: string,
+/** Renders a loaded summary model in one format (a campaign's summary in several formats loads it once). */
+export const renderSummaryModel = (
+  model: SummaryModel,
   campaign: Campaign,
-  options: RenderOptions = { format: "md" },
-): Promise<string | Uint8Array> => {
-  const model = await loadSummaryModel(db, campaignId, campaign, options)
-  switch (options.format) {
+  format: SummaryFormat,
+): string | Promise<Uint8Array> => {
+  switch (format) {
     case "md":
       return renderMarkdown(model, campaign.timeZone)
     case "html":
@@ -68,3 +69,12 @@ export const renderSummary = async (
       return renderDocx(model, stamp(model))
   }
 }
+
+/** Renders the consolidated summary of a campaign from its approved reports. */
+export const renderSummary = async (
+  db: Kysely<Database>,
+  campaignId: string,
+  campaign: Campaign,
+  options: RenderOptions = { format: "md" },
+): Promise<string | Uint8Array> =>
+  renderSummaryModel(await loadSummaryModel(db, campaignId, campaign, options), campaign, options.format)

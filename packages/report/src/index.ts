@@ -18,7 +18,13 @@ export {
 } from "./Model.ts"
 export { chineseNumeral, phraseNumber, phraseTotal } from "./Phrasing.ts"
 export { defaultHeadings, stock } from "./phrases.ts"
-export { loadSummaryModel, type RenderOptions, renderSummary, type SummaryFormat } from "./Summary.ts"
+export {
+  loadSummaryModel,
+  type RenderOptions,
+  renderSummary,
+  renderSummaryModel,
+  type SummaryFormat,
+} from "./Summary.ts"
 export { figureChartSvg, timelinessSvg } from "./Svg.ts"
 export { loadTimeliness, type PhaseTimeliness } from "./Timeliness.ts"
 export {

@@ -2,9 +2,11 @@
  * Writing the consolidated summary when the last phase closes: rendered from
  * the approved reports in every format, stored with its hash and the journal
  * position it reflects, then the campaign machine is told it was written.
+ * The reports are loaded once; each format is rendered, stored and let go
+ * before the next, so a national summary holds one document at a time.
  */
 import { createHash } from "node:crypto"
-import { renderSummary } from "@liandong/report"
+import { loadSummaryModel, renderSummaryModel, type SummaryFormat } from "@liandong/report"
 import type { Database } from "@liandong/store"
 import { Effect } from "effect"
 import type { Transaction } from "kysely"
@@ -34,34 +36,44 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
       tx,
     )
     const version = Number(previous?.version ?? 0) + 1
+    const model = yield* query("summary.load", (db) => loadSummaryModel(db, campaignId, loaded.definition), tx)
     // Every format is stored with its hash (of the bytes) and the journal position; Word as base64.
+    const store = (format: SummaryFormat) =>
+      Effect.gen(function* () {
+        const rendered = yield* query(
+          "summary.render",
+          async () => renderSummaryModel(model, loaded.definition, format),
+          tx,
+        )
+        // The hash of the UTF-8 bytes, and Word's base64, without another copy of the document.
+        const hash = createHash("sha256")
+        if (typeof rendered === "string") hash.update(rendered, "utf8")
+        else hash.update(rendered)
+        const content =
+          typeof rendered === "string"
+            ? rendered
+            : Buffer.from(rendered.buffer, rendered.byteOffset, rendered.byteLength).toString("base64")
+        const stored = yield* query(
+          "summary.store",
+          (db) =>
+            db
+              .insertInto("summaries")
+              .values({
+                campaign_id: campaignId,
+                version,
+                format,
+                content,
+                hash: hash.digest("hex"),
+                journal_seq: head.journal_seq,
+              })
+              .returning("id")
+              .executeTakeFirstOrThrow(),
+          tx,
+        )
+        return stored.id
+      })
     const ids: string[] = []
-    for (const format of ["md", "html", "docx"] as const) {
-      const rendered = yield* query(
-        "summary.render",
-        (db) => renderSummary(db, campaignId, loaded.definition, { format }),
-        tx,
-      )
-      const bytes = typeof rendered === "string" ? Buffer.from(rendered, "utf8") : Buffer.from(rendered)
-      const stored = yield* query(
-        "summary.store",
-        (db) =>
-          db
-            .insertInto("summaries")
-            .values({
-              campaign_id: campaignId,
-              version,
-              format,
-              content: typeof rendered === "string" ? rendered : bytes.toString("base64"),
-              hash: createHash("sha256").update(bytes).digest("hex"),
-              journal_seq: head.journal_seq,
-            })
-            .returning("id")
-            .executeTakeFirstOrThrow(),
-        tx,
-      )
-      ids.push(stored.id)
-    }
+    for (const format of ["md", "html", "docx"] as const) ids.push(yield* store(format))
     const summary = ids[0] as string
     yield* applyToMachine(
       tx,
