@@ -8,13 +8,20 @@ import type { PhaseTimeliness } from "./Timeliness.ts"
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 
+/** The largest of the values and 1, without spreading them into arguments (a chart may have 50,000 bars). */
+const largest = (values: Iterable<number>) => {
+  let max = 1
+  for (const value of values) max = Math.max(max, value)
+  return max
+}
+
 /** A horizontal bar chart of one figure by unit. */
 export const figureChartSvg = (chart: FigureChart): string => {
   const rowHeight = 22
   const labelWidth = 150
   const barWidth = 330
   const height = chart.bars.length * rowHeight + 34
-  const max = Math.max(1, ...chart.bars.map((b) => Number(b.value)))
+  const max = largest(chart.bars.map((b) => Number(b.value)))
   const bars = chart.bars
     .map((bar, i) => {
       const y = 28 + i * rowHeight
@@ -35,7 +42,7 @@ export const timelinessSvg = (phases: ReadonlyArray<PhaseTimeliness>): string =>
   const labelWidth = 80
   const barWidth = 360
   const height = phases.length * rowHeight + 56
-  const max = Math.max(1, ...phases.map((p) => p.onTime + p.late + p.missing))
+  const max = largest(phases.map((p) => p.onTime + p.late + p.missing))
   const rows = phases
     .map((p, i) => {
       const y = 28 + i * rowHeight

@@ -51,7 +51,8 @@ const latestApproved = (db: Kysely<Database>, campaignId: string, scope: Scope) 
     .orderBy("unit_key")
     .orderBy("task_key")
     .orderBy("attempt", "desc")
-  return scope === "all" ? query : query.where("unit_key", "in", scope.size === 0 ? [""] : [...scope])
+  // One array parameter, not one per unit: a national level has more units than a statement takes parameters.
+  return scope === "all" ? query : query.where(sql<boolean>`unit_key = any(${[...scope]}::text[])`)
 }
 
 /** The journal row that approved each report: report id → seq. */
@@ -78,11 +79,7 @@ export const loadApprovedReports = async (
       : await db
           .selectFrom("report_figures")
           .select(["report_id", "figure_key", "value"])
-          .where(
-            "report_id",
-            "in",
-            reports.map((r) => r.id),
-          )
+          .where(sql<boolean>`report_id = any(${reports.map((r) => r.id)}::bigint[])`)
           .execute()
   const byReport = new Map<string, Record<string, string>>()
   for (const f of figures) {
@@ -136,11 +133,11 @@ export const loadTotals = async (
     ])
     .execute()
   const out: FigureTotal[] = []
+  const order = new Map(campaign.units.map((u, i) => [u.key, i]))
   for (const phase of campaign.phases) {
     for (const task of phase.tasks) {
       for (const figure of task.figures) {
         const sum = sums.find((s) => s.task === task.key && s.figure === figure.key)
-        const order = new Map(campaign.units.map((u, i) => [u.key, i]))
         const contributions = rows
           .filter((r) => r.task === task.key && r.figure === figure.key)
           .map((r) => ({ unit: r.unit, report: r.report, value: r.value, journal: approvals.get(r.report) ?? null }))
