@@ -7,6 +7,7 @@ import type { Database, Store } from "@liandong/store"
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import type { Kysely, Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
+import { flushJournal } from "./Journal.ts"
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>
@@ -46,9 +47,13 @@ export const transaction = <A, E, R>(
       }),
       (tx) =>
         Effect.flatMap(body(tx), (result) =>
-          Effect.as(
-            Effect.tryPromise({ try: () => tx.commit().execute(), catch: toStoreError(`${operation}.commit`) }),
-            result,
+          // Journal entries still queued are written last, just before the commit.
+          flushJournal(tx).pipe(
+            Effect.provideService(Db, db),
+            Effect.andThen(
+              Effect.tryPromise({ try: () => tx.commit().execute(), catch: toStoreError(`${operation}.commit`) }),
+            ),
+            Effect.as(result),
           ),
         ),
       (tx, exit) =>

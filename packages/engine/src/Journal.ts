@@ -1,10 +1,9 @@
 /**
- * The journal: one row per accepted event, hash-chained per campaign. Appends
- * take the campaign row's lock, so the chain never forks however many API and
- * worker processes write at once; the lock is taken last in every transaction
- * and held only until commit.
+ * The journal: one row per accepted event, hash-chained per campaign. A transaction
+ * queues its entries and writes them together at its end under the campaign row's
+ * lock, so the chain never forks however many API and worker processes write at
+ * once; the lock is taken last in every transaction and held only until commit.
  */
-import { randomUUID } from "node:crypto"
 import type { Database } from "@liandong/store"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
@@ -54,87 +53,157 @@ export const hashedFields = (row: {
 export const rowHash = (prevHash: string | null, canonical: string): string =>
   sha256Hex(`${prevHash ?? ""}\n${canonical}`)
 
-/**
- * The canonical text of a row whose sequence number and recording time are not known yet:
- * the three pieces around them, so the database can put them in under the head's lock.
+/** The row an entry becomes, but for its place in the chain (sequence, time, hashes). */
+const fieldsOf = (entry: JournalEntry) => ({
+  campaign_id: entry.campaignId,
+  machine_id: entry.machineId,
+  unit_key: entry.unit,
+  actor: entry.actor.id,
+  role: actorRole(entry.actor),
+  actor_unit: actorUnit(entry.actor),
+  cause: entry.cause,
+  idempotency_key: entry.idempotencyKey,
+  event: entry.event.type,
+  payload: entry.event as unknown,
+  state_before: (entry.before ?? null) as unknown,
+  state_after: (entry.after ?? null) as unknown,
+  occurred_at: entry.occurredAt.toISOString(),
+})
+
+type Fields = ReturnType<typeof fieldsOf>
+
+/*
+ * Entries wait in their transaction until it flushes them (at the latest just before it
+ * commits): a transaction that applies many events takes each campaign's head once and
+ * writes all their rows in one statement, instead of queueing at the head once an event.
  */
-const canonicalAround = (fields: Omit<Parameters<typeof hashedFields>[0], "seq" | "recorded_at">) => {
-  const mark = randomUUID()
-  const text = hashedFields({ ...fields, seq: `@@seq-${mark}@@` as unknown as number, recorded_at: `@@at-${mark}@@` })
-  const [beforeAt, afterAt] = text.split(`@@at-${mark}@@`)
-  const [beforeSeq, afterSeq] = (afterAt ?? "").split(`"@@seq-${mark}@@"`)
-  if (beforeAt === undefined || afterAt === undefined || beforeSeq === undefined || afterSeq === undefined)
-    throw new Error("journal: the canonical row has no place for its time and sequence")
-  return [beforeAt, beforeSeq, afterSeq] as const
+const buffers = new WeakMap<Transaction<Database>, { entries: Fields[]; written: number }>()
+
+const bufferOf = (tx: Transaction<Database>) => {
+  let buffer = buffers.get(tx)
+  if (buffer === undefined) {
+    buffer = { entries: [], written: 0 }
+    buffers.set(tx, buffer)
+  }
+  return buffer
+}
+
+/** Queues an entry at the head of its campaign's chain; it is written when the transaction flushes its journal. */
+export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
+  Effect.sync(() => {
+    bufferOf(tx).entries.push(fieldsOf(entry))
+  })
+
+/** Where the transaction's journal stands: a savepoint's mark. */
+export interface JournalMark {
+  readonly queued: number
+  readonly written: number
+}
+
+/** The mark to roll back to if the savepoint taken now is rolled back. */
+export const journalMark = (tx: Transaction<Database>): JournalMark => {
+  const buffer = bufferOf(tx)
+  return { queued: buffer.entries.length, written: buffer.written }
 }
 
 /**
- * Appends an entry at the head of its campaign's chain; returns its sequence number.
- * One statement locks the head; a second hashes the row (the same text `hashedFields` gives,
- * its time and sequence filled in by the database), inserts it and moves the head: the
- * campaign-wide lock is held for these two round trips and the commit.
+ * After a rollback to the savepoint of `mark`: the entries queued since are forgotten, and
+ * those written since (the rollback undid their rows) are queued again.
  */
-export const appendJournal = (tx: Transaction<Database>, entry: JournalEntry) =>
+export const journalRollback = (tx: Transaction<Database>, mark: JournalMark): void => {
+  const buffer = bufferOf(tx)
+  buffer.entries.length = Math.min(buffer.entries.length, mark.queued)
+  buffer.written = Math.min(buffer.written, mark.written)
+}
+
+const head = (tx: Transaction<Database>, campaignId: string) =>
+  query(
+    "journal.lockHead",
+    (db) =>
+      sql<{ seq: number; prev: string | null; recorded: string }>`
+        select journal_seq as seq, journal_head as prev,
+          to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded
+        from campaigns where id = ${campaignId} for no key update`.execute(db),
+    tx,
+  ).pipe(
+    Effect.flatMap(({ rows: [row] }) =>
+      row === undefined ? Effect.die(new Error(`journal: campaign ${campaignId} not found`)) : Effect.succeed(row),
+    ),
+  )
+
+/**
+ * Writes the queued entries: per campaign (in id order, so two transactions never wait on
+ * each other's heads) one statement locks the head, then the rows are hashed here — each
+ * on the one before, recorded at the database's time — and inserted with the head moved in
+ * a second. The head's lock is held from then until commit. Returns each campaign's head
+ * sequence number afterwards.
+ */
+export const flushJournal = (tx: Transaction<Database>) =>
   Effect.gen(function* () {
-    const fields = {
-      campaign_id: entry.campaignId,
-      machine_id: entry.machineId,
-      unit_key: entry.unit,
-      actor: entry.actor.id,
-      role: actorRole(entry.actor),
-      actor_unit: actorUnit(entry.actor),
-      cause: entry.cause,
-      idempotency_key: entry.idempotencyKey,
-      event: entry.event.type,
-      payload: entry.event,
-      state_before: entry.before ?? null,
-      state_after: entry.after ?? null,
-      occurred_at: entry.occurredAt.toISOString(),
+    const heads = new Map<string, number>()
+    const buffer = bufferOf(tx)
+    const entries = buffer.entries.slice(buffer.written)
+    if (entries.length === 0) return heads
+    const byCampaign = new Map<string, Fields[]>()
+    for (const fields of entries) {
+      const list = byCampaign.get(fields.campaign_id)
+      if (list === undefined) byCampaign.set(fields.campaign_id, [fields])
+      else list.push(fields)
     }
-    const [beforeAt, beforeSeq, afterSeq] = canonicalAround(fields)
-    // The lock comes first, in a statement of its own. Taken inside the appending statement, it
-    // would wait for the previous writer and then lock the head's newest version while that
-    // statement's own update still saw the version before: updating it, the statement queued
-    // behind the next writer, who was waiting for it — a deadlock. NO KEY UPDATE: every
-    // follow-up row's foreign key takes KEY SHARE on the campaign row, which FOR UPDATE would
-    // conflict with, deadlocking any two writers of the campaign.
-    yield* query(
-      "journal.lockHead",
-      (db) => db.selectFrom("campaigns").select("id").where("id", "=", entry.campaignId).forNoKeyUpdate().execute(),
+    for (const campaignId of [...byCampaign.keys()].sort()) {
+      const list = byCampaign.get(campaignId) ?? []
+      // The lock first, in a statement of its own: taken inside the inserting statement, it
+      // would lock the head's newest version while that statement's update still saw the one
+      // before, and queue behind the next writer who waits for it. NO KEY UPDATE: a foreign
+      // key's KEY SHARE on the campaign row must not conflict with it.
+      const { seq, prev, recorded } = yield* head(tx, campaignId)
+      let hash = prev
+      const rows = list.map((fields, i) => {
+        const row = { ...fields, seq: seq + i + 1, recorded_at: recorded }
+        const prevHash = hash
+        hash = rowHash(prevHash, hashedFields(row))
+        return { ...row, prev_hash: prevHash, hash }
+      })
+      const last = rows[rows.length - 1]
+      if (last === undefined) continue
+      const values = (from: number) =>
+        rows.slice(from, from + 500).map((row) => ({
+          ...row,
+          payload: JSON.stringify(row.payload),
+          state_before: JSON.stringify(row.state_before),
+          state_after: JSON.stringify(row.state_after),
+        }))
+      let from = 0
+      for (; from + 500 < rows.length; from += 500)
+        yield* query("journal.append", (db) => db.insertInto("journal").values(values(from)).execute(), tx)
+      // The last rows and the head's move in one statement.
+      yield* query(
+        "journal.append",
+        (db) =>
+          db
+            .with("appended", (db) => db.insertInto("journal").values(values(from)))
+            .updateTable("campaigns")
+            .set({ journal_seq: last.seq, journal_head: last.hash })
+            .where("id", "=", campaignId)
+            .execute(),
+        tx,
+      )
+      heads.set(campaignId, last.seq)
+    }
+    buffer.written = buffer.entries.length
+    return heads
+  })
+
+/** Writes the queued entries now and returns the sequence number of the campaign's last row: what a command reports. */
+export const journalPosition = (tx: Transaction<Database>, campaignId: string) =>
+  Effect.gen(function* () {
+    const written = (yield* flushJournal(tx)).get(campaignId)
+    if (written !== undefined) return written
+    // Written earlier in the transaction (a checkpoint writes what is queued): the head says.
+    const row = yield* query(
+      "journal.position",
+      (db) => db.selectFrom("campaigns").select("journal_seq").where("id", "=", campaignId).executeTakeFirstOrThrow(),
       tx,
     )
-    const appended = yield* query(
-      "journal.append",
-      (db) =>
-        sql<{ seq: number }>`
-          with head as (
-            select journal_seq + 1 as seq, journal_head as prev,
-              to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded
-            from campaigns where id = ${entry.campaignId}::text
-          ), hashed as (
-            select seq, prev, recorded, encode(sha256(convert_to(
-              coalesce(prev, '') || chr(10) || ${beforeAt}::text || recorded || ${beforeSeq}::text || seq::text
-                || ${afterSeq}::text,
-              'UTF8')), 'hex') as hash
-            from head
-          ), appended as (
-            insert into journal (campaign_id, seq, machine_id, unit_key, actor, role, actor_unit, cause,
-              idempotency_key, event, payload, state_before, state_after, occurred_at, recorded_at, prev_hash, hash)
-            select ${fields.campaign_id}::text, seq, ${fields.machine_id}::bigint, ${fields.unit_key}::text,
-              ${fields.actor}::text, ${fields.role}::text, ${fields.actor_unit}::text, ${fields.cause}::text,
-              ${fields.idempotency_key}::text, ${fields.event}::text,
-              ${JSON.stringify(fields.payload)}::jsonb, ${JSON.stringify(fields.state_before)}::jsonb,
-              ${JSON.stringify(fields.state_after)}::jsonb, ${fields.occurred_at}::timestamptz, recorded::timestamptz,
-              prev, hash
-            from hashed
-            returning seq, hash
-          )
-          update campaigns set journal_seq = appended.seq, journal_head = appended.hash
-          from appended where campaigns.id = ${entry.campaignId}
-          returning appended.seq`.execute(db),
-      tx,
-    )
-    const seq = appended.rows[0]?.seq
-    if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${entry.campaignId} not found`))
-    return seq
+    return row.journal_seq
   })

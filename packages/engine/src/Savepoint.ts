@@ -8,6 +8,7 @@ import { Cause, Effect, Exit } from "effect"
 import { sql, type Transaction } from "kysely"
 import { query } from "./Db.ts"
 import { StoreError } from "./Errors.ts"
+import { journalMark, journalRollback } from "./Journal.ts"
 
 /** How a step under a savepoint ended. */
 export type Attempt<A, E> =
@@ -22,6 +23,7 @@ export type Attempt<A, E> =
 export const underSavepoint = <A, E, R>(tx: Transaction<Database>, name: string, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
     yield* query("savepoint", (db) => sql`savepoint ${sql.id(name)}`.execute(db), tx)
+    const mark = journalMark(tx)
     const exit = yield* Effect.exit(effect)
     if (Exit.isSuccess(exit)) {
       yield* query("savepoint.release", (db) => sql`release savepoint ${sql.id(name)}`.execute(db), tx)
@@ -31,6 +33,7 @@ export const underSavepoint = <A, E, R>(tx: Transaction<Database>, name: string,
     if (Cause.hasInterruptsOnly(exit.cause) || (error instanceof StoreError && error.retryable))
       return yield* Effect.failCause(exit.cause)
     yield* query("savepoint.rollback", (db) => sql`rollback to savepoint ${sql.id(name)}`.execute(db), tx)
+    journalRollback(tx, mark)
     return { ok: false, cause: exit.cause } as Attempt<A, E>
   })
 

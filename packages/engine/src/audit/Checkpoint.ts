@@ -9,6 +9,7 @@ import { canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Transaction } from "kysely"
 import { query } from "../Db.ts"
+import { flushJournal } from "../Journal.ts"
 import { Signer, verifySignature } from "./Signer.ts"
 
 /** What a checkpoint signs. */
@@ -55,6 +56,8 @@ export const writeCheckpoint = (
 ) =>
   Effect.gen(function* () {
     const signer = yield* Signer
+    // What this transaction queued is part of the journal as it stands.
+    yield* flushJournal(tx)
     const head = yield* query(
       "checkpoint.head",
       (db) =>

@@ -4,6 +4,7 @@ import type { Actor } from "../Actor.ts"
 import { transaction } from "../Db.ts"
 import { lockForCommand } from "../DueFirst.ts"
 import { once } from "../Idempotency.ts"
+import { journalPosition } from "../Journal.ts"
 import { applyToMachine } from "../Step.ts"
 import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
@@ -21,7 +22,7 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
         { command: "acknowledge", ref },
         Effect.gen(function* () {
           const { row, at: when } = yield* lockForCommand(tx, loaded, address.unit, at)
-          const step = yield* applyToMachine(
+          yield* applyToMachine(
             tx,
             loaded,
             row,
@@ -31,7 +32,7 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
           return {
             task: `${address.campaign}/${address.unit}/${address.task}`,
             status: "acknowledged",
-            journal: step.seq,
+            journal: yield* journalPosition(tx, loaded.row.id),
           }
         }),
       ),

@@ -4,9 +4,10 @@ import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, requireManager } from "../Authz.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { transaction } from "../Db.ts"
-import { lockForCommand } from "../DueFirst.ts"
 import { loadCampaign } from "../Definitions.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { NotFound } from "../Errors.ts"
+import { journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
 import { applyToMachine } from "../Step.ts"
 import { nowIso } from "./common.ts"
@@ -39,7 +40,7 @@ const applyToCampaign = (
       Effect.gen(function* () {
         const { row, at: when } = yield* lockForCommand(tx, loaded, null, at)
         const step = yield* applyToMachine(tx, loaded, row, event(when), { actor, cause: "command" })
-        return { campaign: loaded.row.id, state: step.to, journal: step.seq }
+        return { campaign: loaded.row.id, state: step.to, journal: yield* journalPosition(tx, loaded.row.id) }
       }),
     )
   })

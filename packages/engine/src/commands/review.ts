@@ -7,10 +7,11 @@ import type { Actor } from "../Actor.ts"
 import { canRead, requireManager } from "../Authz.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { query, transaction } from "../Db.ts"
-import { lockForCommand } from "../DueFirst.ts"
 import { loadCampaign } from "../Definitions.ts"
+import { lockForCommand } from "../DueFirst.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
+import { journalPosition } from "../Journal.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
 import { applyToMachine } from "../Step.ts"
 import { nowIso } from "./common.ts"
@@ -87,7 +88,7 @@ const review = (
                   by: actor.id,
                   at: when,
                 }
-          const step = yield* applyToMachine(tx, loaded, row, event, {
+          yield* applyToMachine(tx, loaded, row, event, {
             actor,
             cause: "command",
             idempotencyKey: options.idempotencyKey ?? null,
@@ -111,7 +112,7 @@ const review = (
             report: String(current.id),
             task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
             status: decision === "approve" ? "approved" : "returned",
-            journal: step.seq,
+            journal: yield* journalPosition(tx, loaded.row.id),
           }
         }),
       ),

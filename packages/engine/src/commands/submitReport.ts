@@ -10,6 +10,7 @@ import { query, transaction } from "../Db.ts"
 import { lockForCommand } from "../DueFirst.ts"
 import { InvalidInput } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
+import { journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
 import { applyToMachine } from "../Step.ts"
 import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
@@ -88,7 +89,7 @@ export const submitReport = (
               tx,
             )
           }
-          const step = yield* applyToMachine(
+          yield* applyToMachine(
             tx,
             loaded,
             row,
@@ -103,7 +104,7 @@ export const submitReport = (
             report: String(inserted.id),
             attempt,
             status: "submitted",
-            journal: step.seq,
+            journal: yield* journalPosition(tx, loaded.row.id),
           }
         }),
       ),
