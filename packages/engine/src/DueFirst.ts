@@ -16,7 +16,8 @@ import { lockPendingMessage, lockPendingTimer, nextDueOfMachine } from "./sql/cl
 
 /**
  * Applies up to `limit` of the machine's items due by `at`, oldest first; the machine row as
- * they left it, and how many were applied or moot.
+ * they left it, and how many were applied or moot. Each item runs under a savepoint unless
+ * `isolate` is false: then a failing item fails the caller's transaction.
  */
 export const applyDue = (
   tx: Transaction<Database>,
@@ -24,6 +25,7 @@ export const applyDue = (
   row: MachineRow,
   at: Date,
   limit = Number.POSITIVE_INFINITY,
+  isolate = true,
 ) =>
   Effect.gen(function* () {
     // An item that fails here is not the command's fault: it is left to the worker, which
@@ -44,7 +46,9 @@ export const applyDue = (
               Effect.map((message) => (message === undefined ? undefined : { kind: "message" as const, row: message })),
             )
       if (item === undefined) continue
-      const applied = yield* underSavepoint(tx, "due_item", applyItem(tx, loaded, machine, item, at))
+      const applied = isolate
+        ? yield* underSavepoint(tx, "due_item", applyItem(tx, loaded, machine, item, at))
+        : { ok: true as const, value: yield* applyItem(tx, loaded, machine, item, at) }
       if (applied.ok) done[applied.value]++
       else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
       machine = yield* lockMachineById(tx, machine.id)

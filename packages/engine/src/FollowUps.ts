@@ -19,14 +19,15 @@ const chunk = <A>(items: ReadonlyArray<A>, size: number): A[][] => {
   return out
 }
 
-/** Writes the follow-ups of one step; wakes the workers when it queued work. */
+/** Writes the follow-ups of one step; wakes the workers when it queued work. Returns the machines it sent messages to. */
 export const writeFollowUps = (
   tx: Transaction<Database>,
   context: { campaignId: string; machineId: string; unit: string | null; at: Date },
   effects: ReadonlyArray<FollowUp>,
 ) =>
   Effect.gen(function* () {
-    if (effects.length === 0) return
+    const sentTo = new Set<string>()
+    if (effects.length === 0) return sentTo
     const { campaignId, machineId, at } = context
     const schedules = effects.filter((e) => e.type === "schedule")
     const cancels = effects.filter((e) => e.type === "cancel")
@@ -116,6 +117,7 @@ export const writeFollowUps = (
         )
         ids.set("", row.id)
       }
+      for (const id of ids.values()) sentTo.add(id)
       const rows = sends.map((s) => ({
         campaign_id: campaignId,
         machine_id: ids.get("unit" in s.to ? s.to.unit : "") ?? null,
@@ -182,4 +184,5 @@ export const writeFollowUps = (
     if (schedules.length > 0 || sends.length > 0 || summarize) {
       yield* query("work.notify", (db) => sql`select pg_notify(${workChannel}, ${campaignId})`.execute(db), tx)
     }
+    return sentTo
   })

@@ -35,7 +35,26 @@ export const completeItem = (
     tx,
   )
 
-/** Applies an event item to its locked machine; `moot` when the machine has moved on. */
+/**
+ * Applies an event item to its locked machine, leaving the item to be marked by the caller:
+ * `applied`, or `moot` with the reason when the machine has moved on; and the machines the
+ * step sent messages to.
+ */
+export const applyItemEvent = (
+  tx: Transaction<Database>,
+  loaded: LoadedCampaign,
+  machine: MachineRow,
+  item: QueueItem,
+) =>
+  applyToMachine(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
+    Effect.map((step) => ({ outcome: "applied" as const, note: null, sentTo: step.sentTo })),
+    // The machine moved on (e.g. a reminder for a task already reported): recorded, not an error.
+    Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
+      Effect.succeed({ outcome: "moot" as const, note: rejected.en as string | null, sentTo: new Set<string>() }),
+    ),
+  )
+
+/** Applies an event item to its locked machine and marks it; `moot` when the machine has moved on. */
 export const applyItem = (
   tx: Transaction<Database>,
   loaded: LoadedCampaign,
@@ -43,10 +62,6 @@ export const applyItem = (
   item: QueueItem,
   now: Date,
 ) =>
-  applyToMachine(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
-    Effect.flatMap(() => Effect.as(completeItem(tx, item, "done", null, now), "applied" as const)),
-    // The machine moved on (e.g. a reminder for a task already reported): recorded, not an error.
-    Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
-      Effect.as(completeItem(tx, item, "moot", rejected.en, now), "moot" as const),
-    ),
+  Effect.flatMap(applyItemEvent(tx, loaded, machine, item), ({ outcome, note }) =>
+    Effect.as(completeItem(tx, item, outcome === "applied" ? "done" : "moot", note, now), outcome),
   )

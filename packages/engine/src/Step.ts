@@ -54,6 +54,24 @@ export const lockMachineById = (tx: Transaction<Database>, machineId: string) =>
     tx,
   )
 
+/** Locks the machine rows of `ids` that no other transaction holds: a worker never waits for a command. */
+export const tryLockMachinesById = (tx: Transaction<Database>, ids: ReadonlyArray<string>) =>
+  ids.length === 0
+    ? Effect.succeed([] as MachineRow[])
+    : query(
+        "machine.tryLockMany",
+        (db) =>
+          db
+            .selectFrom("machines")
+            .selectAll()
+            .where("id", "in", ids)
+            .orderBy("id")
+            .forNoKeyUpdate()
+            .skipLocked()
+            .execute(),
+        tx,
+      )
+
 /** Locks a machine row by id unless another transaction holds it (then nothing): a worker never waits for a command. */
 export const tryLockMachineById = (tx: Transaction<Database>, machineId: string) =>
   query(
@@ -225,9 +243,13 @@ export const applyToMachine = (
     }
     const step = result.success
     yield* project(tx, loaded, row, step.snapshot, at)
-    yield* writeFollowUps(tx, { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at }, step.effects)
-    // Last: the journal head is the one lock every writer of the campaign shares.
-    const seq = yield* appendJournal(tx, {
+    const sentTo = yield* writeFollowUps(
+      tx,
+      { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at },
+      step.effects,
+    )
+    // Queued: the journal head is the one lock every writer of the campaign shares, taken last.
+    yield* appendJournal(tx, {
       campaignId: loaded.row.id,
       machineId: row.id,
       unit: row.unit_key,
@@ -246,5 +268,5 @@ export const applyToMachine = (
       else if (next.phase !== row.phase || next.status !== row.status)
         yield* writeCheckpoint(tx, loaded.row.id, "phase", at)
     }
-    return { seq, from: step.from, to: step.to, effects: step.effects }
+    return { from: step.from, to: step.to, effects: step.effects, sentTo }
   })

@@ -14,8 +14,11 @@ import { type Kysely, sql, type Transaction } from "kysely"
  * messages are the consequences of what already happened).
  */
 
-/** Claims the earliest timer due at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
+/**
+ * Claims up to `limit` of the earliest timers due at `now` whose machines have nothing
+ * earlier pending: at most one a machine, since a machine's second item has its first before it.
+ */
+export const claimDueTimers = (tx: Transaction<Database>, now: Date, limit: number) =>
   tx
     .selectFrom("timers")
     .selectAll()
@@ -35,13 +38,17 @@ export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
     )
     .orderBy("due_at")
     .orderBy("id")
-    .limit(1)
+    .limit(limit)
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst()
+    .execute()
 
-/** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimMessage = (tx: Transaction<Database>, now: Date) =>
+/** Claims the earliest timer due at `now` whose machine has nothing earlier pending, or nothing. */
+export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
+  claimDueTimers(tx, now, 1).then((rows) => rows[0])
+
+/** Claims up to `limit` of the oldest messages available at `now` whose machines have nothing earlier pending. */
+export const claimMessages = (tx: Transaction<Database>, now: Date, limit: number) =>
   tx
     .selectFrom("messages")
     .selectAll()
@@ -61,10 +68,13 @@ export const claimMessage = (tx: Transaction<Database>, now: Date) =>
     )
     .orderBy("available_at")
     .orderBy("id")
-    .limit(1)
+    .limit(limit)
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst()
+    .execute()
+
+/** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
+export const claimMessage = (tx: Transaction<Database>, now: Date) => claimMessages(tx, now, 1).then((rows) => rows[0])
 
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in
@@ -113,6 +123,20 @@ export const lockPendingMessage = (tx: Transaction<Database>, id: string) =>
     .where("status", "=", "pending")
     .forUpdate()
     .executeTakeFirst()
+
+/** Marks claimed items of one queue applied (`done`) or no longer accepted (`moot`, with the reason), in one statement. */
+export const completeMany = (
+  tx: Transaction<Database>,
+  queue: "timers" | "messages",
+  items: ReadonlyArray<{ readonly id: string; readonly status: "done" | "moot"; readonly note: string | null }>,
+  at: Date,
+) =>
+  sql`
+    update ${sql.table(queue)} as q
+    set status = u.status, done_at = ${at}, last_error = u.note
+    from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.status)}::text[],
+      ${items.map((i) => i.note)}::text[]) as u(id, status, note)
+    where q.id = u.id`.execute(tx)
 
 /** Marks a claimed timer as applied (`done`) or as no longer accepted by its machine (`moot`). */
 export const completeTimer = (

@@ -7,15 +7,15 @@
 import { Cause, Deferred, Effect } from "effect"
 import { Clock } from "../Clock.ts"
 import { Db, query, transaction } from "../Db.ts"
-import { loadCampaign } from "../Definitions.ts"
+import { type LoadedCampaign, loadCampaign } from "../Definitions.ts"
 import { applyDue } from "../DueFirst.ts"
 import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { Log } from "../Log.ts"
-import { applyItem, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
+import { applyItem, applyItemEvent, completeItem, eventOf, type QueueItem } from "../QueueItem.ts"
 import { describeCause, underSavepoint } from "../Savepoint.ts"
-import { lockMachineById, tryLockMachineById } from "../Step.ts"
-import { claimDueTimer, claimMessage, nextDueAt } from "../sql/claims.ts"
+import { lockMachineById, tryLockMachineById, tryLockMachinesById } from "../Step.ts"
+import { claimDueTimer, claimDueTimers, claimMessage, claimMessages, completeMany, nextDueAt } from "../sql/claims.ts"
 import { recordFailure, recordFailureIn } from "./deadLetter.ts"
 import { writeSummary } from "./summary.ts"
 
@@ -27,6 +27,8 @@ export interface WorkerOptions {
   readonly maxAttempts?: number
   /** Most items of one machine applied in one transaction (default 100). */
   readonly batch?: number
+  /** Most machines' next items claimed and applied together in one transaction (default 32; 1 claims one at a time). */
+  readonly claim?: number
 }
 
 /** What one pass did. */
@@ -50,7 +52,7 @@ type Tx = Parameters<Parameters<typeof transaction>[1]>[0]
  * message would make that fan-in cost one transaction (and one scan of the queue) each. Only
  * messages sent before every pending timer are taken, so none overtakes what a timer causes.
  */
-const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number) =>
+const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number, isolate = true) =>
   Effect.gen(function* () {
     if (item.row.machine_id === null) return noBacklog
     const loaded = yield* loadCampaign(item.row.campaign_id, tx)
@@ -58,7 +60,7 @@ const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number) =>
     const timer = next?.due_at ? new Date(next.due_at).getTime() - 1 : Number.POSITIVE_INFINITY
     const horizon = new Date(Math.min(now.getTime(), timer))
     const machine = yield* lockMachineById(tx, item.row.machine_id)
-    const { applied, moot } = yield* applyDue(tx, loaded, machine, horizon, limit)
+    const { applied, moot } = yield* applyDue(tx, loaded, machine, horizon, limit, isolate)
     return { applied, moot }
   })
 
@@ -152,11 +154,143 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
     return outcome === undefined ? undefined : { outcome, backlog }
   })
 
+/**
+ * Claims the next due item of up to `options.claim` machines and applies them all in one
+ * transaction — their journal rows appended under one head lock, one commit for all — then,
+ * behind each message, the messages queued on its machine. Nothing runs under a savepoint:
+ * if an item fails, the whole transaction rolls back and the caller goes on one item at a
+ * time (`processNext`), which records the failure. `undefined` when nothing is due; `busy`
+ * when every claimed item's machine was in a command's hands.
+ */
+export const processBatch = (now: Date, options: WorkerOptions = {}) =>
+  transaction("worker.batch", (tx) =>
+    Effect.gen(function* () {
+      const earliestTimer = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
+      const timerDue = earliestTimer?.due_at ? new Date(earliestTimer.due_at) : undefined
+      const messageHorizon = timerDue !== undefined && timerDue < now ? timerDue : now
+      const limit = options.claim ?? 32
+      const messages = yield* query("queue.claimMessages", () => claimMessages(tx, messageHorizon, limit), tx)
+      const items: QueueItem[] =
+        messages.length > 0
+          ? messages.map((row) => ({ kind: "message", row }))
+          : (yield* query("queue.claimTimers", () => claimDueTimers(tx, now, limit), tx)).map((row) => ({
+              kind: "timer",
+              row,
+            }))
+      if (items.length === 0) return undefined
+      // A message for no machine (its unit is unknown) is a defect the one-at-a-time path records.
+      if (items.some((item) => item.row.machine_id === null)) return "careful" as const
+      const ids = [...new Set(items.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
+      const machines = new Map((yield* tryLockMachinesById(tx, ids)).map((row) => [row.id, row]))
+      if (machines.size === 0) return "busy" as const
+      const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
+      const campaigns = new Map<string, LoadedCampaign>()
+      const marks = { timers: [] as Completion[], messages: [] as Completion[] }
+      const applied: QueueItem[] = []
+      // Machines an earlier item of this batch sent a message to: that message comes first.
+      const heard = new Set<string>()
+      for (const item of items) {
+        const machine = item.row.machine_id === null ? undefined : machines.get(item.row.machine_id)
+        // A machine a command holds, or one that has a message from this batch to apply first.
+        if (machine === undefined || heard.has(machine.id)) continue
+        let loaded = campaigns.get(item.row.campaign_id)
+        if (loaded === undefined) {
+          loaded = yield* loadCampaign(item.row.campaign_id, tx)
+          campaigns.set(item.row.campaign_id, loaded)
+        }
+        const queue = item.kind === "timer" ? marks.timers : marks.messages
+        if (item.kind === "message" && item.row.kind === "summary") {
+          yield* writeSummary(tx, loaded, eventOf(item).at)
+          queue.push({ id: item.row.id, status: "done", note: null })
+          tally.summaries++
+          continue
+        }
+        const step = yield* applyItemEvent(tx, loaded, machine, item)
+        for (const id of step.sentTo) heard.add(id)
+        queue.push({ id: item.row.id, status: step.outcome === "applied" ? "done" : "moot", note: step.note })
+        tally[step.outcome]++
+        if (item.kind === "message") applied.push(item)
+      }
+      if (marks.timers.length > 0)
+        yield* query("queue.completeTimers", () => completeMany(tx, "timers", marks.timers, now), tx)
+      if (marks.messages.length > 0)
+        yield* query("queue.completeMessages", () => completeMany(tx, "messages", marks.messages, now), tx)
+      // Behind each message, its machine's backlog (a campaign machine hears from every unit).
+      // Only messages sent before every pending timer (the batch may have set new ones), so none
+      // overtakes what a timer causes.
+      const batch = options.batch ?? 100
+      let horizon = now
+      if (batch > 1 && applied.length > 0) {
+        const next = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
+        if (next?.due_at) horizon = new Date(Math.min(now.getTime(), new Date(next.due_at).getTime() - 1))
+      }
+      const behind =
+        batch > 1 && applied.length > 0
+          ? yield* query("queue.backlogged", () => backlogged(tx, applied, horizon), tx)
+          : []
+      for (const machineId of behind) {
+        const item = applied.find((candidate) => candidate.row.machine_id === machineId)
+        const loaded = item === undefined ? undefined : campaigns.get(item.row.campaign_id)
+        if (loaded === undefined) continue
+        const machine = yield* lockMachineById(tx, machineId)
+        const more = yield* applyDue(tx, loaded, machine, horizon, batch - 1, false)
+        tally.applied += more.applied
+        tally.moot += more.moot
+      }
+      // Every claimed item was skipped: what it waits for (a command, an earlier message) comes first.
+      return tally.applied + tally.moot + tally.summaries === 0 ? ("busy" as const) : tally
+    }),
+  ).pipe(Effect.uninterruptible)
+
+/** Of the machines of `items`, those with event messages still pending by `horizon`. */
+const backlogged = async (tx: Tx, items: ReadonlyArray<QueueItem>, horizon: Date) => {
+  const ids = items.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id]))
+  const rows = await tx
+    .selectFrom("messages")
+    .select("machine_id")
+    .distinct()
+    .where("machine_id", "in", ids)
+    .where("status", "=", "pending")
+    .where("kind", "=", "event")
+    .where("attempts", "=", 0)
+    .where("available_at", "<=", horizon)
+    .execute()
+  return rows.flatMap((row) => (row.machine_id === null ? [] : [row.machine_id]))
+}
+
+type Completion = { readonly id: string; readonly status: "done" | "moot"; readonly note: string | null }
+
 /** Applies everything due at `now`, including the work that produces; returns a tally. */
 export const runUntilIdle = (now: Date, options: WorkerOptions = {}) =>
   Effect.gen(function* () {
     const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
+    // Passes left one item at a time, after a batch failed: the failing item is found and recorded.
+    let careful = (options.claim ?? 32) > 1 ? 0 : Number.POSITIVE_INFINITY
     while (true) {
+      if (careful <= 0) {
+        const batch = yield* processBatch(now, options).pipe(
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.flatMap(Effect.service(Log), (log) =>
+                  Effect.sync(() => {
+                    log.warn({ err: describeCause(cause) }, "batch failed; applying items one at a time")
+                    return "careful" as const
+                  }),
+                ),
+          ),
+        )
+        if (batch === undefined) return tally
+        if (batch === "busy") yield* Effect.sleep(5)
+        else if (batch === "careful") careful = options.claim ?? 32
+        else {
+          tally.applied += batch.applied
+          tally.moot += batch.moot
+          tally.summaries += batch.summaries
+        }
+        continue
+      }
+      careful--
       // A failed item is retried after `now`, so a pass always ends.
       const next = yield* processNext(now, options)
       if (next === undefined) return tally
