@@ -5,6 +5,7 @@ import * as audit from "./0002_audit.ts"
 import * as queueOrder from "./0003_queue_order.ts"
 import * as tokens from "./0004_tokens.ts"
 import * as requestExpiry from "./0005_request_expiry.ts"
+import * as hotRows from "./0006_hot_rows.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0003_queue_order": queueOrder,
   "0004_tokens": tokens,
   "0005_request_expiry": requestExpiry,
+  "0006_hot_rows": hotRows,
 }
