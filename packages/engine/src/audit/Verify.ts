@@ -203,10 +203,10 @@ const verifyCheckpoints = (premises: Premises, rows: number, heads: ReadonlyMap<
   return findings
 }
 
-/** One machine's replay so far: its snapshot (as JSON text, a third of the memory), or the row where it broke. */
+/** One machine's replay so far: its snapshot, or the row where it broke. */
 interface Replay {
   readonly machine: AnyStateMachine
-  snapshot: string
+  snapshot: unknown
   /** the seq of its last event */
   last: number | null
   broken: Finding | undefined
@@ -228,7 +228,7 @@ const replayCheck = (premises: Premises) => {
   const replays = new Map<string, Replay>()
   const start = (head: MachineHead, definition: Campaign): Replay => {
     const machine = machineOf(head, definition)
-    return { machine, snapshot: JSON.stringify(initial(machine).snapshot), last: null, broken: undefined }
+    return { machine, snapshot: initial(machine).snapshot, last: null, broken: undefined }
   }
   const push = (row: JournalRecord) => {
     if (!isMachineEvent(row)) return
@@ -242,7 +242,7 @@ const replayCheck = (premises: Premises) => {
     }
     replay.last = row.seq
     if (replay.broken !== undefined) return
-    const step = apply(replay.machine, JSON.parse(replay.snapshot), row.payload as { type: string; at: string })
+    const step = apply(replay.machine, replay.snapshot, row.payload as { type: string; at: string })
     const fail = (zh: string, en: string): Finding => ({
       seq: row.seq,
       check: "replay",
@@ -260,11 +260,11 @@ const replayCheck = (premises: Premises) => {
         `recorded state ${String(row.state_after)} differs from the replay's ${step.success.to}`,
       )
     } else {
-      replay.snapshot = JSON.stringify(step.success.snapshot)
+      replay.snapshot = step.success.snapshot
       return
     }
     // A broken machine's replay stops: only the finding is kept.
-    replay.snapshot = ""
+    replay.snapshot = undefined
   }
   /** The findings of one machine, its stored snapshot against its replay; its replay is then let go. */
   const settle = (machine: MachineRecord): Finding[] => {
@@ -282,7 +282,7 @@ const replayCheck = (premises: Premises) => {
     const replay = replays.get(machine.id) ?? start(machine, definition)
     replays.delete(machine.id)
     if (replay.broken !== undefined) return [replay.broken]
-    if (canonicalJson(JSON.parse(replay.snapshot)) === canonicalJson(machine.snapshot)) return []
+    if (canonicalJson(replay.snapshot) === canonicalJson(machine.snapshot)) return []
     return [
       {
         seq: replay.last,
