@@ -4,185 +4,105 @@
  * the worker, notifications. Nothing is executed here; the worker picks the
  * rows up.
  */
-import type { Database } from "@liandong/store"
 import type { FollowUp } from "@liandong/workflow"
-import { Effect } from "effect"
-import { sql, type Transaction } from "kysely"
-import { query } from "./Db.ts"
+import { type RawBuilder, sql } from "kysely"
 
 /** The channel workers LISTEN on; the payload is the campaign id. */
 export const workChannel = "liandong_work"
 
-const chunk = <A>(items: ReadonlyArray<A>, size: number): A[][] => {
-  const out: A[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
+/** One part of a step's statement: a named data-modifying CTE. */
+export interface Write {
+  readonly name: string
+  readonly query: RawBuilder<unknown>
 }
 
-/** Writes the follow-ups of one step; wakes the workers when it queued work. Returns the machines it sent messages to. */
-export const writeFollowUps = (
-  tx: Transaction<Database>,
-  context: { campaignId: string; machineId: string; unit: string | null; at: Date },
+/**
+ * The writes of one step's follow-ups, as parts of the step's one statement (Step.ts): new
+ * timers, cancelled ones, messages to other machines (the `sent` part returns their machine
+ * ids), the summary job and notifications; and the workers' wake-up when there is new work.
+ * Multi-row parts take their rows as one JSON parameter, whatever their number.
+ */
+export const followUpWrites = (
+  context: { campaignId: string; machineId: string; at: Date },
   effects: ReadonlyArray<FollowUp>,
-) =>
-  Effect.gen(function* () {
-    const sentTo = new Set<string>()
-    if (effects.length === 0) return sentTo
-    const { campaignId, machineId, at } = context
-    const schedules = effects.filter((e) => e.type === "schedule")
-    const cancels = effects.filter((e) => e.type === "cancel")
-    const sends = effects.filter((e) => e.type === "send")
-    const notices = effects.filter((e) => e.type === "notify")
-    const summarize = effects.some((e) => e.type === "summarize")
-
-    for (const batch of chunk(schedules, 500)) {
-      yield* query(
-        "timers.schedule",
-        (db) =>
-          db
-            .insertInto("timers")
-            .values(
-              batch.map((s) => ({
-                campaign_id: campaignId,
-                machine_id: machineId,
-                key: s.key,
-                due_at: s.at,
-                event: JSON.stringify({ ...s.event, at: new Date(s.at).toISOString() }),
-                status: "pending" as const,
-              })),
-            )
-            .onConflict((oc) => oc.columns(["machine_id", "key"]).doNothing())
-            .execute(),
-        tx,
-      )
-    }
-
-    if (cancels.length > 0) {
-      // Skip timers a worker holds right now: it will find the event no longer accepted and mark it moot.
-      yield* query(
-        "timers.cancel",
-        (db) =>
-          db
-            .updateTable("timers")
-            .set({ status: "cancelled", done_at: at })
-            .where(
-              "id",
-              "in",
-              db
-                .selectFrom("timers")
-                .select("id")
-                .where("machine_id", "=", machineId)
-                .where("status", "=", "pending")
-                .where(
-                  "key",
-                  "in",
-                  cancels.map((c) => c.key),
-                )
-                .forUpdate()
-                .skipLocked(),
-            )
-            .execute(),
-        tx,
-      )
-    }
-
-    if (sends.length > 0) {
-      const unitTargets = [...new Set(sends.flatMap((s) => ("unit" in s.to ? [s.to.unit] : [])))]
-      const ids = new Map<string, string>()
-      for (const batch of chunk(unitTargets, 1000)) {
-        const rows = yield* query(
-          "machines.resolve",
-          (db) =>
-            db
-              .selectFrom("machines")
-              .select(["id", "unit_key"])
-              .where("campaign_id", "=", campaignId)
-              .where("unit_key", "in", batch)
-              .execute(),
-          tx,
-        )
-        for (const row of rows) ids.set(row.unit_key as string, row.id)
-      }
-      if (sends.some((s) => "campaign" in s.to)) {
-        const row = yield* query(
-          "machines.resolveCampaign",
-          (db) =>
-            db
-              .selectFrom("machines")
-              .select("id")
-              .where("campaign_id", "=", campaignId)
-              .where("kind", "=", "campaign")
-              .executeTakeFirstOrThrow(),
-          tx,
-        )
-        ids.set("", row.id)
-      }
-      for (const id of ids.values()) sentTo.add(id)
-      const rows = sends.map((s) => ({
-        campaign_id: campaignId,
-        machine_id: ids.get("unit" in s.to ? s.to.unit : "") ?? null,
-        kind: "event" as const,
-        dedupe_key: `${campaignId}:${s.dedupe}`,
-        event: JSON.stringify({ ...s.event, at: at.toISOString() }),
-        status: "pending" as const,
-        available_at: at,
-      }))
-      for (const batch of chunk(rows, 500)) {
-        yield* query(
-          "messages.send",
-          (db) =>
-            db
-              .insertInto("messages")
-              .values(batch)
-              .onConflict((oc) => oc.column("dedupe_key").doNothing())
-              .execute(),
-          tx,
-        )
-      }
-    }
-
-    if (summarize) {
-      yield* query(
-        "messages.summarize",
-        (db) =>
-          db
-            .insertInto("messages")
-            .values({
-              campaign_id: campaignId,
-              machine_id: machineId,
-              kind: "summary",
-              dedupe_key: `${campaignId}:summary`,
-              event: JSON.stringify({ type: "summary.write", at: at.toISOString() }),
-              status: "pending",
-              available_at: at,
-            })
-            .onConflict((oc) => oc.column("dedupe_key").doNothing())
-            .execute(),
-        tx,
-      )
-    }
-
-    if (notices.length > 0) {
-      yield* query(
-        "notifications.add",
-        (db) =>
-          db
-            .insertInto("notifications")
-            .values(
-              notices.map((n) => ({
-                campaign_id: campaignId,
-                unit_key: n.unit,
-                kind: n.kind,
-                body: JSON.stringify({ task: n.task ?? null, phase: n.phase ?? null, at: at.toISOString() }),
-              })),
-            )
-            .execute(),
-        tx,
-      )
-    }
-
-    if (schedules.length > 0 || sends.length > 0 || summarize) {
-      yield* query("work.notify", (db) => sql`select pg_notify(${workChannel}, ${campaignId})`.execute(db), tx)
-    }
-    return sentTo
-  })
+): Write[] => {
+  const writes: Write[] = []
+  const { campaignId, machineId, at } = context
+  const schedules = effects.filter((e) => e.type === "schedule")
+  const cancels = effects.filter((e) => e.type === "cancel")
+  const sends = effects.filter((e) => e.type === "send")
+  const notices = effects.filter((e) => e.type === "notify")
+  const summarize = effects.some((e) => e.type === "summarize")
+  if (schedules.length > 0) {
+    const rows = schedules.map((s) => ({
+      key: s.key,
+      due_at: s.at,
+      event: { ...s.event, at: new Date(s.at).toISOString() },
+    }))
+    writes.push({
+      name: "scheduled",
+      query: sql`insert into timers (campaign_id, machine_id, key, due_at, event, status)
+        select ${campaignId}, ${machineId}::bigint, r.key, r.due_at, r.event, 'pending'
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, due_at timestamptz, event jsonb)
+        on conflict (machine_id, key) do nothing`,
+    })
+  }
+  if (cancels.length > 0)
+    // Skip timers a worker holds right now: it will find the event no longer accepted and mark it moot.
+    writes.push({
+      name: "cancelled",
+      query: sql`update timers set status = 'cancelled', done_at = ${at}
+        where id in (select id from timers
+          where machine_id = ${machineId}::bigint and status = 'pending'
+            and key = any(${cancels.map((c) => c.key)}::text[])
+          for update skip locked)`,
+    })
+  if (sends.length > 0) {
+    // In the order sent (ids follow it); a unit without a machine gets a message for no machine, parked by the worker.
+    const rows = sends.map((s, n) => ({
+      n,
+      unit: "unit" in s.to ? s.to.unit : null,
+      dedupe_key: `${campaignId}:${s.dedupe}`,
+      event: { ...s.event, at: at.toISOString() },
+    }))
+    writes.push({
+      name: "sent",
+      query: sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+        select ${campaignId},
+          case when r.unit is null
+            then (select id from machines where campaign_id = ${campaignId} and kind = 'campaign')
+            else (select id from machines where campaign_id = ${campaignId} and kind = 'unit' and unit_key = r.unit)
+          end,
+          'event', r.dedupe_key, r.event, 'pending', ${at}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(n integer, unit text, dedupe_key text, event jsonb)
+        order by r.n
+        on conflict (dedupe_key) do nothing
+        returning machine_id`,
+    })
+  }
+  if (summarize)
+    writes.push({
+      name: "summarized",
+      query: sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+        values (${campaignId}, ${machineId}::bigint, 'summary', ${`${campaignId}:summary`},
+          ${JSON.stringify({ type: "summary.write", at: at.toISOString() })}::jsonb, 'pending', ${at})
+        on conflict (dedupe_key) do nothing`,
+    })
+  if (notices.length > 0) {
+    const rows = notices.map((n) => ({
+      unit_key: n.unit,
+      kind: n.kind,
+      body: { task: n.task ?? null, phase: n.phase ?? null, at: at.toISOString() },
+    }))
+    writes.push({
+      name: "noticed",
+      query: sql`insert into notifications (campaign_id, unit_key, kind, body)
+        select ${campaignId}, r.unit_key, r.kind, r.body
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(unit_key text, kind text, body jsonb)`,
+    })
+  }
+  // Delivered at commit, once per transaction however many steps asked.
+  if (schedules.length > 0 || sends.length > 0 || summarize)
+    writes.push({ name: "woke", query: sql`select pg_notify(${workChannel}, ${campaignId})` })
+  return writes
+}

@@ -5,15 +5,15 @@
  * together. Every command and every timer or message goes through here.
  */
 import type { Database, MachineRow } from "@liandong/store"
-import { apply, campaignView, unitView } from "@liandong/workflow"
+import { apply, campaignView, type FollowUp, unitView } from "@liandong/workflow"
 import { Effect, Result } from "effect"
-import type { Transaction } from "kysely"
+import { sql, type Transaction } from "kysely"
 import type { Actor } from "./Actor.ts"
 import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { query } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { InvalidTransition, NotFound } from "./Errors.ts"
-import { writeFollowUps } from "./FollowUps.ts"
+import { followUpWrites, type Write } from "./FollowUps.ts"
 import { appendJournal } from "./Journal.ts"
 
 /** Why an event is being applied, for the journal. */
@@ -94,65 +94,83 @@ export const tryLockMachineById = (tx: Transaction<Database>, machineId: string)
 export const notBefore = (row: MachineRow, at: Date): Date =>
   row.version > 1 && new Date(row.updated_at).getTime() > at.getTime() ? new Date(row.updated_at) : at
 
-/** Stores a machine's next snapshot and its query columns; the version check guards against a lost update. */
-const saveMachine = (
-  tx: Transaction<Database>,
-  row: MachineRow,
-  snapshot: unknown,
-  columns: { phase: string | null; status: string; overdue: boolean },
-  at: Date,
-) =>
-  query(
-    "machine.save",
-    (db) =>
-      db
-        .updateTable("machines")
-        .set({
-          snapshot: JSON.stringify(snapshot),
-          version: row.version + 1,
-          phase: columns.phase,
-          status: columns.status,
-          overdue: columns.overdue,
-          updated_at: at,
-        })
-        .where("id", "=", row.id)
-        .where("version", "=", row.version)
-        .execute(),
-    tx,
-  )
-
-/** Writes the read-model columns and rows that mirror a machine's snapshot. */
-export const project = (
+/**
+ * Writes everything one step changes in one statement: the machine's next snapshot and its
+ * query columns (the version check guards against a lost update), the read model that
+ * mirrors it (the campaign's status, or the unit's task rows), and the follow-ups. One round
+ * trip a step, however many rows it writes. Returns the machines it sent messages to.
+ */
+const writeStep = (
   tx: Transaction<Database>,
   loaded: LoadedCampaign,
   row: MachineRow,
   snapshot: unknown,
   at: Date,
+  effects: ReadonlyArray<FollowUp>,
 ) =>
   Effect.gen(function* () {
+    const campaignId = loaded.row.id
+    const writes: Write[] = []
+    let columns: { phase: string | null; status: string; overdue: boolean }
     if (row.kind === "campaign") {
       const view = campaignView(loaded.definition, snapshot)
-      yield* saveMachine(tx, row, snapshot, { phase: view.phase, status: view.status, overdue: false }, at)
-      yield* query(
-        "campaign.status",
-        (db) =>
-          db
-            .updateTable("campaigns")
-            .set({
-              status: view.status,
-              ...(view.status === "running" && loaded.row.started_at === null ? { started_at: at } : {}),
-              ...(view.status === "closed" ? { closed_at: at } : {}),
-            })
-            .where("id", "=", loaded.row.id)
-            .execute(),
-        tx,
-      )
-      return
+      columns = { phase: view.phase, status: view.status, overdue: false }
+      const started = view.status === "running" && loaded.row.started_at === null
+      writes.push({
+        name: "campaign",
+        query: sql`update campaigns set status = ${view.status},
+          started_at = case when ${started} then ${at}::timestamptz else started_at end,
+          closed_at = case when ${view.status === "closed"} then ${at}::timestamptz else closed_at end
+          where id = ${campaignId}`,
+      })
+    } else {
+      const unit = row.unit_key as string
+      const view = unitView(loaded.definition, unit, snapshot)
+      columns = view
+      if (view.tasks.length > 0) {
+        const rows = view.tasks.map((t) => taskRow(campaignId, unit, t, at))
+        writes.push({
+          name: "projected",
+          query: sql`insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
+              reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
+            select r.campaign_id, r.unit_key, r.task_key, r.phase_key, r.status, r.deadline, r.overdue, r.reminded,
+              r.returns, r.report_id, r.acknowledged_at, r.submitted_at, r.approved_at, r.updated_at
+            from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(campaign_id text, unit_key text,
+              task_key text, phase_key text, status text, deadline timestamptz, overdue boolean, reminded integer,
+              returns integer, report_id bigint, acknowledged_at timestamptz, submitted_at timestamptz,
+              approved_at timestamptz, updated_at timestamptz)
+            on conflict (campaign_id, unit_key, task_key) do update set status = excluded.status,
+              overdue = excluded.overdue, reminded = excluded.reminded, returns = excluded.returns,
+              report_id = excluded.report_id, acknowledged_at = excluded.acknowledged_at,
+              submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
+              updated_at = excluded.updated_at`,
+        })
+      }
     }
-    const unit = row.unit_key as string
-    const view = unitView(loaded.definition, unit, snapshot)
-    yield* saveMachine(tx, row, snapshot, view, at)
-    yield* writeTaskRows(tx, loaded.row.id, unit, view.tasks, at)
+    writes.push(...followUpWrites({ campaignId, machineId: row.id, at }, effects))
+    const has = (name: string) => writes.some((w) => w.name === name)
+    const result = yield* query(
+      "machine.step",
+      (db) =>
+        sql<{ saved: number; sent_to: string[] | null; woke: number }>`
+          with saved as (
+            update machines set snapshot = ${JSON.stringify(snapshot)}::jsonb, version = ${row.version + 1},
+              phase = ${columns.phase}, status = ${columns.status}, overdue = ${columns.overdue}, updated_at = ${at}
+            where id = ${row.id}::bigint and version = ${row.version}
+            returning id
+          )${sql.join(
+            writes.map((w) => sql`, ${sql.id(w.name)} as (${w.query})`),
+            sql``,
+          )}
+          select (select count(*) from saved)::int as saved,
+            ${has("sent") ? sql`(select array_agg(machine_id) from sent where machine_id is not null)` : sql`null::bigint[]`} as sent_to,
+            ${has("woke") ? sql`(select count(*) from woke)::int` : sql`0`} as woke`.execute(db),
+      tx,
+    )
+    const written = result.rows[0]
+    // The machine is locked by this transaction: a lost update would be a defect, never a race.
+    if (written?.saved !== 1) return yield* Effect.die(new Error(`machine ${row.id} was not at version ${row.version}`))
+    return new Set((written.sent_to ?? []).map(String))
   })
 
 /** The read-model row of one task of a unit, as its machine's view shows it. */
@@ -177,39 +195,6 @@ export const taskRow = (
   approved_at: t.approvedAt,
   updated_at: at,
 })
-
-/** Upserts the task read-model rows of one unit. */
-export const writeTaskRows = (
-  tx: Transaction<Database>,
-  campaignId: string,
-  unit: string,
-  tasks: ReturnType<typeof unitView>["tasks"],
-  at: Date,
-) =>
-  tasks.length === 0
-    ? Effect.void
-    : query(
-        "tasks.project",
-        (db) =>
-          db
-            .insertInto("tasks")
-            .values(tasks.map((t) => taskRow(campaignId, unit, t, at)))
-            .onConflict((oc) =>
-              oc.columns(["campaign_id", "unit_key", "task_key"]).doUpdateSet((eb) => ({
-                status: eb.ref("excluded.status"),
-                overdue: eb.ref("excluded.overdue"),
-                reminded: eb.ref("excluded.reminded"),
-                returns: eb.ref("excluded.returns"),
-                report_id: eb.ref("excluded.report_id"),
-                acknowledged_at: eb.ref("excluded.acknowledged_at"),
-                submitted_at: eb.ref("excluded.submitted_at"),
-                approved_at: eb.ref("excluded.approved_at"),
-                updated_at: eb.ref("excluded.updated_at"),
-              })),
-            )
-            .execute(),
-        tx,
-      ).pipe(Effect.asVoid)
 
 /** Applies one event to a locked machine row and writes everything that follows from it. */
 export const applyToMachine = (
@@ -242,12 +227,7 @@ export const applyToMachine = (
       })
     }
     const step = result.success
-    yield* project(tx, loaded, row, step.snapshot, at)
-    const sentTo = yield* writeFollowUps(
-      tx,
-      { campaignId: loaded.row.id, machineId: row.id, unit: row.unit_key, at },
-      step.effects,
-    )
+    const sentTo = yield* writeStep(tx, loaded, row, step.snapshot, at, step.effects)
     // Queued: the journal head is the one lock every writer of the campaign shares, taken last.
     yield* appendJournal(tx, {
       campaignId: loaded.row.id,
