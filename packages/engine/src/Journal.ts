@@ -4,6 +4,7 @@
  * lock, so the chain never forks however many API and worker processes write at
  * once; the lock is taken last in every transaction and held only until commit.
  */
+import { randomUUID } from "node:crypto"
 import type { Database } from "@liandong/store"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
@@ -116,20 +117,19 @@ export const journalRollback = (tx: Transaction<Database>, mark: JournalMark): v
   buffer.written = Math.min(buffer.written, mark.written)
 }
 
-const head = (tx: Transaction<Database>, campaignId: string) =>
-  query(
-    "journal.lockHead",
-    (db) =>
-      sql<{ seq: number; prev: string | null; recorded: string }>`
-        select journal_seq as seq, journal_head as prev,
-          to_char(date_trunc('milliseconds', now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded
-        from campaigns where id = ${campaignId} for no key update`.execute(db),
-    tx,
-  ).pipe(
-    Effect.flatMap(({ rows: [row] }) =>
-      row === undefined ? Effect.die(new Error(`journal: campaign ${campaignId} not found`)) : Effect.succeed(row),
-    ),
-  )
+/**
+ * The canonical text of a row whose sequence number and recording time are not known yet:
+ * the three pieces around them, so the database can put them in under the head's lock.
+ */
+const canonicalAround = (fields: Fields) => {
+  const mark = randomUUID()
+  const text = hashedFields({ ...fields, seq: `@@seq-${mark}@@` as unknown as number, recorded_at: `@@at-${mark}@@` })
+  const [beforeAt, afterAt] = text.split(`@@at-${mark}@@`)
+  const [beforeSeq, afterSeq] = (afterAt ?? "").split(`"@@seq-${mark}@@"`)
+  if (beforeAt === undefined || afterAt === undefined || beforeSeq === undefined || afterSeq === undefined)
+    throw new Error("journal: the canonical row has no place for its time and sequence")
+  return { before_at: beforeAt, before_seq: beforeSeq, after_seq: afterSeq }
+}
 
 /**
  * Writes the queued entries: per campaign (in id order, so two transactions never wait on
@@ -152,43 +152,22 @@ export const flushJournal = (tx: Transaction<Database>) =>
     }
     for (const campaignId of [...byCampaign.keys()].sort()) {
       const list = byCampaign.get(campaignId) ?? []
-      // The lock first, in a statement of its own: taken inside the inserting statement, it
-      // would lock the head's newest version while that statement's update still saw the one
-      // before, and queue behind the next writer who waits for it. NO KEY UPDATE: a foreign
-      // key's KEY SHARE on the campaign row must not conflict with it.
-      const { seq, prev, recorded } = yield* head(tx, campaignId)
-      let hash = prev
-      const rows = list.map((fields, i) => {
-        const row = { ...fields, seq: seq + i + 1, recorded_at: recorded }
-        const prevHash = hash
-        hash = rowHash(prevHash, hashedFields(row))
-        return { ...row, prev_hash: prevHash, hash }
-      })
-      const last = rows[rows.length - 1]
-      if (last === undefined) continue
-      const values = (from: number) =>
-        rows.slice(from, from + 500).map((row) => ({
-          ...row,
-          payload: JSON.stringify(row.payload),
-          state_before: JSON.stringify(row.state_before),
-          state_after: JSON.stringify(row.state_after),
-        }))
-      let from = 0
-      for (; from + 500 < rows.length; from += 500)
-        yield* query("journal.append", (db) => db.insertInto("journal").values(values(from)).execute(), tx)
-      // The last rows and the head's move in one statement.
-      yield* query(
-        "journal.append",
-        (db) =>
-          db
-            .with("appended", (db) => db.insertInto("journal").values(values(from)))
-            .updateTable("campaigns")
-            .set({ journal_seq: last.seq, journal_head: last.hash })
-            .where("id", "=", campaignId)
-            .execute(),
-        tx,
-      )
-      heads.set(campaignId, last.seq)
+      // The database locks the head, hashes each row on the one before and moves the head, in
+      // one call (journal_append): the campaign-wide lock is held for it and the commit only.
+      for (let from = 0; from < list.length; from += 1000) {
+        const rows = list.slice(from, from + 1000).map((fields) => ({ ...fields, ...canonicalAround(fields) }))
+        const appended = yield* query(
+          "journal.append",
+          (db) =>
+            sql<{ seq: number }>`select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`.execute(
+              db,
+            ),
+          tx,
+        )
+        const seq = appended.rows[0]?.seq
+        if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
+        heads.set(campaignId, seq)
+      }
     }
     buffer.written = buffer.entries.length
     return heads

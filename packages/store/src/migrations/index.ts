@@ -6,6 +6,7 @@ import * as queueOrder from "./0003_queue_order.ts"
 import * as tokens from "./0004_tokens.ts"
 import * as requestExpiry from "./0005_request_expiry.ts"
 import * as hotRows from "./0006_hot_rows.ts"
+import * as journalAppend from "./0007_journal_append.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0004_tokens": tokens,
   "0005_request_expiry": requestExpiry,
   "0006_hot_rows": hotRows,
+  "0007_journal_append": journalAppend,
 }
