@@ -1,7 +1,9 @@
 // A quick throughput probe: N concurrent acknowledgements after a phase opened.
-import { openBench } from "./Setup.ts"
-import { runUntilIdle, startCampaign, acknowledge } from "@liandong/engine"
+
+import { acknowledge, runUntilIdle, startCampaign } from "@liandong/engine"
 import { Effect } from "effect"
+import { openBench } from "./Setup.ts"
+
 const start = Date.parse("2026-04-06T08:00:00+08:00")
 const bench = await openBench({ kind: "postgres", units: 3000, seed: 1, poolSize: 20, start })
 await bench.runtime.runPromise(startCampaign("national-ip-week", bench.principals.lead))
