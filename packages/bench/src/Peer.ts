@@ -7,7 +7,9 @@
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Logger, makeWorkerUtils, runMigrations } from "graphile-worker"
+import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
+import { startCpuMeter } from "./Cpu.ts"
 import { createBenchDatabase } from "./Database.ts"
 import type { FromPeerWorker } from "./PeerWorker.ts"
 import { round1 } from "./Stats.ts"
@@ -17,6 +19,8 @@ export interface PeerFigures {
   readonly jobs: number
   readonly seconds: number
   readonly eventsPerSecond: number
+  /** CPU ms a job: the adding clients, the worker processes and the database's backends (Linux) */
+  readonly cpuMsPerEvent: number | undefined
   /** job added → its audit row's transaction (ms) */
   readonly reaction: { p50: number; p99: number }
   readonly audited: number
@@ -70,6 +74,10 @@ export const runPeer = async (options: {
     }
     await Promise.all(children.map((child) => answer(child, "ready")))
     const started = performance.now()
+    const cpu = await startCpuMeter({
+      pids: () => children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
+      db: new Kysely({ dialect: new PostgresDialect({ pool }) }),
+    })
     let next = 0
     const producer = async () => {
       while (next < options.jobs) {
@@ -88,6 +96,7 @@ export const runPeer = async (options: {
       await new Promise((r) => setTimeout(r, 20))
     }
     const seconds = (performance.now() - started) / 1000
+    const cpuMs = await cpu.read()
     const { rows } = await pool.query<{ p50: number; p99: number; audited: string }>(`
       select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99,
              count(*) as audited
@@ -104,6 +113,7 @@ export const runPeer = async (options: {
       jobs: options.jobs,
       seconds: round1(seconds),
       eventsPerSecond: Math.round(options.jobs / seconds),
+      cpuMsPerEvent: cpuMs === undefined ? undefined : Math.round((cpuMs / options.jobs) * 100) / 100,
       reaction: { p50: round1(Number(rows[0]?.p50)), p99: round1(Number(rows[0]?.p99)) },
       audited: Number(rows[0]?.audited),
       workers: options.workers,

@@ -7,6 +7,7 @@
 import { startCampaign, summaryFor, verifyCampaign } from "@liandong/engine"
 import { sql } from "kysely"
 import { calendar, campaignKey } from "./Campaign.ts"
+import { startCpuMeter } from "./Cpu.ts"
 import { type Driver, journalLength, moveClock, type PhaseRecord, playPhase, type Sweep, waitIdle } from "./Load.ts"
 import { type DatabaseKind, openBench } from "./Setup.ts"
 import { type Latency, round1, summarize } from "./Stats.ts"
@@ -42,6 +43,8 @@ export interface RunFigures {
   readonly endToEndSeconds: number
   /** journal rows a second while the first three phases ran flat out */
   readonly eventsPerSecond: number
+  /** CPU ms an event over those phases: driver, workers and the database's backends (Linux) */
+  readonly cpuMsPerEvent: number | undefined
   readonly fullLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number }
   readonly halfLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number; eventsPerSecond: number }
   readonly sweeps: Sweep[]
@@ -96,6 +99,10 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
       failureSamples: [],
     }
     const started = performance.now()
+    const cpu = await startCpuMeter({
+      pids: workers.pids,
+      db: options.database === "postgres" ? bench.store.db : undefined,
+    })
     await bench.runtime.runPromise(startCampaign(campaignKey, bench.principals.lead))
     const records: PhaseRecord[] = []
     const phases = bench.campaign.phases.map((p) => p.key)
@@ -106,6 +113,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
         `${options.database}: ${phase} done (${records.at(-1)?.events} events in ${records.at(-1)?.seconds.toFixed(1)} s)`,
       )
     }
+    const fullCpuMs = await cpu.read()
     const fullSeconds = records.reduce((s, r) => s + r.seconds, 0)
     const fullCommands = records.reduce((s, r) => s + r.commands, 0)
     const fullEvents = records.reduce((s, r) => s + r.events, 0)
@@ -154,6 +162,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
       failureSamples: driver.failureSamples,
       endToEndSeconds: round1(endToEndSeconds),
       eventsPerSecond: Math.round(fullEvents / fullSeconds),
+      cpuMsPerEvent: fullCpuMs === undefined ? undefined : Math.round((fullCpuMs / fullEvents) * 100) / 100,
       fullLoad: {
         commandLatency: summarize(records.filter((r) => !r.paced).flatMap((r) => r.latencies)),
         reaction: summarize(await reactions(driver, new Set(full))),

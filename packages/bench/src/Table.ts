@@ -9,6 +9,9 @@ const rows = (title: string, lines: ReadonlyArray<readonly [string, string]>) =>
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n")
 }
 
+const cpu = (ms: number | undefined) =>
+  ms === undefined ? "not measured (no /proc)" : `${ms} ms (Node and PostgreSQL)`
+
 const lat = (l: Latency) => `p50 ${l.p50} ms · p99 ${l.p99} ms (${l.count} samples)`
 
 const run = (title: string, r: RunFigures) =>
@@ -18,6 +21,7 @@ const run = (title: string, r: RunFigures) =>
     ["durable events (journal rows)", `${r.events} (${r.commands} commands, ${r.failures} failed)`],
     ["end to end", `${r.endToEndSeconds} s`],
     ["events/s, full load", `${r.eventsPerSecond} (${r.fullLoad.commandsPerSecond} commands/s)`],
+    ["CPU an event, full load", cpu(r.cpuMsPerEvent)],
     ["command→commit, full load", lat(r.fullLoad.commandLatency)],
     ["event→reaction, full load", lat(r.fullLoad.reaction)],
     ["load for latency (half)", `${r.halfLoad.commandsPerSecond} commands/s, ${r.halfLoad.eventsPerSecond} events/s`],
@@ -49,9 +53,16 @@ export const table = (result: BenchResult): string => {
       rows("Peer: graphile-worker, same PostgreSQL server", [
         ["jobs (one per unit event)", `${p.jobs} in ${p.seconds} s, ${p.audited} audited`],
         ["events/s", String(p.eventsPerSecond)],
+        ["CPU a job", cpu(p.cpuMsPerEvent)],
         ["job added→done", `p50 ${p.reaction.p50} ms · p99 ${p.reaction.p99} ms`],
         ["peak RSS of workers", `${p.rssMb.join(", ")} MB`],
         ["Liandong ÷ peer", `${(result.postgres.eventsPerSecond / p.eventsPerSecond).toFixed(2)}×`],
+        [
+          "Liandong ÷ peer, events a CPU-second",
+          result.postgres.cpuMsPerEvent === undefined || p.cpuMsPerEvent === undefined
+            ? "not measured"
+            : `${(p.cpuMsPerEvent / result.postgres.cpuMsPerEvent).toFixed(2)}×`,
+        ],
       ]),
     )
   }

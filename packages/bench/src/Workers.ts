@@ -16,6 +16,8 @@ export interface Workers {
   readonly setClock: (at: number) => Promise<void>
   /** Stops every worker between items; the peak RSS (kB) of each worker process. */
   readonly stop: () => Promise<number[]>
+  /** The worker processes (none when the worker is a fiber of this process). */
+  readonly pids: () => ReadonlyArray<number>
 }
 
 const entry = fileURLToPath(new URL("./WorkerProcess.ts", import.meta.url))
@@ -55,6 +57,7 @@ export const workerProcesses = async (
   await Promise.all(children.map((child) => next(child, "ready")))
   const tell = (child: ChildProcess, message: ToWorker) => child.send(message)
   return {
+    pids: () => children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     setClock: async (at) => {
       await Promise.all(
         children.map((child) => {
@@ -84,6 +87,7 @@ export const workerFiber = (
 ): Workers => {
   const fiber = runtime.runFork(runWorker({ pollMs }))
   return {
+    pids: () => [],
     setClock: (at) => runtime.runPromise(Effect.flatMap(Effect.service(Clock), (clock) => clock.set(new Date(at)))),
     stop: async () => {
       await runtime.runPromise(Fiber.interrupt(fiber))
