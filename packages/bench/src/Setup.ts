@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { type Actor, Clock, Db, deploy, Log, operator, Signer } from "@liandong/engine"
 import { migrateToLatest, openStore, type Store } from "@liandong/store"
 import { Layer, ManagedRuntime } from "effect"
+import { sql } from "kysely"
 import { pino } from "pino"
 import { campaignKey, nationalCampaign, normalizedCampaign } from "./Campaign.ts"
 import type { Principals } from "./Commands.ts"
@@ -71,6 +72,8 @@ export const openBench = async (options: {
       .insertInto("principals")
       .values(rows.slice(i, i + 1000))
       .execute()
+  // Fresh statistics after the bulk load, as after any large import (autovacuum may be off).
+  await sql`analyze`.execute(store.db)
   const liaisons = new Map(units.map((u) => [u.key, liaisonOf(u.key)]))
   return {
     kind: options.kind,
