@@ -6,8 +6,8 @@ const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 // One formatter per time zone: building one per row costs more time and memory than the whole table.
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-const stamp = (date: Date | null, timeZone: string) => {
-  if (date === null) return "—"
+/** Month, day and time in `timeZone`, as Chinese tables write them ("4/13 08:30"). */
+export const shortStamp = (date: Date, timeZone: string): string => {
   let format = formatters.get(timeZone)
   if (format === undefined) {
     format = new Intl.DateTimeFormat("zh-CN", {
@@ -22,6 +22,8 @@ const stamp = (date: Date | null, timeZone: string) => {
   }
   return format.format(date)
 }
+
+const stamp = (date: Date | null, timeZone: string) => (date === null ? "—" : shortStamp(date, timeZone))
 
 /** A total's sources: each report with the journal row that approved it ("21(#130)"). */
 const sources = (t: SummaryModel["totals"][number], lang: SummaryModel["lang"]) =>

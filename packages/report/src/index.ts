@@ -3,7 +3,7 @@
 export { renderDocx } from "./Docx.ts"
 export { renderHtml } from "./Html.ts"
 export { english, type Labels, type Language, type Words, wordsFor } from "./language.ts"
-export { renderMarkdown } from "./Markdown.ts"
+export { renderMarkdown, shortStamp } from "./Markdown.ts"
 export {
   buildSummaryModel,
   type FigureChart,

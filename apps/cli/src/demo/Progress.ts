@@ -3,21 +3,12 @@
  * since the last one, told as a coordinator would want to read it.
  */
 import { Db } from "@liandong/engine"
+import { shortStamp } from "@liandong/report"
 import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
 
 const time = (iso: string | Date, timeZone: string) =>
-  new Intl.DateTimeFormat("zh-CN", {
-    timeZone,
-    month: "numeric",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  })
-    .format(new Date(iso))
-    .replace(/\//u, "月")
-    .replace(/ /u, "日 ")
+  shortStamp(new Date(iso), timeZone).replace(/\//u, "月").replace(/ /u, "日 ")
 
 const actionNames: Record<string, string> = {
   "task.acknowledge": "确认接收",
