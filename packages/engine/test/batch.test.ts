@@ -45,7 +45,7 @@ describeEachDatabase("group commit", (ctx) => {
     expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
   })
 
-  it("plays a whole campaign batched to the same verified record", async () => {
+  it("plays a whole campaign batched to a verified record, each machine's rows in time order", async () => {
     await deployFixture(engine)
     await engine.run(startCampaign("spring-week", await engine.actor("lead")))
     await playFixture(engine)

@@ -52,17 +52,36 @@ type Tx = Parameters<Parameters<typeof transaction>[1]>[0]
  * message would make that fan-in cost one transaction (and one scan of the queue) each. Only
  * messages sent before every pending timer are taken, so none overtakes what a timer causes.
  */
-const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number, isolate = true) =>
+const applyBacklog = (tx: Tx, item: QueueItem, now: Date, limit: number) =>
   Effect.gen(function* () {
     if (item.row.machine_id === null) return noBacklog
     const loaded = yield* loadCampaign(item.row.campaign_id, tx)
-    const next = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
-    const timer = next?.due_at ? new Date(next.due_at).getTime() - 1 : Number.POSITIVE_INFINITY
-    const horizon = new Date(Math.min(now.getTime(), timer))
+    const horizon = yield* backlogHorizon(tx, now)
     const machine = yield* lockMachineById(tx, item.row.machine_id)
-    const { applied, moot } = yield* applyDue(tx, loaded, machine, horizon, limit, isolate)
+    const { applied, moot } = yield* applyDue(tx, loaded, machine, horizon, limit)
     return { applied, moot }
   })
+
+/** How far a backlog may be drained: to `now`, but before every pending timer (the pass may have set new ones). */
+const backlogHorizon = (tx: Tx, now: Date) =>
+  Effect.map(
+    query("queue.nextDue", () => nextDueAt(tx), tx),
+    (next) => (next?.due_at ? new Date(Math.min(now.getTime(), new Date(next.due_at).getTime() - 1)) : now),
+  )
+
+/**
+ * Up to when messages may be claimed: `now`, or the earliest pending timer's time if that is
+ * earlier — a message goes first unless a timer fell due before it was sent (a message at the
+ * same instant is a consequence, so it goes first).
+ */
+const messageHorizon = (tx: Tx, now: Date) =>
+  Effect.map(
+    query("queue.nextDue", () => nextDueAt(tx), tx),
+    (next) => {
+      const timerDue = next?.due_at ? new Date(next.due_at) : undefined
+      return timerDue !== undefined && timerDue < now ? timerDue : now
+    },
+  )
 
 /** Applies one claimed item inside its transaction; says what happened to it. */
 const applyClaimed = (tx: Tx, item: QueueItem, now: Date) =>
@@ -107,12 +126,8 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
     let backlog = noBacklog
     const outcome = yield* transaction("worker.item", (tx) =>
       Effect.gen(function* () {
-        // In time order: a message goes first unless a timer fell due before it was sent
-        // (a message at the same instant is a consequence, so it goes first).
-        const earliestTimer = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
-        const timerDue = earliestTimer?.due_at ? new Date(earliestTimer.due_at) : undefined
-        const messageHorizon = timerDue !== undefined && timerDue < now ? timerDue : now
-        const message = yield* query("queue.claimMessage", () => claimMessage(tx, messageHorizon), tx)
+        const horizon = yield* messageHorizon(tx, now)
+        const message = yield* query("queue.claimMessage", () => claimMessage(tx, horizon), tx)
         const timer =
           message === undefined ? yield* query("queue.claimTimer", () => claimDueTimer(tx, now), tx) : undefined
         claimed =
@@ -165,11 +180,9 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
 export const processBatch = (now: Date, options: WorkerOptions = {}) =>
   transaction("worker.batch", (tx) =>
     Effect.gen(function* () {
-      const earliestTimer = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
-      const timerDue = earliestTimer?.due_at ? new Date(earliestTimer.due_at) : undefined
-      const messageHorizon = timerDue !== undefined && timerDue < now ? timerDue : now
+      const claimable = yield* messageHorizon(tx, now)
       const limit = options.claim ?? 32
-      const messages = yield* query("queue.claimMessages", () => claimMessages(tx, messageHorizon, limit), tx)
+      const messages = yield* query("queue.claimMessages", () => claimMessages(tx, claimable, limit), tx)
       const items: QueueItem[] =
         messages.length > 0
           ? messages.map((row) => ({ kind: "message", row }))
@@ -216,18 +229,10 @@ export const processBatch = (now: Date, options: WorkerOptions = {}) =>
       if (marks.messages.length > 0)
         yield* query("queue.completeMessages", () => completeMany(tx, "messages", marks.messages, now), tx)
       // Behind each message, its machine's backlog (a campaign machine hears from every unit).
-      // Only messages sent before every pending timer (the batch may have set new ones), so none
-      // overtakes what a timer causes.
       const batch = options.batch ?? 100
-      let horizon = now
-      if (batch > 1 && applied.length > 0) {
-        const next = yield* query("queue.nextDue", () => nextDueAt(tx), tx)
-        if (next?.due_at) horizon = new Date(Math.min(now.getTime(), new Date(next.due_at).getTime() - 1))
-      }
-      const behind =
-        batch > 1 && applied.length > 0
-          ? yield* query("queue.backlogged", () => backlogged(tx, applied, horizon), tx)
-          : []
+      const drain = batch > 1 && applied.length > 0
+      const horizon = drain ? yield* backlogHorizon(tx, now) : now
+      const behind = drain ? yield* query("queue.backlogged", () => backlogged(tx, applied, horizon), tx) : []
       for (const machineId of behind) {
         const item = applied.find((candidate) => candidate.row.machine_id === machineId)
         const loaded = item === undefined ? undefined : campaigns.get(item.row.campaign_id)
