@@ -29,6 +29,7 @@ import {
 } from "@liandong/engine"
 import type { Store } from "@liandong/store"
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { sql } from "kysely"
 import { pino } from "pino"
 
 const phases = (units: string[]) => [
@@ -157,7 +158,10 @@ export const seed = async (store: Store): Promise<Seeded> => {
     for (const p of principals) await run(addPrincipal(p, operator))
     const tokens: Record<string, string> = {}
     for (const p of principals) tokens[p.id] = (await run(createToken(p.id, {}, operator))).token
-    tokens.expired = (await run(createToken("unit-a", { expiresInDays: 1 }, operator))).token
+    const expiring = await run(createToken("unit-a", { expiresInDays: 1 }, operator))
+    // Expiry is on the wall clock: this one ran out an hour ago, whatever the campaign's calendar says.
+    await sql`update tokens set expires_at = now() - interval '1 hour' where id = ${expiring.id}`.execute(store.db)
+    tokens.expired = expiring.token
     const revoked = await run(createToken("unit-a", {}, operator))
     await run(revokeToken(revoked.id, operator))
     tokens.revoked = revoked.token

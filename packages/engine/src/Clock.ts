@@ -33,3 +33,16 @@ export class Clock extends Context.Service<
       })
     })
 }
+
+/**
+ * The real time, whatever the campaign clock says: what a token's expiry and
+ * revocation, and the windows of refused attempts, are measured by. A
+ * simulated calendar (`--now`, `LIANDONG_NOW`) must not revive an expired
+ * token or expire a fresh one. Tests may provide another.
+ */
+export const WallClock = Context.Reference<{ readonly now: Effect.Effect<Date> }>("@liandong/engine/WallClock", {
+  defaultValue: () => ({ now: Effect.sync(() => new Date()) }),
+})
+
+/** The wall clock's time now. */
+export const wallNow: Effect.Effect<Date> = Effect.flatMap(Effect.service(WallClock), (clock) => clock.now)

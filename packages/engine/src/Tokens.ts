@@ -3,12 +3,13 @@
  * the SHA-256 of the secret, never the secret. Authentication turns a token
  * into the Actor of its principal, so the API authorizes exactly as the CLI
  * does; an identity provider (OIDC) can later map its users onto the same
- * principals without the engine changing.
+ * principals without the engine changing. Expiry and revocation are measured
+ * on the wall clock, never on the campaign clock a simulated calendar moves.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
 import type { Actor } from "./Actor.ts"
-import { Clock } from "./Clock.ts"
+import { wallNow } from "./Clock.ts"
 import { query } from "./Db.ts"
 import { InvalidInput, NotAllowed, NotFound } from "./Errors.ts"
 
@@ -67,7 +68,7 @@ export const createToken = (
       db.selectFrom("principals").select("id").where("id", "=", principalId).executeTakeFirst(),
     )
     if (principal === undefined) return yield* new NotFound({ what: "principal", ref: principalId })
-    const now = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
+    const now = yield* wallNow
     const id = randomBytes(6).toString("hex")
     const secret = randomBytes(32).toString("base64url")
     const expiresAt =
@@ -91,7 +92,7 @@ export const createToken = (
 export const revokeToken = (id: string, actor: Actor) =>
   Effect.gen(function* () {
     yield* requireOperator(actor, "token.revoke")
-    const now = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
+    const now = yield* wallNow
     const result = yield* query("token.revoke", (db) =>
       db
         .updateTable("tokens")
@@ -145,7 +146,7 @@ export const authenticate = (token: string | undefined) =>
     // Compare in constant time, also for unknown ids, so timing tells nothing.
     if (!timingSafeEqual(expected, given) || row === undefined) return yield* new Unauthenticated({ reason: "unknown" })
     if (row.revoked_at !== null) return yield* new Unauthenticated({ reason: "revoked" })
-    const now = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
+    const now = yield* wallNow
     if (row.expires_at !== null && new Date(row.expires_at).getTime() <= now.getTime()) {
       return yield* new Unauthenticated({ reason: "expired" })
     }

@@ -1,5 +1,7 @@
 import { describeEachDatabase } from "@liandong/store/testing"
+import { Effect } from "effect"
 import { afterEach, beforeEach, expect, it } from "vitest"
+import { WallClock } from "../src/Clock.ts"
 import { authenticate, createToken, listTokens, operator, revokeToken } from "../src/index.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
@@ -39,11 +41,35 @@ describeEachDatabase("API tokens", (ctx) => {
     const [, id] = created.token.split("_")
     expect(await reason(`ld_${"0".repeat(12)}_${"A".repeat(43)}`)).toBe("unknown")
     expect(await reason(`ld_${id}_${"A".repeat(43)}`)).toBe("unknown")
-    await engine.setClock("2026-06-01T00:00:00Z")
-    expect(await reason(created.token)).toBe("expired")
+    const later = { now: Effect.sync(() => new Date(Date.now() + 31 * 86_400_000)) }
+    const failed = await engine.failure(Effect.provideService(authenticate(created.token), WallClock, later))
+    expect((failed as { reason: string }).reason).toBe("expired")
     const other = await engine.run(createToken("clerk-b", {}, operator))
     await engine.run(revokeToken(other.id, operator))
     expect(await reason(other.token)).toBe("revoked")
+  })
+
+  it("expire on the wall clock, whatever the campaign clock says", async () => {
+    const before = Date.now()
+    const created = await engine.run(createToken("clerk-a", { expiresInDays: 1 }, operator))
+    const after = Date.now()
+    // expiry counts from the real time of creation, not from the simulated calendar's
+    const expires = new Date(created.expiresAt as Date).getTime() - 86_400_000
+    expect(expires >= before && expires <= after).toBe(true)
+    // a simulated calendar months ahead neither expires a fresh token
+    await engine.setClock("2027-06-01T00:00:00Z")
+    expect(await engine.run(authenticate(created.token))).toMatchObject({ id: "clerk-a" })
+    // …nor does one behind revive an expired one
+    const old = await engine.run(
+      Effect.provideService(createToken("clerk-b", { expiresInDays: 1 }, operator), WallClock, {
+        now: Effect.sync(() => new Date(Date.now() - 2 * 86_400_000)),
+      }),
+    )
+    expect(((await engine.failure(authenticate(old.token))) as { reason: string }).reason).toBe("expired")
+    // revocation is stamped with the real time too
+    const revoking = Date.now()
+    const revoked = await engine.run(revokeToken(created.id, operator))
+    expect(revoked.revokedAt.getTime() >= revoking && revoked.revokedAt.getTime() <= Date.now()).toBe(true)
   })
 
   it("are managed by the operator only", async () => {
