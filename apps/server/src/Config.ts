@@ -40,14 +40,17 @@ const Env = Schema.Struct({
   LIANDONG_BODY_LIMIT: Schema.optional(IntFromText(1024, 100 * 1024 * 1024)),
   LIANDONG_RATE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_RATE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
+  LIANDONG_AUTH_FAILURE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
+  LIANDONG_AUTH_FAILURE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_WORKER: Schema.optional(Schema.Literals(["inline", "off"])),
   LIANDONG_LIVE_POLL_MS: Schema.optional(IntFromText(50, 60_000)),
   LIANDONG_IDEMPOTENCY_RETENTION_DAYS: Schema.optional(IntFromText(1, 3650)),
 })
 
 /**
- * The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per token with bursts of
- * 120, live look-ups every second, request records kept 7 days and swept hourly, 1000 at a time.
+ * The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per principal (and per
+ * address without a token) with bursts of 120, 30 failed authentications a minute per address
+ * with bursts of 20, live look-ups every second, request records kept 7 days and swept hourly, 1000 at a time.
  */
 export const defaults = {
   host: "127.0.0.1",
@@ -55,6 +58,8 @@ export const defaults = {
   bodyLimit: 1024 * 1024,
   perMinute: 600,
   burst: 120,
+  failuresPerMinute: 30,
+  failureBurst: 20,
   livePollMs: 1000,
   requestRetentionDays: 7,
   requestSweepMs: 60 * 60 * 1000,
@@ -79,6 +84,10 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
     rateLimit: {
       perMinute: value.LIANDONG_RATE_LIMIT ?? defaults.perMinute,
       burst: value.LIANDONG_RATE_BURST ?? defaults.burst,
+      failures: {
+        perMinute: value.LIANDONG_AUTH_FAILURE_LIMIT ?? defaults.failuresPerMinute,
+        burst: value.LIANDONG_AUTH_FAILURE_BURST ?? defaults.failureBurst,
+      },
     },
     webDist: webDistFromEnv(env),
     worker: (value.LIANDONG_WORKER ?? "inline") === "inline",

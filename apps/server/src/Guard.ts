@@ -1,7 +1,9 @@
 /**
  * What wraps every request, before and after the API: the body limit (413
- * from Content-Length, before anything is read), the per-token rate limit
- * (429 with Retry-After), the web UI for paths outside the API, and the last
+ * from Content-Length, before anything is read), the per-address rate limits
+ * (429 with Retry-After: requests without a token, and an address out of its
+ * budget of failed authentications, before the database is asked; the
+ * per-principal limit is the bearer middleware's, after authentication), the web UI for paths outside the API, and the last
  * word on failures — every error leaves as an RFC 9457 problem, and nothing
  * unexpected leaks: a defect is logged and answered as a bare 500.
  */
@@ -18,14 +20,14 @@ import {
 } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { contextOf, type RequestContext } from "./Language.ts"
-import { internalError } from "./Problems.ts"
-import { callerOf, type RateLimiter } from "./RateLimit.ts"
+import { internalError, tooManyRequests } from "./Problems.ts"
+import { type RateDecision, type RequestLimits, retryAfterOf } from "./RateLimit.ts"
 import { webUiResponse } from "./WebUi.ts"
 
 /** What the guard needs to know. */
 export interface GuardOptions {
   readonly bodyLimit: number
-  readonly limiter: RateLimiter
+  readonly limits: RequestLimits
   readonly webDist: string | null
 }
 
@@ -125,17 +127,40 @@ const asProblem = (response: HttpServerResponse.HttpServerResponse, ctx: Request
       )
     : Effect.succeed(response)
 
-const finish = (response: HttpServerResponse.HttpServerResponse) => {
+const finish = (response: HttpServerResponse.HttpServerResponse, request: HttpServerRequest.HttpServerRequest) => {
   let out = HttpServerResponse.setHeaders(response, {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
   })
   if (response.status === 401) out = HttpServerResponse.setHeader(out, "www-authenticate", 'Bearer realm="liandong"')
   if (response.status === 503) out = HttpServerResponse.setHeader(out, "retry-after", "5")
+  const retryAfter = retryAfterOf.get(request.source as object)
+  if (response.status === 429 && retryAfter !== undefined && response.headers["retry-after"] === undefined)
+    out = HttpServerResponse.setHeader(out, "retry-after", String(retryAfter))
   return out
 }
 
 const isSystem = (path: string) => path === "/healthz" || path === "/readyz"
+
+/**
+ * The address limits, before anything runs: a request without a token spends its address's
+ * budget; an API request from an address out of its budget of failed authentications is
+ * refused before its token is looked up. A token's own requests count after authentication.
+ */
+const addressDecision = (
+  request: HttpServerRequest.HttpServerRequest,
+  path: string,
+  limits: RequestLimits,
+): RateDecision => {
+  if (isSystem(path)) return { allowed: true }
+  const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+  if (path.startsWith("/api/")) {
+    const failures = limits.failures.peek(address)
+    if (!failures.allowed) return failures
+    if (request.headers.authorization !== undefined) return { allowed: true }
+  }
+  return limits.addresses.take(address)
+}
 
 /** The middleware for HttpRouter.serve. */
 export const guard =
@@ -151,25 +176,9 @@ export const guard =
         response = yield* HttpServerRespondable.toResponse(tooLarge(options.bodyLimit, ctx))
         response = HttpServerResponse.setHeader(response, "connection", "close")
       } else {
-        const decision = isSystem(ctx.instance)
-          ? ({ allowed: true } as const)
-          : options.limiter.take(
-              callerOf(
-                request.headers.authorization,
-                Option.getOrElse(request.remoteAddress, () => "unknown"),
-              ),
-            )
+        const decision = addressDecision(request, ctx.instance, options.limits)
         if (!decision.allowed) {
-          response = yield* HttpServerRespondable.toResponse(
-            new Api.TooManyRequests({
-              instance: ctx.instance,
-              retryAfter: decision.retryAfter,
-              detail:
-                ctx.lang === "zh"
-                  ? `请求过于频繁,请 ${decision.retryAfter} 秒后重试`
-                  : `too many requests; retry in ${decision.retryAfter} s`,
-            }),
-          )
+          response = yield* HttpServerRespondable.toResponse(tooManyRequests(decision.retryAfter, ctx))
           response = HttpServerResponse.setHeader(response, "retry-after", String(decision.retryAfter))
         } else {
           response = yield* app.pipe(
@@ -191,5 +200,5 @@ export const guard =
           "request",
         )
       }
-      return finish(response)
+      return finish(response, request)
     })

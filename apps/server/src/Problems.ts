@@ -40,6 +40,15 @@ export const unavailable = (ctx: RequestContext) =>
     detail: ctx.lang === "zh" ? "数据库暂时无法访问,请稍后重试" : "the database cannot be reached; retry shortly",
   })
 
+/** The answer over a rate limit: come back in `retryAfter` seconds. */
+export const tooManyRequests = (retryAfter: number, ctx: RequestContext) =>
+  new Api.TooManyRequests({
+    instance: ctx.instance,
+    retryAfter,
+    detail:
+      ctx.lang === "zh" ? `请求过于频繁,请 ${retryAfter} 秒后重试` : `too many requests; retry in ${retryAfter} s`,
+  })
+
 /** Turns an engine failure into the problem the API answers; `place` is where bad input came from. */
 export const toProblem = (error: EngineFailure, ctx: RequestContext, place: FieldPlace = "body") =>
   Effect.gen(function* () {

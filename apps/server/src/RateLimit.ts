@@ -1,14 +1,23 @@
 /**
- * The per-token rate limit: a token bucket per caller (the token's id, or the
- * client address for requests without a token), refilled continuously. Kept
- * in the process: with N server processes a caller may reach N times the rate
- * (docs/deploy.md), which still bounds it.
+ * Rate limits, as token buckets refilled continuously: one per authenticated
+ * principal (counted after authentication, so an invented or stolen token id
+ * spends nobody else's budget), one per client address for requests without
+ * a token, and a stricter one per address for failed authentications — an
+ * address out of that budget is refused before the database is asked. Kept in
+ * the process: with N server processes a caller may reach N times the rate
+ * (docs/api.md), which still bounds it.
  */
 
-/** The limit: `perMinute` requests a minute on average, bursts up to `burst`. */
-export interface RateLimitOptions {
+/** A bucket's refill: `perMinute` requests a minute on average, bursts up to `burst`. */
+export interface BucketOptions {
   readonly perMinute: number
   readonly burst: number
+}
+
+/** The limits: per principal and per address (`perMinute`, `burst`), and failed authentications per address. */
+export interface RateLimitOptions extends BucketOptions {
+  /** failed authentications an address may make; the per-principal limit when absent */
+  readonly failures?: BucketOptions | undefined
 }
 
 /** The outcome of one request: allowed, or refused with the seconds until a token is back. */
@@ -19,10 +28,10 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private readonly perMs: number
   private checks = 0
-  readonly options: RateLimitOptions
+  readonly options: BucketOptions
   private readonly now: () => number
 
-  constructor(options: RateLimitOptions, now: () => number = Date.now) {
+  constructor(options: BucketOptions, now: () => number = Date.now) {
     this.options = options
     this.now = now
     this.perMs = options.perMinute / 60_000
@@ -43,6 +52,16 @@ export class RateLimiter {
     return { allowed: false, retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) }
   }
 
+  /** Whether `caller` has a token left, without taking it. */
+  peek(caller: string): RateDecision {
+    const bucket = this.buckets.get(caller)
+    if (bucket === undefined) return { allowed: true }
+    const tokens = Math.min(this.options.burst, bucket.tokens + (this.now() - bucket.at) * this.perMs)
+    return tokens >= 1
+      ? { allowed: true }
+      : { allowed: false, retryAfter: Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000)) }
+  }
+
   // A full bucket holds nothing worth keeping.
   private forgetIdle(now: number) {
     for (const [caller, bucket] of this.buckets) {
@@ -51,8 +70,24 @@ export class RateLimiter {
   }
 }
 
-/** Who a request counts against: the id part of its bearer token, else its address. */
-export const callerOf = (authorization: string | undefined, address: string): string => {
-  const id = /^Bearer\s+ld_([0-9a-f]{12})_/i.exec(authorization ?? "")?.[1]
-  return id === undefined ? `address:${address}` : `token:${id}`
+/** The server's three limits. */
+export class RequestLimits {
+  /** requests of each authenticated principal */
+  readonly principals: RateLimiter
+  /** requests without a token, by client address */
+  readonly addresses: RateLimiter
+  /** failed authentications, by client address */
+  readonly failures: RateLimiter
+
+  constructor(options: RateLimitOptions, now: () => number = Date.now) {
+    this.principals = new RateLimiter(options, now)
+    this.addresses = new RateLimiter(options, now)
+    this.failures = new RateLimiter(options.failures ?? options, now)
+  }
 }
+
+/**
+ * The seconds a refused request must wait, by the request it was refused in (its Node
+ * message): the bearer middleware refuses with a problem, the guard sets Retry-After.
+ */
+export const retryAfterOf = new WeakMap<object, number>()

@@ -15,7 +15,6 @@ import { NetAddress } from "effect/net"
 import { authenticationLayer } from "./Authentication.ts"
 import type { ServerConfig } from "./Config.ts"
 import { guard } from "./Guard.ts"
-import { LiveHub } from "./LiveHub.ts"
 import { auditHandlers } from "./handlers/Audit.ts"
 import { campaignsHandlers } from "./handlers/Campaigns.ts"
 import { directoryHandlers } from "./handlers/Directory.ts"
@@ -24,14 +23,15 @@ import { reportsHandlers } from "./handlers/Reports.ts"
 import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
 import { tasksHandlers } from "./handlers/Tasks.ts"
-import { RateLimiter } from "./RateLimit.ts"
+import { LiveHub } from "./LiveHub.ts"
+import { RequestLimits } from "./RateLimit.ts"
 import { requestExpiryLayer } from "./RequestExpiry.ts"
 
 /** The engine services the server runs with. */
 export type EngineServices = Db | Clock | Log | Signer
 
 /** Every route: the API, its OpenAPI document and its interactive docs. */
-export const routesLayer = () => {
+export const routesLayer = (limits: RequestLimits) => {
   const handlers = Layer.mergeAll(
     systemHandlers,
     directoryHandlers,
@@ -41,7 +41,7 @@ export const routesLayer = () => {
     auditHandlers,
     summaryHandlers,
     liveHandlers,
-  ).pipe(Layer.provide(authenticationLayer))
+  ).pipe(Layer.provide(authenticationLayer(limits)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     HttpApiScalar.layer(Api, { path: "/docs" }),
@@ -53,12 +53,12 @@ export const routesLayer = () => {
  * the live hub, and the sweep of expired request records.
  */
 export const serverLayer = (config: ServerConfig) => {
+  const limits = new RequestLimits(config.rateLimit)
   // Global: it wraps the router itself, so it also sees paths no route matches.
-  const guarded = HttpRouter.middleware(
-    guard({ bodyLimit: config.bodyLimit, limiter: new RateLimiter(config.rateLimit), webDist: config.webDist }),
-    { global: true },
-  )
-  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(), guarded), {
+  const guarded = HttpRouter.middleware(guard({ bodyLimit: config.bodyLimit, limits, webDist: config.webDist }), {
+    global: true,
+  })
+  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits), guarded), {
     disableLogger: true,
     disableListenLog: true,
   }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs)))

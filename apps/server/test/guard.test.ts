@@ -9,7 +9,7 @@ import { HttpRouter } from "effect/http"
 import { pino } from "pino"
 import { afterAll, describe, expect, it } from "vitest"
 import { guard } from "../src/Guard.ts"
-import { RateLimiter } from "../src/RateLimit.ts"
+import { RequestLimits } from "../src/RateLimit.ts"
 
 const secret = "postgres://admin:hunter2@db.internal:5432/liandong"
 
@@ -21,7 +21,7 @@ const app = Layer.mergeAll(
     Effect.sync(() => JSON.parse("{") as never),
   ),
   HttpRouter.middleware(
-    guard({ bodyLimit: 1024, limiter: new RateLimiter({ perMinute: 1000, burst: 1000 }), webDist: null }),
+    guard({ bodyLimit: 1024, limits: new RequestLimits({ perMinute: 1000, burst: 1000 }), webDist: null }),
     { global: true },
   ),
 )

@@ -1,7 +1,7 @@
 /** The rate limiter's buckets and the choice of language, on their own (a fake clock, no server). */
 import { describe, expect, it } from "vitest"
 import { languageOf } from "../src/Language.ts"
-import { callerOf, RateLimiter } from "../src/RateLimit.ts"
+import { RateLimiter, RequestLimits } from "../src/RateLimit.ts"
 
 describe("the rate limiter", () => {
   it("allows a burst, then one request per refill interval, and says how long to wait", () => {
@@ -24,11 +24,26 @@ describe("the rate limiter", () => {
     expect(answers).toEqual([true, true, true, false])
   })
 
-  it("counts a request against its token's id, or its address without a token", () => {
-    const token = `ld_0123456789ab_${"x".repeat(43)}`
-    expect(callerOf(`Bearer ${token}`, "10.0.0.1")).toBe("token:0123456789ab")
-    expect(callerOf(undefined, "10.0.0.1")).toBe("address:10.0.0.1")
-    expect(callerOf("Bearer nonsense", "10.0.0.1")).toBe("address:10.0.0.1")
+  it("peeks without taking", () => {
+    let now = 0
+    const limiter = new RateLimiter({ perMinute: 60, burst: 1 }, () => now)
+    expect(limiter.peek("t")).toEqual({ allowed: true })
+    expect(limiter.take("t")).toEqual({ allowed: true })
+    expect(limiter.peek("t")).toEqual({ allowed: false, retryAfter: 1 })
+    now += 1000
+    expect(limiter.peek("t")).toEqual({ allowed: true })
+    expect(limiter.take("t")).toEqual({ allowed: true })
+  })
+
+  it("keeps principals, addresses and failed authentications apart; failures have their own budget", () => {
+    const limits = new RequestLimits({ perMinute: 600, burst: 100, failures: { perMinute: 6, burst: 2 } }, () => 0)
+    expect([limits.failures.take("10.0.0.1"), limits.failures.take("10.0.0.1")].every((d) => d.allowed)).toBe(true)
+    expect(limits.failures.peek("10.0.0.1").allowed).toBe(false)
+    expect(limits.addresses.take("10.0.0.1").allowed).toBe(true)
+    expect(limits.principals.take("10.0.0.1").allowed).toBe(true)
+    expect(limits.failures.peek("10.0.0.2").allowed).toBe(true)
+    // without its own setting, the failure budget is the per-principal one
+    expect(new RequestLimits({ perMinute: 60, burst: 7 }).failures.options).toEqual({ perMinute: 60, burst: 7 })
   })
 })
 
