@@ -4,12 +4,15 @@
  * Idempotency-Key header or the body — and keeps the rest valid, sent by a
  * principal allowed to make the request. Every answer is a problem (never a
  * 5xx); a 400 names the spoiled field; nothing in the database changes.
+ * Besides values a schema refuses by its shape, every kind of input is tried
+ * with what only the database or the calendar would refuse: NUL characters,
+ * lone surrogates, impossible dates, full-width digits.
  */
 import { describeEachDatabase } from "@liandong/store/testing"
 import fc from "fast-check"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
-import { type Seeded, seed } from "./fixture.ts"
+import { mainCampaign, type Seeded, seed } from "./fixture.ts"
 import { call, denials, fingerprint, isProblem, startTestServer } from "./harness.ts"
 
 interface Parameter {
@@ -35,6 +38,41 @@ interface Spoiled {
 
 const text = fc.string({ minLength: 1, maxLength: 24, unit: "grapheme" })
 
+/** Text PostgreSQL cannot store or Unicode does not allow, alone or inside other text. */
+const unstorable = fc
+  .tuple(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom("\u0000", "\ud800", "\udfff", "\ud83d"),
+    fc.string({ maxLength: 6 }),
+  )
+  .map(([a, bad, b]) => `${a}${bad}${b}`)
+
+/** Times of the right shape that name no instant. */
+const impossibleTimes = [
+  "2026-13-45T99:99Z",
+  "2026-02-30T10:00Z",
+  "2026-04-31T10:00+08:00",
+  "2026-04-20T24:00Z",
+  "2026-04-20T10:60Z",
+  "2026-00-10T10:00Z",
+]
+
+/** Full-width digits: "１２００" reads as 1200 to a person, not to a parser. */
+const fullWidth = fc.constantFrom("１２００", "１２.５", "３")
+
+/** Percent-encodes text for a URL, lone surrogates included (as the bytes a lax encoder would send). */
+const encode = (value: string) =>
+  [...value]
+    .map((c) => {
+      const code = c.charCodeAt(0)
+      if (c.length === 1 && code >= 0xd800 && code <= 0xdfff)
+        return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+          .map((b) => `%${b.toString(16).toUpperCase()}`)
+          .join("")
+      return encodeURIComponent(c)
+    })
+    .join("")
+
 /** Values a parameter's schema refuses. */
 const badValue = (parameter: Parameter): fc.Arbitrary<string> => {
   const { schema } = parameter
@@ -42,8 +80,9 @@ const badValue = (parameter: Parameter): fc.Arbitrary<string> => {
   if (schema.enum !== undefined) options.push(text.filter((s) => !schema.enum?.includes(s)))
   if (schema.pattern !== undefined) {
     const pattern = new RegExp(schema.pattern, "u")
-    const samples = ["UPPER", "有中文", "a b", "-lead", "x".repeat(70), "1.5", "", "+"]
-    options.push(fc.oneof(text, fc.constantFrom(...samples)).filter((s) => !pattern.test(s)))
+    const samples = ["UPPER", "有中文", "a b", "-lead", "x".repeat(70), "1.5", "", "+", "a\u0000b", "１２００"]
+    options.push(fc.oneof(text, unstorable, fc.constantFrom(...samples)).filter((s) => !pattern.test(s)))
+    if (schema.pattern.startsWith("^\\d{4}")) options.push(fc.constantFrom(...impossibleTimes))
   }
   if (schema.maxLength !== undefined) {
     const max = schema.maxLength
@@ -59,7 +98,8 @@ const badValue = (parameter: Parameter): fc.Arbitrary<string> => {
   }
   // An empty or dot segment is another URL, not a value of the parameter.
   if (parameter.in === "path") return fc.oneof(...options).filter((s) => s !== "" && !/^\.+$/u.test(s))
-  if (parameter.name === "limit") options.push(fc.constantFrom("0", "501", "-1", "2.5", "abc", "1e9"))
+  if (parameter.name === "limit") options.push(fc.constantFrom("0", "501", "-1", "2.5", "abc", "1e9", "１００"))
+  if (parameter.name === "actor") options.push(unstorable)
   if (parameter.name === "since" && schema.pattern?.startsWith("^[+-]?")) options.push(fc.constantFrom("-1", "2.5"))
   return fc.oneof(...options)
 }
@@ -68,6 +108,8 @@ const figureValue = fc.oneof(
   fc.integer({ max: -1 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
   text.filter((s) => !/^\s*[+-]?\d+(\.\d+)?\s*$/u.test(s)),
+  unstorable,
+  fullWidth,
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.nat(), { maxLength: 3 }),
@@ -83,7 +125,11 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
         fc.record({ figures: fc.record({ attendees: figureValue }), narrative: fc.constant({ narrative: "说明" }) }),
         fc.record({
           figures: fc.constant({ attendees: 3 }),
-          narrative: fc.record({ narrative: fc.oneof(fc.integer(), fc.constant("")) }),
+          narrative: fc.record({ narrative: fc.oneof(fc.integer(), fc.constant(""), unstorable) }),
+        }),
+        fc.record({
+          figures: fc.constant({ attendees: 3 }),
+          narrative: fc.dictionary(unstorable, fc.constant("说明"), { minKeys: 1, maxKeys: 2 }),
         }),
         fc.record({
           figures: fc.dictionary(
@@ -97,8 +143,20 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
     case "reports.return":
       return fc.oneof(
         notAnObject,
-        fc.record({ reason: fc.oneof(fc.constantFrom("", "   ", "\n"), fc.integer(), fc.constant("理".repeat(2001))) }),
+        fc.record({
+          reason: fc.oneof(fc.constantFrom("", "   ", "\n"), fc.integer(), fc.constant("理".repeat(2001)), unstorable),
+        }),
         fc.record({ cause: fc.string() }),
+      )
+    case "campaigns.deploy":
+      return fc.oneof(
+        notAnObject,
+        fc.dictionary(text, fc.jsonValue(), { maxKeys: 4 }),
+        // a definition that would deploy but for one piece of text
+        fc
+          .tuple(fc.constantFrom("title", "theme", "authority", "titleEn"), unstorable)
+          .map(([field, value]) => ({ ...mainCampaign, [field]: value })),
+        unstorable.map((value) => ({ ...mainCampaign, units: [{ ...mainCampaign.units[0], name: value }] })),
       )
     default:
       return fc.oneof(notAnObject, fc.dictionary(text, fc.jsonValue(), { maxKeys: 4 }))
@@ -158,9 +216,8 @@ describeEachDatabase(
           fc.asyncProperty(fc.oneof(...spoilers), fc.constantFrom("zh-CN", "en"), async (spoiled, lang) => {
             const values = validValues(seeded)
             if (spoiled.place === "path") values[spoiled.name] = String(spoiled.value)
-            const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ""))
-            const query =
-              spoiled.place === "query" ? `?${new URLSearchParams({ [spoiled.name]: String(spoiled.value) })}` : ""
+            const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encode(values[name] ?? ""))
+            const query = spoiled.place === "query" ? `?${spoiled.name}=${encode(String(spoiled.value))}` : ""
             const headers = spoiled.place === "header" ? { [spoiled.name]: String(spoiled.value) } : {}
             const body = op.body
               ? spoiled.place === "body"
@@ -206,6 +263,68 @@ describeEachDatabase(
       }
       expect(await fingerprint(db.store())).toBe(before)
       expect(await denials(db.store())).toBe(deniedBefore)
+    })
+
+    it("answers NUL, lone surrogates, impossible dates and full-width digits with a 400 naming the field", async () => {
+      const lead = seeded.tokens.lead as string
+      const unitA = seeded.tokens["unit-a"] as string
+      const journal = "/api/v1/campaigns/matrix-main/journal"
+      const reports = "/api/v1/campaigns/matrix-main/units/district-a/tasks/events/reports"
+      const returned = `/api/v1/reports/${seeded.reports["district-b"]}/return`
+      const cases = [
+        { path: `${journal}?since=2026-13-45T99:99Z`, token: lead, in: "query", field: "since" },
+        { path: `${journal}?until=2026-02-30T10:00%2B08:00`, token: lead, in: "query", field: "until" },
+        { path: `${journal}?since=2026-04-20T24:00Z`, token: lead, in: "query", field: "since" },
+        { path: `${journal}?actor=lead%00`, token: lead, in: "query", field: "actor" },
+        { path: "/api/v1/campaigns/matrix%00main", token: lead, in: "path", field: "campaign" },
+        {
+          path: reports,
+          token: unitA,
+          body: { figures: { attendees: "１２００" } },
+          in: "body",
+          field: "figures.attendees",
+        },
+        {
+          path: reports,
+          token: unitA,
+          body: { figures: { attendees: 3 }, narrative: { narrative: "说明\u0000" } },
+          in: "body",
+          field: "narrative.narrative",
+        },
+        {
+          path: reports,
+          token: unitA,
+          body: { figures: { attendees: 3 }, narrative: { narrative: "说明\ud800" } },
+          in: "body",
+          field: "narrative.narrative",
+        },
+        { path: returned, token: lead, body: { reason: "理由\udc00" }, in: "body", field: "reason" },
+        {
+          path: "/api/v1/campaigns",
+          token: lead,
+          body: { ...mainCampaign, title: "周\u0000" },
+          in: "body",
+          field: "title",
+        },
+      ]
+      const before = await fingerprint(db.store())
+      for (const c of cases)
+        for (const lang of ["zh-CN", "en"]) {
+          const answer = await call(server.url, c.body === undefined ? "GET" : "POST", c.path, {
+            token: c.token,
+            lang,
+            ...(c.body === undefined
+              ? {}
+              : { raw: JSON.stringify(c.body), headers: { "content-type": "application/json" } }),
+          })
+          const where = `${c.path} ${JSON.stringify(c.body ?? "")} ${lang}: ${answer.text}`
+          expect(answer.status, where).toBe(400)
+          expect(isProblem(answer), where).toBe(true)
+          expect(answer.json.errors, where).toContainEqual(expect.objectContaining({ in: c.in, path: c.field }))
+          if (lang === "en") expect(answer.json.detail, where).not.toMatch(/[\u4e00-\u9fff]{2}/u)
+          else expect(answer.json.detail, where).toMatch(/[\u4e00-\u9fff]{2}/u)
+        }
+      expect(await fingerprint(db.store())).toBe(before)
     })
 
     it("answers a body that is not JSON, or not declared as JSON, with a problem", async () => {

@@ -18,12 +18,72 @@ export const ReportId = Schema.String.check(
   Schema.isPattern(/^[1-9][0-9]{0,17}$/u, { message: "报送编号须为正整数 / a report number is a positive integer" }),
 ).annotate({ description: "a report number", examples: ["42"] })
 
+const isoTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/u
+
+/** True when an ISO time's fields name a real instant: no 13th month, 30 February, 24:00 or 99:99. */
+export const isRealIsoTime = (text: string): boolean => {
+  const m = isoTimePattern.exec(text)
+  if (m === null) return false
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = m
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[]
+  const date = new Date(Date.UTC(year as number, (month as number) - 1, day))
+  return (
+    date.getUTCMonth() === (month as number) - 1 &&
+    date.getUTCDate() === day &&
+    (hour as number) <= 23 &&
+    (minute as number) <= 59 &&
+    second <= 59 &&
+    offsetHours <= 18 &&
+    offsetMinutes <= 59
+  )
+}
+
 /** An instant with its offset, as the API reads and writes times. */
 export const IsoTime = Schema.String.check(
   Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/u, {
     message: "须为带时区的 ISO 时间,如 2026-04-20T09:00+08:00 / an ISO time with offset, e.g. 2026-04-20T09:00+08:00",
   }),
+  Schema.makeFilter((text: string) => isRealIsoTime(text), {
+    message:
+      "不是真实存在的日期或时间(月、日、时、分超出范围) / not a real date or time (month, day, hour or minute out of range)",
+  }),
 ).annotate({ description: "an ISO 8601 instant with offset", examples: ["2026-04-20T09:00:00.000Z"] })
+
+/**
+ * Where text holds what PostgreSQL cannot store or Unicode does not allow: a NUL character, or
+ * half of a surrogate pair. Walks objects and arrays, keys included; the paths of the first few.
+ */
+export const unstorableText = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<PropertyKey[]> => {
+  const found: Array<PropertyKey[]> = []
+  const walk = (v: unknown, at: ReadonlyArray<PropertyKey>) => {
+    if (found.length >= 10) return
+    if (typeof v === "string") {
+      if (v.includes("\u0000") || !v.isWellFormed()) found.push([...at])
+    } else if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) walk(item, [...at, i])
+    } else if (typeof v === "object" && v !== null)
+      for (const [key, item] of Object.entries(v)) {
+        if (key.includes("\u0000") || !key.isWellFormed()) found.push([...at, key])
+        else walk(item, [...at, key])
+      }
+  }
+  walk(value, path)
+  return found
+}
+
+/** The message for text with a NUL character or a lone surrogate. */
+export const unstorableTextMessage =
+  "含有不允许的字符(NUL 或不成对的代理项) / contains a character that is not allowed (NUL or a lone surrogate)"
+
+/** A check that refuses, at each place, text holding a NUL character or a lone surrogate. */
+export const isStorableText = <T>() =>
+  Schema.makeFilter<T>((value) => unstorableText(value).map((path) => ({ path, issue: unstorableTextMessage })), {
+    message: unstorableTextMessage,
+  })
+
+/** Free text a person writes: anything but NUL characters and lone surrogates. */
+export const Text = Schema.String.check(isStorableText<string>())
 
 /** An idempotency key: printable ASCII, 1–200 characters. */
 export const IdempotencyKey = Schema.String.check(

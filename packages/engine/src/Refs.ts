@@ -3,6 +3,7 @@
  * number or the task it answers (meaning that task's latest report).
  */
 import { issueProblems } from "@liandong/workflow"
+import { unstorableText } from "@liandong/workflow/report"
 import { Effect, Schema } from "effect"
 import { InvalidInput } from "./Errors.ts"
 
@@ -37,10 +38,16 @@ export const parseTaskRef = (ref: string): TaskAddress => {
   return { campaign, unit, task }
 }
 
-/** Decodes untrusted input with a schema, failing with field-level problems in both languages. */
-export const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, input: unknown) =>
-  Schema.decodeUnknownEffect(schema)(input, { errors: "all" }).pipe(
+/**
+ * Decodes untrusted input with a schema, failing with field-level problems in both languages.
+ * Text the database cannot store is refused here, for every command, before any schema sees it.
+ */
+export const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, input: unknown) => {
+  const unstorable = unstorableText(input)
+  if (unstorable.length > 0) return Effect.fail(new InvalidInput({ problems: unstorable }))
+  return Schema.decodeUnknownEffect(schema)(input, { errors: "all" }).pipe(
     Effect.mapError((error) => new InvalidInput({ problems: issueProblemsOf(error) })),
   ) as Effect.Effect<S["Type"], InvalidInput>
+}
 
 const issueProblemsOf = (error: Schema.SchemaError) => issueProblems(error.issue)

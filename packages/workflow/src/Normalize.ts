@@ -16,6 +16,7 @@ import {
   type Unit,
 } from "./Definition.ts"
 import { formatProblems, issueProblems, type Problem } from "./Problem.ts"
+import { unstorableText } from "./Report.ts"
 import { durationMs, isTimeZone, resolveTime } from "./Time.ts"
 
 /** A definition that cannot be deployed, with every problem found. */
@@ -168,6 +169,9 @@ const decodeInput = Schema.decodeUnknownResult(CampaignInput)
 
 /** Decodes, normalizes and checks a definition; a Result of the campaign or every problem found. */
 export const validateCampaign = (input: unknown): Result.Result<Campaign, ReadonlyArray<Problem>> => {
+  // Text the database cannot store (NUL, a lone surrogate) is named here, not met as a database error.
+  const unstorable = unstorableText(input)
+  if (unstorable.length > 0) return Result.fail(unstorable)
   const decoded = decodeInput(input, { errors: "all", onExcessProperty: "error" })
   if (Result.isFailure(decoded)) return Result.fail(issueProblems(decoded.failure.issue))
   const campaign = normalize(decoded.success)

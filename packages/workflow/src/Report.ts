@@ -37,6 +37,35 @@ export const canonicalDecimal = (value: string | number): string | undefined => 
 
 const problem = (path: string, zh: string, en: string): Problem => ({ path, zh, en })
 
+/**
+ * The places in untrusted input holding text PostgreSQL cannot store or Unicode does not
+ * allow — a NUL character, half of a surrogate pair — keys included, as problems naming each.
+ */
+export const unstorableText = (input: unknown, prefix: ReadonlyArray<string | number> = []): Problem[] => {
+  const found: Problem[] = []
+  const bad = (text: string) => text.includes("\u0000") || !text.isWellFormed()
+  const problem = (path: ReadonlyArray<string | number>) =>
+    found.push({
+      path: path.join("."),
+      zh: "含有不允许的字符(NUL 或不成对的代理项)",
+      en: "contains a character that is not allowed (NUL or a lone surrogate)",
+    })
+  const walk = (value: unknown, at: ReadonlyArray<string | number>) => {
+    if (found.length >= 10) return
+    if (typeof value === "string") {
+      if (bad(value)) problem(at)
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, [...at, i])
+    } else if (typeof value === "object" && value !== null)
+      for (const [key, item] of Object.entries(value)) {
+        if (bad(key)) problem([...at, key])
+        else walk(item, [...at, key])
+      }
+  }
+  walk(input, prefix)
+  return found
+}
+
 /** Validates a report for a task; every problem is reported at once. */
 export const validateReport = (
   task: Task,
@@ -57,6 +86,16 @@ export const validateReport = (
   for (const figure of task.figures) {
     const path = `figures.${figure.key}`
     const raw = input.figures[figure.key]
+    if (typeof raw === "string" && /[\uff10-\uff19]/u.test(raw)) {
+      problems.push(
+        problem(
+          path,
+          `“${figure.label.zh}”须用半角数字 0-9 填写`,
+          `"${figure.label.en ?? figure.key}" must be written with the digits 0-9`,
+        ),
+      )
+      continue
+    }
     if (raw === undefined || (typeof raw === "string" && raw.trim() === "")) {
       if (figure.required)
         problems.push(
@@ -121,6 +160,11 @@ export const validateReport = (
   for (const field of task.narrative) {
     const text = (narrativeInput[field.key] ?? "").trim()
     const path = `narrative.${field.key}`
+    const unstorable = unstorableText(text, ["narrative", field.key])
+    if (unstorable.length > 0) {
+      problems.push(...unstorable)
+      continue
+    }
     if (text === "") {
       if (field.required)
         problems.push(problem(path, `请填写“${field.label.zh}”`, `"${field.label.en ?? field.key}" is required`))

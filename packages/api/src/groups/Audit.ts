@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdempotencyHeaders, IsoTime, Key, Page, PageQuery } from "../Common.ts"
+import { IdempotencyHeaders, IsoTime, Key, Page, PageQuery, Text } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
@@ -77,6 +77,7 @@ export const Checkpoint = Schema.Struct({
   reason: Schema.Literals(["phase", "close", "demand"]),
   at: Schema.String,
   keyId: Schema.String,
+  signedAt: Schema.optional(Schema.String),
   signature: Schema.String,
 })
 
@@ -90,13 +91,22 @@ export const Verification = Schema.Struct({
   findings: Schema.Array(
     Schema.Struct({
       seq: Schema.NullOr(Schema.Int),
-      check: Schema.Literals(["chain", "checkpoint", "replay"]),
+      check: Schema.Literals(["chain", "checkpoint", "replay", "content", "summary"]),
       zh: Schema.String,
       en: Schema.String,
     }),
   ),
-  publicKey: Schema.String,
-  keyId: Schema.String,
+  /** rows written before the journal recorded content, whose reports are not checked against it */
+  uncovered: Schema.Int,
+  /** the key ring: every key that has signed, with its validity */
+  keys: Schema.Array(
+    Schema.Struct({
+      keyId: Schema.String,
+      publicKey: Schema.String,
+      validFrom: Schema.String,
+      validUntil: Schema.NullOr(Schema.String),
+    }),
+  ),
 })
 
 const campaign = { campaign: Key }
@@ -109,7 +119,7 @@ export class AuditGroup extends HttpApiGroup.make("audit")
       query: {
         ...PageQuery,
         unit: Schema.optional(Key),
-        actor: Schema.optional(Schema.String.check(Schema.isMaxLength(200))),
+        actor: Schema.optional(Text.check(Schema.isMaxLength(200))),
         task: Schema.optional(Key),
         since: Schema.optional(IsoTime),
         until: Schema.optional(IsoTime),

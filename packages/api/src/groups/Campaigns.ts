@@ -4,7 +4,16 @@
  */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { CampaignStatus, IdempotencyHeaders, Key, Label, Page, PageQuery, UnitLevel } from "../Common.ts"
+import {
+  CampaignStatus,
+  IdempotencyHeaders,
+  isStorableText,
+  Key,
+  Label,
+  Page,
+  PageQuery,
+  UnitLevel,
+} from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
@@ -167,7 +176,7 @@ export class CampaignsGroup extends HttpApiGroup.make("campaigns")
   .add(
     HttpApiEndpoint.post("deploy", "/campaigns", {
       headers: IdempotencyHeaders,
-      payload: Schema.Record(Schema.String, Schema.Unknown).annotate({
+      payload: Schema.Record(Schema.String, Schema.Unknown).check(isStorableText()).annotate({
         description: "a campaign definition as JSON (docs/definition-language.md)",
       }),
       success: Deployed,

@@ -1,7 +1,7 @@
 /** Reports: list, one with its history, approve, return with a reason. */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus } from "../Common.ts"
+import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus, Text } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 import { TrailEntry } from "./Audit.ts"
@@ -34,7 +34,7 @@ export const ReportDetail = Schema.Struct({
 
 /** A reason for returning a report. */
 export const ReturnBody = Schema.Struct({
-  reason: Schema.String.check(
+  reason: Text.check(
     Schema.isPattern(/\S/u, { message: "退回须说明理由 / a return needs a reason" }),
     Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
   ),

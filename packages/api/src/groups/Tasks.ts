@@ -1,7 +1,7 @@
 /** Tasks: mine (and my subordinates'), one task, acknowledge it, report on it. */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { IdempotencyHeaders, Key, Label, Page, PageQuery, TaskStatus } from "../Common.ts"
+import { IdempotencyHeaders, isStorableText, Key, Label, Page, PageQuery, TaskStatus } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
@@ -55,7 +55,7 @@ export type TaskItem = typeof TaskItem.Type
 export const ReportSubmission = Schema.Struct({
   figures: Schema.optional(Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite]))),
   narrative: Schema.optional(Schema.Record(Schema.String, Schema.String)),
-})
+}).check(isStorableText())
 
 /** What acknowledging answers. */
 export const Acknowledged = Schema.Struct({

@@ -8,6 +8,7 @@ import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
+import { InvalidInput } from "../Errors.ts"
 import { visibleCampaign } from "../Queries.ts"
 
 /** Filters for a trail. */
@@ -90,6 +91,16 @@ export interface TrailEntry {
 /** The campaign's journal as a timeline, limited to what the actor may read. */
 export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}) =>
   Effect.gen(function* () {
+    // A time that names no instant (2026-13-45T99:99Z read by `new Date`) is the caller's mistake.
+    const impossible = (["since", "until"] as const).filter((name) => Number.isNaN(filter[name]?.getTime() ?? 0))
+    if (impossible.length > 0)
+      return yield* new InvalidInput({
+        problems: impossible.map((path) => ({
+          path,
+          zh: "不是真实存在的日期或时间",
+          en: "not a real date or time",
+        })),
+      })
     const loaded = yield* visibleCampaign(campaignId, actor)
     const readable = readableUnits(actor, loaded.definition)
     const rows = yield* query("audit.trail", (db) => {
