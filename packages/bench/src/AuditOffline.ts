@@ -61,6 +61,7 @@ export const auditOffline = (rows: number) =>
       prev = hash
     }
     const built = performance.now()
+    const key = signer.current()
     const checkpoints = [Math.ceil(rows / 4), Math.ceil(rows / 2), rows].map((seq) => {
       const claim = {
         campaign,
@@ -68,16 +69,16 @@ export const auditOffline = (rows: number) =>
         head: journal[seq - 1]?.hash ?? null,
         reason: "phase" as const,
         at: new Date().toISOString(),
-        keyId: signer.keyId,
+        keyId: key.keyId,
       }
-      return { ...claim, signature: signer.sign(claimText(claim)) }
+      return { ...claim, signature: key.sign(claimText(claim)) }
     })
     const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "liandong-bench-audit-")))
     yield* writeExport(dir, {
       campaign,
       rows: journal,
       checkpoints,
-      keys: { [signer.keyId]: signer.publicKeyPem },
+      keys: [{ keyId: key.keyId, publicKey: key.publicKeyPem, validFrom: new Date(0).toISOString(), validUntil: null }],
       definitions: {},
       machines: [],
     })

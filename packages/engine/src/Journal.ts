@@ -6,12 +6,13 @@
  */
 import { randomUUID } from "node:crypto"
 import type { Database } from "@liandong/store"
-import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Transaction } from "kysely"
 import { sql } from "kysely"
 import { type Actor, actorRole, actorUnit } from "./Actor.ts"
 import { query } from "./Db.ts"
+import type { JournalContent } from "./JournalContent.ts"
+import { hashedFields } from "./JournalHash.ts"
 
 /** What the journal records about one accepted event. */
 export interface JournalEntry {
@@ -26,33 +27,9 @@ export interface JournalEntry {
   readonly before: unknown
   readonly after: unknown
   readonly occurredAt: Date
+  /** what the event is about, hashed with the row (see `JournalContent`) */
+  readonly content?: JournalContent
 }
-
-/**
- * The hashed form of a journal row: the canonical JSON (sorted keys, no white
- * space) of exactly these fields; `hash = sha256(prev_hash + "\n" + canonical)`.
- */
-export const hashedFields = (row: {
-  campaign_id: string
-  seq: number
-  machine_id: string
-  unit_key: string | null
-  actor: string
-  role: string
-  actor_unit: string | null
-  cause: string
-  idempotency_key: string | null
-  event: string
-  payload: unknown
-  state_before: unknown
-  state_after: unknown
-  occurred_at: string
-  recorded_at: string
-}) => canonicalJson(row)
-
-/** The hash of a journal row given the previous row's hash. */
-export const rowHash = (prevHash: string | null, canonical: string): string =>
-  sha256Hex(`${prevHash ?? ""}\n${canonical}`)
 
 /** The row an entry becomes, but for its place in the chain (sequence, time, hashes). */
 const fieldsOf = (entry: JournalEntry) => ({
@@ -69,6 +46,7 @@ const fieldsOf = (entry: JournalEntry) => ({
   state_before: (entry.before ?? null) as unknown,
   state_after: (entry.after ?? null) as unknown,
   occurred_at: entry.occurredAt.toISOString(),
+  content: (entry.content ?? null) as unknown,
 })
 
 type Fields = ReturnType<typeof fieldsOf>

@@ -15,12 +15,15 @@ import type { LoadedCampaign } from "./Definitions.ts"
 import { InvalidTransition, NotFound } from "./Errors.ts"
 import { followUpWrites, type Write } from "./FollowUps.ts"
 import { appendJournal } from "./Journal.ts"
+import type { JournalContent } from "./JournalContent.ts"
 
 /** Why an event is being applied, for the journal. */
 export interface Cause {
   readonly actor: Actor
   readonly cause: string
   readonly idempotencyKey?: string | null
+  /** what the event is about, journaled and hashed with it */
+  readonly content?: JournalContent
 }
 
 /**
@@ -240,6 +243,7 @@ export const applyToMachine = (
       before: step.from,
       after: step.to,
       occurredAt: at,
+      content: cause.content,
     })
     if (row.kind === "campaign") {
       // A new phase, or the close, is a moment auditors pin: sign the journal as it stands.

@@ -10,15 +10,26 @@ export {
   claimText,
   writeCheckpoint,
 } from "./audit/Checkpoint.ts"
-export { loadEvidence, readExport, recordOf, requireAuditor, writeExport } from "./audit/Evidence.ts"
-export { keyIdOf, Signer, verifySignature } from "./audit/Signer.ts"
+export {
+  loadEvidence,
+  type Outside,
+  readExport,
+  readTrustedKeys,
+  recordOf,
+  requireAuditor,
+  writeExport,
+} from "./audit/Evidence.ts"
+export { keyRing, listKeys, rotateKey } from "./audit/KeyRing.ts"
+export { keyIdOf, publicKeyOf, type SigningKey, Signer, verifySignature } from "./audit/Signer.ts"
 export { type Accountability, accountability, type TrailEntry, type TrailFilter, trail } from "./audit/Trail.ts"
 export {
   type Evidence,
   type Finding,
   isMachineEvent,
   type JournalRecord,
+  type KeyRecord,
   type MachineRecord,
+  type StoredReport,
   type Verdict,
   verifyEvidence,
 } from "./audit/Verify.ts"
@@ -34,7 +45,8 @@ export { addPrincipal, listPrincipals, PrincipalInput } from "./Directory.ts"
 export * from "./Errors.ts"
 export { workChannel } from "./FollowUps.ts"
 export { claimRequest, completeRequest, expireRequests, type RequestClaim, releaseRequest } from "./Idempotency.ts"
-export { hashedFields, rowHash } from "./Journal.ts"
+export { hashedFields, rowHash } from "./JournalHash.ts"
+export type { JournalContent, ReportContent, ReviewContent, SummaryContent } from "./JournalContent.ts"
 export { clockLayer, dbLayer, engineLayer } from "./Layers.ts"
 export { Log } from "./Log.ts"
 export { listCampaigns, listReports, listTasks, type PhaseCell, statusTable, visibleCampaign } from "./Queries.ts"

@@ -41,7 +41,7 @@ export interface ApprovedReport {
 export type Scope = "all" | ReadonlySet<string>
 
 /** The latest approved report of every unit (in scope) and task, as a query to select from. */
-const latestApproved = (db: Kysely<Database>, campaignId: string, scope: Scope) => {
+export const latestApproved = (db: Kysely<Database>, campaignId: string, scope: Scope) => {
   const query = db
     .selectFrom("reports")
     .select(["id", "unit_key", "task_key", "attempt", "submitted_at", "reviewed_at", "reviewed_by", "narrative"])
@@ -151,4 +151,5 @@ export const loadTotals = async (
 }
 
 /** numeric text as canonical decimal: no trailing zeros after the point. */
-const normalize = (value: string): string => (value.includes(".") ? value.replace(/0+$/, "").replace(/\.$/, "") : value)
+export const normalize = (value: string): string =>
+  value.includes(".") ? value.replace(/0+$/, "").replace(/\.$/, "") : value

@@ -2,6 +2,7 @@
 
 export { renderDocx } from "./Docx.ts"
 export { renderHtml } from "./Html.ts"
+export { loadLevelTotals } from "./Levels.ts"
 export { english, type Labels, type Language, type Words, wordsFor } from "./language.ts"
 export { renderMarkdown, shortStamp } from "./Markdown.ts"
 export {

@@ -112,6 +112,8 @@ export interface JournalTable {
   recorded_at: CreatedAt
   prev_hash: string | null
   hash: string
+  /** what the event is about, hashed with the row: a report's figures and narrative, a review, a summary's totals */
+  content: ColumnType<unknown, unknown, never>
 }
 
 /** Durable timers: due events for one machine. */
@@ -214,6 +216,18 @@ export interface CheckpointsTable {
   key_id: string
   signature: string
   recorded_at: CreatedAt
+  /** the wall-clock time of signing, inside the signed claim (null on checkpoints older than the key ring) */
+  signed_at: Timestamp | null
+}
+
+/** The key ring: the public half of every key that has signed checkpoints, with its validity. */
+export interface SigningKeysTable {
+  key_id: string
+  algorithm: Generated<"ed25519">
+  public_key: string
+  valid_from: Timestamp
+  valid_until: Timestamp | null
+  recorded_at: CreatedAt
 }
 
 /** API tokens: the secret is kept only as its SHA-256. */
@@ -246,6 +260,7 @@ export interface Database {
   summaries: SummariesTable
   checkpoints: CheckpointsTable
   tokens: TokensTable
+  signing_keys: SigningKeysTable
 }
 
 export type UnitRow = Selectable<UnitsTable>
@@ -260,3 +275,4 @@ export type MessageRow = Selectable<MessagesTable>
 export type ReportRow = Selectable<ReportsTable>
 export type MachineUpdate = Updateable<MachinesTable>
 export type CheckpointRow = Selectable<CheckpointsTable>
+export type SigningKeyRow = Selectable<SigningKeysTable>

@@ -22,6 +22,7 @@ const tables = Object.keys({
   summaries: true,
   checkpoints: true,
   tokens: true,
+  signing_keys: true,
 } satisfies Record<keyof Database, true>).sort()
 
 const tablesInDatabase = async (db: Parameters<typeof migrateToLatest>[0]) =>

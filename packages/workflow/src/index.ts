@@ -1,5 +1,6 @@
 /** @liandong/workflow — the campaign definition language and its pure machines. */
 export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
+export { addDecimal, compareDecimal, decimal } from "./Decimal.ts"
 export * from "./Definition.ts"
 export { childUnits, unitAndSubordinates } from "./Hierarchy.ts"
 export { buildCampaignMachine, type CampaignContext, gateHolds, type PhaseContext } from "./machines/CampaignMachine.ts"
@@ -27,4 +28,5 @@ export {
 } from "./Normalize.ts"
 export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
 export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
+export { type ApprovedFigures, type FigureSum, type LevelTotals, type RolledUp, rollUp } from "./RollUp.ts"
 export { durationMs, isTimeZone, resolveTime } from "./Time.ts"

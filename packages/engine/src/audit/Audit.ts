@@ -7,16 +7,24 @@ import { transaction } from "../Db.ts"
 import { visibleCampaign } from "../Queries.ts"
 import { writeCheckpoint } from "./Checkpoint.ts"
 import { journalDenial } from "./Denials.ts"
-import { loadEvidence, readExport, verifyStored, writeExport } from "./Evidence.ts"
-import { type Evidence, verifyEvidence } from "./Verify.ts"
+import { loadEvidence, type Outside, readExport, verifyStored, writeExport } from "./Evidence.ts"
+import { verifyEvidence } from "./Verify.ts"
 
-/** Verifies a campaign in the database; `outside` replaces its checkpoints with ones kept elsewhere. */
-export const verifyCampaign = (campaignId: string, actor: Actor, outside?: Pick<Evidence, "checkpoints" | "keys">) =>
+/**
+ * Verifies a campaign in the database; `outside` replaces its checkpoints with ones kept
+ * elsewhere and may pin the keys the auditor trusts.
+ */
+export const verifyCampaign = (campaignId: string, actor: Actor, outside?: Outside) =>
   verifyStored(campaignId, actor, outside)
 
-/** Verifies an export directory, with no database; `checkpointsFile` names checkpoints kept elsewhere. */
-export const verifyExport = (dir: string, checkpointsFile?: string) =>
-  Effect.map(readExport(dir, checkpointsFile), verifyEvidence)
+/**
+ * Verifies an export directory, with no database: `checkpointsFile` names checkpoints kept
+ * elsewhere, `trusted` the public keys the auditor received out of band (by key id).
+ */
+export const verifyExport = (dir: string, checkpointsFile?: string, trusted?: Readonly<Record<string, string>>) =>
+  Effect.map(readExport(dir, checkpointsFile), (evidence) =>
+    verifyEvidence(trusted === undefined ? evidence : { ...evidence, trusted }),
+  )
 
 /** Exports a campaign's evidence to a directory. */
 export const exportCampaign = (campaignId: string, actor: Actor, dir: string) =>

@@ -10,6 +10,7 @@ import { Effect } from "effect"
 import type { Transaction } from "kysely"
 import { query } from "../Db.ts"
 import { flushJournal } from "../Journal.ts"
+import { enrolKey } from "./KeyRing.ts"
 import { Signer, verifySignature } from "./Signer.ts"
 
 /** What a checkpoint signs. */
@@ -20,6 +21,8 @@ export interface CheckpointClaim {
   readonly reason: "phase" | "close" | "demand"
   readonly at: string
   readonly keyId: string
+  /** wall-clock time of signing, checked against the key's validity (absent on checkpoints before the key ring) */
+  readonly signedAt?: string
 }
 
 /** The exact text signed: the canonical JSON of the claim. */
@@ -38,6 +41,7 @@ export const checkpointOf = (row: CheckpointRow): Checkpoint => ({
   reason: row.reason,
   at: new Date(row.occurred_at).toISOString(),
   keyId: row.key_id,
+  ...(row.signed_at === null ? {} : { signedAt: new Date(row.signed_at).toISOString() }),
   signature: row.signature,
 })
 
@@ -56,6 +60,10 @@ export const writeCheckpoint = (
 ) =>
   Effect.gen(function* () {
     const signer = yield* Signer
+    const key = signer.current()
+    const signedAt = new Date()
+    // A checkpoint is never signed with a key the ring does not list, or one already retired.
+    yield* enrolKey(tx, key, signedAt)
     // What this transaction queued is part of the journal as it stands.
     yield* flushJournal(tx)
     const head = yield* query(
@@ -74,9 +82,10 @@ export const writeCheckpoint = (
       head: head.journal_head,
       reason,
       at: at.toISOString(),
-      keyId: signer.keyId,
+      keyId: key.keyId,
+      signedAt: signedAt.toISOString(),
     }
-    const signature = signer.sign(claimText(claim))
+    const signature = key.sign(claimText(claim))
     yield* query(
       "checkpoint.insert",
       (db) =>
@@ -89,6 +98,7 @@ export const writeCheckpoint = (
             reason,
             occurred_at: at,
             key_id: claim.keyId,
+            signed_at: claim.signedAt as string,
             signature,
           })
           .execute(),

@@ -1,23 +1,36 @@
 /**
  * Gathering the evidence of a campaign — from the database, or from an export
- * directory — and writing an export: journal.jsonl, checkpoints.json,
- * machines.json, definitions.json and the public key(s). Online verification
- * reads the journal page by page instead, so it never holds it whole.
+ * directory — and writing an export: journal.jsonl (every row with its content),
+ * checkpoints.json, keys.json (the ring: every key that signed, with its validity),
+ * machines.json, definitions.json and the summary documents. Online verification
+ * reads the journal page by page instead, so it never holds it whole, and checks
+ * the stored reports and summaries against what the journal recorded.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { JournalRow } from "@liandong/store"
-import { type Campaign, canonicalJson } from "@liandong/workflow"
+import { type Campaign, canonicalDecimal, canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
 import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
 import { query, transaction } from "../Db.ts"
 import { InvalidInput, NotAllowed } from "../Errors.ts"
+import { storedReportContent, storedReviewContent } from "../JournalContent.ts"
 import { visibleCampaign } from "../Queries.ts"
-import { checkpointOf } from "./Checkpoint.ts"
-import { Signer } from "./Signer.ts"
-import { type Evidence, type JournalRecord, journalVerifier, type Premises, verdictOf } from "./Verify.ts"
+import { type Checkpoint, checkpointOf } from "./Checkpoint.ts"
+import { differences, type SummaryDocument } from "./ContentCheck.ts"
+import { keyRing } from "./KeyRing.ts"
+import { keyIdOf, publicKeyOf } from "./Signer.ts"
+import {
+  type Evidence,
+  type JournalRecord,
+  journalVerifier,
+  type KeyRecord,
+  type Premises,
+  verdictOf,
+} from "./Verify.ts"
 
 /** A journal row as an exported record (times as ISO text). */
 export const recordOf = (row: JournalRow): JournalRecord => ({
@@ -38,7 +51,38 @@ export const recordOf = (row: JournalRow): JournalRecord => ({
   recorded_at: new Date(row.recorded_at).toISOString(),
   prev_hash: row.prev_hash,
   hash: row.hash,
+  ...(row.content === null || row.content === undefined ? {} : { content: row.content }),
 })
+
+/** What an auditor brings from outside the database: checkpoints kept elsewhere, keys received out of band. */
+export interface Outside {
+  readonly checkpoints?: ReadonlyArray<Checkpoint>
+  /** the keys that signed those checkpoints, beside the ring's */
+  readonly keys?: ReadonlyArray<KeyRecord>
+  /** public keys by key id; when given, only these are believed */
+  readonly trusted?: Readonly<Record<string, string>>
+}
+
+/** A stored summary document's bytes: Word is kept as base64. */
+const documentBytes = (format: string, content: string): Buffer =>
+  format === "docx" ? Buffer.from(content, "base64") : Buffer.from(content, "utf8")
+
+const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+/** Figure rows by report id. */
+const groupFigures = (rows: ReadonlyArray<{ report_id: string; figure_key: string; value: string }>) => {
+  const byReport = new Map<string, Array<{ figure_key: string; value: string }>>()
+  for (const f of rows) {
+    const list = byReport.get(String(f.report_id))
+    if (list === undefined) byReport.set(String(f.report_id), [f])
+    else list.push(f)
+  }
+  return byReport
+}
+
+/** The figures of a report as the database holds them, in canonical decimal text. */
+const figuresOf = (rows: ReadonlyArray<{ figure_key: string; value: string }>) =>
+  Object.fromEntries(rows.map((f) => [f.figure_key, canonicalDecimal(f.value) ?? f.value]))
 
 /** Fails unless the actor may audit the campaign: its coordinator, an auditor or the operator. */
 export const requireAuditor = (actor: Actor, campaign: Campaign) =>
@@ -58,8 +102,7 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
     yield* requireAuditor(actor, loaded.definition)
-    const signer = yield* Signer
-    const [rows, checkpoints, machines, definitions] = yield* Effect.all([
+    const [rows, checkpoints, machines, definitions, ring, summaries] = yield* Effect.all([
       query("audit.journal", (db) =>
         db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq").execute(),
       ),
@@ -77,12 +120,53 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
       query("audit.definitions", (db) =>
         db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
       ),
+      keyRing(),
+      query("audit.summaries", (db) =>
+        db
+          .selectFrom("summaries")
+          .select(["version", "format", "content"])
+          .where("campaign_id", "=", campaignId)
+          .orderBy("version")
+          .orderBy("format")
+          .execute(),
+      ),
     ])
+    const stored = yield* query("audit.reports", (db) =>
+      db
+        .selectFrom("reports")
+        .select(["id", "unit_key", "task_key", "attempt", "submitted_by", "narrative", "status"])
+        .select(["reviewed_by", "return_reason"])
+        .where("campaign_id", "=", campaignId)
+        .orderBy("id")
+        .execute(),
+    )
+    const figures = yield* query("audit.figures", (db) =>
+      db
+        .selectFrom("report_figures")
+        .innerJoin("reports", "reports.id", "report_figures.report_id")
+        .select(["report_figures.report_id", "report_figures.figure_key", "report_figures.value"])
+        .where("reports.campaign_id", "=", campaignId)
+        .execute(),
+    )
+    const figuresByReport = groupFigures(figures)
+    const signed = checkpoints.map(checkpointOf)
+    const files = summaries.map((d) => ({
+      version: d.version,
+      format: d.format,
+      bytes: documentBytes(d.format, d.content),
+    }))
     return {
       campaign: campaignId,
       rows: rows.map(recordOf),
-      checkpoints: checkpoints.map(checkpointOf),
-      keys: { [signer.keyId]: signer.publicKeyPem },
+      checkpoints: signed,
+      // The whole ring (public keys only): checkpoints held elsewhere may name a key the database's no longer do.
+      keys: ring,
+      files,
+      documents: files.map((f) => ({ version: f.version, format: f.format, sha256: sha256Of(f.bytes) })),
+      reports: stored.map((r) => ({
+        content: storedReportContent(r, figuresOf(figuresByReport.get(String(r.id)) ?? [])),
+        review: storedReviewContent(r),
+      })),
       definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
       machines: machines.map((m) => ({
         id: m.id,
@@ -92,7 +176,7 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
         snapshot: m.snapshot,
       })),
       claimedLength: loaded.row.journal_seq,
-    } satisfies Evidence
+    } satisfies Evidence & { files: ReadonlyArray<{ version: number; format: string; bytes: Buffer }> }
   })
 
 /** Rows read at a time: enough to keep round trips few, few enough to keep memory flat. */
@@ -110,13 +194,12 @@ export interface PageSizes {
 export const verifyStored = (
   campaignId: string,
   actor: Actor,
-  outside?: Pick<Evidence, "checkpoints" | "keys">,
+  outside: Outside = {},
   pages: PageSizes = { journal: 1000, machines: 500 },
 ) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
     yield* requireAuditor(actor, loaded.definition)
-    const signer = yield* Signer
     return yield* transaction("audit.verify", (tx) =>
       Effect.gen(function* () {
         // Pages read later see the journal and the machines as the first one did.
@@ -153,11 +236,13 @@ export const verifyStored = (
           (db) => db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
           tx,
         )
-        const ownKeys = { [signer.keyId]: signer.publicKeyPem }
+        const ring = yield* keyRing(tx)
+        const known = new Set(ring.map((k) => k.keyId))
         const premises: Premises = {
           campaign: campaignId,
-          checkpoints: outside?.checkpoints ?? stored.map(checkpointOf),
-          keys: outside === undefined ? ownKeys : { ...ownKeys, ...outside.keys },
+          checkpoints: outside.checkpoints ?? stored.map(checkpointOf),
+          keys: [...ring, ...(outside.keys ?? []).filter((k) => !known.has(k.keyId))],
+          ...(outside.trusted === undefined ? {} : { trusted: outside.trusted }),
           definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
           machines: machines.map((m) => ({ id: m.id, kind: m.kind, unit: m.unit_key, definitionHash: m.machine_hash })),
           claimedLength: campaign.journal_seq,
@@ -213,16 +298,108 @@ export const verifyStored = (
           if (page.length < pages.machines) break
           id = page[page.length - 1]?.id
         }
+        // Every stored report against what the journal recorded of it, a page at a time.
+        let reportId: string | undefined
+        for (;;) {
+          const after = reportId
+          const page = yield* query(
+            "audit.reports",
+            (db) =>
+              db
+                .selectFrom("reports")
+                .select(["id", "unit_key", "task_key", "attempt", "submitted_by", "narrative", "status"])
+                .select(["reviewed_by", "return_reason"])
+                .where("campaign_id", "=", campaignId)
+                .$if(after !== undefined, (q) => q.where("id", ">", after as string))
+                .orderBy("id")
+                .limit(pages.machines)
+                .execute(),
+            tx,
+          )
+          const ids = page.map((r) => r.id)
+          const figures =
+            ids.length === 0
+              ? []
+              : yield* query(
+                  "audit.figures",
+                  (db) =>
+                    db
+                      .selectFrom("report_figures")
+                      .select(["report_id", "figure_key", "value"])
+                      .where("report_id", "in", ids)
+                      .execute(),
+                  tx,
+                )
+          const figuresByReport = groupFigures(figures)
+          for (const report of page) {
+            const content = storedReportContent(report, figuresOf(figuresByReport.get(String(report.id)) ?? []))
+            const recorded = verifier.content.recorded(String(report.id), content)
+            let details: ReadonlyArray<string> = []
+            if (recorded !== undefined && !recorded.same) {
+              // Name what changed: the journal row's content beside the stored one.
+              const row = yield* query(
+                "audit.recordedReport",
+                (db) =>
+                  db
+                    .selectFrom("journal")
+                    .select("content")
+                    .where("campaign_id", "=", campaignId)
+                    .where("seq", "=", recorded.seq)
+                    .executeTakeFirst(),
+                tx,
+              )
+              details = differences((row?.content as { report?: unknown } | null)?.report, content)
+            }
+            findings.push(
+              ...verifier.content.settleReport(String(report.id), content, storedReviewContent(report), () => details),
+            )
+          }
+          if (page.length < pages.machines) break
+          reportId = page[page.length - 1]?.id
+        }
+        findings.push(...verifier.content.missingReports())
+        const documents = yield* query(
+          "audit.summaries",
+          (db) =>
+            db
+              .selectFrom("summaries")
+              .select(["version", "format", "content"])
+              .where("campaign_id", "=", campaignId)
+              .execute(),
+          tx,
+        )
+        findings.push(
+          ...verifier.content.settleDocuments(
+            documents.map((d) => ({
+              version: d.version,
+              format: d.format,
+              sha256: sha256Of(documentBytes(d.format, d.content)),
+            })),
+            true,
+          ),
+        )
         return verdictOf(
-          { rows: verifier.rows(), checkpoints: premises.checkpoints.length, machines: machines.length },
+          {
+            rows: verifier.rows(),
+            checkpoints: premises.checkpoints.length,
+            machines: machines.length,
+            uncovered: verifier.content.uncovered(),
+          },
           findings,
         )
       }),
     )
   })
 
+/** A summary document to export: its version, format and bytes. */
+export interface SummaryFile {
+  readonly version: number
+  readonly format: string
+  readonly bytes: Uint8Array
+}
+
 /** Writes evidence to a directory an auditor can take away. */
-export const writeExport = (dir: string, evidence: Evidence) =>
+export const writeExport = (dir: string, evidence: Evidence & { readonly files?: ReadonlyArray<SummaryFile> }) =>
   Effect.promise(async () => {
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, "journal.jsonl"), evidence.rows.map((r) => `${canonicalJson(r)}\n`).join(""), "utf8")
@@ -230,22 +407,70 @@ export const writeExport = (dir: string, evidence: Evidence) =>
     await writeFile(join(dir, "machines.json"), `${JSON.stringify(evidence.machines, null, 2)}\n`, "utf8")
     await writeFile(join(dir, "definitions.json"), `${JSON.stringify(evidence.definitions, null, 2)}\n`, "utf8")
     await writeFile(join(dir, "keys.json"), `${JSON.stringify(evidence.keys, null, 2)}\n`, "utf8")
-    for (const [keyId, pem] of Object.entries(evidence.keys))
-      await writeFile(join(dir, `public-key-${keyId}.pem`), pem, "utf8")
+    for (const key of evidence.keys) await writeFile(join(dir, `public-key-${key.keyId}.pem`), key.publicKey, "utf8")
+    if ((evidence.files ?? []).length > 0) {
+      await mkdir(join(dir, "summaries"), { recursive: true })
+      for (const file of evidence.files ?? [])
+        await writeFile(join(dir, "summaries", `v${file.version}.${file.format}`), file.bytes)
+    }
     await writeFile(
       join(dir, "manifest.json"),
-      `${JSON.stringify({ campaign: evidence.campaign, rows: evidence.rows.length, checkpoints: evidence.checkpoints.length, exportedAt: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          campaign: evidence.campaign,
+          rows: evidence.rows.length,
+          checkpoints: evidence.checkpoints.length,
+          keys: evidence.keys.map((k) => k.keyId),
+          summaries: (evidence.files ?? []).map((f) => `v${f.version}.${f.format}`),
+          exportedAt: new Date().toISOString(),
+        },
+        null,
+        2,
+      )}\n`,
       "utf8",
     )
+  })
+
+const unreadable = (path: string, error: unknown) =>
+  new InvalidInput({
+    problems: [{ path, zh: `无法读取导出文件:${String(error)}`, en: `cannot read the export: ${String(error)}` }],
   })
 
 const readJson = (path: string) =>
   Effect.tryPromise({
     try: async () => JSON.parse(await readFile(path, "utf8")) as unknown,
-    catch: (error) =>
-      new InvalidInput({
-        problems: [{ path, zh: `无法读取导出文件:${String(error)}`, en: `cannot read the export: ${String(error)}` }],
-      }),
+    catch: (error) => unreadable(path, error),
+  })
+
+/** The ring as exported; an export older than the ring holds `{ keyId: pem }`, valid for all time. */
+const ringOf = (keys: unknown): KeyRecord[] =>
+  Array.isArray(keys)
+    ? (keys as KeyRecord[])
+    : Object.entries((keys ?? {}) as Record<string, string>).map(([keyId, publicKey]) => ({
+        keyId,
+        publicKey,
+        validFrom: new Date(0).toISOString(),
+        validUntil: null,
+      }))
+
+/** The summary documents in an export, each with the hash of its bytes. */
+const readDocuments = (dir: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const names = await readdir(join(dir, "summaries")).catch(() => [] as string[])
+      const documents: SummaryDocument[] = []
+      for (const name of names.sort()) {
+        const match = /^v(\d+)\.(\w+)$/.exec(name)
+        if (match === null) continue
+        documents.push({
+          version: Number(match[1]),
+          format: match[2] as string,
+          sha256: sha256Of(await readFile(join(dir, "summaries", name))),
+        })
+      }
+      return documents
+    },
+    catch: (error) => unreadable(join(dir, "summaries"), error),
   })
 
 /** Reads an export directory back; `checkpoints` may name checkpoints kept elsewhere, to check against instead. */
@@ -269,8 +494,28 @@ export const readExport = (dir: string, checkpointsFile?: string) =>
       campaign: manifest.campaign,
       rows,
       checkpoints: (yield* readJson(checkpointsFile ?? join(dir, "checkpoints.json"))) as Evidence["checkpoints"],
-      keys: (yield* readJson(join(dir, "keys.json"))) as Evidence["keys"],
+      keys: ringOf(yield* readJson(join(dir, "keys.json"))),
       definitions: (yield* readJson(join(dir, "definitions.json"))) as Evidence["definitions"],
       machines: (yield* readJson(join(dir, "machines.json"))) as Evidence["machines"],
+      documents: yield* readDocuments(dir),
     } satisfies Evidence
+  })
+
+/**
+ * Public keys an auditor received out of band (PEM files), by key id: verification then
+ * believes only checkpoints these keys signed, whatever the ring in the database or export says.
+ */
+export const readTrustedKeys = (paths: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const trusted: Record<string, string> = {}
+    for (const path of paths) {
+      const text = yield* Effect.tryPromise({ try: () => readFile(path, "utf8"), catch: (e) => unreadable(path, e) })
+      const pem = publicKeyOf(text)
+      if (pem === undefined)
+        return yield* new InvalidInput({
+          problems: [{ path, zh: "不是有效的 Ed25519 公钥(PEM)", en: "not a valid Ed25519 public key (PEM)" }],
+        })
+      trusted[keyIdOf(pem)] = pem
+    }
+    return trusted
   })

@@ -6,11 +6,13 @@
  * checks the live database and an export on an auditor's machine. Rows are
  * fed one at a time, so the journal never has to be held whole.
  */
-import { apply, type Campaign, type Compiled, canonicalJson, compile, initial } from "@liandong/workflow"
+import { apply, type Campaign, type Compiled, campaignView, canonicalJson, compile, initial } from "@liandong/workflow"
 import { Result } from "effect"
 import type { AnyStateMachine } from "xstate"
-import { hashedFields, rowHash } from "../Journal.ts"
+import type { ReportContent, ReviewContent } from "../JournalContent.ts"
+import { hashedFields, rowHash } from "../JournalHash.ts"
 import { type Checkpoint, checkpointSigned } from "./Checkpoint.ts"
+import { contentCheck, differences, type SummaryDocument } from "./ContentCheck.ts"
 
 /** A journal row as exported: its hashed fields, then its chain links. */
 export interface JournalRecord {
@@ -31,6 +33,22 @@ export interface JournalRecord {
   readonly recorded_at: string
   readonly prev_hash: string | null
   readonly hash: string
+  /** what the event is about (a report, a review, a summary), hashed with the row */
+  readonly content?: unknown
+}
+
+/** A key of the ring as verification sees it: its public half and when it could sign. */
+export interface KeyRecord {
+  readonly keyId: string
+  readonly publicKey: string
+  readonly validFrom: string
+  readonly validUntil: string | null
+}
+
+/** A report as the database stores it, and its review. */
+export interface StoredReport {
+  readonly content: ReportContent
+  readonly review: ReviewContent | null
 }
 
 /** A machine as stored: what its events must reproduce. */
@@ -49,8 +67,10 @@ export type MachineHead = Omit<MachineRecord, "snapshot">
 export interface Premises {
   readonly campaign: string
   readonly checkpoints: ReadonlyArray<Checkpoint>
-  /** public keys by key id */
-  readonly keys: Readonly<Record<string, string>>
+  /** the key ring: every key that signed, with its validity */
+  readonly keys: ReadonlyArray<KeyRecord>
+  /** keys the auditor received out of band, by key id: when given, only these are believed */
+  readonly trusted?: Readonly<Record<string, string>>
   /** definitions by content hash */
   readonly definitions: Readonly<Record<string, Campaign>>
   readonly machines: ReadonlyArray<MachineHead>
@@ -63,8 +83,14 @@ export interface Evidence {
   readonly campaign: string
   readonly rows: ReadonlyArray<JournalRecord>
   readonly checkpoints: ReadonlyArray<Checkpoint>
-  /** public keys by key id */
-  readonly keys: Readonly<Record<string, string>>
+  /** the key ring: every key that signed, with its validity */
+  readonly keys: ReadonlyArray<KeyRecord>
+  /** keys the auditor received out of band, by key id: when given, only these are believed */
+  readonly trusted?: Readonly<Record<string, string>>
+  /** the summary documents at hand, by version and format, with the hash of their bytes */
+  readonly documents?: ReadonlyArray<SummaryDocument>
+  /** the reports as the database stores them (online only): each is checked against the journal */
+  readonly reports?: ReadonlyArray<StoredReport>
   /** definitions by content hash */
   readonly definitions: Readonly<Record<string, Campaign>>
   readonly machines: ReadonlyArray<MachineRecord>
@@ -75,7 +101,7 @@ export interface Evidence {
 /** One thing found wrong, naming the row (seq) where it shows. */
 export interface Finding {
   readonly seq: number | null
-  readonly check: "chain" | "checkpoint" | "replay"
+  readonly check: "chain" | "checkpoint" | "replay" | "content" | "summary"
   readonly zh: string
   readonly en: string
 }
@@ -86,6 +112,8 @@ export interface Verdict {
   readonly rows: number
   readonly checkpoints: number
   readonly machines: number
+  /** rows written before the journal recorded content: their reports are not checked against it */
+  readonly uncovered: number
   readonly findings: ReadonlyArray<Finding>
 }
 
@@ -163,21 +191,72 @@ const chainCheck = (campaign: string) => {
   return { push, end, count: () => count }
 }
 
-/** Checks every checkpoint's signature and that the chain passes through its head (`heads`: the hash of the nth row). */
-const verifyCheckpoints = (premises: Premises, rows: number, heads: ReadonlyMap<number, string>): Finding[] => {
+/** A moment the campaign machine reached that must be signed: a phase change or the close. */
+interface Expected {
+  readonly seq: number
+  readonly at: string
+  readonly reason: "phase" | "close"
+}
+
+/** The public key a checkpoint must be checked with, or why there is none to believe. */
+const keyFor = (premises: Premises, checkpoint: Checkpoint): { pem: string } | { zh: string; en: string } => {
+  const ring = premises.keys.find((k) => k.keyId === checkpoint.keyId)
+  if (premises.trusted !== undefined) {
+    const pinned = premises.trusted[checkpoint.keyId]
+    if (pinned === undefined)
+      return {
+        zh: `签名密钥 ${checkpoint.keyId} 不在审计人员信任的密钥之中`,
+        en: `it is signed by key ${checkpoint.keyId}, which is not among the trusted keys`,
+      }
+    return { pem: pinned }
+  }
+  if (ring === undefined)
+    return { zh: `签名密钥 ${checkpoint.keyId} 不在密钥环中`, en: `its key ${checkpoint.keyId} is not in the key ring` }
+  return { pem: ring.publicKey }
+}
+
+/** True when a checkpoint signed at `signedAt` falls inside its key's validity (unknown times pass). */
+const withinValidity = (premises: Premises, checkpoint: Checkpoint): boolean => {
+  const ring = premises.keys.find((k) => k.keyId === checkpoint.keyId)
+  if (ring === undefined || checkpoint.signedAt === undefined) return true
+  const at = Date.parse(checkpoint.signedAt)
+  return at >= Date.parse(ring.validFrom) && (ring.validUntil === null || at <= Date.parse(ring.validUntil))
+}
+
+/**
+ * Checks every checkpoint's signature and key, that the chain passes through its head
+ * (`heads`: the hash of the nth row), and that every phase change and the close the
+ * journal shows was signed.
+ */
+const verifyCheckpoints = (
+  premises: Premises,
+  rows: number,
+  heads: ReadonlyMap<number, string>,
+  expected: ReadonlyArray<Expected>,
+): Finding[] => {
   const findings: Finding[] = []
   const sorted = [...premises.checkpoints].sort((a, b) => a.seq - b.seq)
+  const good: Checkpoint[] = []
   let lastGood = 0
   for (const checkpoint of sorted) {
-    const key = premises.keys[checkpoint.keyId]
     const label = `${checkpoint.at} (${checkpoint.reason})`
     if (checkpoint.campaign !== premises.campaign) continue
-    if (key === undefined || !checkpointSigned(checkpoint, key)) {
+    const key = keyFor(premises, checkpoint)
+    if (!("pem" in key) || !checkpointSigned(checkpoint, key.pem)) {
       findings.push({
         seq: checkpoint.seq,
         check: "checkpoint",
-        zh: `检查点 ${label} 的签名无效或密钥未知`,
-        en: `checkpoint ${label} has a bad signature or an unknown key`,
+        zh: `检查点 ${label} 的签名无效或密钥未知${"pem" in key ? "" : `(${key.zh})`}`,
+        en: `checkpoint ${label} has a bad signature or an unknown key${"pem" in key ? "" : ` (${key.en})`}`,
+      })
+      continue
+    }
+    if (!withinValidity(premises, checkpoint)) {
+      findings.push({
+        seq: checkpoint.seq,
+        check: "checkpoint",
+        zh: `检查点 ${label} 签于 ${checkpoint.signedAt},不在密钥 ${checkpoint.keyId} 的有效期内`,
+        en: `checkpoint ${label} was signed at ${checkpoint.signedAt}, outside the validity of key ${checkpoint.keyId}`,
       })
       continue
     }
@@ -198,7 +277,19 @@ const verifyCheckpoints = (premises: Premises, rows: number, heads: ReadonlyMap<
       })
     } else {
       lastGood = checkpoint.seq
+      good.push(checkpoint)
     }
+  }
+  // The engine signs in the transaction that changes the phase: at that event's time, at or after its row.
+  for (const moment of expected) {
+    const signed = good.some((c) => c.reason === moment.reason && c.at === moment.at && c.seq >= moment.seq)
+    if (!signed)
+      findings.push({
+        seq: moment.seq,
+        check: "checkpoint",
+        zh: `第 ${moment.seq} 行:日志显示活动${moment.reason === "close" ? "已结束" : "进入新阶段"},却没有相应的签名检查点(检查点被删除)`,
+        en: `row ${moment.seq}: the journal shows the campaign ${moment.reason === "close" ? "closed" : "changed phase"} but no checkpoint signs it (checkpoints were removed)`,
+      })
   }
   return findings
 }
@@ -226,6 +317,7 @@ const replayCheck = (premises: Premises) => {
     return head.kind === "campaign" ? found.campaignMachine() : found.unitMachine(head.unit as string)
   }
   const replays = new Map<string, Replay>()
+  const expected: Expected[] = []
   const start = (head: MachineHead, definition: Campaign): Replay => {
     const machine = machineOf(head, definition)
     return { machine, snapshot: initial(machine).snapshot, last: null, broken: undefined }
@@ -260,6 +352,15 @@ const replayCheck = (premises: Premises) => {
         `recorded state ${String(row.state_after)} differs from the replay's ${step.success.to}`,
       )
     } else {
+      if (head.kind === "campaign") {
+        // A new phase or the close must have been signed in the same transaction.
+        const before = campaignView(definition, replay.snapshot)
+        const after = campaignView(definition, step.success.snapshot)
+        if (after.status === "closed" && before.status !== "closed")
+          expected.push({ seq: row.seq, at: row.occurred_at, reason: "close" })
+        else if (after.phase !== before.phase || after.status !== before.status)
+          expected.push({ seq: row.seq, at: row.occurred_at, reason: "phase" })
+      }
       replay.snapshot = step.success.snapshot
       return
     }
@@ -292,7 +393,7 @@ const replayCheck = (premises: Premises) => {
       },
     ]
   }
-  return { push, settle }
+  return { push, settle, expected: (): ReadonlyArray<Expected> => expected }
 }
 
 /** A verification fed the journal row by row, in stored order, then each machine with its stored snapshot. */
@@ -303,6 +404,8 @@ export interface JournalVerifier {
   readonly end: () => ReadonlyArray<Finding>
   /** After `end`: one machine's replay findings; machines in the order they are listed. */
   readonly settle: (machine: MachineRecord) => ReadonlyArray<Finding>
+  /** What the journal says about reports and summaries, to check the stored ones against. */
+  readonly content: ReturnType<typeof contentCheck>
   /** Rows taken so far. */
   readonly rows: () => number
 }
@@ -314,6 +417,10 @@ export interface JournalVerifier {
 export const journalVerifier = (premises: Premises): JournalVerifier => {
   const chain = chainCheck(premises.campaign)
   const replay = replayCheck(premises)
+  const campaignMachine = premises.machines.find((m) => m.kind === "campaign")
+  const content = contentCheck(
+    campaignMachine === undefined ? undefined : premises.definitions[campaignMachine.definitionHash],
+  )
   const wanted = new Set(premises.checkpoints.map((c) => c.seq))
   const heads = new Map<number, string>()
   return {
@@ -321,26 +428,52 @@ export const journalVerifier = (premises: Premises): JournalVerifier => {
       chain.push(row)
       if (wanted.has(chain.count())) heads.set(chain.count(), row.hash)
       replay.push(row)
+      content.push(row)
     },
-    end: () => [...chain.end(premises.claimedLength), ...verifyCheckpoints(premises, chain.count(), heads)],
+    end: () => [
+      ...chain.end(premises.claimedLength),
+      ...verifyCheckpoints(premises, chain.count(), heads, replay.expected()),
+      ...content.findings(),
+    ],
     settle: replay.settle,
+    content,
     rows: chain.count,
   }
 }
 
 /** The verdict from a verification's findings, in the order chain, checkpoints, replay. */
 export const verdictOf = (
-  counts: { rows: number; checkpoints: number; machines: number },
+  counts: { rows: number; checkpoints: number; machines: number; uncovered: number },
   findings: ReadonlyArray<Finding>,
 ): Verdict => ({ ok: findings.length === 0, ...counts, findings })
 
-/** Verifies the evidence; findings are in the order chain, checkpoints, replay. */
+/**
+ * Verifies the evidence of an export: chain, checkpoints, summaries recomputed from the
+ * journaled reports, the summary documents at hand, then each machine's replay.
+ */
 export const verifyEvidence = (evidence: Evidence): Verdict => {
   const verifier = journalVerifier(evidence)
   for (const row of evidence.rows) verifier.push(row)
   const findings = [...verifier.end(), ...evidence.machines.flatMap((machine) => verifier.settle(machine))]
+  if (evidence.reports !== undefined) {
+    // Online evidence: the database's reports must be what the journal recorded, and all there.
+    const rowAt = (seq: number) =>
+      evidence.rows[seq - 1]?.seq === seq ? evidence.rows[seq - 1] : evidence.rows.find((r) => r.seq === seq)
+    const recordedAt = (seq: number) => (rowAt(seq)?.content as { report?: unknown } | undefined)?.report
+    for (const { content, review } of evidence.reports)
+      findings.push(
+        ...verifier.content.settleReport(content.id, content, review, (seq) => differences(recordedAt(seq), content)),
+      )
+    findings.push(...verifier.content.missingReports())
+  }
+  findings.push(...verifier.content.settleDocuments(evidence.documents ?? [], evidence.reports !== undefined))
   return verdictOf(
-    { rows: evidence.rows.length, checkpoints: evidence.checkpoints.length, machines: evidence.machines.length },
+    {
+      rows: evidence.rows.length,
+      checkpoints: evidence.checkpoints.length,
+      machines: evidence.machines.length,
+      uncovered: verifier.content.uncovered(),
+    },
     findings,
   )
 }

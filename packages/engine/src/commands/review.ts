@@ -92,6 +92,14 @@ const review = (
             actor,
             cause: "command",
             idempotencyKey: options.idempotencyKey ?? null,
+            content: {
+              review: {
+                report: String(current.id),
+                decision: decision === "approve" ? "approved" : "returned",
+                by: actor.id,
+                reason,
+              },
+            },
           })
           yield* query(
             "reports.review",

@@ -97,7 +97,23 @@ export const submitReport = (
               type: string
               at: string
             },
-            { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
+            {
+              actor,
+              cause: "command",
+              idempotencyKey: options.idempotencyKey ?? null,
+              // The report itself goes into the chain: a stored figure edited later no longer matches it.
+              content: {
+                report: {
+                  id: String(inserted.id),
+                  unit: address.unit,
+                  task: address.task,
+                  attempt,
+                  submittedBy: actor.id,
+                  figures: report.figures,
+                  narrative: report.narrative,
+                },
+              },
+            },
           )
           return {
             task: `${address.campaign}/${address.unit}/${address.task}`,

@@ -11,7 +11,7 @@ import { verifyCampaign } from "../audit/Audit.ts"
 import { checkpointOf } from "../audit/Checkpoint.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { recordOf, requireAuditor } from "../audit/Evidence.ts"
-import { Signer } from "../audit/Signer.ts"
+import { keyRing } from "../audit/KeyRing.ts"
 import { type TrailFilter, trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { visibleCampaign } from "../Queries.ts"
@@ -63,11 +63,11 @@ export const journalLines = (campaignId: string, actor: Actor) =>
     return rows.map((row) => `${canonicalJson(recordOf(row))}\n`).join("")
   })
 
-/** Verifies chain, checkpoints and replay; names the key the checkpoints were checked against. */
+/** Verifies chain, checkpoints, content and replay; names the keys of the ring the checkpoints were checked against. */
 export const verification = (campaignId: string, actor: Actor) =>
   Effect.gen(function* () {
     yield* auditable(campaignId, actor, "audit.verify")
     const verdict = yield* verifyCampaign(campaignId, actor)
-    const signer = yield* Signer
-    return { campaign: campaignId, ...verdict, publicKey: signer.publicKeyPem, keyId: signer.keyId }
+    const keys = yield* keyRing()
+    return { campaign: campaignId, ...verdict, keys }
   })

@@ -6,7 +6,7 @@
  * before the next, so a national summary holds one document at a time.
  */
 import { createHash } from "node:crypto"
-import { loadSummaryModel, renderSummaryModel, type SummaryFormat } from "@liandong/report"
+import { loadLevelTotals, loadSummaryModel, renderSummaryModel, type SummaryFormat } from "@liandong/report"
 import type { Database } from "@liandong/store"
 import { Effect } from "effect"
 import type { Transaction } from "kysely"
@@ -53,6 +53,7 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
           typeof rendered === "string"
             ? rendered
             : Buffer.from(rendered.buffer, rendered.byteOffset, rendered.byteLength).toString("base64")
+        const digest = hash.digest("hex")
         const stored = yield* query(
           "summary.store",
           (db) =>
@@ -63,24 +64,44 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
                 version,
                 format,
                 content,
-                hash: hash.digest("hex"),
+                hash: digest,
                 journal_seq: head.journal_seq,
               })
               .returning("id")
               .executeTakeFirstOrThrow(),
           tx,
         )
-        return stored.id
+        return { id: stored.id, digest }
       })
     const ids: string[] = []
-    for (const format of ["md", "html", "docx"] as const) ids.push(yield* store(format))
+    const documents: Record<string, string> = {}
+    for (const format of ["md", "html", "docx"] as const) {
+      const stored = yield* store(format)
+      ids.push(stored.id)
+      documents[format] = stored.digest
+    }
     const summary = ids[0] as string
+    // The totals the summary states, and every level's roll-up, go into the chain with the
+    // documents' hashes: an auditor recomputes them from the journaled reports.
+    const levels = yield* query("summary.levels", (db) => loadLevelTotals(db, campaignId, loaded.definition), tx)
     yield* applyToMachine(
       tx,
       loaded,
       machine,
       { type: "summary.written", summary, at } as { type: string; at: string },
-      { actor: system, cause: `summary:${summary}` },
+      {
+        actor: system,
+        cause: `summary:${summary}`,
+        content: {
+          summary: {
+            version,
+            journalSeq: head.journal_seq,
+            documents,
+            totals: model.totals.map((t) => ({ task: t.task, figure: t.figure, total: t.exact })),
+            levels,
+          },
+        },
+      },
     )
     return { summary, version }
   })

@@ -7,6 +7,7 @@ import * as tokens from "./0004_tokens.ts"
 import * as requestExpiry from "./0005_request_expiry.ts"
 import * as hotRows from "./0006_hot_rows.ts"
 import * as journalAppend from "./0007_journal_append.ts"
+import * as accountableRecord from "./0008_accountable_record.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0005_request_expiry": requestExpiry,
   "0006_hot_rows": hotRows,
   "0007_journal_append": journalAppend,
+  "0008_accountable_record": accountableRecord,
 }

@@ -30,7 +30,12 @@ export const Verification = ({ campaign, seq }: { readonly campaign: string; rea
       ) : null}
       <p className="muted">
         {t.audit.rows(v.rows)} · {t.audit.checkpoints(v.checkpoints)} · {t.audit.machines(v.machines)} · {t.audit.key}{" "}
-        <code>{v.keyId}</code>
+        {v.keys.map((k) => (
+          <code key={k.keyId} title={k.validUntil === null ? k.validFrom : `${k.validFrom} — ${k.validUntil}`}>
+            {k.keyId}
+            {k.validUntil === null ? "" : ` (${t.audit.retired})`}{" "}
+          </code>
+        ))}
       </p>
       <button type="button" onClick={verdict.reload} disabled={verdict.loading}>
         {verdict.loading ? t.audit.verifying : t.audit.verify}

@@ -1,0 +1,131 @@
+/**
+ * The key ring: the public half of every key that has signed a campaign's
+ * checkpoints, with when it began and stopped signing. A key joins the ring the
+ * first time it signs; a rotation retires the old one. Exports carry the ring, so
+ * verification needs neither the private key nor the file it lives in.
+ */
+import type { Database } from "@liandong/store"
+import { Effect } from "effect"
+import type { Transaction } from "kysely"
+import type { Actor } from "../Actor.ts"
+import { query, transaction } from "../Db.ts"
+import { NotAllowed } from "../Errors.ts"
+import { Signer, type SigningKey } from "./Signer.ts"
+import type { KeyRecord } from "./Verify.ts"
+
+/** Records a key in the ring (once) and fails if it was retired: a retired key never signs again. */
+export const enrolKey = (tx: Transaction<Database>, key: SigningKey, at: Date = new Date()) =>
+  Effect.gen(function* () {
+    yield* query(
+      "keys.enrol",
+      (db) =>
+        db
+          .insertInto("signing_keys")
+          .values({ key_id: key.keyId, public_key: key.publicKeyPem, valid_from: at })
+          .onConflict((oc) => oc.column("key_id").doNothing())
+          .execute(),
+      tx,
+    )
+    const row = yield* query(
+      "keys.find",
+      (db) =>
+        db.selectFrom("signing_keys").select("valid_until").where("key_id", "=", key.keyId).executeTakeFirstOrThrow(),
+      tx,
+    )
+    if (row.valid_until !== null)
+      return yield* Effect.die(
+        new Error(
+          `签名密钥 ${key.keyId} 已于 ${new Date(row.valid_until).toISOString()} 停用,请让本进程使用当前密钥文件 / the signing key ${key.keyId} was retired; give this process the current key file`,
+        ),
+      )
+  })
+
+/** The ring as verification reads it. */
+export const keyRecordOf = (row: {
+  key_id: string
+  public_key: string
+  valid_from: Date
+  valid_until: Date | null
+}): KeyRecord => ({
+  keyId: row.key_id,
+  publicKey: row.public_key,
+  validFrom: new Date(row.valid_from).toISOString(),
+  validUntil: row.valid_until === null ? null : new Date(row.valid_until).toISOString(),
+})
+
+/** Every key of the ring, oldest first. */
+export const keyRing = (tx?: Transaction<Database>) =>
+  Effect.map(
+    query(
+      "keys.list",
+      (db) =>
+        db
+          .selectFrom("signing_keys")
+          .select(["key_id", "public_key", "valid_from", "valid_until"])
+          .orderBy("valid_from")
+          .orderBy("key_id")
+          .execute(),
+      tx,
+    ),
+    (rows) => rows.map(keyRecordOf),
+  )
+
+/** The ring, for anyone who may audit (its content is public keys only). */
+export const listKeys = (actor: Actor) =>
+  actor.kind === "operator" ||
+  (actor.kind === "principal" && (actor.role === "auditor" || actor.role === "coordinator"))
+    ? keyRing()
+    : Effect.fail(
+        new NotAllowed({
+          actor: actor.id,
+          action: "keys.list",
+          zh: "只有系统管理员、牵头人员和审计人员可以查看签名密钥",
+          en: "only the operator, coordinators and auditors may list the signing keys",
+        }),
+      )
+
+/**
+ * Rotates the deployment's signing key (the operator, who holds the key file): a new key
+ * replaces the file, joins the ring, and the old one is retired from now on.
+ */
+export const rotateKey = (actor: Actor) =>
+  Effect.gen(function* () {
+    if (actor.kind !== "operator")
+      return yield* new NotAllowed({
+        actor: actor.id,
+        action: "keys.rotate",
+        zh: "只有系统管理员可以更换签名密钥",
+        en: "only the operator rotates the signing key",
+      })
+    const signer = yield* Signer
+    const { retired, current } = signer.rotate()
+    const at = new Date()
+    yield* transaction("keys.rotate", (tx) =>
+      Effect.gen(function* () {
+        yield* enrolKey(tx, current, at)
+        // The old key may never have signed: it joins the ring only to be retired.
+        yield* query(
+          "keys.enrolRetired",
+          (db) =>
+            db
+              .insertInto("signing_keys")
+              .values({ key_id: retired.keyId, public_key: retired.publicKeyPem, valid_from: at })
+              .onConflict((oc) => oc.column("key_id").doNothing())
+              .execute(),
+          tx,
+        )
+        yield* query(
+          "keys.retire",
+          (db) =>
+            db
+              .updateTable("signing_keys")
+              .set({ valid_until: at })
+              .where("key_id", "=", retired.keyId)
+              .where("valid_until", "is", null)
+              .execute(),
+          tx,
+        )
+      }),
+    )
+    return { retired: retired.keyId, current: current.keyId, at: at.toISOString() }
+  })

@@ -1,0 +1,44 @@
+/**
+ * Exact arithmetic on canonical decimal text ("10350", "12.5", "-0.25"): what the
+ * database's `numeric` gives, recomputed without a database and never through
+ * floating point, so an auditor's sum of a figure equals the stored one digit for digit.
+ */
+import { canonicalDecimal } from "./Report.ts"
+
+const scaled = (text: string, places: number): bigint => {
+  const negative = text.startsWith("-")
+  const [whole = "0", fraction = ""] = (negative ? text.slice(1) : text).split(".")
+  const digits = BigInt(`${whole}${fraction.padEnd(places, "0")}`)
+  return negative ? -digits : digits
+}
+
+const placesOf = (text: string): number => text.split(".")[1]?.length ?? 0
+
+const unscaled = (value: bigint, places: number): string => {
+  const negative = value < 0n
+  const digits = (negative ? -value : value).toString().padStart(places + 1, "0")
+  const whole = digits.slice(0, digits.length - places)
+  const fraction = digits.slice(digits.length - places)
+  return canonicalDecimal(`${negative ? "-" : ""}${whole}${places > 0 ? `.${fraction}` : ""}`) ?? "0"
+}
+
+/** Canonical decimal text of `value`; throws on text that is not a decimal (a defect of the caller). */
+export const decimal = (value: string): string => {
+  const canonical = canonicalDecimal(value)
+  if (canonical === undefined) throw new TypeError(`not a decimal: ${value}`)
+  return canonical
+}
+
+/** The exact sum of two decimals. */
+export const addDecimal = (a: string, b: string): string => {
+  const places = Math.max(placesOf(a), placesOf(b))
+  return unscaled(scaled(decimal(a), places) + scaled(decimal(b), places), places)
+}
+
+/** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. */
+export const compareDecimal = (a: string, b: string): -1 | 0 | 1 => {
+  const places = Math.max(placesOf(a), placesOf(b))
+  const x = scaled(decimal(a), places)
+  const y = scaled(decimal(b), places)
+  return x < y ? -1 : x > y ? 1 : 0
+}
