@@ -72,7 +72,8 @@ export const call = async (base: string, method: string, path: string, options: 
 
 /**
  * Everything but refused attempts: row counts, machine versions, report states, stored
- * idempotency answers and the journal's length without its `access.denied` rows.
+ * idempotency answers, units and principals, and the journal's length without its
+ * `access.denied` rows.
  */
 export const fingerprint = async (store: Store): Promise<string> => {
   const { rows } = await sql<Record<string, unknown>>`
@@ -89,7 +90,11 @@ export const fingerprint = async (store: Store): Promise<string> => {
       (select count(*) from checkpoints) as checkpoints,
       (select count(*) from command_results) as command_results,
       (select count(*) from timers) as timers,
-      (select count(*) from messages) as messages`.execute(store.db)
+      (select count(*) from messages) as messages,
+      (select string_agg(campaign_id || '/' || key || ':' || name || '<' || coalesce(parent_key, ''), ','
+        order by campaign_id, key) from units) as units,
+      (select string_agg(id || ':' || role || ':' || coalesce(unit_key, ''), ',' order by id) from principals)
+        as principals`.execute(store.db)
   return JSON.stringify(rows[0])
 }
 

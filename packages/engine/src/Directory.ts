@@ -45,8 +45,9 @@ export const addPrincipal = (input: unknown, actor: Actor) =>
     }
     const unit = principal.role === "auditor" ? (principal.unit ?? null) : (principal.unit as string)
     if (unit !== null) {
+      // A principal's unit is an organisation key: any campaign naming the office will do.
       const exists = yield* query("units.find", (db) =>
-        db.selectFrom("units").select("key").where("key", "=", unit).executeTakeFirst(),
+        db.selectFrom("units").select("key").where("key", "=", unit).limit(1).executeTakeFirst(),
       )
       if (exists === undefined) {
         return yield* new InvalidInput({

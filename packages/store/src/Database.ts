@@ -12,8 +12,13 @@ type BigId = ColumnType<string, string | number | bigint, string | number | bigi
 type GeneratedBigId = ColumnType<string, string | number | bigint | undefined, never>
 type Json<T = unknown> = ColumnType<T, string, string>
 
-/** The directory of units (offices, bureaus, associations…); `parent` builds the hierarchy. */
+/**
+ * The units of a campaign (offices, bureaus, associations…), as its definition declares
+ * them; `parent` builds the hierarchy within the campaign. One office key may appear in
+ * many campaigns, each with its own row.
+ */
 export interface UnitsTable {
+  campaign_id: string
   key: string
   name: string
   name_en: string | null
@@ -27,6 +32,7 @@ export interface PrincipalsTable {
   id: string
   name: string
   role: "coordinator" | "unit" | "auditor"
+  /** an organisation key: the office in every campaign naming it (no foreign key) */
   unit_key: string | null
   created_at: CreatedAt
   disabled_at: Timestamp | null

@@ -13,7 +13,7 @@ describe("[pglite] a persistent data folder", () => {
       expect((await migrateToLatest(first.db)).applied.length).toBeGreaterThan(0)
       await first.db
         .insertInto("units")
-        .values({ key: "kept", name: "留存", name_en: null, parent_key: null, level: null })
+        .values({ campaign_id: "c", key: "kept", name: "留存", name_en: null, parent_key: null, level: null })
         .execute()
       await first.close()
       const second = await openStore({ dataDir: join(dir, "data") })

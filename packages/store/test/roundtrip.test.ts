@@ -9,18 +9,25 @@ describeEachDatabase("every table round-trips a row", (ctx) => {
     const { db } = ctx.store()
     await db
       .insertInto("units")
-      .values({ key: "sh", name: "上海市", name_en: "Shanghai", parent_key: null, level: "province" })
+      .values({ campaign_id: "c", key: "sh", name: "上海市", name_en: "Shanghai", parent_key: null, level: "province" })
       .execute()
     await db
       .insertInto("units")
-      .values({ key: "sh-pd", name: "浦东新区", name_en: null, parent_key: "sh", level: "county" })
+      .values({ campaign_id: "c", key: "sh-pd", name: "浦东新区", name_en: null, parent_key: "sh", level: "county" })
       .execute()
     await db
       .insertInto("principals")
       .values({ id: "p1", name: "张三", role: "unit", unit_key: "sh-pd", disabled_at: null })
       .execute()
     const unit = await db.selectFrom("units").selectAll().where("key", "=", "sh-pd").executeTakeFirstOrThrow()
-    expect(unit).toMatchObject({ key: "sh-pd", name: "浦东新区", name_en: null, parent_key: "sh", level: "county" })
+    expect(unit).toMatchObject({
+      campaign_id: "c",
+      key: "sh-pd",
+      name: "浦东新区",
+      name_en: null,
+      parent_key: "sh",
+      level: "county",
+    })
     expect(unit.created_at).toBeInstanceOf(Date)
     const principal = await db.selectFrom("principals").selectAll().executeTakeFirstOrThrow()
     expect(principal).toMatchObject({ id: "p1", name: "张三", role: "unit", unit_key: "sh-pd", disabled_at: null })

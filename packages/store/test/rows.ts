@@ -2,8 +2,9 @@
 import type { Insertable, Kysely } from "kysely"
 import type { Database, JournalTable, UnitsTable } from "../src/index.ts"
 
-/** A unit with no parent. */
-export const unitRow = (key: string): Insertable<UnitsTable> => ({
+/** A unit of campaign `campaignId` with no parent. */
+export const unitRow = (key: string, campaignId = "c"): Insertable<UnitsTable> => ({
+  campaign_id: campaignId,
   key,
   name: key,
   name_en: null,

@@ -16,7 +16,14 @@ export const directoryHandlers = HttpApiBuilder.group(Api, "directory", (handler
     )
     .handle("units", ({ query }) =>
       Effect.flatMap(currentActor, (actor) =>
-        answer(pageUnits(actor, { parent: query.parent }, { limit: query.limit, cursor: query.cursor }), "query"),
+        answer(
+          pageUnits(
+            actor,
+            { campaign: query.campaign, parent: query.parent },
+            { limit: query.limit, cursor: query.cursor },
+          ),
+          "query",
+        ),
       ),
     ),
 )

@@ -5,8 +5,9 @@ import { Key, Page, PageQuery, UnitLevel } from "../Common.ts"
 import { readProblems } from "../Problems.ts"
 import { Authentication, Principal } from "../Security.ts"
 
-/** A unit of the directory, with its parent in the hierarchy. */
+/** A unit of a campaign, with its parent in that campaign's hierarchy (an office key recurs across campaigns). */
 export const Unit = Schema.Struct({
+  campaign: Schema.String,
   key: Schema.String,
   name: Schema.String,
   nameEn: Schema.NullOr(Schema.String),
@@ -27,7 +28,11 @@ export class DirectoryGroup extends HttpApiGroup.make("directory")
   .add(HttpApiEndpoint.get("clock", "/clock", { success: CampaignClock, error: readProblems }))
   .add(
     HttpApiEndpoint.get("units", "/units", {
-      query: { ...PageQuery, parent: Schema.optional(Key) },
+      query: {
+        ...PageQuery,
+        campaign: Schema.optional(Key),
+        parent: Schema.optional(Key),
+      },
       success: Page(Unit),
       error: readProblems,
     }),
@@ -37,6 +42,6 @@ export class DirectoryGroup extends HttpApiGroup.make("directory")
   .annotateMerge(
     OpenApi.annotations({
       title: "directory",
-      description: "当前用户与可见单位 / the current principal and the units it may see",
+      description: "当前用户与可见单位(按活动)/ the current principal and the units it may see, by campaign",
     }),
   ) {}

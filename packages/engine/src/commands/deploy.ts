@@ -1,8 +1,10 @@
 /**
  * Deploys a campaign definition: validates it, records the version with its
- * content hash, registers its units in the directory, and creates one machine
- * per participating unit plus the campaign's. A campaign not yet started may
- * be redeployed with a changed definition; a started one may not.
+ * content hash, writes its units (the campaign's own rows), and creates one
+ * machine per participating unit plus the campaign's. A campaign not yet
+ * started may be redeployed with a changed definition; a started one may not.
+ * Only the operator or the coordinator of both the existing campaign and the
+ * new definition may deploy over a campaign; a refusal is journaled in its chain.
  */
 import type { Database } from "@liandong/store"
 import { type Campaign, campaignHash, decodeCampaign, initial, unitView } from "@liandong/workflow"
@@ -10,12 +12,14 @@ import { Effect } from "effect"
 import type { Transaction } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
+import { journalDenial } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
 import { query, transaction } from "../Db.ts"
-import { compiledFor, type LoadedCampaign } from "../Definitions.ts"
+import { compiledFor, type LoadedCampaign, loadCampaign } from "../Definitions.ts"
 import { CampaignState, InvalidInput, NotAllowed } from "../Errors.ts"
 import { appendJournal } from "../Journal.ts"
 import { taskRow } from "../Step.ts"
+import { chunks, writeUnits } from "./deployUnits.ts"
 
 /** What a deployment reports back. */
 export interface Deployed {
@@ -24,63 +28,6 @@ export interface Deployed {
   readonly hash: string
   readonly units: number
   readonly unchanged: boolean
-}
-
-/** Rows per multi-row insert: a national campaign has 50,000 units, each a row in several tables. */
-const batchSize = 1000
-
-const chunks = <A>(items: ReadonlyArray<A>): A[][] => {
-  const out: A[][] = []
-  for (let i = 0; i < items.length; i += batchSize) out.push(items.slice(i, i + batchSize))
-  return out
-}
-
-const upsertUnits = (tx: Transaction<Database>, definition: Campaign) =>
-  // Parents first, so the directory's foreign key always holds (checked at the end of each statement).
-  Effect.forEach(
-    chunks(topological(definition)),
-    (batch) =>
-      query(
-        "units.upsert",
-        (db) =>
-          db
-            .insertInto("units")
-            .values(
-              batch.map((unit) => ({
-                key: unit.key,
-                name: unit.name,
-                name_en: unit.nameEn,
-                parent_key: unit.parent,
-                level: unit.level,
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column("key").doUpdateSet((eb) => ({
-                name: eb.ref("excluded.name"),
-                name_en: eb.ref("excluded.name_en"),
-                parent_key: eb.ref("excluded.parent_key"),
-                level: eb.ref("excluded.level"),
-              })),
-            )
-            .execute(),
-        tx,
-      ),
-    { discard: true },
-  )
-
-const topological = (definition: Campaign) => {
-  const byKey = new Map(definition.units.map((u) => [u.key, u]))
-  const ordered: Campaign["units"][number][] = []
-  const seen = new Set<string>()
-  const visit = (key: string) => {
-    const unit = byKey.get(key)
-    if (unit === undefined || seen.has(key)) return
-    seen.add(key)
-    if (unit.parent !== null) visit(unit.parent)
-    ordered.push(unit)
-  }
-  for (const unit of definition.units) visit(unit.key)
-  return ordered
 }
 
 const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: Date) =>
@@ -148,19 +95,44 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
     }
   })
 
-/** Validates and deploys a definition; the operator or the definition's coordinator may deploy. */
+const campaignExists = (key: string) =>
+  query("campaign.exists", (db) =>
+    db.selectFrom("campaigns").select("id").where("id", "=", key).executeTakeFirst(),
+  ).pipe(Effect.map((row) => row !== undefined))
+
+/** The new definition names a coordinator the actor is not. */
+const notNewCoordinator = (actor: Actor, definition: Campaign) =>
+  new NotAllowed({
+    actor: actor.id,
+    action: "deploy",
+    zh: `“${actor.id}”不是“${definition.coordinator}”的牵头人员,无权部署此活动`,
+    en: `"${actor.id}" is not a coordinator of "${definition.coordinator}" and may not deploy this campaign`,
+  })
+
+/** The campaign exists and another office coordinates it. */
+const notCampaignCoordinator = (actor: Actor, key: string) =>
+  new NotAllowed({
+    actor: actor.id,
+    action: "deploy",
+    zh: `“${actor.id}”不是活动“${key}”的牵头人员,无权重新部署`,
+    en: `"${actor.id}" does not coordinate campaign "${key}" and may not redeploy it`,
+  })
+
+/**
+ * Validates and deploys a definition. The operator, or a coordinator of the definition's
+ * coordinating unit, may deploy a new campaign; over an existing one the actor must also
+ * coordinate the campaign as it stands (its current definition's coordinator).
+ */
 export const deploy = (input: unknown, actor: Actor) =>
   Effect.gen(function* () {
     const definition = yield* decodeCampaign(input).pipe(
       Effect.mapError((error) => new InvalidInput({ problems: error.problems })),
     )
+    // A refused attempt on a campaign that exists goes into that campaign's chain.
+    const journaled = journalDenial(definition.key, actor, "deploy", definition.key)
     if (!manages(actor, definition)) {
-      return yield* new NotAllowed({
-        actor: actor.id,
-        action: "deploy",
-        zh: `“${actor.id}”不是“${definition.coordinator}”的牵头人员,无权部署此活动`,
-        en: `"${actor.id}" is not a coordinator of "${definition.coordinator}" and may not deploy this campaign`,
-      })
+      const refused = Effect.fail(notNewCoordinator(actor, definition))
+      return yield* (yield* campaignExists(definition.key)) ? journaled(refused) : refused
     }
     const hash = campaignHash(definition)
     const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
@@ -178,6 +150,10 @@ export const deploy = (input: unknown, actor: Actor) =>
               .executeTakeFirst(),
           tx,
         )
+        // Checked under the campaign's lock, so a concurrent redeploy cannot change its coordinator meanwhile.
+        if (existing !== undefined && !manages(actor, (yield* loadCampaign(definition.key, tx)).definition)) {
+          return yield* notCampaignCoordinator(actor, definition.key)
+        }
         if (existing !== undefined && existing.hash === hash) {
           return {
             campaign: definition.key,
@@ -195,7 +171,6 @@ export const deploy = (input: unknown, actor: Actor) =>
             en: `campaign "${definition.key}" has started and cannot be redeployed; use a new campaign key`,
           })
         }
-        yield* upsertUnits(tx, definition)
         const version = (existing?.version ?? 0) + 1
         const [defRow] = yield* query(
           "definitions.insert",
@@ -236,6 +211,7 @@ export const deploy = (input: unknown, actor: Actor) =>
             tx,
           )
         }
+        yield* writeUnits(tx, definition)
         const row = yield* query(
           "campaign.reload",
           (db) => db.selectFrom("campaigns").selectAll().where("id", "=", definition.key).executeTakeFirstOrThrow(),
@@ -257,5 +233,5 @@ export const deploy = (input: unknown, actor: Actor) =>
         })
         return { campaign: definition.key, version, hash, units: created.units, unchanged: false } satisfies Deployed
       }),
-    )
+    ).pipe(journaled)
   })

@@ -11,14 +11,20 @@ export const describePrincipal = (actor: Actor) =>
     const row = yield* query("principal.describe", (db) =>
       db
         .selectFrom("principals")
-        .leftJoin("units", "units.key", "principals.unit_key")
-        .select([
-          "principals.id",
-          "principals.name",
-          "principals.role",
-          "principals.unit_key",
-          "units.name as unit_name",
-        ])
+        .select(["principals.id", "principals.name", "principals.role", "principals.unit_key"])
+        // Units belong to campaigns and an office may be named differently in each: its name here is
+        // the one the latest deployed campaign naming it gives (the highest definition id, as each
+        // deploy records a new definition and pins it).
+        .select((eb) =>
+          eb
+            .selectFrom("units")
+            .innerJoin("campaigns", "campaigns.id", "units.campaign_id")
+            .select("units.name")
+            .whereRef("units.key", "=", "principals.unit_key")
+            .orderBy("campaigns.definition_id", "desc")
+            .limit(1)
+            .as("unit_name"),
+        )
         .where("principals.id", "=", actor.id)
         .executeTakeFirst(),
     )

@@ -8,6 +8,7 @@ import * as requestExpiry from "./0005_request_expiry.ts"
 import * as hotRows from "./0006_hot_rows.ts"
 import * as journalAppend from "./0007_journal_append.ts"
 import * as accountableRecord from "./0008_accountable_record.ts"
+import * as campaignUnits from "./0009_campaign_units.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0006_hot_rows": hotRows,
   "0007_journal_append": journalAppend,
   "0008_accountable_record": accountableRecord,
+  "0009_campaign_units": campaignUnits,
 }

@@ -1,0 +1,62 @@
+/**
+ * A deploy writes its own campaign's units and nobody else's: the rows are keyed by
+ * campaign, so another campaign naming the same office keeps its own name and parent.
+ * A redeploy replaces the rows, as it replaces the machines.
+ */
+import type { Database } from "@liandong/store"
+import type { Campaign } from "@liandong/workflow"
+import { Effect } from "effect"
+import type { Transaction } from "kysely"
+import { query } from "../Db.ts"
+
+/** Rows per multi-row insert: a national campaign has 50,000 units. */
+const batchSize = 1000
+
+/** Cuts `items` into insert-sized batches. */
+export const chunks = <A>(items: ReadonlyArray<A>): A[][] => {
+  const out: A[][] = []
+  for (let i = 0; i < items.length; i += batchSize) out.push(items.slice(i, i + batchSize))
+  return out
+}
+
+const topological = (definition: Campaign) => {
+  const byKey = new Map(definition.units.map((u) => [u.key, u]))
+  const ordered: Campaign["units"][number][] = []
+  const seen = new Set<string>()
+  const visit = (key: string) => {
+    const unit = byKey.get(key)
+    if (unit === undefined || seen.has(key)) return
+    seen.add(key)
+    if (unit.parent !== null) visit(unit.parent)
+    ordered.push(unit)
+  }
+  for (const unit of definition.units) visit(unit.key)
+  return ordered
+}
+
+/** Replaces the campaign's unit rows with the definition's. */
+export const writeUnits = (tx: Transaction<Database>, definition: Campaign) =>
+  Effect.gen(function* () {
+    yield* query("units.clear", (db) => db.deleteFrom("units").where("campaign_id", "=", definition.key).execute(), tx)
+    // Parents first, so the hierarchy's foreign key holds (it is checked at the end of each statement).
+    for (const batch of chunks(topological(definition))) {
+      yield* query(
+        "units.insert",
+        (db) =>
+          db
+            .insertInto("units")
+            .values(
+              batch.map((unit) => ({
+                campaign_id: definition.key,
+                key: unit.key,
+                name: unit.name,
+                name_en: unit.nameEn,
+                parent_key: unit.parent,
+                level: unit.level,
+              })),
+            )
+            .execute(),
+        tx,
+      )
+    }
+  })
