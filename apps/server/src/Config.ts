@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly worker: boolean
   /** how often the live hub looks for changes of the campaigns being watched, in milliseconds */
   readonly livePollMs: number
+  /** the most event streams one token may hold open at once (default 10) */
+  readonly streamsPerToken?: number | undefined
   /** how long HTTP requests' idempotency records are kept, and how they are swept */
   readonly requestExpiry: RequestExpiryOptions
 }
@@ -44,6 +46,7 @@ const Env = Schema.Struct({
   LIANDONG_AUTH_FAILURE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_WORKER: Schema.optional(Schema.Literals(["inline", "off"])),
   LIANDONG_LIVE_POLL_MS: Schema.optional(IntFromText(50, 60_000)),
+  LIANDONG_STREAMS_PER_TOKEN: Schema.optional(IntFromText(1, 1000)),
   LIANDONG_IDEMPOTENCY_RETENTION_DAYS: Schema.optional(IntFromText(1, 3650)),
 })
 
@@ -61,6 +64,7 @@ export const defaults = {
   failuresPerMinute: 30,
   failureBurst: 20,
   livePollMs: 1000,
+  streamsPerToken: 10,
   requestRetentionDays: 7,
   requestSweepMs: 60 * 60 * 1000,
   requestSweepBatch: 1000,
@@ -92,6 +96,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
     webDist: webDistFromEnv(env),
     worker: (value.LIANDONG_WORKER ?? "inline") === "inline",
     livePollMs: value.LIANDONG_LIVE_POLL_MS ?? defaults.livePollMs,
+    streamsPerToken: value.LIANDONG_STREAMS_PER_TOKEN ?? defaults.streamsPerToken,
     requestExpiry: {
       retentionSeconds: (value.LIANDONG_IDEMPOTENCY_RETENTION_DAYS ?? defaults.requestRetentionDays) * 86_400,
       everyMs: defaults.requestSweepMs,

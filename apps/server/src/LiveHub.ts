@@ -1,12 +1,14 @@
 /**
  * One live hub per server process: a single loop looks up the journal heads
- * of every campaign some stream is watching, in one query per interval, and
- * hands each change to every stream of that campaign. The database's load
- * stays one query an interval however many dashboards are open, and none
- * while nobody watches. Streams are authorized as they open (`Live.ts`); the
- * hub only tells them what changed.
+ * of every campaign some stream is watching, and whether each stream's token
+ * still authenticates, in one query per interval, and hands each change to
+ * every stream of that campaign. The database's load stays one query an
+ * interval however many dashboards are open, and none while nobody watches.
+ * Streams are authorized as they open (`Live.ts`); a stream whose token was
+ * revoked or expired since ends within an interval, and a token holds at most
+ * `maxPerToken` streams at once.
  */
-import { campaignHeads } from "@liandong/engine"
+import { liveHeads } from "@liandong/engine"
 import { Context, Effect, Layer, Queue, Schedule, Stream } from "effect"
 
 /** A campaign's journal length and state, as the hub last found it. */
@@ -20,15 +22,25 @@ export interface CampaignHead {
 interface Watcher {
   /** the last journal length this stream was told */
   last: number
+  /** the token the stream was opened with */
+  readonly token: string
   readonly push: (head: CampaignHead) => void
+  readonly end: () => void
 }
 
 /** The hub. */
 export class LiveHub extends Context.Service<
   LiveHub,
   {
-    /** The campaign's heads from now on, each time its journal length differs from the last one sent (`since` first). */
-    readonly watch: (campaign: string, since: number) => Stream.Stream<CampaignHead>
+    /**
+     * The campaign's heads from now on, each time its journal length differs from the last one sent
+     * (`since` first), for as long as `token` authenticates.
+     */
+    readonly watch: (campaign: string, since: number, token: string) => Stream.Stream<CampaignHead>
+    /** Whether `token` may open one more stream. */
+    readonly admits: (token: string) => Effect.Effect<boolean>
+    /** The most streams a token may hold at once. */
+    readonly maxPerToken: number
     /** How many look-ups the hub has made: one per interval while anything is watched, whatever the number of streams. */
     readonly lookups: Effect.Effect<number>
     /** How many streams are watching now. */
@@ -36,15 +48,22 @@ export class LiveHub extends Context.Service<
   }
 >()("@liandong/server/LiveHub") {
   /** The hub, looking every `intervalMs` for as long as the layer lives. */
-  static readonly layer = (intervalMs: number) =>
+  static readonly layer = (intervalMs: number, maxPerToken = 10) =>
     Layer.effect(LiveHub)(
       Effect.gen(function* () {
         const watchers = new Map<string, Set<Watcher>>()
+        const byToken = new Map<string, number>()
         let lookups = 0
+        const all = () => [...watchers.values()].flatMap((set) => [...set])
         const look = Effect.gen(function* () {
           if (watchers.size === 0) return
           lookups++
-          const heads = yield* campaignHeads([...watchers.keys()])
+          const tokens = [...byToken.keys()]
+          const { heads, liveTokens } = yield* liveHeads([...watchers.keys()], tokens)
+          // A token revoked or expired since its streams opened: they end now. (A stream that opened
+          // while the query ran was not asked about; the next look asks.)
+          const asked = new Set(tokens)
+          for (const watcher of all()) if (asked.has(watcher.token) && !liveTokens.has(watcher.token)) watcher.end()
           for (const head of heads) {
             for (const watcher of watchers.get(head.campaign) ?? []) {
               if (watcher.last === head.seq) continue
@@ -55,12 +74,21 @@ export class LiveHub extends Context.Service<
         })
         // A failed look (the database away) is skipped; the next one may succeed.
         yield* look.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(`${intervalMs} millis`)), Effect.forkScoped)
-        const watch = (campaign: string, since: number) =>
+        const watch = (campaign: string, since: number, token: string) =>
           Stream.callback<CampaignHead>(
             (queue) =>
               Effect.acquireRelease(
                 Effect.sync(() => {
-                  const watcher: Watcher = { last: since, push: (head) => Queue.offerUnsafe(queue, head) }
+                  const watcher: Watcher = {
+                    last: since,
+                    token,
+                    push: (head) => Queue.offerUnsafe(queue, head),
+                    end: () => Queue.endUnsafe(queue),
+                  }
+                  const open = byToken.get(token) ?? 0
+                  byToken.set(token, open + 1)
+                  // Two streams opened at the same instant may both have been admitted: the later one ends.
+                  if (open >= maxPerToken) watcher.end()
                   const set = watchers.get(campaign) ?? new Set()
                   set.add(watcher)
                   watchers.set(campaign, set)
@@ -71,6 +99,9 @@ export class LiveHub extends Context.Service<
                     const set = watchers.get(campaign)
                     set?.delete(watcher)
                     if (set?.size === 0) watchers.delete(campaign)
+                    const open = (byToken.get(token) ?? 1) - 1
+                    if (open > 0) byToken.set(token, open)
+                    else byToken.delete(token)
                   }),
               ),
             // Only the latest head matters to a reader that fell behind.
@@ -78,8 +109,10 @@ export class LiveHub extends Context.Service<
           )
         return LiveHub.of({
           watch,
+          admits: (token) => Effect.sync(() => (byToken.get(token) ?? 0) < maxPerToken),
+          maxPerToken,
           lookups: Effect.sync(() => lookups),
-          streams: Effect.sync(() => [...watchers.values()].reduce((n, set) => n + set.size, 0)),
+          streams: Effect.sync(() => all().length),
         })
       }),
     )

@@ -13,7 +13,7 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { NetAddress } from "effect/net"
 import { authenticationLayer } from "./Authentication.ts"
-import type { ServerConfig } from "./Config.ts"
+import { defaults, type ServerConfig } from "./Config.ts"
 import { guard } from "./Guard.ts"
 import { auditHandlers } from "./handlers/Audit.ts"
 import { campaignsHandlers } from "./handlers/Campaigns.ts"
@@ -61,7 +61,7 @@ export const serverLayer = (config: ServerConfig) => {
   const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits), guarded), {
     disableLogger: true,
     disableListenLog: true,
-  }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs)))
+  }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs, config.streamsPerToken ?? defaults.streamsPerToken)))
   const worker = config.worker ? Layer.effectDiscard(Effect.forkScoped(runWorker())) : Layer.empty
   return Layer.mergeAll(served, worker, requestExpiryLayer(config.requestExpiry)).pipe(
     Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host })),

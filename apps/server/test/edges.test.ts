@@ -8,10 +8,10 @@
  * problem.
  */
 import { request as httpRequest } from "node:http"
-import { Db } from "@liandong/engine"
+import { createToken, Db, operator, revokeToken } from "@liandong/engine"
 import { describeEachDatabase } from "@liandong/store/testing"
-import { Layer } from "effect"
-import type { KyselyPlugin } from "kysely"
+import { type Effect, Layer, ManagedRuntime } from "effect"
+import { type KyselyPlugin, sql } from "kysely"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ServerConfig } from "../src/Config.ts"
 import { type RunningServer, startServer } from "../src/Server.ts"
@@ -69,6 +69,56 @@ const baseConfig: ServerConfig = {
 }
 
 const idOf = (token: string) => token.split("_")[1] as string
+
+/** An open event stream: its status, the frames seen, whether the server ended it. */
+interface OpenStream {
+  readonly status: number
+  readonly json: any
+  readonly frames: string[]
+  ended: boolean
+  readonly close: () => void
+}
+
+const openStream = async (base: string, token: string, campaign = "matrix-main"): Promise<OpenStream> => {
+  const controller = new AbortController()
+  const response = await fetch(`${base}/api/v1/campaigns/${campaign}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  })
+  const stream: OpenStream = {
+    status: response.status,
+    json: undefined,
+    frames: [],
+    ended: false,
+    close: () => controller.abort(),
+  }
+  if (response.status !== 200) {
+    ;(stream as { json: unknown }).json = await response.json()
+    return stream
+  }
+  const reader = response.body?.getReader()
+  const decoder = new TextDecoder()
+  void (async () => {
+    for (;;) {
+      const { value, done } = (await reader?.read()) ?? { done: true, value: undefined }
+      if (done) {
+        stream.ended = true
+        return
+      }
+      stream.frames.push(decoder.decode(value, { stream: true }))
+    }
+  })().catch(() => undefined)
+  return stream
+}
+
+/** Waits until `check` holds, or fails after `ms`. */
+const eventually = async (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
 const invented = (i: number) => `ld_${i.toString(16).padStart(12, "0")}_${"A".repeat(43)}`
 
 describeEachDatabase(
@@ -93,6 +143,64 @@ describeEachDatabase(
     }, 120_000)
     afterAll(async () => {
       for (const server of servers) await server.close()
+    })
+
+    /** Runs an engine effect as the operator would, on the test's store. */
+    const engine = async <A, E>(effect: Effect.Effect<A, E, any>) => {
+      const runtime = ManagedRuntime.make(engineServices(db.store(), seeded.keyFile, seededAt))
+      try {
+        return await runtime.runPromise(effect as Effect.Effect<A, E, never>)
+      } finally {
+        await runtime.dispose()
+      }
+    }
+
+    describe("event streams", () => {
+      it("end within the hub's interval once their token is revoked, or has expired", async () => {
+        const server = await start({ livePollMs: 100 })
+        const revoked = await engine(createToken("auditor", {}, operator))
+        const expiring = await engine(createToken("auditor", {}, operator))
+        const kept = await openStream(server.url, seeded.tokens.auditor as string)
+        const doomed = await openStream(server.url, revoked.token)
+        const lapsing = await openStream(server.url, expiring.token)
+        for (const s of [kept, doomed, lapsing]) expect(s.status).toBe(200)
+        await eventually(() => [kept, doomed, lapsing].every((s) => s.frames.length > 0), "the first frames")
+        await engine(revokeToken(revoked.id, operator))
+        await eventually(() => doomed.ended, "the revoked token's stream to end")
+        // Expiry is on the wall clock: this token's time runs out now.
+        await sql`update tokens set expires_at = now() - interval '1 second' where id = ${expiring.id}`.execute(
+          db.store().db,
+        )
+        await eventually(() => lapsing.ended, "the expired token's stream to end")
+        expect(kept.ended).toBe(false)
+        // And a revoked token cannot open another.
+        expect((await openStream(server.url, revoked.token)).status).toBe(401)
+        kept.close()
+      })
+
+      it("are capped per token, with a 429 problem over the cap", async () => {
+        const server = await start({ streamsPerToken: 2 })
+        const token = seeded.tokens.lead as string
+        const first = await openStream(server.url, token)
+        const second = await openStream(server.url, token, "matrix-main")
+        expect([first.status, second.status]).toEqual([200, 200])
+        await eventually(() => first.frames.length > 0 && second.frames.length > 0, "the first frames")
+        const third = await openStream(server.url, token)
+        expect(third.status).toBe(429)
+        expect(third.json).toMatchObject({ type: "urn:liandong:problem:rate-limited", status: 429, retryAfter: 60 })
+        // Another token of the same principal has its own streams.
+        const other = await engine(createToken("lead", {}, operator))
+        const elsewhere = await openStream(server.url, other.token)
+        expect(elsewhere.status).toBe(200)
+        // Closing one frees its place.
+        first.close()
+        await eventually(async () => {
+          const again = await openStream(server.url, token)
+          again.close()
+          return again.status === 200
+        }, "a place to free up")
+        for (const s of [second, elsewhere]) s.close()
+      })
     })
 
     describe("rate limits", () => {

@@ -50,7 +50,14 @@ export type { JournalContent, ReportContent, ReviewContent, SummaryContent } fro
 export { clockLayer, dbLayer, engineLayer } from "./Layers.ts"
 export { Log } from "./Log.ts"
 export { listCampaigns, listReports, listTasks, type PhaseCell, statusTable, visibleCampaign } from "./Queries.ts"
-export { campaignChange, campaignDetail, campaignHeads, pageCampaigns, statusMatrix } from "./reads/Campaigns.ts"
+export {
+  campaignChange,
+  campaignDetail,
+  campaignHeads,
+  liveHeads,
+  pageCampaigns,
+  statusMatrix,
+} from "./reads/Campaigns.ts"
 export { activeStates, graphOf, machineGraph } from "./reads/Machine.ts"
 export type { Page, PageRequest } from "./reads/Page.ts"
 export { describePrincipal } from "./reads/Principal.ts"

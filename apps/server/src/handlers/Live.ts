@@ -4,13 +4,15 @@
  * once), a comment every 15 s to keep proxies from closing the stream; or the
  * same as a cursor to poll.
  */
-import { Api } from "@liandong/api"
+import { Api, TooManyRequests } from "@liandong/api"
 import { campaignChange } from "@liandong/engine"
 import { Effect, Stream } from "effect"
-import { HttpServerResponse } from "effect/http"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, currentActor } from "../Handle.ts"
+import { requestContext } from "../Language.ts"
 import { type CampaignHead, LiveHub } from "../LiveHub.ts"
+import { retryAfterOf } from "../RateLimit.ts"
 
 const frame = (change: CampaignHead & { readonly changed: boolean }) =>
   `event: change\nid: ${change.seq}\ndata: ${JSON.stringify(change)}\n\n`
@@ -24,14 +26,35 @@ export const liveHandlers = HttpApiBuilder.group(Api, "live", (handlers) =>
         // Each stream is authorized as it opens: a campaign the caller may not see is a 404, as anywhere.
         const first = yield* answer(campaignChange(params.campaign, actor), "path")
         const hub = yield* LiveHub
+        const request = yield* HttpServerRequest.HttpServerRequest
+        // The bearer middleware let it through, so the header holds a token of this shape.
+        const token = /^Bearer\s+ld_([0-9a-f]{12})_/i.exec(request.headers.authorization ?? "")?.[1] ?? ""
+        if (!(yield* hub.admits(token))) {
+          const ctx = yield* requestContext
+          retryAfterOf.set(request.source as object, 60)
+          return yield* Effect.fail(
+            new TooManyRequests({
+              instance: ctx.instance,
+              retryAfter: 60,
+              detail:
+                ctx.lang === "zh"
+                  ? `此令牌已打开 ${hub.maxPerToken} 个实时更新连接,请先关闭一个`
+                  : `this token already holds ${hub.maxPerToken} open event streams; close one first`,
+            }),
+          )
+        }
+        // The stream ends when the hub finds its token revoked or expired; the keep-alive ends with it.
         const changes = hub
-          .watch(params.campaign, first.seq)
+          .watch(params.campaign, first.seq, token)
           .pipe(Stream.map((head) => frame({ ...head, changed: true })))
         const keepAlive = Stream.tick("15 seconds").pipe(
           Stream.drop(1),
           Stream.map(() => ": keep-alive\n\n"),
         )
-        const body = Stream.concat(Stream.make(`retry: 3000\n\n${frame(first)}`), Stream.merge(changes, keepAlive))
+        const body = Stream.concat(
+          Stream.make(`retry: 3000\n\n${frame(first)}`),
+          Stream.merge(changes, keepAlive, { haltStrategy: "left" }),
+        )
         return HttpServerResponse.stream(Stream.encodeText(body), {
           contentType: "text/event-stream",
           headers: { "cache-control": "no-cache", "x-accel-buffering": "no" },

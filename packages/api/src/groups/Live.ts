@@ -5,7 +5,7 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Key } from "../Common.ts"
-import { readProblems } from "../Problems.ts"
+import { readProblems, TooManyRequests } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
 /** The journal's length now: compare with the last one seen. */
@@ -23,9 +23,11 @@ export class LiveGroup extends HttpApiGroup.make("live")
     HttpApiEndpoint.get("events", "/campaigns/:campaign/events", {
       params: { campaign: Key },
       success: HttpApiSchema.StreamSse({ data: Change }).annotate({
-        description: "event `change` with a Change each time the journal grows; a comment every 15 s keeps it open",
+        description:
+          "event `change` with a Change each time the journal grows; a comment every 15 s keeps it open; it ends when its token is revoked or expires",
       }),
-      error: readProblems,
+      // 429: the token already holds the most streams allowed at once.
+      error: [...readProblems, TooManyRequests],
     }),
   )
   .add(

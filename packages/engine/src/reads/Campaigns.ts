@@ -5,8 +5,10 @@
  */
 import type { CampaignRow } from "@liandong/store"
 import { Effect } from "effect"
+import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
+import { wallNow } from "../Clock.ts"
 import { query } from "../Db.ts"
 import { listCampaigns, statusTable, visibleCampaign } from "../Queries.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
@@ -145,3 +147,35 @@ export const campaignHeads = (campaignIds: ReadonlyArray<string>) =>
           rows.map((row) => ({ campaign: row.id, seq: row.journal_seq, status: row.status, phase: row.phase ?? null })),
         ),
       )
+
+/**
+ * What a live hub needs each interval, in one statement: the heads of the campaigns being
+ * watched (as `campaignHeads`), and which of the streams' tokens still authenticate — not
+ * revoked, not expired on the wall clock, their principal not disabled — so a revoked
+ * token's streams end within an interval.
+ */
+export const liveHeads = (campaignIds: ReadonlyArray<string>, tokenIds: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    if (campaignIds.length === 0 && tokenIds.length === 0) return { heads: [], liveTokens: new Set<string>() }
+    const now = yield* wallNow
+    const { rows } = yield* query("live.heads", (db) =>
+      sql<{ kind: string; id: string; seq: string | number; status: string; phase: string | null }>`
+        select 'campaign' as kind, c.id, c.journal_seq as seq, c.status, m.phase
+          from campaigns c
+          left join machines m on m.campaign_id = c.id and m.kind = 'campaign'
+         where c.id = any(${[...campaignIds]}::text[])
+        union all
+        select 'token' as kind, t.id, 0 as seq, '' as status, null as phase
+          from tokens t join principals p on p.id = t.principal_id
+         where t.id = any(${[...tokenIds]}::text[])
+           and t.revoked_at is null
+           and (t.expires_at is null or t.expires_at > ${now})
+           and p.disabled_at is null`.execute(db),
+    )
+    return {
+      heads: rows
+        .filter((row) => row.kind === "campaign")
+        .map((row) => ({ campaign: row.id, seq: Number(row.seq), status: row.status, phase: row.phase ?? null })),
+      liveTokens: new Set(rows.filter((row) => row.kind === "token").map((row) => row.id)),
+    }
+  })
