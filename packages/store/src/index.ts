@@ -6,5 +6,18 @@ export type * from "./Database.ts"
 export { migrateToLatest } from "./Migrate.ts"
 /** Every migration by name, for Kysely's Migrator. */
 export { migrations } from "./migrations/index.ts"
+/** The application role's rights, table by table, and the command that grants exactly those. */
+export {
+  type AppRoleOptions,
+  type AppRoleResult,
+  appFunctionPrivileges,
+  applyAppPrivileges,
+  appTablePrivileges,
+  grantText,
+  PrivilegeError,
+  reportReviewColumns,
+  scramVerifier,
+  type TableGrant,
+} from "./Privileges.ts"
 /** Opens a store; `Store` and `StoreOptions` describe it; the environment's choice; the default data folder. */
 export { defaultDataDir, openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"

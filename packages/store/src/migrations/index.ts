@@ -9,6 +9,7 @@ import * as hotRows from "./0006_hot_rows.ts"
 import * as journalAppend from "./0007_journal_append.ts"
 import * as accountableRecord from "./0008_accountable_record.ts"
 import * as campaignUnits from "./0009_campaign_units.ts"
+import * as leastPrivilege from "./0010_least_privilege.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0007_journal_append": journalAppend,
   "0008_accountable_record": accountableRecord,
   "0009_campaign_units": campaignUnits,
+  "0010_least_privilege": leastPrivilege,
 }
