@@ -86,3 +86,40 @@ export const toProblem = (error: EngineFailure, ctx: RequestContext, place: Fiel
       }
     }
   })
+
+/**
+ * The raw answer to a request Node's HTTP parser refused before any route saw it: 431 for
+ * header fields over Node's limit (`--max-http-header-size`, 16 KiB by default), 400 for a
+ * request that is not HTTP. Its headers were never parsed, so it cannot choose a language:
+ * the detail carries both. The connection closes after it.
+ */
+export const clientErrorAnswer = (code: string | undefined): string => {
+  const tooLarge = code === "HPE_HEADER_OVERFLOW"
+  const body = JSON.stringify(
+    tooLarge
+      ? {
+          type: "urn:liandong:problem:header-too-large",
+          title: "请求头过大 / Request header fields too large",
+          status: 431,
+          detail:
+            "请求头超过服务器的上限,请缩短 Cookie 或其他请求头 / the request's header fields exceed the server's limit",
+        }
+      : {
+          type: "urn:liandong:problem:invalid-input",
+          title: "输入有误 / Invalid input",
+          status: 400,
+          detail: "无法解析的 HTTP 请求 / the request is not valid HTTP",
+          errors: [],
+        },
+  )
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"
+  return [
+    `HTTP/1.1 ${status}`,
+    "Content-Type: application/problem+json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "X-Content-Type-Options: nosniff",
+    "Connection: close",
+    "",
+    body,
+  ].join("\r\n")
+}

@@ -5,6 +5,7 @@
  * server runs on PGlite or PostgreSQL, in tests and in production.
  */
 import { createServer } from "node:http"
+import type { Duplex } from "node:stream"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Api } from "@liandong/api"
 import { type Clock, type Db, type Log, runWorker, type Signer } from "@liandong/engine"
@@ -24,8 +25,22 @@ import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
 import { tasksHandlers } from "./handlers/Tasks.ts"
 import { LiveHub } from "./LiveHub.ts"
+import { clientErrorAnswer } from "./Problems.ts"
 import { RequestLimits } from "./RateLimit.ts"
 import { requestExpiryLayer } from "./RequestExpiry.ts"
+
+/** Node's HTTP server, answering what its parser refuses (a 431 among them) as problems too. */
+const nodeServer = () => {
+  const server = createServer()
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    socket.end(clientErrorAnswer(error.code))
+  })
+  return server
+}
 
 /** The engine services the server runs with. */
 export type EngineServices = Db | Clock | Log | Signer
@@ -64,7 +79,7 @@ export const serverLayer = (config: ServerConfig) => {
   }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs, config.streamsPerToken ?? defaults.streamsPerToken)))
   const worker = config.worker ? Layer.effectDiscard(Effect.forkScoped(runWorker())) : Layer.empty
   return Layer.mergeAll(served, worker, requestExpiryLayer(config.requestExpiry)).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: config.port, host: config.host })),
+    Layer.provideMerge(NodeHttpServer.layer(nodeServer, { port: config.port, host: config.host })),
   )
 }
 

@@ -203,6 +203,20 @@ describeEachDatabase(
       })
     })
 
+    it("answers header fields over the limit with a 431 problem", async () => {
+      const server = await start({})
+      const answer = await call(server.url, "GET", "/api/v1/me", {
+        token: seeded.tokens.lead,
+        headers: { cookie: `c=${"x".repeat(64 * 1024)}` },
+      })
+      expect(answer.status).toBe(431)
+      expect(isProblem(answer)).toBe(true)
+      expect(answer.json).toMatchObject({ type: "urn:liandong:problem:header-too-large", status: 431 })
+      expect(answer.json.detail).toMatch(/请求头.*\/ the request's header fields/u)
+      // The server goes on answering.
+      expect((await call(server.url, "GET", "/api/v1/me", { token: seeded.tokens.lead })).status).toBe(200)
+    })
+
     describe("rate limits", () => {
       it("refuses an address out of its failure budget before the database is asked", async () => {
         const lookups = tokenLookups()
