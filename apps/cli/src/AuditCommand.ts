@@ -7,7 +7,10 @@ import {
   accountability,
   checkpointNow,
   exportCampaign,
+  listKeys,
   readExport,
+  readTrustedKeys,
+  rotateKey,
   trail,
   type Verdict,
   verifyCampaign,
@@ -22,8 +25,12 @@ import { run } from "./Run.ts"
 const report = (verdict: Verdict, asJson: boolean): string => {
   if (asJson) return json(verdict)
   const counts = `${verdict.rows} 行日志,${verdict.checkpoints} 个检查点,${verdict.machines} 个状态机 / ${verdict.rows} rows, ${verdict.checkpoints} checkpoints, ${verdict.machines} machines`
+  const uncovered =
+    verdict.uncovered > 0
+      ? `\n  注意:${verdict.uncovered} 行日志早于内容记录,其报送未与日志核对 / note: ${verdict.uncovered} rows predate content in the journal; their reports were not checked against it`
+      : ""
   if (verdict.ok) {
-    return `✓ 核验通过:哈希链完整,检查点签名有效且与日志一致,重放结果与存储快照一致\n✓ verified: the hash chain is intact, every checkpoint is signed and matches, every replay equals its stored snapshot\n  ${counts}`
+    return `✓ 核验通过:哈希链完整,检查点签名有效且与日志一致,报送数据与总结合计与日志所记一致,重放结果与存储快照一致\n✓ verified: the hash chain is intact, every checkpoint is signed and matches, the reports and the summary's totals are what the journal recorded, every replay equals its stored snapshot\n  ${counts}${uncovered}`
   }
   const [first, ...rest] = verdict.findings
   return [
@@ -42,13 +49,21 @@ const verify = Command.make(
       Flag.withDescription("an export directory whose signed checkpoints (kept outside) to check against"),
       Flag.optional,
     ),
+    trust: Flag.String("trust").pipe(
+      Flag.withDescription(
+        "a public key (PEM file) received out of band: only checkpoints such keys signed are believed; repeatable",
+      ),
+      Flag.between(0, 64),
+    ),
   },
-  ({ campaign, from, checkpoints }) => {
+  ({ campaign, from, checkpoints, trust }) => {
     const outside = Option.map(checkpoints, (dir) => join(dir, "checkpoints.json"))
+    const trusted = trust.length === 0 ? undefined : readTrustedKeys(trust)
     if (Option.isSome(from)) {
       return run(
         function* (ctx) {
-          const verdict = yield* verifyExport(from.value, Option.getOrUndefined(outside))
+          const pinned = trusted === undefined ? undefined : yield* trusted
+          const verdict = yield* verifyExport(from.value, Option.getOrUndefined(outside), pinned)
           if (!verdict.ok) process.exitCode = 1
           return report(verdict, ctx.json)
         },
@@ -58,7 +73,11 @@ const verify = Command.make(
     return run(function* (ctx) {
       const key = Option.getOrElse(campaign, () => "")
       const held = Option.isSome(checkpoints) ? yield* readExport(checkpoints.value) : undefined
-      const verdict = yield* verifyCampaign(key, yield* actorFor(ctx.as), held)
+      const pinned = trusted === undefined ? undefined : yield* trusted
+      const verdict = yield* verifyCampaign(key, yield* actorFor(ctx.as), {
+        ...(held === undefined ? {} : { checkpoints: held.checkpoints, keys: held.keys }),
+        ...(pinned === undefined ? {} : { trusted: pinned }),
+      })
       if (!verdict.ok) process.exitCode = 1
       return report(verdict, ctx.json)
     })
@@ -202,8 +221,38 @@ const accountabilityCommand = Command.make(
     }),
 ).pipe(Command.withDescription("各单位履职情况 / per-unit accountability"))
 
+const keysList = Command.make("list", {}, () =>
+  run(function* (ctx) {
+    const ring = yield* listKeys(yield* actorFor(ctx.as))
+    if (ctx.json) return json(ring)
+    return table(
+      ["密钥 key", "启用 from", "停用 until", "公钥 public key"],
+      ring.map((k) => [
+        k.keyId,
+        when(k.validFrom),
+        k.validUntil === null ? "—" : when(k.validUntil),
+        k.publicKey.split("\n")[1] ?? "",
+      ]),
+    )
+  }),
+).pipe(Command.withDescription("签名密钥环 / the signing key ring"))
+
+const keysRotate = Command.make("rotate", {}, () =>
+  run(function* (ctx) {
+    const rotated = yield* rotateKey(yield* actorFor(ctx.as))
+    return ctx.json
+      ? json(rotated)
+      : `已更换签名密钥:${rotated.retired} 停用,${rotated.current} 启用 / key rotated: ${rotated.retired} retired, ${rotated.current} signs from now on`
+  }),
+).pipe(Command.withDescription("更换签名密钥(系统管理员)/ rotate the signing key (operator)"))
+
+const keys = Command.make("keys").pipe(
+  Command.withSubcommands([keysList, keysRotate]),
+  Command.withDescription("签名密钥:列出、更换 / signing keys: list, rotate"),
+)
+
 /** The audit command group. */
 export const auditCommand = Command.make("audit").pipe(
-  Command.withSubcommands([verify, exportCommand, checkpoint, trailCommand, accountabilityCommand]),
+  Command.withSubcommands([verify, exportCommand, checkpoint, keys, trailCommand, accountabilityCommand]),
   Command.withDescription("审计:核验、导出、追溯 / audit: verify, export, trace"),
 )
