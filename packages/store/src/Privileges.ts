@@ -43,10 +43,6 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
   definitions: {
     select: true,
     insert: true,
-    // Only because deploy locks its campaign's row joined to the definition (FOR UPDATE locks
-    // both, and needs UPDATE on a column); triggers refuse any change. Drop it once that lock
-    // names the campaign alone (FOR UPDATE OF campaigns).
-    update: ["hash"],
     why: "every deployed version is kept as it was deployed (append-only by trigger)",
   },
   campaigns: {

@@ -46,8 +46,7 @@ describe("the privilege matrix", () => {
     }
     expect(appTablePrivileges.reports?.update).toEqual(reportReviewColumns)
     expect(appTablePrivileges.reports?.delete).toBeUndefined()
-    // deploy's lock needs a column's UPDATE on definitions; the rows stay append-only by trigger
-    expect(appTablePrivileges.definitions?.update).toEqual(["hash"])
+    expect(appTablePrivileges.definitions?.update).toBeUndefined()
   })
 })
 

@@ -146,7 +146,8 @@ export const deploy = (input: unknown, actor: Actor) =>
               .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
               .select(["campaigns.status", "definitions.hash", "definitions.version"])
               .where("campaigns.id", "=", definition.key)
-              .forUpdate()
+              // The campaign's row only: definitions are append-only and the app role may not lock them.
+              .forUpdate(["campaigns"])
               .executeTakeFirst(),
           tx,
         )
