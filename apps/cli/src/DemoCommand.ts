@@ -82,7 +82,7 @@ const demo = (dataDir: string, outDir: string) =>
     ok &&= verdict.ok && offline.ok
     yield* Console.log(
       verdict.ok && offline.ok
-        ? `\n✓ 审计核验通过:${verdict.rows} 行日志哈希链完整,${verdict.checkpoints} 个检查点签名有效,${verdict.machines} 个状态机重放与快照一致;已导出到 ${exportDir},离线核验通过`
+        ? `\n✓ 审计核验通过:${verdict.rows} 行日志哈希链完整,${verdict.checkpoints} 个检查点签名有效,报送数据与总结合计与日志所记一致,${verdict.machines} 个状态机重放与快照一致;已导出到 ${exportDir},离线核验通过`
         : `\n✗ 审计核验失败:${[...verdict.findings, ...offline.findings][0]?.zh}`,
     )
     yield* Console.log(
