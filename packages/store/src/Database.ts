@@ -248,6 +248,23 @@ export interface TokensTable {
   last_used_at: Timestamp | null
 }
 
+/**
+ * Refused attempts counted per window, one row per (principal, action, target): the first of
+ * a window is journaled in `campaign_id`'s chain (when `journaled`), `pending` counts those no
+ * journal row has reported yet. `campaign_id` is null for a target in no campaign.
+ */
+export interface DenialsTable {
+  principal: string
+  action: string
+  target: string
+  campaign_id: string | null
+  journaled: boolean
+  window_start: Timestamp
+  last_at: Timestamp
+  attempts: number
+  pending: ColumnType<number, number | undefined, number>
+}
+
 /** Every table of the database. */
 export interface Database {
   units: UnitsTable
@@ -267,6 +284,7 @@ export interface Database {
   checkpoints: CheckpointsTable
   tokens: TokensTable
   signing_keys: SigningKeysTable
+  denials: DenialsTable
 }
 
 export type UnitRow = Selectable<UnitsTable>

@@ -23,6 +23,7 @@ const tables = Object.keys({
   checkpoints: true,
   tokens: true,
   signing_keys: true,
+  denials: true,
 } satisfies Record<keyof Database, true>).sort()
 
 const tablesInDatabase = async (db: Parameters<typeof migrateToLatest>[0]) =>

@@ -25,6 +25,9 @@ export const TrailNote = Schema.Struct({
       ref: Schema.String,
       zh: Schema.NullOr(Schema.String),
       en: Schema.String,
+      repeated: Schema.optional(Schema.Int).annotate({
+        description: "the same refusals since this key's last journaled one, counted without a row each",
+      }),
     }),
   ).annotate({
     description:

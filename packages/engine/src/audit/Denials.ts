@@ -1,42 +1,113 @@
 /**
  * Refused attempts are evidence too: whoever tries what their role forbids —
- * another unit's task, an approval without the authority — leaves a journal
- * row (`access.denied`) in the campaign's chain, in a transaction of its own,
- * while the caller still gets its "not allowed" or "not found".
+ * another unit's task, an approval without the authority — is recorded, in a
+ * transaction of its own, while the caller still gets its "not allowed" or
+ * "not found". Recorded without flooding: the first refusal of a (principal,
+ * action, target) in a window is an `access.denied` row in the campaign's
+ * chain; later ones in the window are counted in `denials`, and the next
+ * journaled refusal of that key carries how many there were (`repeated`). A
+ * principal gets at most `journaledPerWindow` journaled keys per campaign and
+ * window; beyond that, refusals are counted only. A target outside any chain
+ * the caller may see — a campaign that does not exist, or one it takes no part
+ * in — is recorded in `denials` alone, with the same work and the same answer,
+ * so a refusal never tells whether its target exists.
  */
 import { Effect } from "effect"
+import { sql } from "kysely"
 import { type Actor, actorUnit } from "../Actor.ts"
-import { Clock } from "../Clock.ts"
+import { Clock, wallNow } from "../Clock.ts"
 import { query, transaction } from "../Db.ts"
 import type { NotAllowed, NotFound } from "../Errors.ts"
 import { appendJournal } from "../Journal.ts"
 
-/** Journals a refused attempt on a campaign. */
+/** How long a window of refusals lasts: later refusals of the same key in it are counted, not journaled. */
+export const denialWindowMs = 10 * 60_000
+
+/** The most (action, target) keys one principal gets journaled in one campaign per window. */
+export const journaledPerWindow = 20
+
+interface DenialRow {
+  window_start: Date | string
+  journaled: boolean
+  pending: number
+}
+
+/**
+ * Records a refused attempt. `campaignId` names the chain that may journal it, or null for
+ * none; `journal: false` records it in `denials` only (a campaign the caller may not see).
+ */
 export const recordDenial = (
-  campaignId: string,
+  campaignId: string | null,
   actor: Actor,
   action: string,
   ref: string,
   error: NotAllowed | NotFound,
+  options: { readonly journal?: boolean } = {},
 ) =>
   Effect.gen(function* () {
     const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
+    const now = yield* wallNow
+    const cutoff = new Date(now.getTime() - denialWindowMs)
     yield* transaction("denial", (tx) =>
       Effect.gen(function* () {
-        const machine = yield* query(
-          "denial.machine",
+        const machine =
+          campaignId === null
+            ? undefined
+            : yield* query(
+                "denial.machine",
+                (db) =>
+                  db
+                    .selectFrom("machines")
+                    .select("id")
+                    .where("campaign_id", "=", campaignId)
+                    .where("kind", "=", "campaign")
+                    .executeTakeFirst(),
+                tx,
+              )
+        const chain = options.journal === false ? undefined : machine
+        const { rows } = yield* query(
+          "denial.window",
           (db) =>
-            db
-              .selectFrom("machines")
-              .select("id")
-              .where("campaign_id", "=", campaignId)
-              .where("kind", "=", "campaign")
-              .executeTakeFirstOrThrow(),
+            sql<DenialRow>`select window_start, journaled, pending from denials
+              where principal = ${actor.id} and action = ${action} and target = ${ref} for update`.execute(db),
           tx,
         )
+        const row = rows[0]
+        const fresh = row === undefined || new Date(row.window_start).getTime() <= cutoff.getTime()
+        let journal = false
+        if (fresh && chain !== undefined) {
+          const { rows: used } = yield* query(
+            "denial.budget",
+            (db) =>
+              sql<{ n: number }>`select count(*)::int as n from denials
+                where principal = ${actor.id} and campaign_id = ${campaignId} and journaled
+                  and window_start > ${cutoff}`.execute(db),
+            tx,
+          )
+          journal = (used[0]?.n ?? 0) < journaledPerWindow
+        }
+        // Refusals recorded here and not yet reported by a journal row; a journaled one reports them.
+        const repeated = row?.pending ?? 0
+        const pending = journal ? 0 : repeated + 1
+        yield* query(
+          "denial.count",
+          (db) =>
+            sql`insert into denials as d
+                  (principal, action, target, campaign_id, journaled, window_start, last_at, attempts, pending)
+                values (${actor.id}, ${action}, ${ref}, ${machine === undefined ? null : campaignId}, ${journal},
+                        ${now}, ${now}, 1, ${pending})
+                on conflict (principal, action, target) do update set
+                  last_at = excluded.last_at,
+                  pending = ${fresh ? sql`excluded.pending` : sql`d.pending + 1`},
+                  journaled = ${fresh ? sql`excluded.journaled` : sql`d.journaled`},
+                  window_start = ${fresh ? sql`excluded.window_start` : sql`d.window_start`},
+                  attempts = ${fresh ? sql`1` : sql`d.attempts + 1`}`.execute(db),
+          tx,
+        )
+        if (!journal || chain === undefined || campaignId === null) return
         yield* appendJournal(tx, {
           campaignId,
-          machineId: machine.id,
+          machineId: chain.id,
           unit: null,
           actor,
           cause: "denied",
@@ -48,6 +119,8 @@ export const recordDenial = (
             reason: error.en,
             reasonZh: error.zh,
             actorUnit: actorUnit(actor),
+            // the same refusals recorded since this key's last journaled one, counted only
+            ...(repeated > 0 ? { repeated } : {}),
           } as {
             type: string
           },
@@ -59,15 +132,26 @@ export const recordDenial = (
     )
   })
 
-/** Passes a refusal through, journaling it first. */
+const isRefusal = (error: unknown): error is NotAllowed | NotFound =>
+  typeof error === "object" &&
+  error !== null &&
+  "_tag" in error &&
+  (error._tag === "NotAllowed" || error._tag === "NotFound")
+
+/** Passes a refusal through, journaling it first (counted, when it repeats within a window). */
 export const journalDenial =
   (campaignId: string, actor: Actor, action: string, ref: string) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.tapError(effect, (error) =>
-      typeof error === "object" &&
-      error !== null &&
-      "_tag" in error &&
-      (error._tag === "NotAllowed" || error._tag === "NotFound")
-        ? Effect.ignore(recordDenial(campaignId, actor, action, ref, error as unknown as NotAllowed | NotFound))
-        : Effect.void,
+      isRefusal(error) ? Effect.ignore(recordDenial(campaignId, actor, action, ref, error)) : Effect.void,
     )
+
+/**
+ * Fails with `error`, recording the attempt outside any chain: the target's campaign does not
+ * exist (`campaignId` null) or the caller takes no part in it. The same work either way.
+ */
+export const refuseUnseen = (campaignId: string | null, actor: Actor, action: string, ref: string, error: NotFound) =>
+  Effect.andThen(
+    Effect.ignore(recordDenial(campaignId, actor, action, ref, error, { journal: false })),
+    Effect.fail(error),
+  )

@@ -44,6 +44,8 @@ export interface TrailNote {
     readonly ref: string
     readonly zh: string | null
     readonly en: string
+    /** the same refusals since this key's last journaled one, counted without a row each */
+    readonly repeated?: number
   } | null
 }
 
@@ -64,6 +66,7 @@ export const trailNote = (event: string, payload: Record<string, unknown>): Trai
           ref: text(payload.ref) ?? "",
           zh: text(payload.reasonZh),
           en: text(payload.reason) ?? "",
+          ...(typeof payload.repeated === "number" ? { repeated: payload.repeated } : {}),
         }
       : null,
   }
@@ -132,7 +135,10 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
         idempotencyKey: row.idempotency_key,
         before: String(row.state_before ?? ""),
         after: String(row.state_after ?? ""),
-        detail: payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null),
+        detail:
+          row.event === "access.denied" && typeof (row.payload as { repeated?: unknown }).repeated === "number"
+            ? `${payload.reason ?? payload.action} (+${(row.payload as { repeated: number }).repeated} repeated)`
+            : (payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null)),
         note: trailNote(row.event, row.payload as Record<string, unknown>),
       }
     })

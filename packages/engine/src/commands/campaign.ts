@@ -2,7 +2,7 @@
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, requireManager } from "../Authz.ts"
-import { journalDenial } from "../audit/Denials.ts"
+import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { lockForCommand } from "../DueFirst.ts"
@@ -16,11 +16,15 @@ const CampaignId = Schema.String.check(
   Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "活动标识格式不正确 / not a campaign key" }),
 )
 
-const loadVisible = (campaign: unknown, actor: Actor) =>
+const loadVisible = (campaign: unknown, actor: Actor, action: string) =>
   Effect.gen(function* () {
     const id = yield* decode(CampaignId, campaign)
-    const loaded = yield* loadCampaign(id)
-    if (!canSeeCampaign(actor, loaded.definition)) return yield* new NotFound({ what: "campaign", ref: id })
+    const notFound = new NotFound({ what: "campaign", ref: id })
+    // A campaign that does not exist and one the caller takes no part in are refused and recorded alike.
+    const loaded = yield* loadCampaign(id).pipe(
+      Effect.catchTag("NotFound", () => refuseUnseen(null, actor, action, id, notFound)),
+    )
+    if (!canSeeCampaign(actor, loaded.definition)) return yield* refuseUnseen(id, actor, action, id, notFound)
     return loaded
   })
 
@@ -31,7 +35,7 @@ const applyToCampaign = (
   event: (at: string) => { type: string; at: string },
 ) =>
   Effect.gen(function* () {
-    const loaded = yield* loadVisible(campaign, actor)
+    const loaded = yield* loadVisible(campaign, actor, action)
     yield* requireManager(actor, loaded.definition, action).pipe(
       journalDenial(loaded.row.id, actor, action, loaded.row.id),
     )

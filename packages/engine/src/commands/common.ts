@@ -4,8 +4,8 @@
  */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { canRead, requireUnitActor } from "../Authz.ts"
-import { journalDenial } from "../audit/Denials.ts"
+import { canRead, canSeeCampaign, requireUnitActor } from "../Authz.ts"
+import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
@@ -18,18 +18,17 @@ export const nowIso = Effect.flatMap(Effect.service(Clock), (clock) => Effect.ma
 export const resolveTask = (ref: unknown, actor: Actor, action: string) =>
   Effect.gen(function* () {
     const address = parseTaskRef(yield* decode(TaskRef, ref))
+    const notFound = new NotFound({ what: "task", ref: String(ref) })
+    // Every "not found" below is recorded alike, so none tells whether its target exists.
     const loaded = yield* loadCampaign(address.campaign).pipe(
-      Effect.catchTag("NotFound", () => Effect.fail(new NotFound({ what: "task", ref: String(ref) }))),
+      Effect.catchTag("NotFound", () => refuseUnseen(null, actor, action, String(ref), notFound)),
     )
+    if (!canSeeCampaign(actor, loaded.definition))
+      return yield* refuseUnseen(address.campaign, actor, action, String(ref), notFound)
     const task = loaded.definition.phases.flatMap((p) => p.tasks).find((t) => t.key === address.task)
-    if (task === undefined || !task.units.includes(address.unit))
-      return yield* new NotFound({ what: "task", ref: String(ref) })
-    if (!canRead(actor, loaded.definition, address.unit)) {
-      // Another unit's task: answered as not found, and recorded.
-      return yield* new NotFound({ what: "task", ref: String(ref) }).pipe(
-        Effect.fail,
-        journalDenial(address.campaign, actor, action, String(ref)),
-      )
+    if (task === undefined || !task.units.includes(address.unit) || !canRead(actor, loaded.definition, address.unit)) {
+      // A missing task, or another unit's: answered as not found, and journaled in the campaign's chain.
+      return yield* Effect.fail(notFound).pipe(journalDenial(address.campaign, actor, action, String(ref)))
     }
     return { address, loaded, task }
   })

@@ -10,6 +10,7 @@ import * as journalAppend from "./0007_journal_append.ts"
 import * as accountableRecord from "./0008_accountable_record.ts"
 import * as campaignUnits from "./0009_campaign_units.ts"
 import * as leastPrivilege from "./0010_least_privilege.ts"
+import * as denialWindows from "./0011_denial_windows.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0008_accountable_record": accountableRecord,
   "0009_campaign_units": campaignUnits,
   "0010_least_privilege": leastPrivilege,
+  "0011_denial_windows": denialWindows,
 }
