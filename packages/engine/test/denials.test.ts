@@ -47,7 +47,13 @@ describeEachDatabase("refused attempts", (ctx) => {
     expect((await denied()).map((p) => p.ref)).toEqual(refs.slice(0, 2))
     // The one with no campaign is recorded, naming principal, action and target.
     expect(await windows()).toContainEqual(
-      expect.objectContaining({ principal: "clerk-a", action: "acknowledge", target: refs[2], campaign_id: null, attempts: 1 }),
+      expect.objectContaining({
+        principal: "clerk-a",
+        action: "acknowledge",
+        target: refs[2],
+        campaign_id: null,
+        attempts: 1,
+      }),
     )
     expect((await windows()).length).toBe(3)
   })
