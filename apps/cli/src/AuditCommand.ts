@@ -3,6 +3,7 @@
  * database), export it, sign a checkpoint, and read who did what.
  */
 import { join } from "node:path"
+import { IsoTime } from "@liandong/api"
 import {
   accountability,
   checkpointNow,
@@ -137,8 +138,8 @@ const trailCommand = Command.make(
     unit: Flag.String("unit").pipe(Flag.optional),
     actor: Flag.String("actor").pipe(Flag.optional),
     task: Flag.String("task").pipe(Flag.optional),
-    since: Flag.String("since").pipe(Flag.optional),
-    until: Flag.String("until").pipe(Flag.optional),
+    since: Flag.String("since").pipe(Flag.withSchema(IsoTime), Flag.optional),
+    until: Flag.String("until").pipe(Flag.withSchema(IsoTime), Flag.optional),
     csv: Flag.Boolean("csv").pipe(Flag.withDefault(false)),
   },
   (flags) =>

@@ -1,14 +1,9 @@
 /** The root command `liandong`, its shared flags, and who acts. */
+import { IsoTime } from "@liandong/api"
 import { loadActor, operator } from "@liandong/engine"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "./Runtime.ts"
-
-const IsoTime = Schema.String.check(
-  Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, {
-    message: "须为带时区的 ISO 时间,如 2026-04-20T09:00+08:00 / an ISO time with offset, e.g. 2026-04-20T09:00+08:00",
-  }),
-)
 
 /** The root command and its shared flags. */
 export const liandong = Command.make("liandong").pipe(

@@ -58,6 +58,25 @@ describeEachDatabase("refused attempts", (ctx) => {
     expect((await windows()).length).toBe(3)
   })
 
+  it("answer a missing report exactly as another unit's, recording both", async () => {
+    const clerk = await engine.actor("clerk-b")
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const own = await engine.actor("clerk-a")
+    await engine.run(acknowledge("spring-week/county-a/plan", own))
+    const report = await engine.run(
+      submitReport("spring-week/county-a/plan", { narrative: { narrative: "方案" } }, own),
+    )
+    const existing = await engine.failure(returnReport(report.report, "不对", clerk))
+    const missing = await engine.failure(returnReport("987654", "不对", clerk))
+    expect(existing).toMatchObject({ _tag: "NotFound", what: "report", ref: report.report })
+    expect(missing).toMatchObject({ _tag: "NotFound", what: "report", ref: "987654" })
+    expect(Object.keys(missing).sort()).toEqual(Object.keys(existing).sort())
+    expect((await denied()).map((p) => p.ref)).toEqual([report.report])
+    expect(await windows()).toContainEqual(
+      expect.objectContaining({ principal: "clerk-b", action: "return", target: "987654", campaign_id: null }),
+    )
+  })
+
   it("journal the first refusal of a window and count the rest, carried by the next journaled one", async () => {
     const clerk = await engine.actor("clerk-a")
     const ref = "spring-week/county-b/plan"

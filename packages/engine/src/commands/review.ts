@@ -4,8 +4,8 @@
  */
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
-import { canRead, requireManager } from "../Authz.ts"
-import { journalDenial } from "../audit/Denials.ts"
+import { canRead, canSeeCampaign, requireManager } from "../Authz.ts"
+import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { lockForCommand } from "../DueFirst.ts"
@@ -46,12 +46,14 @@ const review = (
   Effect.gen(function* () {
     const reportRef = yield* decode(ReportRef, ref)
     const report = yield* findReport(reportRef)
-    if (report === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
+    const notFound = new NotFound({ what: "report", ref: reportRef })
+    // A missing report and one in a campaign the caller takes no part in are refused alike.
+    if (report === undefined) return yield* refuseUnseen(null, actor, decision, reportRef, notFound)
     const loaded = yield* loadCampaign(report.campaign_id)
+    if (!canSeeCampaign(actor, loaded.definition))
+      return yield* refuseUnseen(report.campaign_id, actor, decision, reportRef, notFound)
     const denied = journalDenial(report.campaign_id, actor, decision, reportRef)
-    if (!canRead(actor, loaded.definition, report.unit_key)) {
-      return yield* denied(Effect.fail(new NotFound({ what: "report", ref: reportRef })))
-    }
+    if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
     yield* denied(requireManager(actor, loaded.definition, decision))
     const at = yield* nowIso
     const outcome = yield* transaction(decision, (tx) =>
