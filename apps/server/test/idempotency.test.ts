@@ -4,8 +4,9 @@
  * duplicates run once; a request still in flight is 409 (an abandoned claim
  * is taken over); a failed request leaves its key free; keys are per principal.
  */
-import { canonicalJson, sha256Hex } from "@liandong/workflow"
+
 import { describeEachDatabase } from "@liandong/store/testing"
+import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { sql } from "kysely"
 import pg from "pg"
 import { afterAll, beforeAll, expect, it } from "vitest"

@@ -4,7 +4,7 @@
  * request answers 503 as a problem (with Retry-After) and /readyz says so;
  * /healthz still answers; once it is back the same server recovers, no restart.
  */
-import { createServer, type Server, type Socket, connect } from "node:net"
+import { connect, createServer, type Server, type Socket } from "node:net"
 import { openStore, type Store } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { afterAll, beforeAll, expect, it } from "vitest"

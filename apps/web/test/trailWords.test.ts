@@ -8,14 +8,15 @@
  * The Chinese holds no English word or raw key, the English no Chinese where a
  * translation exists; only ids, addresses and a person's own words stay as written.
  */
-import { tour } from "@liandong/campaigns"
+
 import { TrailEntry } from "@liandong/api"
+import { tour } from "@liandong/campaigns"
 import {
   acknowledge,
   addPrincipal,
   approve,
-  checkpointNow,
   Clock,
+  checkpointNow,
   closePhase,
   deploy,
   engineLayer,

@@ -12,8 +12,8 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
 import { chaosUnits, patienceMs, tell } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd } from "./setup.ts"
 import { type Answer, type Step, sendStep } from "./steps.ts"
 
 // Clock: a whole campaign on a simulated calendar that jumps forward at random — once over

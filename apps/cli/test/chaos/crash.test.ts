@@ -10,10 +10,10 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import type { Answer, Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
 import { chaosKills, chaosUnits, patienceMs, tell } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
+import type { Answer, Plan, Step } from "./steps.ts"
 
 // Crash test: while units acknowledge, report and get approved from reporter processes, the
 // workers are killed with SIGKILL at random instants and replaced. Each phase closes only when

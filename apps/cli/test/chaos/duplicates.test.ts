@@ -10,10 +10,10 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import type { Answer, Plan, Step } from "./steps.ts"
 import { runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
 import { chaosUnits, patienceMs, tell } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
+import type { Answer, Plan, Step } from "./steps.ts"
 
 // Duplicates: every command is sent one to five times — from three processes at once, or
 // one copy after another — with an idempotency key or without. Each has exactly one effect.

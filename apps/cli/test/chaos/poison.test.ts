@@ -11,10 +11,10 @@ import {
   expectMachinesInTimeOrder,
   expectNoTimerEarly,
 } from "./invariants.ts"
-import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
 import { chaosUnits, patienceMs, tell } from "./settings.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
+import type { Plan, Step } from "./steps.ts"
 
 // Poison under load: three worker processes on the real clock run a campaign while units
 // report from two reporter processes; a few queue items fail every time they are tried (an

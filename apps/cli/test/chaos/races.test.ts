@@ -16,10 +16,10 @@ import {
   expectMachinesInTimeOrder,
   expectNoTimerEarly,
 } from "./invariants.ts"
-import type { Plan, Step } from "./steps.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, deployCrowd, queueIdle, workersListening } from "./setup.ts"
 import { patienceMs, raceUnits, tell } from "./settings.ts"
+import { campaignFigures, deployCrowd, queueIdle, workersListening } from "./setup.ts"
+import type { Plan, Step } from "./steps.ts"
 
 // Races: four worker processes and three reporter processes on many units around one
 // deadline, on the real clock. Units acknowledge and report just before or just after the

@@ -5,7 +5,7 @@
  * sent: how it ended, and when the answer came.
  */
 import { readFile } from "node:fs/promises"
-import { type Engine, openEngine, type Outcome } from "./engine.ts"
+import { type Engine, type Outcome, openEngine } from "./engine.ts"
 import { type Answer, type Plan, type Step, sendStep } from "./steps.ts"
 
 const runStep = async (engineAt: (now: string | undefined) => Promise<Engine>, step: Step) => {

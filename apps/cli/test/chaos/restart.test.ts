@@ -17,8 +17,8 @@ import {
 } from "./invariants.ts"
 import { ownPostgresPossible, startOwnPostgres } from "./postgresInstance.ts"
 import { dealStories, runReporters } from "./reporters.ts"
-import { campaignFigures, campaignStatus, deployCrowd, queueIdle } from "./setup.ts"
 import { chaosUnits, dbRestarts, patienceMs, tell } from "./settings.ts"
+import { campaignFigures, campaignStatus, deployCrowd, queueIdle } from "./setup.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
 // The database restarted mid-load: the test runs a PostgreSQL server of its own and stops it

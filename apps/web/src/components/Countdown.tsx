@@ -3,8 +3,8 @@
  * says how long ago, and an overdue task is marked in words, not colour only.
  */
 import { useEffect, useState } from "react"
-import { useI18n } from "../i18n/I18n.tsx"
 import { formatDateTime } from "../i18n/format.ts"
+import { useI18n } from "../i18n/I18n.tsx"
 import { campaignNow, useSession } from "../session/Session.tsx"
 
 /** Splits a span of milliseconds into days, hours and minutes. */

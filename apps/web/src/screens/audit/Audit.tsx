@@ -16,8 +16,8 @@ import { useSession } from "../../session/Session.tsx"
 import { LiveBadge } from "../dashboard/LiveBadge.tsx"
 import { exportCsv, exportJsonLines } from "./exports.ts"
 import { boundInstant } from "./filterTime.ts"
-import { type Filter, TrailFilters } from "./TrailFilters.tsx"
 import { Timeline } from "./Timeline.tsx"
+import { type Filter, TrailFilters } from "./TrailFilters.tsx"
 import { Verification } from "./Verification.tsx"
 
 const filterOf = (search: URLSearchParams): Filter => ({

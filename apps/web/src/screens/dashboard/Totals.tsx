@@ -5,8 +5,8 @@
 import type { Totals as TotalsSchema } from "@liandong/api"
 import { useId, useState } from "react"
 import { BarChart } from "../../components/BarChart.tsx"
-import { useI18n } from "../../i18n/I18n.tsx"
 import { formatNumber } from "../../i18n/format.ts"
+import { useI18n } from "../../i18n/I18n.tsx"
 
 type Totals = typeof TotalsSchema.Type
 
