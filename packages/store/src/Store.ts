@@ -1,17 +1,9 @@
 /**
- * Opening the database: a PostgreSQL server when a URL is given, embedded
- * PGlite in a local folder otherwise. Both go through pg's Pool and Kysely's
- * PostgresDialect, so every query runs the same code on both.
+ * What an open database is (`Store`) and where it lives (`StoreOptions`): the
+ * contract `openStore` and the two openers in `internal/` share.
  */
 import type { Kysely } from "kysely"
-import pg from "pg"
 import type { Database } from "./Database.ts"
-import { openPglite } from "./internal/openPglite.ts"
-import { openPostgres } from "./internal/openPostgres.ts"
-
-// int8 (bigserial ids, count(*), sum of integers) as a string, never a lossy number; this is
-// pg's default, pinned here because the ids' types depend on it. numeric stays a string too.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => value)
 
 /** Where the database lives. */
 export interface StoreOptions {
@@ -50,11 +42,3 @@ export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): Store
   databaseUrl: env.DATABASE_URL || undefined,
   dataDir: env.LIANDONG_DATA || undefined,
 })
-
-/** Opens the database the options name (PostgreSQL for a URL, else PGlite); with no argument, the environment's. */
-export const openStore = (options: StoreOptions = storeOptionsFromEnv()): Promise<Store> => {
-  const log = options.log ?? (() => undefined)
-  return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, log)
-    : openPglite(options.dataDir ?? defaultDataDir, log)
-}

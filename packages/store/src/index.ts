@@ -6,6 +6,8 @@ export type * from "./Database.ts"
 export { migrateToLatest } from "./Migrate.ts"
 /** Every migration by name, for Kysely's Migrator. */
 export { migrations } from "./migrations/index.ts"
+/** Opens a store. */
+export { openStore } from "./Open.ts"
 /** The application role's rights, table by table, and the command that grants exactly those. */
 export {
   type AppRoleOptions,
@@ -19,5 +21,5 @@ export {
   scramVerifier,
   type TableGrant,
 } from "./Privileges.ts"
-/** Opens a store; `Store` and `StoreOptions` describe it; the environment's choice; the default data folder. */
-export { defaultDataDir, openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"
+/** `Store` and `StoreOptions` describe a store; the environment's choice; the default data folder. */
+export { defaultDataDir, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"

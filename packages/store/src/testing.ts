@@ -9,7 +9,8 @@ import { sql } from "kysely"
 import pg from "pg"
 import { afterAll, beforeAll, beforeEach, describe } from "vitest"
 import { migrateToLatest } from "./Migrate.ts"
-import { openStore, type Store } from "./Store.ts"
+import { openStore } from "./Open.ts"
+import type { Store } from "./Store.ts"
 
 /** The server tests use: LIANDONG_TEST_PG_URL, else the local one. */
 export const testServerUrl = (): string => process.env.LIANDONG_TEST_PG_URL ?? "postgres://root@127.0.0.1:5432/postgres"
