@@ -5,17 +5,8 @@ export * from "./Definition.ts"
 export { childUnits, unitAndSubordinates } from "./Hierarchy.ts"
 export { buildCampaignMachine, type CampaignContext, gateHolds, type PhaseContext } from "./machines/CampaignMachine.ts"
 export { type AnyEvent, eventLabels, type FollowUp, type MachineEvent } from "./machines/Events.ts"
-export { explainRejection, taskAccepts, taskStateLabels } from "./machines/Rejection.ts"
-export {
-  apply,
-  type Compiled,
-  compile,
-  type EventRejected,
-  initial,
-  restore,
-  type Step,
-  stateText,
-} from "./machines/Runtime.ts"
+export { type EventRejected, explainRejection, taskAccepts, taskStateLabels } from "./machines/Rejection.ts"
+export { apply, type Compiled, compile, initial, restore, type Step, stateText } from "./machines/Runtime.ts"
 export { buildUnitMachine, type TaskContext, type UnitContext, unitTasks } from "./machines/UnitMachine.ts"
 export { type CampaignView, campaignView, type TaskView, type UnitView, unitView } from "./machines/Views.ts"
 export {

@@ -6,7 +6,14 @@ import type { AnyMachineSnapshot } from "xstate"
 import type { Campaign } from "../Definition.ts"
 import type { AnyEvent } from "./Events.ts"
 import { eventLabels } from "./Events.ts"
-import type { EventRejected } from "./Runtime.ts"
+
+/** An event the machine's current state does not accept. */
+export interface EventRejected {
+  readonly state: string
+  readonly accepts: ReadonlyArray<string>
+  readonly zh: string
+  readonly en: string
+}
 
 /** Chinese and English names of task states. */
 export const taskStateLabels: Record<string, { zh: string; en: string }> = {

@@ -10,7 +10,7 @@ import { type AnyStateMachine, createActor, initialTransition, transition } from
 import type { Campaign } from "../Definition.ts"
 import { buildCampaignMachine } from "./CampaignMachine.ts"
 import type { AnyEvent, FollowUp } from "./Events.ts"
-import { explainRejection } from "./Rejection.ts"
+import { type EventRejected, explainRejection } from "./Rejection.ts"
 import { buildUnitMachine, unitShape } from "./UnitMachine.ts"
 
 /** A campaign's machines, built once and reused. */
@@ -28,14 +28,6 @@ export interface Step {
   /** The state before and after, as compact text (see `stateText`). */
   readonly from: string
   readonly to: string
-}
-
-/** An event the machine's current state does not accept. */
-export interface EventRejected {
-  readonly state: string
-  readonly accepts: ReadonlyArray<string>
-  readonly zh: string
-  readonly en: string
 }
 
 // Which campaign a compiled machine belongs to, for naming tasks and phases in rejections.
