@@ -11,7 +11,7 @@ describe("CLI errors", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "liandong-errors-"))
     env = { LIANDONG_DATA: join(dir, "data") }
-    const { default: tour } = await import("@liandong/campaigns/src/examples/tour.ts")
+    const { tour } = await import("@liandong/campaigns")
     const file = join(dir, "tour.json")
     await writeFile(file, JSON.stringify(tour))
     for (const args of [

@@ -17,7 +17,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] a running worker", () 
   beforeAll(async () => {
     database = await createTestDatabase()
     env = { DATABASE_URL: database.url }
-    const { default: tour } = await import("@liandong/campaigns/src/examples/tour.ts")
+    const { tour } = await import("@liandong/campaigns")
     const dir = await mkdtemp(join(tmpdir(), "liandong-worker-"))
     const file = join(dir, "tour.json")
     // The tour's dates are in the past of the real clock: once started, everything is due.
