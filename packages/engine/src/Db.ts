@@ -7,10 +7,16 @@ import type { Database, Store } from "@liandong/store"
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import type { Kysely, Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
-import { flushJournal } from "./Journal.ts"
+import { emptyJournal, type JournalBuffer, pendingRows } from "./JournalBuffer.ts"
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>
+
+/** A transaction in progress and the journal rows it has queued (written by `Journal.ts` before it commits). */
+export interface Tx {
+  readonly db: Transaction<Database>
+  readonly journal: JournalBuffer
+}
 
 const retryableCodes = new Set(["40001", "40P01"])
 
@@ -28,16 +34,22 @@ export class Db extends Context.Service<Db, { readonly store: Store; readonly ky
   static readonly fromStore = (store: Store) => Layer.succeed(Db)(Db.of({ store, kysely: store.db }))
 }
 
-/** Runs one Kysely query (or several in a promise) as an Effect. */
-export const query = <A>(operation: string, run: (sql: Sql) => Promise<A>, sql?: Sql) =>
+const handleOf = (on: Sql | Tx): Sql => ("journal" in on ? on.db : on)
+
+/** Runs one Kysely query (or several in a promise) as an Effect: on `on` (a handle or a transaction), or the pool. */
+export const query = <A>(operation: string, run: (sql: Sql) => Promise<A>, on?: Sql | Tx) =>
   Effect.flatMap(Effect.service(Db), (db) =>
-    Effect.tryPromise({ try: () => run(sql ?? db.kysely), catch: toStoreError(operation) }),
+    Effect.tryPromise({ try: () => run(on === undefined ? db.kysely : handleOf(on)), catch: toStoreError(operation) }),
   )
 
-/** Runs `body` in one transaction; retried from the start on a serialization failure or deadlock. */
+/**
+ * Runs `body` in one transaction; retried from the start on a serialization failure or
+ * deadlock. Journal rows must be written before it ends (`journaled` in `Journal.ts`):
+ * a transaction that would commit with rows still queued fails instead.
+ */
 export const transaction = <A, E, R>(
   operation: string,
-  body: (tx: Transaction<Database>) => Effect.Effect<A, E, R>,
+  body: (tx: Tx) => Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E | StoreError, R | Db> =>
   Effect.flatMap(Effect.service(Db), (db) =>
     Effect.acquireUseRelease(
@@ -45,22 +57,28 @@ export const transaction = <A, E, R>(
         try: () => db.kysely.startTransaction().execute(),
         catch: toStoreError(`${operation}.begin`),
       }),
-      (tx) =>
-        Effect.flatMap(body(tx), (result) =>
-          // Journal entries still queued are written last, just before the commit.
-          flushJournal(tx).pipe(
-            Effect.provideService(Db, db),
-            Effect.andThen(
-              Effect.tryPromise({ try: () => tx.commit().execute(), catch: toStoreError(`${operation}.commit`) }),
-            ),
-            Effect.as(result),
-          ),
-        ),
-      (tx, exit) =>
+      (handle) => {
+        const tx: Tx = { db: handle, journal: emptyJournal() }
+        return Effect.flatMap(body(tx), (result) =>
+          pendingRows(tx.journal).length > 0
+            ? Effect.die(new Error(`${operation}: journal rows queued but never written`))
+            : Effect.as(
+                Effect.tryPromise({
+                  try: () => handle.commit().execute(),
+                  catch: toStoreError(`${operation}.commit`),
+                }),
+                result,
+              ),
+        )
+      },
+      (handle, exit) =>
         Exit.isSuccess(exit)
           ? Effect.void
           : Effect.ignore(
-              Effect.tryPromise({ try: () => tx.rollback().execute(), catch: toStoreError(`${operation}.rollback`) }),
+              Effect.tryPromise({
+                try: () => handle.rollback().execute(),
+                catch: toStoreError(`${operation}.rollback`),
+              }),
             ),
     ).pipe(
       Effect.retry({

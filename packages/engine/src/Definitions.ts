@@ -5,8 +5,9 @@
 import type { CampaignRow } from "@liandong/store"
 import { type Campaign, type Compiled, compile } from "@liandong/workflow"
 import { Effect } from "effect"
-import { query, type Sql } from "./Db.ts"
+import { query, type Sql, type Tx } from "./Db.ts"
 import { NotFound } from "./Errors.ts"
+import { campaignWithHash, definitionBody } from "./sql/definitions.ts"
 
 /** A campaign row with its pinned definition compiled. */
 export interface LoadedCampaign {
@@ -31,36 +32,14 @@ export const compiledFor = (hash: string, definition: Campaign): Compiled => {
 const definitionsByHash = new Map<string, Campaign>()
 
 /** Loads a campaign and its pinned, compiled definition; the definition body is read once per hash. */
-export const loadCampaign = (campaignId: string, sql?: Sql) =>
+export const loadCampaign = (campaignId: string, on?: Sql | Tx) =>
   Effect.gen(function* () {
-    const found = yield* query(
-      "campaign.load",
-      (db) =>
-        db
-          .selectFrom("campaigns")
-          .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
-          .selectAll("campaigns")
-          .select("definitions.hash")
-          .where("campaigns.id", "=", campaignId)
-          .executeTakeFirst(),
-      sql,
-    )
+    const found = yield* query("campaign.load", (db) => campaignWithHash(db, campaignId), on)
     if (found === undefined) return yield* new NotFound({ what: "campaign", ref: campaignId })
     const { hash, ...row } = found
     let definition = definitionsByHash.get(hash)
     if (definition === undefined) {
-      const body = yield* query(
-        "definition.load",
-        (db) =>
-          db
-            .selectFrom("definitions")
-            .select("body")
-            .where("hash", "=", hash)
-            .where("key", "=", campaignId)
-            .executeTakeFirstOrThrow(),
-        sql,
-      )
-      definition = body.body as Campaign
+      definition = (yield* query("definition.load", (db) => definitionBody(db, campaignId, hash), on)) as Campaign
       definitionsByHash.set(hash, definition)
     }
     return { row, definition, hash, compiled: compiledFor(hash, definition) } satisfies LoadedCampaign

@@ -4,17 +4,24 @@
  * request is refused. The key's row is inserted first, so a concurrent
  * duplicate waits on it instead of running twice.
  */
-import type { Database } from "@liandong/store"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
-import { sql, type Transaction } from "kysely"
 import type { Actor } from "./Actor.ts"
-import { type Db, query } from "./Db.ts"
+import { type Db, query, type Tx } from "./Db.ts"
 import { IdempotencyConflict, type StoreError } from "./Errors.ts"
+import {
+  claimKey,
+  claimOf,
+  expireRequestRecords,
+  releaseClaim,
+  storedResult,
+  storeResult,
+  takeOverClaim,
+} from "./sql/requests.ts"
 
 /** Runs `run` once per (actor, key); a replay returns the stored result with `replayed: true`. */
 export const once = <A, E, R>(
-  tx: Transaction<Database>,
+  tx: Tx,
   actor: Actor,
   key: string | null | undefined,
   request: unknown,
@@ -23,44 +30,14 @@ export const once = <A, E, R>(
   Effect.gen(function* () {
     if (key === null || key === undefined) return { result: yield* run, replayed: false }
     const requestHash = sha256Hex(canonicalJson(request))
-    const claimed = yield* query(
-      "idempotency.claim",
-      (db) =>
-        db
-          .insertInto("command_results")
-          .values({ principal_id: actor.id, idempotency_key: key, request_hash: requestHash, result: "null" })
-          .onConflict((oc) => oc.columns(["principal_id", "idempotency_key"]).doNothing())
-          .returning("principal_id")
-          .executeTakeFirst(),
-      tx,
-    )
-    if (claimed === undefined) {
-      const previous = yield* query(
-        "idempotency.load",
-        (db) =>
-          db
-            .selectFrom("command_results")
-            .select(["request_hash", "result"])
-            .where("principal_id", "=", actor.id)
-            .where("idempotency_key", "=", key)
-            .executeTakeFirstOrThrow(),
-        tx,
-      )
+    const claimed = yield* query("idempotency.claim", (db) => claimKey(db, actor.id, key, requestHash), tx)
+    if (!claimed) {
+      const previous = yield* query("idempotency.load", (db) => storedResult(db, actor.id, key), tx)
       if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
       return { result: previous.result as A, replayed: true }
     }
     const result = yield* run
-    yield* query(
-      "idempotency.store",
-      (db) =>
-        db
-          .updateTable("command_results")
-          .set({ result: JSON.stringify(result) })
-          .where("principal_id", "=", actor.id)
-          .where("idempotency_key", "=", key)
-          .execute(),
-      tx,
-    )
+    yield* query("idempotency.store", (db) => storeResult(db, actor.id, key, result), tx)
     return { result, replayed: false }
   })
 
@@ -89,27 +66,9 @@ export const claimRequest = (
 ): Effect.Effect<RequestClaim, StoreError, Db> =>
   Effect.gen(function* () {
     const stored = requestKey(key)
-    const inserted = yield* query("idempotency.request.claim", (db) =>
-      db
-        .insertInto("command_results")
-        .values({ principal_id: principalId, idempotency_key: stored, request_hash: requestHash, result: "null" })
-        .onConflict((oc) => oc.columns(["principal_id", "idempotency_key"]).doNothing())
-        .returning("principal_id")
-        .executeTakeFirst(),
-    )
-    if (inserted !== undefined) return { kind: "claimed" } as RequestClaim
-    const previous = yield* query("idempotency.request.load", (db) =>
-      db
-        .selectFrom("command_results")
-        .select([
-          "request_hash",
-          "result",
-          sql<boolean>`created_at < now() - make_interval(secs => ${leaseSeconds})`.as("stale"),
-        ])
-        .where("principal_id", "=", principalId)
-        .where("idempotency_key", "=", stored)
-        .executeTakeFirst(),
-    )
+    const claimed = yield* query("idempotency.request.claim", (db) => claimKey(db, principalId, stored, requestHash))
+    if (claimed) return { kind: "claimed" } as RequestClaim
+    const previous = yield* query("idempotency.request.load", (db) => claimOf(db, principalId, stored, leaseSeconds))
     // Released between our insert and our read: claim again.
     if (previous === undefined) return yield* claimRequest(principalId, key, requestHash, leaseSeconds)
     if (previous.request_hash !== requestHash) return { kind: "reused" } as RequestClaim
@@ -119,59 +78,28 @@ export const claimRequest = (
     }
     if (!previous.stale) return { kind: "in-flight" } as RequestClaim
     const taken = yield* query("idempotency.request.takeOver", (db) =>
-      db
-        .updateTable("command_results")
-        .set({ created_at: sql`now()` })
-        .where("principal_id", "=", principalId)
-        .where("idempotency_key", "=", stored)
-        .where(sql<boolean>`result = 'null'::jsonb`)
-        .where(sql<boolean>`created_at < now() - make_interval(secs => ${leaseSeconds})`)
-        .executeTakeFirst(),
+      takeOverClaim(db, principalId, stored, leaseSeconds),
     )
-    return (Number(taken.numUpdatedRows) === 1 ? { kind: "claimed" } : { kind: "in-flight" }) as RequestClaim
+    return (taken ? { kind: "claimed" } : { kind: "in-flight" }) as RequestClaim
   })
 
 /** Stores the answer of a claimed request, for replays. */
 export const completeRequest = (principalId: string, key: string, status: number, body: unknown) =>
-  query("idempotency.request.complete", (db) =>
-    db
-      .updateTable("command_results")
-      .set({ result: JSON.stringify({ status, body }) })
-      .where("principal_id", "=", principalId)
-      .where("idempotency_key", "=", requestKey(key))
-      .execute(),
-  ).pipe(Effect.asVoid)
+  query("idempotency.request.complete", (db) => storeResult(db, principalId, requestKey(key), { status, body })).pipe(
+    Effect.asVoid,
+  )
 
 /** Releases a claimed request that failed, so a retry runs it again. */
 export const releaseRequest = (principalId: string, key: string) =>
-  query("idempotency.request.release", (db) =>
-    db
-      .deleteFrom("command_results")
-      .where("principal_id", "=", principalId)
-      .where("idempotency_key", "=", requestKey(key))
-      .where(sql<boolean>`result = 'null'::jsonb`)
-      .execute(),
-  ).pipe(Effect.asVoid)
+  query("idempotency.request.release", (db) => releaseClaim(db, principalId, requestKey(key))).pipe(Effect.asVoid)
 
 /**
  * Deletes up to `batch` records of HTTP requests (`request:<key>`), oldest
  * first, that are older than `retentionSeconds`, and says how many went. A
  * retry with such a key runs anew; the engine's own record of the command it
  * ran (the bare key) stays and still keeps the command from being applied
- * twice. The rows are found through their age index and deleted by their
- * physical address; rows another transaction holds are skipped, so several
- * servers can sweep at once.
+ * twice. Rows another transaction holds are skipped, so several servers can
+ * sweep at once.
  */
 export const expireRequests = (retentionSeconds: number, batch: number) =>
-  query("idempotency.request.expire", (db) =>
-    sql`
-      delete from command_results
-      where ctid = any(array(
-        select ctid from command_results
-        where idempotency_key like 'request:%'
-          and created_at < now() - make_interval(secs => ${retentionSeconds})
-        order by created_at
-        limit ${batch}
-        for update skip locked
-      ))`.execute(db),
-  ).pipe(Effect.map((result) => Number(result.numAffectedRows ?? 0)))
+  query("idempotency.request.expire", (db) => expireRequestRecords(db, retentionSeconds, batch))

@@ -1,67 +1,55 @@
 /**
- * Applying one queued timer or message to its machine and marking it done, or moot when the
- * machine no longer accepts it, in the caller's transaction: the worker's work, and what a
- * command does first with anything already due on its machine (DueFirst.ts).
+ * A queued timer or message, and marking it: done when applied, moot (with the reason)
+ * when its machine no longer accepts it — in the transaction that applied it.
  */
-import type { Database, MachineRow, MessageRow, TimerRow } from "@liandong/store"
+import type { MessageRow, TimerRow } from "@liandong/store"
+import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
-import { system } from "./Actor.ts"
-import { query } from "./Db.ts"
-import type { LoadedCampaign } from "./Definitions.ts"
-import type { InvalidTransition } from "./Errors.ts"
-import { applyToMachine } from "./Step.ts"
-import { completeMessage, completeTimer } from "./sql/claims.ts"
+import { query, type Tx } from "./Db.ts"
+import { completeMany, completeMessage, completeTimer } from "./sql/queue.ts"
 
 /** A timer or message taken from the queue. */
 export type QueueItem =
   | { readonly kind: "timer"; readonly row: TimerRow }
   | { readonly kind: "message"; readonly row: MessageRow }
 
-/** The event a queued item carries. */
-export const eventOf = (item: QueueItem) => item.row.event as { type: string; at: string }
+/** The event a queued item carries (a summary job's is `summary.write`, read only for its time). */
+export const eventOf = (item: QueueItem) => item.row.event as MachineEvent
 
-/** Marks an item done or moot (with the reason) as of `now`. */
-export const completeItem = (
-  tx: Transaction<Database>,
-  item: QueueItem,
-  status: "done" | "moot",
-  note: string | null,
-  now: Date,
-) =>
+/** True for the job that writes the campaign's summary. */
+export const isSummaryJob = (item: QueueItem) => item.kind === "message" && item.row.kind === "summary"
+
+/** How an applied item is marked. */
+export interface Completion {
+  readonly id: string
+  readonly status: "done" | "moot"
+  readonly note: string | null
+}
+
+/** Marks one item done or moot (with the reason) as of `now`. */
+export const completeItem = (tx: Tx, item: QueueItem, completion: Completion, now: Date) =>
   query(
     "queue.complete",
-    () => (item.kind === "timer" ? completeTimer : completeMessage)(tx, item.row.id, status, now, note),
+    (db) =>
+      (item.kind === "timer" ? completeTimer : completeMessage)(
+        db,
+        item.row.id,
+        completion.status,
+        now,
+        completion.note,
+      ),
     tx,
   )
 
-/**
- * Applies an event item to its locked machine, leaving the item to be marked by the caller:
- * `applied`, or `moot` with the reason when the machine has moved on; and the machines the
- * step sent messages to.
- */
-export const applyItemEvent = (
-  tx: Transaction<Database>,
-  loaded: LoadedCampaign,
-  machine: MachineRow,
-  item: QueueItem,
-) =>
-  applyToMachine(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
-    Effect.map((step) => ({ outcome: "applied" as const, note: null, sentTo: step.sentTo })),
-    // The machine moved on (e.g. a reminder for a task already reported): recorded, not an error.
-    Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
-      Effect.succeed({ outcome: "moot" as const, note: rejected.en as string | null, sentTo: new Set<string>() }),
-    ),
-  )
-
-/** Applies an event item to its locked machine and marks it; `moot` when the machine has moved on. */
-export const applyItem = (
-  tx: Transaction<Database>,
-  loaded: LoadedCampaign,
-  machine: MachineRow,
-  item: QueueItem,
+/** Marks items done or moot as of `now`: one statement per queue. */
+export const completeItems = (
+  tx: Tx,
+  completions: { readonly timers: ReadonlyArray<Completion>; readonly messages: ReadonlyArray<Completion> },
   now: Date,
 ) =>
-  Effect.flatMap(applyItemEvent(tx, loaded, machine, item), ({ outcome, note }) =>
-    Effect.as(completeItem(tx, item, outcome === "applied" ? "done" : "moot", note, now), outcome),
-  )
+  Effect.gen(function* () {
+    if (completions.timers.length > 0)
+      yield* query("queue.completeTimers", (db) => completeMany(db, "timers", completions.timers, now), tx)
+    if (completions.messages.length > 0)
+      yield* query("queue.completeMessages", (db) => completeMany(db, "messages", completions.messages, now), tx)
+  })

@@ -3,12 +3,11 @@
  * savepoint, its writes undone if it fails, so the caller can record the failure in the same
  * transaction (still holding its locks) and go on.
  */
-import type { Database } from "@liandong/store"
 import { Cause, Effect, Exit } from "effect"
-import { sql, type Transaction } from "kysely"
-import { query } from "./Db.ts"
+import { query, type Tx } from "./Db.ts"
 import { StoreError } from "./Errors.ts"
-import { journalMark, journalRollback } from "./Journal.ts"
+import { markOf, rollbackTo } from "./JournalBuffer.ts"
+import { releaseSavepoint, rollbackToSavepoint, savepoint } from "./sql/savepoints.ts"
 
 /** How a step under a savepoint ended. */
 export type Attempt<A, E> =
@@ -20,20 +19,21 @@ export type Attempt<A, E> =
  * interruption still fails the whole transaction (so it is retried from the start); any
  * other failure is rolled back to the savepoint and returned.
  */
-export const underSavepoint = <A, E, R>(tx: Transaction<Database>, name: string, effect: Effect.Effect<A, E, R>) =>
+export const underSavepoint = <A, E, R>(tx: Tx, name: string, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
-    yield* query("savepoint", (db) => sql`savepoint ${sql.id(name)}`.execute(db), tx)
-    const mark = journalMark(tx)
+    yield* query("savepoint", (db) => savepoint(db, name), tx)
+    const mark = markOf(tx.journal)
     const exit = yield* Effect.exit(effect)
     if (Exit.isSuccess(exit)) {
-      yield* query("savepoint.release", (db) => sql`release savepoint ${sql.id(name)}`.execute(db), tx)
+      yield* query("savepoint.release", (db) => releaseSavepoint(db, name), tx)
       return { ok: true, value: exit.value } as Attempt<A, E>
     }
     const error = Cause.squash(exit.cause)
     if (Cause.hasInterruptsOnly(exit.cause) || (error instanceof StoreError && error.retryable))
       return yield* Effect.failCause(exit.cause)
-    yield* query("savepoint.rollback", (db) => sql`rollback to savepoint ${sql.id(name)}`.execute(db), tx)
-    journalRollback(tx, mark)
+    yield* query("savepoint.rollback", (db) => rollbackToSavepoint(db, name), tx)
+    // What the rollback undid of the journal is pending again; what was queued since, forgotten.
+    rollbackTo(tx.journal, mark)
     return { ok: false, cause: exit.cause } as Attempt<A, E>
   })
 

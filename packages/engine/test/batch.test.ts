@@ -3,9 +3,8 @@ import { Effect } from "effect"
 import { sql } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import { system } from "../src/Actor.ts"
-import { transaction } from "../src/Db.ts"
 import { operator, startCampaign, verifyCampaign } from "../src/index.ts"
-import { appendJournal, flushJournal } from "../src/Journal.ts"
+import { appendJournal, flushJournal, journaled } from "../src/Journal.ts"
 import { underSavepoint } from "../src/Savepoint.ts"
 import { processBatch } from "../src/worker/Worker.ts"
 import { deployFixture, playFixture, testEngine } from "./support.ts"
@@ -98,7 +97,7 @@ describeEachDatabase("group commit", (ctx) => {
       occurredAt: new Date("2026-04-12T01:00:00Z"),
     })
     await engine.run(
-      transaction("test.savepoint", (tx) =>
+      journaled("test.savepoint", (tx) =>
         Effect.gen(function* () {
           yield* appendJournal(tx, entry("kept.one"))
           yield* appendJournal(tx, entry("kept.two"))
@@ -113,7 +112,9 @@ describeEachDatabase("group commit", (ctx) => {
             }),
           )
           expect(attempt.ok).toBe(false)
-          const written = yield* Effect.promise(() => sql<{ n: string }>`select count(*) as n from journal`.execute(tx))
+          const written = yield* Effect.promise(() =>
+            sql<{ n: string }>`select count(*) as n from journal`.execute(tx.db),
+          )
           expect(Number(written.rows[0]?.n)).toBe(before)
           yield* appendJournal(tx, entry("kept.three"))
         }),

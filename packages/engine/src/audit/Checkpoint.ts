@@ -4,12 +4,13 @@
  * new phase or closes it, and on demand. Held outside the database (exported),
  * they expose any later rewrite of the journal, even by a superuser.
  */
-import type { CheckpointRow, Database } from "@liandong/store"
+import type { CheckpointRow } from "@liandong/store"
 import { canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
-import { query } from "../Db.ts"
+import { query, type Tx } from "../Db.ts"
 import { flushJournal } from "../Journal.ts"
+import { insertCheckpoint } from "../sql/checkpoints.ts"
+import { journalHead } from "../sql/journal.ts"
 import { enrolKey } from "./KeyRing.ts"
 import { Signer, verifySignature } from "./Signer.ts"
 
@@ -52,12 +53,7 @@ export const checkpointSigned = (checkpoint: Checkpoint, publicKeyPem: string): 
 }
 
 /** Signs and stores a checkpoint of the campaign's journal as it stands in this transaction. */
-export const writeCheckpoint = (
-  tx: Transaction<Database>,
-  campaignId: string,
-  reason: "phase" | "close" | "demand",
-  at: Date,
-) =>
+export const writeCheckpoint = (tx: Tx, campaignId: string, reason: "phase" | "close" | "demand", at: Date) =>
   Effect.gen(function* () {
     const signer = yield* Signer
     const key = signer.current()
@@ -66,16 +62,7 @@ export const writeCheckpoint = (
     yield* enrolKey(tx, key, signedAt)
     // What this transaction queued is part of the journal as it stands.
     yield* flushJournal(tx)
-    const head = yield* query(
-      "checkpoint.head",
-      (db) =>
-        db
-          .selectFrom("campaigns")
-          .select(["journal_seq", "journal_head"])
-          .where("id", "=", campaignId)
-          .executeTakeFirstOrThrow(),
-      tx,
-    )
+    const head = yield* query("checkpoint.head", (db) => journalHead(db, campaignId), tx)
     const claim: CheckpointClaim = {
       campaign: campaignId,
       seq: head.journal_seq,
@@ -89,19 +76,16 @@ export const writeCheckpoint = (
     yield* query(
       "checkpoint.insert",
       (db) =>
-        db
-          .insertInto("checkpoints")
-          .values({
-            campaign_id: campaignId,
-            seq: claim.seq,
-            head: claim.head,
-            reason,
-            occurred_at: at,
-            key_id: claim.keyId,
-            signed_at: claim.signedAt as string,
-            signature,
-          })
-          .execute(),
+        insertCheckpoint(db, {
+          campaignId,
+          seq: claim.seq,
+          head: claim.head,
+          reason,
+          occurredAt: at,
+          keyId: claim.keyId,
+          signedAt: signedAt.toISOString(),
+          signature,
+        }),
       tx,
     )
     return { ...claim, signature } satisfies Checkpoint

@@ -13,24 +13,19 @@
  * so a refusal never tells whether its target exists.
  */
 import { Effect } from "effect"
-import { sql } from "kysely"
 import { type Actor, actorUnit } from "../Actor.ts"
 import { Clock, wallNow } from "../Clock.ts"
-import { query, transaction } from "../Db.ts"
+import { query } from "../Db.ts"
 import type { NotAllowed, NotFound } from "../Errors.ts"
-import { appendJournal } from "../Journal.ts"
+import { appendJournal, journaled } from "../Journal.ts"
+import { countRefusal, journaledKeysSince, lockDenialWindow } from "../sql/denials.ts"
+import { campaignMachine } from "../sql/machines.ts"
 
 /** How long a window of refusals lasts: later refusals of the same key in it are counted, not journaled. */
 export const denialWindowMs = 10 * 60_000
 
 /** The most (action, target) keys one principal gets journaled in one campaign per window. */
 export const journaledPerWindow = 20
-
-interface DenialRow {
-  window_start: Date | string
-  journaled: boolean
-  pending: number
-}
 
 /**
  * Records a refused attempt. `campaignId` names the chain that may journal it, or null for
@@ -48,43 +43,17 @@ export const recordDenial = (
     const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
     const now = yield* wallNow
     const cutoff = new Date(now.getTime() - denialWindowMs)
-    yield* transaction("denial", (tx) =>
+    yield* journaled("denial", (tx) =>
       Effect.gen(function* () {
         const machine =
-          campaignId === null
-            ? undefined
-            : yield* query(
-                "denial.machine",
-                (db) =>
-                  db
-                    .selectFrom("machines")
-                    .select("id")
-                    .where("campaign_id", "=", campaignId)
-                    .where("kind", "=", "campaign")
-                    .executeTakeFirst(),
-                tx,
-              )
+          campaignId === null ? undefined : yield* query("denial.machine", (db) => campaignMachine(db, campaignId), tx)
         const chain = options.journal === false ? undefined : machine
-        const { rows } = yield* query(
-          "denial.window",
-          (db) =>
-            sql<DenialRow>`select window_start, journaled, pending from denials
-              where principal = ${actor.id} and action = ${action} and target = ${ref} for update`.execute(db),
-          tx,
-        )
-        const row = rows[0]
+        const row = yield* query("denial.window", (db) => lockDenialWindow(db, actor.id, action, ref), tx)
         const fresh = row === undefined || new Date(row.window_start).getTime() <= cutoff.getTime()
         let journal = false
-        if (fresh && chain !== undefined) {
-          const { rows: used } = yield* query(
-            "denial.budget",
-            (db) =>
-              sql<{ n: number }>`select count(*)::int as n from denials
-                where principal = ${actor.id} and campaign_id = ${campaignId} and journaled
-                  and window_start > ${cutoff}`.execute(db),
-            tx,
-          )
-          journal = (used[0]?.n ?? 0) < journaledPerWindow
+        if (fresh && chain !== undefined && campaignId !== null) {
+          const used = yield* query("denial.budget", (db) => journaledKeysSince(db, actor.id, campaignId, cutoff), tx)
+          journal = used < journaledPerWindow
         }
         // Refusals recorded here and not yet reported by a journal row; a journaled one reports them.
         const repeated = row?.pending ?? 0
@@ -92,16 +61,19 @@ export const recordDenial = (
         yield* query(
           "denial.count",
           (db) =>
-            sql`insert into denials as d
-                  (principal, action, target, campaign_id, journaled, window_start, last_at, attempts, pending)
-                values (${actor.id}, ${action}, ${ref}, ${machine === undefined ? null : campaignId}, ${journal},
-                        ${now}, ${now}, 1, ${pending})
-                on conflict (principal, action, target) do update set
-                  last_at = excluded.last_at,
-                  pending = ${fresh ? sql`excluded.pending` : sql`d.pending + 1`},
-                  journaled = ${fresh ? sql`excluded.journaled` : sql`d.journaled`},
-                  window_start = ${fresh ? sql`excluded.window_start` : sql`d.window_start`},
-                  attempts = ${fresh ? sql`1` : sql`d.attempts + 1`}`.execute(db),
+            countRefusal(
+              db,
+              {
+                principal: actor.id,
+                action,
+                target: ref,
+                campaignId: machine === undefined ? null : campaignId,
+                journaled: journal,
+                at: now,
+                pending,
+              },
+              fresh,
+            ),
           tx,
         )
         if (!journal || chain === undefined || campaignId === null) return
@@ -121,8 +93,6 @@ export const recordDenial = (
             actorUnit: actorUnit(actor),
             // the same refusals recorded since this key's last journaled one, counted only
             ...(repeated > 0 ? { repeated } : {}),
-          } as {
-            type: string
           },
           before: null,
           after: null,

@@ -4,41 +4,33 @@
  * first time it signs; a rotation retires the old one. Exports carry the ring, so
  * verification needs neither the private key nor the file it lives in.
  */
-import type { Database } from "@liandong/store"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
 import type { Actor } from "../Actor.ts"
-import { query, transaction } from "../Db.ts"
+import { query, type Sql, type Tx, transaction } from "../Db.ts"
 import { NotAllowed } from "../Errors.ts"
+import { enrolKeyRow, keyRetiredAt, listKeyRows, retireKey } from "../sql/keys.ts"
 import { Signer, type SigningKey } from "./Signer.ts"
-import type { KeyRecord } from "./Verify.ts"
 
 /** Records a key in the ring (once) and fails if it was retired: a retired key never signs again. */
-export const enrolKey = (tx: Transaction<Database>, key: SigningKey, at: Date = new Date()) =>
+export const enrolKey = (tx: Tx, key: SigningKey, at: Date = new Date()) =>
   Effect.gen(function* () {
-    yield* query(
-      "keys.enrol",
-      (db) =>
-        db
-          .insertInto("signing_keys")
-          .values({ key_id: key.keyId, public_key: key.publicKeyPem, valid_from: at })
-          .onConflict((oc) => oc.column("key_id").doNothing())
-          .execute(),
-      tx,
-    )
-    const row = yield* query(
-      "keys.find",
-      (db) =>
-        db.selectFrom("signing_keys").select("valid_until").where("key_id", "=", key.keyId).executeTakeFirstOrThrow(),
-      tx,
-    )
-    if (row.valid_until !== null)
+    yield* query("keys.enrol", (db) => enrolKeyRow(db, key, at), tx)
+    const retiredAt = yield* query("keys.find", (db) => keyRetiredAt(db, key.keyId), tx)
+    if (retiredAt !== null)
       return yield* Effect.die(
         new Error(
-          `签名密钥 ${key.keyId} 已于 ${new Date(row.valid_until).toISOString()} 停用,请让本进程使用当前密钥文件 / the signing key ${key.keyId} was retired; give this process the current key file`,
+          `签名密钥 ${key.keyId} 已于 ${new Date(retiredAt).toISOString()} 停用,请让本进程使用当前密钥文件 / the signing key ${key.keyId} was retired; give this process the current key file`,
         ),
       )
   })
+
+/** A key of the ring as verification reads it (`KeyRecord` in Verify.ts, which this module must not import: a cycle). */
+export interface RingKey {
+  readonly keyId: string
+  readonly publicKey: string
+  readonly validFrom: string
+  readonly validUntil: string | null
+}
 
 /** The ring as verification reads it. */
 export const keyRecordOf = (row: {
@@ -46,29 +38,16 @@ export const keyRecordOf = (row: {
   public_key: string
   valid_from: Date
   valid_until: Date | null
-}): KeyRecord => ({
+}): RingKey => ({
   keyId: row.key_id,
   publicKey: row.public_key,
   validFrom: new Date(row.valid_from).toISOString(),
   validUntil: row.valid_until === null ? null : new Date(row.valid_until).toISOString(),
 })
 
-/** Every key of the ring, oldest first. */
-export const keyRing = (tx?: Transaction<Database>) =>
-  Effect.map(
-    query(
-      "keys.list",
-      (db) =>
-        db
-          .selectFrom("signing_keys")
-          .select(["key_id", "public_key", "valid_from", "valid_until"])
-          .orderBy("valid_from")
-          .orderBy("key_id")
-          .execute(),
-      tx,
-    ),
-    (rows) => rows.map(keyRecordOf),
-  )
+/** Every key of the ring, oldest first: from the pool, or as `on` (a transaction) sees it. */
+export const keyRing = (on?: Sql | Tx) =>
+  Effect.map(query("keys.list", listKeyRows, on), (rows) => rows.map(keyRecordOf))
 
 /** The ring, for anyone who may audit (its content is public keys only). */
 export const listKeys = (actor: Actor) =>
@@ -104,27 +83,8 @@ export const rotateKey = (actor: Actor) =>
       Effect.gen(function* () {
         yield* enrolKey(tx, current, at)
         // The old key may never have signed: it joins the ring only to be retired.
-        yield* query(
-          "keys.enrolRetired",
-          (db) =>
-            db
-              .insertInto("signing_keys")
-              .values({ key_id: retired.keyId, public_key: retired.publicKeyPem, valid_from: at })
-              .onConflict((oc) => oc.column("key_id").doNothing())
-              .execute(),
-          tx,
-        )
-        yield* query(
-          "keys.retire",
-          (db) =>
-            db
-              .updateTable("signing_keys")
-              .set({ valid_until: at })
-              .where("key_id", "=", retired.keyId)
-              .where("valid_until", "is", null)
-              .execute(),
-          tx,
-        )
+        yield* query("keys.enrolRetired", (db) => enrolKeyRow(db, retired, at), tx)
+        yield* query("keys.retire", (db) => retireKey(db, retired.keyId, at), tx)
       }),
     )
     return { retired: retired.keyId, current: current.keyId, at: at.toISOString() }

@@ -1,12 +1,9 @@
 /** A unit acknowledges a task assigned to it (确认接收). */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { transaction } from "../Db.ts"
-import { lockForCommand } from "../DueFirst.ts"
 import { once } from "../Idempotency.ts"
-import { journalPosition } from "../Journal.ts"
-import { applyToMachine } from "../Step.ts"
-import { nowIso, requireOwnTask, resolveTask } from "./common.ts"
+import { journaled, journalPosition } from "../Journal.ts"
+import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
 export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
@@ -14,21 +11,24 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
     const { address, loaded } = yield* resolveTask(ref, actor, "acknowledge")
     yield* requireOwnTask(actor, address, "acknowledge")
     const at = yield* nowIso
-    const outcome = yield* transaction("acknowledge", (tx) =>
+    const outcome = yield* journaled("acknowledge", (tx) =>
       once(
         tx,
         actor,
         options.idempotencyKey,
         { command: "acknowledge", ref },
         Effect.gen(function* () {
-          const { row, at: when } = yield* lockForCommand(tx, loaded, address.unit, at)
-          yield* applyToMachine(
-            tx,
+          yield* applyCommand(tx, {
             loaded,
-            row,
-            { type: "task.acknowledge", task: address.task, by: actor.id, at: when } as { type: string; at: string },
-            { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
-          )
+            unit: address.unit,
+            at,
+            prepare: (_, when) =>
+              Effect.succeed({
+                event: { type: "task.acknowledge", task: address.task, by: actor.id, at: when },
+                cause: { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
+                answer: null,
+              }),
+          })
           return {
             task: `${address.campaign}/${address.unit}/${address.task}`,
             status: "acknowledged",

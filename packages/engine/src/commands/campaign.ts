@@ -1,16 +1,14 @@
 /** The coordinator starts a campaign, or closes an open phase early. */
+import type { MachineEvent } from "@liandong/workflow"
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, requireManager } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
-import { transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { lockForCommand } from "../DueFirst.ts"
 import { NotFound } from "../Errors.ts"
-import { journalPosition } from "../Journal.ts"
+import { journaled, journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
-import { applyToMachine } from "../Step.ts"
-import { nowIso } from "./common.ts"
+import { applyCommand, nowIso } from "./common.ts"
 
 const CampaignId = Schema.String.check(
   Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "活动标识格式不正确 / not a campaign key" }),
@@ -28,22 +26,22 @@ const loadVisible = (campaign: unknown, actor: Actor, action: string) =>
     return loaded
   })
 
-const applyToCampaign = (
-  campaign: unknown,
-  actor: Actor,
-  action: string,
-  event: (at: string) => { type: string; at: string },
-) =>
+const applyToCampaign = (campaign: unknown, actor: Actor, action: string, event: (at: string) => MachineEvent) =>
   Effect.gen(function* () {
     const loaded = yield* loadVisible(campaign, actor, action)
     yield* requireManager(actor, loaded.definition, action).pipe(
       journalDenial(loaded.row.id, actor, action, loaded.row.id),
     )
     const at = yield* nowIso
-    return yield* transaction(action, (tx) =>
+    return yield* journaled(action, (tx) =>
       Effect.gen(function* () {
-        const { row, at: when } = yield* lockForCommand(tx, loaded, null, at)
-        const step = yield* applyToMachine(tx, loaded, row, event(when), { actor, cause: "command" })
+        const { step } = yield* applyCommand(tx, {
+          loaded,
+          unit: null,
+          at,
+          prepare: (_, when) =>
+            Effect.succeed({ event: event(when), cause: { actor, cause: "command" }, answer: null }),
+        })
         return { campaign: loaded.row.id, state: step.to, journal: yield* journalPosition(tx, loaded.row.id) }
       }),
     )

@@ -4,9 +4,11 @@
  */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
+import { applyDue, type CommandDue } from "../ApplyDue.ts"
 import { canRead, canSeeCampaign, requireUnitActor } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
+import type { Tx } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { decode, parseTaskRef, type TaskAddress, TaskRef } from "../Refs.ts"
@@ -37,4 +39,19 @@ export const resolveTask = (ref: unknown, actor: Actor, action: string) =>
 export const requireOwnTask = (actor: Actor, address: TaskAddress, action: string) =>
   requireUnitActor(actor, address.unit, action).pipe(
     journalDenial(address.campaign, actor, action, `${address.campaign}/${address.unit}/${address.task}`),
+  )
+
+/**
+ * Applies a command's event to its machine in `tx`, after whatever fell due there by the
+ * command's time: what `prepare` answers, and the step.
+ */
+export const applyCommand = <A, E, R>(tx: Tx, command: Omit<CommandDue<A, E, R>, "kind">) =>
+  Effect.flatMap(
+    applyDue(tx, [{ kind: "command", ...command }], { now: new Date(command.at), mode: "isolated" }),
+    (applied) => {
+      const outcome = applied.outcomes[0]
+      return typeof outcome === "object"
+        ? Effect.succeed(outcome)
+        : Effect.die(new Error(`a command's event came out ${String(outcome)}`))
+    },
   )

@@ -6,19 +6,28 @@
  * Only the operator or the coordinator of both the existing campaign and the
  * new definition may deploy over a campaign; a refusal is journaled in its chain.
  */
-import type { Database } from "@liandong/store"
 import { type Campaign, campaignHash, decodeCampaign, initial, unitView } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
 import { journalDenial } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
-import { query, transaction } from "../Db.ts"
+import { query, type Tx } from "../Db.ts"
 import { compiledFor, type LoadedCampaign, loadCampaign } from "../Definitions.ts"
 import { CampaignState, InvalidInput, NotAllowed } from "../Errors.ts"
-import { appendJournal } from "../Journal.ts"
+import { appendJournal, journaled } from "../Journal.ts"
 import { taskRow } from "../Step.ts"
+import {
+  campaignExists,
+  campaignRow,
+  clearCampaignRows,
+  insertCampaign,
+  insertDefinition,
+  insertMachines,
+  insertTasks,
+  lockCampaignForDeploy,
+  repinCampaign,
+} from "../sql/deploy.ts"
 import { chunks, writeUnits } from "./deployUnits.ts"
 
 /** What a deployment reports back. */
@@ -30,16 +39,15 @@ export interface Deployed {
   readonly unchanged: boolean
 }
 
-const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: Date) =>
+const createMachines = (tx: Tx, loaded: LoadedCampaign, at: Date) =>
   Effect.gen(function* () {
     const campaignId = loaded.row.id
     const campaignStart = initial(loaded.compiled.campaignMachine())
-    const [campaignRow] = yield* query(
+    const [campaignMachine] = yield* query(
       "machines.createCampaign",
       (db) =>
-        db
-          .insertInto("machines")
-          .values({
+        insertMachines(db, [
+          {
             campaign_id: campaignId,
             kind: "campaign",
             unit_key: null,
@@ -50,9 +58,8 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
             status: "deployed",
             overdue: false,
             updated_at: at,
-          })
-          .returning("id")
-          .execute(),
+          },
+        ]),
       tx,
     )
     const participants = [...new Set(loaded.definition.phases.flatMap((p) => p.participants))]
@@ -64,41 +71,33 @@ const createMachines = (tx: Transaction<Database>, loaded: LoadedCampaign, at: D
       yield* query(
         "machines.createUnits",
         (db) =>
-          db
-            .insertInto("machines")
-            .values(
-              started.map(({ unit, snapshot, view }) => ({
-                campaign_id: campaignId,
-                kind: "unit" as const,
-                unit_key: unit,
-                snapshot: JSON.stringify(snapshot),
-                version: 1,
-                machine_hash: loaded.hash,
-                phase: view.phase,
-                status: view.status,
-                overdue: false,
-                updated_at: at,
-              })),
-            )
-            .execute(),
+          insertMachines(
+            db,
+            started.map(({ unit, snapshot, view }) => ({
+              campaign_id: campaignId,
+              kind: "unit" as const,
+              unit_key: unit,
+              snapshot: JSON.stringify(snapshot),
+              version: 1,
+              machine_hash: loaded.hash,
+              phase: view.phase,
+              status: view.status,
+              overdue: false,
+              updated_at: at,
+            })),
+          ),
         tx,
       )
       const tasks = started.flatMap(({ unit, view }) => view.tasks.map((t) => taskRow(campaignId, unit, t, at)))
       // A fresh campaign (or one whose rows were just cleared for a redeploy) has no task rows yet.
-      for (const rows of chunks(tasks))
-        yield* query("tasks.create", (db) => db.insertInto("tasks").values(rows).execute(), tx)
+      for (const rows of chunks(tasks)) yield* query("tasks.create", (db) => insertTasks(db, rows), tx)
     }
     return {
-      campaignMachine: campaignRow?.id as string,
+      campaignMachine: campaignMachine as string,
       units: participants.length,
       campaignSnapshot: campaignStart.snapshot,
     }
   })
-
-const campaignExists = (key: string) =>
-  query("campaign.exists", (db) =>
-    db.selectFrom("campaigns").select("id").where("id", "=", key).executeTakeFirst(),
-  ).pipe(Effect.map((row) => row !== undefined))
 
 /** The new definition names a coordinator the actor is not. */
 const notNewCoordinator = (actor: Actor, definition: Campaign) =>
@@ -129,28 +128,17 @@ export const deploy = (input: unknown, actor: Actor) =>
       Effect.mapError((error) => new InvalidInput({ problems: error.problems })),
     )
     // A refused attempt on a campaign that exists goes into that campaign's chain.
-    const journaled = journalDenial(definition.key, actor, "deploy", definition.key)
+    const journal = journalDenial(definition.key, actor, "deploy", definition.key)
     if (!manages(actor, definition)) {
       const refused = Effect.fail(notNewCoordinator(actor, definition))
-      return yield* (yield* campaignExists(definition.key)) ? journaled(refused) : refused
+      const exists = yield* query("campaign.exists", (db) => campaignExists(db, definition.key))
+      return yield* exists ? journal(refused) : refused
     }
     const hash = campaignHash(definition)
     const at = yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now)
-    return yield* transaction("deploy", (tx) =>
+    return yield* journaled("deploy", (tx) =>
       Effect.gen(function* () {
-        const existing = yield* query(
-          "campaign.lockForDeploy",
-          (db) =>
-            db
-              .selectFrom("campaigns")
-              .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
-              .select(["campaigns.status", "definitions.hash", "definitions.version"])
-              .where("campaigns.id", "=", definition.key)
-              // The campaign's row only: definitions are append-only and the app role may not lock them.
-              .forUpdate(["campaigns"])
-              .executeTakeFirst(),
-          tx,
-        )
+        const existing = yield* query("campaign.lockForDeploy", (db) => lockCampaignForDeploy(db, definition.key), tx)
         // Checked under the campaign's lock, so a concurrent redeploy cannot change its coordinator meanwhile.
         if (existing !== undefined && !manages(actor, (yield* loadCampaign(definition.key, tx)).definition)) {
           return yield* notCampaignCoordinator(actor, definition.key)
@@ -173,51 +161,20 @@ export const deploy = (input: unknown, actor: Actor) =>
           })
         }
         const version = (existing?.version ?? 0) + 1
-        const [defRow] = yield* query(
+        const definitionId = yield* query(
           "definitions.insert",
-          (db) =>
-            db
-              .insertInto("definitions")
-              .values({ key: definition.key, version, hash, body: JSON.stringify(definition) })
-              .returning("id")
-              .execute(),
+          (db) => insertDefinition(db, definition.key, version, hash, definition),
           tx,
         )
-        const definitionId = defRow?.id as string
         if (existing === undefined) {
-          yield* query(
-            "campaigns.insert",
-            (db) =>
-              db
-                .insertInto("campaigns")
-                .values({ id: definition.key, definition_id: definitionId, status: "deployed", journal_head: null })
-                .execute(),
-            tx,
-          )
+          yield* query("campaigns.insert", (db) => insertCampaign(db, definition.key, definitionId), tx)
         } else {
           // Redeploying before start: the old machines never ran, so they are replaced.
-          yield* query(
-            "campaign.clearForRedeploy",
-            async (db) => {
-              await db.deleteFrom("tasks").where("campaign_id", "=", definition.key).execute()
-              await db.deleteFrom("timers").where("campaign_id", "=", definition.key).execute()
-              await db.deleteFrom("messages").where("campaign_id", "=", definition.key).execute()
-              await db.deleteFrom("machines").where("campaign_id", "=", definition.key).execute()
-              await db
-                .updateTable("campaigns")
-                .set({ definition_id: definitionId })
-                .where("id", "=", definition.key)
-                .execute()
-            },
-            tx,
-          )
+          yield* query("campaign.clearForRedeploy", (db) => clearCampaignRows(db, definition.key), tx)
+          yield* query("campaign.repin", (db) => repinCampaign(db, definition.key, definitionId), tx)
         }
         yield* writeUnits(tx, definition)
-        const row = yield* query(
-          "campaign.reload",
-          (db) => db.selectFrom("campaigns").selectAll().where("id", "=", definition.key).executeTakeFirstOrThrow(),
-          tx,
-        )
+        const row = yield* query("campaign.reload", (db) => campaignRow(db, definition.key), tx)
         const loaded: LoadedCampaign = { row, definition, hash, compiled: compiledFor(hash, definition) }
         const created = yield* createMachines(tx, loaded, at)
         yield* appendJournal(tx, {
@@ -227,12 +184,12 @@ export const deploy = (input: unknown, actor: Actor) =>
           actor,
           cause: "deploy",
           idempotencyKey: null,
-          event: { type: "campaign.deployed", version, hash } as { type: string },
+          event: { type: "campaign.deployed", version, hash },
           before: null,
           after: "deployed",
           occurredAt: at,
         })
         return { campaign: definition.key, version, hash, units: created.units, unchanged: false } satisfies Deployed
       }),
-    ).pipe(journaled)
+    ).pipe(journal)
   })

@@ -3,11 +3,10 @@
  * campaign, so another campaign naming the same office keeps its own name and parent.
  * A redeploy replaces the rows, as it replaces the machines.
  */
-import type { Database } from "@liandong/store"
 import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
-import { query } from "../Db.ts"
+import { query, type Tx } from "../Db.ts"
+import { clearUnits, insertUnits } from "../sql/deploy.ts"
 
 /** Rows per multi-row insert: a national campaign has 50,000 units. */
 const batchSize = 1000
@@ -35,28 +34,10 @@ const topological = (definition: Campaign) => {
 }
 
 /** Replaces the campaign's unit rows with the definition's. */
-export const writeUnits = (tx: Transaction<Database>, definition: Campaign) =>
+export const writeUnits = (tx: Tx, definition: Campaign) =>
   Effect.gen(function* () {
-    yield* query("units.clear", (db) => db.deleteFrom("units").where("campaign_id", "=", definition.key).execute(), tx)
+    yield* query("units.clear", (db) => clearUnits(db, definition.key), tx)
     // Parents first, so the hierarchy's foreign key holds (it is checked at the end of each statement).
-    for (const batch of chunks(topological(definition))) {
-      yield* query(
-        "units.insert",
-        (db) =>
-          db
-            .insertInto("units")
-            .values(
-              batch.map((unit) => ({
-                campaign_id: definition.key,
-                key: unit.key,
-                name: unit.name,
-                name_en: unit.nameEn,
-                parent_key: unit.parent,
-                level: unit.level,
-              })),
-            )
-            .execute(),
-        tx,
-      )
-    }
+    for (const batch of chunks(topological(definition)))
+      yield* query("units.insert", (db) => insertUnits(db, definition.key, batch), tx)
   })

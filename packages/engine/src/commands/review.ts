@@ -6,15 +6,14 @@ import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, canSeeCampaign, requireManager } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
-import { query, transaction } from "../Db.ts"
+import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { lockForCommand } from "../DueFirst.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
-import { journalPosition } from "../Journal.ts"
+import { journaled, journalPosition } from "../Journal.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
-import { applyToMachine } from "../Step.ts"
-import { nowIso } from "./common.ts"
+import { latestReport, lockReport, reportById, reviewReport } from "../sql/reports.ts"
+import { applyCommand, nowIso } from "./common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
 export const ReturnReason = Schema.String.check(
@@ -23,18 +22,7 @@ export const ReturnReason = Schema.String.check(
 )
 
 const findReport = (ref: string) =>
-  query("reports.find", (db) => {
-    const base = db.selectFrom("reports").selectAll()
-    if (/^\d+$/.test(ref)) return base.where("id", "=", ref).executeTakeFirst()
-    const address = parseTaskRef(ref)
-    return base
-      .where("campaign_id", "=", address.campaign)
-      .where("unit_key", "=", address.unit)
-      .where("task_key", "=", address.task)
-      .orderBy("attempt", "desc")
-      .limit(1)
-      .executeTakeFirst()
-  })
+  query("reports.find", (db) => (/^\d+$/.test(ref) ? reportById(db, ref) : latestReport(db, parseTaskRef(ref))))
 
 const review = (
   decision: "approve" | "return",
@@ -56,68 +44,52 @@ const review = (
     if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
     yield* denied(requireManager(actor, loaded.definition, decision))
     const at = yield* nowIso
-    const outcome = yield* transaction(decision, (tx) =>
+    const outcome = yield* journaled(decision, (tx) =>
       once(
         tx,
         actor,
         options.idempotencyKey,
         { command: decision, ref: reportRef, reason },
         Effect.gen(function* () {
-          const { row, at: when } = yield* lockForCommand(tx, loaded, report.unit_key, at)
-          const current = yield* query(
-            "reports.lock",
-            (db) =>
-              db.selectFrom("reports").selectAll().where("id", "=", report.id).forUpdate().executeTakeFirstOrThrow(),
-            tx,
-          )
-          if (current.status !== "submitted") {
-            return yield* new InvalidTransition({
-              state: current.status,
-              event: `task.${decision}`,
-              accepts: [],
-              zh: `报送 ${current.id} 状态为“${current.status === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
-              en: `report ${current.id} is ${current.status}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
-            })
-          }
-          const event =
-            decision === "approve"
-              ? { type: "task.approve", task: current.task_key, report: String(current.id), by: actor.id, at: when }
-              : {
-                  type: "task.return",
-                  task: current.task_key,
-                  report: String(current.id),
-                  reason,
-                  by: actor.id,
-                  at: when,
+          const { answer: current } = yield* applyCommand(tx, {
+            loaded,
+            unit: report.unit_key,
+            at,
+            prepare: (_, when) =>
+              Effect.gen(function* () {
+                const current = yield* query("reports.lock", (db) => lockReport(db, report.id), tx)
+                if (current.status !== "submitted") {
+                  return yield* new InvalidTransition({
+                    state: current.status,
+                    event: `task.${decision}`,
+                    accepts: [],
+                    zh: `报送 ${current.id} 状态为“${current.status === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
+                    en: `report ${current.id} is ${current.status}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
+                  })
                 }
-          yield* applyToMachine(tx, loaded, row, event, {
-            actor,
-            cause: "command",
-            idempotencyKey: options.idempotencyKey ?? null,
-            content: {
-              review: {
-                report: String(current.id),
-                decision: decision === "approve" ? "approved" : "returned",
-                by: actor.id,
-                reason,
-              },
-            },
+                const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
+                // Written before the event is applied: if the machine refuses it, the transaction undoes both.
+                yield* query(
+                  "reports.review",
+                  (db) => reviewReport(db, current.id, { status, by: actor.id, at: when, reason }),
+                  tx,
+                )
+                const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
+                return {
+                  event:
+                    decision === "approve"
+                      ? { type: "task.approve" as const, ...about }
+                      : { type: "task.return" as const, ...about, reason: reason ?? "" },
+                  cause: {
+                    actor,
+                    cause: "command",
+                    idempotencyKey: options.idempotencyKey ?? null,
+                    content: { review: { report: String(current.id), decision: status, by: actor.id, reason } },
+                  },
+                  answer: current,
+                }
+              }),
           })
-          yield* query(
-            "reports.review",
-            (db) =>
-              db
-                .updateTable("reports")
-                .set({
-                  status: decision === "approve" ? "approved" : "returned",
-                  reviewed_by: actor.id,
-                  reviewed_at: when,
-                  return_reason: reason,
-                })
-                .where("id", "=", current.id)
-                .execute(),
-            tx,
-          )
           return {
             report: String(current.id),
             task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,

@@ -4,14 +4,15 @@
  * in the same transaction. Nothing is dropped silently: a dead item is on the record, in the
  * campaign's hash chain, for auditors and operators to see.
  */
-import type { Database } from "@liandong/store"
 import { Effect } from "effect"
-import type { Transaction } from "kysely"
 import { system } from "../Actor.ts"
-import { query, transaction } from "../Db.ts"
-import { appendJournal } from "../Journal.ts"
+import { Clock } from "../Clock.ts"
+import { query, type Tx } from "../Db.ts"
+import { appendJournal, journaled } from "../Journal.ts"
+import { Log } from "../Log.ts"
 import { eventOf, type QueueItem } from "../QueueItem.ts"
-import { failQueueItem } from "../sql/claims.ts"
+import { campaignMachine, machineById } from "../sql/machines.ts"
+import { failQueueItem } from "../sql/queue.ts"
 
 /** When a failed item is tried again: 1 s, 2 s, 4 s … after `now`, at most a minute. */
 export const retryAt = (now: Date, attempts: number): Date =>
@@ -22,20 +23,14 @@ export const retryAt = (now: Date, attempts: number): Date =>
  * Counts only if the item is still at the attempt it was claimed at, so two workers that
  * both tried it count once. Returns the status it is left in (nothing if no longer pending).
  */
-export const recordFailureIn = (
-  tx: Transaction<Database>,
-  item: QueueItem,
-  reason: string,
-  now: Date,
-  maxAttempts: number,
-) =>
+export const recordFailureIn = (tx: Tx, item: QueueItem, reason: string, now: Date, maxAttempts: number) =>
   Effect.gen(function* () {
     const table = item.kind === "timer" ? "timers" : "messages"
     const left = yield* query(
       "queue.fail",
-      () =>
+      (db) =>
         failQueueItem(
-          tx,
+          db,
           table,
           item.row.id,
           item.row.attempts,
@@ -47,22 +42,21 @@ export const recordFailureIn = (
     )
     if (left?.status !== "dead") return left?.status
     // A message may have no machine (its unit was unknown): the row goes on the campaign's.
+    const { machine_id: machineId, campaign_id: campaignId } = item.row
     const machine = yield* query(
       "queue.deadMachine",
       (db) =>
-        db
-          .selectFrom("machines")
-          .select(["id", "unit_key"])
-          .where("campaign_id", "=", item.row.campaign_id)
-          .where((eb) =>
-            item.row.machine_id === null ? eb("kind", "=", "campaign") : eb("id", "=", item.row.machine_id),
-          )
-          .executeTakeFirstOrThrow(),
+        machineId === null
+          ? campaignMachine(db, campaignId).then((row) => {
+              if (row === undefined) throw new Error(`campaign ${campaignId} has no machine`)
+              return row
+            })
+          : machineById(db, machineId),
       tx,
     )
     const event = eventOf(item)
     yield* appendJournal(tx, {
-      campaignId: item.row.campaign_id,
+      campaignId,
       machineId: machine.id,
       unit: machine.unit_key,
       actor: system,
@@ -77,7 +71,7 @@ export const recordFailureIn = (
         reason,
         zh: `“${event.type}”事件处理 ${left.attempts} 次均失败,已停止重试,待人工处理`,
         en: `"${event.type}" failed ${left.attempts} times and is no longer retried; it needs an operator`,
-      } as { type: string },
+      },
       before: null,
       after: null,
       occurredAt: now,
@@ -87,4 +81,20 @@ export const recordFailureIn = (
 
 /** Records a failed attempt at `item` in a transaction of its own (see `recordFailureIn`). */
 export const recordFailure = (item: QueueItem, reason: string, now: Date, maxAttempts: number) =>
-  transaction("queue.fail", (tx) => recordFailureIn(tx, item, reason, now, maxAttempts))
+  journaled("queue.fail", (tx) => recordFailureIn(tx, item, reason, now, maxAttempts))
+
+/** Logs a failed attempt and records it with `record`, its backoff counted from now; `"failed"`. */
+export const noteFailure = <E, R>(
+  item: QueueItem,
+  reason: string,
+  record: (at: Date, reason: string) => Effect.Effect<"pending" | "dead" | undefined, E, R>,
+) =>
+  Effect.gen(function* () {
+    const log = yield* Log
+    const fields = { item: item.kind, id: item.row.id, campaign: item.row.campaign_id, err: reason }
+    log.error(fields, "queue item failed")
+    // From the failure, not from the start of a pass that may have run long.
+    const left = yield* record(yield* Effect.flatMap(Effect.service(Clock), (clock) => clock.now), reason)
+    if (left === "dead") log.error(fields, "queue item parked as dead")
+    return "failed" as const
+  })

@@ -1,50 +1,56 @@
 /**
  * Writing the consolidated summary when the last phase closes: rendered from
  * the approved reports in every format, stored with its hash and the journal
- * position it reflects, then the campaign machine is told it was written.
- * The reports are loaded once; each format is rendered, stored and let go
- * before the next, so a national summary holds one document at a time.
+ * position it reflects; the campaign machine is then told it was written
+ * (`applyDue` applies the event this returns). The reports are loaded once;
+ * each format is rendered, stored and let go before the next, so a national
+ * summary holds one document at a time.
  */
 import { createHash } from "node:crypto"
 import { loadLevelTotals, loadSummaryModel, renderSummaryModel, type SummaryFormat } from "@liandong/report"
-import type { Database } from "@liandong/store"
-import { Effect } from "effect"
-import type { Transaction } from "kysely"
+import type { MachineEvent } from "@liandong/workflow"
+import { Effect, Schema } from "effect"
 import { system } from "../Actor.ts"
-import { query } from "../Db.ts"
+import { query, type Tx } from "../Db.ts"
 import type { LoadedCampaign } from "../Definitions.ts"
-import { applyToMachine, lockMachine } from "../Step.ts"
+import type { Cause } from "../Step.ts"
+import { journalHead } from "../sql/journal.ts"
+import { insertSummary, lastSummaryVersion } from "../sql/summaries.ts"
 
-/** Renders, stores and announces the campaign's summary. */
-export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, at: string) =>
+/** A summary document could not be rendered: a defect of the report package or of the data it met. */
+export class SummaryNotRendered extends Schema.TaggedError<SummaryNotRendered>()("SummaryNotRendered", {
+  campaign: Schema.String,
+  format: Schema.String,
+  message: Schema.String,
+  cause: Schema.Defect(),
+}) {}
+
+const render = (loaded: LoadedCampaign, model: Parameters<typeof renderSummaryModel>[0], format: SummaryFormat) =>
+  Effect.tryPromise({
+    try: async () => renderSummaryModel(model, loaded.definition, format),
+    catch: (cause) =>
+      new SummaryNotRendered({
+        campaign: loaded.row.id,
+        format,
+        message: `the ${format} summary of ${loaded.row.id} could not be rendered: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      }),
+  })
+
+/**
+ * Renders and stores the campaign's summary; returns the event that tells the campaign
+ * machine it was written, with its cause (the documents' hashes and totals, journaled).
+ */
+export const writeSummary = (tx: Tx, loaded: LoadedCampaign, at: string) =>
   Effect.gen(function* () {
     const campaignId = loaded.row.id
-    const machine = yield* lockMachine(tx, campaignId, null)
-    const head = yield* query(
-      "summary.journalHead",
-      (db) => db.selectFrom("campaigns").select("journal_seq").where("id", "=", campaignId).executeTakeFirstOrThrow(),
-      tx,
-    )
-    const previous = yield* query(
-      "summary.lastVersion",
-      (db) =>
-        db
-          .selectFrom("summaries")
-          .select((eb) => eb.fn.max("version").as("version"))
-          .where("campaign_id", "=", campaignId)
-          .executeTakeFirst(),
-      tx,
-    )
-    const version = Number(previous?.version ?? 0) + 1
+    const head = yield* query("summary.journalHead", (db) => journalHead(db, campaignId), tx)
+    const version = ((yield* query("summary.lastVersion", (db) => lastSummaryVersion(db, campaignId), tx)) ?? 0) + 1
     const model = yield* query("summary.load", (db) => loadSummaryModel(db, campaignId, loaded.definition), tx)
     // Every format is stored with its hash (of the bytes) and the journal position; Word as base64.
     const store = (format: SummaryFormat) =>
       Effect.gen(function* () {
-        const rendered = yield* query(
-          "summary.render",
-          async () => renderSummaryModel(model, loaded.definition, format),
-          tx,
-        )
+        const rendered = yield* render(loaded, model, format)
         // The hash of the UTF-8 bytes, and Word's base64, without another copy of the document.
         const hash = createHash("sha256")
         if (typeof rendered === "string") hash.update(rendered, "utf8")
@@ -54,24 +60,13 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
             ? rendered
             : Buffer.from(rendered.buffer, rendered.byteOffset, rendered.byteLength).toString("base64")
         const digest = hash.digest("hex")
-        const stored = yield* query(
+        const id = yield* query(
           "summary.store",
           (db) =>
-            db
-              .insertInto("summaries")
-              .values({
-                campaign_id: campaignId,
-                version,
-                format,
-                content,
-                hash: digest,
-                journal_seq: head.journal_seq,
-              })
-              .returning("id")
-              .executeTakeFirstOrThrow(),
+            insertSummary(db, { campaignId, version, format, content, hash: digest, journalSeq: head.journal_seq }),
           tx,
         )
-        return { id: stored.id, digest }
+        return { id, digest }
       })
     const ids: string[] = []
     const documents: Record<string, string> = {}
@@ -84,24 +79,19 @@ export const writeSummary = (tx: Transaction<Database>, loaded: LoadedCampaign, 
     // The totals the summary states, and every level's roll-up, go into the chain with the
     // documents' hashes: an auditor recomputes them from the journaled reports.
     const levels = yield* query("summary.levels", (db) => loadLevelTotals(db, campaignId, loaded.definition), tx)
-    yield* applyToMachine(
-      tx,
-      loaded,
-      machine,
-      { type: "summary.written", summary, at } as { type: string; at: string },
-      {
-        actor: system,
-        cause: `summary:${summary}`,
-        content: {
-          summary: {
-            version,
-            journalSeq: head.journal_seq,
-            documents,
-            totals: model.totals.map((t) => ({ task: t.task, figure: t.figure, total: t.exact })),
-            levels,
-          },
+    const event: MachineEvent = { type: "summary.written", summary, at }
+    const cause: Cause = {
+      actor: system,
+      cause: `summary:${summary}`,
+      content: {
+        summary: {
+          version,
+          journalSeq: head.journal_seq,
+          documents,
+          totals: model.totals.map((t) => ({ task: t.task, figure: t.figure, total: t.exact })),
+          levels,
         },
       },
-    )
-    return { summary, version }
+    }
+    return { summary, version, event, cause }
   })

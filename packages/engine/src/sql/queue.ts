@@ -1,11 +1,11 @@
 /**
- * The worker's queue protocol, one statement per function: claim the next due
- * timer or pending message with SKIP LOCKED (so any number of workers share
- * the queue without waiting on each other), then mark it done, moot or failed
- * in the transaction that applied it.
+ * The queue protocol, one statement per function: claim the next due timer or
+ * pending message with SKIP LOCKED (so any number of workers share the queue
+ * without waiting on each other), find what is due on one machine, then mark
+ * each item done, moot or failed in the transaction that applied it.
  */
-import type { Database } from "@liandong/store"
-import { type Kysely, sql, type Transaction } from "kysely"
+import { sql } from "kysely"
+import type { Sql } from "../Db.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -18,8 +18,8 @@ import { type Kysely, sql, type Transaction } from "kysely"
  * Claims up to `limit` of the earliest timers due at `now` whose machines have nothing
  * earlier pending: at most one a machine, since a machine's second item has its first before it.
  */
-export const claimDueTimers = (tx: Transaction<Database>, now: Date, limit: number) =>
-  tx
+export const claimDueTimers = (db: Sql, now: Date, limit: number) =>
+  db
     .selectFrom("timers")
     .selectAll()
     .where("status", "=", "pending")
@@ -44,12 +44,11 @@ export const claimDueTimers = (tx: Transaction<Database>, now: Date, limit: numb
     .execute()
 
 /** Claims the earliest timer due at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimDueTimer = (tx: Transaction<Database>, now: Date) =>
-  claimDueTimers(tx, now, 1).then((rows) => rows[0])
+export const claimDueTimer = (db: Sql, now: Date) => claimDueTimers(db, now, 1).then((rows) => rows[0])
 
 /** Claims up to `limit` of the oldest messages available at `now` whose machines have nothing earlier pending. */
-export const claimMessages = (tx: Transaction<Database>, now: Date, limit: number) =>
-  tx
+export const claimMessages = (db: Sql, now: Date, limit: number) =>
+  db
     .selectFrom("messages")
     .selectAll()
     .where("status", "=", "pending")
@@ -74,7 +73,7 @@ export const claimMessages = (tx: Transaction<Database>, now: Date, limit: numbe
     .execute()
 
 /** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimMessage = (tx: Transaction<Database>, now: Date) => claimMessages(tx, now, 1).then((rows) => rows[0])
+export const claimMessage = (db: Sql, now: Date) => claimMessages(db, now, 1).then((rows) => rows[0])
 
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in
@@ -82,7 +81,7 @@ export const claimMessage = (tx: Transaction<Database>, now: Date) => claimMessa
  * failed before are left to the worker and its backoff, and so are those in `skip`.
  */
 export const nextDueOfMachine = async (
-  tx: Transaction<Database>,
+  db: Sql,
   machineId: string,
   at: Date,
   skip: { readonly timers: ReadonlyArray<string>; readonly messages: ReadonlyArray<string> },
@@ -97,7 +96,7 @@ export const nextDueOfMachine = async (
       where machine_id = ${machineId} and status = 'pending' and attempts = 0 and kind = 'event'
         and available_at <= ${at} and id <> all(${skip.messages}::bigint[])
       order by available_at, id limit 1)
-  `.execute(tx)
+  `.execute(db)
   const timer = rows.find((row) => row.kind === "timer")
   const message = rows.find((row) => row.kind === "message")
   if (timer !== undefined && (message === undefined || new Date(timer.at) < new Date(message.at))) return timer
@@ -105,8 +104,8 @@ export const nextDueOfMachine = async (
 }
 
 /** Locks a timer that is still pending (waiting for a worker that holds it), or nothing. */
-export const lockPendingTimer = (tx: Transaction<Database>, id: string) =>
-  tx
+export const lockPendingTimer = (db: Sql, id: string) =>
+  db
     .selectFrom("timers")
     .selectAll()
     .where("id", "=", id)
@@ -115,8 +114,8 @@ export const lockPendingTimer = (tx: Transaction<Database>, id: string) =>
     .executeTakeFirst()
 
 /** Locks a message that is still pending, or nothing. */
-export const lockPendingMessage = (tx: Transaction<Database>, id: string) =>
-  tx
+export const lockPendingMessage = (db: Sql, id: string) =>
+  db
     .selectFrom("messages")
     .selectAll()
     .where("id", "=", id)
@@ -126,7 +125,7 @@ export const lockPendingMessage = (tx: Transaction<Database>, id: string) =>
 
 /** Marks claimed items of one queue applied (`done`) or no longer accepted (`moot`, with the reason), in one statement. */
 export const completeMany = (
-  tx: Transaction<Database>,
+  db: Sql,
   queue: "timers" | "messages",
   items: ReadonlyArray<{ readonly id: string; readonly status: "done" | "moot"; readonly note: string | null }>,
   at: Date,
@@ -136,25 +135,15 @@ export const completeMany = (
     set status = u.status, done_at = ${at}, last_error = u.note
     from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.status)}::text[],
       ${items.map((i) => i.note)}::text[]) as u(id, status, note)
-    where q.id = u.id`.execute(tx)
+    where q.id = u.id`.execute(db)
 
 /** Marks a claimed timer as applied (`done`) or as no longer accepted by its machine (`moot`). */
-export const completeTimer = (
-  tx: Transaction<Database>,
-  id: string,
-  status: "done" | "moot",
-  at: Date,
-  note: string | null,
-) => tx.updateTable("timers").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
+export const completeTimer = (db: Sql, id: string, status: "done" | "moot", at: Date, note: string | null) =>
+  db.updateTable("timers").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
 /** Marks a claimed message as applied or moot. */
-export const completeMessage = (
-  tx: Transaction<Database>,
-  id: string,
-  status: "done" | "moot",
-  at: Date,
-  note: string | null,
-) => tx.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
+export const completeMessage = (db: Sql, id: string, status: "done" | "moot", at: Date, note: string | null) =>
+  db.updateTable("messages").set({ status, done_at: at, last_error: note }).where("id", "=", id).execute()
 
 /**
  * Records a failed attempt at a timer or message still at `attempts` failures: it is retried
@@ -162,7 +151,7 @@ export const completeMessage = (
  * status and attempts now (nothing when it was no longer pending at that count).
  */
 export const failQueueItem = async (
-  db: Kysely<Database> | Transaction<Database>,
+  db: Sql,
   queue: "timers" | "messages",
   id: string,
   attempts: number,
@@ -183,9 +172,23 @@ export const failQueueItem = async (
 }
 
 /** The earliest pending timer's due time: for ordering claims, and for sleeping until then. */
-export const nextDueAt = (db: Kysely<Database> | Transaction<Database>) =>
+export const nextDueAt = (db: Sql) =>
   db
     .selectFrom("timers")
     .select((eb) => eb.fn.min("due_at").as("due_at"))
     .where("status", "=", "pending")
     .executeTakeFirst()
+
+/** Of the machines `machineIds`, those with event messages never tried that are available by `horizon`: a backlog. */
+export const backlogged = (db: Sql, machineIds: ReadonlyArray<string>, horizon: Date) =>
+  db
+    .selectFrom("messages")
+    .select("machine_id")
+    .distinct()
+    .where("machine_id", "in", machineIds)
+    .where("status", "=", "pending")
+    .where("kind", "=", "event")
+    .where("attempts", "=", 0)
+    .where("available_at", "<=", horizon)
+    .execute()
+    .then((rows) => rows.flatMap((row) => (row.machine_id === null ? [] : [row.machine_id])))

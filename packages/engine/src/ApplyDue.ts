@@ -1,0 +1,327 @@
+/**
+ * The one way events reach machines: `applyDue` applies a batch of due items — claimed
+ * timers and messages, or a command's event — to their locked machines in the caller's
+ * transaction. The worker's passes and every command go through it.
+ *
+ * - Items are applied in time order per machine: behind a message, the messages queued on
+ *   its machine are drained in the same transaction (a campaign machine hears from every
+ *   unit at a phase's end), up to the earliest pending timer.
+ * - A command meets its machine as time has left it: whatever fell due there by the
+ *   command's time and no worker has reached yet is applied first, so a report after the
+ *   deadline is late however far behind the workers are.
+ * - `isolated` runs each claimed item under a savepoint and records a failure on the item
+ *   while it is still locked; `batched` takes no savepoints (a subtransaction updating a row
+ *   its parent locked turns the lock into a multixact, which at scale made every claim
+ *   slow), so one failure fails the batch and the worker goes on one item at a time.
+ */
+import type { MachineRow } from "@liandong/store"
+import type { MachineEvent } from "@liandong/workflow"
+import { Effect } from "effect"
+import { system } from "./Actor.ts"
+import { writeCheckpoint } from "./audit/Checkpoint.ts"
+import { query, type Tx } from "./Db.ts"
+import { type LoadedCampaign, loadCampaign } from "./Definitions.ts"
+import { type InvalidTransition, NotFound } from "./Errors.ts"
+import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
+import { describeCause, underSavepoint } from "./Savepoint.ts"
+import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
+import { lockMachine, lockMachineById, tryLockMachine, tryLockMachines } from "./sql/machines.ts"
+import { backlogged, lockPendingMessage, lockPendingTimer, nextDueAt, nextDueOfMachine } from "./sql/queue.ts"
+import { noteFailure, recordFailureIn } from "./worker/deadLetter.ts"
+import { writeSummary } from "./worker/summary.ts"
+
+/** A command's event, applied to its machine once the machine has caught up with the command's time. */
+export interface CommandDue<A, E, R> {
+  readonly kind: "command"
+  readonly loaded: LoadedCampaign
+  /** whose machine: a unit's, or the campaign's when null */
+  readonly unit: string | null
+  /** the command's time on the campaign clock */
+  readonly at: string
+  /**
+   * The command's own work on its locked, caught-up machine, given the time its event takes
+   * (the command's, or the machine's last event's when later): the event, why, and what the
+   * command answers.
+   */
+  readonly prepare: (machine: MachineRow, at: string) => Effect.Effect<Prepared<A>, E, R>
+}
+
+/** What a command applies and answers. */
+export interface Prepared<A> {
+  readonly event: MachineEvent
+  readonly cause: Cause
+  readonly answer: A
+}
+
+/** Something due on a machine: a claimed timer or message, or a command's event. */
+export type Due<A = never, E = never, R = never> = QueueItem | CommandDue<A, E, R>
+
+/** What became of one due item. */
+export type Outcome<A> =
+  | "applied"
+  | "moot"
+  | "summary"
+  | "failed"
+  /** its machine is in a command's hands: the command applies it if it is due by its time */
+  | "busy"
+  /** a message an earlier item of the batch sent to its machine comes first */
+  | "waiting"
+  /** a command's event, applied */
+  | { readonly answer: A; readonly step: StepResult }
+
+/** How a batch is applied. */
+export interface ApplyOptions {
+  /** the pass's time: claimed items are marked at it, and backlogs drained up to it */
+  readonly now: Date
+  /** `isolated`: each claimed item under a savepoint, its failure recorded; `batched`: no savepoints */
+  readonly mode: "isolated" | "batched"
+  /** most items of one machine in the batch: behind a message, up to this many less one (default 1: none) */
+  readonly perMachine?: number
+  /** attempts before a failing item is parked as dead (`isolated`; default 5) */
+  readonly maxAttempts?: number
+}
+
+/** What a batch did: an outcome per item, in order, and what was drained behind its messages. */
+export interface Applied<A> {
+  readonly outcomes: ReadonlyArray<Outcome<A>>
+  readonly backlog: { readonly applied: number; readonly moot: number }
+}
+
+/** Campaigns loaded once in a batch, however many of its items they have. */
+const campaignsOf = (tx: Tx) => {
+  const loaded = new Map<string, LoadedCampaign>()
+  return (campaignId: string) => {
+    const hit = loaded.get(campaignId)
+    if (hit !== undefined) return Effect.succeed(hit)
+    return Effect.tap(loadCampaign(campaignId, tx), (campaign) => Effect.sync(() => loaded.set(campaignId, campaign)))
+  }
+}
+
+type Campaigns = ReturnType<typeof campaignsOf>
+
+/** Applies an event to a locked machine, and signs the journal when the step opened a phase or closed the campaign. */
+const step = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, event: MachineEvent, cause: Cause) =>
+  Effect.tap(applyToMachine(tx, loaded, machine, event, cause), (done) =>
+    done.checkpoint === null ? Effect.void : writeCheckpoint(tx, loaded.row.id, done.checkpoint, done.at),
+  )
+
+/** Applies a queued item's event; `moot`, with the reason, when the machine has moved on (not an error). */
+const applyQueued = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, item: QueueItem) =>
+  step(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
+    Effect.map((done) => ({ status: "done" as const, note: null as string | null, sentTo: done.sentTo })),
+    Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
+      Effect.succeed({ status: "moot" as const, note: rejected.en as string | null, sentTo: new Set<string>() }),
+    ),
+  )
+
+/**
+ * Applies up to `limit` of a locked machine's items due by `horizon`, oldest first, each
+ * marked at `horizon`; the machine row as they left it. Under a savepoint each when
+ * `isolate` (a failing item is skipped and left to the worker, which records it; it is not
+ * the caller's fault), else a failure fails the caller.
+ */
+const drainMachine = (
+  tx: Tx,
+  loaded: LoadedCampaign,
+  row: MachineRow,
+  horizon: Date,
+  limit: number,
+  isolate: boolean,
+) =>
+  Effect.gen(function* () {
+    const skip = { timers: [] as string[], messages: [] as string[] }
+    const done = { applied: 0, moot: 0 }
+    let machine = row
+    while (done.applied + done.moot < limit) {
+      const due = yield* query("queue.dueOfMachine", (db) => nextDueOfMachine(db, machine.id, horizon, skip), tx)
+      if (due === undefined) break
+      // A worker may hold the item for a moment: it gives up when it finds the machine taken.
+      const item: QueueItem | undefined =
+        due.kind === "timer"
+          ? yield* query("queue.lockTimer", (db) => lockPendingTimer(db, due.id), tx).pipe(
+              Effect.map((timer) => (timer === undefined ? undefined : { kind: "timer" as const, row: timer })),
+            )
+          : yield* query("queue.lockMessage", (db) => lockPendingMessage(db, due.id), tx).pipe(
+              Effect.map((message) => (message === undefined ? undefined : { kind: "message" as const, row: message })),
+            )
+      if (item === undefined) continue
+      const apply = Effect.tap(applyQueued(tx, loaded, machine, item), (applied) =>
+        completeItem(tx, item, { id: item.row.id, status: applied.status, note: applied.note }, horizon),
+      )
+      const attempt = isolate
+        ? yield* underSavepoint(tx, "due_item", apply)
+        : { ok: true as const, value: yield* apply }
+      if (attempt.ok) done[attempt.value.status === "done" ? "applied" : "moot"]++
+      else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
+      machine = yield* query("machine.lockById", (db) => lockMachineById(db, machine.id), tx)
+    }
+    return { machine, ...done }
+  })
+
+/** How far a backlog may be drained: to `now`, but before every pending timer (the batch may have set new ones). */
+const backlogHorizon = (tx: Tx, now: Date) =>
+  Effect.map(query("queue.nextDue", nextDueAt, tx), (next) =>
+    next?.due_at ? new Date(Math.min(now.getTime(), new Date(next.due_at).getTime() - 1)) : now,
+  )
+
+/**
+ * Behind the messages applied, the messages queued on their machines, up to `limit` a
+ * machine: one claim per message would make a phase's fan-in cost one transaction (and one
+ * scan of the queue) each. Only messages sent before every pending timer are taken, so none
+ * overtakes what a timer causes.
+ */
+const drainBacklogs = (
+  tx: Tx,
+  messages: ReadonlyArray<QueueItem>,
+  now: Date,
+  limit: number,
+  isolate: boolean,
+  load: Campaigns,
+) =>
+  Effect.gen(function* () {
+    const total = { applied: 0, moot: 0 }
+    const horizon = yield* backlogHorizon(tx, now)
+    const ids = messages.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id]))
+    const behind = yield* query("queue.backlogged", (db) => backlogged(db, ids, horizon), tx)
+    for (const machineId of behind) {
+      const item = messages.find((candidate) => candidate.row.machine_id === machineId)
+      if (item === undefined) continue
+      const loaded = yield* load(item.row.campaign_id)
+      const machine = yield* query("machine.lockById", (db) => lockMachineById(db, machineId), tx)
+      const more = yield* drainMachine(tx, loaded, machine, horizon, limit, isolate)
+      total.applied += more.applied
+      total.moot += more.moot
+    }
+    return total
+  })
+
+/**
+ * Locks a command's machine (waiting for it: a worker lets go of a machine it finds taken),
+ * applies what fell due there by the command's time, then the command's own work and event.
+ */
+const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
+  Effect.gen(function* () {
+    const { loaded, unit } = command
+    const locked = yield* query("machine.lock", (db) => lockMachine(db, loaded.row.id, unit), tx)
+    if (locked === undefined)
+      return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? loaded.row.id })
+    const at = new Date(command.at)
+    const { machine } = yield* drainMachine(tx, loaded, locked, at, Number.POSITIVE_INFINITY, true)
+    const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString())
+    const done = yield* step(tx, loaded, machine, prepared.event, prepared.cause)
+    return { answer: prepared.answer, step: done } satisfies Outcome<A>
+  })
+
+/**
+ * Applies one claimed item to its machine: taken from `held` (batched) or locked now unless
+ * a command holds it (isolated). Says what became of it and how to mark it.
+ */
+const applyClaimed = (
+  tx: Tx,
+  item: QueueItem,
+  held: ReadonlyMap<string, MachineRow> | undefined,
+  campaigns: Campaigns,
+) =>
+  Effect.gen(function* () {
+    const machineId = item.row.machine_id
+    // A message for no machine (its unit is unknown) is a defect: it fails, and is parked.
+    if (machineId === null) return yield* Effect.die(new Error(`${item.kind} ${item.row.id} has no machine`))
+    const machine =
+      held === undefined
+        ? yield* query("machine.tryLock", (db) => tryLockMachine(db, machineId), tx)
+        : held.get(machineId)
+    // A command holds the machine: it applies this item itself if it is due by the command's time.
+    if (machine === undefined) return { outcome: "busy" as const }
+    const loaded = yield* campaigns(item.row.campaign_id)
+    if (isSummaryJob(item)) {
+      // A summary that cannot be rendered fails its item, recorded and retried like any other.
+      const written = yield* writeSummary(tx, loaded, eventOf(item).at).pipe(
+        Effect.catchTag("SummaryNotRendered", (error) => Effect.die(error)),
+      )
+      yield* step(tx, loaded, machine, written.event, written.cause)
+      return { outcome: "summary" as const, completion: { id: item.row.id, status: "done" as const, note: null } }
+    }
+    const applied = yield* applyQueued(tx, loaded, machine, item)
+    return {
+      outcome: applied.status === "done" ? ("applied" as const) : ("moot" as const),
+      completion: { id: item.row.id, status: applied.status, note: applied.note },
+      sentTo: applied.sentTo,
+    }
+  })
+
+/**
+ * Applies a batch of due items to their machines in `tx`, in order: a command's event after
+ * whatever fell due on its machine by its time; claimed timers and messages, each marked
+ * done or moot at `now` (a failure recorded on the item in `isolated` mode, failing the
+ * batch in `batched` mode); then, behind each message, its machine's backlog.
+ */
+export const applyDue = <A = never, E = never, R = never>(
+  tx: Tx,
+  due: ReadonlyArray<Due<A, E, R>>,
+  options: ApplyOptions,
+) =>
+  Effect.gen(function* () {
+    const { now, mode } = options
+    const campaigns = campaignsOf(tx)
+    const claimed = due.filter((item): item is QueueItem => item.kind !== "command")
+    // Batched: every claimed item's machine at once, in id order, but those a command holds.
+    const ids = [...new Set(claimed.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
+    const held =
+      mode === "batched"
+        ? new Map(
+            (ids.length === 0 ? [] : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx)).map(
+              (row) => [row.id, row],
+            ),
+          )
+        : undefined
+    const outcomes: Outcome<A>[] = []
+    const completions = { timers: [] as Completion[], messages: [] as Completion[] }
+    const applied: QueueItem[] = []
+    // Machines an earlier item of this batch sent a message to: that message comes first.
+    const heard = new Set<string>()
+    for (const item of due) {
+      if (item.kind === "command") {
+        outcomes.push(yield* commandStep(tx, item))
+        continue
+      }
+      if (item.row.machine_id !== null && heard.has(item.row.machine_id)) {
+        outcomes.push("waiting")
+        continue
+      }
+      const attempt = applyClaimed(tx, item, held, campaigns)
+      const tried =
+        held !== undefined
+          ? { ok: true as const, value: yield* attempt }
+          : yield* underSavepoint(tx, "queue_item", attempt)
+      if (!tried.ok) {
+        // Recorded in the same transaction, while the item is still locked: no other worker
+        // can try it again before its backoff is on the record.
+        outcomes.push(
+          yield* noteFailure(item, describeCause(tried.cause), (at, reason) =>
+            recordFailureIn(tx, item, reason, at, options.maxAttempts ?? 5),
+          ),
+        )
+        continue
+      }
+      const result = tried.value
+      outcomes.push(result.outcome)
+      if (result.outcome === "busy") continue
+      ;(item.kind === "timer" ? completions.timers : completions.messages).push(result.completion)
+      if ("sentTo" in result && result.sentTo !== undefined) {
+        for (const id of result.sentTo) heard.add(id)
+        if (item.kind === "message") applied.push(item)
+      }
+    }
+    yield* completeItems(tx, completions, now)
+    const limit = (options.perMachine ?? 1) - 1
+    if (limit < 1 || applied.length === 0) return { outcomes, backlog: { applied: 0, moot: 0 } } satisfies Applied<A>
+    const drain = drainBacklogs(tx, applied, now, limit, mode === "isolated", campaigns)
+    // Isolated, a backlog that fails is left to later claims, never charged to the item before it.
+    const backlog =
+      mode === "batched"
+        ? yield* drain
+        : yield* Effect.map(underSavepoint(tx, "backlog", drain), (attempt) =>
+            attempt.ok ? attempt.value : { applied: 0, moot: 0 },
+          )
+    return { outcomes, backlog } satisfies Applied<A>
+  })

@@ -1,0 +1,122 @@
+/**
+ * The machine rows: locking them for a step (waiting, or skipping those another
+ * transaction holds), and the one statement that writes a step.
+ */
+import type { TasksTable } from "@liandong/store"
+import { type Insertable, type RawBuilder, sql } from "kysely"
+import type { Sql } from "../Db.ts"
+
+/*
+ * Locks are FOR NO KEY UPDATE, like the update that follows: the foreign keys of timers and
+ * messages sent to the machine meanwhile only take KEY SHARE, which it does not block.
+ */
+
+/** Locks a unit's machine row (or the campaign's, when `unit` is null), waiting for it; nothing if none. */
+export const lockMachine = (db: Sql, campaignId: string, unit: string | null) => {
+  const base = db.selectFrom("machines").selectAll().where("campaign_id", "=", campaignId)
+  return (unit === null ? base.where("kind", "=", "campaign") : base.where("unit_key", "=", unit))
+    .forNoKeyUpdate()
+    .executeTakeFirst()
+}
+
+/** Locks a machine row by id, waiting for it. */
+export const lockMachineById = (db: Sql, machineId: string) =>
+  db.selectFrom("machines").selectAll().where("id", "=", machineId).forNoKeyUpdate().executeTakeFirstOrThrow()
+
+/** Locks the machine rows of `ids` that no other transaction holds, in id order. */
+export const tryLockMachines = (db: Sql, ids: ReadonlyArray<string>) =>
+  db.selectFrom("machines").selectAll().where("id", "in", ids).orderBy("id").forNoKeyUpdate().skipLocked().execute()
+
+/** Locks a machine row by id unless another transaction holds it (then nothing). */
+export const tryLockMachine = (db: Sql, machineId: string) =>
+  db.selectFrom("machines").selectAll().where("id", "=", machineId).forNoKeyUpdate().skipLocked().executeTakeFirst()
+
+/** The campaign's own machine: its id and unit (none), or nothing when the campaign has no machine. */
+export const campaignMachine = (db: Sql, campaignId: string) =>
+  db
+    .selectFrom("machines")
+    .select(["id", "unit_key"])
+    .where("campaign_id", "=", campaignId)
+    .where("kind", "=", "campaign")
+    .executeTakeFirst()
+
+/** A machine's id and unit, by id. */
+export const machineById = (db: Sql, machineId: string) =>
+  db.selectFrom("machines").select(["id", "unit_key"]).where("id", "=", machineId).executeTakeFirstOrThrow()
+
+/** One part of a step's statement: a named data-modifying CTE. */
+export interface StepPart {
+  readonly name: string
+  readonly query: RawBuilder<unknown>
+}
+
+/** The campaign row's status as its machine's view shows it, stamped at `at` when it starts or closes. */
+export const campaignStatusPart = (
+  campaignId: string,
+  status: string,
+  change: { readonly starts: boolean; readonly closes: boolean },
+  at: Date,
+): StepPart => ({
+  name: "campaign",
+  query: sql`update campaigns set status = ${status},
+    started_at = case when ${change.starts} then ${at}::timestamptz else started_at end,
+    closed_at = case when ${change.closes} then ${at}::timestamptz else closed_at end
+    where id = ${campaignId}`,
+})
+
+/** A unit's task rows as its machine's view shows them, inserted or updated. */
+export const taskRowsPart = (rows: ReadonlyArray<Insertable<TasksTable>>): StepPart => ({
+  name: "projected",
+  query: sql`insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
+      reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
+    select r.campaign_id, r.unit_key, r.task_key, r.phase_key, r.status, r.deadline, r.overdue, r.reminded,
+      r.returns, r.report_id, r.acknowledged_at, r.submitted_at, r.approved_at, r.updated_at
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(campaign_id text, unit_key text,
+      task_key text, phase_key text, status text, deadline timestamptz, overdue boolean, reminded integer,
+      returns integer, report_id bigint, acknowledged_at timestamptz, submitted_at timestamptz,
+      approved_at timestamptz, updated_at timestamptz)
+    on conflict (campaign_id, unit_key, task_key) do update set status = excluded.status,
+      overdue = excluded.overdue, reminded = excluded.reminded, returns = excluded.returns,
+      report_id = excluded.report_id, acknowledged_at = excluded.acknowledged_at,
+      submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
+      updated_at = excluded.updated_at`,
+})
+
+/** A machine's next snapshot and the query columns that mirror it. */
+export interface NextSnapshot {
+  readonly snapshot: unknown
+  readonly phase: string | null
+  readonly status: string
+  readonly overdue: boolean
+  readonly at: Date
+}
+
+/**
+ * Writes a step in one statement (data-modifying CTEs, one round trip however many rows):
+ * the machine's next snapshot, guarded by its version against a lost update, and `parts`.
+ * Says whether the machine was saved, which machines the `sent` part wrote messages to,
+ * and how many `woke` notifications went.
+ */
+export const writeStep = (
+  db: Sql,
+  machine: { readonly id: string; readonly version: number },
+  next: NextSnapshot,
+  parts: ReadonlyArray<StepPart>,
+) => {
+  const has = (name: string) => parts.some((part) => part.name === name)
+  return sql<{ saved: number; sent_to: string[] | null; woke: number }>`
+    with saved as (
+      update machines set snapshot = ${JSON.stringify(next.snapshot)}::jsonb, version = ${machine.version + 1},
+        phase = ${next.phase}, status = ${next.status}, overdue = ${next.overdue}, updated_at = ${next.at}
+      where id = ${machine.id}::bigint and version = ${machine.version}
+      returning id
+    )${sql.join(
+      parts.map((part) => sql`, ${sql.id(part.name)} as (${part.query})`),
+      sql``,
+    )}
+    select (select count(*) from saved)::int as saved,
+      ${has("sent") ? sql`(select array_agg(machine_id) from sent where machine_id is not null)` : sql`null::bigint[]`} as sent_to,
+      ${has("woke") ? sql`(select count(*) from woke)::int` : sql`0`} as woke`
+    .execute(db)
+    .then((result) => result.rows[0])
+}
