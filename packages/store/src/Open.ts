@@ -4,8 +4,8 @@
  * PostgresDialect, so every query runs the same code on both.
  */
 import pg from "pg"
-import { openPglite } from "./internal/openPglite.ts"
-import { openPostgres } from "./internal/openPostgres.ts"
+import { openPglite } from "./internal/OpenPglite.ts"
+import { openPostgres } from "./internal/OpenPostgres.ts"
 import { defaultDataDir, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"
 
 // int8 (bigserial ids, count(*), sum of integers) as a string, never a lossy number; this is

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely"
 import { expect, it } from "vitest"
 import type { Database } from "../src/index.ts"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 import { pause, seedCampaign } from "./rows.ts"
 
 /** The worker's claim: the earliest pending timer nobody else holds. */

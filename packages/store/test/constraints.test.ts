@@ -1,5 +1,5 @@
 import { expect, it } from "vitest"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 import { journalRow, seedCampaign } from "./rows.ts"
 
 const unique = /duplicate key value violates unique constraint/

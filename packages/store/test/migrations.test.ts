@@ -2,7 +2,7 @@ import { sql } from "kysely"
 import { Migrator, NO_MIGRATIONS } from "kysely/migration"
 import { expect, it } from "vitest"
 import { type Database, migrateToLatest, migrations } from "../src/index.ts"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 
 /** Every table Database.ts describes (the compiler keeps this list complete). */
 const tables = Object.keys({

@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto"
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import { appFunctionPrivileges, appTablePrivileges, reportReviewColumns, scramVerifier } from "../src/index.ts"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 import { seedCampaign } from "./rows.ts"
 
 describe("the SCRAM-SHA-256 verifier sent instead of a password", () => {

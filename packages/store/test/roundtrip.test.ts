@@ -1,5 +1,5 @@
 import { expect, it } from "vitest"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 import { journalRow, seedCampaign } from "./rows.ts"
 
 const at = new Date("2026-03-01T08:00:00.123Z")

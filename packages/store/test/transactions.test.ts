@@ -1,6 +1,6 @@
 import { sql } from "kysely"
 import { expect, it } from "vitest"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 import { pause, seedCampaign, unitRow } from "./rows.ts"
 
 describeEachDatabase("transactions", (ctx) => {

@@ -7,7 +7,7 @@ import { sql } from "kysely"
 import { Migrator } from "kysely/migration"
 import { afterEach, expect, it } from "vitest"
 import { migrateToLatest, migrations } from "../src/index.ts"
-import { describeEachDatabase } from "../src/testing.ts"
+import { describeEachDatabase } from "../src/Testing.ts"
 
 const names = Object.keys(migrations)
 const before = names[names.indexOf("0009_campaign_units") - 1] as string

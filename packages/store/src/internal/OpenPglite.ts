@@ -13,7 +13,7 @@ import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { Database } from "../Database.ts"
 import type { Store } from "../Store.ts"
-import { assertChannel } from "./channel.ts"
+import { assertChannel } from "./Channel.ts"
 
 /** Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`. */
 export const openPglite = async (dataDir: string, log: (message: string) => void): Promise<Store> => {

@@ -3,8 +3,8 @@ import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { Database } from "../Database.ts"
 import type { Store } from "../Store.ts"
-import { assertChannel } from "./channel.ts"
-import { listenPostgres } from "./listenPostgres.ts"
+import { assertChannel } from "./Channel.ts"
+import { listenPostgres } from "./ListenPostgres.ts"
 
 /** The URL without its password, for logs. */
 const redact = (url: string): string => {
