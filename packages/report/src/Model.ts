@@ -4,7 +4,7 @@
  * (Markdown, HTML, Word) turn it into a document; nothing here knows a format.
  */
 import type { Campaign, Phase, Task } from "@liandong/workflow"
-import { type Labels, type Language, type Words, wordsFor } from "./language.ts"
+import { type Labels, type Language, type Words, wordsFor } from "./Language.ts"
 import { chineseNumeral } from "./Phrasing.ts"
 import type { PhaseTimeliness } from "./Timeliness.ts"
 import type { ApprovedReport, FigureTotal } from "./Totals.ts"

@@ -2,8 +2,8 @@
 
 export { renderDocx } from "./Docx.ts"
 export { renderHtml } from "./Html.ts"
+export { english, type Labels, type Language, type Words, wordsFor } from "./Language.ts"
 export { loadLevelTotals } from "./Levels.ts"
-export { english, type Labels, type Language, type Words, wordsFor } from "./language.ts"
 export { renderMarkdown, shortStamp } from "./Markdown.ts"
 export {
   buildSummaryModel,
@@ -17,8 +17,8 @@ export {
   type SummaryModel,
   unitsPhrase,
 } from "./Model.ts"
+export { defaultHeadings, stock } from "./Phrases.ts"
 export { chineseNumeral, phraseNumber, phraseTotal } from "./Phrasing.ts"
-export { defaultHeadings, stock } from "./phrases.ts"
 export {
   loadSummaryModel,
   type RenderOptions,

@@ -4,8 +4,8 @@
  * per campaign (`summary` in the definition); English ones are fixed.
  */
 import type { Campaign } from "@liandong/workflow"
+import { defaultHeadings, stock } from "./Phrases.ts"
 import { phraseTotal } from "./Phrasing.ts"
-import { defaultHeadings, stock } from "./phrases.ts"
 
 /** The summary's languages. */
 export type Language = "zh" | "en"
