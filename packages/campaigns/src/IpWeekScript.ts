@@ -9,7 +9,7 @@
  * marked overdue, then reporting), and 东区's lecture report is returned for
  * a head count that does not match its sign-in sheets, then resubmitted.
  */
-import { countyBureaus, memberUnits } from "./ipWeek.ts"
+import { countyBureaus, memberUnits } from "./IpWeek.ts"
 import { acks, approvals, type CampaignScript, type ScriptAction } from "./Script.ts"
 
 const members = memberUnits.map(([key]) => key)
