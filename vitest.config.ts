@@ -30,7 +30,7 @@ export default defineConfig({
       // every other project, alone: a browser, a server and chaos workers on two cores at once
       // starve the browser's waits.
       {
-        test: { ...project("apps/web").test, globalSetup: ["test/globalSetup.ts"], sequence: { groupOrder: 1 } },
+        test: { ...project("apps/web").test, globalSetup: ["test/global-setup.ts"], sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -3,7 +3,7 @@
  * that clear the boxes, no two boxes on top of each other.
  */
 import { describe, expect, it } from "vitest"
-import { type DiagramGraph, layoutDiagram } from "../src/components/diagramLayout.ts"
+import { type DiagramGraph, layoutDiagram } from "../src/components/DiagramLayout.ts"
 
 const task: DiagramGraph = {
   initial: "assigned",

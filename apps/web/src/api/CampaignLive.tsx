@@ -1,6 +1,6 @@
 /** Follows one campaign's journal and calls `onChange` each time it grows (a component, so lists can hold many). */
 import { useEffect, useRef } from "react"
-import { useLive } from "./useLive.ts"
+import { useLive } from "./Live.ts"
 
 /** Renders nothing; reports changes of the campaign's journal. */
 export const CampaignLive = ({ campaign, onChange }: { readonly campaign: string; readonly onChange: () => void }) => {

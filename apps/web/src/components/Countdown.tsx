@@ -3,7 +3,7 @@
  * says how long ago, and an overdue task is marked in words, not colour only.
  */
 import { useEffect, useState } from "react"
-import { formatDateTime } from "../i18n/format.ts"
+import { formatDateTime } from "../i18n/Format.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { campaignNow, useSession } from "../session/Session.tsx"
 

@@ -4,7 +4,7 @@
  * the same for screen readers.
  */
 import { useId, useMemo } from "react"
-import { type DiagramGraph, layoutDiagram } from "./diagramLayout.ts"
+import { type DiagramGraph, layoutDiagram } from "./DiagramLayout.ts"
 
 /** Props of the diagram. */
 export interface StateDiagramProps {

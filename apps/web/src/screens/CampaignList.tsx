@@ -1,7 +1,7 @@
 /** The campaigns the principal may see; with only one, it opens directly. */
 import { useEffect } from "react"
-import { allPages, pageQuery } from "../api/pages.ts"
-import { useResource } from "../api/useResource.ts"
+import { allPages, pageQuery } from "../api/Pages.ts"
+import { useResource } from "../api/Resource.ts"
 import { Loading, ProblemNotice } from "../components/Problem.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { Link, useRouter } from "../router/Router.tsx"

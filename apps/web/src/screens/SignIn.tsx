@@ -5,7 +5,7 @@
 import { type FormEvent, useId, useState } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useSession } from "../session/Session.tsx"
-import { looksLikeToken } from "../session/token.ts"
+import { looksLikeToken } from "../session/Token.ts"
 
 /** The sign-in screen. */
 export const SignIn = () => {

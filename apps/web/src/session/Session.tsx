@@ -10,7 +10,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { type Connection, connect } from "../api/Client.ts"
 import { type ApiFailure, isFailure, toFailure } from "../api/Failure.ts"
 import { useI18n } from "../i18n/I18n.tsx"
-import { clearToken, storedToken, storeToken } from "./token.ts"
+import { clearToken, storedToken, storeToken } from "./Token.ts"
 
 /** The campaign clock as last read from the server: `now` then, at the browser's `at`. */
 export interface CampaignClock {

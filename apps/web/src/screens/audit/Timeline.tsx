@@ -1,7 +1,7 @@
 /** The journal as a timeline: who did what, when, to which unit and task, and the state before → after. */
 import type { TrailEntry } from "@liandong/api"
 import { useState } from "react"
-import { formatDateTime } from "../../i18n/format.ts"
+import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { entryWords, type Names } from "./entryWords.ts"
 

@@ -6,7 +6,7 @@
  */
 import { type FormEvent, useId, useRef, useState } from "react"
 import { useI18n } from "../../i18n/I18n.tsx"
-import { addressForm, fieldForm, inOrder, parseFilterTime } from "./filterTime.ts"
+import { addressForm, fieldForm, inOrder, parseFilterTime } from "./FilterTime.ts"
 
 /** The filter values as the form holds them (empty: any). */
 export interface Filter {

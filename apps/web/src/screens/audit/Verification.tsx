@@ -1,5 +1,5 @@
 /** The integrity check of a campaign's record: hash chain, signed checkpoints, replay of every machine. */
-import { useResource } from "../../api/useResource.ts"
+import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 

@@ -7,8 +7,8 @@
  */
 import type { TrailEntry } from "@liandong/api"
 import type { Messages } from "../../i18n/messages.ts"
-import { stateChanges } from "../../machine/stateText.ts"
-import { stateWords } from "../../machine/stateWords.ts"
+import { stateChanges } from "../../machine/StateText.ts"
+import { stateWords } from "../../machine/StateWords.ts"
 
 /** Names for unit, task and phase keys in the reader's language. */
 export interface Names {

@@ -4,9 +4,9 @@
  * refreshed live as the journal grows.
  */
 import { useMemo, useState } from "react"
-import { allPages, pageQuery } from "../../api/pages.ts"
-import { useLive } from "../../api/useLive.ts"
-import { useResource } from "../../api/useResource.ts"
+import { useLive } from "../../api/Live.ts"
+import { allPages, pageQuery } from "../../api/Pages.ts"
+import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"

@@ -1,5 +1,5 @@
 /** Says whether the screen follows the campaign live (stream or polling) and when it last heard. */
-import type { Live } from "../../api/useLive.ts"
+import type { Live } from "../../api/Live.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 
 /** The live indicator. */

@@ -4,7 +4,7 @@
  */
 import { useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
-import { useResource } from "../../api/useResource.ts"
+import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"

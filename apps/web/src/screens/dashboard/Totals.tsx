@@ -5,7 +5,7 @@
 import type { Totals as TotalsSchema } from "@liandong/api"
 import { useId, useState } from "react"
 import { BarChart } from "../../components/BarChart.tsx"
-import { formatNumber } from "../../i18n/format.ts"
+import { formatNumber } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 
 type Totals = typeof TotalsSchema.Type

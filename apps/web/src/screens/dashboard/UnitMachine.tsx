@@ -4,11 +4,11 @@
  * task (assigned → acknowledged → submitted → approved, or returned and
  * submitted again), the current state filled.
  */
-import { useResource } from "../../api/useResource.ts"
+import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StateDiagram } from "../../components/StateDiagram.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
-import { region, taskRegions, topRegions } from "../../machine/regions.ts"
+import { region, taskRegions, topRegions } from "../../machine/Regions.ts"
 
 /** The diagrams of one unit's machine; `seq` reloads it when the journal grows. */
 export const UnitMachine = ({

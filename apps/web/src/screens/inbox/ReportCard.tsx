@@ -1,7 +1,7 @@
 /** One submitted report: attempt, state, figures with their measure words, narrative, and the reason it came back. */
 import type { FigureDefinition, NarrativeDefinition, ReportItem } from "@liandong/api"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
-import { formatDateTime, formatNumber } from "../../i18n/format.ts"
+import { formatDateTime, formatNumber } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 
 /** Shows a report; figure and narrative definitions, when known, give labels and measure words. */

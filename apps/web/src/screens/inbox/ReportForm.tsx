@@ -7,13 +7,13 @@
 import type { ReportItem, TaskItem } from "@liandong/api"
 import { type FormEvent, useId, useRef, useState } from "react"
 import { type ApiFailure, fieldErrors } from "../../api/Failure.ts"
-import { newKey } from "../../api/idempotency.ts"
+import { newKey } from "../../api/Idempotency.ts"
 import { useFailureText } from "../../components/Problem.tsx"
-import { formatDateTime } from "../../i18n/format.ts"
+import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
-import { checkReport } from "./check.ts"
-import { type Draft, dropDraft, loadDraft, saveDraft } from "./draft.ts"
+import { checkReport } from "./Check.ts"
+import { type Draft, dropDraft, loadDraft, saveDraft } from "./Draft.ts"
 
 type Values = { figures: Record<string, string>; narrative: Record<string, string> }
 

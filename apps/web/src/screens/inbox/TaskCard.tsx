@@ -5,7 +5,7 @@
 import type { TaskItem } from "@liandong/api"
 import { useRef, useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
-import { newKey } from "../../api/idempotency.ts"
+import { newKey } from "../../api/Idempotency.ts"
 import { Countdown } from "../../components/Countdown.tsx"
 import { ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"

@@ -4,8 +4,8 @@
  */
 import { useState } from "react"
 import { CampaignLive } from "../../api/CampaignLive.tsx"
-import { allPages, pageQuery } from "../../api/pages.ts"
-import { useResource } from "../../api/useResource.ts"
+import { allPages, pageQuery } from "../../api/Pages.ts"
+import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"

@@ -1,6 +1,6 @@
 /** Reading the journal's state text back, and finding what changed. */
 import { describe, expect, it } from "vitest"
-import { parseStateText, stateChanges } from "../src/machine/stateText.ts"
+import { parseStateText, stateChanges } from "../src/machine/StateText.ts"
 
 describe("state text", () => {
   it("reads parallel regions, nested paths and plain states", () => {

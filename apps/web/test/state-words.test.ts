@@ -8,8 +8,8 @@ import { greenBookmark, ipWeek, tour } from "@liandong/campaigns"
 import { buildCampaignMachine, buildUnitMachine, normalizeCampaign, stateText } from "@liandong/workflow"
 import { describe, expect, it } from "vitest"
 import { type Language, messages } from "../src/i18n/messages.ts"
-import { parseStateText, type StateTree, stateChanges } from "../src/machine/stateText.ts"
-import { type MachineKind, stateWords } from "../src/machine/stateWords.ts"
+import { parseStateText, type StateTree, stateChanges } from "../src/machine/StateText.ts"
+import { type MachineKind, stateWords } from "../src/machine/StateWords.ts"
 
 /** The part of an XState state node the walk reads. */
 interface StateNode {

@@ -1,6 +1,6 @@
 /** The trail's time filters read dates as offices write them, year first, whatever the browser's locale. */
 import { describe, expect, it } from "vitest"
-import { addressForm, boundInstant, fieldForm, inOrder, parseFilterTime } from "../src/screens/audit/filterTime.ts"
+import { addressForm, boundInstant, fieldForm, inOrder, parseFilterTime } from "../src/screens/audit/FilterTime.ts"
 
 describe("filter times", () => {
   it("reads a date, with or without a time, in the usual spellings", () => {

@@ -7,7 +7,7 @@
  * `publicity` + `open.brochures.submitted` → 宣传：进行中（发放宣传资料：已报送）.
  */
 import type { Messages } from "../i18n/messages.ts"
-import type { StateChange, StateTree } from "./stateText.ts"
+import type { StateChange, StateTree } from "./StateText.ts"
 
 /** Which machine a journal row belongs to: a unit's (the row names a unit) or the campaign's. */
 export type MachineKind = "unit" | "campaign"

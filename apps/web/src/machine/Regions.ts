@@ -5,7 +5,7 @@
  * waiting → open → done | closed, or a task's assigned → … → approved.
  */
 import type { MachineGraph } from "@liandong/api"
-import type { DiagramGraph } from "../components/diagramLayout.ts"
+import type { DiagramGraph } from "../components/DiagramLayout.ts"
 
 type Graph = typeof MachineGraph.Type
 
