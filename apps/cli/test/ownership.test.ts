@@ -76,10 +76,17 @@ describe("a campaign belongs to its coordinator, through the CLI", () => {
         .where("event", "=", "access.denied")
         .orderBy("seq")
         .execute()
+      // One row for the window; the second attempt is counted, not journaled again.
       expect(denied.map((row) => [row.actor, (row.payload as { action: string }).action])).toEqual([
         ["other-lead", "deploy"],
-        ["other-lead", "deploy"],
       ])
+      const counted = await store.db
+        .selectFrom("denials")
+        .select("attempts")
+        .where("principal", "=", "other-lead")
+        .where("target", "=", "tour-2026")
+        .execute()
+      expect(counted).toEqual([{ attempts: 2 }])
       const east = await store.db
         .selectFrom("units")
         .select(["campaign_id", "name", "parent_key"])

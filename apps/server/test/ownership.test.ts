@@ -123,10 +123,13 @@ describeEachDatabase(
       expect(await fingerprint(db.store())).toBe(before)
       expect(await unitRows(db.store())).toBe(unitsBefore)
       const denied = await denialsOf(db.store(), "tour-a")
+      // The first refusal of the window is journaled, the second counted against it.
       expect(denied.map((row) => [row.actor, row.payload.action, row.payload.ref])).toEqual([
         ["other-lead", "deploy", "tour-a"],
-        ["other-lead", "deploy", "tour-a"],
       ])
+      const counted = await sql<{ attempts: number }>`
+        select attempts from denials where principal = 'other-lead' and target = 'tour-a'`.execute(db.store().db)
+      expect(counted.rows).toEqual([{ attempts: 2 }])
       // The campaign is still the real coordinator's, and still hidden from the other office.
       expect((await as("lead", "GET", "/api/v1/campaigns/tour-a")).status).toBe(200)
       expect((await as("other-lead", "GET", "/api/v1/campaigns/tour-a")).status).toBe(404)
