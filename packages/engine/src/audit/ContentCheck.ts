@@ -7,7 +7,7 @@
  */
 import { type ApprovedFigures, type Campaign, canonicalJson, rollUp, sha256Hex } from "@liandong/workflow"
 import type { ReportContent, ReviewContent, SummaryContent } from "../JournalContent.ts"
-import type { Finding, JournalRecord } from "./Verify.ts"
+import type { Finding, JournalRecord } from "./Records.ts"
 
 /** A stored summary document: its version, format and the SHA-256 of its bytes. */
 export interface SummaryDocument {
