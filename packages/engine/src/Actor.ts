@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { query, type Sql } from "./Db.ts"
 import { NotFound } from "./Errors.ts"
+import { selectEnabledPrincipal } from "./sql/directory.ts"
 
 /** The roles a principal can hold. */
 export type PrincipalRole = "coordinator" | "unit" | "auditor"
@@ -30,17 +31,7 @@ export const actorUnit = (actor: Actor): string | null => (actor.kind === "princ
 /** Loads an enabled principal as an actor. */
 export const loadActor = (principalId: string, sql?: Sql) =>
   Effect.gen(function* () {
-    const row = yield* query(
-      "principal.load",
-      (db) =>
-        db
-          .selectFrom("principals")
-          .select(["id", "role", "unit_key"])
-          .where("id", "=", principalId)
-          .where("disabled_at", "is", null)
-          .executeTakeFirst(),
-      sql,
-    )
+    const row = yield* query("principal.load", (db) => selectEnabledPrincipal(db, principalId), sql)
     if (row === undefined) return yield* new NotFound({ what: "principal", ref: principalId })
     return { kind: "principal", id: row.id, role: row.role, unit: row.unit_key } satisfies Actor as Actor
   })

@@ -3,7 +3,7 @@
  * the database (embedded PGlite unless DATABASE_URL is set), the campaign
  * clock (real, or fixed for a simulated calendar), the logger and the signer.
  */
-import { migrateToLatest, openStore, type StoreOptions, storeOptionsFromEnv } from "@liandong/store"
+import { migrateToLatest, openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "@liandong/store"
 import { Effect, Layer } from "effect"
 import { Signer } from "./audit/Signer.ts"
 import { Clock } from "./Clock.ts"
@@ -22,6 +22,9 @@ export const dbLayer = (options: StoreOptions = storeOptionsFromEnv()) =>
       (db) => Effect.promise(() => db.store.close()),
     ),
   )
+
+/** The database service over a store someone else opened and will close (tests, the bench). */
+export const storeLayer = (store: Store) => Db.fromStore(store)
 
 /** The clock: a fixed time (`--now`, or LIANDONG_NOW) makes a simulated calendar; otherwise the system clock. */
 export const clockLayer = (now: string | undefined) => {

@@ -10,7 +10,8 @@ import { manages } from "./Authz.ts"
 import { journalDenial } from "./audit/Denials.ts"
 import { query } from "./Db.ts"
 import { NotAllowed, NotFound } from "./Errors.ts"
-import { visibleCampaign } from "./Queries.ts"
+import { visibleCampaign } from "./reads/Scope.ts"
+import { selectLatestSummary } from "./sql/summaryReads.ts"
 
 /** The summary of a campaign in a format, whole or for one level (coordinators and auditors only). */
 export const summaryFor = (
@@ -35,16 +36,7 @@ export const summaryFor = (
     const lang = options.lang ?? "zh"
     const stored =
       options.level === undefined && lang === "zh"
-        ? yield* query("summary.latest", (db) =>
-            db
-              .selectFrom("summaries")
-              .select(["version", "content", "hash", "journal_seq", "created_at"])
-              .where("campaign_id", "=", campaignId)
-              .where("format", "=", format)
-              .orderBy("version", "desc")
-              .limit(1)
-              .executeTakeFirst(),
-          )
+        ? yield* query("summary.latest", (db) => selectLatestSummary(db, campaignId, format))
         : undefined
     if (stored !== undefined) {
       const content = format === "docx" ? new Uint8Array(Buffer.from(stored.content, "base64")) : stored.content

@@ -12,6 +12,8 @@ import type { Actor } from "./Actor.ts"
 import { wallNow } from "./Clock.ts"
 import { query } from "./Db.ts"
 import { InvalidInput, NotAllowed, NotFound } from "./Errors.ts"
+import { principalExists } from "./sql/directory.ts"
+import { insertToken, markTokenUsed, revokeTokenRow, selectTokenForAuthentication, selectTokens } from "./sql/tokens.ts"
 
 /** A request without a usable token. */
 export class Unauthenticated extends Schema.TaggedError<Unauthenticated>()("Unauthenticated", {
@@ -64,26 +66,21 @@ export const createToken = (
         problems: [{ path: "expiresInDays", zh: "有效天数须为正整数", en: "must be a positive whole number of days" }],
       })
     }
-    const principal = yield* query("token.principal", (db) =>
-      db.selectFrom("principals").select("id").where("id", "=", principalId).executeTakeFirst(),
-    )
-    if (principal === undefined) return yield* new NotFound({ what: "principal", ref: principalId })
+    const principal = yield* query("token.principal", (db) => principalExists(db, principalId))
+    if (!principal) return yield* new NotFound({ what: "principal", ref: principalId })
     const now = yield* wallNow
     const id = randomBytes(6).toString("hex")
     const secret = randomBytes(32).toString("base64url")
     const expiresAt =
       options.expiresInDays === undefined ? null : new Date(now.getTime() + options.expiresInDays * 86_400_000)
     yield* query("token.insert", (db) =>
-      db
-        .insertInto("tokens")
-        .values({
-          id,
-          principal_id: principalId,
-          secret_hash: digest(secret),
-          label: options.label ?? null,
-          expires_at: expiresAt,
-        })
-        .execute(),
+      insertToken(db, {
+        id,
+        principal: principalId,
+        secretHash: digest(secret),
+        label: options.label ?? null,
+        expiresAt,
+      }),
     )
     return { id, principal: principalId, token: `ld_${id}_${secret}`, expiresAt }
   })
@@ -93,15 +90,8 @@ export const revokeToken = (id: string, actor: Actor) =>
   Effect.gen(function* () {
     yield* requireOperator(actor, "token.revoke")
     const now = yield* wallNow
-    const result = yield* query("token.revoke", (db) =>
-      db
-        .updateTable("tokens")
-        .set({ revoked_at: now })
-        .where("id", "=", id)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst(),
-    )
-    if (Number(result.numUpdatedRows) === 0) return yield* new NotFound({ what: "token", ref: id })
+    const revoked = yield* query("token.revoke", (db) => revokeTokenRow(db, id, now))
+    if (!revoked) return yield* new NotFound({ what: "token", ref: id })
     return { id, revokedAt: now }
   })
 
@@ -109,13 +99,7 @@ export const revokeToken = (id: string, actor: Actor) =>
 export const listTokens = (actor: Actor) =>
   Effect.gen(function* () {
     yield* requireOperator(actor, "token.list")
-    return yield* query("token.list", (db) =>
-      db
-        .selectFrom("tokens")
-        .select(["id", "principal_id", "label", "created_at", "expires_at", "revoked_at", "last_used_at"])
-        .orderBy("created_at")
-        .execute(),
-    )
+    return yield* query("token.list", selectTokens)
   })
 
 /** The actor a bearer token stands for, or why it stands for nobody. */
@@ -125,22 +109,7 @@ export const authenticate = (token: string | undefined) =>
     const match = tokenPattern.exec(token)
     if (match === null) return yield* new Unauthenticated({ reason: "malformed" })
     const [, id, secret] = match as unknown as [string, string, string]
-    const row = yield* query("token.find", (db) =>
-      db
-        .selectFrom("tokens")
-        .innerJoin("principals", "principals.id", "tokens.principal_id")
-        .select([
-          "tokens.secret_hash",
-          "tokens.expires_at",
-          "tokens.revoked_at",
-          "principals.id",
-          "principals.role",
-          "principals.unit_key",
-          "principals.disabled_at",
-        ])
-        .where("tokens.id", "=", id)
-        .executeTakeFirst(),
-    )
+    const row = yield* query("token.find", (db) => selectTokenForAuthentication(db, id))
     const expected = Buffer.from(row?.secret_hash ?? "0".repeat(64), "hex")
     const given = Buffer.from(digest(secret), "hex")
     // Compare in constant time, also for unknown ids, so timing tells nothing.
@@ -151,8 +120,6 @@ export const authenticate = (token: string | undefined) =>
       return yield* new Unauthenticated({ reason: "expired" })
     }
     if (row.disabled_at !== null) return yield* new Unauthenticated({ reason: "disabled" })
-    yield* query("token.used", (db) =>
-      db.updateTable("tokens").set({ last_used_at: now }).where("id", "=", id).execute(),
-    )
+    yield* query("token.used", (db) => markTokenUsed(db, id, now))
     return { kind: "principal", id: row.id, role: row.role, unit: row.unit_key } satisfies Actor as Actor
   })

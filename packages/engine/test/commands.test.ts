@@ -1,19 +1,26 @@
 import { describeEachDatabase } from "@liandong/store/testing"
+import { Effect } from "effect"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
+  type Actor,
   acknowledge,
   approve,
   closePhase,
   deploy,
-  listTasks,
   operator,
+  pageTasks,
   returnReport,
   startCampaign,
   statusTable,
   submitReport,
+  type TaskFilter,
 } from "../src/index.ts"
 import { springWeek } from "./fixture.ts"
 import { deployFixture, playFixture, testEngine } from "./support.ts"
+
+/** The tasks an actor may read, the first page of up to 500. */
+const tasksOf = (actor: Actor, filter: TaskFilter = {}) =>
+  Effect.map(pageTasks(actor, filter, { limit: 500 }), (page) => page.items)
 
 const countRows = async (
   engine: ReturnType<typeof testEngine>,
@@ -83,7 +90,7 @@ describeEachDatabase("engine commands", (ctx) => {
 
   it("opens the first phase when its day comes and assigns the tasks", async () => {
     await openPreparation()
-    const tasks = await engine.run(listTasks(await engine.actor("clerk-b")))
+    const tasks = await engine.run(tasksOf(await engine.actor("clerk-b")))
     expect(tasks.map((t) => [t.ref, t.status])).toEqual([
       ["spring-week/county-b/plan", "assigned"],
       ["spring-week/county-b/brochures", "waiting"],
@@ -110,7 +117,7 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(coordinator._tag).toBe("NotAllowed")
     const auditor = await engine.failure(acknowledge("spring-week/county-a/plan", await engine.actor("auditor")))
     expect(auditor._tag).toBe("NotAllowed")
-    const seenByA = await engine.run(listTasks(await engine.actor("clerk-a"), { campaign: "spring-week" }))
+    const seenByA = await engine.run(tasksOf(await engine.actor("clerk-a"), { campaign: "spring-week" }))
     expect(new Set(seenByA.map((t) => t.unit))).toEqual(new Set(["county-a", "town-a1"]))
   })
 
@@ -150,7 +157,7 @@ describeEachDatabase("engine commands", (ctx) => {
     const empty = await engine.failure(returnReport(first.report, "  ", lead))
     expect(empty._tag).toBe("InvalidInput")
     await engine.run(returnReport(first.report, "请补充分工安排", lead))
-    const [returned] = await engine.run(listTasks(clerk, { campaign: "spring-week", status: "returned" }))
+    const [returned] = await engine.run(tasksOf(clerk, { campaign: "spring-week", status: "returned" }))
     expect(returned?.returns).toBe(1)
     const second = await engine.run(
       submitReport("spring-week/county-b/plan", { narrative: { narrative: "修改稿" } }, clerk),
@@ -159,7 +166,7 @@ describeEachDatabase("engine commands", (ctx) => {
     const stale = await engine.failure(approve(first.report, lead))
     expect(stale._tag).toBe("InvalidTransition")
     await engine.run(approve(second.report, lead))
-    const [approved] = await engine.run(listTasks(clerk, { campaign: "spring-week", status: "approved" }))
+    const [approved] = await engine.run(tasksOf(clerk, { campaign: "spring-week", status: "approved" }))
     expect(approved?.ref).toBe("spring-week/county-b/plan")
   })
 
@@ -187,12 +194,10 @@ describeEachDatabase("engine commands", (ctx) => {
   it("reminds before the deadline, marks overdue after it, and the late report still counts", async () => {
     await openPreparation()
     await engine.advance("2026-04-16T18:00:00+08:00")
-    let [task] = await engine.run(
-      listTasks(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }),
-    )
+    let [task] = await engine.run(tasksOf(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }))
     expect(task).toMatchObject({ task: "plan", reminded: 1, overdue: false })
     await engine.advance("2026-04-17T18:00:00+08:00")
-    ;[task] = await engine.run(listTasks(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }))
+    ;[task] = await engine.run(tasksOf(await engine.actor("clerk-b"), { campaign: "spring-week", unit: "county-b" }))
     expect(task).toMatchObject({ task: "plan", overdue: true })
     const status = await engine.run(statusTable("spring-week", await engine.actor("lead")))
     expect(status.rows.find((r) => r.unit === "county-b")?.phases.preparation?.overdue).toBe(true)
@@ -241,7 +246,7 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(notOpen._tag).toBe("InvalidTransition")
     await engine.run(closePhase("spring-week", "preparation", await engine.actor("lead")))
     await engine.advance("2026-04-13T10:00:00+08:00")
-    const tasks = await engine.run(listTasks(await engine.actor("lead"), { campaign: "spring-week" }))
+    const tasks = await engine.run(tasksOf(await engine.actor("lead"), { campaign: "spring-week" }))
     expect(tasks.filter((t) => t.phase === "preparation").map((t) => t.status)).toEqual(["closed", "closed", "closed"])
     const late = await engine.failure(acknowledge("spring-week/county-a/plan", await engine.actor("clerk-a")))
     expect((late as { zh: string }).zh).toContain("已结束")

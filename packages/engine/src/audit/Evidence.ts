@@ -12,13 +12,24 @@ import { join } from "node:path"
 import type { JournalRow } from "@liandong/store"
 import { type Campaign, canonicalDecimal, canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
-import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
 import { query, transaction } from "../Db.ts"
 import { InvalidInput, NotAllowed } from "../Errors.ts"
 import { storedReportContent, storedReviewContent } from "../JournalContent.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { visibleCampaign } from "../reads/Scope.ts"
+import {
+  readOneSnapshot,
+  selectCampaignFigures,
+  selectDefinitions,
+  selectJournalLength,
+  selectMachineHeads,
+  selectMachineSnapshots,
+  selectStoredReports,
+  selectSummaryDocuments,
+} from "../sql/evidence.ts"
+import { selectCheckpoints, selectJournalAfter, selectJournalContent } from "../sql/readRecord.ts"
+import { selectFigures } from "../sql/readReports.ts"
 import { type Checkpoint, checkpointOf } from "./Checkpoint.ts"
 import { differences, type SummaryDocument } from "./ContentCheck.ts"
 import { keyRing } from "./KeyRing.ts"
@@ -103,51 +114,15 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
     const loaded = yield* visibleCampaign(campaignId, actor)
     yield* requireAuditor(actor, loaded.definition)
     const [rows, checkpoints, machines, definitions, ring, summaries] = yield* Effect.all([
-      query("audit.journal", (db) =>
-        db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq").execute(),
-      ),
-      query("audit.checkpoints", (db) =>
-        db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
-      ),
-      query("audit.machines", (db) =>
-        db
-          .selectFrom("machines")
-          .select(["id", "kind", "unit_key", "machine_hash", "snapshot"])
-          .where("campaign_id", "=", campaignId)
-          .orderBy("id")
-          .execute(),
-      ),
-      query("audit.definitions", (db) =>
-        db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
-      ),
+      query("audit.journal", (db) => selectJournalAfter(db, campaignId, undefined)),
+      query("audit.checkpoints", (db) => selectCheckpoints(db, campaignId)),
+      query("audit.machines", (db) => selectMachineSnapshots(db, campaignId, undefined)),
+      query("audit.definitions", (db) => selectDefinitions(db, campaignId)),
       keyRing(),
-      query("audit.summaries", (db) =>
-        db
-          .selectFrom("summaries")
-          .select(["version", "format", "content"])
-          .where("campaign_id", "=", campaignId)
-          .orderBy("version")
-          .orderBy("format")
-          .execute(),
-      ),
+      query("audit.summaries", (db) => selectSummaryDocuments(db, campaignId)),
     ])
-    const stored = yield* query("audit.reports", (db) =>
-      db
-        .selectFrom("reports")
-        .select(["id", "unit_key", "task_key", "attempt", "submitted_by", "narrative", "status"])
-        .select(["reviewed_by", "return_reason"])
-        .where("campaign_id", "=", campaignId)
-        .orderBy("id")
-        .execute(),
-    )
-    const figures = yield* query("audit.figures", (db) =>
-      db
-        .selectFrom("report_figures")
-        .innerJoin("reports", "reports.id", "report_figures.report_id")
-        .select(["report_figures.report_id", "report_figures.figure_key", "report_figures.value"])
-        .where("reports.campaign_id", "=", campaignId)
-        .execute(),
-    )
+    const stored = yield* query("audit.reports", (db) => selectStoredReports(db, campaignId, undefined))
+    const figures = yield* query("audit.figures", (db) => selectCampaignFigures(db, campaignId))
     const figuresByReport = groupFigures(figures)
     const signed = checkpoints.map(checkpointOf)
     const files = summaries.map((d) => ({
@@ -203,39 +178,11 @@ export const verifyStored = (
     return yield* transaction("audit.verify", (tx) =>
       Effect.gen(function* () {
         // Pages read later see the journal and the machines as the first one did.
-        yield* query(
-          "audit.snapshot",
-          (db) => sql`set transaction isolation level repeatable read, read only`.execute(db),
-          tx,
-        )
-        const campaign = yield* query(
-          "audit.length",
-          (db) =>
-            db.selectFrom("campaigns").select("journal_seq").where("id", "=", campaignId).executeTakeFirstOrThrow(),
-          tx,
-        )
-        const stored = yield* query(
-          "audit.checkpoints",
-          (db) =>
-            db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
-          tx,
-        )
-        const machines = yield* query(
-          "audit.machines",
-          (db) =>
-            db
-              .selectFrom("machines")
-              .select(["id", "kind", "unit_key", "machine_hash"])
-              .where("campaign_id", "=", campaignId)
-              .orderBy("id")
-              .execute(),
-          tx,
-        )
-        const definitions = yield* query(
-          "audit.definitions",
-          (db) => db.selectFrom("definitions").select(["hash", "body"]).where("key", "=", campaignId).execute(),
-          tx,
-        )
+        yield* query("audit.snapshot", readOneSnapshot, tx)
+        const claimedLength = yield* query("audit.length", (db) => selectJournalLength(db, campaignId), tx)
+        const stored = yield* query("audit.checkpoints", (db) => selectCheckpoints(db, campaignId), tx)
+        const machines = yield* query("audit.machines", (db) => selectMachineHeads(db, campaignId), tx)
+        const definitions = yield* query("audit.definitions", (db) => selectDefinitions(db, campaignId), tx)
         const ring = yield* keyRing(tx)
         const known = new Set(ring.map((k) => k.keyId))
         const premises: Premises = {
@@ -245,7 +192,7 @@ export const verifyStored = (
           ...(outside.trusted === undefined ? {} : { trusted: outside.trusted }),
           definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
           machines: machines.map((m) => ({ id: m.id, kind: m.kind, unit: m.unit_key, definitionHash: m.machine_hash })),
-          claimedLength: campaign.journal_seq,
+          claimedLength,
         }
         const verifier = journalVerifier(premises)
         let seq: number | undefined
@@ -253,15 +200,7 @@ export const verifyStored = (
           const after = seq
           const page = yield* query(
             "audit.journal",
-            (db) =>
-              db
-                .selectFrom("journal")
-                .selectAll()
-                .where("campaign_id", "=", campaignId)
-                .$if(after !== undefined, (q) => q.where("seq", ">", after as number))
-                .orderBy("seq")
-                .limit(pages.journal)
-                .execute(),
+            (db) => selectJournalAfter(db, campaignId, after, pages.journal),
             tx,
           )
           for (const row of page) verifier.push(recordOf(row))
@@ -274,15 +213,7 @@ export const verifyStored = (
           const after = id
           const page = yield* query(
             "audit.snapshots",
-            (db) =>
-              db
-                .selectFrom("machines")
-                .select(["id", "kind", "unit_key", "machine_hash", "snapshot"])
-                .where("campaign_id", "=", campaignId)
-                .$if(after !== undefined, (q) => q.where("id", ">", after as string))
-                .orderBy("id")
-                .limit(pages.machines)
-                .execute(),
+            (db) => selectMachineSnapshots(db, campaignId, after, pages.machines),
             tx,
           )
           for (const m of page)
@@ -304,32 +235,18 @@ export const verifyStored = (
           const after = reportId
           const page = yield* query(
             "audit.reports",
-            (db) =>
-              db
-                .selectFrom("reports")
-                .select(["id", "unit_key", "task_key", "attempt", "submitted_by", "narrative", "status"])
-                .select(["reviewed_by", "return_reason"])
-                .where("campaign_id", "=", campaignId)
-                .$if(after !== undefined, (q) => q.where("id", ">", after as string))
-                .orderBy("id")
-                .limit(pages.machines)
-                .execute(),
+            (db) => selectStoredReports(db, campaignId, after, pages.machines),
             tx,
           )
-          const ids = page.map((r) => r.id)
-          const figures =
-            ids.length === 0
-              ? []
-              : yield* query(
-                  "audit.figures",
-                  (db) =>
-                    db
-                      .selectFrom("report_figures")
-                      .select(["report_id", "figure_key", "value"])
-                      .where("report_id", "in", ids)
-                      .execute(),
-                  tx,
-                )
+          const figures = yield* query(
+            "audit.figures",
+            (db) =>
+              selectFigures(
+                db,
+                page.map((r) => r.id),
+              ),
+            tx,
+          )
           const figuresByReport = groupFigures(figures)
           for (const report of page) {
             const content = storedReportContent(report, figuresOf(figuresByReport.get(String(report.id)) ?? []))
@@ -337,18 +254,12 @@ export const verifyStored = (
             let details: ReadonlyArray<string> = []
             if (recorded !== undefined && !recorded.same) {
               // Name what changed: the journal row's content beside the stored one.
-              const row = yield* query(
+              const recordedContent = yield* query(
                 "audit.recordedReport",
-                (db) =>
-                  db
-                    .selectFrom("journal")
-                    .select("content")
-                    .where("campaign_id", "=", campaignId)
-                    .where("seq", "=", recorded.seq)
-                    .executeTakeFirst(),
+                (db) => selectJournalContent(db, campaignId, recorded.seq),
                 tx,
               )
-              details = differences((row?.content as { report?: unknown } | null)?.report, content)
+              details = differences((recordedContent as { report?: unknown } | null)?.report, content)
             }
             findings.push(
               ...verifier.content.settleReport(String(report.id), content, storedReviewContent(report), () => details),
@@ -358,16 +269,7 @@ export const verifyStored = (
           reportId = page[page.length - 1]?.id
         }
         findings.push(...verifier.content.missingReports())
-        const documents = yield* query(
-          "audit.summaries",
-          (db) =>
-            db
-              .selectFrom("summaries")
-              .select(["version", "format", "content"])
-              .where("campaign_id", "=", campaignId)
-              .execute(),
-          tx,
-        )
+        const documents = yield* query("audit.summaries", (db) => selectSummaryDocuments(db, campaignId), tx)
         findings.push(
           ...verifier.content.settleDocuments(
             documents.map((d) => ({

@@ -4,12 +4,14 @@
  * how often returned, approved by whom).
  */
 import { Effect } from "effect"
-import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { visibleCampaign } from "../reads/Scope.ts"
+import { selectReportHistory } from "../sql/evidence.ts"
+import { selectJournalPage } from "../sql/readRecord.ts"
+import { selectCampaignTasks } from "../sql/readTasks.ts"
 
 /** Filters for a trail. */
 export interface TrailFilter {
@@ -106,19 +108,10 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
       })
     const loaded = yield* visibleCampaign(campaignId, actor)
     const readable = readableUnits(actor, loaded.definition)
-    const rows = yield* query("audit.trail", (db) => {
-      let q = db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq")
-      if (filter.unit !== undefined) q = q.where("unit_key", "=", filter.unit)
-      if (filter.actor !== undefined) q = q.where("actor", "=", filter.actor)
-      if (filter.task !== undefined) q = q.where(sql<string>`payload ->> 'task'`, "=", filter.task)
-      if (filter.since !== undefined) q = q.where("occurred_at", ">=", filter.since)
-      if (filter.until !== undefined) q = q.where("occurred_at", "<", filter.until)
-      // What the actor may not read is left out in SQL, so a limit counts only readable rows.
-      if (readable !== "all") q = q.where("unit_key", "in", readable.size > 0 ? [...readable] : [""])
-      if (filter.afterSeq !== undefined) q = q.where("seq", ">", filter.afterSeq)
-      if (filter.limit !== undefined) q = q.limit(filter.limit)
-      return q.execute()
-    })
+    // What the actor may not read is left out in SQL, so a limit counts only readable rows.
+    const rows = yield* query("audit.trail", (db) =>
+      selectJournalPage(db, campaignId, { ...filter, units: readable === "all" ? undefined : [...readable] }),
+    )
     return rows.map((row): TrailEntry => {
       const payload = row.payload as { task?: string; reason?: string; report?: string; action?: string }
       return {
@@ -168,15 +161,8 @@ export const accountability = (campaignId: string, actor: Actor) =>
     const loaded = yield* visibleCampaign(campaignId, actor)
     const readable = readableUnits(actor, loaded.definition)
     const [tasks, reports] = yield* Effect.all([
-      query("audit.tasks", (db) => db.selectFrom("tasks").selectAll().where("campaign_id", "=", campaignId).execute()),
-      query("audit.reports", (db) =>
-        db
-          .selectFrom("reports")
-          .select(["unit_key", "task_key", "attempt", "status", "submitted_at", "reviewed_by", "reviewed_at"])
-          .where("campaign_id", "=", campaignId)
-          .orderBy("attempt")
-          .execute(),
-      ),
+      query("audit.tasks", (db) => selectCampaignTasks(db, campaignId)),
+      query("audit.reports", (db) => selectReportHistory(db, campaignId)),
     ])
     const units = new Map(loaded.definition.units.map((u, i) => [u.key, { name: u.name, order: i }]))
     const titles = new Map(

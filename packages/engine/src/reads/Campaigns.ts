@@ -5,31 +5,55 @@
  */
 import type { CampaignRow } from "@liandong/store"
 import { Effect } from "effect"
-import { sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
 import { wallNow } from "../Clock.ts"
 import { query } from "../Db.ts"
-import { listCampaigns, statusTable, visibleCampaign } from "../Queries.ts"
+import {
+  type CampaignViewer,
+  selectCampaignHeads,
+  selectCampaignMachineState,
+  selectCampaignPage,
+  selectDefinitionVersion,
+  selectLiveHeads,
+} from "../sql/readCampaigns.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
+import { visibleCampaign } from "./Scope.ts"
+import { statusTable } from "./Status.ts"
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
+
+/** Whose campaigns the actor may see, as the listing's SQL asks it; null: none. */
+const viewerOf = (actor: Actor): CampaignViewer | null => {
+  if (actor.kind !== "principal" || actor.role === "auditor") return { kind: "all" }
+  if (actor.unit === null) return null
+  return actor.role === "coordinator" ? { kind: "coordinator", unit: actor.unit } : { kind: "member", unit: actor.unit }
+}
 
 /** A page of the campaigns the actor may see, by id, optionally of one status. */
 export const pageCampaigns = (actor: Actor, filter: { status?: string | undefined }, page: PageRequest) =>
   Effect.gen(function* () {
     const limit = limitOf(page)
     const after = yield* decodeCursor(page.cursor, 1)
-    const rows = (yield* listCampaigns(actor))
-      .filter((row) => filter.status === undefined || row.status === filter.status)
-      .filter((row) => after === undefined || row.id > String(after[0]))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit + 1)
+    const viewer = viewerOf(actor)
+    if (viewer === null) return { items: [], nextCursor: null }
+    const rows = yield* query("campaigns.page", (db) =>
+      selectCampaignPage(db, viewer, filter.status, after === undefined ? undefined : String(after[0]), limit + 1),
+    )
     return pageOf(
       rows,
       limit,
       (row) => [row.id],
-      (row) => ({ ...row, startedAt: iso(row.startedAt), closedAt: iso(row.closedAt) }),
+      (row) => ({
+        id: row.id,
+        title: row.title,
+        status: row.status,
+        phase: row.phase,
+        version: row.version,
+        units: row.units,
+        startedAt: iso(row.started_at),
+        closedAt: iso(row.closed_at),
+      }),
     )
   })
 
@@ -39,18 +63,18 @@ export const campaignDetail = (campaignId: string, actor: Actor) =>
     const loaded = yield* visibleCampaign(campaignId, actor)
     const { definition, row } = loaded
     const readable = readableUnits(actor, definition)
-    const status = yield* statusTable(campaignId, actor)
-    const version = yield* query("campaign.version", (db) =>
-      db.selectFrom("definitions").select("version").where("id", "=", row.definition_id).executeTakeFirstOrThrow(),
-    )
+    const [machine, version] = yield* Effect.all([
+      query("campaign.phase", (db) => selectCampaignMachineState(db, campaignId)),
+      query("campaign.version", (db) => selectDefinitionVersion(db, row.definition_id)),
+    ])
     return {
       id: row.id,
       title: definition.title,
       titleEn: definition.titleEn,
       theme: definition.theme,
       status: row.status,
-      phase: status.phase,
-      version: version.version,
+      phase: machine?.phase ?? null,
+      version,
       startedAt: iso(row.started_at),
       closedAt: iso(row.closed_at),
       coordinator: definition.coordinator,
@@ -108,14 +132,7 @@ export const campaignChange = (campaignId: string, actor: Actor, since?: number)
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
     const seq = loaded.row.journal_seq
-    const machine = yield* query("campaign.phase", (db) =>
-      db
-        .selectFrom("machines")
-        .select("phase")
-        .where("campaign_id", "=", campaignId)
-        .where("kind", "=", "campaign")
-        .executeTakeFirst(),
-    )
+    const machine = yield* query("campaign.phase", (db) => selectCampaignMachineState(db, campaignId))
     return {
       campaign: campaignId,
       seq,
@@ -131,22 +148,11 @@ export const campaignChange = (campaignId: string, actor: Actor, since?: number)
  * authorized (`campaignChange`) when it opened.
  */
 export const campaignHeads = (campaignIds: ReadonlyArray<string>) =>
-  campaignIds.length === 0
-    ? Effect.succeed([])
-    : query("campaign.heads", (db) =>
-        db
-          .selectFrom("campaigns")
-          .leftJoin("machines", (join) =>
-            join.onRef("machines.campaign_id", "=", "campaigns.id").on("machines.kind", "=", "campaign"),
-          )
-          .select(["campaigns.id", "campaigns.journal_seq", "campaigns.status", "machines.phase"])
-          .where("campaigns.id", "in", campaignIds)
-          .execute(),
-      ).pipe(
-        Effect.map((rows) =>
-          rows.map((row) => ({ campaign: row.id, seq: row.journal_seq, status: row.status, phase: row.phase ?? null })),
-        ),
-      )
+  query("campaign.heads", (db) => selectCampaignHeads(db, campaignIds)).pipe(
+    Effect.map((rows) =>
+      rows.map((row) => ({ campaign: row.id, seq: row.journal_seq, status: row.status, phase: row.phase ?? null })),
+    ),
+  )
 
 /**
  * What a live hub needs each interval, in one statement: the heads of the campaigns being
@@ -158,20 +164,7 @@ export const liveHeads = (campaignIds: ReadonlyArray<string>, tokenIds: Readonly
   Effect.gen(function* () {
     if (campaignIds.length === 0 && tokenIds.length === 0) return { heads: [], liveTokens: new Set<string>() }
     const now = yield* wallNow
-    const { rows } = yield* query("live.heads", (db) =>
-      sql<{ kind: string; id: string; seq: string | number; status: string; phase: string | null }>`
-        select 'campaign' as kind, c.id, c.journal_seq as seq, c.status, m.phase
-          from campaigns c
-          left join machines m on m.campaign_id = c.id and m.kind = 'campaign'
-         where c.id = any(${[...campaignIds]}::text[])
-        union all
-        select 'token' as kind, t.id, 0 as seq, '' as status, null as phase
-          from tokens t join principals p on p.id = t.principal_id
-         where t.id = any(${[...tokenIds]}::text[])
-           and t.revoked_at is null
-           and (t.expires_at is null or t.expires_at > ${now})
-           and p.disabled_at is null`.execute(db),
-    )
+    const rows = yield* query("live.heads", (db) => selectLiveHeads(db, campaignIds, tokenIds, now))
     return {
       heads: rows
         .filter((row) => row.kind === "campaign")

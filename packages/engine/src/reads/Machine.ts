@@ -8,7 +8,8 @@ import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { NotFound } from "../Errors.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { selectMachine } from "../sql/readMachines.ts"
+import { visibleCampaign } from "./Scope.ts"
 
 type Node = AnyStateMachine["root"]
 
@@ -54,12 +55,7 @@ export const machineGraph = (campaignId: string, unit: string | null, actor: Act
     if (unit !== null && !canRead(actor, loaded.definition, unit)) {
       return yield* new NotFound({ what: "unit", ref: `${campaignId}/${unit}` })
     }
-    const row = yield* query("machine.graph", (db) => {
-      const base = db.selectFrom("machines").selectAll().where("campaign_id", "=", campaignId)
-      return (
-        unit === null ? base.where("kind", "=", "campaign") : base.where("unit_key", "=", unit)
-      ).executeTakeFirst()
-    })
+    const row = yield* query("machine.graph", (db) => selectMachine(db, campaignId, unit))
     if (row === undefined) return yield* new NotFound({ what: "unit", ref: `${campaignId}/${unit}` })
     const machine = unit === null ? loaded.compiled.campaignMachine() : loaded.compiled.unitMachine(unit)
     const { nodes, edges } = graphOf(machine)

@@ -14,8 +14,9 @@ import { recordOf, requireAuditor } from "../audit/Evidence.ts"
 import { keyRing } from "../audit/KeyRing.ts"
 import { type TrailFilter, trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { selectCheckpoints, selectJournalAfter } from "../sql/readRecord.ts"
 import { badCursor, decodeCursor, encodeCursor, limitOf, type PageRequest } from "./Page.ts"
+import { visibleCampaign } from "./Scope.ts"
 
 /** A page of the journal as a trail, filtered, in order of seq. */
 export const pageJournal = (
@@ -47,9 +48,7 @@ const auditable = (campaignId: string, actor: Actor, action: string) =>
 export const listCheckpoints = (campaignId: string, actor: Actor) =>
   Effect.gen(function* () {
     yield* auditable(campaignId, actor, "audit.checkpoints")
-    const rows = yield* query("audit.checkpoints", (db) =>
-      db.selectFrom("checkpoints").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute(),
-    )
+    const rows = yield* query("audit.checkpoints", (db) => selectCheckpoints(db, campaignId))
     return rows.map(checkpointOf)
   })
 
@@ -57,9 +56,7 @@ export const listCheckpoints = (campaignId: string, actor: Actor) =>
 export const journalLines = (campaignId: string, actor: Actor) =>
   Effect.gen(function* () {
     yield* auditable(campaignId, actor, "audit.export")
-    const rows = yield* query("audit.journal", (db) =>
-      db.selectFrom("journal").selectAll().where("campaign_id", "=", campaignId).orderBy("seq").execute(),
-    )
+    const rows = yield* query("audit.journal", (db) => selectJournalAfter(db, campaignId, undefined))
     return rows.map((row) => `${canonicalJson(recordOf(row))}\n`).join("")
   })
 

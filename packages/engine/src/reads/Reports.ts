@@ -5,15 +5,15 @@
  */
 import type { ReportRow } from "@liandong/store"
 import { Effect } from "effect"
-import { type Expression, type SqlBool, sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
 import { trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
+import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/readReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
-import { readableByCampaign } from "./Tasks.ts"
+import { readableByCampaign, scopeOf } from "./Scope.ts"
 
 /** Filters of a report listing. */
 export interface ReportFilter {
@@ -25,17 +25,7 @@ export interface ReportFilter {
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
-const figuresOf = (ids: ReadonlyArray<string>) =>
-  ids.length === 0
-    ? Effect.succeed([] as Array<{ report_id: string; figure_key: string; value: string }>)
-    : query("reports.figures", (db) =>
-        db
-          .selectFrom("report_figures")
-          .select(["report_id", "figure_key", "value"])
-          .where("report_id", "in", [...ids])
-          .orderBy("figure_key")
-          .execute(),
-      )
+const figuresOf = (ids: ReadonlyArray<string>) => query("reports.figures", (db) => selectFigures(db, ids))
 
 const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
   Effect.map(figuresOf(rows.map((r) => r.id)), (figures) =>
@@ -69,29 +59,9 @@ export const pageReports = (actor: Actor, filter: ReportFilter, page: PageReques
     }
     const scopes = yield* readableByCampaign(actor, filter.campaign)
     if (scopes.size === 0) return { items: [], nextCursor: null }
-    const rows = yield* query("reports.page", (db) => {
-      let q = db
-        .selectFrom("reports")
-        .selectAll()
-        .where((eb) =>
-          eb.or(
-            [...scopes].map(([id, { readable }]): Expression<SqlBool> => {
-              const inCampaign = eb("campaign_id", "=", id)
-              return readable === "all"
-                ? inCampaign
-                : eb.and([inCampaign, eb("unit_key", "in", readable.size > 0 ? [...readable] : [""])])
-            }),
-          ),
-        )
-      if (filter.unit !== undefined) q = q.where("unit_key", "=", filter.unit)
-      if (filter.task !== undefined) q = q.where("task_key", "=", filter.task)
-      if (filter.status !== undefined) q = q.where("status", "=", filter.status)
-      if (after !== undefined) q = q.where(sql<SqlBool>`id > ${String(after[0])}::bigint`)
-      return q
-        .orderBy("id")
-        .limit(limit + 1)
-        .execute()
-    })
+    const rows = yield* query("reports.page", (db) =>
+      selectReportPage(db, scopeOf(scopes), filter, after === undefined ? undefined : String(after[0]), limit + 1),
+    )
     const items = yield* itemsOf(rows.slice(0, limit))
     const paged = pageOf(
       rows,
@@ -105,21 +75,12 @@ export const pageReports = (actor: Actor, filter: ReportFilter, page: PageReques
 /** One report the actor may read, with every attempt at its task and the task's journal entries. */
 export const reportDetail = (reportId: string, actor: Actor) =>
   Effect.gen(function* () {
-    const row = yield* query("reports.one", (db) =>
-      db.selectFrom("reports").selectAll().where("id", "=", reportId).executeTakeFirst(),
-    )
+    const row = yield* query("reports.one", (db) => selectReport(db, reportId))
     if (row === undefined) return yield* new NotFound({ what: "report", ref: reportId })
     const loaded = yield* loadCampaign(row.campaign_id)
     if (!canRead(actor, loaded.definition, row.unit_key)) return yield* new NotFound({ what: "report", ref: reportId })
     const attempts = yield* query("reports.attempts", (db) =>
-      db
-        .selectFrom("reports")
-        .selectAll()
-        .where("campaign_id", "=", row.campaign_id)
-        .where("unit_key", "=", row.unit_key)
-        .where("task_key", "=", row.task_key)
-        .orderBy("attempt")
-        .execute(),
+      selectAttempts(db, row.campaign_id, row.unit_key, row.task_key),
     )
     const items = yield* itemsOf(attempts)
     const history = yield* trail(row.campaign_id, actor, { unit: row.unit_key, task: row.task_key })

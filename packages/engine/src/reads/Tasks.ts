@@ -6,14 +6,13 @@
 import type { TaskRow } from "@liandong/store"
 import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
-import { type Expression, type SqlBool, sql } from "kysely"
 import type { Actor } from "../Actor.ts"
-import { canRead, readableUnits } from "../Authz.ts"
+import { canRead } from "../Authz.ts"
 import { query } from "../Db.ts"
-import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { selectTask, selectTaskPage } from "../sql/readTasks.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
+import { readableByCampaign, scopeOf, visibleCampaign } from "./Scope.ts"
 
 /** Filters of a task listing. */
 export interface TaskFilter {
@@ -70,22 +69,6 @@ export const taskItem = (definition: Campaign, row: TaskRow) => {
   }
 }
 
-/** Per visible campaign, the units the actor may read there ("all" or a set). */
-export const readableByCampaign = (actor: Actor, only?: string) =>
-  Effect.gen(function* () {
-    const ids = yield* query("tasks.campaigns", (db) => {
-      const q = db.selectFrom("campaigns").select("id").orderBy("id")
-      return (only === undefined ? q : q.where("id", "=", only)).execute()
-    })
-    const out = new Map<string, { definition: Campaign; readable: "all" | ReadonlySet<string> }>()
-    for (const { id } of ids) {
-      const { definition } = yield* loadCampaign(id)
-      const readable = readableUnits(actor, definition)
-      if (readable === "all" || readable.size > 0) out.set(id, { definition, readable })
-    }
-    return out
-  })
-
 /** A page of the tasks the actor may read, by campaign, deadline, unit and task. */
 export const pageTasks = (actor: Actor, filter: TaskFilter, page: PageRequest) =>
   Effect.gen(function* () {
@@ -93,37 +76,15 @@ export const pageTasks = (actor: Actor, filter: TaskFilter, page: PageRequest) =
     const after = yield* decodeCursor(page.cursor, 4)
     const scopes = yield* readableByCampaign(actor, filter.campaign)
     if (scopes.size === 0) return { items: [], nextCursor: null }
-    const rows = yield* query("tasks.page", (db) => {
-      let q = db
-        .selectFrom("tasks")
-        .selectAll()
-        .where((eb) =>
-          eb.or(
-            [...scopes].map(([id, { readable }]): Expression<SqlBool> => {
-              const inCampaign = eb("campaign_id", "=", id)
-              return readable === "all"
-                ? inCampaign
-                : eb.and([inCampaign, eb("unit_key", "in", [...readable].length > 0 ? [...readable] : [""])])
-            }),
-          ),
-        )
-      if (filter.unit !== undefined) q = q.where("unit_key", "=", filter.unit)
-      if (filter.phase !== undefined) q = q.where("phase_key", "=", filter.phase)
-      if (filter.status !== undefined) q = q.where("status", "=", filter.status)
-      if (after !== undefined) {
-        const [campaign, deadline, unit, task] = after.map(String) as [string, string, string, string]
-        q = q.where(
-          sql<SqlBool>`(campaign_id, deadline, unit_key, task_key) > (${campaign}, ${deadline}::timestamptz, ${unit}, ${task})`,
-        )
-      }
-      return q
-        .orderBy("campaign_id")
-        .orderBy("deadline")
-        .orderBy("unit_key")
-        .orderBy("task_key")
-        .limit(limit + 1)
-        .execute()
-    })
+    const rows = yield* query("tasks.page", (db) =>
+      selectTaskPage(
+        db,
+        scopeOf(scopes),
+        filter,
+        after === undefined ? undefined : (after.map(String) as [string, string, string, string]),
+        limit + 1,
+      ),
+    )
     return pageOf(
       rows,
       limit,
@@ -140,15 +101,7 @@ export const taskDetail = (campaignId: string, unit: string, task: string, actor
       Effect.catchTag("NotFound", () => Effect.fail(new NotFound({ what: "task", ref }))),
     )
     if (!canRead(actor, loaded.definition, unit)) return yield* new NotFound({ what: "task", ref })
-    const row = yield* query("tasks.one", (db) =>
-      db
-        .selectFrom("tasks")
-        .selectAll()
-        .where("campaign_id", "=", campaignId)
-        .where("unit_key", "=", unit)
-        .where("task_key", "=", task)
-        .executeTakeFirst(),
-    )
+    const row = yield* query("tasks.one", (db) => selectTask(db, campaignId, unit, task))
     if (row === undefined) return yield* new NotFound({ what: "task", ref })
     return taskItem(loaded.definition, row)
   })

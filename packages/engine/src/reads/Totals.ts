@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
-import { visibleCampaign } from "../Queries.ts"
+import { visibleCampaign } from "./Scope.ts"
 
 /** The campaign's figure totals from approved reports, with the figure definitions and each contribution. */
 export const totalsFor = (campaignId: string, actor: Actor) =>

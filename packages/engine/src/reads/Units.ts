@@ -6,18 +6,15 @@
  * part in. Campaigns the caller may not see are simply absent.
  */
 import { Effect } from "effect"
-import { type Expression, type SqlBool, sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { query } from "../Db.ts"
+import { selectUnitPage } from "../sql/readUnits.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
-import { readableByCampaign } from "./Tasks.ts"
+import { readableByCampaign, scopeOf } from "./Scope.ts"
 
 /** Per campaign the actor may see (or only `campaign`), the units it may see there: all, or a set. */
 export const visibleUnitKeys = (actor: Actor, campaign?: string) =>
-  Effect.map(
-    readableByCampaign(actor, campaign),
-    (scopes) => new Map([...scopes].map(([id, { readable }]) => [id, readable] as const)),
-  )
+  Effect.map(readableByCampaign(actor, campaign), scopeOf)
 
 /** Which units to list: one campaign's, and only the children of `parent`. */
 export interface UnitFilter {
@@ -32,29 +29,15 @@ export const pageUnits = (actor: Actor, filter: UnitFilter, page: PageRequest) =
     const after = yield* decodeCursor(page.cursor, 2)
     const scopes = yield* visibleUnitKeys(actor, filter.campaign)
     if (scopes.size === 0) return { items: [], nextCursor: null }
-    const rows = yield* query("units.page", (db) => {
-      let q = db
-        .selectFrom("units")
-        .select(["campaign_id", "key", "name", "name_en", "parent_key", "level"])
-        .where((eb) =>
-          eb.or(
-            [...scopes].map(([id, readable]): Expression<SqlBool> => {
-              const inCampaign = eb("campaign_id", "=", id)
-              return readable === "all" ? inCampaign : eb.and([inCampaign, eb("key", "in", [...readable])])
-            }),
-          ),
-        )
-      if (filter.parent !== undefined) q = q.where("parent_key", "=", filter.parent)
-      if (after !== undefined) {
-        const [campaign, key] = after.map(String) as [string, string]
-        q = q.where(sql<SqlBool>`(campaign_id, key) > (${campaign}, ${key})`)
-      }
-      return q
-        .orderBy("campaign_id")
-        .orderBy("key")
-        .limit(limit + 1)
-        .execute()
-    })
+    const rows = yield* query("units.page", (db) =>
+      selectUnitPage(
+        db,
+        scopes,
+        filter.parent,
+        after === undefined ? undefined : (after.map(String) as [string, string]),
+        limit + 1,
+      ),
+    )
     return pageOf(
       rows,
       limit,

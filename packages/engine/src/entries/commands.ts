@@ -1,0 +1,18 @@
+/** @liandong/engine/commands — everything that changes a campaign, each authorized and journaled. */
+
+/** Acknowledge a task (its unit). */
+export { acknowledge } from "../commands/acknowledge.ts"
+/** Start a campaign; close an open phase early (its coordinator). */
+export { closePhase, startCampaign } from "../commands/campaign.ts"
+/** Deploy or redeploy a definition (the operator, or the campaign's coordinator). */
+export { type Deployed, deploy } from "../commands/deploy.ts"
+/** Approve or return a report (the coordinator). */
+export { approve, returnReport } from "../commands/review.ts"
+/** Submit a report for a task (its unit); its input's schema. */
+export { ReportInput, submitReport } from "../commands/submitReport.ts"
+/** Register principals, one or a directory at once (the operator); the input's schema. */
+export { addPrincipal, addPrincipals, PrincipalInput } from "../Directory.ts"
+/** Claim, complete, release and expire an API request's idempotency key. */
+export { claimRequest, completeRequest, expireRequests, type RequestClaim, releaseRequest } from "../Idempotency.ts"
+/** Create and revoke API tokens (the operator). */
+export { createToken, revokeToken } from "../Tokens.ts"

@@ -1,0 +1,38 @@
+/** @liandong/engine/reads — what people read, in keyset pages filtered in SQL to what the actor may read. */
+
+/** Principals (the operator and auditors) and tokens (the operator). */
+export { listPrincipals } from "../Directory.ts"
+/** Campaigns: a page, one in outline, the status matrix, what changed, the heads live views poll. */
+export {
+  campaignChange,
+  campaignDetail,
+  campaignHeads,
+  liveHeads,
+  pageCampaigns,
+  statusMatrix,
+} from "../reads/Campaigns.ts"
+/** A machine as a graph, and the states a snapshot is in. */
+export { activeStates, graphOf, machineGraph } from "../reads/Machine.ts"
+/** How a page is asked for and what it holds. */
+export type { Page, PageRequest } from "../reads/Page.ts"
+/** The principal behind an actor (`/me`). */
+export { describePrincipal } from "../reads/Principal.ts"
+/** The journal since a position, as structured progress entries. */
+export { type ProgressEntry, progressSince, statePaths } from "../reads/Progress.ts"
+/** The journal in pages, checkpoints, the journal as JSON Lines, the verification verdict. */
+export { journalLines, listCheckpoints, pageJournal, verification } from "../reads/Record.ts"
+/** Reports: a page, one with its attempts and history. */
+export { pageReports, type ReportFilter, reportDetail } from "../reads/Reports.ts"
+/** A campaign the actor may see (or not found), and per campaign the units it may read. */
+export { visibleCampaign } from "../reads/Scope.ts"
+/** The units × phases table: paged for the CLI, whole for the API's matrix. */
+export { type PhaseCell, pageStatus, statusTable } from "../reads/Status.ts"
+/** Tasks: a page, one with what its report must hold. */
+export { pageTasks, type TaskFilter, taskDetail } from "../reads/Tasks.ts"
+/** Figure totals from approved reports. */
+export { totalsFor } from "../reads/Totals.ts"
+/** Units: a page, and per campaign the units the actor may see. */
+export { pageUnits, visibleUnitKeys } from "../reads/Units.ts"
+/** The consolidated summary, stored or drafted. */
+export { summaryFor } from "../Summary.ts"
+export { listTokens } from "../Tokens.ts"

@@ -1,0 +1,29 @@
+/** @liandong/engine/runtime — what the engine runs with: layers, services, actors, errors, the database's upkeep. */
+import type { Signer } from "../audit/Signer.ts"
+import type { Clock } from "../Clock.ts"
+import type { Db } from "../Db.ts"
+import type { Log } from "../Log.ts"
+
+/** A failure granting the application role. */
+export { PrivilegeError } from "@liandong/store"
+/** Who acts: principals, the operator, the worker. */
+export { type Actor, actorRole, loadActor, operator, type PrincipalRole, system } from "../Actor.ts"
+/** The signer of checkpoints (a service). */
+export { Signer } from "../audit/Signer.ts"
+/** The campaign clock (a service). */
+export { Clock } from "../Clock.ts"
+/** The engine's tagged errors and their texts. */
+export * from "../Errors.ts"
+/** The layers every entry point runs the engine with. */
+export { clockLayer, dbLayer, engineLayer, storeLayer } from "../Layers.ts"
+/** The logger (a service). */
+export { Log } from "../Log.ts"
+/** The database's upkeep: whether it answers, its schema, the application role. */
+export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
+/** A token that authenticates nobody, and why. */
+export { authenticate, Unauthenticated } from "../Tokens.ts"
+
+/** The database service, as a type only (for signatures): its handle stays inside the engine. */
+export type { Db }
+/** Every service the engine's functions may need. */
+export type EngineServices = Db | Clock | Log | Signer
