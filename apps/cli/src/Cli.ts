@@ -9,31 +9,24 @@ import {
   approve,
   closePhase,
   deploy,
-  listCampaigns,
-  listPrincipals,
-  listReports,
-  listTasks,
   returnReport,
   startCampaign,
-  statusTable,
   submitReport,
-} from "@liandong/engine"
-import { taskStateLabels } from "@liandong/workflow"
+} from "@liandong/engine/commands"
+import { listPrincipals } from "@liandong/engine/reads"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
-import { json, table, when } from "./Output.ts"
-
-const reportStatusZh: Record<string, string> = { submitted: "待审核", approved: "已通过", returned: "已退回" }
+import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
+import { json, table } from "./Output.ts"
 
 import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
-import { renderStatus } from "./Status.ts"
-import { summaryCommand } from "./SummaryCommand.ts"
 import { serveCommand } from "./ServeCommand.ts"
+import { summaryCommand } from "./SummaryCommand.ts"
 import { tokenCommand } from "./TokenCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
 
@@ -53,18 +46,6 @@ const deployCommand = Command.make(
     }),
 ).pipe(Command.withDescription("部署活动定义 / deploy a campaign definition; prints the campaign id"))
 
-const campaignsCommand = Command.make("campaigns", {}, () =>
-  run(function* (ctx) {
-    const rows = yield* listCampaigns(yield* actorFor(ctx.as))
-    if (ctx.json) return json(rows)
-    if (rows.length === 0) return "没有活动 / no campaigns"
-    return table(
-      ["活动 campaign", "名称 title", "状态 status", "阶段 phase", "版本 version", "单位 units"],
-      rows.map((r) => [r.id, r.title, r.status, r.phase ?? "—", String(r.version), String(r.units)]),
-    )
-  }),
-).pipe(Command.withDescription("列出活动 / list campaigns"))
-
 const startCommand = Command.make("start", { campaign: Argument.String("campaign") }, ({ campaign }) =>
   run(function* (ctx) {
     const result = yield* startCampaign(campaign, yield* actorFor(ctx.as))
@@ -81,41 +62,6 @@ const closePhaseCommand = Command.make(
       return ctx.json ? json(result) : `阶段 ${phase} 已关闭 / phase closed`
     }),
 ).pipe(Command.withDescription("提前关闭阶段 / close an open phase now"))
-
-const statusCommand = Command.make("status", { campaign: Argument.String("campaign") }, ({ campaign }) =>
-  run(function* (ctx) {
-    const status = yield* statusTable(campaign, yield* actorFor(ctx.as))
-    return ctx.json ? json(status) : renderStatus(status)
-  }),
-).pipe(Command.withDescription("单位 × 阶段进度表 / units × phases status table"))
-
-const tasksCommand = Command.make(
-  "tasks",
-  {
-    unit: Flag.String("unit").pipe(Flag.optional),
-    campaign: Flag.String("campaign").pipe(Flag.optional),
-  },
-  ({ unit, campaign }) =>
-    run(function* (ctx) {
-      const rows = yield* listTasks(yield* actorFor(ctx.as), {
-        unit: Option.getOrUndefined(unit),
-        campaign: Option.getOrUndefined(campaign),
-      })
-      if (ctx.json) return json(rows)
-      if (rows.length === 0) return "没有任务 / no tasks"
-      return table(
-        ["任务 task", "名称 title", "状态 status", "截止 deadline", "逾期 overdue", "退回 returns"],
-        rows.map((r) => [
-          r.ref,
-          r.title,
-          `${taskStateLabels[r.status]?.zh ?? ""} ${r.status}`,
-          when(r.deadline),
-          r.overdue ? "⚠ 逾期" : "",
-          String(r.returns),
-        ]),
-      )
-    }),
-).pipe(Command.withDescription("列出任务 / list tasks"))
 
 const ackCommand = Command.make("ack", { task: Argument.String("task"), key: idempotency }, ({ task, key }) =>
   run(function* (ctx) {
@@ -161,35 +107,6 @@ const reportCommand = Command.make(
         : `已报送 ${result.task},报送编号 ${result.report}(第 ${result.attempt} 次)/ report ${result.report} submitted`
     }),
 ).pipe(Command.withDescription("报送任务完成情况 / submit a report"))
-
-const reportsCommand = Command.make(
-  "reports",
-  {
-    campaign: Flag.String("campaign").pipe(Flag.optional),
-    status: Flag.Literals("status", ["submitted", "approved", "returned"]).pipe(Flag.optional),
-  },
-  ({ campaign, status }) =>
-    run(function* (ctx) {
-      const rows = yield* listReports(yield* actorFor(ctx.as), {
-        campaign: Option.getOrUndefined(campaign),
-        status: Option.getOrUndefined(status),
-      })
-      if (ctx.json) return json(rows)
-      if (rows.length === 0) return "没有报送 / no reports"
-      return table(
-        ["编号 id", "任务 task", "次 attempt", "状态 status", "数据 figures"],
-        rows.map((r) => [
-          r.id,
-          r.task,
-          String(r.attempt),
-          `${reportStatusZh[r.status] ?? ""} ${r.status}`,
-          Object.entries(r.figures)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(" "),
-        ]),
-      )
-    }),
-).pipe(Command.withDescription("列出报送 / list reports"))
 
 const approveCommand = Command.make(
   "approve",

@@ -1,5 +1,5 @@
 /** The units × phases status table as text. */
-import type { PhaseCell, statusTable } from "@liandong/engine"
+import type { PhaseCell, statusTable } from "@liandong/engine/reads"
 import type { Effect } from "effect"
 import { table } from "./Output.ts"
 
