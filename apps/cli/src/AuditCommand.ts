@@ -16,7 +16,7 @@ import {
   type Verdict,
   verifyCampaign,
   verifyExport,
-} from "@liandong/engine"
+} from "@liandong/engine/audit"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { json, table, when } from "./Output.ts"

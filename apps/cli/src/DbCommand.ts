@@ -3,8 +3,7 @@
  * `liandong db roles`: give the application role exactly its rights (Privileges.ts in the store).
  */
 import { readFile } from "node:fs/promises"
-import { Db } from "@liandong/engine"
-import { applyAppPrivileges, migrateToLatest, PrivilegeError } from "@liandong/store"
+import { grantAppRole, migrateDatabase, PrivilegeError } from "@liandong/engine/runtime"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { json, table } from "./Output.ts"
@@ -12,11 +11,10 @@ import { run } from "./Run.ts"
 
 const migrate = Command.make("migrate", {}, () =>
   run(function* () {
-    const { store } = yield* Db
-    const result = yield* Effect.promise(() => migrateToLatest(store.db))
+    const result = yield* migrateDatabase
     return result.applied.length === 0
-      ? `数据库已是最新 / database is up to date (${store.describe})`
-      : `已执行迁移 / applied: ${result.applied.join(", ")} (${store.describe})`
+      ? `数据库已是最新 / database is up to date (${result.describe})`
+      : `已执行迁移 / applied: ${result.applied.join(", ")} (${result.describe})`
   }),
 ).pipe(Command.withDescription("执行数据库迁移(以所有者身份)/ apply migrations (as the schema's owner)"))
 
@@ -55,24 +53,13 @@ const roles = Command.make(
   },
   ({ appRole, passwordFile }) =>
     run(function* (ctx) {
-      const { store } = yield* Db
-      if (store.kind !== "postgres")
-        return yield* Effect.fail(
-          new PrivilegeError(
-            "嵌入式数据库(PGlite)只有一个超级用户,角色只适用于 PostgreSQL",
-            "the embedded database (PGlite) has a single superuser: roles apply to PostgreSQL only",
-          ),
-        )
       const password = yield* readPassword(Option.getOrUndefined(passwordFile))
-      const result = yield* Effect.tryPromise({
-        try: () => applyAppPrivileges(store.db, { role: appRole, password }),
-        catch: (error) => error,
-      })
+      const result = yield* grantAppRole({ role: appRole, password })
       if (ctx.json) return json(result)
       const done = result.created ? "已创建 / created" : result.passwordSet ? "已更新 / updated" : "已授权 / granted"
       const rows = Object.entries(result.tables).map(([name, rights]) => [name, rights === "" ? "—" : rights])
       return [
-        `应用角色 ${result.role} ${done}(模式 ${result.schema},${store.describe})`,
+        `应用角色 ${result.role} ${done}(模式 ${result.schema},${result.describe})`,
         table(["表 table", "权限 privileges"], rows),
         `函数 functions: ${result.functions.join(", ") || "—"}`,
         `序列 sequences (USAGE): ${result.sequences.join(", ") || "—"}`,

@@ -5,25 +5,15 @@
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { ipWeek, ipWeekExpectedTotals, ipWeekScript } from "@liandong/campaigns"
-import {
-  Clock,
-  Db,
-  exportCampaign,
-  Log,
-  loadActor,
-  Signer,
-  statusTable,
-  summaryFor,
-  verifyCampaign,
-  verifyExport,
-} from "@liandong/engine"
-import { loadTotals } from "@liandong/report"
+import { exportCampaign, verifyCampaign, verifyExport } from "@liandong/engine/audit"
+import { statusTable, summaryFor, totalsFor } from "@liandong/engine/reads"
+import { Clock, Log, loadActor, Signer } from "@liandong/engine/runtime"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Cause, Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { pino } from "pino"
 import { auditorPrincipal, coordinatorPrincipal, playScript } from "./demo/Play.ts"
-import { clockText, progressSince } from "./demo/Progress.ts"
+import { clockText, commentarySince } from "./demo/Progress.ts"
 import { errorLine } from "./Output.ts"
 import { dbLayer } from "./Runtime.ts"
 import { renderStatus } from "./Status.ts"
@@ -39,7 +29,8 @@ const demo = (dataDir: string, outDir: string) =>
     const overdue = new Set<string>()
     const campaign = yield* playScript(ipWeek, ipWeekScript, (step) =>
       Effect.gen(function* () {
-        const progress = yield* progressSince(definition, seq, overdue)
+        const reader = yield* loadActor(coordinatorPrincipal(definition))
+        const progress = yield* commentarySince(definition, reader, seq, overdue)
         seq = progress.seq
         const when = clockText(step.at, definition.timeZone)
         const stepAt = Date.parse(step.at)
@@ -61,8 +52,7 @@ const demo = (dataDir: string, outDir: string) =>
       const rendered = yield* summaryFor(campaign.key, auditorActor, { format })
       yield* Effect.promise(() => writeFile(join(outDir, `summary.${format}`), rendered.content))
     }
-    const { kysely } = yield* Db
-    const totals = yield* Effect.promise(() => loadTotals(kysely, campaign.key, campaign))
+    const totals = (yield* totalsFor(campaign.key, lead)).figures
     yield* Console.log("数据核对 / totals check:")
     let ok =
       status.status === "closed" &&

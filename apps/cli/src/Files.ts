@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises"
 import { extname, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { InvalidInput } from "@liandong/engine"
+import { InvalidInput } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 
 const fileProblem = (path: string, zh: string, en: string) => new InvalidInput({ problems: [{ path, zh, en }] })

@@ -1,6 +1,6 @@
 /** The root command `liandong`, its shared flags, and who acts. */
 import { IsoTime } from "@liandong/api"
-import { loadActor, operator } from "@liandong/engine"
+import { loadActor, operator } from "@liandong/engine/runtime"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { appLayer } from "./Runtime.ts"

@@ -2,9 +2,9 @@
  * The services a CLI command runs with: the engine's layers (see
  * @liandong/engine's Layers), quiet logging unless --debug.
  */
-import { engineLayer } from "@liandong/engine"
+import { engineLayer } from "@liandong/engine/runtime"
 
-export { clockLayer, dbLayer } from "@liandong/engine"
+export { clockLayer, dbLayer } from "@liandong/engine/runtime"
 
 /** Everything a command needs. */
 export const appLayer = (options: { now?: string | undefined; debug?: boolean }) =>

@@ -5,7 +5,8 @@
  */
 import { writeFile } from "node:fs/promises"
 import { extname } from "node:path"
-import { InvalidInput, summaryFor } from "@liandong/engine"
+import { summaryFor } from "@liandong/engine/reads"
+import { InvalidInput } from "@liandong/engine/runtime"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { json } from "./Output.ts"

@@ -1,5 +1,6 @@
 /** `liandong token create|revoke|list`: API tokens, managed by the operator. */
-import { createToken, listTokens, revokeToken } from "@liandong/engine"
+import { createToken, revokeToken } from "@liandong/engine/commands"
+import { listTokens } from "@liandong/engine/reads"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { json, table, when } from "./Output.ts"

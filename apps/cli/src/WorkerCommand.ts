@@ -1,5 +1,6 @@
 /** `liandong worker`: run the worker, forever or once until idle at a given time. */
-import { Clock, runUntilIdle, runWorker } from "@liandong/engine"
+import { Clock } from "@liandong/engine/runtime"
+import { runUntilIdle, runWorker } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { json } from "./Output.ts"

@@ -6,7 +6,9 @@
  */
 import type * as Api from "@liandong/api"
 import { Authentication, CurrentPrincipal } from "@liandong/api"
-import { authenticate, type Clock, type Db, describePrincipal, Unauthenticated } from "@liandong/engine"
+import { describePrincipal } from "@liandong/engine/reads"
+import type { Db } from "@liandong/engine/runtime"
+import { authenticate, type Clock, Unauthenticated } from "@liandong/engine/runtime"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServerRequest, type HttpServerResponse } from "effect/http"
 import { requestContext } from "./Language.ts"

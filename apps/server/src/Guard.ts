@@ -8,7 +8,7 @@
  * unexpected leaks: a defect is logged and answered as a bare 500.
  */
 import * as Api from "@liandong/api"
-import { Log } from "@liandong/engine"
+import { Log } from "@liandong/engine/runtime"
 import { issueProblems } from "@liandong/workflow"
 import { ByteSize, Cause, Effect, Option } from "effect"
 import {

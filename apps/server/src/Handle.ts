@@ -1,7 +1,7 @@
 /** What every handler does: act as the token's principal, and answer engine failures as problems. */
 import type * as Api from "@liandong/api"
 import { CurrentPrincipal } from "@liandong/api"
-import type { Actor } from "@liandong/engine"
+import type { Actor } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import type { HttpServerRequest } from "effect/http"
 import { requestContext } from "./Language.ts"

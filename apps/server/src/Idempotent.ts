@@ -9,7 +9,8 @@
  */
 import * as Api from "@liandong/api"
 import { CurrentPrincipal } from "@liandong/api"
-import { claimRequest, completeRequest, type Db, releaseRequest, type StoreError } from "@liandong/engine"
+import { claimRequest, completeRequest, releaseRequest } from "@liandong/engine/commands"
+import type { Db, StoreError } from "@liandong/engine/runtime"
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect, Exit } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"

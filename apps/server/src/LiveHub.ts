@@ -8,7 +8,7 @@
  * revoked or expired since ends within an interval, and a token holds at most
  * `maxPerToken` streams at once.
  */
-import { liveHeads } from "@liandong/engine"
+import { liveHeads } from "@liandong/engine/reads"
 import { Context, Effect, Layer, Queue, Schedule, Stream } from "effect"
 
 /** A campaign's journal length and state, as the hub last found it. */

@@ -5,10 +5,9 @@
  */
 import { randomUUID } from "node:crypto"
 import * as Api from "@liandong/api"
-import { type CommandError, Db, Log, type Unauthenticated } from "@liandong/engine"
+import { type CommandError, Log, pingIfProvided, type Unauthenticated } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import type { Language, RequestContext } from "./Language.ts"
-import { databaseAnswers } from "./Readiness.ts"
 
 /** Where a field lives in the request. */
 export type FieldPlace = Api.FieldProblem["in"]
@@ -77,11 +76,7 @@ export const toProblem = (error: EngineFailure, ctx: RequestContext, place: Fiel
       case "Unauthenticated":
         return new Api.Unauthenticated({ ...base, reason: error.reason, detail: pick(error, ctx.lang) })
       case "StoreError": {
-        const answers = yield* Effect.serviceOption(Db).pipe(
-          Effect.flatMap((db) =>
-            db._tag === "Some" ? Effect.provideService(databaseAnswers, Db, db.value) : Effect.succeed(true),
-          ),
-        )
+        const answers = yield* pingIfProvided
         return answers ? yield* internalError(error, ctx) : unavailable(ctx)
       }
     }

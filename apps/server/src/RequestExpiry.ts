@@ -4,7 +4,10 @@
  * deletes expired ones in bounded batches, at start and every interval, so
  * the table does not grow without end and no sweep holds locks for long.
  */
-import { type Db, expireRequests, Log } from "@liandong/engine"
+
+import { expireRequests } from "@liandong/engine/commands"
+import type { Db } from "@liandong/engine/runtime"
+import { Log } from "@liandong/engine/runtime"
 import { Effect, Layer, Schedule } from "effect"
 
 /** How request records expire. */

@@ -8,7 +8,8 @@ import { createServer } from "node:http"
 import type { Duplex } from "node:stream"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Api } from "@liandong/api"
-import { type Clock, type Db, type Log, runWorker, type Signer } from "@liandong/engine"
+import type { EngineServices } from "@liandong/engine/runtime"
+import { runWorker } from "@liandong/engine/worker"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
@@ -43,7 +44,7 @@ const nodeServer = () => {
 }
 
 /** The engine services the server runs with. */
-export type EngineServices = Db | Clock | Log | Signer
+export type { EngineServices }
 
 /** Every route: the API, its OpenAPI document and its interactive docs. */
 export const routesLayer = (limits: RequestLimits) => {

@@ -11,18 +11,9 @@
 import { rm } from "node:fs/promises"
 import { resolve } from "node:path"
 import { tour } from "@liandong/campaigns"
-import {
-  acknowledge,
-  addPrincipal,
-  createToken,
-  deploy,
-  engineLayer,
-  loadActor,
-  operator,
-  runUntilIdle,
-  startCampaign,
-  submitReport,
-} from "@liandong/engine"
+import { acknowledge, addPrincipal, createToken, deploy, startCampaign, submitReport } from "@liandong/engine/commands"
+import { engineLayer, loadActor, operator } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { configFromEnv } from "./Config.ts"
 import { startServer } from "./Server.ts"

@@ -5,7 +5,7 @@
  * LIANDONG_WORKER=off. Prints the URL; SIGTERM or SIGINT stops it cleanly.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { engineLayer } from "@liandong/engine"
+import { engineLayer } from "@liandong/engine/runtime"
 import { Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { configFromEnv } from "./Config.ts"

@@ -8,7 +8,8 @@
  * problem.
  */
 import { request as httpRequest } from "node:http"
-import { createToken, Db, operator, revokeToken } from "@liandong/engine"
+import { createToken, revokeToken } from "@liandong/engine/commands"
+import { operator, storeLayer } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { type Effect, Layer, ManagedRuntime } from "effect"
 import { type KyselyPlugin, sql } from "kysely"
@@ -132,7 +133,7 @@ describeEachDatabase(
       const counted =
         plugin === undefined
           ? services
-          : Layer.merge(services, Layer.succeed(Db)(Db.of({ store, kysely: store.db.withPlugin(plugin) })))
+          : Layer.merge(services, storeLayer({ ...store, db: store.db.withPlugin(plugin) }))
       const server = await startServer({ ...baseConfig, ...overrides }, counted)
       servers.push(server)
       return server

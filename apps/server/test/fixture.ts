@@ -9,24 +9,18 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  type Actor,
   acknowledge,
   addPrincipal,
   approve,
-  Clock,
   createToken,
-  Db,
   deploy,
-  Log,
-  loadActor,
-  operator,
   returnReport,
   revokeToken,
-  runUntilIdle,
-  Signer,
   startCampaign,
   submitReport,
-} from "@liandong/engine"
+} from "@liandong/engine/commands"
+import { type Actor, Clock, type Db, Log, loadActor, operator, Signer, storeLayer } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import type { Store } from "@liandong/store"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { sql } from "kysely"
@@ -132,7 +126,7 @@ type Services = Db | Clock | Log | Signer
 /** The engine services over a store; the signing key in `keyFile`, so every process checks the same key. */
 export const engineServices = (store: Store, keyFile: string, at: string) =>
   Layer.mergeAll(
-    Db.fromStore(store),
+    storeLayer(store),
     Clock.simulatedAt(new Date(at)),
     Log.of_(pino({ level: "silent" })),
     Signer.fromFile(keyFile),

@@ -3,7 +3,7 @@
  * secrets in its message — leaves as a bare 500 problem with a reference, the
  * details only in the log.
  */
-import { Log } from "@liandong/engine"
+import { Log } from "@liandong/engine/runtime"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { pino } from "pino"

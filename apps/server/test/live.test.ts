@@ -5,7 +5,7 @@
  * none while nobody watches. Every query the server makes is counted by a
  * Kysely plugin on its database handle.
  */
-import { Db } from "@liandong/engine"
+import { storeLayer } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpServer } from "effect/http"
@@ -104,7 +104,7 @@ describeEachDatabase(
     beforeAll(async () => {
       const store = db.store()
       seeded = await seed(store)
-      const counted = Layer.succeed(Db)(Db.of({ store, kysely: store.db.withPlugin(counter.plugin) }))
+      const counted = storeLayer({ ...store, db: store.db.withPlugin(counter.plugin) })
       const services = Layer.merge(engineServices(store, seeded.keyFile, seededAt), counted)
       runtime = ManagedRuntime.make(
         serverLayer({

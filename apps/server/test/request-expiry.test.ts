@@ -4,7 +4,9 @@
  * engine's own command records stay — so a retry after the retention still
  * never applies a command twice.
  */
-import { Db, expireRequests } from "@liandong/engine"
+
+import { expireRequests } from "@liandong/engine/commands"
+import { storeLayer } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
 import { sql } from "kysely"
@@ -58,7 +60,7 @@ describeEachDatabase(
       await age(8, "%ack-b")
       await age(6, "request:cp-5")
       const expire = (batch: number) =>
-        Effect.runPromise(expireRequests(week, batch).pipe(Effect.provide(Db.fromStore(db.store()))))
+        Effect.runPromise(expireRequests(week, batch).pipe(Effect.provide(storeLayer(db.store()))))
       expect([await expire(2), await expire(2), await expire(2)]).toEqual([2, 2, 1])
       // Left: the request six days old, and the engine's record of the acknowledgement however old.
       expect(await keys()).toEqual(["lead/request:cp-5", "unit-b/ack-b"])

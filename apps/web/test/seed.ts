@@ -4,16 +4,9 @@
  * started, and the worker run until the publicity phase is open.
  */
 import { tour } from "@liandong/campaigns"
-import {
-  addPrincipal,
-  createToken,
-  deploy,
-  engineLayer,
-  loadActor,
-  operator,
-  runUntilIdle,
-  startCampaign,
-} from "@liandong/engine"
+import { addPrincipal, createToken, deploy, startCampaign } from "@liandong/engine/commands"
+import { engineLayer, loadActor, operator } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 
 /** The principals of the tour and their tokens. */

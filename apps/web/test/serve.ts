@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { engineLayer } from "@liandong/engine"
+import { engineLayer } from "@liandong/engine/runtime"
 import { configFromEnv, startServer } from "@liandong/server"
 import { webDist } from "../build.ts"
 import { seedTour, type TourTokens, tourClock } from "./seed.ts"

@@ -11,27 +11,20 @@
 
 import { TrailEntry } from "@liandong/api"
 import { tour } from "@liandong/campaigns"
+import { checkpointNow, trail } from "@liandong/engine/audit"
 import {
   acknowledge,
   addPrincipal,
   approve,
-  Clock,
-  checkpointNow,
   closePhase,
   deploy,
-  engineLayer,
-  journalLines,
-  listCheckpoints,
-  loadActor,
-  operator,
   returnReport,
-  runUntilIdle,
   startCampaign,
   submitReport,
-  summaryFor,
-  trail,
-  verification,
-} from "@liandong/engine"
+} from "@liandong/engine/commands"
+import { journalLines, listCheckpoints, summaryFor, verification } from "@liandong/engine/reads"
+import { Clock, engineLayer, loadActor, operator } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Effect, Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"

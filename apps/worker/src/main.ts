@@ -8,7 +8,8 @@
  * with exit code 0.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { engineLayer, runWorker } from "@liandong/engine"
+import { engineLayer } from "@liandong/engine/runtime"
+import { runWorker } from "@liandong/engine/worker"
 import { Cause, Effect, Exit, type Runtime } from "effect"
 
 const pollMs = Number(process.env.LIANDONG_POLL_MS ?? "1000")

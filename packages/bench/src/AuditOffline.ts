@@ -12,10 +12,10 @@ import {
   type JournalRecord,
   readExport,
   rowHash,
-  Signer,
   verifyEvidence,
   writeExport,
-} from "@liandong/engine"
+} from "@liandong/engine/audit"
+import { Signer } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 
 /** What the offline verification measured. */

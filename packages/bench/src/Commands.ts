@@ -3,7 +3,8 @@
  * coordinator, each with an idempotency key as a real client sends one; every
  * call is timed from issue to commit.
  */
-import { type Actor, acknowledge, approve, returnReport, submitReport } from "@liandong/engine"
+import { acknowledge, approve, returnReport, submitReport } from "@liandong/engine/commands"
+import type { Actor } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import type { Action } from "./Script.ts"
 

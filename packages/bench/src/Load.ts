@@ -5,7 +5,7 @@
  * a deadline passes or a phase closes, then runs that hour's commands —
  * as fast as `concurrency` allows, or paced at a given rate.
  */
-import { Clock } from "@liandong/engine"
+import { Clock } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import { sql } from "kysely"
 import { campaignKey } from "./Campaign.ts"

@@ -4,7 +4,9 @@
  * at half that command rate (latency), then time the national summary and the
  * audit-chain verification.
  */
-import { startCampaign, summaryFor, verifyCampaign } from "@liandong/engine"
+import { verifyCampaign } from "@liandong/engine/audit"
+import { startCampaign } from "@liandong/engine/commands"
+import { summaryFor } from "@liandong/engine/reads"
 import { sql } from "kysely"
 import { calendar, campaignKey } from "./Campaign.ts"
 import { startCpuMeter } from "./Cpu.ts"

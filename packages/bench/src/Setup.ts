@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Actor, Clock, Db, deploy, Log, operator, Signer } from "@liandong/engine"
+import { addPrincipals, deploy } from "@liandong/engine/commands"
+import { type Actor, Clock, type Db, Log, operator, Signer, storeLayer } from "@liandong/engine/runtime"
 import { migrateToLatest, openStore, type Store } from "@liandong/store"
 import { Layer, ManagedRuntime } from "effect"
 import { sql } from "kysely"
@@ -51,7 +52,7 @@ export const openBench = async (options: {
   const keyFile = join(dir, "checkpoint-ed25519.pem")
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
-      Db.fromStore(store),
+      storeLayer(store),
       Clock.simulatedAt(new Date(options.start)),
       Log.of_(pino({ level: "silent" })),
       Signer.fromFile(keyFile),
@@ -61,17 +62,17 @@ export const openBench = async (options: {
   const started = performance.now()
   await runtime.runPromise(deploy(input, operator))
   const deploySeconds = (performance.now() - started) / 1000
-  // The directory is set-up, not load: principals go in as rows, a thousand at a time.
+  // The directory is set-up, not load: principals go in as one import, a thousand rows a statement.
   const units = input.units.filter((u) => u.key !== nationalKey)
-  const rows = [
-    { id: `${nationalKey}.lead`, name: "活动牵头人", role: "coordinator" as const, unit_key: nationalKey },
-    ...units.map((u) => ({ id: `${u.key}.liaison`, name: `${u.name}联络员`, role: "unit" as const, unit_key: u.key })),
-  ]
-  for (let i = 0; i < rows.length; i += 1000)
-    await store.db
-      .insertInto("principals")
-      .values(rows.slice(i, i + 1000))
-      .execute()
+  await runtime.runPromise(
+    addPrincipals(
+      [
+        { id: `${nationalKey}.lead`, name: "活动牵头人", role: "coordinator", unit: nationalKey },
+        ...units.map((u) => ({ id: `${u.key}.liaison`, name: `${u.name}联络员`, role: "unit", unit: u.key })),
+      ],
+      operator,
+    ),
+  )
   // Fresh statistics after the bulk load, as after any large import (autovacuum may be off).
   await sql`analyze`.execute(store.db)
   const liaisons = new Map(units.map((u) => [u.key, liaisonOf(u.key)]))

@@ -4,7 +4,8 @@
  * the time over IPC and waits for the answer before waking the workers). On
  * `stop` it finishes its current item, reports its peak RSS and exits.
  */
-import { Clock, Db, Log, runWorker, Signer } from "@liandong/engine"
+import { Clock, Log, Signer, storeLayer } from "@liandong/engine/runtime"
+import { runWorker } from "@liandong/engine/worker"
 import { openStore } from "@liandong/store"
 import { Effect, Fiber, Layer } from "effect"
 import { pino } from "pino"
@@ -38,7 +39,7 @@ const main = async () => {
     }),
   )
   const layer = Layer.mergeAll(
-    Db.fromStore(store),
+    storeLayer(store),
     clock,
     Log.of_(pino({ level: process.env.LOG_LEVEL ?? "error" }, pino.destination(2))),
     Signer.fromFile(key),

@@ -6,7 +6,9 @@
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Clock, type Db, type Log, runWorker, type Signer } from "@liandong/engine"
+import type { Db } from "@liandong/engine/runtime"
+import { Clock, type Log, type Signer } from "@liandong/engine/runtime"
+import { runWorker } from "@liandong/engine/worker"
 import { Effect, Fiber, type ManagedRuntime } from "effect"
 import type { FromWorker, ToWorker } from "./WorkerProcess.ts"
 

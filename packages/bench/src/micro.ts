@@ -1,6 +1,7 @@
 // A quick throughput probe: N concurrent acknowledgements after a phase opened.
 
-import { acknowledge, runUntilIdle, startCampaign } from "@liandong/engine"
+import { acknowledge, startCampaign } from "@liandong/engine/commands"
+import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { openBench } from "./Setup.ts"
 

@@ -9,16 +9,14 @@ import {
   acknowledge,
   addPrincipal,
   approve,
-  Clock,
   deploy,
-  loadActor,
-  loadCampaign,
-  operator,
   returnReport,
-  runUntilIdle,
   startCampaign,
   submitReport,
-} from "@liandong/engine"
+} from "@liandong/engine/commands"
+import { visibleCampaign } from "@liandong/engine/reads"
+import { Clock, loadActor, operator } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
 
@@ -83,7 +81,7 @@ export const playScript = <E, R>(
 ) =>
   Effect.gen(function* () {
     const deployed = yield* deploy(definition, operator)
-    const campaign = (yield* loadCampaign(deployed.campaign)).definition
+    const campaign = (yield* visibleCampaign(deployed.campaign, operator)).definition
     yield* registerPrincipals(campaign)
     yield* advanceTo(script.startAt)
     yield* startCampaign(campaign.key, yield* loadActor(coordinatorPrincipal(campaign)))

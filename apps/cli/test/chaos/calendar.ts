@@ -5,7 +5,8 @@
  * and prints the tally as a JSON line. Several share one queue, as workers do.
  */
 import { createInterface } from "node:readline"
-import { Clock, runUntilIdle } from "@liandong/engine"
+import { Clock } from "@liandong/engine/runtime"
+import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { openEngine } from "./engine.ts"
 

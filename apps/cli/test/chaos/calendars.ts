@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import type { WorkerTally } from "@liandong/engine"
+import type { WorkerTally } from "@liandong/engine/worker"
 
 const script = fileURLToPath(new URL("./calendar.ts", import.meta.url))
 

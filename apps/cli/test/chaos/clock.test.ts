@@ -1,4 +1,5 @@
-import { Clock, startCampaign } from "@liandong/engine"
+import { startCampaign } from "@liandong/engine/commands"
+import { Clock } from "@liandong/engine/runtime"
 import { postgresAvailable } from "@liandong/store/testing"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"

@@ -1,4 +1,4 @@
-import { startCampaign } from "@liandong/engine"
+import { startCampaign } from "@liandong/engine/commands"
 import { postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { crowdCampaign, crowdTask } from "../crowd.ts"

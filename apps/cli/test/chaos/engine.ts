@@ -2,7 +2,8 @@
  * The engine inside a test's own process (or a reporter's), over a PostgreSQL database: the
  * real services, the system clock (or a fixed campaign time) and the deployment's key file.
  */
-import { type Actor, addPrincipal, Clock, Db, Log, loadActor, operator, Signer } from "@liandong/engine"
+import { addPrincipal } from "@liandong/engine/commands"
+import { type Actor, Clock, type Db, Log, loadActor, operator, Signer, storeLayer } from "@liandong/engine/runtime"
 import { openStore } from "@liandong/store"
 import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { pino } from "pino"
@@ -28,7 +29,7 @@ export const openEngine = async (options: EngineOptions) => {
   const store = await openStore({ databaseUrl: options.databaseUrl, poolSize: options.poolSize ?? 4 })
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
-      Db.fromStore(store),
+      storeLayer(store),
       options.now === undefined ? Clock.system : Clock.simulatedAt(new Date(options.now)),
       Log.of_(pino({ level: "silent" })),
       Signer.fromFile(options.keyFile),

@@ -1,4 +1,5 @@
-import { deploy, operator, startCampaign } from "@liandong/engine"
+import { deploy, startCampaign } from "@liandong/engine/commands"
+import { operator } from "@liandong/engine/runtime"
 import { postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { crowdCampaign, crowdTask } from "../crowd.ts"

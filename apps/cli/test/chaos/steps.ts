@@ -1,5 +1,5 @@
 /** Commands as the chaos tests send them, and the answers they get. */
-import { acknowledge, approve, returnReport, submitReport } from "@liandong/engine"
+import { acknowledge, approve, returnReport, submitReport } from "@liandong/engine/commands"
 import type { Engine, EngineOptions, Outcome } from "./engine.ts"
 
 /** One command of a story. */

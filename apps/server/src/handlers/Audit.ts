@@ -1,13 +1,7 @@
 /** The record: journal pages, accountability, verification, checkpoints, JSON Lines. */
 import { Api } from "@liandong/api"
-import {
-  accountability,
-  checkpointNow,
-  journalLines,
-  listCheckpoints,
-  pageJournal,
-  verification,
-} from "@liandong/engine"
+import { accountability, checkpointNow } from "@liandong/engine/audit"
+import { journalLines, listCheckpoints, pageJournal, verification } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"

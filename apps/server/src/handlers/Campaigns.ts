@@ -1,15 +1,7 @@
 /** Campaigns: list, deploy, one, start, close a phase, status matrix, totals, machine graphs. */
 import { Api } from "@liandong/api"
-import {
-  campaignDetail,
-  closePhase,
-  deploy,
-  machineGraph,
-  pageCampaigns,
-  startCampaign,
-  statusMatrix,
-  totalsFor,
-} from "@liandong/engine"
+import { closePhase, deploy, startCampaign } from "@liandong/engine/commands"
+import { campaignDetail, machineGraph, pageCampaigns, statusMatrix, totalsFor } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, answerChange, currentActor } from "../Handle.ts"

@@ -1,6 +1,7 @@
 /** `/me`, `/clock` and `/units`. */
 import { Api, CurrentPrincipal } from "@liandong/api"
-import { Clock, pageUnits } from "@liandong/engine"
+import { pageUnits } from "@liandong/engine/reads"
+import { Clock } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, currentActor } from "../Handle.ts"

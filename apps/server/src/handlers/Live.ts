@@ -5,7 +5,7 @@
  * same as a cursor to poll.
  */
 import { Api, TooManyRequests } from "@liandong/api"
-import { campaignChange } from "@liandong/engine"
+import { campaignChange } from "@liandong/engine/reads"
 import { Effect, Stream } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"

@@ -1,6 +1,7 @@
 /** Reports: list, one with its history, approve, return. */
 import { Api } from "@liandong/api"
-import { approve, pageReports, reportDetail, returnReport } from "@liandong/engine"
+import { approve, returnReport } from "@liandong/engine/commands"
+import { pageReports, reportDetail } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, answerChange, currentActor } from "../Handle.ts"

@@ -1,6 +1,6 @@
 /** The summary in the format, level and language asked for. */
 import { Api, summaryMediaTypes } from "@liandong/api"
-import { summaryFor } from "@liandong/engine"
+import { summaryFor } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"

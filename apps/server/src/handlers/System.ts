@@ -1,11 +1,10 @@
 /** /healthz and /readyz. */
 import { Api } from "@liandong/api"
-import { Db } from "@liandong/engine"
+import { databaseInfo, ping } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { requestContext } from "../Language.ts"
 import { unavailable } from "../Problems.ts"
-import { databaseAnswers } from "../Readiness.ts"
 
 /** The system group's handlers. */
 export const systemHandlers = HttpApiBuilder.group(Api, "system", (handlers) =>
@@ -13,8 +12,8 @@ export const systemHandlers = HttpApiBuilder.group(Api, "system", (handlers) =>
     .handle("health", () => Effect.succeed({ status: "ok" as const }))
     .handle("ready", () =>
       Effect.gen(function* () {
-        const db = yield* Effect.service(Db)
-        if (yield* databaseAnswers) return { status: "ready" as const, database: db.store.kind }
+        const { kind } = yield* databaseInfo
+        if (yield* ping) return { status: "ready" as const, database: kind }
         return yield* Effect.fail(unavailable(yield* requestContext))
       }),
     ),

@@ -1,6 +1,7 @@
 /** Tasks: mine, one, acknowledge, report. */
 import { Api } from "@liandong/api"
-import { acknowledge, pageTasks, submitReport, taskDetail } from "@liandong/engine"
+import { acknowledge, submitReport } from "@liandong/engine/commands"
+import { pageTasks, taskDetail } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, answerChange, currentActor } from "../Handle.ts"
