@@ -4,53 +4,22 @@
  * new phase or closes it, and on demand. Held outside the database (exported),
  * they expose any later rewrite of the journal, even by a superuser.
  */
-import type { CheckpointRow } from "@liandong/store"
-import { canonicalJson } from "@liandong/workflow"
 import { Effect } from "effect"
 import { query, type Tx } from "../Db.ts"
 import { flushJournal } from "../Journal.ts"
 import { insertCheckpoint } from "../sql/checkpoints.ts"
 import { journalHead } from "../sql/journal.ts"
+import { type Checkpoint, type CheckpointClaim, claimText } from "./Claims.ts"
 import { enrolKey } from "./KeyRing.ts"
-import { Signer, verifySignature } from "./Signer.ts"
+import { Signer } from "./Signer.ts"
 
-/** What a checkpoint signs. */
-export interface CheckpointClaim {
-  readonly campaign: string
-  readonly seq: number
-  readonly head: string | null
-  readonly reason: "phase" | "close" | "demand"
-  readonly at: string
-  readonly keyId: string
-  /** wall-clock time of signing, checked against the key's validity (absent on checkpoints before the key ring) */
-  readonly signedAt?: string
-}
-
-/** The exact text signed: the canonical JSON of the claim. */
-export const claimText = (claim: CheckpointClaim): string => canonicalJson(claim)
-
-/** A checkpoint as exported and verified. */
-export interface Checkpoint extends CheckpointClaim {
-  readonly signature: string
-}
-
-/** A stored checkpoint row as an exported checkpoint. */
-export const checkpointOf = (row: CheckpointRow): Checkpoint => ({
-  campaign: row.campaign_id,
-  seq: row.seq,
-  head: row.head,
-  reason: row.reason,
-  at: new Date(row.occurred_at).toISOString(),
-  keyId: row.key_id,
-  ...(row.signed_at === null ? {} : { signedAt: new Date(row.signed_at).toISOString() }),
-  signature: row.signature,
-})
-
-/** True when the checkpoint is signed by the key. */
-export const checkpointSigned = (checkpoint: Checkpoint, publicKeyPem: string): boolean => {
-  const { signature, ...claim } = checkpoint
-  return verifySignature(publicKeyPem, claimText(claim), signature)
-}
+export {
+  type Checkpoint,
+  type CheckpointClaim,
+  checkpointOf,
+  checkpointSigned,
+  claimText,
+} from "./Claims.ts"
 
 /** Signs and stores a checkpoint of the campaign's journal as it stands in this transaction. */
 export const writeCheckpoint = (tx: Tx, campaignId: string, reason: "phase" | "close" | "demand", at: Date) =>

@@ -5,11 +5,11 @@
  * next checkpoint without a restart. Only the public half ever leaves it: into the
  * key ring (KeyRing.ts), whence exports and verification take it.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto"
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import { sha256Hex } from "@liandong/workflow"
 import { Context, Effect, Layer } from "effect"
+import { keyIdOf } from "./Claims.ts"
 
 /** One signing key: its fingerprint, its public half and a way to sign with it. */
 export interface SigningKey {
@@ -104,23 +104,4 @@ const signerFromKey = (privateKey: KeyObject): SigningKey => {
   }
 }
 
-/** The fingerprint of a public key. */
-export const keyIdOf = (publicKeyPem: string): string => sha256Hex(publicKeyPem.trim()).slice(0, 16)
-
-/** True when `signature` is the key's signature of `text`. */
-export const verifySignature = (publicKeyPem: string, text: string, signature: string): boolean => {
-  try {
-    return verify(null, Buffer.from(text, "utf8"), createPublicKey(publicKeyPem), Buffer.from(signature, "base64"))
-  } catch {
-    return false
-  }
-}
-
-/** The public key in a PEM text (a public key, or the public half of a private one), normalized; undefined if none. */
-export const publicKeyOf = (pem: string): string | undefined => {
-  try {
-    return createPublicKey(pem).export({ type: "spki", format: "pem" }).toString()
-  } catch {
-    return undefined
-  }
-}
+export { keyIdOf, publicKeyOf, verifySignature } from "./Claims.ts"

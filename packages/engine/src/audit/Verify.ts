@@ -11,7 +11,7 @@ import { Result } from "effect"
 import type { AnyStateMachine } from "xstate"
 import type { ReportContent, ReviewContent } from "../JournalContent.ts"
 import { hashedFields, rowHash } from "../JournalHash.ts"
-import { type Checkpoint, checkpointSigned } from "./Checkpoint.ts"
+import { type Checkpoint, checkpointSigned } from "./Claims.ts"
 import { contentCheck, differences, type SummaryDocument } from "./ContentCheck.ts"
 import type { Finding, JournalRecord, KeyRecord } from "./Records.ts"
 
