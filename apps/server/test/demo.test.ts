@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
-const demo = join(import.meta.dirname, "..", "src", "demo.ts")
+const demo = join(import.meta.dirname, "..", "src", "Demo.ts")
 
 describe("the serve demo", () => {
   let dir: string

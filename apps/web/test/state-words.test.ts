@@ -7,7 +7,7 @@
 import { greenBookmark, ipWeek, tour } from "@liandong/campaigns"
 import { buildCampaignMachine, buildUnitMachine, normalizeCampaign, stateText } from "@liandong/workflow"
 import { describe, expect, it } from "vitest"
-import { type Language, messages } from "../src/i18n/messages.ts"
+import { type Language, messages } from "../src/i18n/Messages.ts"
 import { parseStateText, type StateTree, stateChanges } from "../src/machine/StateText.ts"
 import { type MachineKind, stateWords } from "../src/machine/StateWords.ts"
 

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { query, type Sql } from "./Db.ts"
 import { NotFound } from "./Errors.ts"
-import { selectEnabledPrincipal } from "./sql/directory.ts"
+import { selectEnabledPrincipal } from "./sql/Directory.ts"
 
 /** The roles a principal can hold. */
 export type PrincipalRole = "coordinator" | "unit" | "auditor"

@@ -25,10 +25,10 @@ import { type InvalidTransition, NotFound } from "./Errors.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
-import { lockMachine, lockMachineById, tryLockMachine, tryLockMachines } from "./sql/machines.ts"
-import { backlogged, lockPendingMessage, lockPendingTimer, nextDueAt, nextDueOfMachine } from "./sql/queue.ts"
-import { noteFailure, recordFailureIn } from "./worker/deadLetter.ts"
-import { writeSummary } from "./worker/summary.ts"
+import { lockMachine, lockMachineById, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
+import { backlogged, lockPendingMessage, lockPendingTimer, nextDueAt, nextDueOfMachine } from "./sql/Queue.ts"
+import { noteFailure, recordFailureIn } from "./worker/DeadLetter.ts"
+import { writeSummary } from "./worker/Summary.ts"
 
 /** A command's event, applied to its machine once the machine has caught up with the command's time. */
 export interface CommandDue<A, E, R> {

@@ -7,7 +7,7 @@ import { type Campaign, type Compiled, compile } from "@liandong/workflow"
 import { Effect } from "effect"
 import { query, type Sql, type Tx } from "./Db.ts"
 import { NotFound } from "./Errors.ts"
-import { campaignWithHash, definitionBody } from "./sql/definitions.ts"
+import { campaignWithHash, definitionBody } from "./sql/Definitions.ts"
 
 /** A campaign row with its pinned definition compiled. */
 export interface LoadedCampaign {

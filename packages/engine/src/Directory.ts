@@ -13,7 +13,7 @@ import {
   unitKeyExists,
   upsertPrincipal,
   upsertPrincipals,
-} from "./sql/directory.ts"
+} from "./sql/Directory.ts"
 
 /** A principal as the operator declares it. */
 export const PrincipalInput = Schema.Struct({

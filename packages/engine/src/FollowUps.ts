@@ -5,8 +5,8 @@
  * rows up.
  */
 import type { FollowUp } from "@liandong/workflow"
-import { cancelTimers, notify, queueSummary, scheduleTimers, sendMessages, wakeWorkers } from "./sql/followUps.ts"
-import type { StepPart } from "./sql/machines.ts"
+import { cancelTimers, notify, queueSummary, scheduleTimers, sendMessages, wakeWorkers } from "./sql/FollowUps.ts"
+import type { StepPart } from "./sql/Machines.ts"
 
 /** The channel workers LISTEN on; the payload is the campaign id. */
 export const workChannel = "liandong_work"

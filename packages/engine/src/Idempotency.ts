@@ -17,7 +17,7 @@ import {
   storedResult,
   storeResult,
   takeOverClaim,
-} from "./sql/requests.ts"
+} from "./sql/Requests.ts"
 
 /** Runs `run` once per (actor, key); a replay returns the stored result with `replayed: true`. */
 export const once = <A, E, R>(

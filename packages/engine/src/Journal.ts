@@ -11,7 +11,7 @@ import { query, type Tx, transaction } from "./Db.ts"
 import { markWritten, type PendingRow, pendingRows, queueRow } from "./JournalBuffer.ts"
 import type { JournalContent } from "./JournalContent.ts"
 import { hashedFields } from "./JournalHash.ts"
-import { appendJournalRows, journalHead } from "./sql/journal.ts"
+import { appendJournalRows, journalHead } from "./sql/Journal.ts"
 
 /** What the journal records about one accepted event. */
 export interface JournalEntry {

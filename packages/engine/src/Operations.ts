@@ -6,7 +6,7 @@
 import { type AppRoleOptions, applyAppPrivileges, migrateToLatest, PrivilegeError } from "@liandong/store"
 import { Effect } from "effect"
 import { Db, query } from "./Db.ts"
-import { selectOne } from "./sql/health.ts"
+import { selectOne } from "./sql/Health.ts"
 
 /** Which database the engine runs on and where it is (no password). */
 export const databaseInfo = Effect.map(Effect.service(Db), (db) => ({

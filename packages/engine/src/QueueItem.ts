@@ -6,7 +6,7 @@ import type { MessageRow, TimerRow } from "@liandong/store"
 import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
 import { query, type Tx } from "./Db.ts"
-import { completeMany, completeMessage, completeTimer } from "./sql/queue.ts"
+import { completeMany, completeMessage, completeTimer } from "./sql/Queue.ts"
 
 /** A timer or message taken from the queue. */
 export type QueueItem =

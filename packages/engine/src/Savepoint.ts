@@ -7,7 +7,7 @@ import { Cause, Effect, Exit } from "effect"
 import { query, type Tx } from "./Db.ts"
 import { StoreError } from "./Errors.ts"
 import { markOf, rollbackTo } from "./JournalBuffer.ts"
-import { releaseSavepoint, rollbackToSavepoint, savepoint } from "./sql/savepoints.ts"
+import { releaseSavepoint, rollbackToSavepoint, savepoint } from "./sql/Savepoints.ts"
 
 /** How a step under a savepoint ended. */
 export type Attempt<A, E> =

@@ -14,7 +14,7 @@ import { InvalidTransition } from "./Errors.ts"
 import { followUpWrites } from "./FollowUps.ts"
 import { appendJournal } from "./Journal.ts"
 import type { JournalContent } from "./JournalContent.ts"
-import { campaignStatusPart, type StepPart, taskRowsPart, writeStep } from "./sql/machines.ts"
+import { campaignStatusPart, type StepPart, taskRowsPart, writeStep } from "./sql/Machines.ts"
 
 /** Why an event is being applied, for the journal. */
 export interface Cause {

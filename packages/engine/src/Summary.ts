@@ -11,7 +11,7 @@ import { journalDenial } from "./audit/Denials.ts"
 import { query } from "./Db.ts"
 import { NotAllowed, NotFound } from "./Errors.ts"
 import { visibleCampaign } from "./reads/Scope.ts"
-import { selectLatestSummary } from "./sql/summaryReads.ts"
+import { selectLatestSummary } from "./sql/SummaryReads.ts"
 
 /** The summary of a campaign in a format, whole or for one level (coordinators and auditors only). */
 export const summaryFor = (

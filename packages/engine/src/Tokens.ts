@@ -12,8 +12,8 @@ import type { Actor } from "./Actor.ts"
 import { wallNow } from "./Clock.ts"
 import { query } from "./Db.ts"
 import { InvalidInput, NotAllowed, NotFound } from "./Errors.ts"
-import { principalExists } from "./sql/directory.ts"
-import { insertToken, markTokenUsed, revokeTokenRow, selectTokenForAuthentication, selectTokens } from "./sql/tokens.ts"
+import { principalExists } from "./sql/Directory.ts"
+import { insertToken, markTokenUsed, revokeTokenRow, selectTokenForAuthentication, selectTokens } from "./sql/Tokens.ts"
 
 /** A request without a usable token. */
 export class Unauthenticated extends Schema.TaggedError<Unauthenticated>()("Unauthenticated", {

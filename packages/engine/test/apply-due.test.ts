@@ -11,7 +11,7 @@ import { loadCampaign } from "../src/Definitions.ts"
 import { operator, startCampaign, verifyCampaign } from "../src/index.ts"
 import { journaled } from "../src/Journal.ts"
 import type { QueueItem } from "../src/QueueItem.ts"
-import { claimMessages } from "../src/sql/queue.ts"
+import { claimMessages } from "../src/sql/Queue.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("applying due items", (ctx) => {

@@ -6,7 +6,7 @@ import { operator } from "@liandong/engine/runtime"
 import { migrateToLatest } from "@liandong/store"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { crowdCampaign, crowdTask } from "../crowd.ts"
-import { apiServerPresent, startApiServer } from "./apiServer.ts"
+import { apiServerPresent, startApiServer } from "./api-server.ts"
 import { type Engine, openEngine } from "./engine.ts"
 import { eventually, startFleet } from "./fleet.ts"
 import {
@@ -16,7 +16,7 @@ import {
   expectMachinesConsistent,
   expectMachinesInTimeOrder,
 } from "./invariants.ts"
-import { ownPostgresPossible, startOwnPostgres } from "./postgresInstance.ts"
+import { ownPostgresPossible, startOwnPostgres } from "./postgres-instance.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { chaosUnits, dbRestarts, patienceMs, tell } from "./settings.ts"
 import { campaignFigures, campaignStatus, deployCrowd, queueIdle } from "./setup.ts"

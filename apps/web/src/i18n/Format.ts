@@ -2,7 +2,7 @@
  * Dates and numbers in the reader's language; times in the campaign's time
  * zone when it is known, so a deadline reads the same for everyone.
  */
-import type { Language } from "./messages.ts"
+import type { Language } from "./Messages.ts"
 
 const locale = (lang: Language) => (lang === "zh" ? "zh-CN" : "en-GB")
 

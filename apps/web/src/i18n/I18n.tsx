@@ -3,7 +3,7 @@
  * choice is kept in localStorage and written to <html lang>.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react"
-import { type Language, type Messages, messages } from "./messages.ts"
+import { type Language, type Messages, messages } from "./Messages.ts"
 
 interface I18nValue {
   readonly lang: Language

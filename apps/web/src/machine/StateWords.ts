@@ -6,7 +6,7 @@
  * phases and tasks and the words of its states, in the reader's language:
  * `publicity` + `open.brochures.submitted` → 宣传：进行中（发放宣传资料：已报送）.
  */
-import type { Messages } from "../i18n/messages.ts"
+import type { Messages } from "../i18n/Messages.ts"
 import type { StateChange, StateTree } from "./StateText.ts"
 
 /** Which machine a journal row belongs to: a unit's (the row names a unit) or the campaign's. */

@@ -18,8 +18,8 @@ import { Clock, wallNow } from "../Clock.ts"
 import { query } from "../Db.ts"
 import type { NotAllowed, NotFound } from "../Errors.ts"
 import { appendJournal, journaled } from "../Journal.ts"
-import { countRefusal, journaledKeysSince, lockDenialWindow } from "../sql/denials.ts"
-import { campaignMachine } from "../sql/machines.ts"
+import { countRefusal, journaledKeysSince, lockDenialWindow } from "../sql/Denials.ts"
+import { campaignMachine } from "../sql/Machines.ts"
 
 /** How long a window of refusals lasts: later refusals of the same key in it are counted, not journaled. */
 export const denialWindowMs = 10 * 60_000

@@ -27,9 +27,9 @@ import {
   selectMachineSnapshots,
   selectStoredReports,
   selectSummaryDocuments,
-} from "../sql/evidence.ts"
-import { selectCheckpoints, selectJournalAfter, selectJournalContent } from "../sql/readRecord.ts"
-import { selectFigures } from "../sql/readReports.ts"
+} from "../sql/Evidence.ts"
+import { selectCheckpoints, selectJournalAfter, selectJournalContent } from "../sql/ReadRecord.ts"
+import { selectFigures } from "../sql/ReadReports.ts"
 import { type Checkpoint, checkpointOf } from "./Checkpoint.ts"
 import { differences, type SummaryDocument } from "./ContentCheck.ts"
 import { keyRing } from "./KeyRing.ts"

@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query, type Sql, type Tx, transaction } from "../Db.ts"
 import { NotAllowed } from "../Errors.ts"
-import { enrolKeyRow, keyRetiredAt, listKeyRows, retireKey } from "../sql/keys.ts"
+import { enrolKeyRow, keyRetiredAt, listKeyRows, retireKey } from "../sql/Keys.ts"
 import { Signer, type SigningKey } from "./Signer.ts"
 
 /** Records a key in the ring (once) and fails if it was retired: a retired key never signs again. */

@@ -9,9 +9,9 @@ import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import { visibleCampaign } from "../reads/Scope.ts"
-import { selectReportHistory } from "../sql/evidence.ts"
-import { selectJournalPage } from "../sql/readRecord.ts"
-import { selectCampaignTasks } from "../sql/readTasks.ts"
+import { selectReportHistory } from "../sql/Evidence.ts"
+import { selectJournalPage } from "../sql/ReadRecord.ts"
+import { selectCampaignTasks } from "../sql/ReadTasks.ts"
 
 /** Filters for a trail. */
 export interface TrailFilter {

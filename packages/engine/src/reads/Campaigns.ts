@@ -16,7 +16,7 @@ import {
   selectCampaignPage,
   selectDefinitionVersion,
   selectLiveHeads,
-} from "../sql/readCampaigns.ts"
+} from "../sql/ReadCampaigns.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { visibleCampaign } from "./Scope.ts"
 import { statusTable } from "./Status.ts"

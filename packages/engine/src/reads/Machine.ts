@@ -8,7 +8,7 @@ import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { NotFound } from "../Errors.ts"
-import { selectMachine } from "../sql/readMachines.ts"
+import { selectMachine } from "../sql/ReadMachines.ts"
 import { visibleCampaign } from "./Scope.ts"
 
 type Node = AnyStateMachine["root"]

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query } from "../Db.ts"
 import { NotFound } from "../Errors.ts"
-import { selectPrincipalWithUnitName } from "../sql/directory.ts"
+import { selectPrincipalWithUnitName } from "../sql/Directory.ts"
 
 /** Id, name, role and unit (with its name) of a principal actor. */
 export const describePrincipal = (actor: Actor) =>

@@ -14,7 +14,7 @@ import { recordOf, requireAuditor } from "../audit/Evidence.ts"
 import { keyRing } from "../audit/KeyRing.ts"
 import { type TrailFilter, trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
-import { selectCheckpoints, selectJournalAfter } from "../sql/readRecord.ts"
+import { selectCheckpoints, selectJournalAfter } from "../sql/ReadRecord.ts"
 import { badCursor, decodeCursor, encodeCursor, limitOf, type PageRequest } from "./Page.ts"
 import { visibleCampaign } from "./Scope.ts"
 

@@ -11,7 +11,7 @@ import { trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
-import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/readReports.ts"
+import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/ReadReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
 

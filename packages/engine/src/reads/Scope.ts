@@ -9,8 +9,8 @@ import { canSeeCampaign, readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
-import { selectCampaignIds } from "../sql/readCampaigns.ts"
-import type { ReadScope } from "../sql/readTasks.ts"
+import { selectCampaignIds } from "../sql/ReadCampaigns.ts"
+import type { ReadScope } from "../sql/ReadTasks.ts"
 
 /** Loads a campaign the actor may see, or fails as not found. */
 export const visibleCampaign = (campaignId: string, actor: Actor) =>

@@ -10,7 +10,7 @@ import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { NotFound } from "../Errors.ts"
-import { selectTask, selectTaskPage } from "../sql/readTasks.ts"
+import { selectTask, selectTaskPage } from "../sql/ReadTasks.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf, visibleCampaign } from "./Scope.ts"
 

@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query } from "../Db.ts"
-import { selectUnitPage } from "../sql/readUnits.ts"
+import { selectUnitPage } from "../sql/ReadUnits.ts"
 import { decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
 

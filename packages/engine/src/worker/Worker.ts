@@ -14,8 +14,8 @@ import { journaled } from "../Journal.ts"
 import { Log } from "../Log.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
-import { claimDueTimer, claimDueTimers, claimMessage, claimMessages, nextDueAt } from "../sql/queue.ts"
-import { noteFailure, recordFailure } from "./deadLetter.ts"
+import { claimDueTimer, claimDueTimers, claimMessage, claimMessages, nextDueAt } from "../sql/Queue.ts"
+import { noteFailure, recordFailure } from "./DeadLetter.ts"
 
 /** How a worker behaves. */
 export interface WorkerOptions {

@@ -1,8 +1,8 @@
 /** Exports of the trail: the filtered timeline as CSV (opens in Excel/WPS), the whole journal as JSON Lines. */
 import type { TrailEntry } from "@liandong/api"
 import type { Connection } from "../../api/Client.ts"
-import type { Messages } from "../../i18n/messages.ts"
-import { entryWords, type Names } from "./entryWords.ts"
+import type { Messages } from "../../i18n/Messages.ts"
+import { entryWords, type Names } from "./EntryWords.ts"
 
 const save = (content: BlobPart, type: string, name: string) => {
   const url = URL.createObjectURL(new Blob([content], { type }))

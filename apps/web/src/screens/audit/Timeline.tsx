@@ -3,9 +3,9 @@ import type { TrailEntry } from "@liandong/api"
 import { useState } from "react"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
-import { entryWords, type Names } from "./entryWords.ts"
+import { entryWords, type Names } from "./EntryWords.ts"
 
-export type { Names } from "./entryWords.ts"
+export type { Names } from "./EntryWords.ts"
 
 /** How many entries the timeline shows at first, and adds per "show more". */
 const step = 200

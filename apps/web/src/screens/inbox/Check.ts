@@ -6,7 +6,7 @@
 import type { TaskItem } from "@liandong/api"
 import type { Task } from "@liandong/workflow"
 import { validateReport } from "@liandong/workflow/report"
-import type { Language } from "../../i18n/messages.ts"
+import type { Language } from "../../i18n/Messages.ts"
 
 /** The problems of a report by field path (`figures.x`, `narrative.y`), in the reader's language. */
 export const checkReport = (

@@ -28,8 +28,8 @@ import { runUntilIdle } from "@liandong/engine/worker"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Effect, Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type Language, messages } from "../src/i18n/messages.ts"
-import { entryWords } from "../src/screens/audit/entryWords.ts"
+import { type Language, messages } from "../src/i18n/Messages.ts"
+import { entryWords } from "../src/screens/audit/EntryWords.ts"
 
 const people = [
   { id: "lead", name: "王局长", role: "coordinator", unit: "city-ipo" },

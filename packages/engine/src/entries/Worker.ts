@@ -3,6 +3,6 @@
 /** The channel the worker listens on for new work. */
 export { workChannel } from "../FollowUps.ts"
 /** The failure to render a campaign's summary when it closes. */
-export { SummaryNotRendered } from "../worker/summary.ts"
+export { SummaryNotRendered } from "../worker/Summary.ts"
 /** Run the worker until stopped, until idle at a time, or one item. */
 export { processNext, runUntilIdle, runWorker, type WorkerOptions, type WorkerTally } from "../worker/Worker.ts"

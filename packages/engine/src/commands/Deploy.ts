@@ -27,8 +27,8 @@ import {
   insertTasks,
   lockCampaignForDeploy,
   repinCampaign,
-} from "../sql/deploy.ts"
-import { chunks, writeUnits } from "./deployUnits.ts"
+} from "../sql/Deploy.ts"
+import { chunks, writeUnits } from "./DeployUnits.ts"
 
 /** What a deployment reports back. */
 export interface Deployed {

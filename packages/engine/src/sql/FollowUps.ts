@@ -5,7 +5,7 @@
  * parameter, whatever their number.
  */
 import { sql } from "kysely"
-import type { StepPart } from "./machines.ts"
+import type { StepPart } from "./Machines.ts"
 
 /** A timer to schedule: fires `event` at `due_at`; `key` is unique per machine. */
 export interface TimerToSchedule {

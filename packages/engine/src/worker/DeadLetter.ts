@@ -11,8 +11,8 @@ import { query, type Tx } from "../Db.ts"
 import { appendJournal, journaled } from "../Journal.ts"
 import { Log } from "../Log.ts"
 import { eventOf, type QueueItem } from "../QueueItem.ts"
-import { campaignMachine, machineById } from "../sql/machines.ts"
-import { failQueueItem } from "../sql/queue.ts"
+import { campaignMachine, machineById } from "../sql/Machines.ts"
+import { failQueueItem } from "../sql/Queue.ts"
 
 /** When a failed item is tried again: 1 s, 2 s, 4 s … after `now`, at most a minute. */
 export const retryAt = (now: Date, attempts: number): Date =>

@@ -12,8 +12,8 @@ import { InvalidTransition, NotFound } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
 import { journaled, journalPosition } from "../Journal.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
-import { latestReport, lockReport, reportById, reviewReport } from "../sql/reports.ts"
-import { applyCommand, nowIso } from "./common.ts"
+import { latestReport, lockReport, reportById, reviewReport } from "../sql/Reports.ts"
+import { applyCommand, nowIso } from "./Common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
 export const ReturnReason = Schema.String.check(

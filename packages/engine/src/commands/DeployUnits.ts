@@ -6,7 +6,7 @@
 import type { Campaign } from "@liandong/workflow"
 import { Effect } from "effect"
 import { query, type Tx } from "../Db.ts"
-import { clearUnits, insertUnits } from "../sql/deploy.ts"
+import { clearUnits, insertUnits } from "../sql/Deploy.ts"
 
 /** Rows per multi-row insert: a national campaign has 50,000 units. */
 const batchSize = 1000

@@ -8,7 +8,7 @@ import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { journaled, journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
-import { applyCommand, nowIso } from "./common.ts"
+import { applyCommand, nowIso } from "./Common.ts"
 
 const CampaignId = Schema.String.check(
   Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "活动标识格式不正确 / not a campaign key" }),

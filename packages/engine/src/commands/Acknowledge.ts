@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { once } from "../Idempotency.ts"
 import { journaled, journalPosition } from "../Journal.ts"
-import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./common.ts"
+import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
 export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>

@@ -6,7 +6,7 @@
  * unit, phase and task by name. Only a person's own words are shown as written.
  */
 import type { TrailEntry } from "@liandong/api"
-import type { Messages } from "../../i18n/messages.ts"
+import type { Messages } from "../../i18n/Messages.ts"
 import { stateChanges } from "../../machine/StateText.ts"
 import { stateWords } from "../../machine/StateWords.ts"
 

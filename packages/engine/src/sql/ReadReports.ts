@@ -5,7 +5,7 @@
 import type { ReportRow } from "@liandong/store"
 import { type SqlBool, sql } from "kysely"
 import type { Sql } from "../Db.ts"
-import { inScope, type ReadScope } from "./readTasks.ts"
+import { inScope, type ReadScope } from "./ReadTasks.ts"
 
 /** Filters of a report page. */
 export interface ReportPageFilter {

@@ -2,7 +2,7 @@
 import type { UnitRow } from "@liandong/store"
 import { type Expression, type SqlBool, sql } from "kysely"
 import type { Sql } from "../Db.ts"
-import type { ReadScope } from "./readTasks.ts"
+import type { ReadScope } from "./ReadTasks.ts"
 
 /** Up to `limit` units in scope after the key (campaign, unit), optionally only the children of `parent`. */
 export const selectUnitPage = (

@@ -11,8 +11,8 @@ import { InvalidInput } from "../Errors.ts"
 import { once } from "../Idempotency.ts"
 import { journaled, journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
-import { insertFigures, insertReport, lastAttempt } from "../sql/reports.ts"
-import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./common.ts"
+import { insertFigures, insertReport, lastAttempt } from "../sql/Reports.ts"
+import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({

@@ -1,15 +1,15 @@
 /** @liandong/engine/commands — everything that changes a campaign, each authorized and journaled. */
 
 /** Acknowledge a task (its unit). */
-export { acknowledge } from "../commands/acknowledge.ts"
+export { acknowledge } from "../commands/Acknowledge.ts"
 /** Start a campaign; close an open phase early (its coordinator). */
-export { closePhase, startCampaign } from "../commands/campaign.ts"
+export { closePhase, startCampaign } from "../commands/Campaign.ts"
 /** Deploy or redeploy a definition (the operator, or the campaign's coordinator). */
-export { type Deployed, deploy } from "../commands/deploy.ts"
+export { type Deployed, deploy } from "../commands/Deploy.ts"
 /** Approve or return a report (the coordinator). */
-export { approve, returnReport } from "../commands/review.ts"
+export { approve, returnReport } from "../commands/Review.ts"
 /** Submit a report for a task (its unit); its input's schema. */
-export { ReportInput, submitReport } from "../commands/submitReport.ts"
+export { ReportInput, submitReport } from "../commands/SubmitReport.ts"
 /** Register principals, one or a directory at once (the operator); the input's schema. */
 export { addPrincipal, addPrincipals, PrincipalInput } from "../Directory.ts"
 /** Claim, complete, release and expire an API request's idempotency key. */

@@ -14,8 +14,8 @@ import { system } from "../Actor.ts"
 import { query, type Tx } from "../Db.ts"
 import type { LoadedCampaign } from "../Definitions.ts"
 import type { Cause } from "../Step.ts"
-import { journalHead } from "../sql/journal.ts"
-import { insertSummary, lastSummaryVersion } from "../sql/summaries.ts"
+import { journalHead } from "../sql/Journal.ts"
+import { insertSummary, lastSummaryVersion } from "../sql/Summaries.ts"
 
 /** A summary document could not be rendered: a defect of the report package or of the data it met. */
 export class SummaryNotRendered extends Schema.TaggedError<SummaryNotRendered>()("SummaryNotRendered", {
