@@ -1,11 +1,12 @@
 /**
- * Every public name of the engine in one place, for the engine's own tests.
- * Apps import the subpath entries instead (package.json "exports"): commands,
- * reads, audit, worker and runtime; the database handle is exported only here.
+ * Every public name of the engine in one place, for the engine's own tests;
+ * besides the subpath entries it holds internals those tests reach for (the
+ * Db service, loadEvidence, writeSummary…). Apps import the subpath entries
+ * instead (package.json "exports": commands, reads, audit, worker, runtime),
+ * which hold no database handle.
  */
 
 export { canRead, canSeeCampaign, manages, readableUnits } from "./Authz.ts"
-/** Internals the engine's tests reach for. */
 export { checkpointOf, writeCheckpoint } from "./audit/Checkpoint.ts"
 export { loadEvidence, requireAuditor } from "./audit/Evidence.ts"
 export { Db, query, transaction } from "./Db.ts"
