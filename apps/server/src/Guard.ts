@@ -142,6 +142,44 @@ const finish = (response: HttpServerResponse.HttpServerResponse, request: HttpSe
 
 const isSystem = (path: string) => path === "/healthz" || path === "/readyz"
 
+const decodesStrictly = (part: string) => {
+  try {
+    decodeURIComponent(part.replaceAll("+", " "))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The query parameters whose percent-encoding is not UTF-8 (an encoded lone surrogate, a stray
+ * byte): refused by name, not decoded into replacement characters and answered as if valid.
+ * (Path parameters are decoded strictly by the router and refused by their schemas.)
+ */
+const undecodable = (url: string): Array<{ in: "query"; path: string }> => {
+  const query = url.split("?", 2)[1] ?? ""
+  const bad: Array<{ in: "query"; path: string }> = []
+  for (const pair of query.split("&")) {
+    if (pair === "") continue
+    const [name = "", value = ""] = pair.split("=", 2)
+    if (!decodesStrictly(name) || !decodesStrictly(value))
+      bad.push({ in: "query", path: decodesStrictly(name) ? decodeURIComponent(name) : "" })
+  }
+  return bad
+}
+
+const notUtf8 = (bad: ReturnType<typeof undecodable>, ctx: RequestContext) => {
+  const detail =
+    ctx.lang === "zh"
+      ? "含有不允许的字符(不是有效的 UTF-8 编码,如不成对的代理项)"
+      : "contains characters that are not allowed (not valid UTF-8, e.g. a lone surrogate)"
+  return new Api.InvalidInput({
+    instance: ctx.instance,
+    detail: bad.map((b) => (b.path === "" ? detail : `${b.path}: ${detail}`)).join(ctx.lang === "zh" ? ";" : "; "),
+    errors: bad.map((b) => ({ ...b, detail })),
+  })
+}
+
 /**
  * The address limits, before anything runs: a request without a token spends its address's
  * budget; an API request from an address out of its budget of failed authentications is
@@ -172,7 +210,10 @@ export const guard =
       const started = performance.now()
       const length = Number(request.headers["content-length"] ?? "0")
       let response: HttpServerResponse.HttpServerResponse
-      if (Number.isFinite(length) && length > options.bodyLimit) {
+      const bad = undecodable(request.url)
+      if (bad.length > 0) {
+        response = yield* HttpServerRespondable.toResponse(notUtf8(bad, ctx))
+      } else if (Number.isFinite(length) && length > options.bodyLimit) {
         response = yield* HttpServerRespondable.toResponse(tooLarge(options.bodyLimit, ctx))
         response = HttpServerResponse.setHeader(response, "connection", "close")
       } else {
