@@ -205,7 +205,9 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
     const locked = yield* query("machine.lock", (db) => lockMachine(db, loaded.row.id, unit), tx)
     if (locked === undefined)
       return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? loaded.row.id })
-    const at = new Date(command.at)
+    // The event takes the machine's time when that is later than the command's: what fell due by
+    // then is applied first too, or a report stamped after its deadline would count as on time.
+    const at = notBefore(locked, new Date(command.at))
     const { machine } = yield* drainMachine(tx, loaded, locked, at, Number.POSITIVE_INFINITY, true)
     const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString())
     const done = yield* step(tx, loaded, machine, prepared.event, prepared.cause)
