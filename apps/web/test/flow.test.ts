@@ -205,7 +205,8 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await unit.goto(`${server.url}/inbox`)
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await expect.poll(() => card.getAttribute("data-status"), wait).toBe("returned")
-    expect(await card.textContent()).toContain("请补充发放地点,并核实份数")
+    // The reason comes with the returned reports, which load beside the tasks.
+    await expect.poll(() => card.textContent(), wait).toContain("请补充发放地点,并核实份数")
     await shoot(unit, "inbox-returned")
     await unit.locator(`[data-task="${eastTask}"]`).getByRole("link", { name: "修改后重新报送" }).click()
     const figure = unit.getByLabel("发放宣传资料")
