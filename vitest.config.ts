@@ -25,7 +25,7 @@ export default defineConfig({
       project("packages/api"),
       project("apps/server"),
       // Repository rules: the Biome configuration refuses import cycles and deep imports.
-      project("tools"),
+      project(".ci"),
       // The browser tests build the UI first (and serve it from apps/web/dist), and run after
       // every other project, alone: a browser, a server and chaos workers on two cores at once
       // starve the browser's waits.
