@@ -2,28 +2,12 @@
  * What verification reads and reports, as plain data: a journal row as exported, a key of
  * the ring, a finding. Shared by the chain, checkpoint, replay and content checks.
  */
+import type { HashedFields } from "../JournalHash.ts"
 
-/** A journal row as exported: its hashed fields, then its chain links. */
-export interface JournalRecord {
-  readonly campaign_id: string
-  readonly seq: number
-  readonly machine_id: string
-  readonly unit_key: string | null
-  readonly actor: string
-  readonly role: string
-  readonly actor_unit: string | null
-  readonly cause: string
-  readonly idempotency_key: string | null
-  readonly event: string
-  readonly payload: unknown
-  readonly state_before: unknown
-  readonly state_after: unknown
-  readonly occurred_at: string
-  readonly recorded_at: string
+/** A journal row as exported: its hashed fields (`content` among them), then its chain links. */
+export interface JournalRecord extends HashedFields {
   readonly prev_hash: string | null
   readonly hash: string
-  /** what the event is about (a report, a review, a summary), hashed with the row */
-  readonly content?: unknown
 }
 
 /** A key of the ring as verification sees it: its public half and when it could sign. */
