@@ -2,6 +2,8 @@
 
 /** The Kysely table types (`Database`) and row types (`JournalRow`, `MachineRow`…). */
 export type * from "./Database.ts"
+/** A data folder another process (or another open store) holds, and who holds it. */
+export { DataFolderInUse, type FolderHolder } from "./internal/FolderLock.ts"
 /** Brings a database's schema up to date. */
 export { migrateToLatest } from "./Migrate.ts"
 /** Every migration by name, for Kysely's Migrator. */

@@ -3,9 +3,10 @@
  * server, through PGlite's node-postgres adapter. PGlite is one session: the
  * pool holds one client, so a transaction (`transaction()` or
  * `startTransaction()`) has the session to itself from BEGIN to COMMIT and
- * every other query waits its turn instead of running inside it.
+ * every other query waits its turn instead of running inside it. A data folder
+ * is one process's at a time: its lock (FolderLock.ts) is taken before PGlite
+ * touches it and given up when the store closes.
  */
-import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { createPgConfig } from "@electric-sql/pglite/node-postgres"
@@ -14,14 +15,24 @@ import pg from "pg"
 import type { Database } from "../Database.ts"
 import type { Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
+import { type FolderLock, lockFolder } from "./FolderLock.ts"
 
-/** Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`. */
+/**
+ * Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`.
+ * Rejects with `DataFolderInUse` when another process (or another open store) holds the folder.
+ */
 export const openPglite = async (dataDir: string, log: (message: string) => void): Promise<Store> => {
   const inMemory = dataDir.startsWith("memory://")
   const location = inMemory ? dataDir : resolve(dataDir)
-  if (!inMemory) mkdirSync(location, { recursive: true })
+  const lock: FolderLock | undefined = inMemory ? undefined : await lockFolder(location)
   const started = Date.now()
-  const pglite = await PGlite.create(location)
+  let pglite: PGlite
+  try {
+    pglite = await PGlite.create(location)
+  } catch (error) {
+    lock?.release()
+    throw error
+  }
   log(`pglite: ${inMemory ? "in memory" : location} ready in ${Date.now() - started} ms`)
   // One client, never closed when idle: every client shares the adapter's one connection object.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig)
@@ -52,8 +63,12 @@ export const openPglite = async (dataDir: string, log: (message: string) => void
     close: async () => {
       if (closed) return
       closed = true
-      await db.destroy()
-      await pglite.close()
+      try {
+        await db.destroy()
+        await pglite.close()
+      } finally {
+        lock?.release()
+      }
     },
     describe: inMemory ? "PGlite (in memory)" : `PGlite ${location}`,
   }
