@@ -90,10 +90,10 @@ export interface RunningServer {
   readonly close: () => Promise<void>
 }
 
-/** Starts the server with the given engine services; resolves once it listens. */
-export const startServer = async (
+/** Starts the server with the given engine services; resolves once it listens, rejects if they cannot be had. */
+export const startServer = async <E>(
   config: ServerConfig,
-  services: Layer.Layer<EngineServices, never, never>,
+  services: Layer.Layer<EngineServices, E, never>,
 ): Promise<RunningServer> => {
   const runtime = ManagedRuntime.make(serverLayer(config).pipe(Layer.provide(services)))
   const server = await runtime.runPromise(Effect.service(HttpServer.HttpServer))

@@ -3,20 +3,39 @@
  * the database (embedded PGlite unless DATABASE_URL is set), the campaign
  * clock (real, or fixed for a simulated calendar), the logger and the signer.
  */
-import { migrateToLatest, openStore, type Store, type StoreOptions, storeOptionsFromEnv } from "@liandong/store"
+import {
+  DataFolderInUse,
+  migrateToLatest,
+  openStore,
+  type Store,
+  type StoreOptions,
+  storeOptionsFromEnv,
+} from "@liandong/store"
 import { Effect, Layer } from "effect"
 import { Signer } from "./audit/Signer.ts"
 import { Clock } from "./Clock.ts"
-import { Db } from "./Db.ts"
+import { Db, toStoreError } from "./Db.ts"
 import { Log } from "./Log.ts"
 
-/** Opens the store for the layer's lifetime and closes it afterwards; the embedded database migrates itself. */
+/**
+ * Opens the store for the layer's lifetime and closes it afterwards; the embedded database
+ * migrates itself. Fails with `DataFolderInUse` when another process holds the embedded folder,
+ * with a `StoreError` when the store cannot be opened or migrated.
+ */
 export const dbLayer = (options: StoreOptions = storeOptionsFromEnv()) =>
   Layer.effect(Db)(
     Effect.acquireRelease(
-      Effect.promise(async () => {
-        const store = await openStore(options)
-        if (store.kind === "pglite") await migrateToLatest(store.db)
+      Effect.gen(function* () {
+        const store = yield* Effect.tryPromise({
+          try: () => openStore(options),
+          catch: (cause) => (cause instanceof DataFolderInUse ? cause : toStoreError("open")(cause)),
+        })
+        if (store.kind === "pglite") {
+          // A store that fails to migrate is closed here: nothing else would, and it holds its folder.
+          yield* Effect.tryPromise({ try: () => migrateToLatest(store.db), catch: toStoreError("migrate") }).pipe(
+            Effect.onError(() => Effect.promise(() => store.close()).pipe(Effect.ignore)),
+          )
+        }
         return Db.of({ store, kysely: store.db })
       }),
       (db) => Effect.promise(() => db.store.close()),
