@@ -3,8 +3,14 @@
  * the CLI and the server stay separate programs; the settings pass through
  * the environment (PORT, HOST, DATABASE_URL…), `--now` as LIANDONG_NOW. The
  * CLI opens no database itself: the embedded one belongs to the server.
+ *
+ * The child is a resource of the command: when the CLI is stopped (SIGTERM,
+ * SIGINT, which interrupt it), the release stops the server with SIGTERM and
+ * waits for it, so the CLI exits with the server's own clean exit (0) and
+ * leaves nothing running. Were the CLI killed outright, the server sees its
+ * IPC channel close and stops itself.
  */
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"
@@ -12,6 +18,33 @@ import { Command } from "effect/cli"
 import { run } from "./Run.ts"
 
 const serverMain = resolve(import.meta.dirname, "..", "..", "server", "src", "main.ts")
+
+/** How long a stopping server may take before it is killed (its own HTTP grace period is 20 s). */
+const stopGraceMs = 60_000
+
+interface Server {
+  readonly child: ChildProcess
+  /** Its exit code (1 when a signal ended it, or it could not start). */
+  readonly exited: Promise<number>
+}
+
+const startServer = (env: NodeJS.ProcessEnv): Server => {
+  const child = spawn(process.execPath, [serverMain], { stdio: ["inherit", "inherit", "inherit", "ipc"], env })
+  const exited = new Promise<number>((resume) => {
+    child.once("exit", (code) => resume(code ?? 1))
+    child.once("error", () => resume(1))
+  })
+  return { child, exited }
+}
+
+const stopServer = ({ child, exited }: Server) =>
+  Effect.promise(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+    const kill = setTimeout(() => child.kill("SIGKILL"), stopGraceMs)
+    const code = await exited
+    clearTimeout(kill)
+    if (code !== 0) process.exitCode = code
+  })
 
 /** The serve command. */
 export const serveCommand = Command.make("serve", {}, () =>
@@ -21,19 +54,12 @@ export const serveCommand = Command.make("serve", {}, () =>
         return `找不到服务程序 ${serverMain} / the server is not in this checkout; run pnpm serve from the repository`
       }
       const env = ctx.now === undefined ? process.env : { ...process.env, LIANDONG_NOW: ctx.now }
-      const code = yield* Effect.callback<number>((resume) => {
-        const child = spawn(process.execPath, [serverMain], { stdio: "inherit", env })
-        const stop = (signal: NodeJS.Signals) => () => child.kill(signal)
-        const onInt = stop("SIGINT")
-        const onTerm = stop("SIGTERM")
-        process.on("SIGINT", onInt)
-        process.on("SIGTERM", onTerm)
-        child.on("exit", (exitCode) => {
-          process.off("SIGINT", onInt)
-          process.off("SIGTERM", onTerm)
-          resume(Effect.succeed(exitCode ?? 0))
-        })
-      })
+      const code = yield* Effect.scoped(
+        Effect.acquireRelease(
+          Effect.sync(() => startServer(env)),
+          stopServer,
+        ).pipe(Effect.flatMap((server) => Effect.promise(() => server.exited))),
+      )
       process.exitCode = code
       return ""
     },
