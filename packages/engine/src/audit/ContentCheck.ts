@@ -117,18 +117,10 @@ export const contentCheck = (campaign: Campaign | undefined) => {
     const content = (row.content as { summary?: SummaryContent } | undefined)?.summary
     if (content === undefined) return
     summaries.set(content.version, { seq: row.seq, documents: content.documents })
-    if (campaign === undefined) return
-    if (uncovered > 0) {
-      findings.push(
-        finding(
-          row.seq,
-          "summary",
-          `有 ${uncovered} 条报送或审核早于日志记录内容,无法重算总结的合计`,
-          `${uncovered} reports or reviews predate content in the journal; the summary's totals cannot be recomputed`,
-        ),
-      )
-      return
-    }
+    // A campaign that began before the journal recorded content (and was upgraded mid-flight) has
+    // reports whose figures the journal never held: its totals cannot be recomputed, which is not
+    // a sign of tampering. The verdict's `uncovered` count says so; the documents' hashes are still checked.
+    if (campaign === undefined || uncovered > 0) return
     const recomputed = rollUp(campaign, approved.values())
     const stated = new Map(content.totals.map((t) => [`${t.task}.${t.figure}`, t.total]))
     const mismatch = (where: string, what: string, said: string | undefined, sum: string | undefined) =>
