@@ -12,9 +12,19 @@ import { run } from "./Run.ts"
 const migrate = Command.make("migrate", {}, () =>
   run(function* () {
     const result = yield* migrateDatabase
-    return result.applied.length === 0
-      ? `数据库已是最新 / database is up to date (${result.describe})`
-      : `已执行迁移 / applied: ${result.applied.join(", ")} (${result.describe})`
+    return [
+      result.applied.length === 0
+        ? `数据库已是最新 / database is up to date (${result.describe})`
+        : `已执行迁移 / applied: ${result.applied.join(", ")} (${result.describe})`,
+      ...result.keys.enrolled.map(
+        (key) =>
+          `签名密钥 ${key} 已加入密钥环(它签过早先的检查点)/ signing key ${key} joined the key ring (it signed earlier checkpoints)`,
+      ),
+      ...result.keys.unlisted.map(
+        (key) =>
+          `注意:检查点由密钥 ${key} 签名,但它不在密钥环中;请用 LIANDONG_KEY 指向该密钥再运行 db migrate / note: checkpoints were signed by key ${key}, which is not in the key ring; run db migrate again with LIANDONG_KEY naming that key`,
+      ),
+    ].join("\n")
   }),
 ).pipe(Command.withDescription("执行数据库迁移(以所有者身份)/ apply migrations (as the schema's owner)"))
 

@@ -5,6 +5,7 @@
  */
 import { type AppRoleOptions, applyAppPrivileges, migrateToLatest, PrivilegeError } from "@liandong/store"
 import { Effect } from "effect"
+import { enrolEarlierSigners } from "./audit/EarlierSigners.ts"
 import { Db, query } from "./Db.ts"
 import { selectOne } from "./sql/Health.ts"
 
@@ -26,13 +27,16 @@ export const pingIfProvided: Effect.Effect<boolean> = Effect.flatMap(Effect.serv
   db._tag === "Some" ? Effect.provideService(ping, Db, db.value) : Effect.succeed(true),
 )
 
-/** Applies the migrations not yet applied (as the schema's owner); names them and the database. */
-export const migrateDatabase = Effect.flatMap(Effect.service(Db), (db) =>
-  Effect.map(
-    Effect.promise(() => migrateToLatest(db.store.db)),
-    (result) => ({ applied: result.applied, describe: db.store.describe }),
-  ),
-)
+/**
+ * Applies the migrations not yet applied (as the schema's owner); names them and the database.
+ * Then the deployment's key joins the ring where checkpoints older than the ring need it.
+ */
+export const migrateDatabase = Effect.gen(function* () {
+  const db = yield* Effect.service(Db)
+  const result = yield* Effect.promise(() => migrateToLatest(db.store.db))
+  const keys = yield* enrolEarlierSigners
+  return { applied: result.applied, describe: db.store.describe, keys }
+})
 
 /** Creates or updates the application role with exactly its rights; PostgreSQL only. */
 export const grantAppRole = (options: AppRoleOptions) =>

@@ -35,3 +35,17 @@ export const retireKey = (db: Sql, keyId: string, at: Date) =>
     .where("key_id", "=", keyId)
     .where("valid_until", "is", null)
     .execute()
+
+/** Keys that signed checkpoints but are not in the ring (checkpoints older than the ring), with when each first signed. */
+export const selectUnlistedSigners = (db: Sql) =>
+  db
+    .selectFrom("checkpoints")
+    .select((eb) => ["key_id", eb.fn.min("recorded_at").as("first_signed")])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom("signing_keys").select("key_id").whereRef("signing_keys.key_id", "=", "checkpoints.key_id")),
+      ),
+    )
+    .groupBy("key_id")
+    .orderBy("key_id")
+    .execute()
