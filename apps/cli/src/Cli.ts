@@ -17,6 +17,7 @@ import { listPrincipals } from "@liandong/engine/reads"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
+import { backupCommands } from "./BackupCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
@@ -182,6 +183,7 @@ export const cli = liandong.pipe(
     auditCommand,
     tokenCommand,
     serveCommand,
+    ...backupCommands,
     demoCommand,
   ]),
 )

@@ -20,6 +20,8 @@ export { clockLayer, dbLayer, engineLayer, storeLayer } from "../Layers.ts"
 export { Log } from "../Log.ts"
 /** The database's upkeep: whether it answers, its schema, the application role. */
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
+/** Backups: the facts of a database in the snapshot pg_dump copies; what a restore must not meet. */
+export { type DatabaseFacts, databaseFacts, schemaObjects, schemaVersions, withExportedSnapshot } from "../Backup.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 
