@@ -5,10 +5,23 @@
 import type { Kysely } from "kysely"
 import type { Database } from "./Database.ts"
 
+/** A PostgreSQL server named setting by setting: no URL, so the password needs no encoding. */
+export interface PostgresConnection {
+  readonly host: string
+  readonly port: number
+  readonly database: string
+  readonly user: string
+  readonly password?: string | undefined
+  /** TLS: `disable` (the default), `require` (encrypted, the certificate not checked) or `verify-full`. */
+  readonly sslMode?: "disable" | "require" | "verify-full" | undefined
+}
+
 /** Where the database lives. */
 export interface StoreOptions {
-  /** A PostgreSQL URL; when absent, embedded PGlite. */
+  /** A PostgreSQL URL (its password percent-encoded); it wins over `postgres`. */
   readonly databaseUrl?: string | undefined
+  /** A PostgreSQL server by its settings; with neither this nor a URL, embedded PGlite. */
+  readonly postgres?: PostgresConnection | undefined
   /** The embedded database's folder (default `.liandong/data` under the working directory), or `memory://`. */
   readonly dataDir?: string | undefined
   /** Connections to a PostgreSQL server (default 10); PGlite always has one. */
@@ -37,8 +50,6 @@ export interface Store {
 /** The default embedded data folder, relative to the working directory. */
 export const defaultDataDir = ".liandong/data"
 
-/** The one place the environment chooses the database: DATABASE_URL, else LIANDONG_DATA or `.liandong/data`. */
-export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): StoreOptions => ({
-  databaseUrl: env.DATABASE_URL || undefined,
-  dataDir: env.LIANDONG_DATA || undefined,
-})
+/** True when the options name a PostgreSQL server (a URL or settings), false for the embedded database. */
+export const isPostgres = (options: StoreOptions): boolean =>
+  Boolean(options.databaseUrl) || options.postgres !== undefined

@@ -23,5 +23,13 @@ export {
   scramVerifier,
   type TableGrant,
 } from "./Privileges.ts"
-/** `Store` and `StoreOptions` describe a store; the environment's choice; the default data folder. */
-export { defaultDataDir, type Store, type StoreOptions, storeOptionsFromEnv } from "./Store.ts"
+/** The environment's choice of database (DATABASE_URL, the separate DATABASE_* settings, `_FILE` secrets). */
+export { checkDatabaseUrl, SettingInvalid, settingOrFile, storeOptionsFromEnv } from "./Settings.ts"
+/** `Store` and `StoreOptions` describe a store; whether it is PostgreSQL; the default data folder. */
+export {
+  defaultDataDir,
+  isPostgres,
+  type PostgresConnection,
+  type Store,
+  type StoreOptions,
+} from "./Store.ts"

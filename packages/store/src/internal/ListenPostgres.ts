@@ -11,7 +11,7 @@ const maxRetryMs = 30_000
 
 /** Calls `onNotify` with each payload on `channel` until the returned function is called. */
 export const listenPostgres = async (
-  url: string,
+  config: pg.ClientConfig,
   channel: string,
   onNotify: (payload: string) => void,
   log: (message: string) => void,
@@ -21,7 +21,8 @@ export const listenPostgres = async (
   let retry: NodeJS.Timeout | undefined
 
   const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url })
+    // The pool's own settings (a URL or separate ones), so LISTEN reaches the same server as the same role.
+    const client = new pg.Client(config)
     let lost = false
     const onLost = (error?: Error) => {
       if (lost) return

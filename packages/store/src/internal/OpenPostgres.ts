@@ -2,24 +2,60 @@
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { Database } from "../Database.ts"
-import type { Store } from "../Store.ts"
+import { checkDatabaseUrl } from "../Settings.ts"
+import type { PostgresConnection, Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { listenPostgres } from "./ListenPostgres.ts"
+
+/** The server, as a URL or as separate settings. */
+export type PostgresTarget = { readonly url: string } | PostgresConnection
 
 /** The URL without its password, for logs. */
 const redact = (url: string): string => {
   try {
     const parsed = new URL(url)
     if (parsed.password) parsed.password = "***"
+    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***")
     return parsed.toString()
   } catch {
     return "postgres (unparsable URL)"
   }
 }
 
-/** Opens a pool of `poolSize` connections to `url`. */
-export const openPostgres = async (url: string, poolSize: number, log: (message: string) => void): Promise<Store> => {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+const sslOf = (mode: PostgresConnection["sslMode"]): pg.ClientConfig["ssl"] =>
+  mode === "require" ? { rejectUnauthorized: false } : mode === "verify-full"
+
+/**
+ * What pg connects with. Separate settings go to pg as a config object, never through a
+ * URL, so a password is taken as it is, whatever characters it holds.
+ */
+export const clientConfig = (target: PostgresTarget): pg.ClientConfig =>
+  "url" in target
+    ? { connectionString: target.url }
+    : {
+        host: target.host,
+        port: target.port,
+        database: target.database,
+        user: target.user,
+        password: target.password,
+        ssl: sslOf(target.sslMode),
+      }
+
+/** Where the server is, for logs and messages: never the password. */
+export const describeTarget = (target: PostgresTarget): string =>
+  "url" in target
+    ? redact(target.url)
+    : `postgres://${encodeURIComponent(target.user)}@${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}/${encodeURIComponent(target.database)}`
+
+/** Opens a pool of `poolSize` connections to the server. */
+export const openPostgres = async (
+  target: PostgresTarget,
+  poolSize: number,
+  log: (message: string) => void,
+): Promise<Store> => {
+  if ("url" in target) checkDatabaseUrl(target.url, "databaseUrl")
+  const config = clientConfig(target)
+  const pool = new pg.Pool({ ...config, max: poolSize })
   pool.on("error", (error) => {
     // An idle connection was lost; the pool opens a new one when next needed.
     log(`postgres: idle connection lost (${error.message})`)
@@ -37,9 +73,9 @@ export const openPostgres = async (url: string, poolSize: number, log: (message:
     db,
     listen: async (channel, onNotify) => {
       assertChannel(channel)
-      return listenPostgres(url, channel, onNotify, log)
+      return listenPostgres(config, channel, onNotify, log)
     },
     close: () => db.destroy(),
-    describe: redact(url),
+    describe: describeTarget(target),
   }
 }
