@@ -1,0 +1,36 @@
+#!/bin/sh
+# Assembles the image's /app in $1, run at the root of a checkout whose web UI is built: the
+# packages the server, the worker and the CLI run (package.json and src only), their production
+# dependencies, the built web UI. Under node_modules it drops source maps, type declarations,
+# TypeScript, Markdown and browsers' script-tag builds (*.umd.*, *.iife.*): Node runs no .ts from
+# node_modules, no package's exports map selects a script-tag build, and nothing reads the rest.
+#   infra/runtime-tree.sh /out
+set -eu
+out=$1
+roots="--filter-prod @liandong/server... --filter-prod @liandong/worker... --filter-prod @liandong/cli..."
+
+if [ ! -f apps/web/dist/index.html ]; then
+  echo "apps/web/dist 未构建 / is not built: pnpm --filter @liandong/web build" >&2
+  exit 1
+fi
+mkdir -p "$out/apps/web"
+cp package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc "$out/"
+# The workspace packages the three programs depend on, as pnpm resolves them (dev dependencies not followed).
+# shellcheck disable=SC2086 # $roots is a list of arguments
+for dir in $(pnpm $roots list --depth -1 --parseable); do
+  rel=${dir#"$PWD"/}
+  case $rel in /*) echo "$dir 不在 / is not under $PWD" >&2 && exit 1 ;; esac
+  mkdir -p "$out/$rel"
+  cp -R "$dir/package.json" "$dir/src" "$out/$rel/"
+done
+# The store's test helpers (they import vitest).
+rm -f "$out/packages/store/src/Testing.ts"
+cp -R apps/web/dist "$out/apps/web/dist"
+
+cd "$out"
+# shellcheck disable=SC2086
+pnpm install --prod --frozen-lockfile --prefer-offline $roots
+find node_modules/.pnpm apps/web/dist -type f \
+  \( -name '*.map' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.md' -o -name '*.umd.*' -o -name '*.iife.*' \) \
+  -delete
+rm -f pnpm-lock.yaml pnpm-workspace.yaml .npmrc
