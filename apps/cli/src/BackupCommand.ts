@@ -1,21 +1,23 @@
 /**
- * `liandong backup --out dir` and `liandong restore --from dir`: the database (pg_dump's
- * custom format), the checkpoint key, and a manifest naming both — the schema version,
- * each campaign's journal length and head, the key ring, a SHA-256 of every file. The
- * manifest is read in the very snapshot pg_dump copies, so it describes the dump even
- * while workers write. A restore checks every hash before it writes anything, restores
- * into an empty database, puts the key back and verifies every campaign as `audit
- * verify` does. PostgreSQL only: the embedded database is copied as a folder with its
- * server stopped (docs/deploy.md), and says so.
+ * `liandong backup --out dir` and `liandong restore --from dir`: the database, the
+ * checkpoint key, and a manifest naming both — the schema version, each campaign's
+ * journal length and head, the key ring, a SHA-256 of every file. On PostgreSQL the
+ * database is pg_dump's custom format of a snapshot the manifest's facts are read in, so
+ * it describes the dump even while workers write; the embedded database is its folder,
+ * copied while this process holds it (its lock: no server can be running). A restore
+ * checks every hash before it writes anything, restores into an empty database (or an
+ * absent folder), puts the key back and verifies every campaign as `audit verify` does.
  */
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { userInfo } from "node:os"
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path"
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 import { keyIdOf, publicKeyOf, verifyCampaign } from "@liandong/engine/audit"
 import {
+  checkpointDatabase,
+  type DatabaseFacts,
   databaseFacts,
   InvalidInput,
   migrateDatabase,
@@ -141,33 +143,28 @@ const resolveTarget = (): PostgresTarget | { readonly kind: "embedded"; readonly
   }
 }
 
-type Body = (connection: PostgresTarget, ctx: { readonly json: boolean }) => Generator<any, string, any>
+type Ctx = Parameters<Parameters<typeof run>[0]>[0]
+type Body<Where> = (where: Where, ctx: Ctx) => Generator<any, string, any>
 
-/** Runs a body against the PostgreSQL server; for the embedded database, says what to do instead. */
-const onPostgres = (what: "backup" | "restore", body: Body) => {
+/**
+ * Runs the body for where this run's database is. The embedded body says whether the
+ * folder is to be opened first (which takes its lock, or fails naming the process holding it).
+ */
+const onTarget = (bodies: {
+  readonly postgres: Body<PostgresTarget>
+  readonly embedded: { readonly open: boolean; readonly body: Body<string> }
+}) => {
   const where = resolveTarget()
-  if (!(where instanceof BackupRefused) && where.kind === "postgres") return run((ctx) => body(where, ctx))
-  const refusal = where instanceof BackupRefused ? where : embeddedRefusal(what, where.dataDir)
-  // The embedded folder is not opened: a server may hold it.
-  return run(
-    function* () {
-      return yield* refusal
-    },
-    { database: false },
-  )
+  if (where instanceof BackupRefused)
+    return run(
+      function* () {
+        return yield* where
+      },
+      { database: false },
+    )
+  if (where.kind === "postgres") return run((ctx) => bodies.postgres(where, ctx))
+  return run((ctx) => bodies.embedded.body(where.dataDir, ctx), { database: bodies.embedded.open })
 }
-
-/** The embedded database has no dump: say how to copy it instead. */
-const embeddedRefusal = (what: "backup" | "restore", dataDir: string) =>
-  what === "backup"
-    ? refuse(
-        `backup 目前只支持 PostgreSQL(设置 DATABASE_URL)。嵌入式数据库的备份方法:先停止服务器(pnpm serve)和所有 liandong 命令,再把数据目录 ${dataDir} 和签名密钥文件(LIANDONG_KEY)一起复制到安全的地方;见 docs/deploy.md“备份与恢复”`,
-        `backup supports PostgreSQL only for now (set DATABASE_URL). To back up the embedded database: stop the server (pnpm serve) and every liandong command, then copy the data folder ${dataDir} together with the signing key file (LIANDONG_KEY) somewhere safe; see "Backup and restore" in docs/deploy.md`,
-      )
-    : refuse(
-        `restore 目前只支持 PostgreSQL(设置 DATABASE_URL)。嵌入式数据库的恢复方法:停止服务器,把备份的数据目录复制回 ${dataDir}(原目录须为空或不存在),把密钥文件放回 LIANDONG_KEY 所指位置,然后运行 liandong audit verify <活动>`,
-        `restore supports PostgreSQL only for now (set DATABASE_URL). To restore the embedded database: stop the server, copy the saved data folder back to ${dataDir} (which must be empty or absent), put the key file back where LIANDONG_KEY points, then run liandong audit verify <campaign>`,
-      )
 
 // ---------------------------------------------------------------------------------------------
 // Files, hashes, tools
@@ -273,13 +270,13 @@ const Manifest = Schema.Struct({
   formatVersion: Schema.Literal(1),
   createdAt: Schema.String,
   database: Schema.Struct({
-    kind: Schema.Literal("postgres"),
+    kind: Schema.Literals(["postgres", "pglite"]),
     /** the newest migration applied */
     schemaVersion: Schema.String,
     serverVersion: Schema.String,
-    /** pg_dump's own version line */
+    /** pg_dump's own version line, or how the embedded folder was copied */
     pgDump: Schema.String,
-    /** the dump's file, relative to the backup folder */
+    /** the dump's file (PostgreSQL) or the data folder (embedded), relative to the backup folder */
     dump: Schema.String,
   }),
   campaigns: Schema.Array(CampaignHead),
@@ -295,6 +292,7 @@ const Manifest = Schema.Struct({
 type Manifest = typeof Manifest.Type
 
 const dumpName = "database.dump"
+const dataName = "data"
 
 // ---------------------------------------------------------------------------------------------
 // backup
@@ -324,97 +322,183 @@ const asOwner = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       : error,
   )
 
+/** True when `child` is `parent` or inside it. */
+const within = (parent: string, child: string) => {
+  const rel = relative(parent, child)
+  return rel === "" || !(rel.startsWith("..") || isAbsolute(rel))
+}
+
+/** The deployment's key file, read: its path, its text and its key id. */
+const deploymentKey = Effect.gen(function* () {
+  const path = keyFile()
+  const pem = yield* io(
+    `无法读取签名密钥 ${path}(LIANDONG_KEY)/ cannot read the signing key ${path} (LIANDONG_KEY)`,
+    () => readFile(path, "utf8"),
+  )
+  const keyId = keyIdOfPrivate(pem)
+  if (keyId === undefined)
+    return yield* refuse(`${path} 不是签名私钥(PEM)`, `${path} is not a signing private key (PEM)`)
+  return { path, pem, keyId, name: `keys/${basename(path)}` }
+})
+
+/** Every file under `dir`, as paths relative to `base` with forward slashes. */
+const filesUnder = (base: string, dir: string) =>
+  io(`无法读取目录 ${dir} / cannot read the folder ${dir}`, async () => {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(base, join(entry.parentPath, entry.name)).split(sep).join("/"))
+      .sort()
+  })
+
+/**
+ * Finishes a backup whose database is in `dir`: copies the key (0600), hashes `databaseFiles`
+ * and the key, and writes the manifest last — a folder without one is visibly not a backup.
+ */
+const finishBackup = (
+  dir: string,
+  key: Effect.Success<typeof deploymentKey>,
+  database: Manifest["database"],
+  facts: DatabaseFacts,
+  databaseFiles: ReadonlyArray<string>,
+) =>
+  Effect.gen(function* () {
+    yield* io("无法复制签名密钥 / cannot copy the signing key", async () => {
+      await mkdir(join(dir, "keys"), { recursive: true, mode: 0o700 })
+      await writeFile(join(dir, key.name), key.pem, { mode: 0o600, flag: "wx" })
+      await chmod(join(dir, key.name), 0o600)
+    })
+    const files: Record<string, string> = {}
+    for (const name of [...databaseFiles, key.name]) files[name] = yield* sha256File(join(dir, name))
+    const manifest: Manifest = {
+      format: "liandong-backup",
+      formatVersion: 1,
+      createdAt: new Date().toISOString(),
+      database,
+      campaigns: facts.campaigns,
+      keys: { file: key.name, keyId: key.keyId, ring: facts.keys },
+      files,
+    }
+    yield* io("无法写入 manifest.json / cannot write manifest.json", () =>
+      writeFile(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
+    )
+    return manifest
+  })
+
+/** What a failed backup wrote is removed, so the folder can be used again. */
+const cleanUp = (dir: string) =>
+  Effect.promise(() =>
+    Promise.all(
+      [dumpName, dataName, "keys", "manifest.json"].map((name) =>
+        rm(join(dir, name), { recursive: true, force: true }),
+      ),
+    ),
+  )
+
+const backedUp = (dir: string, manifest: Manifest, ctx: Ctx) => {
+  if (ctx.json) return json({ dir, ...manifest })
+  const { keyId, file, ring } = manifest.keys
+  const current = ring.length === 0 || ring.some((k) => k.keyId === keyId && k.validUntil === null)
+  return [
+    `已备份到 ${dir} / backed up to ${dir}`,
+    `  数据库结构 schema ${manifest.database.schemaVersion} · ${manifest.database.kind === "postgres" ? "PostgreSQL" : "PGlite"} ${manifest.database.serverVersion} · ${manifest.database.pgDump}`,
+    `  签名密钥 signing key ${keyId} (${file}, 0600)`,
+    ...(current
+      ? []
+      : [
+          `  注意:密钥 ${keyId} 不是密钥环中正在使用的密钥,请确认 LIANDONG_KEY 指向本部署的密钥 / note: key ${keyId} is not a current key of the ring; check that LIANDONG_KEY names this deployment's key`,
+        ]),
+    headsTable(manifest.campaigns),
+    "备份目录含签名私钥:请加密保存,勿交给数据库管理员 / the folder holds the private signing key: keep it encrypted, away from database administrators",
+  ].join("\n")
+}
+
+const noTables = refuse(
+  "数据库中没有 Liandong 的表(尚未执行 db migrate?)",
+  "the database holds no Liandong tables (was db migrate run?)",
+)
+
 /** `liandong backup --out dir`. */
 export const backupCommand = Command.make(
   "backup",
   { out: Flag.String("out").pipe(Flag.withDescription("备份目录(须为新目录或空目录)/ a new or empty folder")) },
   ({ out }) =>
-    onPostgres("backup", function* (connection, ctx) {
-      const dir = resolve(out)
-      const keyPath = keyFile()
-      const pgDump = yield* toolVersion("pg_dump", connection.env)
-      const keyPem = yield* io(
-        `无法读取签名密钥 ${keyPath}(LIANDONG_KEY)/ cannot read the signing key ${keyPath} (LIANDONG_KEY)`,
-        () => readFile(keyPath, "utf8"),
-      )
-      const keyId = keyIdOfPrivate(keyPem)
-      if (keyId === undefined)
-        return yield* refuse(`${keyPath} 不是签名私钥(PEM)`, `${keyPath} is not a signing private key (PEM)`)
-      yield* prepareFolder(dir)
-      const keyName = `keys/${basename(keyPath)}`
-      // What a failed backup wrote is removed, so the folder can be used again.
-      const cleanUp = Effect.promise(() =>
-        Promise.all(
-          [dumpName, "keys", "manifest.json"].map((name) => rm(join(dir, name), { recursive: true, force: true })),
-        ),
-      )
-      const facts = yield* asOwner(
-        withExportedSnapshot((snapshot, facts) =>
-          Effect.gen(function* () {
-            if (facts.schemaVersion === null)
-              return yield* refuse(
-                "数据库中没有 Liandong 的表(尚未执行 db migrate?)",
-                "the database holds no Liandong tables (was db migrate run?)",
+    onTarget({
+      postgres: function* (connection, ctx) {
+        const dir = resolve(out)
+        const pgDump = yield* toolVersion("pg_dump", connection.env)
+        const key = yield* deploymentKey
+        yield* prepareFolder(dir)
+        const facts = yield* asOwner(
+          withExportedSnapshot((snapshot, facts) =>
+            Effect.gen(function* () {
+              if (facts.schemaVersion === null) return yield* noTables
+              // pg_dump reads the snapshot the facts were read in: the manifest describes the dump exactly.
+              const dumped = yield* runTool(
+                "pg_dump",
+                ["--format=custom", "--no-password", `--snapshot=${snapshot}`, `--file=${join(dir, dumpName)}`],
+                connection.env,
               )
-            // pg_dump reads the snapshot the facts were read in: the manifest describes the dump exactly.
-            const dumped = yield* runTool(
-              "pg_dump",
-              ["--format=custom", "--no-password", `--snapshot=${snapshot}`, `--file=${join(dir, dumpName)}`],
-              connection.env,
-            )
-            if (dumped.code !== 0) return yield* toolFailed("pg_dump", dumped.stderr)
-            return { ...facts, schemaVersion: facts.schemaVersion }
-          }),
-        ),
-      ).pipe(Effect.tapError(() => cleanUp))
-      const manifest = yield* Effect.gen(function* () {
-        yield* io("无法复制签名密钥 / cannot copy the signing key", async () => {
-          await mkdir(join(dir, "keys"), { recursive: true, mode: 0o700 })
-          await writeFile(join(dir, keyName), keyPem, { mode: 0o600, flag: "wx" })
-          await chmod(join(dir, keyName), 0o600)
-        })
-        const files: Record<string, string> = {}
-        for (const name of [dumpName, keyName]) files[name] = yield* sha256File(join(dir, name))
-        const manifest: Manifest = {
-          format: "liandong-backup",
-          formatVersion: 1,
-          createdAt: new Date().toISOString(),
-          database: {
-            kind: "postgres",
-            schemaVersion: facts.schemaVersion,
-            serverVersion: facts.serverVersion,
-            pgDump: pgDump.line,
-            dump: dumpName,
-          },
-          campaigns: facts.campaigns,
-          keys: { file: keyName, keyId, ring: facts.keys },
-          files,
-        }
-        // Written last: a folder without a manifest is visibly not a backup.
-        yield* io("无法写入 manifest.json / cannot write manifest.json", () =>
-          writeFile(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
+              if (dumped.code !== 0) return yield* toolFailed("pg_dump", dumped.stderr)
+              return { ...facts, schemaVersion: facts.schemaVersion }
+            }),
+          ),
+        ).pipe(Effect.tapError(() => cleanUp(dir)))
+        const database = {
+          kind: "postgres",
+          schemaVersion: facts.schemaVersion,
+          serverVersion: facts.serverVersion,
+          pgDump: pgDump.line,
+          dump: dumpName,
+        } as const
+        const manifest = yield* finishBackup(dir, key, database, facts, [dumpName]).pipe(
+          Effect.tapError(() => cleanUp(dir)),
         )
-        return manifest
-      }).pipe(Effect.tapError(() => cleanUp))
-      if (ctx.json) return json({ dir, ...manifest })
-      const current =
-        manifest.keys.ring.length === 0 || manifest.keys.ring.some((k) => k.keyId === keyId && k.validUntil === null)
-      return [
-        `已备份到 ${dir} / backed up to ${dir}`,
-        `  数据库结构 schema ${manifest.database.schemaVersion} · PostgreSQL ${manifest.database.serverVersion} · ${pgDump.line}`,
-        `  签名密钥 signing key ${keyId} (${keyName}, 0600)`,
-        ...(current
-          ? []
-          : [
-              `  注意:密钥 ${keyId} 不是密钥环中正在使用的密钥,请确认 LIANDONG_KEY 指向本部署的密钥 / note: key ${keyId} is not a current key of the ring; check that LIANDONG_KEY names this deployment's key`,
-            ]),
-        headsTable(manifest.campaigns),
-        "备份目录含签名私钥:请加密保存,勿交给数据库管理员 / the folder holds the private signing key: keep it encrypted, away from database administrators",
-      ].join("\n")
+        return backedUp(dir, manifest, ctx)
+      },
+      embedded: {
+        // Opened: this process holds the folder's lock, so no server or other command writes while it is copied.
+        open: true,
+        body: function* (dataDir, ctx) {
+          const dir = resolve(out)
+          if (within(dataDir, dir) || within(dir, dataDir))
+            return yield* refuse(
+              `备份目录 ${dir} 与数据目录 ${dataDir} 重叠`,
+              `the backup folder ${dir} overlaps the data folder ${dataDir}`,
+            )
+          const key = yield* deploymentKey
+          yield* prepareFolder(dir)
+          const facts = yield* databaseFacts
+          if (facts.schemaVersion === null) return yield* noTables
+          const schemaVersion = facts.schemaVersion
+          const files = yield* Effect.gen(function* () {
+            // Everything in the files, and nothing but this process to change them while they are copied.
+            yield* checkpointDatabase
+            yield* io(`无法复制数据目录 ${dataDir} / cannot copy the data folder ${dataDir}`, () =>
+              cp(dataDir, join(dir, dataName), {
+                recursive: true,
+                filter: (source) => !basename(source).startsWith("liandong.lock"),
+              }),
+            )
+            return yield* filesUnder(dir, join(dir, dataName))
+          }).pipe(Effect.tapError(() => cleanUp(dir)))
+          const database = {
+            kind: "pglite",
+            schemaVersion,
+            serverVersion: facts.serverVersion,
+            pgDump: "data folder copied while held",
+            dump: dataName,
+          } as const
+          const manifest = yield* finishBackup(dir, key, database, { ...facts, schemaVersion }, files).pipe(
+            Effect.tapError(() => cleanUp(dir)),
+          )
+          return backedUp(dir, manifest, ctx)
+        },
+      },
     }),
 ).pipe(
   Command.withDescription(
-    "备份数据库、签名密钥和清单(PostgreSQL,以所有者身份)/ back up the database, the signing key and a manifest (PostgreSQL, as the owner)",
+    "备份数据库、签名密钥和清单(PostgreSQL 以所有者身份;嵌入式数据库须无其他进程占用)/ back up the database, the signing key and a manifest (PostgreSQL as the owner; the embedded folder while no other process holds it)",
   ),
 )
 
@@ -465,12 +549,26 @@ const inside = (dir: string, name: string) => {
     : Effect.succeed(path)
 }
 
-/** Every file the manifest names must be there with its hash: checked before anything is written. */
+/**
+ * Every file the manifest names must be there with its hash, and an embedded backup's data
+ * folder must hold nothing else: checked before anything is written.
+ */
 const checkFiles = (dir: string, manifest: Manifest) =>
   Effect.gen(function* () {
-    for (const needed of [manifest.database.dump, manifest.keys.file])
+    const { kind, dump } = manifest.database
+    for (const needed of kind === "postgres" ? [dump, manifest.keys.file] : [manifest.keys.file])
       if (!Object.hasOwn(manifest.files, needed))
         return yield* refuse(`清单未给出 ${needed} 的哈希`, `the manifest gives no hash for ${needed}`)
+    if (kind === "pglite") {
+      yield* inside(dir, dump)
+      const present = yield* filesUnder(dir, join(dir, dump))
+      const unlisted = present.filter((name) => !Object.hasOwn(manifest.files, name))
+      if (present.length === 0 || unlisted.length > 0)
+        return yield* refuse(
+          `数据目录 ${dump} 与清单不符(${unlisted.length > 0 ? `多出 ${unlisted.slice(0, 3).join("、")}` : "是空的"}),未写入任何内容`,
+          `the data folder ${dump} does not match the manifest (${unlisted.length > 0 ? `${unlisted.slice(0, 3).join(", ")} not in it` : "it is empty"}); nothing was written`,
+        )
+    }
     for (const [name, expected] of Object.entries(manifest.files)) {
       const path = yield* inside(dir, name)
       const actual = yield* sha256File(path)
@@ -531,6 +629,85 @@ const writeKey = (plan: KeyPlan) =>
         await chmod(plan.path, 0o600)
       })
 
+/** The manifest, its files checked, of a backup of this kind of database and a schema this release knows. */
+const openBackup = (dir: string, kind: Manifest["database"]["kind"]) =>
+  Effect.gen(function* () {
+    const manifest = yield* readManifest(dir)
+    if (manifest.database.kind !== kind)
+      return yield* kind === "postgres"
+        ? refuse(
+            "这是嵌入式数据库的备份:请不设 DATABASE_URL,恢复到 LIANDONG_DATA 所指目录",
+            "this is a backup of the embedded database: restore it without DATABASE_URL, into the folder LIANDONG_DATA names",
+          )
+        : refuse(
+            "这是 PostgreSQL 数据库的备份:请设置 DATABASE_URL 指向一个空数据库再恢复",
+            "this is a backup of a PostgreSQL database: set DATABASE_URL to an empty database to restore it",
+          )
+    yield* checkFiles(dir, manifest)
+    const latest = schemaVersions.at(-1) ?? ""
+    if (!schemaVersions.includes(manifest.database.schemaVersion))
+      return yield* refuse(
+        `备份的数据库结构 ${manifest.database.schemaVersion} 比本版本(${latest})新:请用制作备份的版本或更新的版本恢复`,
+        `the backup's schema, ${manifest.database.schemaVersion}, is newer than this release's (${latest}): restore with the release that made it, or a later one`,
+      )
+    return manifest
+  })
+
+/**
+ * After the database is back: brings an older backup's schema up to date (as an upgrade
+ * would, enrolling the key older checkpoints need), verifies every campaign as `audit
+ * verify` does, and compares each journal's length and head with the manifest.
+ */
+const verifyRestored = (manifest: Manifest, key: KeyPlan, from: string, into: string, ctx: Ctx) =>
+  Effect.gen(function* () {
+    const migrated = (yield* asOwner(migrateDatabase)).applied
+    const after = yield* asOwner(databaseFacts)
+    const results = []
+    for (const saved of manifest.campaigns) {
+      const found = after.campaigns.find((c) => c.id === saved.id)
+      const verdict = yield* verifyCampaign(saved.id, operator)
+      results.push({
+        campaign: saved.id,
+        journalLength: found?.journalLength ?? null,
+        asBackedUp: found?.journalLength === saved.journalLength && found.journalHead === saved.journalHead,
+        verified: verdict.ok,
+        findings: verdict.findings,
+      })
+    }
+    const unexpected = after.campaigns.filter((c) => !manifest.campaigns.some((saved) => saved.id === c.id))
+    const ok = unexpected.length === 0 && results.every((r) => r.asBackedUp && r.verified)
+    if (!ok) process.exitCode = 1
+    if (ctx.json)
+      return json({ ok, from, into, migrated, key: { action: key.action, keyId: key.keyId }, campaigns: results })
+    const keyLine = {
+      write: `签名密钥 ${key.keyId} 已写入 ${key.path} / signing key ${key.keyId} written to ${key.path}`,
+      same: `签名密钥 ${key.keyId} 已在 ${key.path} / signing key ${key.keyId} already at ${key.path}`,
+      kept: `保留 ${key.path} 中的签名密钥 ${key.keyId},它在下次签名时加入密钥环 / kept the signing key ${key.keyId} in ${key.path}; it joins the key ring when it next signs`,
+    }[key.action]
+    return [
+      `已从 ${from} 恢复到 ${into} / restored from ${from} into ${into}`,
+      `  ${keyLine}`,
+      ...(migrated.length > 0 ? [`  已执行迁移 / migrated: ${migrated.join(", ")}`] : []),
+      table(
+        ["活动 campaign", "日志行数 rows", "与备份一致 as backed up", "核验 verified"],
+        results.map((r) => [
+          r.campaign,
+          String(r.journalLength ?? "—"),
+          r.asBackedUp ? "✓" : "✗",
+          r.verified ? "✓" : "✗",
+        ]),
+      ),
+      ...results.flatMap((r) => r.findings.slice(0, 5).map((f) => `  ✗ ${r.campaign}: ${f.zh} / ${f.en}`)),
+      ...unexpected.map((c) => `  ✗ 备份清单中没有活动 ${c.id} / campaign ${c.id} is not in the manifest`),
+      ok
+        ? "✓ 核验通过:每个活动的日志与备份时一致,哈希链、检查点和重放均通过 / verified: every campaign's journal is as backed up, and its chain, checkpoints and replay verify"
+        : "✗ 恢复后核验失败 / verification after restore failed",
+      manifest.database.kind === "postgres"
+        ? "下一步:以所有者身份运行 liandong db roles --app-role liandong_app,再启动服务器和后台进程 / next: run liandong db roles --app-role liandong_app as the owner, then start the servers and workers"
+        : "下一步:启动服务器(pnpm serve)/ next: start the server (pnpm serve)",
+    ].join("\n")
+  })
+
 /** `liandong restore --from dir [--keep-key]`. */
 export const restoreCommand = Command.make(
   "restore",
@@ -544,94 +721,70 @@ export const restoreCommand = Command.make(
     ),
   },
   ({ from, keepKey }) =>
-    onPostgres("restore", function* (connection, ctx) {
-      const dir = resolve(from)
-      const manifest = yield* readManifest(dir)
-      yield* checkFiles(dir, manifest)
-      const latest = schemaVersions.at(-1) ?? ""
-      if (!schemaVersions.includes(manifest.database.schemaVersion))
-        return yield* refuse(
-          `备份的数据库结构 ${manifest.database.schemaVersion} 比本版本(${latest})新:请用制作备份的版本或更新的版本恢复`,
-          `the backup's schema, ${manifest.database.schemaVersion}, is newer than this release's (${latest}): restore with the release that made it, or a later one`,
+    onTarget({
+      postgres: function* (connection, ctx) {
+        const dir = resolve(from)
+        const manifest = yield* openBackup(dir, "postgres")
+        const pgRestore = yield* toolVersion("pg_restore", connection.env)
+        if (!(pgRestore.major >= majorOf(manifest.database.pgDump)))
+          return yield* refuse(
+            `${pgRestore.line} 读不了 ${manifest.database.pgDump} 写的备份:请安装同一主版本或更新的 PostgreSQL 客户端`,
+            `${pgRestore.line} cannot read a dump ${manifest.database.pgDump} wrote: install PostgreSQL client tools of that major version or newer`,
+          )
+        const key = yield* planKey(dir, manifest, keepKey)
+        const present = yield* schemaObjects
+        if (present.length > 0)
+          return yield* refuse(
+            `目标数据库不是空的(已有 ${present.slice(0, 8).join("、")}${present.length > 8 ? ` 等 ${present.length} 项` : ""}):只能恢复到新建的空数据库,未作任何改动`,
+            `the target database is not empty (it holds ${present.slice(0, 8).join(", ")}${present.length > 8 ? `, ${present.length} in all` : ""}): restore only into a new, empty database; nothing was changed`,
+          )
+        // Objects belong to whoever restores (the schema's owner); the application role's rights come from `db roles`.
+        const restored = yield* runTool(
+          "pg_restore",
+          [
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            `--dbname=${connection.database}`,
+            join(dir, manifest.database.dump),
+          ],
+          connection.env,
         )
-      const pgRestore = yield* toolVersion("pg_restore", connection.env)
-      if (!(pgRestore.major >= majorOf(manifest.database.pgDump)))
-        return yield* refuse(
-          `${pgRestore.line} 读不了 ${manifest.database.pgDump} 写的备份:请安装同一主版本或更新的 PostgreSQL 客户端`,
-          `${pgRestore.line} cannot read a dump ${manifest.database.pgDump} wrote: install PostgreSQL client tools of that major version or newer`,
-        )
-      const key = yield* planKey(dir, manifest, keepKey)
-      const present = yield* schemaObjects
-      if (present.length > 0)
-        return yield* refuse(
-          `目标数据库不是空的(已有 ${present.slice(0, 8).join("、")}${present.length > 8 ? ` 等 ${present.length} 项` : ""}):只能恢复到新建的空数据库,未作任何改动`,
-          `the target database is not empty (it holds ${present.slice(0, 8).join(", ")}${present.length > 8 ? `, ${present.length} in all` : ""}): restore only into a new, empty database; nothing was changed`,
-        )
-      // Objects belong to whoever restores (the schema's owner); the application role's rights come from `db roles`.
-      const restored = yield* runTool(
-        "pg_restore",
-        [
-          "--no-owner",
-          "--no-privileges",
-          "--single-transaction",
-          "--exit-on-error",
-          "--no-password",
-          `--dbname=${connection.database}`,
-          join(dir, manifest.database.dump),
-        ],
-        connection.env,
-      )
-      if (restored.code !== 0) return yield* toolFailed("pg_restore", restored.stderr)
-      yield* writeKey(key)
-      // A backup of an earlier release is brought up to this one, as an upgrade would.
-      const migrated = (yield* asOwner(migrateDatabase)).applied
-      const after = yield* asOwner(databaseFacts)
-      const results = []
-      for (const saved of manifest.campaigns) {
-        const found = after.campaigns.find((c) => c.id === saved.id)
-        const verdict = yield* verifyCampaign(saved.id, operator)
-        results.push({
-          campaign: saved.id,
-          journalLength: found?.journalLength ?? null,
-          asBackedUp: found?.journalLength === saved.journalLength && found.journalHead === saved.journalHead,
-          verified: verdict.ok,
-          findings: verdict.findings,
-        })
-      }
-      const unexpected = after.campaigns.filter((c) => !manifest.campaigns.some((saved) => saved.id === c.id))
-      const ok = unexpected.length === 0 && results.every((r) => r.asBackedUp && r.verified)
-      if (!ok) process.exitCode = 1
-      if (ctx.json)
-        return json({ ok, from: dir, migrated, key: { action: key.action, keyId: key.keyId }, campaigns: results })
-      const keyLine = {
-        write: `签名密钥 ${key.keyId} 已写入 ${key.path} / signing key ${key.keyId} written to ${key.path}`,
-        same: `签名密钥 ${key.keyId} 已在 ${key.path} / signing key ${key.keyId} already at ${key.path}`,
-        kept: `保留 ${key.path} 中的签名密钥 ${key.keyId},它在下次签名时加入密钥环 / kept the signing key ${key.keyId} in ${key.path}; it joins the key ring when it next signs`,
-      }[key.action]
-      return [
-        `已从 ${dir} 恢复到 ${connection.database} / restored from ${dir} into ${connection.database}`,
-        `  ${keyLine}`,
-        ...(migrated.length > 0 ? [`  已执行迁移 / migrated: ${migrated.join(", ")}`] : []),
-        table(
-          ["活动 campaign", "日志行数 rows", "与备份一致 as backed up", "核验 verified"],
-          results.map((r) => [
-            r.campaign,
-            String(r.journalLength ?? "—"),
-            r.asBackedUp ? "✓" : "✗",
-            r.verified ? "✓" : "✗",
-          ]),
-        ),
-        ...results.flatMap((r) => r.findings.slice(0, 5).map((f) => `  ✗ ${r.campaign}: ${f.zh} / ${f.en}`)),
-        ...unexpected.map((c) => `  ✗ 备份清单中没有活动 ${c.id} / campaign ${c.id} is not in the manifest`),
-        ok
-          ? "✓ 核验通过:每个活动的日志与备份时一致,哈希链、检查点和重放均通过 / verified: every campaign's journal is as backed up, and its chain, checkpoints and replay verify"
-          : "✗ 恢复后核验失败 / verification after restore failed",
-        "下一步:以所有者身份运行 liandong db roles --app-role liandong_app,再启动服务器和后台进程 / next: run liandong db roles --app-role liandong_app as the owner, then start the servers and workers",
-      ].join("\n")
+        if (restored.code !== 0) return yield* toolFailed("pg_restore", restored.stderr)
+        yield* writeKey(key)
+        return yield* verifyRestored(manifest, key, dir, connection.database, ctx)
+      },
+      embedded: {
+        // Not opened until the folder is back; opening it then takes its lock.
+        open: false,
+        body: function* (dataDir, ctx) {
+          const dir = resolve(from)
+          const manifest = yield* openBackup(dir, "pglite")
+          const key = yield* planKey(dir, manifest, keepKey)
+          const found = yield* io(`无法读取 ${dataDir} / cannot read ${dataDir}`, () =>
+            readdir(dataDir).catch((error: NodeJS.ErrnoException) => {
+              if (error.code === "ENOENT") return []
+              throw error
+            }),
+          )
+          if (found.length > 0)
+            return yield* refuse(
+              `数据目录 ${dataDir} 不是空的:只能恢复到不存在或空的目录(先把它移走),未作任何改动`,
+              `the data folder ${dataDir} is not empty: restore only into an absent or empty folder (move it away first); nothing was changed`,
+            )
+          yield* io(`无法复制到 ${dataDir} / cannot copy into ${dataDir}`, () =>
+            cp(join(dir, manifest.database.dump), dataDir, { recursive: true, errorOnExist: true, force: false }),
+          )
+          yield* writeKey(key)
+          return yield* Effect.provide(verifyRestored(manifest, key, dir, dataDir, ctx), ctx.layer)
+        },
+      },
     }),
 ).pipe(
   Command.withDescription(
-    "从备份恢复到空数据库并核验(PostgreSQL,以所有者身份)/ restore a backup into an empty database and verify it (PostgreSQL, as the owner)",
+    "从备份恢复到空数据库(或空的数据目录)并核验(PostgreSQL 以所有者身份)/ restore a backup into an empty database or data folder and verify it (PostgreSQL as the owner)",
   ),
 )
 

@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { keyRing } from "./audit/KeyRing.ts"
 import { query, type Sql, type Tx, transaction } from "./Db.ts"
 import {
+  checkpointFiles,
   exportSnapshot,
   selectJournalHeads,
   selectSchemaObjects,
@@ -79,3 +80,6 @@ export const withExportedSnapshot = <A, E, R>(
 
 /** The tables, sequences and functions already in the database's schema: a restore needs none. */
 export const schemaObjects = query("backup.objects", selectSchemaObjects)
+
+/** Writes every changed page to the data files; the embedded folder is then whole on disk while this process holds it. */
+export const checkpointDatabase = query("backup.checkpoint", checkpointFiles)

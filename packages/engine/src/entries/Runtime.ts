@@ -10,6 +10,15 @@ export { PrivilegeError } from "@liandong/store"
 export { type Actor, actorRole, loadActor, operator, type PrincipalRole, system } from "../Actor.ts"
 /** The signer of checkpoints (a service). */
 export { Signer } from "../audit/Signer.ts"
+/** Backups: the facts of a database in the snapshot pg_dump copies; what a restore must not meet. */
+export {
+  checkpointDatabase,
+  type DatabaseFacts,
+  databaseFacts,
+  schemaObjects,
+  schemaVersions,
+  withExportedSnapshot,
+} from "../Backup.ts"
 /** The campaign clock (a service). */
 export { Clock } from "../Clock.ts"
 /** The engine's tagged errors and their texts. */
@@ -20,8 +29,6 @@ export { clockLayer, dbLayer, engineLayer, storeLayer } from "../Layers.ts"
 export { Log } from "../Log.ts"
 /** The database's upkeep: whether it answers, its schema, the application role. */
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
-/** Backups: the facts of a database in the snapshot pg_dump copies; what a restore must not meet. */
-export { type DatabaseFacts, databaseFacts, schemaObjects, schemaVersions, withExportedSnapshot } from "../Backup.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 

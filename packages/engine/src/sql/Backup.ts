@@ -40,3 +40,6 @@ export const selectSchemaObjects = (db: Sql): Promise<ReadonlyArray<string>> =>
     order by 1`
     .execute(db)
     .then((result) => result.rows.map((row) => row.name))
+
+/** Writes every changed page to the data files (`checkpoint`): a folder copied now holds everything. */
+export const checkpointFiles = (db: Sql): Promise<unknown> => sql`checkpoint`.execute(db)
