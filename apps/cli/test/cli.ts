@@ -1,8 +1,15 @@
-/** Runs the real `liandong` command in a child process, as a user would. */
+/**
+ * Runs the real `liandong` command in a child process, as a user would: through the
+ * launcher (bin/liandong.mjs), so that the bundle is what the tests exercise. The bundle
+ * is brought up to date here first, so that no run of the launcher rebuilds it (and says
+ * so on stderr) in the middle of a test.
+ */
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { ensureCliBuilt } from "../build.ts"
 
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+/** The launcher users run (`pnpm liandong`). */
+export const launcher = fileURLToPath(new URL("../bin/liandong.mjs", import.meta.url))
 
 /** The outcome of one command. */
 export interface CliResult {
@@ -11,16 +18,38 @@ export interface CliResult {
   readonly stderr: string
 }
 
+let buildFailed = false
+const fresh = async () => {
+  if (buildFailed) return
+  try {
+    await ensureCliBuilt()
+  } catch (error) {
+    // The sources then fail the same way, and say so better: run those.
+    buildFailed = true
+    console.warn(`the CLI bundle does not build; running the sources: ${String(error).split("\n")[0]}`)
+  }
+}
+
 /** Runs `liandong ...args` with extra environment; never throws on a non-zero exit. */
-export const liandong = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliResult> =>
-  new Promise((resolve) => {
+export const liandong = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliResult> => {
+  await fresh()
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [main, ...args],
-      { env: { ...process.env, LOG_LEVEL: "warn", ...env }, maxBuffer: 64 * 1024 * 1024 },
+      [launcher, ...args],
+      {
+        env: {
+          ...process.env,
+          LOG_LEVEL: "warn",
+          ...(buildFailed ? { LIANDONG_CLI_BUNDLE: "off" } : {}),
+          ...env,
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
         resolve({ code, stdout, stderr })
       },
     )
   })
+}

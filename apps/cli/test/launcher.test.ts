@@ -1,0 +1,157 @@
+import { execFile, spawn } from "node:child_process"
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launcher, liandong } from "./cli.ts"
+
+const cliDir = join(import.meta.dirname, "..")
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+// The launcher on a copy of the CLI (bin, build.ts, src) inside apps/cli/dist, so that editing its
+// sources touches no one else's files while its packages still resolve from apps/cli/node_modules.
+describe("the launcher", () => {
+  const copy = join(cliDir, "dist", `launcher-test-${process.pid}`)
+  const bundle = join(copy, "dist", "liandong.mjs")
+  const run = (...args: string[]) =>
+    new Promise<Run>((resolve) => {
+      execFile(process.execPath, [join(copy, "bin", "liandong.mjs"), ...args], (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+      })
+    })
+  const setVersion = (version: string) => {
+    const main = join(copy, "src", "main.ts")
+    const text = readFileSync(main, "utf8").replace(/version: "[^"]*"/u, `version: "${version}"`)
+    writeFileSync(main, text)
+  }
+
+  beforeAll(() => {
+    mkdirSync(copy, { recursive: true })
+    for (const part of ["bin", "src", "build.ts"]) cpSync(join(cliDir, part), join(copy, part), { recursive: true })
+  })
+  afterAll(() => rmSync(copy, { recursive: true, force: true }))
+
+  it("builds the bundle on first use, then runs it without building again", async () => {
+    const first = await run("--version")
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toContain("0.1.0")
+    expect(first.stderr).toContain("first run: building")
+    expect(readFileSync(bundle, "utf8")).toContain("0.1.0")
+    const second = await run("--version")
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toBe("")
+  }, 120_000)
+
+  it("runs an edited source, never the bundle built before the edit", async () => {
+    setVersion("0.1.0-edited")
+    const edited = await run("--version")
+    expect(edited.code, edited.stderr).toBe(0)
+    expect(edited.stdout).toContain("0.1.0-edited")
+    expect(edited.stderr).toContain("the sources changed: rebuilding")
+  }, 120_000)
+
+  it("rebuilds when a source file's time changes, even with the same content", async () => {
+    // A bundle that says it is stale: run while the stamp matches, so the test sees which one runs.
+    writeFileSync(bundle, 'console.log("the stale bundle")\n')
+    expect((await run("--version")).stdout).toContain("the stale bundle")
+    const output = join(copy, "src", "Output.ts")
+    const earlier = new Date(statSync(output).mtimeMs - 60_000)
+    utimesSync(output, earlier, earlier)
+    const touched = await run("--version")
+    expect(touched.code, touched.stderr).toBe(0)
+    expect(touched.stdout).not.toContain("the stale bundle")
+    expect(touched.stdout).toContain("0.1.0-edited")
+  }, 120_000)
+
+  it("builds once when several runs find the bundle stale at the same time", async () => {
+    setVersion("0.1.0-together")
+    const runs = await Promise.all([run("--version"), run("--version"), run("--version")])
+    for (const each of runs) {
+      expect(each.code, each.stderr).toBe(0)
+      expect(each.stdout).toContain("0.1.0-together")
+    }
+    expect(runs.filter((each) => each.stderr.includes("rebuilding")).length).toBe(1)
+  }, 120_000)
+
+  it("runs the sources themselves with LIANDONG_CLI_BUNDLE=off", async () => {
+    setVersion("0.1.0-sources")
+    const result = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(copy, "bin", "liandong.mjs"), "--version"],
+        { env: { ...process.env, LIANDONG_CLI_BUNDLE: "off" } },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, stdout, stderr }),
+      )
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain("0.1.0-sources")
+    expect(result.stderr).toBe("")
+    expect(readFileSync(bundle, "utf8")).not.toContain("0.1.0-sources")
+  }, 120_000)
+})
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// On the embedded database the launcher runs the command in a child node (Liftoff only for
+// PostgreSQL's WebAssembly): what the command says, its exit code and the signals pass through.
+describe("the launcher on the embedded database", () => {
+  const dir = mkdtempSync(join(tmpdir(), "liandong-launcher-"))
+  const env: Record<string, string> = { LIANDONG_DATA: join(dir, "data") }
+  const embedded = () =>
+    Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DATABASE_")))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("passes on the command's error and exit code", async () => {
+    const result = await liandong(["tasks", "--as", "nobody"], { ...embedded(), ...env })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("nobody")
+    expect(result.stdout).toBe("")
+  }, 120_000)
+
+  it("passes SIGTERM on: the command stops cleanly and leaves no process behind", async () => {
+    // A campaign file that never finishes loading, and says which process loads it.
+    const marker = join(dir, "loading")
+    const file = join(dir, "slow.ts")
+    writeFileSync(
+      file,
+      `import { writeFileSync } from "node:fs"\nwriteFileSync(${JSON.stringify(marker)}, String(process.pid))\nawait new Promise(() => setInterval(() => {}, 1000))\nexport default {}\n`,
+    )
+    await liandong(["--version"]) // the bundle, fresh
+    const child = spawn(process.execPath, [launcher, "deploy", file], {
+      env: { ...embedded(), ...env, LOG_LEVEL: "warn" },
+      stdio: "ignore",
+    })
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    )
+    for (let i = 0; i < 600 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100))
+    const command = Number(readFileSync(marker, "utf8"))
+    expect(command).not.toBe(child.pid)
+    child.kill("SIGTERM")
+    expect(await exited).toEqual({ code: 0, signal: null })
+    for (let i = 0; i < 100 && alive(command); i++) await new Promise((r) => setTimeout(r, 100))
+    expect(alive(command)).toBe(false)
+  }, 120_000)
+})
