@@ -21,6 +21,7 @@ import { backupCommands } from "./BackupCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
+import { keysCommand } from "./KeysCommand.ts"
 import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
 import { json, table } from "./Output.ts"
 
@@ -181,6 +182,7 @@ export const cli = liandong.pipe(
     summaryCommand,
     principalCommand,
     auditCommand,
+    keysCommand,
     tokenCommand,
     serveCommand,
     ...backupCommands,

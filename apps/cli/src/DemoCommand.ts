@@ -7,7 +7,7 @@ import { join, resolve } from "node:path"
 import { ipWeek, ipWeekExpectedTotals, ipWeekScript } from "@liandong/campaigns"
 import { exportCampaign, verifyCampaign, verifyExport } from "@liandong/engine/audit"
 import { statusTable, summaryFor, totalsFor } from "@liandong/engine/reads"
-import { Clock, Log, loadActor, Signer } from "@liandong/engine/runtime"
+import { Clock, Log, loadActor, provisionSigningKey, Signer } from "@liandong/engine/runtime"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Cause, Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -96,11 +96,14 @@ export const demoCommand = Command.make(
       const dataDir = resolve(Option.getOrElse(data, () => ".liandong/demo"))
       const outDir = resolve(Option.getOrElse(out, () => "out/demo"))
       yield* Effect.promise(() => rm(dataDir, { recursive: true, force: true }))
+      // The demo's own key, in its own folder: made here, on purpose, as `keys init` would.
+      const keyFile = join(dataDir, "keys", "checkpoint-ed25519.pem")
+      yield* Effect.sync(() => provisionSigningKey(keyFile))
       const layer = Layer.mergeAll(
         dbLayer({ dataDir }),
         Clock.simulatedAt(new Date(ipWeekScript.startAt)),
         Layer.succeed(Log)(pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2))),
-        Signer.fromFile(join(dataDir, "keys", "checkpoint-ed25519.pem")),
+        Signer.fromFile(keyFile),
       )
       const exit = yield* Effect.exit(Effect.provide(demo(dataDir, outDir), layer))
       if (exit._tag === "Failure") {

@@ -1,5 +1,5 @@
 /** `liandong worker`: run the worker, forever or once until idle at a given time. */
-import { Clock } from "@liandong/engine/runtime"
+import { Clock, requireSigningKey } from "@liandong/engine/runtime"
 import { runUntilIdle, runWorker } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -21,6 +21,7 @@ export const workerCommand = Command.make(
   },
   ({ untilIdle, poll }) =>
     run(function* (ctx) {
+      yield* requireSigningKey // a worker signs checkpoints: without the key it takes no work
       if (!untilIdle) {
         // SIGTERM/SIGINT interrupt the worker between items (see main.ts).
         yield* runWorker({ pollMs: poll })

@@ -5,11 +5,22 @@
  * so on stderr) in the middle of a test.
  */
 import { execFile } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { provisionSigningKey } from "@liandong/engine/runtime"
 import { ensureCliBuilt } from "../build.ts"
 
 /** The launcher users run (`pnpm liandong`). */
 export const launcher = fileURLToPath(new URL("../bin/liandong.mjs", import.meta.url))
+
+let keyFile: string | undefined
+/** This test file's signing key, made on first use in a folder of its own, as `liandong keys init` makes one. */
+export const testKeyFile = (): string => {
+  keyFile ??= provisionSigningKey(join(mkdtempSync(join(tmpdir(), "liandong-key-")), "key.pem")).path
+  return keyFile
+}
 
 /** The outcome of one command. */
 export interface CliResult {
@@ -30,7 +41,10 @@ const fresh = async () => {
   }
 }
 
-/** Runs `liandong ...args` with extra environment; never throws on a non-zero exit. */
+/**
+ * Runs `liandong ...args` with extra environment (LIANDONG_KEY is the test file's key unless
+ * `env` says otherwise); never throws on a non-zero exit.
+ */
 export const liandong = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliResult> => {
   await fresh()
   return new Promise((resolve) => {
@@ -41,6 +55,7 @@ export const liandong = async (args: ReadonlyArray<string>, env: Record<string, 
         env: {
           ...process.env,
           LOG_LEVEL: "warn",
+          LIANDONG_KEY: testKeyFile(),
           ...(buildFailed ? { LIANDONG_CLI_BUNDLE: "off" } : {}),
           ...env,
         },

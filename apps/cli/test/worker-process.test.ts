@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createTestDatabase, postgresAvailable } from "@liandong/store/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandong, testKeyFile } from "./cli.ts"
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 
@@ -16,7 +16,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] a running worker", () 
   let env: Record<string, string>
   beforeAll(async () => {
     database = await createTestDatabase()
-    env = { DATABASE_URL: database.url }
+    env = { DATABASE_URL: database.url, LIANDONG_KEY: testKeyFile() }
     const { tour } = await import("@liandong/campaigns")
     const dir = await mkdtemp(join(tmpdir(), "liandong-worker-"))
     const file = join(dir, "tour.json")

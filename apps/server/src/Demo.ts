@@ -9,10 +9,10 @@
  * and the worker runs in this process, so deadlines and reminders come due.
  */
 import { rm } from "node:fs/promises"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { tour } from "@liandong/campaigns"
 import { acknowledge, addPrincipal, createToken, deploy, startCampaign, submitReport } from "@liandong/engine/commands"
-import { engineLayer, loadActor, operator } from "@liandong/engine/runtime"
+import { engineLayer, loadActor, operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 import { configFromEnv } from "./Config.ts"
@@ -71,10 +71,16 @@ const main = async () => {
   const dataDir = resolve(process.env.LIANDONG_DATA ?? ".liandong/serve-demo")
   await rm(dataDir, { recursive: true, force: true })
   const store = { dataDir }
+  // The demo's own key beside its database, made here: never the deployment's.
+  const keyFile = join(dataDir, "keys", "checkpoint-ed25519.pem")
+  provisionSigningKey(keyFile)
   const seeded = await Effect.runPromise(
-    seedDemo(new Date()).pipe(Effect.provide(engineLayer({ logLevel: "warn", store }))),
+    seedDemo(new Date()).pipe(Effect.provide(engineLayer({ logLevel: "warn", store, keyFile }))),
   )
-  const server = await startServer({ ...configFromEnv(), worker: true }, engineLayer({ logLevel: "warn", store }))
+  const server = await startServer(
+    { ...configFromEnv(), worker: true },
+    engineLayer({ logLevel: "warn", store, keyFile }),
+  )
   const lines = [
     `联动 Liandong 演示 demo — ${tour.title}(进行中 mid-flight),嵌入式数据库 embedded database ${dataDir}`,
     "",

@@ -19,7 +19,17 @@ import {
   startCampaign,
   submitReport,
 } from "@liandong/engine/commands"
-import { type Actor, Clock, type Db, Log, loadActor, operator, Signer, storeLayer } from "@liandong/engine/runtime"
+import {
+  type Actor,
+  Clock,
+  type Db,
+  Log,
+  loadActor,
+  operator,
+  provisionSigningKey,
+  Signer,
+  storeLayer,
+} from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import type { Store } from "@liandong/store"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -123,6 +133,10 @@ export const seededAt = "2026-04-20T10:00:00+08:00"
 
 type Services = Db | Clock | Log | Signer
 
+/** A signing key made for a test in a folder of its own, as `liandong keys init` makes one; its file. */
+export const newKeyFile = (): string =>
+  provisionSigningKey(join(mkdtempSync(join(tmpdir(), "liandong-key-")), "checkpoint.pem")).path
+
 /** The engine services over a store; the signing key in `keyFile`, so every process checks the same key. */
 export const engineServices = (store: Store, keyFile: string, at: string) =>
   Layer.mergeAll(
@@ -142,7 +156,7 @@ export interface Seeded {
 
 /** Deploys and plays both campaigns up to `seededAt`, and issues the tokens. */
 export const seed = async (store: Store): Promise<Seeded> => {
-  const keyFile = join(mkdtempSync(join(tmpdir(), "liandong-key-")), "checkpoint.pem")
+  const keyFile = newKeyFile()
   const runtime = ManagedRuntime.make(engineServices(store, keyFile, "2026-04-12T09:00:00+08:00"))
   const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromise(effect)
   const as = (id: string) => run(loadActor(id))

@@ -4,9 +4,6 @@
  * nothing else changed); the real coordinator still sees and redeploys it; `/units`
  * lists each campaign's own units, and only the campaigns the caller may see.
  */
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { addPrincipal, createToken, deploy } from "@liandong/engine/commands"
 import { operator } from "@liandong/engine/runtime"
 import type { Store } from "@liandong/store"
@@ -15,7 +12,7 @@ import { Effect, ManagedRuntime } from "effect"
 import { sql } from "kysely"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
-import { engineServices, mainCampaign, otherCampaign } from "./fixture.ts"
+import { engineServices, mainCampaign, newKeyFile, otherCampaign } from "./fixture.ts"
 import { call, fingerprint, isProblem, startTestServer } from "./harness.ts"
 
 /** Not started: a redeploy would be allowed, were the caller its coordinator. */
@@ -96,7 +93,7 @@ describeEachDatabase(
     let tokens: Record<string, string>
 
     beforeAll(async () => {
-      const keyFile = join(mkdtempSync(join(tmpdir(), "liandong-key-")), "checkpoint.pem")
+      const keyFile = newKeyFile()
       tokens = await seedTours(db.store(), keyFile)
       server = await startTestServer(db.store(), keyFile)
     }, 120_000)

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
-import type { Seeded } from "./fixture.ts"
+import { newKeyFile, type Seeded } from "./fixture.ts"
 import { call, isProblem, startTestServer } from "./harness.ts"
 
 describe("the web UI", () => {
@@ -34,7 +34,7 @@ describe("the web UI", () => {
     writeFileSync(join(dist, "index.html"), "<!doctype html><title>联动</title><div id=root></div>")
     writeFileSync(join(dist, "assets", "app-1234.js"), "console.log('ui')")
     const opened = await store()
-    seeded = { keyFile: join(dist, "..", `key-${Date.now()}.pem`), tokens: {}, reports: {} }
+    seeded = { keyFile: newKeyFile(), tokens: {}, reports: {} }
     server = await startTestServer(opened, seeded.keyFile, { webDist: dist })
     bare = await startTestServer(opened, seeded.keyFile, { webDist: null })
   }, 120_000)

@@ -7,7 +7,16 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { addPrincipals, deploy } from "@liandong/engine/commands"
-import { type Actor, Clock, type Db, Log, operator, Signer, storeLayer } from "@liandong/engine/runtime"
+import {
+  type Actor,
+  Clock,
+  type Db,
+  Log,
+  operator,
+  provisionSigningKey,
+  Signer,
+  storeLayer,
+} from "@liandong/engine/runtime"
 import { migrateToLatest, openStore, type Store } from "@liandong/store"
 import { Layer, ManagedRuntime } from "effect"
 import { sql } from "kysely"
@@ -49,13 +58,16 @@ export const openBench = async (options: {
     database ? { databaseUrl: database.url, poolSize: options.poolSize } : { dataDir: join(dir, "data") },
   )
   await migrateToLatest(store.db)
+  // The run's own key, made before anything signs; its worker processes read the same file.
   const keyFile = join(dir, "checkpoint-ed25519.pem")
+  provisionSigningKey(keyFile)
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
       storeLayer(store),
       Clock.simulatedAt(new Date(options.start)),
       Log.of_(pino({ level: "silent" })),
-      Signer.fromFile(keyFile),
+      // Just made: a key that cannot be read now is a defect.
+      Layer.orDie(Signer.fromFile(keyFile)),
     ),
   )
   const input = nationalCampaign(options.units, options.seed)

@@ -1,8 +1,10 @@
 /**
  * The services every entry point (CLI, server, worker) runs the engine with:
- * the database (embedded PGlite unless DATABASE_URL is set), the campaign
- * clock (real, or fixed for a simulated calendar), the logger and the signer.
+ * the database (embedded PGlite unless the environment names a PostgreSQL
+ * server), the campaign clock (real, or fixed for a simulated calendar), the
+ * logger and the signer.
  */
+import type { SettingInvalid } from "@liandong/store"
 import {
   DataFolderInUse,
   migrateToLatest,
@@ -51,15 +53,29 @@ export const clockLayer = (now: string | undefined) => {
   return fixed === undefined || fixed === "" ? Clock.system : Clock.simulatedAt(new Date(fixed))
 }
 
-/** Database, clock, logger (at `logLevel` unless LOG_LEVEL says otherwise) and the checkpoint signer. */
+/**
+ * Database, clock, logger (at `logLevel` unless LOG_LEVEL says otherwise) and the checkpoint
+ * signer. The key (`keyFile`, else the environment's) is required by default: the layer fails
+ * before the database opens when it cannot be read, so a server or a worker without the
+ * deployment's key never starts. `signingKey: "on-use"` (the CLI) fails only what signs.
+ * Settings from the environment are read while the layer is built, so a bad one fails it
+ * with its message.
+ */
 export const engineLayer = (options: {
   now?: string | undefined
   logLevel: string
   store?: StoreOptions | undefined
-}) =>
-  Layer.mergeAll(
-    dbLayer(options.store ?? storeOptionsFromEnv()),
-    clockLayer(options.now),
-    Log.fromEnv(options.logLevel),
-    Signer.fromEnv(),
+  keyFile?: string | undefined
+  signingKey?: "required" | "on-use" | undefined
+}) => {
+  const required = options.signingKey !== "on-use"
+  const signer =
+    options.keyFile === undefined ? Signer.fromEnv({ required }) : Signer.fromFile(options.keyFile, { required })
+  const store = Layer.unwrap(
+    Effect.try({
+      try: () => dbLayer(options.store ?? storeOptionsFromEnv()),
+      catch: (error) => error as SettingInvalid,
+    }),
   )
+  return Layer.mergeAll(store, clockLayer(options.now), Log.fromEnv(options.logLevel)).pipe(Layer.provideMerge(signer))
+}

@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { acknowledge, deploy, startCampaign } from "@liandong/engine/commands"
-import { operator } from "@liandong/engine/runtime"
+import { operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { migrateToLatest, openStore, type Store } from "@liandong/store"
 import { createTestDatabase, postgresAvailable } from "@liandong/store/testing"
@@ -74,7 +74,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] races around one deadl
   let env: Record<string, string>
   beforeAll(async () => {
     database = await createTestDatabase()
-    const keyFile = join(await mkdtemp(join(tmpdir(), "liandong-races-")), "key.pem")
+    const keyFile = provisionSigningKey(join(await mkdtemp(join(tmpdir(), "liandong-races-")), "key.pem")).path
     env = { DATABASE_URL: database.url, LIANDONG_KEY: keyFile }
     engine = await openEngine({ databaseUrl: database.url, keyFile })
     await migrateToLatest(engine.store.db)

@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createToken, startCampaign } from "@liandong/engine/commands"
-import { operator } from "@liandong/engine/runtime"
+import { operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { migrateToLatest } from "@liandong/store"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { crowdCampaign, crowdTask } from "../crowd.ts"
@@ -63,7 +63,7 @@ describe.skipIf(!((await ownPostgresPossible()) && (await apiServerPresent())))(
     const tokens = new Map<string, string>()
     beforeAll(async () => {
       pg = await startOwnPostgres()
-      const keyFile = join(await mkdtemp(join(tmpdir(), "liandong-restart-")), "key.pem")
+      const keyFile = provisionSigningKey(join(await mkdtemp(join(tmpdir(), "liandong-restart-")), "key.pem")).path
       env = { DATABASE_URL: pg.url, LIANDONG_KEY: keyFile }
       engine = await openEngine({ databaseUrl: pg.url, keyFile })
       await migrateToLatest(engine.store.db)

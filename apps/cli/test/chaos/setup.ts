@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { deploy } from "@liandong/engine/commands"
-import { operator } from "@liandong/engine/runtime"
+import { operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { migrateToLatest, type Store } from "@liandong/store"
 import { createTestDatabase } from "@liandong/store/testing"
 import { type crowdCampaign, crowdPrincipals } from "../crowd.ts"
@@ -13,7 +13,8 @@ import { eventually } from "./fleet.ts"
 /** A fresh, migrated database on the test server; `env` is what processes need to use it. */
 export const chaosDatabase = async (name: string) => {
   const database = await createTestDatabase()
-  const keyFile = join(await mkdtemp(join(tmpdir(), `liandong-${name}-`)), "key.pem")
+  // The deployment's key, made first, as `liandong keys init` would: workers refuse to start without it.
+  const keyFile = provisionSigningKey(join(await mkdtemp(join(tmpdir(), `liandong-${name}-`)), "key.pem")).path
   const engine = await openEngine({ databaseUrl: database.url, keyFile })
   await migrateToLatest(engine.store.db)
   return {

@@ -1,7 +1,9 @@
 /**
  * The key ring: the public half of every key that has signed a campaign's
  * checkpoints, with when it began and stopped signing. A key joins the ring the
- * first time it signs; a rotation retires the old one. Exports carry the ring, so
+ * first time it signs — a rotation's new key, or one a replaced secret brought — and a
+ * rotation retires the old one (a replaced secret leaves it valid: it signed what it
+ * signed, and verifies it still). Exports carry the ring, so
  * verification needs neither the private key nor the file it lives in.
  */
 import { Effect } from "effect"
@@ -9,7 +11,7 @@ import type { Actor } from "../Actor.ts"
 import { query, type Sql, type Tx, transaction } from "../Db.ts"
 import { NotAllowed } from "../Errors.ts"
 import { enrolKeyRow, keyRetiredAt, listKeyRows, retireKey } from "../sql/Keys.ts"
-import { Signer, type SigningKey } from "./Signer.ts"
+import { KeyRotationRefused, Signer, type SigningKey, SigningKeyUnavailable } from "./Signer.ts"
 
 /** Records a key in the ring (once) and fails if it was retired: a retired key never signs again. */
 export const enrolKey = (tx: Tx, key: SigningKey, at: Date = new Date()) =>
@@ -77,7 +79,16 @@ export const rotateKey = (actor: Actor) =>
         en: "only the operator rotates the signing key",
       })
     const signer = yield* Signer
-    const { retired, current } = signer.rotate()
+    // A key file on a read-only mount (a secret) is a failure that says how to rotate with secrets.
+    const { retired, current } = yield* Effect.suspend(() => {
+      try {
+        return Effect.succeed(signer.rotate())
+      } catch (error) {
+        return error instanceof KeyRotationRefused || error instanceof SigningKeyUnavailable
+          ? Effect.fail(error)
+          : Effect.die(error)
+      }
+    })
     const at = new Date()
     yield* transaction("keys.rotate", (tx) =>
       Effect.gen(function* () {

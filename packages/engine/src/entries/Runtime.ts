@@ -4,12 +4,22 @@ import type { Clock } from "../Clock.ts"
 import type { Db } from "../Db.ts"
 import type { Log } from "../Log.ts"
 
-/** A failure granting the application role. */
-export { PrivilegeError } from "@liandong/store"
+/** A failure granting the application role; the environment's database and whether it is PostgreSQL. */
+export { isPostgres, PrivilegeError, SettingInvalid, storeOptionsFromEnv } from "@liandong/store"
 /** Who acts: principals, the operator, the worker. */
 export { type Actor, actorRole, loadActor, operator, type PrincipalRole, system } from "../Actor.ts"
-/** The signer of checkpoints (a service). */
-export { Signer } from "../audit/Signer.ts"
+/** The signer of checkpoints (a service); the deployment's key, made once and required. */
+export {
+  defaultKeyFile,
+  KeyRotationRefused,
+  keyFileFromEnv,
+  provisionSigningKey,
+  readSigningKey,
+  requireSigningKey,
+  Signer,
+  SigningKeyExists,
+  SigningKeyUnavailable,
+} from "../audit/Signer.ts"
 /** Backups: the facts of a database in the snapshot pg_dump copies; what a restore must not meet. */
 export {
   checkpointDatabase,
