@@ -7,7 +7,7 @@
  * database (and the embedded folder's lock) is released, and it exits 0.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { engineLayer } from "@liandong/engine/runtime"
+import { engineLayer, isPostgres, storeOptionsFromEnv } from "@liandong/engine/runtime"
 import { Cause, Effect, Exit, Layer, type Runtime } from "effect"
 import { HttpServer } from "effect/http"
 import { configFromEnv } from "./Config.ts"
@@ -25,7 +25,7 @@ const program = Effect.gen(function* () {
   const url = HttpServer.formatAddress(server.address)
   console.log(`联动 Liandong API: ${url}  (接口文档 docs: ${url}/docs · OpenAPI: ${url}/openapi.json)`)
   console.log(
-    `数据库 database: ${process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite"} · 后台处理 worker: ${config.worker ? "in this process" : "off"} · 网页 web UI: ${config.webDist ?? "not built"}`,
+    `数据库 database: ${isPostgres(storeOptionsFromEnv()) ? "PostgreSQL" : "embedded PGlite"} · 后台处理 worker: ${config.worker ? "in this process" : "off"} · 网页 web UI: ${config.webDist ?? "not built"}`,
   )
   return yield* Effect.never
 })
