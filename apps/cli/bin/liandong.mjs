@@ -3,8 +3,9 @@
  * `liandong`: runs the bundled command line (dist/liandong.mjs) while it matches the
  * sources it was built from; when a source changed it rebuilds the bundle first
  * (build.ts); without a bundler, when the build fails, or with
- * LIANDONG_CLI_BUNDLE=off it runs src/main.ts itself. Plain JavaScript, so that
- * the check costs no TypeScript loading.
+ * LIANDONG_CLI_BUNDLE=off it runs src/main.ts itself. LIANDONG_CLI_BUNDLE=on runs the
+ * bundle unchecked, for an installed copy whose sources never change (an image).
+ * Plain JavaScript, so that the check costs no TypeScript loading.
  */
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
@@ -35,6 +36,7 @@ const say = (zh, en) => process.stderr.write(`liandong: ${zh} / ${en}\n`)
 /** The bundle, rebuilt when stale; the sources when it cannot be. */
 const entry = async () => {
   if (process.env.LIANDONG_CLI_BUNDLE === "off") return sources
+  if (process.env.LIANDONG_CLI_BUNDLE === "on") return existsSync(bundle) ? bundle : sources
   if (fresh()) return bundle
   const first = !existsSync(bundle)
   try {

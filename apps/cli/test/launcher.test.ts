@@ -28,12 +28,14 @@ interface Run {
 describe("the launcher", () => {
   const copy = join(cliDir, "dist", `launcher-test-${process.pid}`)
   const bundle = join(copy, "dist", "liandong.mjs")
-  const run = (...args: string[]) =>
+  const runWith = (env: Record<string, string>, ...args: string[]) =>
     new Promise<Run>((resolve) => {
-      execFile(process.execPath, [join(copy, "bin", "liandong.mjs"), ...args], (error, stdout, stderr) => {
+      const options = { env: { ...process.env, ...env } }
+      execFile(process.execPath, [join(copy, "bin", "liandong.mjs"), ...args], options, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
       })
     })
+  const run = (...args: string[]) => runWith({}, ...args)
   const setVersion = (version: string) => {
     const main = join(copy, "src", "main.ts")
     const text = readFileSync(main, "utf8").replace(/version: "[^"]*"/u, `version: "${version}"`)
@@ -72,6 +74,8 @@ describe("the launcher", () => {
     const output = join(copy, "src", "Output.ts")
     const earlier = new Date(statSync(output).mtimeMs - 60_000)
     utimesSync(output, earlier, earlier)
+    // Unchecked, as in an image: the bundle as it is.
+    expect((await runWith({ LIANDONG_CLI_BUNDLE: "on" }, "--version")).stdout).toContain("the stale bundle")
     const touched = await run("--version")
     expect(touched.code, touched.stderr).toBe(0)
     expect(touched.stdout).not.toContain("the stale bundle")
@@ -90,14 +94,7 @@ describe("the launcher", () => {
 
   it("runs the sources themselves with LIANDONG_CLI_BUNDLE=off", async () => {
     setVersion("0.1.0-sources")
-    const result = await new Promise<Run>((resolve) => {
-      execFile(
-        process.execPath,
-        [join(copy, "bin", "liandong.mjs"), "--version"],
-        { env: { ...process.env, LIANDONG_CLI_BUNDLE: "off" } },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, stdout, stderr }),
-      )
-    })
+    const result = await runWith({ LIANDONG_CLI_BUNDLE: "off" }, "--version")
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain("0.1.0-sources")
     expect(result.stderr).toBe("")
