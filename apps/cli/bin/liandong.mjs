@@ -60,7 +60,7 @@ const entry = async () => {
 
 // The embedded database is PostgreSQL compiled to a 9 MB WebAssembly module. V8 compiles its
 // hot functions a second time with TurboFan, which costs a command more CPU and memory than
-// it saves (a listing: 1.7 → 0.9 s of CPU, 620 → 290 MB; the demo: 18 → 10 s). Commands on
+// it saves (a listing: 1.7 → 0.9 s of CPU, 620 → 290 MB; the demo: 10.9 → 7.3 s). Commands on
 // it run with Liftoff only, in a child process: V8 takes the flag only when it starts.
 const embedded =
   process.argv.slice(2).includes("demo") ||

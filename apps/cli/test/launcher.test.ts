@@ -116,8 +116,9 @@ const alive = (pid: number) => {
 describe("the launcher on the embedded database", () => {
   const dir = mkdtempSync(join(tmpdir(), "liandong-launcher-"))
   const env: Record<string, string> = { LIANDONG_DATA: join(dir, "data") }
-  const embedded = () =>
-    Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DATABASE_")))
+  // Any DATABASE_* setting of the test's environment blanked: an empty one counts as unset.
+  const embedded = (): Record<string, string> =>
+    Object.fromEntries(Object.keys(process.env).flatMap((name) => (name.startsWith("DATABASE_") ? [[name, ""]] : [])))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it("passes on the command's error and exit code", async () => {
@@ -137,7 +138,7 @@ describe("the launcher on the embedded database", () => {
     )
     await liandong(["--version"]) // the bundle, fresh
     const child = spawn(process.execPath, [launcher, "deploy", file], {
-      env: { ...embedded(), ...env, LOG_LEVEL: "warn" },
+      env: { ...process.env, ...embedded(), ...env, LOG_LEVEL: "warn" },
       stdio: "ignore",
     })
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
