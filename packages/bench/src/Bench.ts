@@ -9,6 +9,7 @@ import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { AuditOfflineFigures } from "./AuditOffline.ts"
 import type { Answer, Task } from "./Child.ts"
+import { type CliTimesFigures, runCliTimes } from "./CliTimes.ts"
 import type { PeerFigures } from "./Peer.ts"
 import type { RunFigures } from "./Run.ts"
 
@@ -26,6 +27,8 @@ export interface BenchOptions {
   readonly auditRows: number
   readonly peer: boolean
   readonly pglite: boolean
+  /** runs of each timed CLI command on each database (0 or absent: not timed) */
+  readonly cliRuns?: number
 }
 
 /** Everything one benchmark run measured. */
@@ -45,6 +48,7 @@ export interface BenchResult {
   readonly pglite: RunFigures | undefined
   readonly peer: PeerFigures | undefined
   readonly auditOffline: (AuditOfflineFigures & { rssMb: number }) | undefined
+  readonly cli?: CliTimesFigures | undefined
 }
 
 const commitOf = (): string | undefined => {
@@ -124,6 +128,10 @@ export const runBench = async (
       )
     : undefined
   if (peer) progress(`peer: ${peer.jobs} jobs in ${peer.seconds} s`)
+  const cli =
+    (options.cliRuns ?? 0) > 0
+      ? await runCliTimes({ runs: options.cliRuns ?? 0, pglite: options.pglite }, progress)
+      : undefined
   return {
     at: new Date().toISOString(),
     machine: {
@@ -138,5 +146,6 @@ export const runBench = async (
     pglite,
     peer,
     auditOffline,
+    cli,
   }
 }

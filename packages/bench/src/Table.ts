@@ -1,5 +1,6 @@
 /** The benchmark's figures as a plain-text table. */
 import type { BenchResult } from "./Bench.ts"
+import { cliTable } from "./CliTimes.ts"
 import type { RunFigures } from "./Run.ts"
 import type { Latency } from "./Stats.ts"
 import { judge } from "./Targets.ts"
@@ -77,6 +78,7 @@ export const table = (result: BenchResult): string => {
       ]),
     )
   }
+  if (result.cli) parts.push(cliTable(result.cli))
   const verdicts = judge(result)
   const w = Math.max(...verdicts.map((v) => v.target.length))
   parts.push(

@@ -1,5 +1,6 @@
 /** The targets the benchmark is judged by, and whether a run met each — or by how much it missed. */
 import type { BenchResult } from "./Bench.ts"
+import { cliVerdicts } from "./CliTimes.ts"
 
 /** One target's verdict. */
 export interface Verdict {
@@ -53,5 +54,6 @@ export const judge = (result: BenchResult): Verdict[] => {
         : `over by ${Math.round(pg.endToEndSeconds - 900)} s (${(pg.endToEndSeconds / 900).toFixed(1)}×)`
       : "run with --units 50000 to judge",
   })
+  out.push(...cliVerdicts(result.cli))
   return out
 }

@@ -3,7 +3,7 @@
  * out/bench/<time>.json (and to stdout with --json). Flags:
  * --units N (default 500; 50000 for the national run), --pglite-units N,
  * --seed N, --workers N, --concurrency N, --step-hours N, --peer-max-events N,
- * --audit-rows N, --no-peer, --no-pglite, --json, --out DIR.
+ * --audit-rows N, --cli-runs N (0: no CLI timings), --no-peer, --no-pglite, --json, --out DIR.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -27,6 +27,7 @@ export const Flags = Schema.Struct({
   "step-hours": Count(1, 24),
   "peer-max-events": Count(1, 10_000_000),
   "audit-rows": Count(0, 10_000_000),
+  "cli-runs": Count(0, 1000),
   "no-peer": Schema.Boolean,
   "no-pglite": Schema.Boolean,
   json: Schema.Boolean,
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     "step-hours": { type: "string", default: "1" },
     "peer-max-events": { type: "string", default: "100000" },
     "audit-rows": { type: "string", default: "100000" },
+    "cli-runs": { type: "string", default: "20" },
     "no-peer": { type: "boolean", default: false },
     "no-pglite": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
@@ -81,6 +83,7 @@ const result = await runBench(
     auditRows: flags["audit-rows"],
     peer: !flags["no-peer"],
     pglite: !flags["no-pglite"],
+    cliRuns: flags["cli-runs"],
   },
   progress,
   version,
