@@ -8,14 +8,20 @@
  * touches it and given up when the store closes.
  */
 import { resolve } from "node:path"
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
+import type { PGlite } from "@electric-sql/pglite"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { Database } from "../Database.ts"
 import type { Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { type FolderLock, lockFolder } from "./FolderLock.ts"
+
+/**
+ * Shared buffers for a laptop: PGlite's 128 MB default lives in the process's WebAssembly
+ * memory, which never shrinks; 16 MB halves a command's peak memory at no cost in time
+ * (docs/performance.md). Given on the command line, so nothing is written into the folder.
+ */
+const sharedBuffers = "16MB"
 
 /**
  * Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`.
@@ -26,9 +32,16 @@ export const openPglite = async (dataDir: string, log: (message: string) => void
   const location = inMemory ? dataDir : resolve(dataDir)
   const lock: FolderLock | undefined = inMemory ? undefined : await lockFolder(location)
   const started = Date.now()
+  // Loaded here, not at the top: a command on PostgreSQL never pays for PGlite.
+  const [{ PGlite }, { createPgConfig }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/node-postgres"),
+  ])
   let pglite: PGlite
   try {
-    pglite = await PGlite.create(location)
+    pglite = await PGlite.create(location, {
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`],
+    })
   } catch (error) {
     lock?.release()
     throw error
