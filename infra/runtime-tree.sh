@@ -9,6 +9,10 @@ set -eu
 out=$1
 roots="--filter-prod @liandong/server... --filter-prod @liandong/worker... --filter-prod @liandong/cli..."
 
+if [ ! -f apps/cli/dist/liandong.mjs ]; then
+  echo "apps/cli/dist 未构建 / is not built: node apps/cli/build.ts" >&2
+  exit 1
+fi
 if [ ! -f apps/web/dist/index.html ]; then
   echo "apps/web/dist 未构建 / is not built: pnpm --filter @liandong/web build" >&2
   exit 1
@@ -26,6 +30,10 @@ done
 # The store's test helpers (they import vitest).
 rm -f "$out/packages/store/src/Testing.ts"
 cp -R apps/web/dist "$out/apps/web/dist"
+# The command line as one bundled file and its launcher (a CLI command starts in a fraction of a second).
+mkdir -p "$out/apps/cli/dist"
+cp -R apps/cli/bin "$out/apps/cli/bin"
+cp apps/cli/dist/liandong.mjs "$out/apps/cli/dist/"
 
 cd "$out"
 # shellcheck disable=SC2086

@@ -48,6 +48,14 @@ beforeAll(async () => {
   for (const file of ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", "infra/runtime-tree.sh"]) {
     await cp(join(root, file), join(source, file))
   }
+  // The CLI's bundle, built as the image's build stage builds it (once, when stale).
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ["apps/cli/build.ts", "--if-stale"], { cwd: root }, (error, _stdout, stderr) =>
+      error === null ? resolve() : reject(new Error(`apps/cli/build.ts failed: ${stderr}`)),
+    ),
+  )
+  await cp(join(root, "apps/cli/bin"), join(source, "apps/cli/bin"), { recursive: true })
+  await cp(join(root, "apps/cli/dist/liandong.mjs"), join(source, "apps/cli/dist/liandong.mjs"))
   for (const group of ["packages", "apps"]) {
     for (const name of await readdir(join(root, group))) {
       const from = join(root, group, name)
@@ -77,7 +85,13 @@ describe("the image's /app", () => {
   it("holds the three programs' packages and the built UI, and no tests, bench, UI sources or source maps", async () => {
     const files = await walk(out)
     const ours = files.filter((path) => !path.startsWith("node_modules") && !path.includes("/node_modules"))
-    for (const main of ["apps/server/src/main.ts", "apps/worker/src/main.ts", "apps/cli/src/main.ts"]) {
+    for (const main of [
+      "apps/server/src/main.ts",
+      "apps/worker/src/main.ts",
+      "apps/cli/src/main.ts",
+      "apps/cli/bin/liandong.mjs",
+      "apps/cli/dist/liandong.mjs",
+    ]) {
       expect(ours).toContain(main)
     }
     expect(ours).toContain("packages/engine/src/entries/Runtime.ts")
@@ -116,9 +130,13 @@ describe("the image's /app", () => {
   })
 
   it("runs: the CLI, then the server on an embedded folder (health, readiness, the UI), then a worker", async () => {
+    // As infra/liandong.sh runs it: the launcher, the bundle unchecked.
     const cli = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, ["apps/cli/src/main.ts", "--help"], { cwd: out }, (error, stdout) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout }),
+      execFile(
+        process.execPath,
+        ["apps/cli/bin/liandong.mjs", "--help"],
+        { cwd: out, env: { PATH: process.env.PATH ?? "", LIANDONG_CLI_BUNDLE: "on" } },
+        (error, stdout) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout }),
       ),
     )
     expect(cli.code).toBe(0)
