@@ -52,8 +52,11 @@ export const lateCampaign = {
   ),
 }
 
-/** Seeds the tour (and the late campaign) into the embedded database at `dataDir`; returns a token per principal. */
-export const seedTour = (dataDir: string): Promise<TourTokens> =>
+/**
+ * Seeds the tour (and the late campaign) into the embedded database at `dataDir`, signing with
+ * the key in `keyFile`; returns a token per principal.
+ */
+export const seedTour = (dataDir: string, keyFile: string): Promise<TourTokens> =>
   Effect.runPromise(
     Effect.gen(function* () {
       const deployed = yield* deploy(tour, operator)
@@ -68,5 +71,5 @@ export const seedTour = (dataDir: string): Promise<TourTokens> =>
       yield* startCampaign(late.campaign, yield* loadActor("lead"))
       yield* runUntilIdle(new Date(tourClock.now))
       return tokens as unknown as TourTokens
-    }).pipe(Effect.provide(engineLayer({ now: tourClock.start, logLevel: "warn", store: { dataDir } }))),
+    }).pipe(Effect.provide(engineLayer({ now: tourClock.start, logLevel: "warn", store: { dataDir }, keyFile }))),
   )

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { engineLayer } from "@liandong/engine/runtime"
+import { engineLayer, provisionSigningKey } from "@liandong/engine/runtime"
 import { configFromEnv, startServer } from "@liandong/server"
 import { webDist } from "../build.ts"
 import { seedTour, type TourTokens, tourClock } from "./seed.ts"
@@ -21,10 +21,12 @@ export interface TourServer {
 /** Seeds the tour and serves it with the UI. */
 export const serveTour = async (): Promise<TourServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), "liandong-web-"))
-  const tokens = await seedTour(dataDir)
+  // Its own key beside its data, as a deployment provisions one: nothing else signs with it.
+  const keyFile = provisionSigningKey(join(dataDir, "keys", "checkpoint-ed25519.pem")).path
+  const tokens = await seedTour(dataDir, keyFile)
   const server = await startServer(
     { ...configFromEnv({}), port: 0, webDist, worker: true },
-    engineLayer({ now: tourClock.now, logLevel: "warn", store: { dataDir } }),
+    engineLayer({ now: tourClock.now, logLevel: "warn", store: { dataDir }, keyFile }),
   )
   return {
     url: server.url,

@@ -9,6 +9,9 @@
  * translation exists; only ids, addresses and a person's own words stay as written.
  */
 
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { TrailEntry } from "@liandong/api"
 import { tour } from "@liandong/campaigns"
 import { checkpointNow, trail } from "@liandong/engine/audit"
@@ -23,7 +26,7 @@ import {
   submitReport,
 } from "@liandong/engine/commands"
 import { journalLines, listCheckpoints, summaryFor, verification } from "@liandong/engine/reads"
-import { Clock, engineLayer, loadActor, operator } from "@liandong/engine/runtime"
+import { Clock, engineLayer, loadActor, operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { normalizeCampaign } from "@liandong/workflow"
 import { Effect, Schema } from "effect"
@@ -82,7 +85,15 @@ const playTour = Effect.gen(function* () {
   const entries = yield* trail(campaign, audit)
   return entries.map((entry) => Schema.decodeUnknownSync(TrailEntry)(entry))
 }).pipe(
-  Effect.provide(engineLayer({ now: "2026-04-12T09:00:00+08:00", logLevel: "warn", store: { dataDir: "memory://" } })),
+  Effect.provide(
+    engineLayer({
+      now: "2026-04-12T09:00:00+08:00",
+      logLevel: "warn",
+      store: { dataDir: "memory://" },
+      // A key of its own, as a deployment provisions one.
+      keyFile: provisionSigningKey(join(mkdtempSync(join(tmpdir(), "liandong-trail-")), "checkpoint.pem")).path,
+    }),
+  ),
 )
 
 const definition = normalizeCampaign(tour as never)
