@@ -77,7 +77,7 @@ describe("CLI listings", () => {
       await run("ack", ref, "--as", unit, ...now)
       await run("report", ref, "--figure", "brochures=10", "--text", "发放资料", "--as", unit, ...now)
     }
-  }, 240_000)
+  }, 600_000)
 
   it("a unit sees its own and its subordinates' tasks, in pages that join up", async () => {
     const first = await run("tasks", "--as", "d01", "--json", "--limit", "3")

@@ -2,6 +2,7 @@
  * The chaos suite's sizes. `pnpm test` runs it small; `pnpm test:chaos` sets these for the
  * long run (see the README's Tests section).
  */
+import { availableParallelism, loadavg } from "node:os"
 
 const count = (name: string, small: number): number => {
   const text = process.env[name]
@@ -19,6 +20,14 @@ export const chaosKills = (): number => count("LIANDONG_CHAOS_KILLS", 8)
 
 /** Units racing around one deadline in the races test. */
 export const raceUnits = (): number => count("LIANDONG_CHAOS_RACE_UNITS", 200)
+
+/**
+ * How much longer than on an idle machine a schedule fixed in advance should allow: the load
+ * per core now (at least 1, at most 6). A test that must set real deadlines before it knows how
+ * fast the machine will go stretches its windows by this, instead of failing on a busy one.
+ */
+export const loadSlack = (): number =>
+  Math.min(6, Math.max(1, Math.round(((loadavg()[0] ?? 0) / availableParallelism()) * 10) / 10))
 
 /** Times the database server is restarted in the database-restart test. */
 export const dbRestarts = (): number => count("LIANDONG_CHAOS_RESTARTS", 1)
