@@ -7,8 +7,8 @@
  * database (and the embedded folder's lock) is released, and it exits 0.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { engineLayer, isPostgres, storeOptionsFromEnv } from "@liandong/engine/runtime"
-import { Cause, Effect, Exit, Layer, type Runtime } from "effect"
+import { engineLayer, isPostgres, processTeardown, reportFailure, storeOptionsFromEnv } from "@liandong/engine/runtime"
+import { Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import { configFromEnv } from "./Config.ts"
 import { serverLayer } from "./Server.ts"
@@ -30,24 +30,9 @@ const program = Effect.gen(function* () {
   return yield* Effect.never
 })
 
-/** A failure to start (the data folder held by another process…): its one bilingual line, else the whole cause. */
-const report = (cause: Cause.Cause<unknown>) =>
-  Effect.sync(() => {
-    if (Cause.hasInterruptsOnly(cause)) return
-    const error = Cause.squash(cause)
-    if (typeof error === "object" && error !== null && "zh" in error && "en" in error) {
-      console.error(`错误:${String(error.zh)} | error: ${String(error.en)}`)
-    } else {
-      console.error(Cause.pretty(cause))
-    }
-  })
-
-// Stopped by a signal is a clean shutdown (0); a failure to start or run is 1.
-const teardown: Runtime.Teardown = (exit, onExit) =>
-  onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
-
+// Stopped by a signal is a clean shutdown (0); a failure to start or run is 1, in one line.
 program.pipe(
   Effect.provide(serverLayer(config).pipe(Layer.provide(engine))),
-  Effect.tapCause(report),
-  NodeRuntime.runMain({ teardown, disableErrorReporting: true }),
+  Effect.tapCause(reportFailure),
+  NodeRuntime.runMain({ teardown: processTeardown, disableErrorReporting: true }),
 )

@@ -8,9 +8,9 @@
  * with exit code 0.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { engineLayer } from "@liandong/engine/runtime"
+import { engineLayer, processTeardown, reportFailure } from "@liandong/engine/runtime"
 import { runWorker } from "@liandong/engine/worker"
-import { Cause, Effect, Exit, type Runtime } from "effect"
+import { Effect } from "effect"
 
 const pollMs = Number(process.env.LIANDONG_POLL_MS ?? "1000")
 if (!Number.isInteger(pollMs) || pollMs < 10) {
@@ -18,10 +18,9 @@ if (!Number.isInteger(pollMs) || pollMs < 10) {
   process.exit(2)
 }
 
-const teardown: Runtime.Teardown = (exit, onExit) =>
-  onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
-
+// Stopped by a signal is a clean shutdown (0); a failure to start or run is 1, in one line.
 runWorker({ pollMs }).pipe(
   Effect.provide(engineLayer({ now: process.env.LIANDONG_NOW, logLevel: "info" })),
-  NodeRuntime.runMain({ teardown }),
+  Effect.tapCause(reportFailure),
+  NodeRuntime.runMain({ teardown: processTeardown, disableErrorReporting: true }),
 )
