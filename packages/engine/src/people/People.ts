@@ -372,7 +372,11 @@ export const signIn = (input: unknown, context: SignInContext = {}) =>
       yield* log(given.name, "sign-in.refused", given.name, { reason: reason ?? "unknown" })
       return yield* new SignInRefused()
     }
-    yield* query("signin.clear", (db) => clearFailures(db, row.id))
+    // The lock is checked again where it is cleared: parallel guesses may have set it since.
+    if (!(yield* query("signin.clear", (db) => clearFailures(db, row.id, now)))) {
+      yield* log(given.name, "sign-in.refused", given.name, { reason: "locked" })
+      return yield* new SignInRefused()
+    }
     if (checked.rehash) {
       const hash = yield* hashPassword(password)
       yield* query("signin.rehash", (db) => rehashCredentials(db, row.id, hash))

@@ -134,13 +134,18 @@ export const countFailure = (db: Sql, principal: string, limit: number, lockUnti
     .returning(["failed_count", "locked_until"])
     .executeTakeFirst()
 
-/** Clears the failures after a successful sign-in. */
-export const clearFailures = (db: Sql, principal: string): Promise<unknown> =>
+/**
+ * Clears the failures after a right password, unless a lock was set since they were read
+ * (concurrent wrong guesses): true when cleared, false when the person is locked now.
+ */
+export const clearFailures = (db: Sql, principal: string, at: Date): Promise<boolean> =>
   db
     .updateTable("credentials")
     .set({ failed_count: 0, locked_until: null })
     .where("principal_id", "=", principal)
-    .execute()
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", at)]))
+    .executeTakeFirst()
+    .then((result) => Number(result.numUpdatedRows) > 0)
 
 /** Stores a new session by the hash of its secret. */
 export const insertSession = (
