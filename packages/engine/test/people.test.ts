@@ -4,6 +4,7 @@
  * failures, and no answer that tells whether a name exists. Times are the wall clock's,
  * moved by the test.
  */
+import { argon2Sync, randomBytes } from "node:crypto"
 import type { Database } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
@@ -134,6 +135,49 @@ describeEachDatabase("people", (ctx) => {
     }
     minutes(sessionIdleMinutes / 2)
     expect(((await failure(authenticateSession(busy.secret))) as { reason: string }).reason).toBe("expired")
+  })
+
+  it("a session's last use is written at most once a minute", async () => {
+    const invited = await invite("zhang-a", "county-a")
+    await run(acceptInvitation(invited.token, password))
+    const session = await run(signIn({ name: "zhang-a", password }))
+    const lastSeen = () =>
+      rows((db) => db.selectFrom("sessions").select("last_seen_at").executeTakeFirstOrThrow()).then((r) =>
+        new Date(r.last_seen_at).getTime(),
+      )
+    const signedInAt = await lastSeen()
+    wall += 30_000
+    await run(authenticateSession(session.secret))
+    expect(await lastSeen()).toBe(signedInAt)
+    wall += 31_000
+    await run(authenticateSession(session.secret))
+    expect(await lastSeen()).toBe(wall)
+  })
+
+  it("a hash made with older parameters is replaced at the next sign-in", async () => {
+    const invited = await invite("zhang-a", "county-a")
+    await run(acceptInvitation(invited.token, password))
+    const salt = randomBytes(16)
+    const old = argon2Sync("argon2id", {
+      message: Buffer.from(password),
+      nonce: salt,
+      memory: 8192,
+      passes: 3,
+      parallelism: 1,
+      tagLength: 32,
+    })
+    const b64 = (b: Buffer) => b.toString("base64").replace(/=+$/u, "")
+    await rows((db) =>
+      db
+        .updateTable("credentials")
+        .set({ password_hash: `$argon2id$v=19$m=8192,t=3,p=1$${b64(salt)}$${b64(old)}` })
+        .execute(),
+    )
+    await run(signIn({ name: "zhang-a", password }))
+    const stored = await rows((db) => db.selectFrom("credentials").select("password_hash").executeTakeFirstOrThrow())
+    expect(stored.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/u)
+    // and it still checks
+    expect((await run(signIn({ name: "zhang-a", password }))).secret).toHaveLength(43)
   })
 
   it("wrong passwords lock a person out, the lock lifts after its time, and an unknown name reads the same", async () => {
