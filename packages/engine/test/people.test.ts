@@ -20,6 +20,7 @@ import {
   deploy,
   type InvalidInput,
   invitePerson,
+  listPeople,
   listSessions,
   lockAfterFailures,
   lockMinutes,
@@ -287,6 +288,24 @@ describeEachDatabase("people", (ctx) => {
       invitePerson({ id: "deputy", name: "副局长", role: "coordinator", unit: "city" }, operator),
     )
     expect(deputy.person).toBe("deputy")
+  })
+
+  it("a coordinator lists the people of its campaigns' units, with their contact details", async () => {
+    await invite("zhang-a", "county-a")
+    const otherLead = await engine.actor("other-lead")
+    await run(invitePerson({ id: "wang-c", name: "丙县联络员", role: "unit", unit: "county-c" }, otherLead))
+    const lead = await engine.actor("lead")
+    const mine = await run(listPeople(lead))
+    expect(mine.map((p) => p.id)).toEqual(["clerk-a", "clerk-a1", "clerk-b", "zhang-a"])
+    expect(mine.find((p) => p.id === "zhang-a")).toMatchObject({
+      unit_key: "county-a",
+      mobile: "13800138000",
+      email: "zhang-a@example.cn",
+      password_set_at: null,
+    })
+    expect((await run(listPeople(otherLead))).map((p) => p.id)).toEqual(["wang-c"])
+    expect((await run(listPeople(operator))).map((p) => p.id)).toContain("other-lead")
+    expect((await failure(listPeople(await engine.actor("clerk-a"))))._tag).toBe("NotAllowed")
   })
 
   it("a person of one unit still sees another unit's task as not found", async () => {

@@ -30,6 +30,7 @@ import {
   revokeSessionsOf,
   selectOpenInvitation,
   selectOpenSessions,
+  selectPeople,
   selectPersonForSignIn,
   selectPersonRole,
   selectSessionForAuthentication,
@@ -493,4 +494,33 @@ export const changePassword = (current: string, next: string, actor: Actor, keep
       }),
     )
     return { person: row.id }
+  })
+
+/**
+ * The people the actor manages, with contact details, whether a password is set and until
+ * when they are locked out: everyone for the operator; for a coordinator, the unit contacts
+ * of units its office's campaigns name.
+ */
+export const listPeople = (actor: Actor) =>
+  Effect.gen(function* () {
+    const scope =
+      actor.kind === "operator"
+        ? ("all" as const)
+        : actor.kind === "principal" && actor.role === "coordinator" && actor.unit !== null
+          ? { coordinator: actor.unit }
+          : undefined
+    if (scope === undefined) {
+      return yield* refuse(
+        actor,
+        "person.list",
+        "people",
+        new NotAllowed({
+          actor: actor.id,
+          action: "person.list",
+          zh: "只有协调人员和系统管理员可以查看人员名单",
+          en: "only coordinators and the operator list people",
+        }),
+      )
+    }
+    return yield* query("people.list", (db) => selectPeople(db, scope))
   })

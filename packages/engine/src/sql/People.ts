@@ -256,3 +256,41 @@ export const selectOpenInvitation = (db: Sql, tokenHash: string, at: Date) =>
 /** A person's role and unit, for deciding who manages them. */
 export const selectPersonRole = (db: Sql, id: string) =>
   db.selectFrom("principals").select(["id", "name", "role", "unit_key"]).where("id", "=", id).executeTakeFirst()
+
+/**
+ * People with their contact details and whether they have set a password: all of them, or
+ * the unit contacts of units named by a campaign `coordinator` (an office key) coordinates.
+ */
+export const selectPeople = (db: Sql, scope: "all" | { readonly coordinator: string }) => {
+  let q = db
+    .selectFrom("principals")
+    .leftJoin("credentials", "credentials.principal_id", "principals.id")
+    .select([
+      "principals.id",
+      "principals.name",
+      "principals.role",
+      "principals.unit_key",
+      "principals.mobile",
+      "principals.email",
+      "principals.disabled_at",
+      "credentials.changed_at as password_set_at",
+      "credentials.locked_until",
+    ])
+    .orderBy("principals.id")
+  if (scope !== "all")
+    q = q
+      .where("principals.role", "=", "unit")
+      .where((eb) =>
+        eb(
+          "principals.unit_key",
+          "in",
+          eb
+            .selectFrom("units")
+            .innerJoin("campaigns", "campaigns.id", "units.campaign_id")
+            .innerJoin("definitions", "definitions.id", "campaigns.definition_id")
+            .select("units.key")
+            .where(sql<SqlBool>`definitions.body->>'coordinator' = ${scope.coordinator}`),
+        ),
+      )
+  return q.execute()
+}
