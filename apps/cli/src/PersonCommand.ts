@@ -1,12 +1,12 @@
 /**
- * `liandong person invite|reset|accept|sign-in|whoami|sign-out|sessions|sign-out-everywhere`:
+ * `liandong person invite|list|reset|accept|sign-in|whoami|sign-out|sessions|sign-out-everywhere`:
  * people and their passwords and sessions, from the command line, through the same engine
  * functions the web will call. Passwords and session secrets are read from files, never
  * from the command line (shell history, process lists).
  */
 import { readFile } from "node:fs/promises"
 import { acceptInvitation, invitePerson, resetPassword, signOutEverywhere } from "@liandong/engine/commands"
-import { listSessions } from "@liandong/engine/reads"
+import { listPeople, listSessions } from "@liandong/engine/reads"
 import { authenticateSession, signIn, signOut } from "@liandong/engine/runtime"
 import { Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -62,6 +62,36 @@ const invite = Command.make(
       return ctx.json ? json(invited) : shownOnce(invited.token, invited.person, invited.expiresAt)
     }),
 ).pipe(Command.withDescription("邀请人员并生成一次性邀请令牌 / invite a person, with a one-time token"))
+
+const list = Command.make("list", {}, () =>
+  run(function* (ctx) {
+    const rows = yield* listPeople(yield* actorFor(ctx.as))
+    if (ctx.json) return json(rows)
+    if (rows.length === 0) return "没有人员 / no people"
+    return table(
+      [
+        "登录名 id",
+        "姓名 name",
+        "角色 role",
+        "单位 unit",
+        "手机 mobile",
+        "邮箱 email",
+        "密码 password",
+        "锁定至 locked until",
+      ],
+      rows.map((r) => [
+        r.id,
+        r.name,
+        r.role,
+        r.unit_key ?? "—",
+        r.mobile ?? "—",
+        r.email ?? "—",
+        r.password_set_at === null ? "未设置 not set" : when(r.password_set_at),
+        when(r.locked_until),
+      ]),
+    )
+  }),
+).pipe(Command.withDescription("列出本人所管理的人员 / the people one manages"))
 
 const reset = Command.make("reset", { id: Argument.String("id") }, ({ id }) =>
   run(function* (ctx) {
@@ -131,6 +161,6 @@ const everywhere = Command.make("sign-out-everywhere", { id: Argument.String("id
 
 /** The person command group. */
 export const personCommand = Command.make("person").pipe(
-  Command.withSubcommands([invite, reset, accept, signInCommand, whoami, signOutCommand, sessions, everywhere]),
+  Command.withSubcommands([invite, list, reset, accept, signInCommand, whoami, signOutCommand, sessions, everywhere]),
   Command.withDescription("人员、密码与会话 / people, passwords and sessions"),
 )

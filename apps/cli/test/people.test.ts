@@ -48,6 +48,9 @@ describe("people through the CLI", () => {
       "lead",
     ])
     const token = invited.split("\n")[0] ?? ""
+    const listed = await ok(["person", "list", "--as", "lead"])
+    expect(listed).toContain("13800138000")
+    expect(listed).toContain("未设置 not set")
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/u)
     const password = await file("password", "东区联络员-2026年春\n")
     expect(await ok(["person", "accept", token, "--password-file", password])).toContain("zhang")
