@@ -24,7 +24,7 @@ import { loadDefinitionFile, readJsonFile } from "./Files.ts"
 import { keysCommand } from "./KeysCommand.ts"
 import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
 import { json, table } from "./Output.ts"
-
+import { personCommand } from "./PersonCommand.ts"
 import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { serveCommand } from "./ServeCommand.ts"
@@ -181,6 +181,7 @@ export const cli = liandong.pipe(
     workerCommand,
     summaryCommand,
     principalCommand,
+    personCommand,
     auditCommand,
     keysCommand,
     tokenCommand,

@@ -6,19 +6,31 @@
 import { randomBytes } from "node:crypto"
 import { applyAppPrivileges, migrateToLatest, openStore, PrivilegeError, type Store } from "@liandong/store"
 import { postgresAvailable, testServerUrl } from "@liandong/store/testing"
+import { Effect } from "effect"
 import { sql } from "kysely"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { WallClock } from "../src/Clock.ts"
 import {
+  acceptInvitation,
   acknowledge,
   approve,
   authenticate,
+  authenticateSession,
+  changePassword,
   createToken,
   deploy,
   expireRequests,
+  invitePerson,
+  listSessions,
+  lockAfterFailures,
   operator,
+  resetPassword,
   returnReport,
   revokeToken,
+  signIn,
+  signOut,
+  signOutEverywhere,
   startCampaign,
   submitReport,
   verifyCampaign,
@@ -183,6 +195,44 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
     }
   })
 
+  it("runs people through the engine: invite, accept, sign in, lock-out, sessions, password change, reset", async () => {
+    const engine = testEngine(appStore)
+    let wall = Date.now()
+    const clock = { now: Effect.sync(() => new Date(wall)) }
+    const run = <A, E>(effect: Effect.Effect<A, E, any>) =>
+      engine.run(Effect.provideService(effect, WallClock, clock) as Effect.Effect<A, E, never>)
+    try {
+      const lead = await engine.actor("lead")
+      const password = "春风又绿江南岸-2026"
+      const invited = await run(invitePerson({ id: "zhang-a", name: "张三", role: "unit", unit: "county-a" }, lead))
+      await run(acceptInvitation(invited.token, password))
+      const session = await run(signIn({ name: "zhang-a", password }, { address: "10.0.0.7" }))
+      wall += 2 * 60_000
+      const { actor } = await run(authenticateSession(session.secret))
+      expect(actor).toMatchObject({ id: "zhang-a", unit: "county-a" })
+      expect(await run(listSessions("zhang-a", lead))).toHaveLength(1)
+      const next = "秋水共长天一色-2027"
+      await run(changePassword(password, next, actor, session.secret))
+      // failures are counted and lock; a reset link, used, sets a new password and lifts the lock
+      for (let i = 0; i < lockAfterFailures; i++)
+        await engine.exit(Effect.provideService(signIn({ name: "zhang-a", password: "x" }), WallClock, clock))
+      const locked = await appStore.db
+        .selectFrom("credentials")
+        .select(["failed_count", "locked_until"])
+        .where("principal_id", "=", "zhang-a")
+        .executeTakeFirstOrThrow()
+      expect(locked.failed_count).toBe(lockAfterFailures)
+      expect(locked.locked_until).not.toBeNull()
+      const reset = await run(resetPassword("zhang-a", lead))
+      await run(acceptInvitation(reset.token, password))
+      const again = await run(signIn({ name: "zhang-a", password }))
+      await run(signOut(again.secret))
+      expect(await run(signOutEverywhere("zhang-a", lead))).toMatchObject({ ended: 0 })
+    } finally {
+      await engine.dispose()
+    }
+  })
+
   it("cannot disable a trigger, rewrite or empty the record, alter a table, or create anything", async () => {
     const client = new pg.Client({ connectionString: urlAs(app) })
     await client.connect()
@@ -220,6 +270,14 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
         "truncate report_figures",
         `update reports set narrative = '{"narrative":"改过"}'`,
         "update reports set submitted_by = 'someone'",
+        "update invitations set token_hash = 'x', principal_id = 'lead'",
+        "delete from invitations",
+        "update sessions set principal_id = 'lead'",
+        "delete from sessions",
+        "update credentials set principal_id = 'lead'",
+        "delete from credentials",
+        "update people_log set action = 'x'",
+        "delete from people_log",
         "delete from reports",
         "truncate reports",
         "create trigger pwned before update on journal for each row execute function liandong_append_only()",

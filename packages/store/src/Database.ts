@@ -36,6 +36,9 @@ export interface PrincipalsTable {
   unit_key: string | null
   created_at: CreatedAt
   disabled_at: Timestamp | null
+  /** contact details, validated by the engine */
+  mobile: ColumnType<string | null, string | null | undefined, string | null>
+  email: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** Each deployed version of a definition, with the content hash of its normalized body. */
@@ -265,6 +268,50 @@ export interface DenialsTable {
   pending: ColumnType<number, number | undefined, number>
 }
 
+/** A person's password: an argon2id PHC string, with the count of failures and the lock they set. */
+export interface CredentialsTable {
+  principal_id: string
+  password_hash: string
+  changed_at: Timestamp
+  failed_count: ColumnType<number, number | undefined, number>
+  locked_until: Timestamp | null
+}
+
+/** A one-time invitation: the SHA-256 of its token, never the token. */
+export interface InvitationsTable {
+  id: string
+  token_hash: string
+  principal_id: string
+  created_by: string
+  created_at: CreatedAt
+  expires_at: Timestamp
+  used_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+/** A signed-in session; its id is the SHA-256 of its secret. */
+export interface SessionsTable {
+  id: string
+  principal_id: string
+  created_at: Timestamp
+  last_seen_at: Timestamp
+  idle_expires_at: Timestamp
+  absolute_expires_at: Timestamp
+  revoked_at: Timestamp | null
+  user_agent: string | null
+  address: string | null
+}
+
+/** What people do to people: invitations, sign-ins, sign-outs, refusals (append-only). */
+export interface PeopleLogTable {
+  id: GeneratedBigId
+  at: Timestamp
+  actor: string
+  action: string
+  subject: string
+  detail: Json<Record<string, unknown>>
+}
+
 /** Every table of the database. */
 export interface Database {
   units: UnitsTable
@@ -285,6 +332,10 @@ export interface Database {
   tokens: TokensTable
   signing_keys: SigningKeysTable
   denials: DenialsTable
+  credentials: CredentialsTable
+  invitations: InvitationsTable
+  sessions: SessionsTable
+  people_log: PeopleLogTable
 }
 
 export type UnitRow = Selectable<UnitsTable>

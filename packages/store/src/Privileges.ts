@@ -88,6 +88,25 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     update: true,
     why: "refused attempts, counted per window (the count of the current window goes up)",
   },
+  credentials: {
+    select: true,
+    insert: true,
+    update: ["password_hash", "changed_at", "failed_count", "locked_until"],
+    why: "a password set, changed or rehashed; failures counted and the lock set; never deleted",
+  },
+  invitations: {
+    select: true,
+    insert: true,
+    update: ["used_at", "revoked_at"],
+    why: "an invitation is written once, then used once or revoked; kept as the record of who invited whom",
+  },
+  sessions: {
+    select: true,
+    insert: true,
+    update: ["last_seen_at", "idle_expires_at", "revoked_at"],
+    why: "a session is touched while in use and revoked at sign-out; kept, never rewritten",
+  },
+  people_log: { select: true, insert: true, why: "append-only: invitations, sign-ins, sign-outs, refusals" },
   kysely_migration: { why: "only `db migrate` reads and writes it, as the owner" },
   kysely_migration_lock: { why: "only `db migrate` takes it, as the owner" },
 }

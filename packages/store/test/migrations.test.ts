@@ -24,6 +24,10 @@ const tables = Object.keys({
   tokens: true,
   signing_keys: true,
   denials: true,
+  credentials: true,
+  invitations: true,
+  sessions: true,
+  people_log: true,
 } satisfies Record<keyof Database, true>).sort()
 
 const tablesInDatabase = async (db: Parameters<typeof migrateToLatest>[0]) =>

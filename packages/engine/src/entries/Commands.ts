@@ -14,5 +14,14 @@ export { ReportInput, submitReport } from "../commands/SubmitReport.ts"
 export { addPrincipal, addPrincipals, PrincipalInput } from "../Directory.ts"
 /** Claim, complete, release and expire an API request's idempotency key. */
 export { claimRequest, completeRequest, expireRequests, type RequestClaim, releaseRequest } from "../Idempotency.ts"
+/** Invite people, reset and change passwords, sign people out everywhere; the invitation's schema. */
+export {
+  acceptInvitation,
+  changePassword,
+  invitePerson,
+  PersonInput,
+  resetPassword,
+  signOutEverywhere,
+} from "../people/People.ts"
 /** Create and revoke API tokens (the operator). */
 export { createToken, revokeToken } from "../Tokens.ts"

@@ -11,6 +11,7 @@ import * as accountableRecord from "./0008_accountable_record.ts"
 import * as campaignUnits from "./0009_campaign_units.ts"
 import * as leastPrivilege from "./0010_least_privilege.ts"
 import * as denialWindows from "./0011_denial_windows.ts"
+import * as people from "./0012_people.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "0009_campaign_units": campaignUnits,
   "0010_least_privilege": leastPrivilege,
   "0011_denial_windows": denialWindows,
+  "0012_people": people,
 }
