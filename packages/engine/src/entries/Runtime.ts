@@ -39,6 +39,8 @@ export { clockLayer, dbLayer, engineLayer, storeLayer } from "../Layers.ts"
 export { Log } from "../Log.ts"
 /** The database's upkeep: whether it answers, its schema, the application role. */
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
+/** How a server or worker process ends: its exit code and its failure line. */
+export { processTeardown, reportFailure } from "../Process.ts"
 /** Passwords and sessions: sign in, the actor of a session, sign out; their refusals and numbers. */
 export {
   authenticateSession,
@@ -53,8 +55,6 @@ export {
   signIn,
   signOut,
 } from "../people/People.ts"
-/** How a server or worker process ends: its exit code and its failure line. */
-export { processTeardown, reportFailure } from "../Process.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 
