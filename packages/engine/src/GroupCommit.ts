@@ -28,6 +28,12 @@ import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
 /** The most commands one transaction takes. */
 export const batchLimit = 64
 
+/**
+ * Batches in flight at once: while one commits (its journal append and WAL flush), the next
+ * does its commands' work on another connection, as separate commands did before.
+ */
+export const runners = 2
+
 /** A command to run in a group commit. */
 export interface GroupedCommand<A, E, R> {
   /** where its machine lies: commands of a batch run in this order (campaign, then unit) */
@@ -55,7 +61,8 @@ interface Entry {
 
 interface Committer {
   queue: Entry[]
-  running: boolean
+  /** transactions of batches in flight */
+  running: number
 }
 
 // One committer per database handle: the pool's batches go one after another.
@@ -64,7 +71,7 @@ const committers = new WeakMap<object, Committer>()
 const committerOf = (handle: object) => {
   const found = committers.get(handle)
   if (found !== undefined) return found
-  const made: Committer = { queue: [], running: false }
+  const made: Committer = { queue: [], running: 0 }
   committers.set(handle, made)
   return made
 }
@@ -162,8 +169,9 @@ const drain = (committer: Committer) =>
   }).pipe(
     Effect.ensuring(
       Effect.gen(function* () {
-        committer.running = false
-        // Only if the loop itself was stopped: nobody is left waiting for ever.
+        committer.running--
+        // Only if the last loop was stopped: nobody is left waiting for ever.
+        if (committer.running > 0) return
         const left = committer.queue
         committer.queue = []
         for (const entry of left)
@@ -192,8 +200,8 @@ export const groupCommitted = <A, E, R>(command: GroupedCommand<A, E, R>) =>
       run: (tx: Tx) => Effect.provideContext(command.run(tx), context),
     } as unknown as GroupedCommand<unknown, unknown, never>
     committer.queue.push({ command: provided, key, deferred })
-    if (!committer.running) {
-      committer.running = true
+    if (committer.running < runners) {
+      committer.running++
       yield* Effect.forkDetach(Effect.provideContext(drain(committer), context))
     }
     return (yield* Deferred.await(deferred)) as Answer<A>
