@@ -2,44 +2,13 @@
  * Idempotency keys: a command retried with the same key and the same request
  * returns the first answer and changes nothing; the same key with a different
  * request is refused. The key's row is inserted first, so a concurrent
- * duplicate waits on it instead of running twice.
+ * duplicate waits on it instead of running twice. A command's key is claimed in
+ * its group commit (`GroupCommit.ts`); an HTTP request's here, before it runs.
  */
-import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Effect } from "effect"
-import type { Actor } from "./Actor.ts"
-import { type Db, query, type Tx } from "./Db.ts"
-import { IdempotencyConflict, type StoreError } from "./Errors.ts"
-import {
-  claimKey,
-  claimOf,
-  expireRequestRecords,
-  releaseClaim,
-  storedResult,
-  storeResult,
-  takeOverClaim,
-} from "./sql/Requests.ts"
-
-/** Runs `run` once per (actor, key); a replay returns the stored result with `replayed: true`. */
-export const once = <A, E, R>(
-  tx: Tx,
-  actor: Actor,
-  key: string | null | undefined,
-  request: unknown,
-  run: Effect.Effect<A, E, R>,
-) =>
-  Effect.gen(function* () {
-    if (key === null || key === undefined) return { result: yield* run, replayed: false }
-    const requestHash = sha256Hex(canonicalJson(request))
-    const claimed = yield* query("idempotency.claim", (db) => claimKey(db, actor.id, key, requestHash), tx)
-    if (!claimed) {
-      const previous = yield* query("idempotency.load", (db) => storedResult(db, actor.id, key), tx)
-      if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
-      return { result: previous.result as A, replayed: true }
-    }
-    const result = yield* run
-    yield* query("idempotency.store", (db) => storeResult(db, actor.id, key, result), tx)
-    return { result, replayed: false }
-  })
+import { type Db, query } from "./Db.ts"
+import type { StoreError } from "./Errors.ts"
+import { claimKey, claimOf, expireRequestRecords, releaseClaim, storeResult, takeOverClaim } from "./sql/Requests.ts"
 
 /** What claiming a request's key found: go ahead, replay the stored answer, or refuse. */
 export type RequestClaim =

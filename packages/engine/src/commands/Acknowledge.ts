@@ -1,9 +1,8 @@
 /** A unit acknowledges a task assigned to it (确认接收). */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { once } from "../Idempotency.ts"
-import { journaled, journalPosition } from "../Journal.ts"
-import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
+import { groupCommitted } from "../GroupCommit.ts"
+import { applyCommand, machineOrder, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
 export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
@@ -11,14 +10,15 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
     const { address, loaded } = yield* resolveTask(ref, actor, "acknowledge")
     yield* requireOwnTask(actor, address, "acknowledge")
     const at = yield* nowIso
-    const outcome = yield* journaled("acknowledge", (tx) =>
-      once(
-        tx,
-        actor,
-        options.idempotencyKey,
-        { command: "acknowledge", ref },
-        Effect.gen(function* () {
-          yield* applyCommand(tx, {
+    const outcome = yield* groupCommitted({
+      order: machineOrder(loaded.row.id, address.unit),
+      campaignId: loaded.row.id,
+      actor,
+      idempotencyKey: options.idempotencyKey,
+      request: { command: "acknowledge", ref },
+      run: (tx) =>
+        Effect.map(
+          applyCommand(tx, {
             loaded,
             unit: address.unit,
             at,
@@ -28,14 +28,13 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
                 cause: { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
                 answer: null,
               }),
-          })
-          return {
+          }),
+          () => (journal: number) => ({
             task: `${address.campaign}/${address.unit}/${address.task}`,
             status: "acknowledged",
-            journal: yield* journalPosition(tx, loaded.row.id),
-          }
-        }),
-      ),
-    )
+            journal,
+          }),
+        ),
+    })
     return { ...outcome.result, replayed: outcome.replayed }
   })

@@ -55,3 +55,6 @@ export const applyCommand = <A, E, R>(tx: Tx, command: Omit<CommandDue<A, E, R>,
         : Effect.die(new Error(`a command's event came out ${String(outcome)}`))
     },
   )
+
+/** Where a machine lies, for the order of a group commit's commands: campaign, then unit (the campaign's own first). */
+export const machineOrder = (campaignId: string, unit: string | null) => `${campaignId}\u0000${unit ?? ""}`

@@ -9,11 +9,10 @@ import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
-import { once } from "../Idempotency.ts"
-import { journaled, journalPosition } from "../Journal.ts"
+import { groupCommitted } from "../GroupCommit.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
 import { latestReport, lockReport, reportById, reviewReport } from "../sql/Reports.ts"
-import { applyCommand, nowIso } from "./Common.ts"
+import { applyCommand, machineOrder, nowIso } from "./Common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
 export const ReturnReason = Schema.String.check(
@@ -44,12 +43,13 @@ const review = (
     if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
     yield* denied(requireManager(actor, loaded.definition, decision))
     const at = yield* nowIso
-    const outcome = yield* journaled(decision, (tx) =>
-      once(
-        tx,
-        actor,
-        options.idempotencyKey,
-        { command: decision, ref: reportRef, reason },
+    const outcome = yield* groupCommitted({
+      order: machineOrder(loaded.row.id, report.unit_key),
+      campaignId: loaded.row.id,
+      actor,
+      idempotencyKey: options.idempotencyKey,
+      request: { command: decision, ref: reportRef, reason },
+      run: (tx) =>
         Effect.gen(function* () {
           const { answer: current } = yield* applyCommand(tx, {
             loaded,
@@ -90,15 +90,14 @@ const review = (
                 }
               }),
           })
-          return {
+          return (journal: number) => ({
             report: String(current.id),
             task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
             status: decision === "approve" ? "approved" : "returned",
-            journal: yield* journalPosition(tx, loaded.row.id),
-          }
+            journal,
+          })
         }),
-      ),
-    )
+    })
     return { ...outcome.result, replayed: outcome.replayed }
   })
 

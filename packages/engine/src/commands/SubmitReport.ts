@@ -8,11 +8,10 @@ import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
-import { once } from "../Idempotency.ts"
-import { journaled, journalPosition } from "../Journal.ts"
+import { groupCommitted } from "../GroupCommit.ts"
 import { decode } from "../Refs.ts"
 import { insertFigures, insertReport, lastAttempt } from "../sql/Reports.ts"
-import { applyCommand, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
+import { applyCommand, machineOrder, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({
@@ -36,12 +35,13 @@ export const submitReport = (
     if (Result.isFailure(validated)) return yield* new InvalidInput({ problems: validated.failure })
     const report = validated.success
     const at = yield* nowIso
-    const outcome = yield* journaled("report", (tx) =>
-      once(
-        tx,
-        actor,
-        options.idempotencyKey,
-        { command: "report", ref, body },
+    const outcome = yield* groupCommitted({
+      order: machineOrder(loaded.row.id, address.unit),
+      campaignId: loaded.row.id,
+      actor,
+      idempotencyKey: options.idempotencyKey,
+      request: { command: "report", ref, body },
+      run: (tx) =>
         Effect.gen(function* () {
           const { answer: submitted } = yield* applyCommand(tx, {
             loaded,
@@ -82,15 +82,14 @@ export const submitReport = (
               }),
           })
           const { id: inserted, attempt } = submitted
-          return {
+          return (journal: number) => ({
             task: `${address.campaign}/${address.unit}/${address.task}`,
             report: String(inserted),
             attempt,
             status: "submitted",
-            journal: yield* journalPosition(tx, loaded.row.id),
-          }
+            journal,
+          })
         }),
-      ),
-    )
+    })
     return { ...outcome.result, replayed: outcome.replayed }
   })

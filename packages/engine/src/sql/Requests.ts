@@ -85,3 +85,12 @@ export const expireRequestRecords = (db: Sql, retentionSeconds: number, batch: n
     ))`
     .execute(db)
     .then((result) => Number(result.numAffectedRows ?? 0))
+
+/** Stores the answers of many claimed keys in one statement (a group commit's commands). */
+export const storeResults = (
+  db: Sql,
+  rows: ReadonlyArray<{ readonly principal_id: string; readonly idempotency_key: string; readonly result: unknown }>,
+) =>
+  sql`update command_results c set result = r.result
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(principal_id text, idempotency_key text, result jsonb)
+      where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key`.execute(db)

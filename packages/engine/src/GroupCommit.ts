@@ -1,0 +1,208 @@
+/**
+ * Group commit for commands: commands that arrive while a transaction of commands runs
+ * queue, and when it commits the queue (up to `batchLimit`) becomes the next batch — one
+ * transaction, one journal append, one commit. A lone command goes at once.
+ *
+ * - Each command runs under its own savepoint: its failure rolls back only its own writes
+ *   and answers it with that failure; the others go on.
+ * - Nobody is answered before the commit: an answer means durable. A failed commit (or a
+ *   lost connection) answers every command of the batch with that failure.
+ * - Idempotency keys are claimed in the batch and their answers stored in the same
+ *   transaction, after the journal append (an answer carries its journal position). A
+ *   second command with a key already in the batch waits for the next one, so it replays.
+ * - Within a batch commands run in the order of their machines (campaign, then unit;
+ *   arrival order for one machine), so two batches take machine locks in one order. A
+ *   serialization failure or deadlock retries the whole batch (`transaction`): nothing of
+ *   it was committed, so nothing is applied twice.
+ */
+import { canonicalJson, sha256Hex } from "@liandong/workflow"
+import { Cause, Deferred, Effect, Exit } from "effect"
+import type { Actor } from "./Actor.ts"
+import { Db, query, type Tx, transaction } from "./Db.ts"
+import { IdempotencyConflict, type StoreError } from "./Errors.ts"
+import { flushJournal } from "./Journal.ts"
+import { underSavepoint } from "./Savepoint.ts"
+import { journalHead } from "./sql/Journal.ts"
+import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
+
+/** The most commands one transaction takes. */
+export const batchLimit = 64
+
+/**
+ * Batches in flight at once: while one commits (its journal append and WAL flush), the next
+ * does its commands' work on another connection, as separate commands did before.
+ */
+export const runners = 2
+
+/** A command to run in a group commit. */
+export interface GroupedCommand<A, E, R> {
+  /** where its machine lies: commands of a batch run in this order (campaign, then unit) */
+  readonly order: string
+  readonly campaignId: string
+  readonly actor: Actor
+  readonly idempotencyKey: string | null | undefined
+  /** what was asked, hashed with the key */
+  readonly request: unknown
+  /** the command's work in the batch's transaction; its answer, given its journal position */
+  readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
+}
+
+/** What a command answers: its result, and whether it was a replay of its key. */
+export interface Answer<A> {
+  readonly result: A
+  readonly replayed: boolean
+}
+
+interface Entry {
+  readonly command: GroupedCommand<unknown, unknown, never>
+  readonly key: string | null
+  readonly deferred: Deferred.Deferred<Answer<unknown>, unknown>
+}
+
+interface Committer {
+  queue: Entry[]
+  /** transactions of batches in flight */
+  running: number
+}
+
+// One committer per database handle: the pool's batches go one after another.
+const committers = new WeakMap<object, Committer>()
+
+const committerOf = (handle: object) => {
+  const found = committers.get(handle)
+  if (found !== undefined) return found
+  const made: Committer = { queue: [], running: 0 }
+  committers.set(handle, made)
+  return made
+}
+
+/** The next batch: up to `batchLimit`, one use of a key each, in machine order. */
+const takeBatch = (committer: Committer) => {
+  const batch: Entry[] = []
+  const rest: Entry[] = []
+  const keys = new Set<string>()
+  for (const entry of committer.queue) {
+    if (batch.length < batchLimit && (entry.key === null || !keys.has(entry.key))) {
+      batch.push(entry)
+      if (entry.key !== null) keys.add(entry.key)
+    } else rest.push(entry)
+  }
+  committer.queue = rest
+  // Stable: one machine's commands keep their order of arrival.
+  return batch.sort((a, b) => (a.command.order < b.command.order ? -1 : a.command.order > b.command.order ? 1 : 0))
+}
+
+type Ran =
+  | { readonly kind: "replay"; readonly result: unknown }
+  | { readonly kind: "ran"; readonly finish: (journal: number) => unknown; readonly upTo: number }
+
+/** One command under its savepoint: its key claimed (or its stored answer replayed), then its work. */
+const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
+  Effect.gen(function* () {
+    const key = command.idempotencyKey
+    if (key !== null && key !== undefined) {
+      const requestHash = sha256Hex(canonicalJson(command.request))
+      const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
+      if (!claimed) {
+        const previous = yield* query("idempotency.load", (db) => storedResult(db, command.actor.id, key), tx)
+        if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
+        return { kind: "replay", result: previous.result } as Ran
+      }
+    }
+    const finish = yield* command.run(tx)
+    return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
+  })
+
+/** Runs a batch in one transaction and answers each command once it has committed. */
+const runBatch = (batch: ReadonlyArray<Entry>) =>
+  Effect.gen(function* () {
+    const exit = yield* Effect.exit(
+      transaction("commands", (tx) =>
+        Effect.gen(function* () {
+          const attempts = []
+          for (const entry of batch) attempts.push(yield* underSavepoint(tx, "command", runOne(tx, entry.command)))
+          const heads = yield* flushJournal(tx)
+          const rows = tx.journal.rows
+          const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
+          const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
+          for (const [index, attempt] of attempts.entries()) {
+            const command = batch[index]?.command
+            if (command === undefined) continue
+            if (!attempt.ok) {
+              answers.push(Exit.failCause(attempt.cause))
+              continue
+            }
+            const ran = attempt.value
+            if (ran.kind === "replay") {
+              answers.push(Exit.succeed({ result: ran.result, replayed: true }))
+              continue
+            }
+            const campaignId = command.campaignId
+            const head =
+              heads.get(campaignId) ??
+              (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
+            heads.set(campaignId, head)
+            // Its position: the head less the campaign's rows queued after it.
+            let after = 0
+            for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
+            const result = ran.finish(head - after)
+            const key = command.idempotencyKey
+            if (key !== null && key !== undefined)
+              stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
+            answers.push(Exit.succeed({ result, replayed: false }))
+          }
+          if (stored.length > 0) yield* query("idempotency.storeMany", (db) => storeResults(db, stored), tx)
+          return answers
+        }),
+      ),
+    )
+    for (const [index, entry] of batch.entries()) {
+      const answer = Exit.isSuccess(exit) ? exit.value[index] : exit
+      if (answer !== undefined) yield* Deferred.done(entry.deferred, answer as Exit.Exit<Answer<unknown>, unknown>)
+    }
+  })
+
+/** Takes batches until the queue is empty. */
+const drain = (committer: Committer) =>
+  Effect.gen(function* () {
+    while (committer.queue.length > 0) yield* runBatch(takeBatch(committer))
+  }).pipe(
+    Effect.ensuring(
+      Effect.gen(function* () {
+        committer.running--
+        // Only if the last loop was stopped: nobody is left waiting for ever.
+        if (committer.running > 0) return
+        const left = committer.queue
+        committer.queue = []
+        for (const entry of left)
+          yield* Deferred.failCause(entry.deferred, Cause.die(new Error("group commit stopped")))
+      }),
+    ),
+  )
+
+/**
+ * Runs a command in the next group commit and answers once it has committed: its result
+ * (what `run` finished with, given the journal's sequence number after its rows), or its
+ * stored answer when its idempotency key was used before with the same request.
+ */
+export const groupCommitted = <A, E, R>(command: GroupedCommand<A, E, R>) =>
+  Effect.gen(function* () {
+    const context = yield* Effect.context<R | Db>()
+    const db = yield* Effect.service(Db)
+    const deferred = yield* Deferred.make<Answer<unknown>, unknown>()
+    const committer = committerOf(db.kysely)
+    const key =
+      command.idempotencyKey === null || command.idempotencyKey === undefined
+        ? null
+        : `${command.actor.id}\u0000${command.idempotencyKey}`
+    const provided = {
+      ...command,
+      run: (tx: Tx) => Effect.provideContext(command.run(tx), context),
+    } as unknown as GroupedCommand<unknown, unknown, never>
+    committer.queue.push({ command: provided, key, deferred })
+    if (committer.running < runners) {
+      committer.running++
+      yield* Effect.forkDetach(Effect.provideContext(drain(committer), context))
+    }
+    return (yield* Deferred.await(deferred)) as Answer<A>
+  }) as Effect.Effect<Answer<A>, E | IdempotencyConflict | StoreError, R | Db>

@@ -1,0 +1,217 @@
+import { describeEachDatabase } from "@liandong/store/testing"
+import { Effect, Exit } from "effect"
+import { sql } from "kysely"
+import { afterEach, beforeEach, expect, it } from "vitest"
+import { acknowledge, Db, deploy, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
+import { springWeek } from "./fixture.ts"
+import { deployFixture, testEngine } from "./support.ts"
+
+const units = [
+  ["county-a", "clerk-a"],
+  ["county-b", "clerk-b"],
+  ["town-a1", "clerk-a1"],
+] as const
+const body = { narrative: { narrative: "已制定方案", difficulties: "资金紧缺" } }
+
+interface Row {
+  readonly seq: number
+  readonly unit_key: string | null
+  readonly event: string
+  readonly cause: string
+  readonly idempotency_key: string | null
+  readonly state_after: unknown
+  readonly recorded_at: string
+}
+
+describeEachDatabase("group commit of commands", (ctx) => {
+  let engine: ReturnType<typeof testEngine>
+  beforeEach(async () => {
+    engine = testEngine(ctx.store())
+    await deployFixture(engine)
+    // A second campaign of the same shape: one is played command by command, the other all at once.
+    await engine.run(deploy({ ...springWeek, key: "autumn-week", title: "秋季宣传周" }, operator))
+    const lead = await engine.actor("lead")
+    await engine.run(startCampaign("spring-week", lead))
+    await engine.run(startCampaign("autumn-week", lead))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+  })
+  afterEach(async () => {
+    await engine.dispose()
+  })
+
+  const journalOf = (campaign: string) =>
+    engine.run(
+      Effect.flatMap(Effect.service(Db), (db) =>
+        Effect.promise(() =>
+          sql<Row>`select seq::int as seq, unit_key, event, cause, idempotency_key, state_after, recorded_at::text
+                   from journal where campaign_id = ${campaign} order by seq`
+            .execute(db.kysely)
+            .then((result) => result.rows),
+        ),
+      ),
+    )
+
+  const snapshotsOf = (campaign: string) =>
+    engine.run(
+      Effect.flatMap(Effect.service(Db), (db) =>
+        Effect.promise(() =>
+          sql<{ unit_key: string | null; version: number; snapshot: { value: unknown } }>`
+            select unit_key, version, snapshot from machines where campaign_id = ${campaign} order by unit_key nulls first`
+            .execute(db.kysely)
+            .then((result) => result.rows.map((row) => ({ ...row, snapshot: row.snapshot.value }))),
+        ),
+      ),
+    )
+
+  /** Per machine, what happened to it, in order: the same however the commands were interleaved. */
+  const perMachine = (rows: ReadonlyArray<Row>) => {
+    const by = new Map<string, unknown[]>()
+    for (const row of rows) {
+      const key = row.unit_key ?? "(campaign)"
+      // Timers and messages by kind: their ids differ between the campaigns.
+      by.set(key, [...(by.get(key) ?? []), [row.event, row.cause.split(":")[0], row.state_after]])
+    }
+    return Object.fromEntries([...by.entries()].sort())
+  }
+
+  it("commands sent together come out as the same commands sent one by one, and share commits", async () => {
+    for (const [unit, clerk] of units) {
+      const actor = await engine.actor(clerk)
+      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
+      await engine.run(submitReport(`spring-week/${unit}/plan`, body, actor))
+    }
+    const exits = await Promise.all(
+      units.flatMap(([unit, clerk]) => [
+        // Each unit's commands in order; the units and a repeated acknowledgement all at once.
+        engine
+          .actor(clerk)
+          .then((actor) =>
+            engine
+              .exit(acknowledge(`autumn-week/${unit}/plan`, actor))
+              .then(async (first) => [first, await engine.exit(submitReport(`autumn-week/${unit}/plan`, body, actor))]),
+          ),
+        engine
+          .actor(clerk)
+          .then((actor) => engine.exit(acknowledge(`autumn-week/${unit}/plan`, actor)).then((e) => [e])),
+      ]),
+    )
+    const all = exits.flat()
+    // Each unit's second acknowledgement fails alone (its machine has moved on); the rest succeed.
+    expect(all.filter(Exit.isFailure)).toHaveLength(3)
+    expect(all.filter(Exit.isSuccess)).toHaveLength(6)
+    const spring = await journalOf("spring-week")
+    const autumn = await journalOf("autumn-week")
+    expect(perMachine(autumn)).toEqual(perMachine(spring))
+    expect(await snapshotsOf("autumn-week")).toEqual(await snapshotsOf("spring-week"))
+    // Commands of different machines were committed together: their rows share the transaction's time.
+    const commandTimes = new Map<string, Set<string | null>>()
+    for (const row of autumn.filter((r) => r.cause === "command")) {
+      commandTimes.set(row.recorded_at, (commandTimes.get(row.recorded_at) ?? new Set()).add(row.unit_key))
+    }
+    expect(Math.max(...[...commandTimes.values()].map((machines) => machines.size))).toBeGreaterThan(1)
+    for (const campaign of ["spring-week", "autumn-week"])
+      expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+  })
+
+  it("answers only what is committed: each answer's journal row is already there for anyone", async () => {
+    const answers = await Promise.all(
+      units.map(async ([unit, clerk]) => {
+        const actor = await engine.actor(clerk)
+        const acked = await engine.run(acknowledge(`autumn-week/${unit}/plan`, actor, { idempotencyKey: `a-${unit}` }))
+        // Read on another connection the moment the answer arrives.
+        const rows = (await journalOf("autumn-week")).filter((row) => row.seq === acked.journal)
+        return { unit, acked, rows }
+      }),
+    )
+    for (const { unit, rows } of answers) {
+      expect(rows).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ event: "task.acknowledge", unit_key: unit, idempotency_key: `a-${unit}` })
+    }
+  })
+
+  it("loses nothing it answered and applies nothing twice when its connections are killed mid-batch", async (test) => {
+    if (ctx.kind !== "postgres") return test.skip()
+    const store = ctx.store()
+    const commands = ["spring-week", "autumn-week"].flatMap((campaign) =>
+      units.map(([unit, clerk]) => ({ campaign, unit, clerk, key: `k-${campaign}-${unit}` })),
+    )
+    // A read the killer interrupts is read again.
+    const readThrough = async (campaign: string): Promise<ReadonlyArray<Row>> => {
+      for (let tries = 0; ; tries++) {
+        const rows = await journalOf(campaign).catch((error: unknown) => {
+          if (tries > 50) throw error
+          return undefined
+        })
+        if (rows !== undefined) return rows
+      }
+    }
+    const answered = new Map<string, { journal: number; replayed: boolean }>()
+    let rounds = 0
+    while (answered.size < commands.length && rounds < 20) {
+      rounds++
+      let settled = false
+      const killer = (async () => {
+        while (!settled) {
+          await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                    where datname = current_database() and pid <> pg_backend_pid()`
+            .execute(store.db)
+            .catch(() => undefined)
+          await new Promise((resolve) => setTimeout(resolve, rounds * 3))
+        }
+      })()
+      await Promise.all(
+        commands
+          .filter((command) => !answered.has(command.key))
+          .map(async (command) => {
+            const actor = await engine.actor(command.clerk).catch(() => undefined)
+            if (actor === undefined) return
+            const ack = acknowledge(`${command.campaign}/${command.unit}/plan`, actor, { idempotencyKey: command.key })
+            const exit = await engine.exit(ack)
+            if (Exit.isSuccess(exit)) {
+              answered.set(command.key, exit.value)
+              // Answered: committed, so there for anyone at once.
+              const rows = (await readThrough(command.campaign)).filter((row) => row.idempotency_key === command.key)
+              expect(rows.map((row) => row.seq)).toEqual([exit.value.journal])
+            }
+          }),
+      )
+      settled = true
+      await killer
+    }
+    expect(answered.size).toBe(commands.length)
+    for (const campaign of ["spring-week", "autumn-week"]) {
+      const acks = (await journalOf(campaign)).filter((row) => row.event === "task.acknowledge")
+      // Each key applied once, however often it was sent again after a lost answer.
+      expect(acks.map((row) => row.idempotency_key).sort()).toEqual(
+        commands
+          .filter((command) => command.campaign === campaign)
+          .map((command) => command.key)
+          .sort(),
+      )
+      expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+    }
+  })
+
+  it("replays a key sent several times at once, and refuses it for another request", async () => {
+    const clerk = await engine.actor("clerk-a")
+    const ref = "autumn-week/county-a/plan"
+    const exits = await Promise.all([
+      ...Array.from({ length: 5 }, () => engine.exit(acknowledge(ref, clerk, { idempotencyKey: "same" }))),
+      engine.exit(submitReport(ref, body, clerk, { idempotencyKey: "same" })),
+      engine.exit(acknowledge("autumn-week/county-b/plan", await engine.actor("clerk-b"))),
+    ])
+    const acks = exits.slice(0, 5).map((exit) => {
+      if (Exit.isFailure(exit)) throw new Error("an acknowledgement with a key failed")
+      return exit.value
+    })
+    expect(acks.filter((ack) => !ack.replayed)).toHaveLength(1)
+    const first = acks.find((ack) => !ack.replayed)
+    for (const ack of acks) expect({ ...ack, replayed: false }).toEqual(first)
+    // The report with the acknowledgement's key: refused, whether it came before or after.
+    const report = exits[5]
+    expect(report !== undefined && Exit.isFailure(report)).toBe(true)
+    expect(exits[6] !== undefined && Exit.isSuccess(exits[6])).toBe(true)
+    const rows = (await journalOf("autumn-week")).filter((row) => row.idempotency_key === "same")
+    expect(rows.map((row) => row.event)).toEqual(["task.acknowledge"])
+  })
+})
