@@ -20,8 +20,10 @@ import {
   type DatabaseFacts,
   databaseFacts,
   InvalidInput,
+  keyFileFromEnv,
   migrateDatabase,
   operator,
+  type SettingInvalid,
   schemaObjects,
   schemaVersions,
   withExportedSnapshot,
@@ -169,11 +171,12 @@ const onTarget = (bodies: {
 // ---------------------------------------------------------------------------------------------
 // Files, hashes, tools
 
-/** The checkpoint key file every process of the deployment uses (LIANDONG_KEY, or LIANDONG_KEY_FILE as secret mounts name it). */
-const keyFile = () =>
-  resolve(
-    process.env.LIANDONG_KEY || process.env.LIANDONG_KEY_FILE || join(".liandong", "keys", "checkpoint-ed25519.pem"),
-  )
+/** The deployment's key file, as servers and workers find it (both variables set is refused). */
+const keyFile = Effect.try({
+  try: () => keyFileFromEnv(),
+  // keyFileFromEnv's one failure
+  catch: (error) => error as SettingInvalid,
+})
 
 const sha256File = (path: string) =>
   Effect.tryPromise({
@@ -330,7 +333,7 @@ const within = (parent: string, child: string) => {
 
 /** The deployment's key file, read: its path, its text and its key id. */
 const deploymentKey = Effect.gen(function* () {
-  const path = keyFile()
+  const path = yield* keyFile
   const pem = yield* io(
     `无法读取签名密钥 ${path}(LIANDONG_KEY)/ cannot read the signing key ${path} (LIANDONG_KEY)`,
     () => readFile(path, "utf8"),
@@ -587,7 +590,7 @@ type KeyPlan =
 
 const planKey = (dir: string, manifest: Manifest, keepKey: boolean) =>
   Effect.gen(function* () {
-    const path = keyFile()
+    const path = yield* keyFile
     const pem = yield* io("无法读取备份中的签名密钥 / cannot read the backup's signing key", () =>
       readFile(join(dir, manifest.keys.file), "utf8"),
     )
