@@ -76,6 +76,9 @@ const committerOf = (handle: object) => {
   return made
 }
 
+/** Commands waiting for a batch on this database handle (for tests and metrics). */
+export const queuedCommands = (handle: object): number => committers.get(handle)?.queue.length ?? 0
+
 /** The next batch: up to `batchLimit`, one use of a key each, in machine order. */
 const takeBatch = (committer: Committer) => {
   const batch: Entry[] = []

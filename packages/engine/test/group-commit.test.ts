@@ -1,7 +1,9 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect, Exit } from "effect"
 import { sql } from "kysely"
+import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
+import { queuedCommands } from "../src/GroupCommit.ts"
 import { acknowledge, Db, deploy, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
 import { springWeek } from "./fixture.ts"
 import { deployFixture, testEngine } from "./support.ts"
@@ -207,5 +209,82 @@ describeEachDatabase("group commit of commands", (ctx) => {
     expect(exits[6] !== undefined && Exit.isSuccess(exits[6])).toBe(true)
     const rows = (await journalOf("autumn-week")).filter((row) => row.idempotency_key === "same")
     expect(rows.map((row) => row.event)).toEqual(["task.acknowledge"])
+  })
+})
+
+describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
+  let engine: ReturnType<typeof testEngine>
+  beforeEach(async () => {
+    engine = testEngine(ctx.store())
+    await deployFixture(engine)
+    await engine.run(deploy({ ...springWeek, key: "autumn-week", title: "秋季宣传周" }, operator))
+    const lead = await engine.actor("lead")
+    await engine.run(startCampaign("spring-week", lead))
+    await engine.run(startCampaign("autumn-week", lead))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+  })
+  afterEach(async () => {
+    await engine.dispose()
+  })
+
+  const until = async (what: string, check: () => Promise<boolean>) => {
+    for (let tries = 0; !(await check()); tries++) {
+      if (tries > 3000) throw new Error(`waited too long for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it("commands queued while both runners wait become one transaction", { timeout: 180_000 }, async (test) => {
+    // PGlite has one connection: a lock held elsewhere cannot be had there.
+    if (ctx.kind !== "postgres") return test.skip()
+    const url = ctx.databaseUrl()
+    if (url === undefined) throw new Error("no database URL")
+    const db = await engine.run(Effect.service(Db))
+    const holder = new pg.Client({ connectionString: url })
+    await holder.connect()
+    try {
+      // Both runners take a command on a county-a machine and wait on its lock.
+      await holder.query("begin")
+      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
+      const clerkA = await engine.actor("clerk-a")
+      const waiting = (n: number) => async () => {
+        // Inside its transaction the holder would see one snapshot of the activity for ever.
+        await holder.query("select pg_stat_clear_snapshot()")
+        const result = await holder.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+        )
+        return (result.rows[0]?.n ?? 0) >= n
+      }
+      // One after the other: sent together they would share the first batch.
+      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
+      await until("the first runner to wait on the lock", waiting(1))
+      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
+      await until("the second runner to wait on the lock", waiting(2))
+      const blocked = [first, second]
+      // Four more, on other machines and both campaigns: they can only queue.
+      const queued = units
+        .filter(([unit]) => unit !== "county-a")
+        .flatMap(([unit, clerk]) =>
+          ["spring-week", "autumn-week"].map(async (campaign) =>
+            engine.exit(acknowledge(`${campaign}/${unit}/plan`, await engine.actor(clerk))),
+          ),
+        )
+      await until("the four commands to queue", async () => queuedCommands(db.kysely) === 4)
+      await holder.query("commit")
+      const exits = await Promise.all([...blocked, ...queued])
+      expect(exits.every(Exit.isSuccess)).toBe(true)
+      // One transaction wrote all four acknowledgements: their rows carry one creating transaction id.
+      const rows = await holder.query<{ unit_key: string; campaign_id: string; xid: string }>(
+        `select unit_key, campaign_id, xmin::text as xid from journal
+         where event = 'task.acknowledge' and unit_key <> 'county-a'`,
+      )
+      expect(rows.rows).toHaveLength(4)
+      expect(new Set(rows.rows.map((row) => row.xid)).size).toBe(1)
+      for (const campaign of ["spring-week", "autumn-week"])
+        expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+    } finally {
+      await holder.end()
+    }
   })
 })
