@@ -5,6 +5,7 @@
  */
 import type { Campaign, CampaignInput } from "./Definition.ts"
 import type { Problem } from "./Problem.ts"
+import { namesOf, ruleOf } from "./Rules.ts"
 import { isTimeZone } from "./Time.ts"
 
 type Input = typeof CampaignInput.Type
@@ -190,6 +191,24 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
       for (const key of duplicates((taskInput.narrative ?? []).map((n) => n.key))) {
         out.push(problem(`${tpath}.narrative`, `文字项“${key}”重复`, `duplicate narrative key "${key}"`))
       }
+      ;(taskInput.rules ?? []).forEach((source, k) => {
+        const rpath = `${tpath}.rules[${k}]`
+        const rule = ruleOf(source)
+        if (typeof rule === "string") {
+          const [zh = rule, en = rule] = rule.split(" / ")
+          out.push(problem(rpath, `规则无法解析：${zh}`, `the rule does not parse: ${en}`))
+          return
+        }
+        const names = namesOf(rule)
+        for (const key of names.figures)
+          if (!task.figures.some((f) => f.key === key))
+            out.push(problem(rpath, `规则中的数据项“${key}”不存在`, `the rule names no figure of the task: "${key}"`))
+        for (const key of names.narrative)
+          if (!task.narrative.some((n) => n.key === key))
+            out.push(
+              problem(rpath, `规则中的文字项“${key}”不存在`, `the rule names no narrative field of the task: "${key}"`),
+            )
+      })
     })
   })
   return out

@@ -3,7 +3,26 @@
  * database's `numeric` gives, recomputed without a database and never through
  * floating point, so an auditor's sum of a figure equals the stored one digit for digit.
  */
-import { canonicalDecimal } from "./Report.ts"
+const decimalText = /^-?(\d+)(?:\.(\d+))?$/
+
+/** Canonical decimal text (no exponent, no "+", no trailing zeros), or undefined when not a decimal. */
+export const canonicalDecimal = (value: string | number): string | undefined => {
+  let text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim()
+  if (/e/i.test(text)) {
+    if (typeof value !== "number") return undefined
+    text = value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
+    // A number too small for 20 decimal places would be rounded (5e-324 to "0"): not exact, refused.
+    if (Number(text) !== value) return undefined
+  }
+  if (text.startsWith("+")) text = text.slice(1)
+  const m = decimalText.exec(text)
+  if (m === null) return undefined
+  const negative = text.startsWith("-")
+  const whole = (m[1] ?? "0").replace(/^0+(?=\d)/, "")
+  const fraction = (m[2] ?? "").replace(/0+$/, "")
+  const body = fraction === "" ? whole : `${whole}.${fraction}`
+  return negative && body !== "0" ? `-${body}` : body
+}
 
 const scaled = (text: string, places: number): bigint => {
   const negative = text.startsWith("-")

@@ -7,6 +7,7 @@
  * time an ISO instant in UTC).
  */
 import { Schema } from "effect"
+import type { Rule } from "./Rules.ts"
 
 /** A key names a unit, phase, task or figure: lower-case ASCII, digits and dashes. */
 export const Key = Schema.String.check(
@@ -84,6 +85,22 @@ export const NarrativeInput = Schema.Struct({
   maxLength: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 }))),
 })
 
+/**
+ * A rule between a task's figures: an expression (`attended <= invited`, `a + b = total`), or
+ * the same with a condition and the office's own message, or a condition that requires a
+ * narrative field (`{ when: "lectures > 0", require: "lecture-notes" }`).
+ */
+export const RuleInput = Schema.Union([
+  Schema.NonEmptyString,
+  Schema.Struct({
+    check: Schema.NonEmptyString,
+    when: Schema.optional(Schema.NonEmptyString),
+    message: Schema.optional(Label),
+  }),
+  Schema.Struct({ when: Schema.NonEmptyString, require: Key, message: Schema.optional(Label) }),
+])
+export type RuleInput = typeof RuleInput.Type
+
 /** A list that must name at least one entry. */
 const NonEmpty = <S extends Schema.Top>(item: S) =>
   Schema.Array(item).check(Schema.isMinLength(1, { message: "至少需要一项 / needs at least one entry" }))
@@ -111,6 +128,8 @@ export const TaskInput = Schema.Struct({
   reminders: Schema.optional(Schema.Array(Duration)),
   figures: Schema.optional(Schema.Array(FigureInput)),
   narrative: Schema.optional(Schema.Array(NarrativeInput)),
+  /** Rules between the figures, checked on every report (see Rules.ts). */
+  rules: Schema.optional(Schema.Array(RuleInput)),
 })
 
 /** When a phase may close: all participants done, its closing date, or a quorum of participants done once the date has passed. */
@@ -207,6 +226,8 @@ export interface Task {
   readonly reminders: ReadonlyArray<string>
   readonly figures: ReadonlyArray<Figure>
   readonly narrative: ReadonlyArray<NarrativeField>
+  /** Rules between the figures; absent when the task has none (so older definitions keep their hash). */
+  readonly rules?: ReadonlyArray<Rule>
 }
 
 /** A gate: when a phase closes. */

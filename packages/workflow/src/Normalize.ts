@@ -17,6 +17,7 @@ import {
 } from "./Definition.ts"
 import { formatProblems, issueProblems, type Problem } from "./Problem.ts"
 import { unstorableText } from "./Report.ts"
+import { type Rule, ruleOf } from "./Rules.ts"
 import { durationMs, isTimeZone, resolveTime } from "./Time.ts"
 
 /** A definition that cannot be deployed, with every problem found. */
@@ -98,6 +99,12 @@ const figureOf = (f: NonNullable<Input["phases"][number]["tasks"][number]["figur
   }
 }
 
+/** A task's parsed rules, only when it has some; those that do not parse are reported by the checks. */
+const rulesOf = (sources: Input["phases"][number]["tasks"][number]["rules"]): { rules?: ReadonlyArray<Rule> } => {
+  const rules = (sources ?? []).map(ruleOf).filter((rule): rule is Rule => typeof rule !== "string")
+  return rules.length > 0 ? { rules } : {}
+}
+
 /** Builds the normalized campaign; times that do not parse stay as written and are reported by the checks. */
 const normalize = (input: Input): Campaign => {
   const timeZone = input.timeZone ?? "Asia/Shanghai"
@@ -137,6 +144,7 @@ const normalize = (input: Input): Campaign => {
                 required: n.required ?? false,
                 maxLength: n.maxLength ?? 20_000,
               })),
+        ...rulesOf(t.rules),
       }
     })
     const involved = new Set(tasks.flatMap((t) => t.units))

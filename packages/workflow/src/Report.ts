@@ -4,35 +4,18 @@
  * become canonical decimal strings and never pass through floating point.
  */
 import { Result } from "effect"
+import { canonicalDecimal } from "./Decimal.ts"
 import type { Task } from "./Definition.ts"
 import type { Problem } from "./Problem.ts"
+import { checkRules } from "./Rules.ts"
+
+export { canonicalDecimal }
 
 /** A report that passed its task's checks. */
 export interface ValidReport {
   /** figure key → canonical decimal text, e.g. "10350" or "12.5" */
   readonly figures: Readonly<Record<string, string>>
   readonly narrative: Readonly<Record<string, string>>
-}
-
-const decimal = /^-?(\d+)(?:\.(\d+))?$/
-
-/** Canonical decimal text (no exponent, no "+", no trailing zeros), or undefined when not a decimal. */
-export const canonicalDecimal = (value: string | number): string | undefined => {
-  let text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim()
-  if (/e/i.test(text)) {
-    if (typeof value !== "number") return undefined
-    text = value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
-    // A number too small for 20 decimal places would be rounded (5e-324 to "0"): not exact, refused.
-    if (Number(text) !== value) return undefined
-  }
-  if (text.startsWith("+")) text = text.slice(1)
-  const m = decimal.exec(text)
-  if (m === null) return undefined
-  const negative = text.startsWith("-")
-  const whole = (m[1] ?? "0").replace(/^0+(?=\d)/, "")
-  const fraction = (m[2] ?? "").replace(/0+$/, "")
-  const body = fraction === "" ? whole : `${whole}.${fraction}`
-  return negative && body !== "0" ? `-${body}` : body
 }
 
 const problem = (path: string, zh: string, en: string): Problem => ({ path, zh, en })
@@ -181,6 +164,19 @@ export const validateReport = (
       continue
     }
     narrative[field.key] = text
+  }
+  // Rules relate figures that passed their own checks; a figure already refused is not judged twice.
+  if (task.rules !== undefined && task.rules.length > 0) {
+    const label = (l: { zh: string; en?: string | undefined } | undefined, key: string) => ({
+      zh: l?.zh ?? key,
+      en: l?.en ?? key,
+    })
+    problems.push(
+      ...checkRules(task.rules, figures, narrative, {
+        figure: (key) => label(task.figures.find((f) => f.key === key)?.label, key),
+        narrative: (key) => label(task.narrative.find((n) => n.key === key)?.label, key),
+      }),
+    )
   }
   return problems.length > 0 ? Result.fail(problems) : Result.succeed({ figures, narrative })
 }

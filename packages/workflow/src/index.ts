@@ -20,4 +20,14 @@ export {
 export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
 export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
 export { type ApprovedFigures, type FigureSum, type LevelTotals, type RolledUp, rollUp } from "./RollUp.ts"
+export {
+  type Comparison,
+  checkRules,
+  type Operator,
+  parseComparison,
+  type Rule,
+  type RuleLabels,
+  ruleOf,
+  type Term,
+} from "./Rules.ts"
 export { durationMs, isTimeZone, resolveTime } from "./Time.ts"
