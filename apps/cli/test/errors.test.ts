@@ -60,6 +60,56 @@ describe("CLI errors", () => {
     expect(operator.stderr).toContain("无权")
   })
 
+  it("a report breaking a rule between its figures is refused with the field named", async () => {
+    const { tour } = await import("@liandong/campaigns")
+    const [publicity, ...rest] = tour.phases
+    const brochures = publicity?.tasks[0]
+    if (publicity === undefined || brochures === undefined || !("figures" in brochures))
+      throw new Error("the tour changed")
+    const withRule = {
+      ...tour,
+      key: "tour-rules",
+      phases: [
+        {
+          ...publicity,
+          tasks: [
+            {
+              ...brochures,
+              figures: [
+                ...brochures.figures,
+                { key: "invited", label: { zh: "邀请单位", en: "units invited" }, measure: "家" },
+                { key: "attended", label: { zh: "参会单位", en: "units attending" }, measure: "家" },
+              ],
+              rules: ["attended <= invited"],
+            },
+          ],
+        },
+        ...rest,
+      ],
+    }
+    const file = join(dir, "tour-rules.json")
+    await writeFile(file, JSON.stringify(withRule))
+    for (const args of [
+      ["deploy", file],
+      ["start", "tour-rules", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
+      ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
+      ["ack", "tour-rules/east-district/brochures", "--as", "east"],
+    ]) {
+      const result = await liandong(args, env)
+      expect(result.code, result.stderr).toBe(0)
+    }
+    const figures = ["brochures=100", "invited=20", "attended=25"].flatMap((pair) => ["--figure", pair])
+    const refused = await liandong(
+      ["report", "tour-rules/east-district/brochures", "--as", "east", ...figures, "--text", "已召开推进会"],
+      env,
+    )
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("figures.attended")
+    expect(refused.stderr).toContain("“参会单位”（25）应不大于“邀请单位”（20）")
+    const reports = await liandong(["reports", "--json", "--as", "lead"], env)
+    expect(JSON.parse(reports.stdout)).toEqual([])
+  })
+
   it("a bad figure is refused by field, and a bad reference by its form", async () => {
     await liandong(["ack", "tour-2026/east-district/brochures", "--as", "east"], env)
     const bad = await liandong(

@@ -144,6 +144,67 @@ describeEachDatabase("engine commands", (ctx) => {
     expect(await countRows(engine, "reports")).toBe(reportsBefore)
   })
 
+  it("a report breaking a rule between its figures is refused with the field named, and nothing is stored", async () => {
+    await deployFixture(engine)
+    const [preparation, ...rest] = springWeek.phases
+    const plan = preparation.tasks[0]
+    const withRule = {
+      ...springWeek,
+      key: "rule-week",
+      phases: [
+        {
+          ...preparation,
+          tasks: [
+            {
+              ...plan,
+              figures: [
+                { key: "invited", label: { zh: "邀请单位", en: "Units invited" }, measure: "家" },
+                { key: "attended", label: { zh: "参会单位", en: "Units attending" }, measure: "家" },
+              ],
+              rules: ["attended <= invited"],
+            },
+          ],
+        },
+        ...rest,
+      ],
+    }
+    await engine.run(deploy(withRule, operator))
+    await engine.run(startCampaign("rule-week", await engine.actor("lead")))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const clerk = await engine.actor("clerk-a")
+    await engine.run(acknowledge("rule-week/county-a/plan", clerk))
+    const before = await Promise.all(
+      ["journal", "reports", "report_figures"].map((t) => countRows(engine, t as "journal")),
+    )
+    const error = await engine.failure(
+      submitReport(
+        "rule-week/county-a/plan",
+        { figures: { invited: 20, attended: 25 }, narrative: { narrative: "已召开推进会" } },
+        clerk,
+      ),
+    )
+    expect(error._tag).toBe("InvalidInput")
+    expect((error as unknown as { problems: unknown }).problems).toEqual([
+      {
+        path: "figures.attended",
+        zh: "“参会单位”（25）应不大于“邀请单位”（20）",
+        en: '"Units attending" (25) must be at most "Units invited" (20)',
+      },
+    ])
+    const after = await Promise.all(
+      ["journal", "reports", "report_figures"].map((t) => countRows(engine, t as "journal")),
+    )
+    expect(after).toEqual(before)
+    const accepted = await engine.run(
+      submitReport(
+        "rule-week/county-a/plan",
+        { figures: { invited: 20, attended: 18 }, narrative: { narrative: "已召开推进会" } },
+        clerk,
+      ),
+    )
+    expect(accepted.attempt).toBe(1)
+  })
+
   it("submit, return with a reason, resubmit, approve", async () => {
     await openPreparation()
     const clerk = await engine.actor("clerk-b")

@@ -25,6 +25,23 @@ export const NarrativeDefinition = Schema.Struct({
   maxLength: Schema.Int,
 })
 
+const RuleTerm = Schema.Union([Schema.Struct({ figure: Schema.String }), Schema.Struct({ constant: Schema.String })])
+
+const RuleComparison = Schema.Struct({
+  left: Schema.Array(RuleTerm),
+  op: Schema.Literals(["<=", "<", "=", ">=", ">"]),
+  right: Schema.Array(RuleTerm),
+})
+
+/** A rule between the task's figures, parsed: the browser checks a report with it before sending. */
+export const RuleDefinition = Schema.Struct({
+  text: Schema.String,
+  when: Schema.NullOr(RuleComparison),
+  check: Schema.NullOr(RuleComparison),
+  require: Schema.NullOr(Schema.String),
+  message: Schema.NullOr(Schema.Struct({ zh: Schema.String, en: Schema.optional(Schema.String) })),
+})
+
 /** One unit's share of one task, with what its report must hold. */
 export const TaskItem = Schema.Struct({
   ref: Schema.String,
@@ -48,6 +65,7 @@ export const TaskItem = Schema.Struct({
   approvedAt: Schema.NullOr(Schema.String),
   figures: Schema.Array(FigureDefinition),
   narrative: Schema.Array(NarrativeDefinition),
+  rules: Schema.Array(RuleDefinition),
 })
 export type TaskItem = typeof TaskItem.Type
 

@@ -66,6 +66,7 @@ export const taskItem = (definition: Campaign, row: TaskRow) => {
       required: n.required,
       maxLength: n.maxLength,
     })),
+    rules: task?.rules ?? [],
   }
 }
 

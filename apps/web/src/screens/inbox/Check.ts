@@ -14,12 +14,13 @@ export const checkReport = (
   input: { figures: Record<string, string>; narrative: Record<string, string> },
   lang: Language,
 ): Record<string, string> => {
-  // validateReport reads only the task's key, title, figures and narrative.
+  // validateReport reads only the task's key, title, figures, narrative and rules.
   const definition = {
     key: task.task,
     title: { zh: task.title.zh, en: task.title.en ?? undefined },
     figures: task.figures,
     narrative: task.narrative,
+    rules: task.rules,
   } as unknown as Task
   const figures = Object.fromEntries(Object.entries(input.figures).filter(([, v]) => v.trim() !== ""))
   const result = validateReport(definition, { figures, narrative: input.narrative })
