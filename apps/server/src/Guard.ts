@@ -83,7 +83,7 @@ const fromCause = (cause: Cause.Cause<unknown>, request: HttpServerRequest.HttpS
       if (reason._tag === "RouteNotFound") {
         const isGet = request.method === "GET" || request.method === "HEAD"
         if (isGet && !ctx.instance.startsWith("/api/")) {
-          const page = yield* webUiResponse(options.webDist, ctx.instance)
+          const page = yield* webUiResponse(options.webDist, ctx.instance, request.headers["accept-encoding"] ?? "")
           if (page !== undefined) return page
         }
         return yield* HttpServerRespondable.toResponse(

@@ -34,8 +34,52 @@ const isFile = (path: string) => {
   }
 }
 
-/** The answer for a GET of `path` outside the API, or undefined when the UI has no such thing. */
-export const webUiResponse = (dist: string | null, path: string) =>
+const contentTypes: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".html": "text/html; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+  ".webmanifest": "application/manifest+json",
+}
+
+/** The precompressed copy the client accepts (brotli first), if the build wrote one. */
+const compressedCopy = (file: string, acceptEncoding: string) => {
+  const accepts = (coding: string) =>
+    acceptEncoding
+      .split(",")
+      .map((part) => part.trim().split(";"))
+      .some(([name, ...params]) => name === coding && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p)))
+  for (const [coding, suffix] of [
+    ["br", ".br"],
+    ["gzip", ".gz"],
+  ] as const)
+    if (accepts(coding) && isFile(`${file}${suffix}`)) return { coding, path: `${file}${suffix}` }
+  return undefined
+}
+
+/** Whether source maps are served: off unless LIANDONG_WEB_SOURCE_MAPS=1 (they show the whole source). */
+const sourceMapsServed = () => process.env.LIANDONG_WEB_SOURCE_MAPS === "1"
+
+/** A file of the UI, compressed when the client accepts it and the build wrote a copy. */
+const fileResponse = (file: string, cacheControl: string, acceptEncoding: string) => {
+  const type = contentTypes[extname(file)]
+  const copy = type === undefined ? undefined : compressedCopy(file, acceptEncoding)
+  const headers: Record<string, string> = { "cache-control": cacheControl }
+  if (type !== undefined) headers.vary = "accept-encoding"
+  if (copy !== undefined) headers["content-encoding"] = copy.coding
+  return Effect.map(
+    HttpServerResponse.file(copy?.path ?? file, { headers, ...(type === undefined ? {} : { contentType: type }) }),
+    (response) => response as HttpServerResponse.HttpServerResponse | undefined,
+  )
+}
+
+/**
+ * The answer for a GET of `path` outside the API, or undefined when the UI has no such thing.
+ * Text assets go out precompressed (brotli or gzip, as `acceptEncoding` allows).
+ */
+export const webUiResponse = (dist: string | null, path: string, acceptEncoding = "") =>
   Effect.suspend(() => {
     if (dist === null) {
       return Effect.succeed(path === "/" || path === "/index.html" ? HttpServerResponse.html(notBuilt) : undefined)
@@ -48,21 +92,16 @@ export const webUiResponse = (dist: string | null, path: string) =>
     }
     const file = normalize(join(dist, decoded))
     if (file !== dist && !file.startsWith(dist + sep)) return Effect.succeed(undefined)
+    // The compressed copies are served only for their originals, never asked for by name.
+    if (decoded.endsWith(".br") || decoded.endsWith(".gz")) return Effect.succeed(undefined)
+    if (decoded.endsWith(".map") && !sourceMapsServed()) return Effect.succeed(undefined)
     if (isFile(file) && !decoded.endsWith("/index.html")) {
       const immutable = decoded.startsWith("/assets/")
-      return Effect.map(
-        HttpServerResponse.file(file, {
-          headers: { "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache" },
-        }),
-        (response) => response as HttpServerResponse.HttpServerResponse | undefined,
-      )
+      return fileResponse(file, immutable ? "public, max-age=31536000, immutable" : "no-cache", acceptEncoding)
     }
     // A missing asset (a path with an extension) is a 404; any other path is a route of the UI.
     if (extname(decoded) !== "" && !decoded.endsWith(".html")) return Effect.succeed(undefined)
     const index = join(dist, "index.html")
     if (!isFile(index)) return Effect.succeed(undefined)
-    return Effect.map(
-      HttpServerResponse.file(index, { headers: { "cache-control": "no-cache" } }),
-      (response) => response as HttpServerResponse.HttpServerResponse | undefined,
-    )
+    return fileResponse(index, "no-cache", acceptEncoding)
   })
