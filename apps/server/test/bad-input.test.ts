@@ -6,9 +6,10 @@
  * 5xx); a 400 names the spoiled field; nothing in the database changes.
  * Besides values a schema refuses by its shape, every kind of input is tried
  * with what only the database or the calendar would refuse: NUL characters,
- * lone surrogates, impossible dates, full-width digits.
+ * lone surrogates, impossible dates, figures no reading makes a number of.
  */
 import { describeEachDatabase } from "@liandong/store/testing"
+import { figureDecimal } from "@liandong/workflow"
 import fc from "fast-check"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
@@ -57,8 +58,8 @@ const impossibleTimes = [
   "2026-00-10T10:00Z",
 ]
 
-/** Full-width digits: "１２００" reads as 1200 to a person, not to a parser. */
-const fullWidth = fc.constantFrom("１２００", "１２.５", "３")
+/** Figures no reading makes a number of: ambiguous grouping, full-width letters, two points. */
+const notFigures = fc.constantFrom("1,20", "１,２0,0", "１２..５", "ｘ３", "3e5")
 
 /** Percent-encodes text for a URL, lone surrogates included (as the bytes a lax encoder would send). */
 const encode = (value: string) =>
@@ -107,9 +108,9 @@ const badValue = (parameter: Parameter): fc.Arbitrary<string> => {
 const figureValue = fc.oneof(
   fc.integer({ max: -1 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
-  text.filter((s) => !/^\s*[+-]?\d+(\.\d+)?\s*$/u.test(s)),
+  text.filter((s) => figureDecimal(s) === undefined),
   unstorable,
-  fullWidth,
+  notFigures,
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.nat(), { maxLength: 3 }),
@@ -265,7 +266,7 @@ describeEachDatabase(
       expect(await denials(db.store())).toBe(deniedBefore)
     })
 
-    it("answers NUL, lone surrogates, impossible dates and full-width digits with a 400 naming the field", async () => {
+    it("answers NUL, lone surrogates, impossible dates and unreadable figures with a 400 naming the field", async () => {
       const lead = seeded.tokens.lead as string
       const unitA = seeded.tokens["unit-a"] as string
       const journal = "/api/v1/campaigns/matrix-main/journal"
@@ -280,7 +281,7 @@ describeEachDatabase(
         {
           path: reports,
           token: unitA,
-          body: { figures: { attendees: "１２００" } },
+          body: { figures: { attendees: "1,20" } },
           in: "body",
           field: "figures.attendees",
         },

@@ -41,6 +41,21 @@ const unscaled = (value: bigint, places: number): string => {
   return canonicalDecimal(`${negative ? "-" : ""}${whole}${places > 0 ? `.${fraction}` : ""}`) ?? "0"
 }
 
+/** Digits grouped by thousands: 1,200 or 12,345.5 (after full-width forms are read as ASCII). */
+const grouped = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/
+
+/**
+ * A figure as people type it, read as a decimal: full-width digits and signs (１２００, －３)
+ * and thousands separators (1,200 or 1，200) are accepted; what remains must be a plain
+ * decimal. Undefined when it is not one (1,20 is ambiguous and refused).
+ */
+export const figureDecimal = (value: string | number): string | undefined => {
+  if (typeof value === "number") return canonicalDecimal(value)
+  // NFKC reads full-width digits, comma, point and signs as their ASCII forms.
+  const text = value.normalize("NFKC").trim()
+  return canonicalDecimal(grouped.test(text) ? text.replaceAll(",", "") : text)
+}
+
 /** Canonical decimal text of `value`; throws on text that is not a decimal (a defect of the caller). */
 export const decimal = (value: string): string => {
   const canonical = canonicalDecimal(value)

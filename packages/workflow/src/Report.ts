@@ -4,12 +4,12 @@
  * become canonical decimal strings and never pass through floating point.
  */
 import { Result } from "effect"
-import { canonicalDecimal } from "./Decimal.ts"
+import { canonicalDecimal, figureDecimal } from "./Decimal.ts"
 import type { Task } from "./Definition.ts"
 import type { Problem } from "./Problem.ts"
 import { checkRules } from "./Rules.ts"
 
-export { canonicalDecimal }
+export { canonicalDecimal, figureDecimal }
 
 /** A report that passed its task's checks. */
 export interface ValidReport {
@@ -69,16 +69,6 @@ export const validateReport = (
   for (const figure of task.figures) {
     const path = `figures.${figure.key}`
     const raw = input.figures[figure.key]
-    if (typeof raw === "string" && /[\uff10-\uff19]/u.test(raw)) {
-      problems.push(
-        problem(
-          path,
-          `“${figure.label.zh}”须用半角数字 0-9 填写`,
-          `"${figure.label.en ?? figure.key}" must be written with the digits 0-9`,
-        ),
-      )
-      continue
-    }
     if (raw === undefined || (typeof raw === "string" && raw.trim() === "")) {
       if (figure.required)
         problems.push(
@@ -90,7 +80,7 @@ export const validateReport = (
         )
       continue
     }
-    const value = canonicalDecimal(raw)
+    const value = figureDecimal(raw)
     if (value === undefined) {
       problems.push(
         problem(path, `“${figure.label.zh}”须为数字`, `"${figure.label.en ?? figure.key}" must be a number`),

@@ -18,7 +18,7 @@ export {
   validateCampaign,
 } from "./Normalize.ts"
 export { formatPath, formatProblems, issueProblems, type Problem } from "./Problem.ts"
-export { canonicalDecimal, type ValidReport, validateReport } from "./Report.ts"
+export { canonicalDecimal, figureDecimal, type ValidReport, validateReport } from "./Report.ts"
 export { type ApprovedFigures, type FigureSum, type LevelTotals, type RolledUp, rollUp } from "./RollUp.ts"
 export {
   type Comparison,

@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { canonicalDecimal, normalizeCampaign, validateReport } from "../src/index.ts"
+import { canonicalDecimal, figureDecimal, normalizeCampaign, validateReport } from "../src/index.ts"
 import { week } from "./fixture.ts"
 
 const campaign = normalizeCampaign(week)
@@ -52,5 +52,33 @@ describe("report validation", () => {
     expect(canonicalDecimal(5e-324)).toBeUndefined()
     expect(canonicalDecimal(1.5e-7)).toBe("0.00000015")
     expect(canonicalDecimal("1,000")).toBeUndefined()
+  })
+})
+
+describe("figures as people type them", () => {
+  it("reads full-width digits and thousands separators, and stores the canonical decimal", () => {
+    const read = (value: string) =>
+      validateReport(brochures, { figures: { brochures: value }, narrative: { narrative: "x" } })
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["１２００", "1200"],
+      ["1,200", "1200"],
+      ["1，200", "1200"],
+      ["１，２００", "1200"],
+      ["12,345,678", "12345678"],
+      [" ３ ", "3"],
+    ]
+    for (const [typed, stored] of cases)
+      expect(read(typed)).toEqual(Result.succeed({ figures: { brochures: stored }, narrative: { narrative: "x" } }))
+    expect(figureDecimal("１２.５０")).toBe("12.5")
+    expect(figureDecimal("－３")).toBe("-3")
+  })
+
+  it("refuses what no reading makes a number of, naming the field", () => {
+    for (const typed of ["1,20", "12,3456", ",100", "1,,000", "１２..５", "ｘ３", "1 200", "3e5"]) {
+      expect(figureDecimal(typed)).toBeUndefined()
+      expect(
+        problems(validateReport(brochures, { figures: { brochures: typed }, narrative: { narrative: "x" } })),
+      ).toEqual(["figures.brochures"])
+    }
   })
 })
