@@ -37,3 +37,12 @@ export {
   loadTotals,
   type Scope,
 } from "./Totals.ts"
+export {
+  figureCell,
+  renderWorkbook,
+  taskStateWords,
+  type WorkbookData,
+  type WorkbookReport,
+  type WorkbookTask,
+  wallClock,
+} from "./Workbook.ts"

@@ -35,6 +35,8 @@ export { pageTasks, type TaskFilter, taskDetail } from "../reads/Tasks.ts"
 export { totalsFor } from "../reads/Totals.ts"
 /** Units: a page, and per campaign the units the actor may see. */
 export { pageUnits, visibleUnitKeys } from "../reads/Units.ts"
+/** The campaign's workbook (.xlsx): progress, figures by unit and level, every report. */
+export { campaignWorkbook } from "../reads/Workbook.ts"
 /** The consolidated summary, stored or drafted. */
 export { summaryFor } from "../Summary.ts"
 export { listTokens } from "../Tokens.ts"

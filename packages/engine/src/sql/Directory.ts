@@ -106,3 +106,16 @@ export const selectPrincipalWithUnitName = (db: Sql, id: string) =>
     )
     .where("principals.id", "=", id)
     .executeTakeFirst()
+
+/** The names of these principals, by id (those that exist). */
+export const selectPrincipalNames = (
+  db: Sql,
+  ids: ReadonlyArray<string>,
+): Promise<Array<{ id: string; name: string }>> =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom("principals")
+        .select(["id", "name"])
+        .where("id", "in", [...ids])
+        .execute()
