@@ -20,6 +20,7 @@ import { auditCommand } from "./AuditCommand.ts"
 import { backupCommands } from "./BackupCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
+import { exportCommand, unitsCommand } from "./ExportCommand.ts"
 import { loadDefinitionFile, readJsonFile } from "./Files.ts"
 import { keysCommand } from "./KeysCommand.ts"
 import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
@@ -180,6 +181,8 @@ export const cli = liandong.pipe(
     returnCommand,
     workerCommand,
     summaryCommand,
+    exportCommand,
+    unitsCommand,
     principalCommand,
     personCommand,
     auditCommand,

@@ -37,6 +37,7 @@ export {
   loadTotals,
   type Scope,
 } from "./Totals.ts"
+export { type ListedUnit, readUnitList } from "./UnitList.ts"
 export {
   figureCell,
   renderWorkbook,
