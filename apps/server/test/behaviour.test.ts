@@ -3,7 +3,9 @@
  * trip through the API, answers in Chinese or English, body and rate limits,
  * live updates, the summary in each format, the journal download.
  */
+import { workbookMediaType } from "@liandong/api"
 import { describeEachDatabase } from "@liandong/store/testing"
+import readExcelFile from "read-excel-file/node"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
 import { type Seeded, seed } from "./fixture.ts"
@@ -120,6 +122,27 @@ describeEachDatabase(
       const contributors = units.json.figures.flatMap((f: any) => f.contributions.map((c: any) => c.unit))
       expect(contributors).toContain("district-a")
       expect(contributors).not.toContain("district-b")
+    })
+
+    it("hands out the workbook (.xlsx) with only the rows the caller may read", async () => {
+      const path = "/api/v1/campaigns/matrix-main/workbook"
+      const sheets = async (who: string) => {
+        const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token(who)}` } })
+        expect(response.status).toBe(200)
+        expect(response.headers.get("content-type")).toBe(workbookMediaType)
+        expect(response.headers.get("content-disposition")).toContain('filename="matrix-main.xlsx"')
+        const book = await readExcelFile(Buffer.from(await response.arrayBuffer()))
+        return Object.fromEntries(book.map((s) => [s.sheet, s.data]))
+      }
+      const lead = await sheets("lead")
+      expect(Object.keys(lead)).toEqual(["进度", "分单位汇总", "分级汇总", "发放宣传资料", "举办宣传活动", "报送总结"])
+      expect((lead["发放宣传资料"] ?? []).map((row) => row[0])).toContain("乙区分局")
+      const unitA = JSON.stringify(await sheets("unit-a"))
+      expect(unitA).toContain("甲区秘闻")
+      expect(unitA).toContain("甲一县秘闻")
+      expect(unitA).not.toContain("乙区")
+      const other = await call(server.url, "GET", path, { token: token("other-lead") })
+      expect(other.status).toBe(404)
     })
 
     it("pages listings with a cursor, and refuses a cursor it did not hand out", async () => {

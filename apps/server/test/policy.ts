@@ -34,6 +34,7 @@ export const policy: Record<string, RouteKind> = {
   "campaigns.closePhase": "campaign-manage",
   "campaigns.status": "campaign-read",
   "campaigns.totals": "campaign-read",
+  "campaigns.workbook": "campaign-read",
   "campaigns.campaignMachine": "campaign-read",
   "campaigns.unitMachine": "unit-read",
   "tasks.list": "list",

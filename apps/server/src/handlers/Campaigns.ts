@@ -1,8 +1,16 @@
-/** Campaigns: list, deploy, one, start, close a phase, status matrix, totals, machine graphs. */
-import { Api } from "@liandong/api"
+/** Campaigns: list, deploy, one, start, close a phase, status matrix, totals, workbook, machine graphs. */
+import { Api, workbookMediaType } from "@liandong/api"
 import { closePhase, deploy, startCampaign } from "@liandong/engine/commands"
-import { campaignDetail, machineGraph, pageCampaigns, statusMatrix, totalsFor } from "@liandong/engine/reads"
+import {
+  campaignDetail,
+  campaignWorkbook,
+  machineGraph,
+  pageCampaigns,
+  statusMatrix,
+  totalsFor,
+} from "@liandong/engine/reads"
 import { Effect } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, answerChange, currentActor } from "../Handle.ts"
 import { idempotent } from "../Idempotent.ts"
@@ -57,6 +65,16 @@ export const campaignsHandlers = HttpApiBuilder.group(Api, "campaigns", (handler
     )
     .handle("totals", ({ params }) =>
       Effect.flatMap(currentActor, (actor) => answer(totalsFor(params.campaign, actor), "path")),
+    )
+    .handle("workbook", ({ params }) =>
+      Effect.flatMap(currentActor, (actor) =>
+        Effect.map(answer(campaignWorkbook(params.campaign, actor), "path"), (bytes) =>
+          HttpServerResponse.uint8Array(bytes, {
+            contentType: workbookMediaType,
+            headers: { "content-disposition": `attachment; filename="${params.campaign}.xlsx"` },
+          }),
+        ),
+      ),
     )
     .handle("campaignMachine", ({ params }) =>
       Effect.flatMap(currentActor, (actor) => answer(machineGraph(params.campaign, null, actor), "path")),

@@ -1,9 +1,9 @@
 /**
  * Campaigns: deploy a definition, start, close a phase, read one, the units ×
- * phases status matrix, the totals so far, and a machine as a graph.
+ * phases status matrix, the totals so far, the workbook (.xlsx), and a machine as a graph.
  */
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
   CampaignStatus,
   IdempotencyHeaders,
@@ -16,6 +16,9 @@ import {
 } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
+
+/** The workbook's media type. */
+export const workbookMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /** A campaign in a listing. */
 export const CampaignItem = Schema.Struct({
@@ -217,6 +220,13 @@ export class CampaignsGroup extends HttpApiGroup.make("campaigns")
     HttpApiEndpoint.get("totals", "/campaigns/:campaign/totals", {
       params: campaign,
       success: Totals,
+      error: readProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.get("workbook", "/campaigns/:campaign/workbook", {
+      params: campaign,
+      success: Schema.Uint8Array.pipe(HttpApiSchema.asUint8Array({ contentType: workbookMediaType })),
       error: readProblems,
     }),
   )
