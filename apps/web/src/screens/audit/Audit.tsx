@@ -102,7 +102,11 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
             {t.audit.entries(list.length)}
           </h2>
           <div className="actions" style={{ marginTop: 0 }}>
-            <button type="button" onClick={() => exportCsv(campaign, list, t, names)} disabled={list.length === 0}>
+            <button
+              type="button"
+              onClick={() => exportCsv(campaign, list, t, names, detail.data?.timeZone ?? "Asia/Shanghai")}
+              disabled={list.length === 0}
+            >
               {t.audit.exportCsv}
             </button>
             <button type="button" onClick={() => void exportJsonLines(api, campaign)}>

@@ -20,11 +20,33 @@ const cell = (value: string | number | null) => {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
+/**
+ * "2026-04-20 09:00:00" as the campaign's clocks showed the instant: the form spreadsheet
+ * programs read as a date, in the zone the screens show (the header names it).
+ */
+export const localStamp = (iso: string, timeZone: string): string => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  )
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`
+}
+
 /** The entries as CSV text in the reader's language, with a BOM so spreadsheet programs read the Chinese correctly. */
-export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names: Names): string => {
+export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names: Names, timeZone: string): string => {
   const header = [
     t.audit.seq,
-    t.audit.time,
+    `${t.audit.time}（${timeZone}）`,
     t.audit.actor,
     t.audit.role,
     t.audit.unit,
@@ -40,7 +62,7 @@ export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names:
     const w = entryWords(e, t, names)
     return [
       e.seq,
-      e.at,
+      localStamp(e.at, timeZone),
       w.actor,
       w.role,
       e.unit ? names.unit(e.unit) : "",
@@ -57,8 +79,13 @@ export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names:
 }
 
 /** Downloads the filtered entries as CSV. */
-export const exportCsv = (campaign: string, entries: ReadonlyArray<TrailEntry>, t: Messages, names: Names) =>
-  save(trailCsv(entries, t, names), "text/csv;charset=utf-8", `${campaign}-trail.csv`)
+export const exportCsv = (
+  campaign: string,
+  entries: ReadonlyArray<TrailEntry>,
+  t: Messages,
+  names: Names,
+  timeZone: string,
+) => save(trailCsv(entries, t, names, timeZone), "text/csv;charset=utf-8", `${campaign}-trail.csv`)
 
 /** Downloads the whole journal as JSON Lines (for offline verification with `liandong audit verify --from`). */
 export const exportJsonLines = async (api: Connection, campaign: string) => {
