@@ -132,10 +132,17 @@ export const TaskInput = Schema.Struct({
   rules: Schema.optional(Schema.Array(RuleInput)),
 })
 
-/** When a phase may close: all participants done, its closing date, or a quorum of participants done once the date has passed. */
+/**
+ * When a phase may close: all participants done, its closing date, or a quorum of participants
+ * done once the date has passed — or, with `early: true`, as soon as the share is done.
+ */
 export const GateInput = Schema.Union([
   Schema.Literals(["all", "date"]),
-  Schema.Struct({ quorum: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true })) }),
+  Schema.Struct({
+    quorum: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true })),
+    /** Close as soon as the share is done, not only once the closing date has passed. */
+    early: Schema.optional(Schema.Boolean),
+  }),
 ])
 
 /** A phase of the campaign: 筹备, 宣传, 执法, 总结 or one the office names. */
@@ -234,7 +241,7 @@ export interface Task {
 export type Gate =
   | { readonly kind: "all" }
   | { readonly kind: "date" }
-  | { readonly kind: "quorum"; readonly ratio: number }
+  | { readonly kind: "quorum"; readonly ratio: number; readonly early?: true }
 
 /** A phase with its window as UTC instants. */
 export interface Phase {

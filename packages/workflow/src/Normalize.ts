@@ -81,7 +81,8 @@ const gateOf = (gate: Input["phases"][number]["gate"]): Gate =>
     ? { kind: "all" }
     : gate === "date"
       ? { kind: "date" }
-      : { kind: "quorum", ratio: gate.quorum }
+      : // `early` only when set, so definitions without it keep their hash.
+        { kind: "quorum", ratio: gate.quorum, ...(gate.early === true ? { early: true as const } : {}) }
 
 const figureOf = (f: NonNullable<Input["phases"][number]["tasks"][number]["figures"]>[number]): Figure => {
   const kind = f.kind ?? "integer"

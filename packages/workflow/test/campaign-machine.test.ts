@@ -68,6 +68,34 @@ describe("the campaign's machine", () => {
     expect(machine.no({ type: "phase.due", phase: "publicity", at: t }).en).toContain("finished")
   })
 
+  it("with an early quorum, closes as soon as the share is done, before the date", () => {
+    const early = normalizeCampaign({
+      ...week,
+      phases: [week.phases[0], { ...week.phases[1], gate: { quorum: 0.5, early: true } }],
+    })
+    expect(early.phases[1]?.gate).toEqual({ kind: "quorum", ratio: 0.5, early: true })
+    const machine = drive(compile(early).campaignMachine())
+    machine.ok({ type: "campaign.start", by: "lead", at: t })
+    machine.ok({ type: "phase.due", phase: "preparation", at: t })
+    machine.ok({ type: "phase.force-close", phase: "preparation", by: "lead", at: t })
+    machine.ok({ type: "phase.due", phase: "publicity", at: t })
+    // Two participants (county-a, county-b): one done is half, and the date has not passed.
+    expect(campaignView(early, machine.snapshot).phases.publicity?.state).toBe("open")
+    const done = machine.ok({ type: "unit.phase-done", phase: "publicity", unit: "county-b", at: t })
+    expect(sends(done.effects)).toEqual(["phase.close→county-a", "phase.close→county-b"])
+    expect(campaignView(early, machine.snapshot).phases.publicity?.state).toBe("closed")
+  })
+
+  it("without early, a quorum waits for the date even when the share is done", () => {
+    const { machine } = started()
+    machine.ok({ type: "phase.due", phase: "preparation", at: t })
+    machine.ok({ type: "phase.force-close", phase: "preparation", by: "lead", at: t })
+    machine.ok({ type: "phase.due", phase: "publicity", at: t })
+    machine.ok({ type: "unit.phase-done", phase: "publicity", unit: "county-b", at: t })
+    expect(campaignView(campaign, machine.snapshot).phases.publicity?.state).toBe("open")
+    expect(campaign.phases[1]?.gate).toEqual({ kind: "quorum", ratio: 0.5 })
+  })
+
   it("refuses to force-close a phase that is not open", () => {
     const { machine } = started()
     const rejected = machine.no({ type: "phase.force-close", phase: "publicity", by: "lead", at: t })

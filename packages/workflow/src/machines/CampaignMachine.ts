@@ -45,7 +45,11 @@ export const gateHolds = (phase: Phase, state: PhaseContext): boolean => {
     case "date":
       return state.deadlinePassed
     case "quorum":
-      return everyone || (state.deadlinePassed && state.doneCount >= Math.ceil(phase.gate.ratio * state.participants))
+      return (
+        everyone ||
+        ((state.deadlinePassed || phase.gate.early === true) &&
+          state.doneCount >= Math.ceil(phase.gate.ratio * state.participants))
+      )
   }
 }
 
