@@ -14,7 +14,7 @@ import {
   submitReport,
 } from "@liandong/engine/commands"
 import { listPrincipals } from "@liandong/engine/reads"
-import { Option } from "effect"
+import { Console, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { backupCommands } from "./BackupCommand.ts"
@@ -43,6 +43,7 @@ const deployCommand = Command.make(
       const input = yield* loadDefinitionFile(file)
       const result = yield* deploy(input, yield* actorFor(ctx.as))
       if (ctx.json) return json(result)
+      for (const w of result.warnings) yield* Console.error(`提醒:${w.path}: ${w.zh} / note: ${w.en}`)
       return result.unchanged
         ? `${result.campaign}\n(定义未变化,版本 ${result.version} / definition unchanged, version ${result.version})`
         : `${result.campaign}\n已部署版本 ${result.version},${result.units} 个参与单位 / deployed version ${result.version}, ${result.units} participating units`

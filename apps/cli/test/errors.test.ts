@@ -50,6 +50,22 @@ describe("CLI errors", () => {
     expect((JSON.parse(campaigns.stdout) as unknown[]).length).toBe(1)
   })
 
+  it("deploys a definition that is probably wrong, saying what", async () => {
+    const { tour } = await import("@liandong/campaigns")
+    const file = join(dir, "doubled.json")
+    const doubled = {
+      ...tour,
+      key: "tour-doubled",
+      units: [...tour.units, { key: "east-2", name: "东区知识产权局", role: "member" }],
+    }
+    await writeFile(file, JSON.stringify(doubled))
+    const result = await liandong(["deploy", file], env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain("提醒:units[3].name: 单位名称“东区知识产权局”与 units[1] 重复")
+    expect(result.stderr).toContain("note: the unit name")
+    expect(result.stderr).toContain("单位“东区知识产权局”没有任何任务")
+  })
+
   it("another unit's task is not found; the operator cannot act for a unit", async () => {
     const foreign = await liandong(["ack", "tour-2026/east-district/brochures", "--as", "west"], env)
     expect(foreign.code).toBe(1)

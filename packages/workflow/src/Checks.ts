@@ -213,3 +213,30 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
   })
   return out
 }
+
+/**
+ * What deploys but is probably a mistake, said before it is: two units with the same name
+ * (the summary and every screen would name them alike), a unit with no task at all.
+ */
+export const campaignWarnings = (campaign: Campaign): Problem[] => {
+  const out: Problem[] = []
+  const firstByName = new Map<string, number>()
+  campaign.units.forEach((unit, i) => {
+    const first = firstByName.get(unit.name)
+    if (first === undefined) firstByName.set(unit.name, i)
+    else
+      out.push(
+        problem(
+          `units[${i}].name`,
+          `单位名称“${unit.name}”与 units[${first}] 重复，总结和各页面将无法区分`,
+          `the unit name "${unit.name}" repeats units[${first}]; the summary and every screen would name them alike`,
+        ),
+      )
+  })
+  const assigned = new Set(campaign.phases.flatMap((p) => p.tasks.flatMap((t) => t.units)))
+  campaign.units.forEach((unit, i) => {
+    if (!assigned.has(unit.key) && unit.key !== campaign.coordinator)
+      out.push(problem(`units[${i}]`, `单位“${unit.name}”没有任何任务`, `the unit "${unit.key}" has no task`))
+  })
+  return out
+}

@@ -1,5 +1,6 @@
 /** @liandong/workflow — the campaign definition language and its pure machines. */
 export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
+export { campaignWarnings } from "./Checks.ts"
 export { addDecimal, compareDecimal, decimal } from "./Decimal.ts"
 export * from "./Definition.ts"
 export { childUnits, unitAndSubordinates } from "./Hierarchy.ts"

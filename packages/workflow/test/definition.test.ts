@@ -1,6 +1,13 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { DefinitionError, defineCampaign, normalizeCampaign, resolveTime, validateCampaign } from "../src/index.ts"
+import {
+  campaignWarnings,
+  DefinitionError,
+  defineCampaign,
+  normalizeCampaign,
+  resolveTime,
+  validateCampaign,
+} from "../src/index.ts"
 import { week } from "./fixture.ts"
 
 const problemsOf = (input: unknown) => {
@@ -183,5 +190,19 @@ describe("times in a zone with daylight saving", () => {
     expect(resolveTime("2026-03-29", "Europe/Berlin", true)).toBe("2026-03-29T22:00:00.000Z")
     expect(resolveTime("2026-04-13T09:00+08:00", "Europe/Berlin")).toBe("2026-04-13T01:00:00.000Z")
     expect(resolveTime("2026-13-01", "Asia/Shanghai")).toBeUndefined()
+  })
+})
+
+describe("warnings at deploy", () => {
+  it("names two units of one name and a unit with no task, and nothing for a sound definition", () => {
+    expect(campaignWarnings(normalizeCampaign(week))).toEqual([])
+    const doubled = normalizeCampaign({
+      ...week,
+      units: [...week.units, { key: "county-c", name: "乙县知识产权局", role: "member" }],
+    })
+    expect(campaignWarnings(doubled).map((w) => [w.path, w.zh])).toEqual([
+      ["units[4].name", "单位名称“乙县知识产权局”与 units[2] 重复，总结和各页面将无法区分"],
+      ["units[4]", "单位“乙县知识产权局”没有任何任务"],
+    ])
   })
 })

@@ -72,6 +72,8 @@ export const Deployed = Schema.Struct({
   hash: Schema.String,
   units: Schema.Int,
   unchanged: Schema.Boolean,
+  /** what deploys but is probably a mistake: two units of one name, a unit with no task */
+  warnings: Schema.Array(Schema.Struct({ path: Schema.String, zh: Schema.String, en: Schema.String })),
 })
 
 /** What starting a campaign or closing a phase answers. */

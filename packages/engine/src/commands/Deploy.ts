@@ -6,7 +6,15 @@
  * Only the operator or the coordinator of both the existing campaign and the
  * new definition may deploy over a campaign; a refusal is journaled in its chain.
  */
-import { type Campaign, campaignHash, decodeCampaign, initial, unitView } from "@liandong/workflow"
+import {
+  type Campaign,
+  campaignHash,
+  campaignWarnings,
+  decodeCampaign,
+  initial,
+  type Problem,
+  unitView,
+} from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
@@ -37,6 +45,8 @@ export interface Deployed {
   readonly hash: string
   readonly units: number
   readonly unchanged: boolean
+  /** what deploys but is probably a mistake (two units of one name, a unit with no task) */
+  readonly warnings: ReadonlyArray<Problem>
 }
 
 const createMachines = (tx: Tx, loaded: LoadedCampaign, at: Date) =>
@@ -150,6 +160,7 @@ export const deploy = (input: unknown, actor: Actor) =>
             hash,
             units: 0,
             unchanged: true,
+            warnings: campaignWarnings(definition),
           } satisfies Deployed
         }
         if (existing !== undefined && existing.status !== "deployed") {
@@ -189,7 +200,14 @@ export const deploy = (input: unknown, actor: Actor) =>
           after: "deployed",
           occurredAt: at,
         })
-        return { campaign: definition.key, version, hash, units: created.units, unchanged: false } satisfies Deployed
+        return {
+          campaign: definition.key,
+          version,
+          hash,
+          units: created.units,
+          unchanged: false,
+          warnings: campaignWarnings(definition),
+        } satisfies Deployed
       }),
     ).pipe(journal)
   })
