@@ -32,8 +32,12 @@ export const renderStatus = (status: Status): string => {
   const header = ["单位 unit", ...status.phases.map((p) => `${p.name.zh} ${p.key}`)]
   const rows = status.rows.map((row) => [row.name, ...status.phases.map((p) => cellText(row.phases[p.key] ?? null))])
   const phase = status.phases.find((p) => p.key === status.phase)
+  // Between phases the campaign already points at the next one, which nothing has opened yet.
+  const opened =
+    phase !== undefined && status.rows.some((row) => (row.phases[phase.key]?.state ?? "waiting") !== "waiting")
+  const where = phase === undefined ? "" : opened ? `,当前阶段:${phase.name.zh}` : `,下一阶段:${phase.name.zh}(待开始)`
   return [
-    `${status.title}(${status.campaign})— ${campaignStatusZh[status.status] ?? status.status}${phase ? `,当前阶段:${phase.name.zh}` : ""}`,
+    `${status.title}(${status.campaign})— ${campaignStatusZh[status.status] ?? status.status}${where}`,
     "",
     table(header, rows),
     "",

@@ -66,6 +66,24 @@ describe("CLI errors", () => {
     expect(result.stderr).toContain("单位“东区知识产权局”没有任何任务")
   })
 
+  it("between phases, the status names the next phase as not yet open", async () => {
+    const { tour } = await import("@liandong/campaigns")
+    const file = join(dir, "early.json")
+    await writeFile(file, JSON.stringify({ ...tour, key: "tour-early" }))
+    for (const args of [
+      ["deploy", file],
+      ["start", "tour-early", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
+    ]) {
+      const result = await liandong(args, env)
+      expect(result.code, result.stderr).toBe(0)
+    }
+    const before = await liandong(["status", "tour-early", "--as", "lead", "--now", "2026-04-12T10:00+08:00"], env)
+    expect(before.stdout).toContain("下一阶段:宣传(待开始)")
+    await liandong(["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"], env)
+    const during = await liandong(["status", "tour-early", "--as", "lead", "--now", "2026-04-13T10:00+08:00"], env)
+    expect(during.stdout).toContain("当前阶段:宣传")
+  })
+
   it("another unit's task is not found; the operator cannot act for a unit", async () => {
     const foreign = await liandong(["ack", "tour-2026/east-district/brochures", "--as", "west"], env)
     expect(foreign.code).toBe(1)

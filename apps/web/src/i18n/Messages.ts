@@ -161,6 +161,7 @@ const zh = {
     submittedBy: (who: string, when: string) => `${who} 于 ${when} 报送`,
     campaignStatus: "活动状态",
     currentPhase: "当前阶段",
+    nextPhase: "下一阶段（待开始）",
   },
   audit: {
     heading: "审计日志",
@@ -443,6 +444,7 @@ const en: Messages = {
     submittedBy: (who, when) => `submitted by ${who} on ${when}`,
     campaignStatus: "Campaign status",
     currentPhase: "Current phase",
+    nextPhase: "Next phase (not yet open)",
   },
   audit: {
     heading: "Audit trail",

@@ -68,6 +68,11 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   if (detail.data === undefined) return <Loading />
   const info = detail.data
   const unit = selected ?? matrix.data?.rows.find((r) => r.unit !== info.coordinator)?.unit ?? null
+  // Between phases the campaign points at the next one, which nothing has opened yet.
+  const phaseHeading = (data: NonNullable<typeof matrix.data>) =>
+    data.phase !== null && data.rows.some((row) => (row.phases[data.phase ?? ""]?.state ?? "waiting") !== "waiting")
+      ? t.dashboard.currentPhase
+      : t.dashboard.nextPhase
   return (
     <>
       <div className="task-head" style={{ marginBottom: "0.75rem" }}>
@@ -78,7 +83,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
         {t.dashboard.campaignStatus}
         {t.colon}
         {t.campaignStatus[info.status] ?? info.status}
-        {matrix.data?.phase ? ` · ${t.dashboard.currentPhase}${t.colon}${phaseName(matrix.data.phase)}` : ""}
+        {matrix.data?.phase ? ` · ${phaseHeading(matrix.data)}${t.colon}${phaseName(matrix.data.phase)}` : ""}
         {matrix.data ? ` · ` : ""}
         {matrix.data ? <StatusBadge status={matrix.data.status === "closed" ? "done" : "active"} /> : null}
       </p>
