@@ -19,7 +19,7 @@ import {
 } from "@liandong/engine/audit"
 import { Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { json, table, when } from "./Output.ts"
+import { deadlineText, json, table, when } from "./Output.ts"
 import { actorFor } from "./Root.ts"
 import { run } from "./Run.ts"
 
@@ -209,7 +209,7 @@ const accountabilityCommand = Command.make(
       const cells = rows.map((r) => [
         r.unitName,
         r.taskTitle,
-        when(r.deadline),
+        deadlineText(r.deadline),
         when(r.acknowledgedAt),
         when(r.reportedAt),
         late(r.lateMinutes),

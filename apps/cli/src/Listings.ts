@@ -9,7 +9,7 @@ import { pageCampaigns, pageReports, pageStatus, pageTasks } from "@liandong/eng
 import { taskStateLabels } from "@liandong/workflow"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { json, table, when } from "./Output.ts"
+import { deadlineText, json, table } from "./Output.ts"
 import { actorFor } from "./Root.ts"
 import { run } from "./Run.ts"
 import { renderStatus } from "./Status.ts"
@@ -108,7 +108,7 @@ export const tasksCommand = Command.make(
           r.ref,
           r.title,
           `${taskStateLabels[r.status]?.zh ?? ""} ${r.status}`,
-          when(r.deadline),
+          deadlineText(r.deadline),
           r.overdue ? "⚠ 逾期" : "",
           String(r.returns),
         ]),

@@ -49,6 +49,14 @@ export const errorLine = (error: unknown): string => {
   return `错误:意外故障,使用 --debug 查看详情 | error: unexpected failure, run with --debug for details (${String(error)})`
 }
 
+/** A deadline: a whole-day one (stored as the next midnight) reads "2026-07-03 24:00". */
+export const deadlineText = (value: Date | string, timeZone = "Asia/Shanghai"): string => {
+  const shown = when(value, timeZone)
+  if (!shown.endsWith(" 00:00")) return shown
+  const date = typeof value === "string" ? new Date(value) : value
+  return `${when(new Date(date.getTime() - 1), timeZone).slice(0, -6)} 24:00`
+}
+
 /** Formats a date for people, in the campaign's usual zone. */
 export const when = (value: Date | string | null | undefined, timeZone = "Asia/Shanghai"): string => {
   if (value === null || value === undefined) return "—"

@@ -3,7 +3,7 @@
  * says how long ago, and an overdue task is marked in words, not colour only.
  */
 import { useEffect, useState } from "react"
-import { formatDateTime } from "../i18n/Format.ts"
+import { formatDeadline } from "../i18n/Format.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { campaignNow, useSession } from "../session/Session.tsx"
 
@@ -44,7 +44,7 @@ export const Countdown = ({
   const late = overdue || (!done && left < 0)
   return (
     <span className={`countdown${late ? " late" : left < 86_400_000 && !done ? " soon" : ""}`}>
-      <time dateTime={deadline}>{formatDateTime(deadline, lang, timeZone)}</time>
+      <time dateTime={deadline}>{formatDeadline(deadline, lang, timeZone)}</time>
       {done ? null : <span className="countdown-left">{left >= 0 ? t.time.left(parts) : t.time.ago(parts)}</span>}
       {late ? <span className="badge badge-overdue">{t.status.overdue}</span> : null}
     </span>

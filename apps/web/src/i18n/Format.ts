@@ -14,6 +14,27 @@ export const formatDateTime = (iso: string, lang: Language, timeZone?: string): 
     ...(timeZone ? { timeZone } : {}),
   }).format(new Date(iso))
 
+const isMidnight = (date: Date, timeZone?: string) =>
+  new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date) === "00:00"
+
+/**
+ * A deadline as offices write it: a whole-day deadline (the end of 7月3日, stored as the next
+ * midnight) reads "2026年7月3日 24:00", not the next day at 00:00.
+ */
+export const formatDeadline = (iso: string, lang: Language, timeZone?: string): string => {
+  const date = new Date(iso)
+  if (!isMidnight(date, timeZone)) return formatDateTime(iso, lang, timeZone)
+  const day = new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", ...(timeZone ? { timeZone } : {}) }).format(
+    new Date(date.getTime() - 1),
+  )
+  return lang === "zh" ? `${day} 24:00` : `${day}, 24:00`
+}
+
 /** A number with grouping, as text of any length (figures are decimal strings). */
 export const formatNumber = (value: string | number, lang: Language): string => {
   const text = String(value)
