@@ -18,7 +18,7 @@ export {
   unitsPhrase,
 } from "./Model.ts"
 export { defaultHeadings, stock } from "./Phrases.ts"
-export { chineseNumeral, phraseNumber, phraseTotal } from "./Phrasing.ts"
+export { approximateFrom, chineseNumeral, fullWidth, phraseNumber, phraseTotal } from "./Phrasing.ts"
 export {
   loadSummaryModel,
   type RenderOptions,
