@@ -16,6 +16,7 @@ export {
   plainFigure,
   type SummaryModel,
   unitsPhrase,
+  withoutProcessNotes,
 } from "./Model.ts"
 export { defaultHeadings, stock } from "./Phrases.ts"
 export { approximateFrom, chineseNumeral, fullWidth, phraseNumber, phraseTotal } from "./Phrasing.ts"
