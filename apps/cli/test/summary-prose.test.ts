@@ -108,4 +108,11 @@ describe("a county's own summary", () => {
     expect(body).toContain("检查图书、音像制品经营户16家")
     expect(body).toContain("接受群众咨询14人次")
   })
+
+  it("states a single difficulty without 一是", () => {
+    const { model } = summaryOf("district-east")
+    expect(model.sections.find((s) => s.heading === "存在的困难和问题")?.lead).toContain(
+      "但还存在一些困难和问题：缺乏知识产权宣传方面的资料",
+    )
+  })
 })

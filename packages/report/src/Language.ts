@@ -119,7 +119,7 @@ export const chinese = (campaign: Campaign): Words => {
         .slice(0, stock.ordinals.length)
         .map(
           (d, i) =>
-            `${stock.ordinals[i]}${fullWidth(d.text).replace(/[。]$/u, "")}${count ? `（${d.units}家单位反映）` : ""}`,
+            `${groups.length > 1 ? stock.ordinals[i] : ""}${fullWidth(d.text).replace(/[。]$/u, "")}${count ? `（${d.units}家单位反映）` : ""}`,
         )
         .join("；")}。`,
     noDifficulties: fullWidth(phrases.noDifficulties),

@@ -187,7 +187,7 @@ describe("a campaign of another subject, without a summary block", () => {
   it("states a small count exactly, leaves the reporting notes out, and merges the same difficulty", () => {
     expect(body).toContain("排查危险区16处")
     expect(body).not.toMatch(/核实|重新报送/u)
-    expect(body).toContain("一是部分水库管理人员不足。")
+    expect(body).toContain("困难和问题：部分水库管理人员不足。")
   })
 
   it("writes full-width punctuation in the text, whatever the units typed", () => {
