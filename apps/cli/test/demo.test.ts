@@ -41,6 +41,16 @@ describe("pnpm demo", () => {
       expect(summary).toContain(phrase)
     }
     expect(summary).toContain("| 10360份 | 10000多份 |")
+    // The text as the office sends it: no sentence twice, full-width punctuation, no placeholder.
+    const body = summary.slice(0, summary.indexOf("## 附表一"))
+    const sentences = body
+      .split("\n")
+      .filter((line) => !line.startsWith("#"))
+      .flatMap((line) => line.replace(/^\d+、/u, "").split(/(?<=。)/u))
+      .map((s) => s.trim())
+      .filter((s) => s !== "")
+    expect(sentences.filter((s, i) => sentences.indexOf(s) !== i)).toEqual([])
+    expect(body).not.toMatch(/[,;:?!()]|xx/u)
 
     // Golden files: the seed campaign's summary, word for word (UPDATE_GOLDEN=1 rewrites them).
     const docx = unzipSync(new Uint8Array(await readFile(join(dir, "out", "summary.docx"))))

@@ -148,7 +148,6 @@ export const ipWeek = defineCampaign({
         {
           key: "media",
           title: { zh: "联合遂州日报开展宣传报道", en: "Press coverage" },
-          description: "the newspaper's reports and series, with their dates",
           assign: { units: ["city-ipo"] },
           deadline: "2026-04-28T18:00",
           figures: [{ key: "press-articles", label: { zh: "刊发宣传报道", en: "press articles" }, measure: "篇" }],
