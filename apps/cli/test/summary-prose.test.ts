@@ -90,6 +90,7 @@ describe("a county's own summary", () => {
     it(`${name}: its own title and voice, deployed by the city`, () => {
       expect(model.title).toBe(`${name}关于遂州市2026年知识产权宣传周活动的工作总结`)
       expect(model.opening).toMatch(new RegExp(`^按照遂州市知识产权局的部署，${name}结合本地实际`, "u"))
+      expect(model.opening).toContain("活动中，我局精心制定宣传方案")
       expect(body).toContain("我局会同工商、药监、质监、文化稽查、公安等部门组成联合执法小组")
     })
 

@@ -40,6 +40,8 @@ export interface Words {
     period: string
     title: string
     organisers: string[]
+    /** the office that acted alone (a level without subordinates), said in its voice */
+    alone: string | null
   }) => string
   readonly period: (
     from: { y: string; m: string; d: string },
@@ -94,12 +96,13 @@ export const chinese = (campaign: Campaign): Words => {
     levelTitle: (unit, title) => `${unit}关于${title}活动的工作总结`,
     self: (name, level) => (level ? undefined : block.self) ?? selfReference(name),
     subject: (who, rest) => `${who}${rest}`,
-    opening: ({ authority, lead, theme, period, title, organisers }) =>
+    opening: ({ authority, lead, theme, period, title, organisers, alone }) =>
       fullWidth(
         `${authority ? `按照${authority}的部署，` : ""}${lead}结合本地实际，` +
           `${theme ? `紧紧围绕“${theme}”这一主题，` : ""}于${period}组织开展了${title}活动` +
           `${organisers.length > 0 ? `，${organisers.join("、")}共同参与` : ""}。` +
-          (block.opening ?? `${stock.openingMeasures}${phrases.openingResult}`),
+          // An office that acted alone did not act with 各单位.
+          (block.opening ?? `${stock.openingMeasures}${phrases.openingResult}`).replace(/各单位/gu, alone ?? "各单位"),
       ),
     period: (from, to, sameYear) =>
       `${from.y}年${from.m}月${from.d}日至${sameYear ? "" : `${to.y}年`}${to.m}月${to.d}日`,

@@ -310,6 +310,7 @@ export const buildSummaryModel = (
     period: words.period(from, to, from.y === to.y),
     title,
     organisers,
+    alone: inScope !== null && inScope.size === 1 ? self : null,
   })
 
   const hasHighlights = (phase: Phase) =>
