@@ -104,10 +104,12 @@ describe("a county's own summary", () => {
     })
   }
 
-  it("states 东区's 16 shops and 14 people advised exactly", () => {
+  it("states 东区's small and unround numbers exactly", () => {
     const { body } = summaryOf("district-east")
     expect(body).toContain("检查图书、音像制品经营户16家")
     expect(body).toContain("接受群众咨询14人次")
+    expect(body).toContain("发放知识产权宣传资料1280份")
+    expect(body).toContain("培训企业及县区知识产权管理人员55人次")
   })
 
   it("states a single difficulty without 一是", () => {

@@ -6,9 +6,11 @@
  *   than it rounds;
  * - otherwise the integer part is cut (never rounded up) to its leading digit
  *   below 100 (92 → 90) and to its two leading digits from 100 on (263 → 260,
- *   10360 → 10000); if nothing was cut the number stands as it is ("90家"),
- *   else "多" follows when the cut value is 10000 or more ("10000多份") and
- *   "余" when it is less ("260余人次", "90余家", "1000余份").
+ *   10360 → 10000); if nothing was cut the number stands as it is ("90家");
+ *   if the cut takes more than 5% away the number is not round enough to be
+ *   stated so and stands as it is (97 → "97家", 1280 → "1280份"); else "多"
+ *   follows when the cut value is 10000 or more ("10000多份") and "余" when it
+ *   is less ("260余人次", "90余家", "1000余份").
  * The phrased number is never more than the exact one, and the exact value is
  * always printed in the summary's appendix.
  */
@@ -34,6 +36,7 @@ export const phraseNumber = (exact: string, phrasing: "approximate" | "exact"): 
   const digits = whole.length === 2 ? 1 : 2
   const kept = whole.slice(0, digits) + "0".repeat(whole.length - digits)
   if (kept === whole && fraction === "") return whole
+  if ((BigInt(whole) - BigInt(kept)) * 20n > BigInt(whole)) return plain
   return `${kept}${BigInt(kept) >= 10000n ? "多" : "余"}`
 }
 

@@ -15,7 +15,10 @@ describe("official phrasing of totals", () => {
     ["15", "人", "15人"],
     ["16", "家", "16家"],
     ["49", "人次", "49人次"],
-    ["55", "人次", "50余人次"],
+    ["55", "人次", "55人次"],
+    ["52", "人次", "50余人次"],
+    ["97", "家", "97家"],
+    ["1280", "份", "1280份"],
     ["4200", "份", "4200份"],
   ])("%s%s reads %s", (exact, measure, expected) => {
     expect(phraseTotal(exact, measure, "approximate")).toBe(expected)
@@ -41,6 +44,9 @@ describe("official phrasing of totals", () => {
         const kept = digits <= 1 ? 0 : digits === 2 ? 1 : digits - 2
         expect(n - stated < 10n ** BigInt(kept)).toBe(true)
         expect(/[多余]$/u.test(phrase)).toBe(stated !== n)
+        // A round figure is within 5% of the exact value; a small count is exact.
+        expect((n - stated) * 20n <= n).toBe(true)
+        if (n < 50n) expect(phrase).toBe(n.toString())
       }),
     )
   })
