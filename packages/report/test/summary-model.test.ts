@@ -171,8 +171,10 @@ describe("a campaign of another subject, without a summary block", () => {
   const text = renderMarkdown(model)
   const body = text.slice(0, text.indexOf("## 附表一"))
 
-  it("says no word of intellectual property", () => {
+  it("says no word of intellectual property, and has no empty closing paragraph", () => {
     expect(body).not.toMatch(/知识产权|专利|商标|版权|IP/u)
+    expect(model.closing).toBe("")
+    expect(body).toMatch(/落到实处。\n\n$/u)
   })
 
   it("speaks in the office's voice, names it in the opening and credits the joint action to it", () => {
