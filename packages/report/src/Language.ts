@@ -94,7 +94,7 @@ export const chinese = (campaign: Campaign): Words => {
     lang: "zh",
     titleSuffix: stock.titleSuffix,
     levelTitle: (unit, title) => `${unit}关于${title}活动的工作总结`,
-    self: (name, level) => (level ? undefined : block.self) ?? selfReference(name),
+    self: (name, level) => (level ? "" : (block.self ?? "").trim()) || selfReference(name),
     subject: (who, rest) => `${who}${rest}`,
     opening: ({ authority, lead, theme, period, title, organisers, alone }) =>
       fullWidth(

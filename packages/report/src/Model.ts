@@ -177,7 +177,7 @@ export const withoutProcessNotes = (text: string): string => {
 }
 
 /** Replaces a name by another outside 《》 titles: a document's title keeps its issuer. */
-const renameOutsideTitles = (text: string, name: string, by: string) =>
+const renameOutsideTitles = (text: string, name: string | RegExp, by: string) =>
   name === ""
     ? text
     : text
@@ -260,9 +260,13 @@ export const buildSummaryModel = (
     for (const r of done) {
       const unit = units.get(r.unit)
       let text = withoutProcessNotes((r.narrative[field] ?? "").trim())
-      if (r.unit === issuer && self !== null) text = renameOutsideTitles(text, issuerName, self)
-      if (text === "") continue
       const name = unit?.name ?? r.unit
+      if (self !== null) {
+        // Another unit's 我局 is that unit; the issuer, by name, is 我局.
+        if (r.unit !== issuer) text = renameOutsideTitles(text, /我(?:局|办|单位)/gu, name)
+        text = renameOutsideTitles(text, issuerName, self)
+      }
+      if (text === "") continue
       const own = !text.startsWith(name) && selfWords.test(text)
       const body = text.startsWith(name) ? text.slice(name.length) : text
       const key = own ? `${r.unit}\u0000${keyOf(body)}` : keyOf(body)

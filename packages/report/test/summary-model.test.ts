@@ -60,6 +60,15 @@ describe("the summary model", () => {
     expect(unitsPhrase(["甲", "乙", "丙", "丁"])).toBe("甲、乙等4家单位")
   })
 
+  it("calls the issuer 我局 in every unit's text, and another unit's 我局 by its name", () => {
+    const told = reports.map((r) =>
+      r.unit === "a" ? { ...r, narrative: { narrative: "我局在县城设点，配合甲市知识产权局发放资料" } } : r,
+    )
+    const text = buildSummaryModel(campaign, totals, told).sections[0]?.items[0]?.text ?? ""
+    expect(text).toContain("一县知识产权局在县城设点，配合我局发放资料")
+    expect(text).not.toContain("甲市知识产权局")
+  })
+
   it("leaves out what a narrative says about its own reporting", () => {
     expect(withoutProcessNotes("开展专题讲座，经核对签到表，培训人次更正为55人次")).toBe("开展专题讲座")
     expect(withoutProcessNotes("在步行街设点宣传，因人员外出培训，报送有所延迟")).toBe("在步行街设点宣传")
