@@ -153,7 +153,7 @@ export const SummaryPhrasesInput = Schema.Struct({
   openingResult: Schema.optional(Schema.String),
   /** A lead paragraph per section, by phase key. */
   leads: Schema.optional(Schema.Record(Schema.String, Schema.String)),
-  /** Says after each difficulty how many units raised it ("(7家单位反映)"). */
+  /** Says after each difficulty how many units raised it ("（7家单位反映）"). */
   countDifficulties: Schema.optional(Schema.Boolean),
   difficultiesHeading: Schema.optional(Schema.String),
   difficultiesLead: Schema.optional(Schema.String),
