@@ -276,13 +276,12 @@ export const buildSummaryModel = (
     }
     return [...groups.values()]
   }
-  const clauseKey = (clause: string) => keyOf(clause)
   const dropSaid = (body: string, seen: Set<string>) => {
     const parts = words.text(body).split(/([，；。])/u)
     const kept: string[] = []
     for (let i = 0; i < parts.length; i += 2) {
       const clause = parts[i] ?? ""
-      const key = clauseKey(clause)
+      const key = keyOf(clause)
       if (key !== "" && seen.has(key)) continue
       if (key !== "") seen.add(key)
       kept.push(clause, parts[i + 1] ?? "")
@@ -339,7 +338,7 @@ export const buildSummaryModel = (
       lead !== null && !keys.includes(lead) && keys.every((k) => units.get(k)?.role === "member")
         ? words.led(said(lead), words.units(keys.map(said), "members"))
         : words.units(keys.map(said))
-    const seen = new Set<string>([clauseKey(words.taskTitle(task))])
+    const seen = new Set<string>([keyOf(words.taskTitle(task))])
     const groups = narrativeGroups(done, "narrative").slice(0, 2)
     const sentences = groups
       .map((g) => {
