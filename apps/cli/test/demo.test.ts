@@ -24,22 +24,33 @@ describe("pnpm demo", () => {
     }
     const summary = await readFile(join(dir, "out", "summary.md"), "utf8")
     for (const phrase of [
-      "# xx市2026年知识产权宣传周活动总结",
-      "按照国、省知识产权局的部署",
+      "# 遂州市2026年知识产权宣传周活动总结",
+      "按照国、省知识产权局的部署，遂州市知识产权局",
       "“设计未来”",
-      "## 一、高度重视、精心组织,抓好活动准备工作",
+      "## 一、高度重视、精心组织，抓好活动准备工作",
       "发放知识产权宣传资料10000多份",
       "开展知识产权专题讲座5场",
       "培训企业及县区知识产权管理人员260余人次",
       "组织企业参加研讨会90余家",
-      "等14家单位共检查重点商贸企业5家",
+      "我局牵头组织市工商局、市药监局等14家成员单位",
+      "共检查重点商贸企业5家",
       "开展执法专项行动5次",
-      "## 四、存在的困难和问题",
+      "## 五、存在的困难和问题",
       "常抓不懈、持之以恒",
     ]) {
       expect(summary).toContain(phrase)
     }
     expect(summary).toContain("| 10360份 | 10000多份 |")
+    // The text as the office sends it: no sentence twice, full-width punctuation, no placeholder.
+    const body = summary.slice(0, summary.indexOf("## 附表一"))
+    const sentences = body
+      .split("\n")
+      .filter((line) => !line.startsWith("#"))
+      .flatMap((line) => line.replace(/^\d+、/u, "").split(/(?<=。)/u))
+      .map((s) => s.trim())
+      .filter((s) => s !== "")
+    expect(sentences.filter((s, i) => sentences.indexOf(s) !== i)).toEqual([])
+    expect(body).not.toMatch(/[,;:?!()]|xx/u)
 
     // Golden files: the seed campaign's summary, word for word (UPDATE_GOLDEN=1 rewrites them).
     const docx = unzipSync(new Uint8Array(await readFile(join(dir, "out", "summary.docx"))))

@@ -1,7 +1,9 @@
 /**
- * The campaign of seed document 000: xx市知识产权局's 知识产权宣传周, theme
+ * The campaign of seed document 000: 遂州市知识产权局's 知识产权宣传周, theme
  * “设计未来”, run by the city bureau with the 14 member units of the city's
- * joint IP office and its 3 county and 2 district bureaus (三县二区).
+ * joint IP office and its 3 county and 2 district bureaus (三县二区). The seed
+ * writes the city as "xx"; the demo names it after the seed's 遂州大地, so the
+ * summary reads as one an office would send.
  */
 import { defineCampaign } from "@liandong/workflow"
 
@@ -19,7 +21,7 @@ export const memberUnits = [
   ["commerce", "市商务局"],
   ["press-publication", "市新闻出版局"],
   ["copyright", "市版权局"],
-  ["customs", "海关驻xx办事处"],
+  ["customs", "海关驻遂州办事处"],
   ["agriculture", "市农业局"],
 ] as const
 
@@ -37,14 +39,14 @@ const counties = countyBureaus.map(([key]) => key)
 /** The campaign definition. */
 export const ipWeek = defineCampaign({
   key: "ip-week-2026",
-  title: "xx市2026年知识产权宣传周",
-  titleEn: "xx City IP Publicity Week 2026",
+  title: "遂州市2026年知识产权宣传周",
+  titleEn: "Suizhou City IP Publicity Week 2026",
   theme: "设计未来",
   authority: "国、省知识产权局",
   timeZone: "Asia/Shanghai",
   coordinator: "city-ipo",
   units: [
-    { key: "city-ipo", name: "xx市知识产权局", nameEn: "xx City IP Office", role: "host", level: "city" },
+    { key: "city-ipo", name: "遂州市知识产权局", nameEn: "Suizhou City IP Office", role: "host", level: "city" },
     ...memberUnits.map(([key, name]) => ({
       key,
       name,
@@ -60,6 +62,22 @@ export const ipWeek = defineCampaign({
       level: "county" as const,
     })),
   ],
+  // The office's own words; a campaign without this block gets neutral text.
+  summary: {
+    self: "我局",
+    opening:
+      "活动中，各单位精心制定宣传方案，认真落实活动内容，采取有力措施，开展了内容丰富、形式多样的宣传活动，营造了良好的知识产权氛围，取得了较好的宣传效果。现将活动情况总结如下：",
+    leads: {
+      publicity:
+        "本届宣传周加强了部门协调联动，按照筹备会议的总体部署，各部门及县（区）局责任明确、分工合作、相互配合、形成合力，多渠道多形式开展知识产权宣传工作，使活动开展得丰富多彩、有声有色。",
+      enforcement:
+        "宣传周期间，我局把执法行动与宣传培训结合起来，集中开展专项执法检查，向全社会展示政府保护知识产权的决心，进一步净化了全市的知识产权市场。",
+    },
+    nextSteps:
+      "下一步，我局将认真总结本次宣传周活动的经验和不足，针对各单位反映的宣传资料不足、经费紧缺等问题，加强部门协调联动，丰富宣传资料和形式，争取更多经费支持，推动知识产权宣传进企业、进社区、进学校，进一步扩大覆盖面和影响力。",
+    closing:
+      "知识产权工作不是一朝一夕、一蹴而就的工作。今后我们要动员全社会的力量，将知识产权融入到人民群众生活中去、融入到企业生产经营中去，坚持知识产权知识普及、知识产权人才培养、知识产权保护三位一体，常抓不懈、持之以恒。",
+  },
   phases: [
     {
       key: "preparation",
@@ -113,7 +131,7 @@ export const ipWeek = defineCampaign({
         },
         {
           key: "lectures",
-          title: { zh: "邀请专利事务所深入三县二区开展知识产权专题讲座", en: "Lectures in the counties" },
+          title: { zh: "4月25日至29日邀请专利事务所深入三县二区开展知识产权专题讲座", en: "Lectures in the counties" },
           assign: { roles: ["subordinate"] },
           deadline: "2026-04-29T18:00",
           reminders: ["P1D"],
@@ -126,6 +144,13 @@ export const ipWeek = defineCampaign({
               phrasing: "approximate",
             },
           ],
+        },
+        {
+          key: "media",
+          title: { zh: "联合遂州日报开展宣传报道", en: "Press coverage" },
+          assign: { units: ["city-ipo"] },
+          deadline: "2026-04-28T18:00",
+          figures: [{ key: "press-articles", label: { zh: "刊发宣传报道", en: "press articles" }, measure: "篇" }],
         },
         {
           key: "seminar",

@@ -25,6 +25,7 @@ export const ipWeekExpectedTotals = {
   lectures: "5",
   trainees: "263",
   enterprises: "92",
+  "press-articles": "6",
   articles: "36",
   "key-enterprises": "5",
   "special-actions": "5",
@@ -70,7 +71,7 @@ const difficultiesOf: Record<string, string> = {
   "drug-administration": shortage,
   "culture-inspection": `${shortage};${funding}`,
   "press-publication": shortage,
-  copyright: funding,
+  copyright: "资金紧缺",
   education: awareness,
   commerce: shortage,
 }
@@ -105,7 +106,7 @@ export const ipWeekScript: CampaignScript = {
           "preparatory-meeting",
           {
             narrative:
-              "我局于4月13日召开了“知识产权宣传周”活动筹备会议,成立了以副局长范涪为组长的活动领导小组,对“4·26”知识产权宣传周活动作了具体的安排和部署,要求市知识产权联席办公会各成员单位、县(区)局按照《xx市知识产权局关于在全市开展2026年知识产权宣传周活动的通知》统一配合、统一行动、统一宣传",
+              "我局于4月13日召开了“知识产权宣传周”活动筹备会议,成立了以副局长范涪为组长的活动领导小组,对“4·26”知识产权宣传周活动作了具体的安排和部署,要求市知识产权联席办公会各成员单位、县(区)局按照《遂州市知识产权局关于在全市开展2026年知识产权宣传周活动的通知》统一配合、统一行动、统一宣传",
           },
           { "units-attending": "19" },
         ),
@@ -130,6 +131,7 @@ export const ipWeekScript: CampaignScript = {
         ...acks("lectures", counties),
         ...acks("seminar", ["city-ipo", "economy-it"]),
         ...acks("web-column", ["city-ipo"]),
+        ...acks("media", ["city-ipo"]),
       ],
     },
     {
@@ -170,9 +172,18 @@ export const ipWeekScript: CampaignScript = {
           "web-column",
           {
             narrative:
-              "围绕“设计未来”主题,通过xx科技信息网平台在宣传周期间设立宣传专栏,及时全面地反映知识产权知识和信息",
+              "围绕“设计未来”主题,通过遂州科技信息网平台在宣传周期间设立宣传专栏,及时全面地反映知识产权知识和信息",
           },
           { articles: "36" },
+        ),
+        report(
+          "city-ipo",
+          "media",
+          {
+            narrative:
+              "我局与遂州日报联合开展“创新促发展·记者走企业”主题活动，采访高金、美宁、柏狮、回春堂等知识产权试点示范企业及农业产业化龙头企业，展现企业依靠科技创新和知识产权保护实现快速发展的鲜活事例；4月25日至27日在遂州日报上连载发表“遂州专利知多少”主题文章，宣传报道“十一五”时期全市知识产权工作成就",
+          },
+          { "press-articles": "6" },
         ),
       ],
     },
@@ -182,6 +193,7 @@ export const ipWeekScript: CampaignScript = {
       actions: [
         ...approvals("seminar", ["city-ipo", "economy-it"]),
         ...approvals("web-column", ["city-ipo"]),
+        ...approvals("media", ["city-ipo"]),
         ...approvals("banners-brochures", ["city-ipo", ...onTimeCounties]),
       ],
     },

@@ -47,7 +47,7 @@ describeEachDatabase("the summary at every level", (ctx) => {
   it("renders a county's summary from its own and its towns' reports only", async () => {
     const { db } = ctx.store()
     const county = await loadSummaryModel(db, "spring-week", campaign, { level: "county-a" })
-    expect(county.title).toBe("测试宣传周活动总结(甲县知识产权局)")
+    expect(county.title).toBe("甲县知识产权局关于测试宣传周活动的工作总结")
     expect(county.opening).toContain("甲县知识产权局结合本地实际")
     expect(county.totals.find((t) => t.figure === "brochures")?.exact).toBe("6350")
     expect(county.reports.every((r) => r.unit !== "乙县知识产权局")).toBe(true)

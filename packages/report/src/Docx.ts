@@ -154,7 +154,7 @@ export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-0
       children.push(paragraph(`${section.items.length === 1 ? "" : model.labels.itemNumber(i + 1)}${item.text}`))
     }
   }
-  children.push(paragraph(model.closing))
+  if (model.closing !== "") children.push(paragraph(model.closing))
   const [, figureHead, totalHead, statedHead, , sourcesHead] = model.labels.totalsHeader as string[]
   children.push(headingParagraph(model.labels.appendixTotals))
   children.push(table([figureHead, totalHead, statedHead, sourcesHead] as string[]))

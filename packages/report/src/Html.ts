@@ -57,7 +57,7 @@ export const renderHtml = (model: SummaryModel): string => {
       out.push(`<p>${escapeMarkup(number)}${itemSentence(item, model.words, (f) => linked(f, en), escapeMarkup)}</p>`)
     }
   }
-  out.push(`<p>${escapeMarkup(model.closing)}</p>`)
+  if (model.closing !== "") out.push(`<p>${escapeMarkup(model.closing)}</p>`)
   if (model.charts.figures.length > 0 || model.charts.timeliness.length > 0) {
     out.push(`<section class="charts"><h2>${escapeMarkup(model.labels.charts)}</h2>`)
     for (const chart of model.charts.figures) out.push(`<figure>${figureChartSvg(chart)}</figure>`)

@@ -40,7 +40,7 @@ export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"):
     if (section.items.length === 1) out.push((section.items[0] as { text: string }).text, "")
     else for (const [i, item] of section.items.entries()) out.push(`${model.labels.itemNumber(i + 1)}${item.text}`, "")
   }
-  out.push(model.closing, "")
+  if (model.closing !== "") out.push(model.closing, "")
   out.push(
     `## ${model.labels.appendixTotals}`,
     "",

@@ -3,8 +3,9 @@
  * definition and the approved reports only, in Chinese or English. Renderers
  * (Markdown, HTML, Word) turn it into a document; nothing here knows a format.
  */
-import type { Campaign, Phase, Task } from "@liandong/workflow"
+import { type Campaign, type Phase, type Task, unitAndSubordinates } from "@liandong/workflow"
 import { type Labels, type Language, type Words, wordsFor } from "./Language.ts"
+import { processNote } from "./Phrases.ts"
 import { chineseNumeral } from "./Phrasing.ts"
 import type { PhaseTimeliness } from "./Timeliness.ts"
 import type { ApprovedReport, FigureTotal } from "./Totals.ts"
@@ -30,10 +31,12 @@ export interface ModelItem {
   readonly title: string
   /** what units wrote, without repeats */
   readonly told: string
-  /** "A、B等N家单位", or null when nobody reported */
+  /** "A、B等N家单位"; "" when the narrative already named them (the totals close its sentence); null when nobody reported */
   readonly who: string | null
   readonly figures: ReadonlyArray<ModelFigure>
   readonly highlights: string
+  /** a second-level （一） heading, when the item opens a group */
+  readonly heading?: string | null
   /** the whole item as plain text */
   readonly text: string
 }
@@ -119,23 +122,68 @@ const dateParts = (iso: string, timeZone: string) => {
 export const unitsPhrase = (names: ReadonlyArray<string>): string =>
   wordsFor({ summary: {} } as unknown as Campaign).units(names)
 
-/** Splits narrative text into items and merges those that say the same thing. */
+/** A text's comparison key: no spaces, punctuation, or self-reference at the start. */
+const keyOf = (text: string) =>
+  text.replace(/^(?:我(?:局|办|单位|委|县|区|市))/u, "").replace(/[\s,，、。.;；:：!！?？“”"'‘’()（）]/gu, "")
+
+/**
+ * Splits narrative text into items and merges those that say the same thing,
+ * or nearly: an item whose words are all inside another's joins the longer one.
+ */
 export const groupDifficulties = (texts: ReadonlyArray<{ unit: string; text: string }>) => {
   const groups = new Map<string, { text: string; units: Set<string> }>()
   for (const { unit, text } of texts) {
-    for (const part of text.split(/[;;。\n]+/u)) {
+    for (const part of text.split(/[;；。\n]+/u)) {
       const clean = part
-        .replace(/^\s*(?:[一二三四五六七八九十]是|\d+[、.))]|[((][一二三四五六七八九十\d]+[))])\s*/u, "")
+        .replace(/^\s*(?:[一二三四五六七八九十]是|\d+[、.）)]|[（(][一二三四五六七八九十\d]+[）)])\s*/u, "")
         .trim()
       if (clean === "") continue
-      const key = clean.replace(/[\s,,、。;;!!??“”"'‘’()()]/gu, "")
+      const key = keyOf(clean)
       const group = groups.get(key) ?? { text: clean, units: new Set<string>() }
       group.units.add(unit)
       groups.set(key, group)
     }
   }
+  // Near-identical items: the shorter (at least four characters) is contained in the longer.
+  const keys = [...groups.keys()].sort((a, b) => b.length - a.length)
+  for (const short of [...keys].reverse()) {
+    const into = keys.find(
+      (long) => long !== short && long.length > short.length && short.length >= 4 && long.includes(short),
+    )
+    const from = groups.get(short)
+    const target = into === undefined ? undefined : groups.get(into)
+    if (from === undefined || target === undefined) continue
+    for (const u of from.units) target.units.add(u)
+    groups.delete(short)
+  }
   return [...groups.values()].sort((a, b) => b.units.size - a.units.size)
 }
+
+/** Narrative text without the clauses about reporting itself (a correction, a late report). */
+export const withoutProcessNotes = (text: string): string => {
+  const parts = text.split(/([，,；;。])/u)
+  const kept: string[] = []
+  for (let i = 0; i < parts.length; i += 2) {
+    const clause = parts[i] ?? ""
+    const mark = parts[i + 1] ?? ""
+    if (processNote.test(clause)) {
+      // A cause given for the note goes with it ("因人员外出培训，报送有所延迟").
+      if (kept.length >= 2 && /^(?:因|由于)/u.test(kept[kept.length - 2] ?? "")) kept.splice(-2, 2)
+      continue
+    }
+    kept.push(clause, mark)
+  }
+  return kept.join("").replace(/[，,；;]+$/u, "")
+}
+
+/** Replaces a name by another outside 《》 titles: a document's title keeps its issuer. */
+const renameOutsideTitles = (text: string, name: string | RegExp, by: string) =>
+  name === ""
+    ? text
+    : text
+        .split(/(《[^》]*》)/u)
+        .map((part) => (part.startsWith("《") ? part : part.replaceAll(name, by)))
+        .join("")
 
 /** Builds the summary model. */
 export const buildSummaryModel = (
@@ -155,6 +203,12 @@ export const buildSummaryModel = (
     const found = units.get(unit)
     return found === undefined ? unit : words.unitName(found)
   }
+  // The office that issues the summary: a level's unit, else the coordinator. It speaks of itself as 我局.
+  const level = options.level !== undefined && options.level !== campaign.coordinator ? options.level : undefined
+  const issuer = level ?? campaign.coordinator
+  const issuerName = units.get(issuer)?.name ?? issuer
+  const self = words.self(issuerName, level !== undefined)
+  const said = (unit: string) => (unit === issuer && self !== null ? self : nameOf(unit))
   const tz = campaign.timeZone
   const taskOf = new Map(campaign.phases.flatMap((p) => p.tasks.map((t) => [t.key, t] as const)))
   const figureOf = (task: Task, total: FigureTotal): ModelFigure => {
@@ -177,22 +231,62 @@ export const buildSummaryModel = (
       })),
     }
   }
-  const order = new Map(campaign.units.map((u, i) => [u.key, u.key === campaign.coordinator ? -1 : i]))
+  const order = new Map(campaign.units.map((u, i) => [u.key, u.key === issuer ? -1 : i]))
   const reportsOf = (task: string) =>
     reports.filter((r) => r.task === task).sort((a, b) => (order.get(a.unit) ?? 0) - (order.get(b.unit) ?? 0))
-  // What units wrote, without repeats: a unit's own name is left out when comparing.
-  const distinctNarratives = (done: ReadonlyArray<ApprovedReport>, limit: number) => {
-    const seen = new Set<string>()
-    const out: string[] = []
+
+  /**
+   * A joint action is credited to its lead: the coordinator, when the task is
+   * assigned to member units only and not to the coordinator itself (the
+   * members act under it, as the seed's 联席办公会议成员单位 do).
+   */
+  const leadOf = (task: Task): string | null =>
+    task.units.length > 1 &&
+    !task.units.includes(campaign.coordinator) &&
+    task.units.every((u) => units.get(u)?.role === "member")
+      ? campaign.coordinator
+      : null
+  // A text that names its own subject: "我局…", "4月26日，我局和…".
+  const selfWords = /^(?:[^，,。；;]*日[，,]\s*)?(?:我|本)(?:局|办|单位|委|县|区)/u
+
+  /**
+   * What units wrote, one sentence per group of units that wrote the same; a
+   * unit named at the start of its text is named once for the group, a text
+   * without a subject gets its unit's name, and a clause said earlier in the
+   * item is not said again.
+   */
+  const narrativeGroups = (done: ReadonlyArray<ApprovedReport>, field: string) => {
+    const groups = new Map<string, { units: string[]; body: string; own: boolean }>()
     for (const r of done) {
-      const text = words.sentence(r.narrative.narrative ?? "")
-      const key = text.replaceAll(units.get(r.unit)?.name ?? r.unit, "").replace(/[\s,,、。;;.]/gu, "")
-      if (text === "" || seen.has(key)) continue
-      seen.add(key)
-      out.push(text)
-      if (out.length === limit) break
+      const unit = units.get(r.unit)
+      let text = withoutProcessNotes((r.narrative[field] ?? "").trim())
+      const name = unit?.name ?? r.unit
+      if (self !== null) {
+        // Another unit's 我局 is that unit; the issuer, by name, is 我局.
+        if (r.unit !== issuer) text = renameOutsideTitles(text, /我(?:局|办|单位)/gu, name)
+        text = renameOutsideTitles(text, issuerName, self)
+      }
+      if (text === "") continue
+      const own = !text.startsWith(name) && selfWords.test(text)
+      const body = text.startsWith(name) ? text.slice(name.length) : text
+      const key = own ? `${r.unit}\u0000${keyOf(body)}` : keyOf(body)
+      const group = groups.get(key) ?? { units: [], body, own }
+      group.units.push(r.unit)
+      groups.set(key, group)
     }
-    return out.join("")
+    return [...groups.values()]
+  }
+  const dropSaid = (body: string, seen: Set<string>) => {
+    const parts = words.text(body).split(/([，；。])/u)
+    const kept: string[] = []
+    for (let i = 0; i < parts.length; i += 2) {
+      const clause = parts[i] ?? ""
+      const key = keyOf(clause)
+      if (key !== "" && seen.has(key)) continue
+      if (key !== "") seen.add(key)
+      kept.push(clause, parts[i + 1] ?? "")
+    }
+    return kept.join("").replace(/[，；。]+$/u, "")
   }
 
   const first = campaign.phases[0] as Phase
@@ -200,44 +294,91 @@ export const buildSummaryModel = (
   const closesAt = new Date(Date.parse(last.closesAt) - 1).toISOString()
   const from = dateParts(first.opensAt, tz)
   const to = dateParts(closesAt, tz)
-  const byRole = (role: string) => campaign.units.filter((u) => u.role === role && u.key !== campaign.coordinator)
+  // Who took part: the issuer's own subordinates for a level, everyone for the campaign.
+  const inScope = level === undefined ? null : unitAndSubordinates(campaign, level)
+  const byRole = (role: string) =>
+    campaign.units.filter((u) => u.role === role && u.key !== issuer && (inScope === null || inScope.has(u.key)))
   const organisers = [
     ...["co-organiser", "implementer"].flatMap((role) => byRole(role).map((u) => words.unitName(u))),
     ...(byRole("member").length > 0 ? [words.members(byRole("member").length)] : []),
     ...(byRole("subordinate").length > 0 ? [words.subordinates(byRole("subordinate").length)] : []),
   ]
-  const title = words.lang === "en" ? (campaign.titleEn ?? campaign.title) : campaign.title
+  const title = words.lang === "en" ? (campaign.titleEn ?? campaign.title) : words.text(campaign.title)
+  const parent = level === undefined ? null : (units.get(level)?.parent ?? null)
   const opening = words.opening({
-    authority: campaign.authority,
-    // A level's summary speaks for the unit at that level.
-    lead: nameOf(options.level ?? campaign.coordinator),
+    // A level works as its parent office deployed.
+    authority: parent !== null ? nameOf(parent) : campaign.authority,
+    lead: nameOf(issuer),
     theme: campaign.theme,
     period: words.period(from, to, from.y === to.y),
     title,
     organisers,
+    alone: inScope !== null && inScope.size === 1 ? self : null,
   })
 
+  const hasHighlights = (phase: Phase) =>
+    phase.tasks.some((t) => reportsOf(t.key).some((r) => (r.narrative.highlights ?? "").trim() !== ""))
+  // A last phase of the units' own summaries is a section only for its highlights; its difficulties come later.
   const sectionPhases = campaign.phases.filter(
-    (phase, i) => !(i === campaign.phases.length - 1 && i > 0 && phase.tasks.every((t) => t.figures.length === 0)),
+    (phase, i) =>
+      !(
+        i === campaign.phases.length - 1 &&
+        i > 0 &&
+        phase.tasks.every((t) => t.figures.length === 0) &&
+        !hasHighlights(phase)
+      ),
   )
-  const sections: ModelSection[] = sectionPhases.map((phase, i) => {
-    const items = phase.tasks.map((task): ModelItem => {
-      const done = reportsOf(task.key)
-      const highlights = done
-        .map((r) => r.narrative.highlights)
-        .filter((h): h is string => h !== undefined && h.trim() !== "")
-      const item = {
-        task: task.key,
-        title: words.taskTitle(task),
-        told: distinctNarratives(done, 2),
-        who: done.length === 0 ? null : words.units(done.map((r) => nameOf(r.unit))),
-        figures: totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t)),
-        highlights: highlights.length > 0 ? words.highlights(highlights.slice(0, 2)) : "",
-      }
-      return { ...item, text: itemSentence(item, words) }
+  const itemOf = (task: Task): ModelItem | null => {
+    const done = reportsOf(task.key)
+    // A task nobody in scope reported on says nothing.
+    if (done.length === 0) return null
+    const lead = leadOf(task)
+    const reporters = done.map((r) => r.unit)
+    const namesOf = (keys: ReadonlyArray<string>) =>
+      lead !== null && !keys.includes(lead) && keys.every((k) => units.get(k)?.role === "member")
+        ? words.led(said(lead), words.units(keys.map(said), "members"))
+        : words.units(keys.map(said))
+    const seen = new Set<string>([keyOf(words.taskTitle(task))])
+    const groups = narrativeGroups(done, "narrative").slice(0, 2)
+    const sentences = groups
+      .map((g) => {
+        const body = dropSaid(g.body, seen)
+        if (body === "") return ""
+        return words.sentence(g.own ? body : words.subject(namesOf(g.units), body))
+      })
+      .filter((t) => t !== "")
+    const told = sentences.join("")
+    // Named in the narrative already: the totals close its sentence.
+    const whoSaid = sentences.length === 1 && groups.length === 1 && groups[0]?.units.length === reporters.length
+    const highlightGroups = narrativeGroups(done, "highlights").slice(0, 3)
+    const highlights = highlightGroups
+      .map((g) => {
+        const body = dropSaid(g.body, seen)
+        return body === "" ? "" : g.own ? body : words.subject(namesOf(g.units), body)
+      })
+      .filter((t) => t !== "")
+    const item = {
+      task: task.key,
+      title: words.taskTitle(task),
+      told: whoSaid ? told.replace(/[。.]\s*$/u, "") : told,
+      who: whoSaid ? "" : namesOf(reporters),
+      figures: totals.filter((t) => t.task === task.key).map((t) => figureOf(task, t)),
+      highlights: words.highlights(highlights),
+    }
+    return { ...item, text: itemSentence(item, words) }
+  }
+  const sections: ModelSection[] = []
+  for (const phase of sectionPhases) {
+    const items = phase.tasks.map(itemOf).filter((i): i is ModelItem => i !== null)
+    if (items.length === 0) continue
+    sections.push({
+      number: chineseNumeral(sections.length + 1),
+      heading: words.heading(phase),
+      // The section leads are the coordinator's words about the whole campaign.
+      lead: level === undefined ? words.lead(phase.key) : null,
+      items,
     })
-    return { number: chineseNumeral(i + 1), heading: words.heading(phase), lead: null, items }
-  })
+  }
   const difficulties = groupDifficulties(
     reports.map((r) => ({ unit: r.unit, text: r.narrative.difficulties ?? "" })).filter((d) => d.text.trim() !== ""),
   )
@@ -247,6 +388,7 @@ export const buildSummaryModel = (
       : words.difficulties(
           title,
           difficulties.map((d) => ({ text: d.text, units: d.units.size })),
+          campaign.summary.countDifficulties === true,
         )
   sections.push({
     number: chineseNumeral(sections.length + 1),
@@ -262,7 +404,6 @@ export const buildSummaryModel = (
   })
 
   const totalsOut = totals.map((t) => figureOf(taskOf.get(t.task) as Task, t))
-  const level = options.level !== undefined && options.level !== campaign.coordinator ? options.level : undefined
   const charts = {
     figures: totalsOut
       // A chart says something only when units differ.
@@ -283,7 +424,7 @@ export const buildSummaryModel = (
     lang: words.lang,
     labels: words.labels,
     words,
-    title: `${title}${words.titleSuffix}${level !== undefined ? words.level(nameOf(level)) : ""}`,
+    title: level !== undefined ? words.levelTitle(nameOf(level), title) : `${title}${words.titleSuffix}`,
     draft: options.draft ?? false,
     opening,
     sections,
@@ -304,7 +445,7 @@ export const buildSummaryModel = (
             const def = task?.figures.find((f) => f.key === k)
             return `${def === undefined ? k : words.figureLabel(def)} ${v}`
           })
-          .join(words.lang === "en" ? "; " : ";"),
+          .join(words.lang === "en" ? "; " : "；"),
       }
     }),
   }

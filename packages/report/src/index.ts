@@ -16,9 +16,10 @@ export {
   plainFigure,
   type SummaryModel,
   unitsPhrase,
+  withoutProcessNotes,
 } from "./Model.ts"
 export { defaultHeadings, stock } from "./Phrases.ts"
-export { chineseNumeral, phraseNumber, phraseTotal } from "./Phrasing.ts"
+export { approximateFrom, chineseNumeral, fullWidth, phraseNumber, phraseTotal } from "./Phrasing.ts"
 export {
   loadSummaryModel,
   type RenderOptions,

@@ -17,7 +17,7 @@ describe("the Word file", () => {
     const files = unzipSync(await renderDocx(model))
     const xml = strFromU8(files["word/document.xml"] as Uint8Array)
     expect(xml).toContain("甲市知识产权宣传周活动总结")
-    expect(xml).toContain("一县知识产权局、二县知识产权局共发放宣传资料10000多份")
+    expect(xml).toContain("一县知识产权局、二县知识产权局在广场设点，共发放宣传资料10000多份")
     expect(xml).toContain('w:eastAsia="方正小标宋简体"')
     expect(xml).toContain("<w:tbl>")
     expect(strFromU8(files["docProps/core.xml"] as Uint8Array)).toContain("2000-01-01T00:00:00Z")

@@ -83,6 +83,11 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
     )
   }
 
+  for (const key of Object.keys(input.summary?.leads ?? {})) {
+    if (!input.phases.some((p) => p.key === key))
+      out.push(problem(`summary.leads.${key}`, `阶段“${key}”未在 phases 中定义`, `phase "${key}" is not defined`))
+  }
+
   input.phases.forEach((phaseInput, i) => {
     const phase = campaign.phases[i]
     if (phase === undefined) return

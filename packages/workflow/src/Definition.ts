@@ -167,9 +167,20 @@ export const UnitInput = Schema.Struct({
   level: Schema.optional(UnitLevel),
 })
 
-/** The summary's stock phrases an office may change (defaults in packages/report). */
+/**
+ * The summary block: the words of the consolidated summary that are the office's,
+ * not data (defaults in packages/report are neutral, about no subject).
+ */
 export const SummaryPhrasesInput = Schema.Struct({
+  /** How the issuing office calls itself in the body (我局, 我办…); by default from its name. */
+  self: Schema.optional(Schema.String),
+  /** What follows the facts of the opening paragraph (measures taken, the result, "现将…总结如下:"). */
+  opening: Schema.optional(Schema.String),
   openingResult: Schema.optional(Schema.String),
+  /** A lead paragraph per section, by phase key. */
+  leads: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** Says after each difficulty how many units raised it ("（7家单位反映）"). */
+  countDifficulties: Schema.optional(Schema.Boolean),
   difficultiesHeading: Schema.optional(Schema.String),
   difficultiesLead: Schema.optional(Schema.String),
   noDifficulties: Schema.optional(Schema.String),

@@ -162,6 +162,12 @@ describe("a bad definition", () => {
     expect(paths(withTask({ figures }))).toContain("phases[0].tasks[0].figures[0].max")
   })
 
+  it("takes the summary block's words and checks that each lead names a phase", () => {
+    const summary = { self: "我办", leads: { publicity: "本阶段……" }, countDifficulties: true }
+    expect(normalizeCampaign({ ...week, summary }).summary).toEqual(summary)
+    expect(paths({ ...week, summary: { leads: { nowhere: "……" } } })).toEqual(["summary.leads.nowhere"])
+  })
+
   it("turns decoding errors into localized problems with paths", () => {
     const problems = problemsOf({ ...week, key: "Bad Key", units: [{ key: "a", role: "chief" }], extra: 1 })
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p]))
