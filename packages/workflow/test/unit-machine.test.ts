@@ -21,6 +21,13 @@ describe("a unit's machine", () => {
     expect(rejected.en).toContain("has not opened")
   })
 
+  it("says a task is acknowledged before it is reported", () => {
+    const unit = openPublicity()
+    const rejected = unit.no({ type: "task.submit", task: "plan", report: "1", by: "a", at: t })
+    expect(rejected.zh).toMatch(/^任务“制定工作方案”尚未确认接收，请先确认接收再报送/)
+    expect(rejected.en).toMatch(/^task "plan" has not been acknowledged; acknowledge it first, then report/)
+  })
+
   it("schedules the deadline and the reminders still ahead when its phase opens", () => {
     const unit = drive(compiled.unitMachine("county-a"))
     unit.ok({ type: "phase.open", phase: "preparation", at: at("2026-04-13T00:00:00Z") })

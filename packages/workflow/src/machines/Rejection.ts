@@ -88,6 +88,14 @@ export const explainRejection = (
     }
     const taskState = String((region as Record<string, Record<string, unknown>>).open?.[task.key] ?? "unknown")
     const stateLabel = taskStateLabels[taskState] ?? { zh: taskState, en: taskState }
+    // The one step people miss: a task is acknowledged (确认接收) before it is reported.
+    if (taskState === "assigned" && event.type === "task.submit")
+      return rejection(
+        `${task.phase}.open.${task.key}.${taskState}`,
+        taskAccepts[taskState] ?? [],
+        `任务“${task.title.zh}”尚未确认接收，请先确认接收再报送`,
+        `task "${task.key}" has not been acknowledged; acknowledge it first, then report`,
+      )
     return rejection(
       `${task.phase}.open.${task.key}.${taskState}`,
       taskAccepts[taskState] ?? [],
