@@ -83,11 +83,11 @@ describe("Excel", () => {
   it("reads a unit list into a definition, which then deploys", async () => {
     const list = join(dir, "units.xlsx")
     await writeExcelFile([
-      ["单位名称", "类别", "层级", "上级单位", "标识"],
-      ["南市知识产权局", "主办", "市级", null, "south-city"],
-      ["南市一区", "下级单位", "县级", "南市知识产权局", "district-1"],
-      ["南市二区", "下级单位", "县级", "south-city", null],
-      ["南市知识产权协会", "协办", null, null, "association"],
+      ["单位名称", "类别", "层级", "上级单位", "标识", "类型"],
+      ["南市知识产权局", "主办", "市级", null, "south-city", null],
+      ["南市一区", "下级单位", "县级", "南市知识产权局", "district-1", null],
+      ["南市二区", "下级单位", "县级", "south-city", null, null],
+      ["南市知识产权协会", "协办", null, null, "association", "协会"],
     ]).toFile(list)
     const { tour } = await import("@liandong/campaigns")
     const definition = join(dir, "south.json")
@@ -100,7 +100,7 @@ describe("Excel", () => {
       { key: "south-city", name: "南市知识产权局", role: "host", level: "city" },
       { key: "district-1", name: "南市一区", role: "subordinate", level: "county", parent: "south-city" },
       { key: "unit-003", name: "南市二区", role: "subordinate", level: "county", parent: "south-city" },
-      { key: "association", name: "南市知识产权协会", role: "co-organiser" },
+      { key: "association", name: "南市知识产权协会", role: "co-organiser", kind: "协会" },
     ])
     const deployed = await liandong(["deploy", definition], env)
     expect(deployed.code, deployed.stderr).toBe(0)

@@ -50,6 +50,8 @@ export interface Words {
   ) => string
   readonly members: (n: number) => string
   readonly subordinates: (n: number) => string
+  /** units counted by what they are: 2家协会 */
+  readonly kinds: (n: number, kind: { readonly zh: string; readonly en: string | null }) => string
   readonly units: (names: ReadonlyArray<string>, noun?: "units" | "members") => string
   /** A joint action and who led it: "我局牵头组织市工商局、市药监局等14家成员单位". */
   readonly led: (lead: string, units: string) => string
@@ -108,6 +110,7 @@ export const chinese = (campaign: Campaign): Words => {
       `${from.y}年${from.m}月${from.d}日至${sameYear ? "" : `${to.y}年`}${to.m}月${to.d}日`,
     members: (n) => `${n}家成员单位`,
     subordinates: (n) => `${n}个下级单位`,
+    kinds: (n, kind) => `${n}家${kind.zh}`,
     units: (names, noun = "units") =>
       names.length <= 3
         ? names.join("、")
@@ -178,6 +181,7 @@ export const english = (): Words => ({
     `${from.y}-${from.m.padStart(2, "0")}-${from.d.padStart(2, "0")} to ${to.y}-${to.m.padStart(2, "0")}-${to.d.padStart(2, "0")}`,
   members: (n) => `${n} member units`,
   subordinates: (n) => `${n} subordinate units`,
+  kinds: (n, kind) => `${n} × ${kind.en ?? kind.zh}`,
   units: (names, noun = "units") =>
     names.length <= 3
       ? names.join(", ")

@@ -3,7 +3,7 @@
  * definition and the approved reports only, in Chinese or English. Renderers
  * (Markdown, HTML, Word) turn it into a document; nothing here knows a format.
  */
-import { type Campaign, type Phase, type Task, unitAndSubordinates } from "@liandong/workflow"
+import { type Campaign, type Phase, type Task, type Unit, unitAndSubordinates } from "@liandong/workflow"
 import { type Labels, type Language, type Words, wordsFor } from "./Language.ts"
 import { processNote } from "./Phrases.ts"
 import { chineseNumeral } from "./Phrasing.ts"
@@ -298,10 +298,23 @@ export const buildSummaryModel = (
   const inScope = level === undefined ? null : unitAndSubordinates(campaign, level)
   const byRole = (role: string) =>
     campaign.units.filter((u) => u.role === role && u.key !== issuer && (inScope === null || inScope.has(u.key)))
+  // Members and subordinates are counted by what they are when the definition says (2家协会).
+  const counted = (role: string, plain: (n: number) => string) => {
+    const all = byRole(role)
+    const kinds = new Map<string, { kind: NonNullable<Unit["kind"]>; n: number }>()
+    for (const u of all)
+      if (u.kind !== undefined) {
+        const seen = kinds.get(u.kind.zh)
+        // One word may be written with its English once and bare elsewhere: keep the English.
+        kinds.set(u.kind.zh, { kind: seen?.kind.en ? seen.kind : u.kind, n: (seen?.n ?? 0) + 1 })
+      }
+    const rest = all.filter((u) => u.kind === undefined).length
+    return [...[...kinds.values()].map(({ kind, n }) => words.kinds(n, kind)), ...(rest > 0 ? [plain(rest)] : [])]
+  }
   const organisers = [
     ...["co-organiser", "implementer"].flatMap((role) => byRole(role).map((u) => words.unitName(u))),
-    ...(byRole("member").length > 0 ? [words.members(byRole("member").length)] : []),
-    ...(byRole("subordinate").length > 0 ? [words.subordinates(byRole("subordinate").length)] : []),
+    ...counted("member", words.members),
+    ...counted("subordinate", words.subordinates),
   ]
   const title = words.lang === "en" ? (campaign.titleEn ?? campaign.title) : words.text(campaign.title)
   const parent = level === undefined ? null : (units.get(level)?.parent ?? null)

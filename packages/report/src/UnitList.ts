@@ -12,11 +12,12 @@ export interface ListedUnit {
   readonly name: string
   readonly nameEn?: string
   readonly role: UnitRole
+  readonly kind?: string
   readonly level?: UnitLevel
   readonly parent?: string
 }
 
-type Column = "key" | "name" | "nameEn" | "role" | "level" | "parent"
+type Column = "key" | "name" | "nameEn" | "role" | "kind" | "level" | "parent"
 
 /** Header words each column is known by (Chinese and English, as offices write them). */
 const headers: Record<Column, ReadonlyArray<string>> = {
@@ -24,6 +25,7 @@ const headers: Record<Column, ReadonlyArray<string>> = {
   name: ["名称", "单位名称", "单位", "name"],
   nameEn: ["英文名称", "name (english)", "nameen", "english name"],
   role: ["类别", "角色", "参与方式", "role"],
+  kind: ["类型", "单位类型", "kind"],
   level: ["层级", "级别", "level"],
   parent: ["上级", "上级单位", "parent"],
 }
@@ -33,6 +35,7 @@ const columnWords: Record<Column, { zh: string; en: string }> = {
   name: { zh: "名称", en: "name" },
   nameEn: { zh: "英文名称", en: "English name" },
   role: { zh: "类别", en: "role" },
+  kind: { zh: "类型", en: "kind" },
   level: { zh: "层级", en: "level" },
   parent: { zh: "上级", en: "parent" },
 }
@@ -141,6 +144,7 @@ export const readUnitList = async (
     else if (name !== "") byName.set(name, row)
     if (role === undefined || name === "") return
     const nameEn = read(cells, "nameEn")
+    const kind = read(cells, "kind")
     listed.push({
       row,
       parent: read(cells, "parent"),
@@ -149,6 +153,7 @@ export const readUnitList = async (
         name,
         role,
         ...(nameEn === "" ? {} : { nameEn }),
+        ...(kind === "" ? {} : { kind }),
         ...(level === undefined ? {} : { level }),
       },
     })

@@ -167,7 +167,7 @@ export const renderWorkbook = async (book: WorkbookData): Promise<Uint8Array> =>
   for (const unit of matrixUnits)
     matrix.push([
       text(unit.name),
-      text(unitRoleLabels[unit.role].zh),
+      text(unit.kind?.zh ?? unitRoleLabels[unit.role].zh),
       text(unit.level === null ? null : levelWords[unit.level]),
       text(unit.parent === null ? null : unitName.get(unit.parent)),
       ...tasks.map(({ task }) => {

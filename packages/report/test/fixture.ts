@@ -1,7 +1,8 @@
 /** A small campaign with two approved reports, for the summary tests that need no database. */
 import { normalizeCampaign } from "@liandong/workflow"
 
-export const campaign = normalizeCampaign({
+/** The definition as written. */
+export const input = {
   key: "week",
   title: "甲市知识产权宣传周",
   theme: "设计未来",
@@ -28,7 +29,9 @@ export const campaign = normalizeCampaign({
       ],
     },
   ],
-})
+} satisfies Parameters<typeof normalizeCampaign>[0]
+
+export const campaign = normalizeCampaign(input)
 
 const at = new Date("2026-04-24T08:00:00Z")
 export const reports = [

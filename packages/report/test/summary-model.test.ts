@@ -2,7 +2,7 @@ import { normalizeCampaign } from "@liandong/workflow"
 import { describe, expect, it } from "vitest"
 import { buildSummaryModel, groupDifficulties, renderMarkdown, unitsPhrase, withoutProcessNotes } from "../src/index.ts"
 import type { ApprovedReport, FigureTotal } from "../src/Totals.ts"
-import { campaign, reports, totals } from "./fixture.ts"
+import { campaign, input, reports, totals } from "./fixture.ts"
 
 describe("the summary model", () => {
   const model = buildSummaryModel(campaign, totals, reports)
@@ -12,6 +12,26 @@ describe("the summary model", () => {
     expect(model.opening).toContain("按照省知识产权局的部署，甲市知识产权局")
     expect(model.opening).toContain("“设计未来”")
     expect(model.opening).toContain("2026年4月20日至4月26日")
+  })
+
+  it("counts members and subordinates by what they are, when the definition says", () => {
+    const plain = buildSummaryModel(campaign, totals, reports)
+    expect(plain.opening).toContain("2个下级单位")
+    const kinds = normalizeCampaign({
+      ...input,
+      units: [
+        ...input.units,
+        { key: "assoc", name: "甲市知识产权协会", role: "member", kind: { zh: "协会", en: "association" } },
+        { key: "firm", name: "甲市专利事务所", role: "member", kind: "企业" },
+        { key: "club", name: "甲市青年商会", role: "member", kind: "协会" },
+        { key: "office", name: "甲市工商局", role: "member" },
+      ],
+    })
+    const opening = buildSummaryModel(kinds, totals, reports).opening
+    expect(opening).toContain("2家协会、1家企业、1家成员单位、2个下级单位")
+    expect(buildSummaryModel(kinds, totals, reports, { lang: "en" }).opening).toContain("2 × association")
+    // A unit without a kind normalizes as before: the definition's hash does not move.
+    expect(campaign.units.some((u) => "kind" in u)).toBe(false)
   })
 
   it("states what units did the same once, naming them, and closes the sentence with the totals", () => {

@@ -158,11 +158,20 @@ export const PhaseInput = Schema.Struct({
 })
 
 /** A participating unit. */
+/**
+ * What a unit is, in the office's own word (协会, 企业, 执法大队, 高校…): an open list, beside
+ * the closed `role` that says how it takes part. A word alone, or with its English.
+ */
+export const UnitKind = Schema.Union([Schema.NonEmptyString, Label])
+export type UnitKind = typeof UnitKind.Type
+
 export const UnitInput = Schema.Struct({
   key: Key,
   name: Schema.NonEmptyString,
   nameEn: Schema.optional(Schema.String),
   role: UnitRole,
+  /** What the unit is (协会, 企业…); the summary counts members and subordinates by it. */
+  kind: Schema.optional(UnitKind),
   parent: Schema.optional(Key),
   level: Schema.optional(UnitLevel),
 })
@@ -275,6 +284,8 @@ export interface Unit {
   readonly role: UnitRole
   readonly parent: string | null
   readonly level: UnitLevel | null
+  /** What the unit is, when the definition says (absent otherwise, so older definitions keep their hash). */
+  readonly kind?: { readonly zh: string; readonly en: string | null }
 }
 
 /** The normalized campaign: stored, hashed and compiled into machines. */

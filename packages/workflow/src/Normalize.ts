@@ -118,6 +118,9 @@ const normalize = (input: Input): Campaign => {
     role: u.role,
     parent: u.parent ?? null,
     level: u.level ?? null,
+    ...(u.kind === undefined
+      ? {}
+      : { kind: typeof u.kind === "string" ? { zh: u.kind, en: null } : { zh: u.kind.zh, en: u.kind.en ?? null } }),
   }))
   const phases: Phase[] = input.phases.map((p) => {
     const tasks: Task[] = p.tasks.map((t) => {
