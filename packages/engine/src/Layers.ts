@@ -18,6 +18,7 @@ import { Signer } from "./audit/Signer.ts"
 import { Clock } from "./Clock.ts"
 import { Db, toStoreError } from "./Db.ts"
 import { Log } from "./Log.ts"
+import { mailerLayerFromEnv } from "./notices/Smtp.ts"
 
 /**
  * Opens the store for the layer's lifetime and closes it afterwards; the embedded database
@@ -77,5 +78,13 @@ export const engineLayer = (options: {
       catch: (error) => error as SettingInvalid,
     }),
   )
-  return Layer.mergeAll(store, clockLayer(options.now), Log.fromEnv(options.logLevel)).pipe(Layer.provideMerge(signer))
+  const mailer = Layer.unwrap(
+    Effect.try({
+      try: () => mailerLayerFromEnv(),
+      catch: (error) => error as SettingInvalid,
+    }),
+  )
+  return Layer.mergeAll(store, clockLayer(options.now), Log.fromEnv(options.logLevel), mailer).pipe(
+    Layer.provideMerge(signer),
+  )
 }

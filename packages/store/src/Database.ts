@@ -200,6 +200,24 @@ export interface NotificationsTable {
   body: Json
   created_at: CreatedAt
   delivered_at: Timestamp | null
+  /** when the notice was fanned out to its unit's people (null: not yet) */
+  expanded_at: Timestamp | null
+}
+
+/** A notice on its way to one person through one channel. */
+export interface DeliveriesTable {
+  id: GeneratedBigId
+  notification_id: string
+  principal_id: string
+  channel: "email" | "in-app"
+  address: string | null
+  status: "pending" | "failed" | "sent" | "parked"
+  attempts: number
+  next_attempt_at: Timestamp
+  last_error: string | null
+  sent_at: Timestamp | null
+  read_at: Timestamp | null
+  created_at: CreatedAt
 }
 
 /** Stored summaries: each version with its hash and the journal position it reflects. */
@@ -327,6 +345,7 @@ export interface Database {
   report_figures: ReportFiguresTable
   command_results: CommandResultsTable
   notifications: NotificationsTable
+  deliveries: DeliveriesTable
   summaries: SummariesTable
   checkpoints: CheckpointsTable
   tokens: TokensTable

@@ -67,7 +67,18 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     ...all,
     why: "idempotency records: claimed, completed or released; expired request records deleted",
   },
-  notifications: { select: true, insert: true, why: "the outbox: written by steps, read by units" },
+  notifications: {
+    select: true,
+    insert: true,
+    update: ["expanded_at"],
+    why: "the outbox: written by steps, read by units, marked once fanned out to people",
+  },
+  deliveries: {
+    select: true,
+    insert: true,
+    update: ["status", "attempts", "next_attempt_at", "last_error", "sent_at", "read_at"],
+    why: "a notice per person and channel: its attempts and outcome, and when it was read",
+  },
   summaries: { select: true, insert: true, why: "every version of a summary is kept" },
   checkpoints: { select: true, insert: true, why: "signed journal heads: added, never changed" },
   tokens: {

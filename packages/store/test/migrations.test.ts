@@ -19,6 +19,7 @@ const tables = Object.keys({
   report_figures: true,
   command_results: true,
   notifications: true,
+  deliveries: true,
   summaries: true,
   checkpoints: true,
   tokens: true,

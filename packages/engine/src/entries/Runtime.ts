@@ -37,6 +37,9 @@ export * from "../Errors.ts"
 export { clockLayer, dbLayer, engineLayer, storeLayer } from "../Layers.ts"
 /** The logger (a service). */
 export { Log } from "../Log.ts"
+/** The email channel: the mailer in use (none by default), SMTP from the environment. */
+export { type Mail, type Mailer, MailerRef } from "../notices/Notices.ts"
+export { mailerFromEnv, mailerLayerFromEnv, smtpMailer } from "../notices/Smtp.ts"
 /** The database's upkeep: whether it answers, its schema, the application role. */
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
 /** How a server or worker process ends: its exit code and its failure line. */

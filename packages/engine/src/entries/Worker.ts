@@ -2,6 +2,16 @@
 
 /** The channel the worker listens on for new work. */
 export { workChannel } from "../FollowUps.ts"
+/** Notices to people: fanned out per unit contact, emails sent with retries (see docs/notices.md). */
+export {
+  backoffSeconds,
+  type DeliveryOptions,
+  type DeliveryTally,
+  deliverNotices,
+  expandNotices,
+  noticeText,
+  sendDueEmails,
+} from "../notices/Notices.ts"
 /** The failure to render a campaign's summary when it closes. */
 export { SummaryNotRendered } from "../worker/Summary.ts"
 /** Run the worker until stopped, until idle at a time, or one item. */

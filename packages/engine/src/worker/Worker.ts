@@ -12,6 +12,7 @@ import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { journaled } from "../Journal.ts"
 import { Log } from "../Log.ts"
+import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
 import { claimDueTimer, claimDueTimers, claimMessage, claimMessages, nextDueAt } from "../sql/Queue.ts"
@@ -205,6 +206,9 @@ export const runWorker = (options: WorkerOptions = {}) =>
         const now = yield* clock.now
         const tally = yield* runUntilIdle(now, options)
         if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
+        // Notices the pass wrote (and emails due for another attempt) go out before the worker sleeps.
+        const notices = yield* deliverNotices(now)
+        if (notices.expanded + notices.sent + notices.failed + notices.parked > 0) log.info(notices, "notices")
         const next = yield* query("queue.nextDue", nextDueAt)
         return next?.due_at ? new Date(next.due_at).getTime() - now.getTime() : pollMs
       }).pipe(Effect.catchTag("StoreError", (error) => Effect.succeed(error)))

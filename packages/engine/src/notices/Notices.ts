@@ -1,0 +1,236 @@
+/**
+ * Notices that reach people. A step writes each notice (reminder, overdue, returned, approved,
+ * phase opened) to the outbox in the transaction of the event that caused it; here the worker
+ * fans each one out to its unit's contacts — an in-app delivery for everyone, an email for
+ * those with an address when a mailer is configured — and sends the emails due, retrying with
+ * backoff and parking after `maxAttempts`.
+ *
+ * At least once: an email is marked sent in the transaction that claimed it, after the SMTP
+ * server took it; a crash in between sends it again. Every copy carries the same Message-ID
+ * (and X-Liandong-Delivery header), which a receiver can use to drop the repeat.
+ */
+import type { Campaign } from "@liandong/workflow"
+import { Context, Effect } from "effect"
+import { query, transaction } from "../Db.ts"
+import { loadCampaign } from "../Definitions.ts"
+import {
+  claimDueEmails,
+  claimUnexpanded,
+  type DeliveryToInsert,
+  insertDeliveries,
+  markExpanded,
+  markFailed,
+  markSent,
+  unitContacts,
+} from "../sql/Notices.ts"
+
+/** One email, as the mailer sends it. */
+export interface Mail {
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+  /** the same for every attempt at one delivery, so a receiver can drop a repeat */
+  readonly messageId: string
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** Sends mail: SMTP in deployments (`smtpMailer`), none when not configured. */
+export interface Mailer {
+  readonly send: (mail: Mail) => Promise<void>
+}
+
+/** The mailer this process sends with; null: no email channel (notices stay in-app). */
+export const MailerRef = Context.Reference<Mailer | null>("@liandong/engine/Mailer", { defaultValue: () => null })
+
+/** How deliveries are tried. */
+export interface DeliveryOptions {
+  /** attempts before a delivery is parked (default 8) */
+  readonly maxAttempts?: number
+  /** notices fanned out, and emails sent, per pass (default 100 and 20) */
+  readonly expandBatch?: number
+  readonly sendBatch?: number
+}
+
+/** Seconds before the next attempt after `attempts` failures: 30 s doubling, at most an hour. */
+export const backoffSeconds = (attempts: number): number => Math.min(30 * 2 ** attempts, 3600)
+
+/** What one delivery pass did. */
+export interface DeliveryTally {
+  expanded: number
+  sent: number
+  failed: number
+  parked: number
+}
+
+type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+
+const localDeadline = (iso: string, timeZone: string) => {
+  const format = (date: Date) =>
+    new Intl.DateTimeFormat("zh-CN", {
+      timeZone,
+      month: "long",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    }).format(date)
+  const date = new Date(iso)
+  const shown = format(date)
+  // A whole-day deadline (the next midnight) is that day at 24:00.
+  return shown.endsWith("00:00") ? `${format(new Date(date.getTime() - 1)).slice(0, -5)}24:00` : shown
+}
+
+/** The words of a notice: a Chinese subject, and a body in Chinese then English. */
+export const noticeText = (
+  campaign: Campaign,
+  notice: { readonly kind: NoticeKind; readonly unit: string; readonly body: unknown },
+  person: string,
+): { subject: string; text: string } => {
+  const body = (notice.body ?? {}) as { task?: string | null; phase?: string | null }
+  const unit = campaign.units.find((u) => u.key === notice.unit)?.name ?? notice.unit
+  const coordinator = campaign.units.find((u) => u.key === campaign.coordinator)?.name ?? campaign.coordinator
+  const task = campaign.phases.flatMap((p) => p.tasks).find((t) => t.key === body.task)
+  const phase = campaign.phases.find((p) => p.key === body.phase)
+  const taskTitle = task?.title.zh ?? body.task ?? ""
+  const taskEn = task?.title.en ?? body.task ?? ""
+  const deadline = task === undefined ? "" : localDeadline(task.deadline, campaign.timeZone)
+  const lines: Record<NoticeKind, { tag: string; zh: string; en: string }> = {
+    reminder: {
+      tag: "提醒",
+      zh: `${unit}的任务“${taskTitle}”将于${deadline}截止，尚未报送，请按时报送。`,
+      en: `Reminder: the task "${taskEn}" of ${unit} is due ${task?.deadline ?? ""} and has not been reported.`,
+    },
+    overdue: {
+      tag: "逾期",
+      zh: `${unit}的任务“${taskTitle}”已过截止时间（${deadline}），仍未报送，请尽快报送。`,
+      en: `Overdue: the task "${taskEn}" of ${unit} passed its deadline unreported.`,
+    },
+    returned: {
+      tag: "退回",
+      zh: `${unit}报送的“${taskTitle}”已被退回，请查看退回理由，修改后重新报送。`,
+      en: `Returned: the report on "${taskEn}" of ${unit} was returned; see the reason and report again.`,
+    },
+    approved: {
+      tag: "已通过",
+      zh: `${unit}报送的“${taskTitle}”已审核通过。`,
+      en: `Approved: the report on "${taskEn}" of ${unit} was approved.`,
+    },
+    "phase-opened": {
+      tag: "阶段开始",
+      zh: `“${phase?.name.zh ?? body.phase ?? ""}”阶段已开始，请确认接收${unit}本阶段的任务。`,
+      en: `The phase "${phase?.name.en ?? body.phase ?? ""}" has opened; please acknowledge ${unit}'s tasks in it.`,
+    },
+  }
+  const line = lines[notice.kind]
+  return {
+    subject: `【${line.tag}】${campaign.title}${task === undefined ? "" : `：${taskTitle}`}`,
+    text: [
+      `${person}：`,
+      "",
+      line.zh,
+      "",
+      `${coordinator}`,
+      `（联动 Liandong 自动发送，请勿直接回复）`,
+      "",
+      "—",
+      line.en,
+      "",
+    ].join("\n"),
+  }
+}
+
+/** Fans notices out to their units' contacts: in-app for each, email for each with an address when mail is on. */
+export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
+  transaction("notices.expand", (tx) =>
+    Effect.gen(function* () {
+      const mailer = yield* Effect.service(MailerRef)
+      const notices = yield* query("notices.claim", (db) => claimUnexpanded(db, options.expandBatch ?? 100), tx)
+      if (notices.length === 0) return 0
+      const contacts = yield* query(
+        "notices.contacts",
+        (db) => unitContacts(db, [...new Set(notices.map((n) => n.unit_key))]),
+        tx,
+      )
+      const rows: DeliveryToInsert[] = []
+      for (const notice of notices)
+        for (const person of contacts.filter((c) => c.unit_key === notice.unit_key)) {
+          const base = { notification_id: String(notice.id), principal_id: person.id }
+          rows.push({ ...base, channel: "in-app", address: null, status: "sent", next_attempt_at: now, sent_at: now })
+          if (mailer !== null && person.email !== null && person.email !== "")
+            rows.push({
+              ...base,
+              channel: "email",
+              address: person.email,
+              status: "pending",
+              next_attempt_at: now,
+              sent_at: null,
+            })
+        }
+      yield* query("notices.deliveries", (db) => insertDeliveries(db, rows), tx)
+      yield* query(
+        "notices.expanded",
+        (db) =>
+          markExpanded(
+            db,
+            notices.map((n) => String(n.id)),
+            now,
+          ),
+        tx,
+      )
+      return notices.length
+    }),
+  )
+
+/** Sends the emails due at `now`, each settled in the transaction that claimed it. */
+export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
+  Effect.gen(function* () {
+    const mailer = yield* Effect.service(MailerRef)
+    const tally = { sent: 0, failed: 0, parked: 0 }
+    if (mailer === null) return tally
+    const maxAttempts = options.maxAttempts ?? 8
+    yield* transaction("notices.send", (tx) =>
+      Effect.gen(function* () {
+        const due = yield* query("notices.claimEmails", (db) => claimDueEmails(db, now, options.sendBatch ?? 20), tx)
+        for (const delivery of due) {
+          const campaign = (yield* loadCampaign(delivery.campaign_id, tx)).definition
+          const words = noticeText(
+            campaign,
+            { kind: delivery.kind, unit: delivery.unit_key, body: delivery.body },
+            delivery.person,
+          )
+          const id = String(delivery.id)
+          const sent = yield* Effect.tryPromise({
+            try: () =>
+              mailer.send({
+                to: delivery.address ?? "",
+                subject: words.subject,
+                text: words.text,
+                messageId: `<delivery-${id}.${delivery.campaign_id}@liandong>`,
+                headers: { "X-Liandong-Delivery": id, "X-Liandong-Campaign": delivery.campaign_id },
+              }),
+            catch: (error) => (error instanceof Error ? error.message : String(error)),
+          }).pipe(Effect.result)
+          if (sent._tag === "Success") {
+            yield* query("notices.sent", (db) => markSent(db, id, now), tx)
+            tally.sent++
+          } else {
+            const parked = delivery.attempts + 1 >= maxAttempts
+            const next = new Date(now.getTime() + backoffSeconds(delivery.attempts) * 1000)
+            yield* query("notices.failed", (db) => markFailed(db, id, { parked, next, error: sent.failure }), tx)
+            if (parked) tally.parked++
+            else tally.failed++
+          }
+        }
+      }),
+    )
+    return tally
+  })
+
+/** One pass: fan out what is new, then send what is due. */
+export const deliverNotices = (now: Date, options: DeliveryOptions = {}) =>
+  Effect.gen(function* () {
+    let expanded = 0
+    for (let n = yield* expandNotices(now, options); n > 0; n = yield* expandNotices(now, options)) expanded += n
+    const sent = yield* sendDueEmails(now, options)
+    return { expanded, ...sent } satisfies DeliveryTally
+  })

@@ -1,0 +1,136 @@
+/** The outbox's statements: notices fanned out to people, and their deliveries claimed and settled. */
+import { sql } from "kysely"
+import type { Sql } from "../Db.ts"
+
+/** Notices not yet fanned out, oldest first, locked so two workers never take the same. */
+export const claimUnexpanded = (db: Sql, limit: number) =>
+  db
+    .selectFrom("notifications")
+    .select(["id", "campaign_id", "unit_key", "kind", "body"])
+    .where("expanded_at", "is", null)
+    .orderBy("id")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
+
+/** The enabled unit contacts of these units, with their email addresses. */
+export const unitContacts = (db: Sql, units: ReadonlyArray<string>) =>
+  units.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom("principals")
+        .select(["id", "unit_key", "email"])
+        .where("unit_key", "in", [...units])
+        .where("role", "=", "unit")
+        .where("disabled_at", "is", null)
+        .orderBy("id")
+        .execute()
+
+/** One notice on its way to one person through one channel. */
+export interface DeliveryToInsert {
+  readonly notification_id: string
+  readonly principal_id: string
+  readonly channel: "email" | "in-app"
+  readonly address: string | null
+  readonly status: "pending" | "sent"
+  readonly next_attempt_at: Date
+  readonly sent_at: Date | null
+}
+
+/** Adds deliveries; one that exists already (a fan-out repeated after a crash) is left as it is. */
+export const insertDeliveries = (db: Sql, rows: ReadonlyArray<DeliveryToInsert>) =>
+  rows.length === 0
+    ? Promise.resolve()
+    : db
+        .insertInto("deliveries")
+        .values(rows.map((row) => ({ ...row, attempts: 0 })))
+        .onConflict((oc) => oc.columns(["notification_id", "principal_id", "channel"]).doNothing())
+        .execute()
+        .then(() => undefined)
+
+/** Marks notices as fanned out. */
+export const markExpanded = (db: Sql, ids: ReadonlyArray<string>, at: Date) =>
+  ids.length === 0
+    ? Promise.resolve()
+    : db
+        .updateTable("notifications")
+        .set({ expanded_at: at })
+        .where("id", "in", [...ids])
+        .execute()
+        .then(() => undefined)
+
+/** Email deliveries due at `now`, with their notice, locked (skipping those another worker holds). */
+export const claimDueEmails = (db: Sql, now: Date, limit: number) =>
+  db
+    .selectFrom("deliveries as d")
+    .innerJoin("notifications as n", "n.id", "d.notification_id")
+    .innerJoin("principals as p", "p.id", "d.principal_id")
+    .select([
+      "d.id",
+      "d.address",
+      "d.attempts",
+      "n.campaign_id",
+      "n.unit_key",
+      "n.kind",
+      "n.body",
+      "n.created_at",
+      "p.name as person",
+    ])
+    .where("d.channel", "=", "email")
+    .where("d.status", "in", ["pending", "failed"])
+    .where("d.next_attempt_at", "<=", now)
+    .orderBy("d.next_attempt_at")
+    .orderBy("d.id")
+    .limit(limit)
+    .forUpdate("d")
+    .skipLocked()
+    .execute()
+
+/** A delivery went out. */
+export const markSent = (db: Sql, id: string, at: Date) =>
+  db
+    .updateTable("deliveries")
+    .set({ status: "sent", sent_at: at, attempts: sql`attempts + 1` })
+    .where("id", "=", id)
+    .execute()
+
+/** A delivery failed: tried again at `next`, or parked. */
+export const markFailed = (
+  db: Sql,
+  id: string,
+  outcome: { readonly parked: boolean; readonly next: Date; readonly error: string },
+) =>
+  db
+    .updateTable("deliveries")
+    .set({
+      status: outcome.parked ? "parked" : "failed",
+      attempts: sql`attempts + 1`,
+      next_attempt_at: outcome.next,
+      last_error: outcome.error.slice(0, 2000),
+    })
+    .where("id", "=", id)
+    .execute()
+
+/** The deliveries of a campaign's notices, for the coordinator's view of who was reached. */
+export const selectDeliveries = (db: Sql, campaignId: string) =>
+  db
+    .selectFrom("deliveries as d")
+    .innerJoin("notifications as n", "n.id", "d.notification_id")
+    .select([
+      "d.id",
+      "d.principal_id",
+      "d.channel",
+      "d.address",
+      "d.status",
+      "d.attempts",
+      "d.last_error",
+      "d.sent_at",
+      "n.unit_key",
+      "n.kind",
+      "n.body",
+      "n.created_at",
+    ])
+    .where("n.campaign_id", "=", campaignId)
+    .orderBy("d.id")
+    .execute()
