@@ -12,10 +12,13 @@ import { SMTPServer } from "smtp-server"
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
+  campaignDeliveries,
   Db,
   deliverNotices,
   type Mailer,
   MailerRef,
+  myNotices,
+  readNotices,
   returnReport,
   smtpMailer,
   startCampaign,
@@ -141,6 +144,43 @@ describeEachDatabase("notices that reach people", (ctx) => {
     // Nothing is sent twice by a later pass.
     expect(await deliver("2026-04-13T10:00:00+08:00")).toMatchObject({ expanded: 0, sent: 0 })
     expect(received).toHaveLength(2)
+  })
+
+  it("lists a person's own notices in-app, unread until read, and shows the coordinator who was reached", async () => {
+    refused.add("clerk-b@example.gov.cn")
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    await deliver("2026-04-13T09:00:00+08:00")
+    const clerkA = await engine.actor("clerk-a")
+    const clerkB = await engine.actor("clerk-b")
+    const inbox = await engine.run(myNotices(clerkA))
+    expect(inbox.unread).toBe(1)
+    expect(inbox.items.map((n) => [n.kind, n.subject, n.read])).toEqual([
+      ["phase-opened", "【阶段开始】测试宣传周", false],
+    ])
+    // Another person's notice cannot be marked by its id.
+    expect(
+      await engine.run(
+        readNotices(
+          clerkB,
+          inbox.items.map((n) => n.id),
+        ),
+      ),
+    ).toEqual({ marked: 0 })
+    expect(await engine.run(readNotices(clerkA, null))).toEqual({ marked: 1 })
+    expect((await engine.run(myNotices(clerkA))).unread).toBe(0)
+    expect((await engine.run(myNotices(clerkA, { unreadOnly: true }))).items).toEqual([])
+    const status = await engine.run(campaignDeliveries("spring-week", await engine.actor("lead")))
+    expect(status.filter((d) => d.channel === "email").map((d) => [d.person, d.status])).toEqual([
+      ["clerk-a", "sent"],
+      ["clerk-b", "failed"],
+    ])
+    expect(status.find((d) => d.person === "clerk-b" && d.channel === "email")?.lastError).toContain(
+      "mailbox unavailable",
+    )
+    expect((await engine.failure(campaignDeliveries("spring-week", clerkA)))._tag).toBe("NotAllowed")
+    expect((await engine.run(campaignDeliveries("spring-week", await engine.actor("auditor")))).length).toBe(
+      status.length,
+    )
   })
 
   it("tells the unit its report was returned", async () => {

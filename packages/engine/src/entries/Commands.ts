@@ -14,6 +14,8 @@ export { ReportInput, submitReport } from "../commands/SubmitReport.ts"
 export { addPrincipal, addPrincipals, PrincipalInput } from "../Directory.ts"
 /** Claim, complete, release and expire an API request's idempotency key. */
 export { claimRequest, completeRequest, expireRequests, type RequestClaim, releaseRequest } from "../Idempotency.ts"
+/** Marks a person's own notices read. */
+export { readNotices } from "../notices/Inbox.ts"
 /** Invite people, reset and change passwords, sign people out everywhere; the invitation's schema. */
 export {
   acceptInvitation,

@@ -134,3 +134,38 @@ export const selectDeliveries = (db: Sql, campaignId: string) =>
     .where("n.campaign_id", "=", campaignId)
     .orderBy("d.id")
     .execute()
+
+/** A person's in-app notices, newest first, with their notice; only unread ones when asked. */
+export const selectInbox = (db: Sql, principalId: string, limit: number, unreadOnly: boolean) => {
+  let q = db
+    .selectFrom("deliveries as d")
+    .innerJoin("notifications as n", "n.id", "d.notification_id")
+    .select(["d.id", "d.read_at", "n.campaign_id", "n.unit_key", "n.kind", "n.body", "n.created_at"])
+    .where("d.principal_id", "=", principalId)
+    .where("d.channel", "=", "in-app")
+  if (unreadOnly) q = q.where("d.read_at", "is", null)
+  return q.orderBy("d.id", "desc").limit(limit).execute()
+}
+
+/** How many in-app notices a person has not read. */
+export const countUnread = (db: Sql, principalId: string) =>
+  db
+    .selectFrom("deliveries")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("principal_id", "=", principalId)
+    .where("channel", "=", "in-app")
+    .where("read_at", "is", null)
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.n))
+
+/** Marks a person's own in-app notices read (all unread ones when `ids` is null); the number marked. */
+export const markRead = (db: Sql, principalId: string, ids: ReadonlyArray<string> | null, at: Date) => {
+  let q = db
+    .updateTable("deliveries")
+    .set({ read_at: at })
+    .where("principal_id", "=", principalId)
+    .where("channel", "=", "in-app")
+    .where("read_at", "is", null)
+  if (ids !== null) q = q.where("id", "in", ids.length === 0 ? ["0"] : [...ids])
+  return q.executeTakeFirst().then((result) => Number(result.numUpdatedRows))
+}
