@@ -318,7 +318,8 @@ export const acceptInvitation = (token: string, password: string) =>
     return { person: found.principal }
   })
 
-const openSession = (principal: string, context: SignInContext, now: Date) =>
+/** Opens a session for a person already authenticated: its secret, once. */
+export const openSession = (principal: string, context: SignInContext, now: Date) =>
   Effect.gen(function* () {
     const secret = randomBytes(32).toString("base64url")
     const id = digest(secret)
