@@ -57,6 +57,14 @@ export {
   signIn,
   signOut,
 } from "../people/People.ts"
+/** The second factor: enrol, confirm, turn off; the refusal that asks for a code. */
+export {
+  confirmSecondFactor,
+  disableSecondFactor,
+  enrolSecondFactor,
+  recoveryCodeCount,
+  SecondFactorRequired,
+} from "../people/SecondFactor.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 
