@@ -8,7 +8,7 @@
  * HttpOnly cookie, so any server instance can finish a sign-in another began.
  */
 import { timingSafeEqual } from "node:crypto"
-import { type EngineServices, type IdentityMatch, signInWithIdentity } from "@liandong/engine/runtime"
+import { type EngineServices, type IdentityMatch, Log, signInWithIdentity } from "@liandong/engine/runtime"
 import { SettingInvalid, settingOrFile } from "@liandong/store"
 import { issueProblems } from "@liandong/workflow"
 import { Effect, Layer, Option, Schema } from "effect"
@@ -232,7 +232,17 @@ export const oidcRoutes = (settings: OidcSettings | undefined) =>
       const finish = Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
         const accept = request.headers["accept-language"]
-        const fail = (failure: Failure) => Effect.succeed(failurePage(failure, security, accept))
+        // Logged for the operator (a misconfigured provider shows here), never shown to the browser.
+        const fail = (failure: Failure, cause?: unknown) =>
+          Effect.gen(function* () {
+            const log = yield* Effect.serviceOption(Log)
+            if (log._tag === "Some")
+              log.value.warn(
+                { failure, cause: cause instanceof Error ? cause.message : undefined },
+                "single sign-on refused",
+              )
+            return failurePage(failure, security, accept)
+          }).pipe(Effect.provide(services))
         const raw = request.cookies[pendingCookie(security)]
         const pending =
           raw === undefined ? undefined : Schema.decodeUnknownOption(Pending)(raw).pipe(Option.getOrUndefined)
@@ -256,7 +266,7 @@ export const oidcRoutes = (settings: OidcSettings | undefined) =>
           }),
         ).pipe(Effect.result)
         if (tokens._tag === "Failure") {
-          return yield* fail("provider")
+          return yield* fail("provider", tokens.failure.cause)
         }
         const claims = tokens.success.claims()
         if (claims === undefined) return yield* fail("provider")
