@@ -133,7 +133,7 @@ const discovery = (settings: OidcSettings) => {
   }
 }
 
-type Failure = "unavailable" | "state" | "provider" | "claim" | "refused"
+type Failure = "unavailable" | "state" | "cancelled" | "provider" | "claim" | "refused"
 
 const failureText: Record<Failure, { status: number; zh: string; en: string }> = {
   unavailable: {
@@ -145,6 +145,11 @@ const failureText: Record<Failure, { status: number; zh: string; en: string }> =
     status: 400,
     zh: "登录请求已过期或不完整,请重新登录",
     en: "the sign-in request has expired or is incomplete; sign in again",
+  },
+  cancelled: {
+    status: 400,
+    zh: "登录已取消,或统一身份认证服务拒绝了登录",
+    en: "the sign-in was cancelled, or refused by the organisation's sign-in service",
   },
   provider: {
     status: 400,
@@ -250,6 +255,9 @@ export const oidcRoutes = (settings: OidcSettings | undefined) =>
         // Checked here too, so an answer to another browser's sign-in is named as such.
         const state = new URL(request.url, settings.publicUrl).searchParams.get("state")
         if (state === null || !sameText(state, pending.state)) return yield* fail("state")
+        // The person said no at the provider, or the provider refused them (RFC 6749 §4.1.2.1).
+        const providerError = new URL(request.url, settings.publicUrl).searchParams.get("error")
+        if (providerError !== null) return yield* fail("cancelled", new Error(providerError.slice(0, 64)))
         const config = yield* Effect.tryPromise(configuration).pipe(Effect.option)
         if (Option.isNone(config)) return yield* fail("unavailable")
         // The URL the provider sent the browser to, rebuilt on the public base (behind a proxy the Host differs).

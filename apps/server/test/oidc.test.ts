@@ -3,7 +3,8 @@
  * port, with its development login and consent screens): Chromium starts at the sign-in
  * route, signs in at the provider, consents, and lands on the web UI with a session cookie
  * that stands for the mapped person. Refused: a provider account that names nobody here, a
- * callback whose state is not the one this browser was given, a tampered or replayed code.
+ * callback whose state is not the one this browser was given, a made-up or replayed code,
+ * a sign-in cancelled at the provider.
  */
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
@@ -167,7 +168,7 @@ describe.skipIf(!hasBrowser)("single sign-on through an OpenID Connect provider"
     await context.close()
   })
 
-  it("refuses a callback with another state, without the browser's cookie, with a made-up or replayed code", async () => {
+  it("refuses a callback with another state, without the browser's cookie, with a made-up or replayed code, or cancelled", async () => {
     const started = await fetch(`${server.url}/auth/oidc/start`, { redirect: "manual" })
     const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0] as string
     expect(cookie).toMatch(/^liandong_oidc=/u)
@@ -189,7 +190,13 @@ describe.skipIf(!hasBrowser)("single sign-on through an OpenID Connect provider"
     const madeUp = await get(callbackFor(state, "a-code-the-provider-never-issued"))
     expect(madeUp.status).toBe(400)
     expect(madeUp.text).toContain("统一身份认证服务的应答无效")
-    for (const answer of [noCookie, otherState, madeUp]) expect(answer.setCookie).not.toContain("liandong_session=")
+    const cancelled = await get(
+      new URL(`/auth/oidc/callback?${new URLSearchParams({ error: "access_denied", state, iss: issuer })}`, server.url),
+    )
+    expect(cancelled.status).toBe(400)
+    expect(cancelled.text).toContain("登录已取消")
+    for (const answer of [noCookie, otherState, madeUp, cancelled])
+      expect(answer.setCookie).not.toContain("liandong_session=")
 
     // A code already used (by the browser that signed in) opens no second session.
     const signedIn = await signInAs("shen")

@@ -39,8 +39,8 @@ describeEachDatabase("signing in through an identity provider", (ctx) => {
   })
   afterEach(() => engine.dispose())
 
-  it("opens a session for the person a claim names, by id or by e-mail in any case", async () => {
-    const byId = await run(signInWithIdentity({ issuer, subject: "u-1", match: "principal", value: "shen" }))
+  it("opens a session for the person a claim names, by id or by e-mail, in any case", async () => {
+    const byId = await run(signInWithIdentity({ issuer, subject: "u-1", match: "principal", value: "Shen" }))
     expect((await run(authenticateSession(byId.secret))).actor).toEqual({
       kind: "principal",
       id: "shen",

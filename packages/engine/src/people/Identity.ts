@@ -35,7 +35,10 @@ export const signInWithIdentity = (input: unknown, context: SignInContext = {}) 
   Effect.gen(function* () {
     const identity = yield* decode(ExternalIdentity, input)
     const found = yield* query("signin.identity", (db) =>
-      identity.match === "email" ? selectPeopleByEmail(db, identity.value) : selectPersonById(db, identity.value),
+      // Principal ids are lower case; providers often keep the case a user typed.
+      identity.match === "email"
+        ? selectPeopleByEmail(db, identity.value)
+        : selectPersonById(db, identity.value.toLowerCase()),
     )
     const person = found.length === 1 ? found[0] : undefined
     const reason =
