@@ -1,5 +1,5 @@
 /**
- * `liandong person invite|list|reset|accept|sign-in|whoami|sign-out|sessions|sign-out-everywhere`:
+ * `liandong person invite|list|reset|accept|sign-in|whoami|sign-out|sessions|sign-out-everywhere|totp`:
  * people and their passwords and sessions, from the command line, through the same engine
  * functions the web will call. Passwords and session secrets are read from files, never
  * from the command line (shell history, process lists).
@@ -7,7 +7,14 @@
 import { readFile } from "node:fs/promises"
 import { acceptInvitation, invitePerson, resetPassword, signOutEverywhere } from "@liandong/engine/commands"
 import { listPeople, listSessions } from "@liandong/engine/reads"
-import { authenticateSession, signIn, signOut } from "@liandong/engine/runtime"
+import {
+  authenticateSession,
+  confirmSecondFactor,
+  disableSecondFactor,
+  enrolSecondFactor,
+  signIn,
+  signOut,
+} from "@liandong/engine/runtime"
 import { Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { json, table, when } from "./Output.ts"
@@ -107,16 +114,30 @@ const accept = Command.make("accept", { token: Argument.String("token"), passwor
   }),
 ).pipe(Command.withDescription("凭邀请令牌设置密码 / set a password with an invitation token"))
 
-const signInCommand = Command.make("sign-in", { id: Argument.String("id"), passwordFile }, ({ id, passwordFile }) =>
-  run(function* (ctx) {
-    const session = yield* signIn(
-      { name: id, password: yield* readSecret(passwordFile) },
-      { userAgent: "liandong-cli" },
-    )
-    return ctx.json
-      ? json(session)
-      : `${session.secret}\n已登录,会话最迟于 ${when(session.expiresAt)} 结束;会话密钥只显示这一次 / signed in; the session secret is shown only once`
-  }),
+// A one-time code may be typed: it works once, within a minute or so.
+const codeFlag = Flag.String("code").pipe(
+  Flag.withDescription(
+    "身份验证器的动态验证码或恢复码 / a one-time code from the authenticator app, or a recovery code",
+  ),
+)
+
+const signInCommand = Command.make(
+  "sign-in",
+  { id: Argument.String("id"), passwordFile, code: codeFlag.pipe(Flag.optional) },
+  ({ id, passwordFile, code }) =>
+    run(function* (ctx) {
+      const session = yield* signIn(
+        {
+          name: id,
+          password: yield* readSecret(passwordFile),
+          ...Option.match(code, { onNone: () => ({}), onSome: (c) => ({ code: c }) }),
+        },
+        { userAgent: "liandong-cli" },
+      )
+      return ctx.json
+        ? json(session)
+        : `${session.secret}\n已登录,会话最迟于 ${when(session.expiresAt)} 结束;会话密钥只显示这一次 / signed in; the session secret is shown only once`
+    }),
 ).pipe(Command.withDescription("以密码登录,输出会话密钥 / sign in, printing a session secret"))
 
 const whoami = Command.make("whoami", { sessionFile }, ({ sessionFile }) =>
@@ -159,8 +180,62 @@ const everywhere = Command.make("sign-out-everywhere", { id: Argument.String("id
   }),
 ).pipe(Command.withDescription("结束人员的所有会话 / end every session of a person"))
 
+const sessionActor = (file: string) =>
+  Effect.flatMap(readSecret(file), (secret) =>
+    Effect.map(authenticateSession(secret), (authenticated) => authenticated.actor),
+  )
+
+const totpEnrol = Command.make("enrol", { sessionFile }, ({ sessionFile }) =>
+  run(function* (ctx) {
+    const result = yield* enrolSecondFactor(yield* sessionActor(sessionFile))
+    return ctx.json
+      ? json(result)
+      : `${result.uri}\n${result.secret}\n请用身份验证器扫描或输入以上密钥,再以 totp confirm 输入验证码;只显示这一次 / add this to an authenticator app, then run totp confirm with a code; shown only once`
+  }),
+).pipe(Command.withDescription("登记两步验证(身份验证器)/ enrol a second factor (an authenticator app)"))
+
+const totpConfirm = Command.make("confirm", { sessionFile, code: codeFlag }, ({ sessionFile, code }) =>
+  run(function* (ctx) {
+    const result = yield* confirmSecondFactor(code, yield* sessionActor(sessionFile))
+    return ctx.json
+      ? json(result)
+      : `${result.recoveryCodes.join("\n")}\n两步验证已启用。以上恢复码各可使用一次,请妥善保存;只显示这一次 / second factor on. Each recovery code works once; keep them safe; shown only once`
+  }),
+).pipe(Command.withDescription("以验证码确认登记,输出恢复码 / confirm with a code, printing recovery codes"))
+
+const totpDisable = Command.make(
+  "disable",
+  { id: Argument.String("id"), sessionFile: sessionFile.pipe(Flag.optional), code: codeFlag.pipe(Flag.optional) },
+  ({ id, sessionFile, code }) =>
+    run(function* (ctx) {
+      const actor = Option.isSome(sessionFile) ? yield* sessionActor(sessionFile.value) : yield* actorFor(ctx.as)
+      const result = yield* disableSecondFactor(id, actor, Option.getOrUndefined(code))
+      return ctx.json ? json(result) : `${id} 的两步验证已停用 / second factor off`
+    }),
+).pipe(
+  Command.withDescription(
+    "停用两步验证:本人(会话与验证码)或系统管理员 / turn a second factor off: the person (session and code) or the operator",
+  ),
+)
+
+const totp = Command.make("totp").pipe(
+  Command.withSubcommands([totpEnrol, totpConfirm, totpDisable]),
+  Command.withDescription("两步验证(TOTP)/ the second factor (TOTP)"),
+)
+
 /** The person command group. */
 export const personCommand = Command.make("person").pipe(
-  Command.withSubcommands([invite, list, reset, accept, signInCommand, whoami, signOutCommand, sessions, everywhere]),
+  Command.withSubcommands([
+    invite,
+    list,
+    reset,
+    accept,
+    signInCommand,
+    whoami,
+    signOutCommand,
+    sessions,
+    everywhere,
+    totp,
+  ]),
   Command.withDescription("人员、密码与会话 / people, passwords and sessions"),
 )

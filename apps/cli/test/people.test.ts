@@ -3,6 +3,7 @@
  * with the one-time token, signs in, and is who the session says; the coordinator lists
  * and ends the person's sessions. Secrets go through files, never the command line.
  */
+import { createHmac } from "node:crypto"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -78,4 +79,40 @@ describe("people through the CLI", () => {
     expect(after.code).toBe(1)
     expect(after.stderr).toContain("revoked")
   }, 120_000)
+
+  it("an auditor turns on a second factor; signing in then takes --code; the operator turns it off", async () => {
+    const invited = await ok(["person", "invite", "shen", "--name", "沈审计", "--role", "auditor"])
+    const password = await file("shen-password", "审计-秋风萧瑟-2026年\n")
+    await ok(["person", "accept", invited.split("\n")[0] ?? "", "--password-file", password])
+    const session = await file(
+      "shen-session",
+      (await ok(["person", "sign-in", "shen", "--password-file", password])).split("\n")[0] ?? "",
+    )
+    const enrolled = (await ok(["person", "totp", "enrol", "--session-file", session])).split("\n")
+    expect(enrolled[0]).toMatch(/^otpauth:\/\/totp\//u)
+    const secret = enrolled[1] ?? ""
+    const confirmed = (
+      await ok(["person", "totp", "confirm", "--session-file", session, "--code", totp(secret)])
+    ).split("\n")
+    expect(confirmed.slice(0, 10).every((c) => /^[a-z2-7]{5}-[a-z2-7]{5}$/u.test(c))).toBe(true)
+    const without = await liandong(["person", "sign-in", "shen", "--password-file", password], env)
+    expect(without.code).toBe(1)
+    expect(without.stderr).toContain("动态验证码")
+    await ok(["person", "sign-in", "shen", "--password-file", password, "--code", confirmed[0] ?? ""])
+    expect(await ok(["person", "totp", "disable", "shen"])).toContain("停用")
+    await ok(["person", "sign-in", "shen", "--password-file", password])
+  }, 120_000)
 })
+
+/** RFC 6238's code for now (HMAC-SHA1, 30 s, 6 digits), as an authenticator app shows it. */
+const totp = (secret: string) => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+  let bits = ""
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, "0")
+  const key = Buffer.from((bits.match(/.{8}/gu) ?? []).map((b) => Number.parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)))
+  const mac = createHmac("sha1", key).update(counter).digest()
+  const offset = (mac[19] as number) & 15
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
+}

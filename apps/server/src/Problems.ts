@@ -5,7 +5,13 @@
  */
 import { randomUUID } from "node:crypto"
 import * as Api from "@liandong/api"
-import { type CommandError, Log, pingIfProvided, type Unauthenticated } from "@liandong/engine/runtime"
+import {
+  type CommandError,
+  Log,
+  pingIfProvided,
+  type SecondFactorRequired,
+  type Unauthenticated,
+} from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import type { Language, RequestContext } from "./Language.ts"
 
@@ -15,7 +21,7 @@ export type FieldPlace = Api.FieldProblem["in"]
 const pick = (text: { zh: string; en: string }, lang: Language) => text[lang]
 
 /** Every engine failure a handler may meet. */
-export type EngineFailure = CommandError | Unauthenticated
+export type EngineFailure = CommandError | Unauthenticated | SecondFactorRequired
 
 /** The answer to a failure nobody expected: logged with a reference, answered as a bare 500. */
 export const internalError = (cause: unknown, ctx: RequestContext) =>
@@ -75,6 +81,8 @@ export const toProblem = (error: EngineFailure, ctx: RequestContext, place: Fiel
         return new Api.IdempotencyKeyReused({ ...base, detail: pick(error, ctx.lang) })
       case "Unauthenticated":
         return new Api.Unauthenticated({ ...base, reason: error.reason, detail: pick(error, ctx.lang) })
+      case "SecondFactorRequired":
+        return new Api.Unauthenticated({ ...base, reason: "second-factor-required", detail: pick(error, ctx.lang) })
       case "StoreError": {
         const answers = yield* pingIfProvided
         return answers ? yield* internalError(error, ctx) : unavailable(ctx)

@@ -26,6 +26,7 @@ import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
 import { tasksHandlers } from "./handlers/Tasks.ts"
 import { LiveHub } from "./LiveHub.ts"
+import { oidcLayer } from "./Oidc.ts"
 import { clientErrorAnswer } from "./Problems.ts"
 import { RequestLimits } from "./RateLimit.ts"
 import { requestExpiryLayer } from "./RequestExpiry.ts"
@@ -61,6 +62,7 @@ export const routesLayer = (limits: RequestLimits) => {
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     HttpApiScalar.layer(Api, { path: "/docs" }),
+    oidcLayer(),
   )
 }
 

@@ -24,11 +24,24 @@ export class InvalidInput extends HttpApiError.Problem<InvalidInput>()(
   { errors: Schema.Array(FieldProblem) },
 ) {}
 
-/** 401: no usable bearer token (missing, malformed, unknown, expired, revoked, disabled). */
+/**
+ * 401: no usable bearer token (missing, malformed, unknown, expired, revoked, disabled), or a
+ * sign-in that needs the person's one-time code (`second-factor-required`).
+ */
 export class Unauthenticated extends HttpApiError.Problem<Unauthenticated>()(
   "Unauthenticated",
   { type: type("unauthenticated"), status: 401, title: "未认证 / Not authenticated" },
-  { reason: Schema.Literals(["missing", "malformed", "unknown", "expired", "revoked", "disabled"]) },
+  {
+    reason: Schema.Literals([
+      "missing",
+      "malformed",
+      "unknown",
+      "expired",
+      "revoked",
+      "disabled",
+      "second-factor-required",
+    ]),
+  },
 ) {}
 
 /** 403: the principal may see the object but its role does not allow the action (journaled). */

@@ -330,6 +330,23 @@ export interface PeopleLogTable {
   detail: Json<Record<string, unknown>>
 }
 
+/** A person's TOTP secret: pending until confirmed; the last time step accepted, so no code counts twice. */
+export interface SecondFactorsTable {
+  principal_id: string
+  secret: string
+  created_at: Timestamp
+  confirmed_at: Timestamp | null
+  last_step: ColumnType<string | null, string | number | bigint | null, string | number | bigint | null>
+}
+
+/** A one-time recovery code: its SHA-256, never the code. */
+export interface RecoveryCodesTable {
+  principal_id: string
+  code_hash: string
+  created_at: Timestamp
+  used_at: Timestamp | null
+}
+
 /** Every table of the database. */
 export interface Database {
   units: UnitsTable
@@ -355,6 +372,8 @@ export interface Database {
   invitations: InvitationsTable
   sessions: SessionsTable
   people_log: PeopleLogTable
+  second_factors: SecondFactorsTable
+  recovery_codes: RecoveryCodesTable
 }
 
 export type UnitRow = Selectable<UnitsTable>

@@ -118,6 +118,20 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     why: "a session is touched while in use and revoked at sign-out; kept, never rewritten",
   },
   people_log: { select: true, insert: true, why: "append-only: invitations, sign-ins, sign-outs, refusals" },
+  second_factors: {
+    select: true,
+    insert: true,
+    update: ["secret", "created_at", "confirmed_at", "last_step"],
+    delete: true,
+    why: "a TOTP secret enrolled, confirmed, its last step moved on at each code; deleted when the person turns it off",
+  },
+  recovery_codes: {
+    select: true,
+    insert: true,
+    update: ["used_at"],
+    delete: true,
+    why: "recovery codes issued at confirmation, each used once; replaced or deleted with the second factor",
+  },
   kysely_migration: { why: "only `db migrate` reads and writes it, as the owner" },
   kysely_migration_lock: { why: "only `db migrate` takes it, as the owner" },
 }

@@ -29,6 +29,8 @@ const tables = Object.keys({
   invitations: true,
   sessions: true,
   people_log: true,
+  second_factors: true,
+  recovery_codes: true,
 } satisfies Record<keyof Database, true>).sort()
 
 const tablesInDatabase = async (db: Parameters<typeof migrateToLatest>[0]) =>

@@ -54,6 +54,7 @@ const zh = {
     tokenRejected: "令牌无效、已过期或已吊销",
     oidcHeading: "统一身份认证",
     oidcPending: "单位统一身份认证（OIDC）登录尚未开通；开通后将显示在这里。",
+    oidcStart: "统一身份认证登录",
     signedInAs: (name: string, role: string) => `${name}（${role}）`,
   },
   status: {
@@ -337,6 +338,7 @@ const en: Messages = {
     tokenRejected: "The token is invalid, expired or revoked",
     oidcHeading: "Single sign-on",
     oidcPending: "Sign-in through your organisation (OIDC) is not set up yet; it will appear here.",
+    oidcStart: "Sign in with your organisation",
     signedInAs: (name, role) => `${name} (${role})`,
   },
   status: {

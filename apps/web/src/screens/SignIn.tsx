@@ -1,8 +1,8 @@
 /**
  * Sign-in with an API token. The token is checked against `/me` before it is
- * kept; a clearly marked place waits for single sign-on (OIDC).
+ * kept; when the server has single sign-on (OIDC) on, a link starts it.
  */
-import { type FormEvent, useId, useState } from "react"
+import { type FormEvent, useEffect, useId, useState } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useSession } from "../session/Session.tsx"
 import { looksLikeToken } from "../session/Token.ts"
@@ -15,6 +15,13 @@ export const SignIn = () => {
   const [error, setError] = useState<string | null>(null)
   const [working, setWorking] = useState(false)
   const id = useId()
+  const [oidc, setOidc] = useState(false)
+  useEffect(() => {
+    fetch("/auth/oidc")
+      .then((r) => (r.ok ? r.json() : { enabled: false }))
+      .then((body: { enabled?: unknown }) => setOidc(body.enabled === true))
+      .catch(() => setOidc(false))
+  }, [])
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
     if (!looksLikeToken(token)) {
@@ -66,10 +73,16 @@ export const SignIn = () => {
           </div>
         </form>
       </section>
-      {/* Single sign-on goes here: an OIDC redirect that comes back with a token for signIn(). */}
+      {/* Single sign-on: the server runs the whole flow and comes back to / with the session cookie. */}
       <section className="panel" aria-labelledby={`${id}-oidc`} data-testid="oidc">
         <h2 id={`${id}-oidc`}>{t.signIn.oidcHeading}</h2>
-        <p className="muted">{t.signIn.oidcPending}</p>
+        {oidc ? (
+          <a className="button primary" href="/auth/oidc/start">
+            {t.signIn.oidcStart}
+          </a>
+        ) : (
+          <p className="muted">{t.signIn.oidcPending}</p>
+        )}
       </section>
     </div>
   )

@@ -44,6 +44,8 @@ export { mailerFromEnv, mailerLayerFromEnv, smtpMailer } from "../notices/Smtp.t
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
 /** How a server or worker process ends: its exit code and its failure line. */
 export { processTeardown, reportFailure } from "../Process.ts"
+/** Signing in through an identity provider: the claim that names a person, and the sign-in. */
+export { ExternalIdentity, IdentityMatch, signInWithIdentity } from "../people/Identity.ts"
 /** Passwords and sessions: sign in, the actor of a session, sign out; their refusals and numbers. */
 export {
   authenticateSession,
@@ -58,6 +60,14 @@ export {
   signIn,
   signOut,
 } from "../people/People.ts"
+/** The second factor: enrol, confirm, turn off; the refusal that asks for a code. */
+export {
+  confirmSecondFactor,
+  disableSecondFactor,
+  enrolSecondFactor,
+  recoveryCodeCount,
+  SecondFactorRequired,
+} from "../people/SecondFactor.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 

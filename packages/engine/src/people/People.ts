@@ -40,6 +40,7 @@ import {
 } from "../sql/People.ts"
 import { Unauthenticated } from "../Tokens.ts"
 import { dummyHash, hashPassword, maximumLength, passwordProblems, verifyPassword } from "./Passwords.ts"
+import { hasSecondFactor, SecondFactorRequired, useSecondFactorCode } from "./SecondFactor.ts"
 
 /** How long an invitation link works. */
 export const invitationHours = 72
@@ -109,6 +110,8 @@ export const PersonInput = Schema.Struct({
 export const SignInInput = Schema.Struct({
   name: Schema.String.check(Schema.isMaxLength(64)),
   password: Schema.String,
+  /** the one-time code (or a recovery code) of a person whose second factor is on */
+  code: Schema.optional(Schema.String.check(Schema.isMaxLength(32))),
 })
 
 /** Where a sign-in comes from, as the caller gives it. */
@@ -318,7 +321,8 @@ export const acceptInvitation = (token: string, password: string) =>
     return { person: found.principal }
   })
 
-const openSession = (principal: string, context: SignInContext, now: Date) =>
+/** Opens a session for a person already authenticated: its secret, once. */
+export const openSession = (principal: string, context: SignInContext, now: Date) =>
   Effect.gen(function* () {
     const secret = randomBytes(32).toString("base64url")
     const id = digest(secret)
@@ -342,7 +346,8 @@ const openSession = (principal: string, context: SignInContext, now: Date) =>
  * Signs a person in: a session secret, returned once. Unknown names, wrong passwords,
  * locked and disabled people get the same answer after the same work (an unknown name is
  * checked against a dummy hash). Failures in a row lock the person out for a while; each
- * attempt is in the people log.
+ * attempt is in the people log. A person whose second factor is on also gives a code:
+ * without one, or with a wrong one (which counts as a failure), `SecondFactorRequired`.
  */
 export const signIn = (input: unknown, context: SignInContext = {}) =>
   Effect.gen(function* () {
@@ -372,6 +377,19 @@ export const signIn = (input: unknown, context: SignInContext = {}) =>
       }
       yield* log(given.name, "sign-in.refused", given.name, { reason: reason ?? "unknown" })
       return yield* new SignInRefused()
+    }
+    if (yield* hasSecondFactor(row.id)) {
+      const accepted = given.code !== undefined && (yield* useSecondFactorCode(row.id, given.code, now))
+      if (!accepted) {
+        // A wrong code counts as a failure, as a wrong password does; none given is a question, not a guess.
+        if (given.code !== undefined) {
+          const lockUntil = new Date(now.getTime() + lockMinutes * 60_000)
+          yield* query("signin.fail", (db) => countFailure(db, row.id, lockAfterFailures, lockUntil))
+        }
+        const why = given.code === undefined ? "second-factor-missing" : "second-factor-wrong"
+        yield* log(given.name, "sign-in.refused", given.name, { reason: why })
+        return yield* new SecondFactorRequired()
+      }
     }
     // The lock is checked again where it is cleared: parallel guesses may have set it since.
     if (!(yield* query("signin.clear", (db) => clearFailures(db, row.id, now)))) {

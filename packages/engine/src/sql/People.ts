@@ -294,3 +294,17 @@ export const selectPeople = (db: Sql, scope: "all" | { readonly coordinator: str
       )
   return q.execute()
 }
+
+/** The people whose e-mail address is this one, ignoring case (at most two: more than one is ambiguous). */
+export const selectPeopleByEmail = (db: Sql, email: string) =>
+  db
+    .selectFrom("principals")
+    .select(["id", "disabled_at"])
+    .where(sql<SqlBool>`lower(email) = lower(${email})`)
+    .orderBy("id")
+    .limit(2)
+    .execute()
+
+/** A person by id, for signing in through an identity provider. */
+export const selectPersonById = (db: Sql, id: string) =>
+  db.selectFrom("principals").select(["id", "disabled_at"]).where("id", "=", id).limit(1).execute()

@@ -12,6 +12,7 @@ import * as campaignUnits from "./0009_campaign_units.ts"
 import * as leastPrivilege from "./0010_least_privilege.ts"
 import * as denialWindows from "./0011_denial_windows.ts"
 import * as people from "./0012_people.ts"
+import * as secondFactor from "./0013_second_factor.ts"
 import * as deliveries from "./0014_deliveries.ts"
 
 /** Every migration by name; names sort in the order they apply. */
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   "0010_least_privilege": leastPrivilege,
   "0011_denial_windows": denialWindows,
   "0012_people": people,
+  "0013_second_factor": secondFactor,
   "0014_deliveries": deliveries,
 }
