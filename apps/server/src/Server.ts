@@ -21,6 +21,7 @@ import { auditHandlers } from "./handlers/Audit.ts"
 import { campaignsHandlers } from "./handlers/Campaigns.ts"
 import { directoryHandlers } from "./handlers/Directory.ts"
 import { liveHandlers } from "./handlers/Live.ts"
+import { noticesHandlers } from "./handlers/Notices.ts"
 import { reportsHandlers } from "./handlers/Reports.ts"
 import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
@@ -58,6 +59,7 @@ export const routesLayer = (limits: RequestLimits) => {
     auditHandlers,
     summaryHandlers,
     liveHandlers,
+    noticesHandlers,
   ).pipe(Layer.provide(authenticationLayer(limits)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

@@ -149,6 +149,33 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
         }),
         fc.record({ cause: fc.string() }),
       )
+    case "notices.read":
+      return fc.oneof(
+        notAnObject,
+        fc.record({
+          ids: fc.oneof(
+            fc.integer(),
+            fc.string().filter((t) => t !== "all"),
+            fc.boolean(),
+            fc.constant(null),
+          ),
+        }),
+        fc.record({
+          ids: fc.array(
+            fc.oneof(
+              text.filter((t) => !/^\d{1,18}$/.test(t)),
+              unstorable,
+            ),
+            { minLength: 1, maxLength: 3 },
+          ),
+        }),
+        fc.constant({ ids: Array.from({ length: 501 }, (_, i) => String(i + 1)) }),
+        fc.dictionary(
+          text.filter((k) => k !== "ids"),
+          fc.jsonValue(),
+          { minKeys: 1, maxKeys: 3 },
+        ),
+      )
     case "campaigns.deploy":
       return fc.oneof(
         notAnObject,

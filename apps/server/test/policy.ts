@@ -54,6 +54,9 @@ export const policy: Record<string, RouteKind> = {
   "summary.summary": "campaign-audit",
   "live.events": "campaign-read",
   "live.changes": "campaign-read",
+  "notices.list": "self",
+  "notices.read": "self",
+  "notices.deliveries": "campaign-audit",
 }
 
 /** The callers of the matrix: principals by their token, and three who are nobody. */

@@ -4,6 +4,7 @@ import { AuditGroup } from "./groups/Audit.ts"
 import { CampaignsGroup } from "./groups/Campaigns.ts"
 import { DirectoryGroup } from "./groups/Directory.ts"
 import { LiveGroup } from "./groups/Live.ts"
+import { NoticesGroup } from "./groups/Notices.ts"
 import { ReportsGroup } from "./groups/Reports.ts"
 import { SummaryGroup } from "./groups/Summary.ts"
 import { SystemGroup } from "./groups/System.ts"
@@ -19,6 +20,7 @@ export class Api extends HttpApi.make("liandong")
   .add(AuditGroup)
   .add(SummaryGroup)
   .add(LiveGroup)
+  .add(NoticesGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "联动 Liandong API",

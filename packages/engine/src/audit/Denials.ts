@@ -25,7 +25,7 @@ import { campaignMachine } from "../sql/Machines.ts"
 export const denialWindowMs = 10 * 60_000
 
 /** The most (action, target) keys one principal gets journaled in one campaign per window. */
-export const journaledPerWindow = 20
+export const journaledPerWindow = 32
 
 /**
  * Records a refused attempt. `campaignId` names the chain that may journal it, or null for

@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
+import { journalDenial } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
@@ -60,12 +61,14 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
     const loaded = yield* visibleCampaign(campaignId, actor)
     const auditor = actor.kind === "principal" && actor.role === "auditor"
     if (!manages(actor, loaded.definition) && !auditor)
-      return yield* new NotAllowed({
-        actor: actor.id,
-        action: "deliveries",
-        zh: `无权查看活动“${loaded.definition.title}”的通知送达情况`,
-        en: `may not read the deliveries of campaign "${campaignId}"`,
-      })
+      return yield* Effect.fail(
+        new NotAllowed({
+          actor: actor.id,
+          action: "deliveries",
+          zh: `无权查看活动“${loaded.definition.title}”的通知送达情况`,
+          en: `may not read the deliveries of campaign "${campaignId}"`,
+        }),
+      ).pipe(journalDenial(campaignId, actor, "deliveries", campaignId))
     const rows = yield* query("notices.deliveries", (db) => selectDeliveries(db, campaignId))
     return rows.map((row) => {
       const body = (row.body ?? {}) as { task?: string | null; phase?: string | null }
