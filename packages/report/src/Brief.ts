@@ -1,8 +1,9 @@
 /**
  * The 简报 (information bulletin): one issue (期) with a masthead and one short
  * news-style item per approved report — who did what, when and with what
- * figures. Items follow the campaign's order: phase, then task, then unit in
- * definition order, so a district's items stay together within each phase.
+ * figures. Only tasks that report figures are activities; the others (a work
+ * plan, a unit's own summary) are left out, as are difficulties. Items follow
+ * the campaign's order: phase, then task, then unit in definition order.
  */
 import type { Database } from "@liandong/store"
 import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
@@ -123,36 +124,39 @@ export const buildBrief = (
       (units.get(x.unit)?.order ?? 1e9) - (units.get(y.unit)?.order ?? 1e9) ||
       x.id.localeCompare(y.id),
   )
+  // Shared by the whole issue: units of a joint activity often write the same sentence.
+  const seen = new Set<string>()
   const items = ordered.flatMap((r): BriefItem[] => {
     const found = tasks[taskOrder.get(r.task) ?? -1]
     if (found === undefined) return []
     const { phase, task } = found
+    // An activity reports figures; a task without any (a plan, the unit's own summary) is paperwork.
+    if (task.figures.length === 0) return []
     const unit = nameOf(r.unit)
     const title = words.taskTitle(task)
     const when = windowPhrase(phase.opensAt, phase.closesAt, campaign.timeZone, lang)
-    const seen = new Set<string>()
     const figures = task.figures.flatMap((f) => {
       const value = r.figures[f.key]
       return value === undefined
         ? []
         : [`${words.figureLabel(f)}${lang === "en" ? " " : ""}${phraseTotal(value, f.measure, f.phrasing)}`]
     })
+    // The figures go in the lead sentence, which names the unit, so no two items share it.
     const lead =
       lang === "en"
-        ? `${when}, ${unit}: ${title}.`
-        : `${when}，${unit}${title.startsWith("开展") || title.startsWith("组织") ? "" : "开展"}${title}工作。`
-    const told = task.narrative.flatMap((n) => sentences(r.narrative[n.key] ?? "", seen))
-    const tally =
-      figures.length === 0
-        ? []
-        : [lang === "en" ? `Figures: ${figures.join("; ")}.` : `活动期间，共${figures.join("，")}。`]
-    const paragraphs = [[lead, ...told].join(lang === "en" ? " " : ""), ...tally]
+        ? `${when}, ${unit}: ${title}${figures.length === 0 ? "" : ` (${figures.join("; ")})`}.`
+        : `${when}，${unit}${title}${figures.length === 0 ? "" : `，共${figures.join("，")}`}。`
+    // Difficulties belong to the summary, not to a news item.
+    const told = task.narrative
+      .filter((n) => n.key !== "difficulties")
+      .flatMap((n) => sentences(r.narrative[n.key] ?? "", seen))
+    const paragraphs = [[lead, ...told].join(lang === "en" ? " " : "")]
     return [
       {
         unit,
         task: task.key,
         report: r.id,
-        headline: lang === "en" ? `${unit}: ${title}` : `${unit}${title}`,
+        headline: fullWidthPunctuation(lang === "en" ? `${unit}: ${title}` : `${unit}${title}`),
         paragraphs: paragraphs.map(fullWidthPunctuation),
       },
     ]

@@ -25,7 +25,9 @@ describe("the 简报", () => {
     expect(brief.items.map((i) => i.unit)).toEqual(["一县知识产权局", "二县知识产权局"])
     const [first] = brief.items
     expect(first?.headline).toBe("一县知识产权局派发宣传资料")
-    expect(first?.paragraphs.join("")).toContain("2026年4月20日至26日，一县知识产权局开展派发宣传资料工作。")
+    expect(first?.paragraphs.join("")).toContain(
+      "2026年4月20日至26日，一县知识产权局派发宣传资料，共发放宣传资料5300余份。在广场设点。",
+    )
     expect(first?.paragraphs.join("")).toContain("共发放宣传资料5300余份")
   })
 
