@@ -134,7 +134,15 @@ export const buildBrief = (
     if (task.figures.length === 0) return []
     const unit = nameOf(r.unit)
     const title = words.taskTitle(task)
-    const when = windowPhrase(phase.opensAt, phase.closesAt, campaign.timeZone, lang)
+    // Fields that declare an activity's date, place or people feed the lead; else the phase's window.
+    const fact = (about: "place" | "date" | "people") => {
+      const field = task.narrative.find((n) => n.about === about)
+      const text = field === undefined ? "" : fullWidthPunctuation((r.narrative[field.key] ?? "").trim())
+      return text.replace(/[。；，.;,]+$/u, "")
+    }
+    const [date, place, people] = [fact("date"), fact("place"), fact("people")]
+    const when = date !== "" ? date : windowPhrase(phase.opensAt, phase.closesAt, campaign.timeZone, lang)
+    const where = place === "" ? "" : lang === "en" ? ` at ${place}` : `在${place}`
     const figures = task.figures.flatMap((f) => {
       const value = r.figures[f.key]
       return value === undefined
@@ -144,13 +152,14 @@ export const buildBrief = (
     // The figures go in the lead sentence, which names the unit, so no two items share it.
     const lead =
       lang === "en"
-        ? `${when}, ${unit}: ${title}${figures.length === 0 ? "" : ` (${figures.join("; ")})`}.`
-        : `${when}，${unit}${title}${figures.length === 0 ? "" : `，共${figures.join("，")}`}。`
+        ? `${when}, ${unit}${where}: ${title}${figures.length === 0 ? "" : ` (${figures.join("; ")})`}.`
+        : `${when}，${unit}${where}${title}${figures.length === 0 ? "" : `，共${figures.join("，")}`}。`
+    const attended = people === "" ? [] : [lang === "en" ? `Taking part: ${people}.` : `${people}参加活动。`]
     // Difficulties belong to the summary, not to a news item.
     const told = task.narrative
-      .filter((n) => n.key !== "difficulties")
+      .filter((n) => n.key !== "difficulties" && n.about === undefined)
       .flatMap((n) => sentences(r.narrative[n.key] ?? "", seen))
-    const paragraphs = [[lead, ...told].join(lang === "en" ? " " : "")]
+    const paragraphs = [[lead, ...attended, ...told].join(lang === "en" ? " " : "")]
     return [
       {
         unit,

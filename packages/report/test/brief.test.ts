@@ -3,6 +3,7 @@ import { existsSync } from "node:fs"
 import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { normalizeCampaign } from "@liandong/workflow"
 import { strFromU8, unzipSync } from "fflate"
 import { describe, expect, it } from "vitest"
 import { briefHtml, briefMarkdown, buildBrief, fullWidthPunctuation, renderBriefDocx } from "../src/index.ts"
@@ -41,6 +42,50 @@ describe("the 简报", () => {
         .filter((s) => s !== "")
       expect(new Set(said).size).toBe(said.length)
     }
+  })
+
+  it("takes the date, place and people from fields that declare them", () => {
+    const withFacts = normalizeCampaign({
+      key: "week",
+      title: "甲市知识产权宣传周",
+      coordinator: "city",
+      units: [
+        { key: "city", name: "甲市知识产权局", role: "host" },
+        { key: "a", name: "一县知识产权局", role: "subordinate", parent: "city" },
+      ],
+      phases: [
+        {
+          key: "publicity",
+          opensAt: "2026-04-20",
+          closesAt: "2026-04-26",
+          tasks: [
+            {
+              key: "brochures",
+              title: { zh: "派发宣传资料" },
+              assign: { roles: ["subordinate"] },
+              deadline: "2026-04-25",
+              figures: [{ key: "brochures", label: { zh: "发放宣传资料" }, measure: "份" }],
+              narrative: [
+                { key: "narrative", label: { zh: "工作情况" } },
+                { key: "day", label: { zh: "日期" }, about: "date" },
+                { key: "place", label: { zh: "地点" }, about: "place" },
+                { key: "people", label: { zh: "参加人员" }, about: "people" },
+              ],
+            },
+          ],
+        },
+      ],
+    })
+    const facts = [
+      {
+        ...(reports[1] as (typeof reports)[number]),
+        narrative: { narrative: "设点宣传。", day: "4月26日", place: "县城广场", people: "副县长张三" },
+      },
+    ]
+    const [item] = buildBrief(withFacts, facts).items
+    expect(item?.paragraphs[0]).toBe(
+      "4月26日，一县知识产权局在县城广场派发宣传资料，共发放宣传资料5350份。副县长张三参加活动。设点宣传。",
+    )
   })
 
   it("turns half-width punctuation by Chinese full-width", () => {
