@@ -180,7 +180,7 @@ export const buildBrief = (
     lang,
     name: options.name ?? (lang === "en" ? `${title} Bulletin` : `${title}简报`),
     issue: lang === "en" ? `No. ${issue}` : `第${issue}期`,
-    office: lang === "en" ? office : office,
+    office,
     date: dayFormat(campaign.timeZone, lang).format(stamp),
     stamp,
     items,
