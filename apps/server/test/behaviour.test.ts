@@ -252,6 +252,25 @@ describeEachDatabase(
       expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b])
     })
 
+    it("renders the 简报 form with its masthead, for the same readers as the summary", async () => {
+      const base = "/api/v1/campaigns/matrix-main/summary?form=brief"
+      const md = await fetch(`${server.url}${base}&issue=2&office=${encodeURIComponent("宣传周办公室")}`, {
+        headers: { authorization: `Bearer ${token("lead")}` },
+      })
+      expect(md.status).toBe(200)
+      const text = await md.text()
+      expect(text).toContain("第2期")
+      expect(text).toContain("宣传周办公室")
+      const docx = await fetch(`${server.url}${base}&format=docx`, {
+        headers: { authorization: `Bearer ${token("lead")}` },
+      })
+      expect(docx.headers.get("content-disposition")).toContain("matrix-main-brief.docx")
+      const bad = await fetch(`${server.url}${base}&issue=0`, { headers: { authorization: `Bearer ${token("lead")}` } })
+      expect(bad.status).toBe(400)
+      const unit = await fetch(`${server.url}${base}`, { headers: { authorization: `Bearer ${token("county")}` } })
+      expect(unit.status).toBe(403)
+    })
+
     it("downloads the journal as JSON Lines that verify, row for row", async () => {
       const lines = await call(server.url, "GET", "/api/v1/campaigns/matrix-main/journal.jsonl", {
         token: token("auditor"),

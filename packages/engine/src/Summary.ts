@@ -3,7 +3,16 @@
  * written it, otherwise a draft rendered from the reports approved so far;
  * a level (a unit and its subordinates) is always rendered from its reports.
  */
-import { type Language, renderSummary, type SummaryFormat } from "@liandong/report"
+import {
+  type BriefOptions,
+  briefHtml,
+  briefMarkdown,
+  type Language,
+  loadBrief,
+  renderBriefDocx,
+  renderSummary,
+  type SummaryFormat,
+} from "@liandong/report"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { manages } from "./Authz.ts"
@@ -17,7 +26,14 @@ import { selectLatestSummary } from "./sql/SummaryReads.ts"
 export const summaryFor = (
   campaignId: string,
   actor: Actor,
-  options: { format?: SummaryFormat; level?: string | undefined; lang?: Language } = {},
+  options: {
+    format?: SummaryFormat
+    level?: string | undefined
+    lang?: Language
+    /** the 活动总结 (default) or a 简报 issue, with its masthead */
+    form?: "summary" | "brief"
+    brief?: Pick<BriefOptions, "issue" | "name" | "office">
+  } = {},
 ) =>
   Effect.gen(function* () {
     const loaded = yield* visibleCampaign(campaignId, actor)
@@ -34,6 +50,19 @@ export const summaryFor = (
       return yield* new NotFound({ what: "unit", ref: options.level })
     }
     const lang = options.lang ?? "zh"
+    if (options.form === "brief") {
+      const brief = yield* query("summary.brief", (db) =>
+        loadBrief(db, campaignId, loaded.definition, { ...options.brief, level: options.level, lang }),
+      )
+      const content =
+        format === "docx"
+          ? yield* Effect.promise(() => renderBriefDocx(brief))
+          : format === "html"
+            ? briefHtml(brief)
+            : briefMarkdown(brief)
+      const draft = loaded.row.status !== "closed"
+      return { draft, format, version: 0, content, hash: null, journal_seq: loaded.row.journal_seq, created_at: null }
+    }
     const stored =
       options.level === undefined && lang === "zh"
         ? yield* query("summary.latest", (db) => selectLatestSummary(db, campaignId, format))

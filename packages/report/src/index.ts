@@ -1,5 +1,16 @@
 /** @liandong/report — the consolidated summary (活动总结) from approved reports. */
 
+export {
+  type Brief,
+  type BriefItem,
+  type BriefOptions,
+  briefHtml,
+  briefMarkdown,
+  buildBrief,
+  fullWidthPunctuation,
+  loadBrief,
+} from "./Brief.ts"
+export { renderBriefDocx } from "./BriefDocx.ts"
 export { renderDocx } from "./Docx.ts"
 export { renderHtml } from "./Html.ts"
 export { english, type Labels, type Language, type Words, wordsFor } from "./Language.ts"

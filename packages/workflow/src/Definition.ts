@@ -77,12 +77,20 @@ export const FigureInput = Schema.Struct({
   required: Schema.optional(Schema.Boolean),
 })
 
+/** What a narrative field holds when it states one fact of an activity, for the 简报's lead sentence. */
+export const NarrativeAbout = Schema.String.check(
+  Schema.isPattern(/^(?:place|date|people)$/, {
+    message: "须为 place(地点)、date(日期)或 people(人员) / must be place, date or people",
+  }),
+)
+
 /** A free-text part of a report: what was done, highlights, difficulties. */
 export const NarrativeInput = Schema.Struct({
   key: Key,
   label: Label,
   required: Schema.optional(Schema.Boolean),
   maxLength: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 }))),
+  about: Schema.optional(NarrativeAbout),
 })
 
 /**
@@ -238,6 +246,8 @@ export interface NarrativeField {
   readonly label: Label
   readonly required: boolean
   readonly maxLength: number
+  /** the activity's place, date or people, when the field holds just that */
+  readonly about?: "place" | "date" | "people"
 }
 
 /** A task with its assignment resolved to unit keys and its times as UTC instants. */

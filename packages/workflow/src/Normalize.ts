@@ -147,6 +147,8 @@ const normalize = (input: Input): Campaign => {
                 label: n.label,
                 required: n.required ?? false,
                 maxLength: n.maxLength ?? 20_000,
+                // Only when given, so definitions without it normalize as before.
+                ...(n.about === undefined ? {} : { about: n.about as "place" | "date" | "people" }),
               })),
         ...rulesOf(t.rules),
       }

@@ -16,6 +16,8 @@ export const summaryHandlers = HttpApiBuilder.group(Api, "summary", (handlers) =
             format: query.format ?? "md",
             level: query.level,
             lang: query.lang ?? "zh",
+            form: query.form ?? "summary",
+            brief: { issue: query.issue, name: query.name, office: query.office },
           }),
           "query",
         ),
@@ -23,7 +25,7 @@ export const summaryHandlers = HttpApiBuilder.group(Api, "summary", (handlers) =
           const format = summary.format
           const headers = {
             "x-liandong-draft": String(summary.draft),
-            "content-disposition": `${format === "docx" ? "attachment" : "inline"}; filename="${params.campaign}-summary.${format}"`,
+            "content-disposition": `${format === "docx" ? "attachment" : "inline"}; filename="${params.campaign}-${query.form ?? "summary"}.${format}"`,
           }
           return typeof summary.content === "string"
             ? HttpServerResponse.text(summary.content, { contentType: summaryMediaTypes[format], headers })

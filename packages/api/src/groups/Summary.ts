@@ -1,4 +1,4 @@
-/** The consolidated summary (活动总结): Markdown, printable HTML or Word; whole or one level; zh or en. */
+/** The consolidated summary (活动总结) or a 简报 issue: Markdown, printable HTML or Word; whole or one level; zh or en. */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Key } from "../Common.ts"
@@ -24,6 +24,16 @@ export class SummaryGroup extends HttpApiGroup.make("summary")
         format: Schema.optional(SummaryFormat),
         level: Schema.optional(Key),
         lang: Schema.optional(Schema.Literals(["zh", "en"])),
+        /** summary (活动总结, default) or brief (简报) */
+        form: Schema.optional(Schema.Literals(["summary", "brief"])),
+        /** the 简报's 期号, name and compiling office */
+        issue: Schema.optional(
+          Schema.NumberFromString.pipe(
+            Schema.decodeTo(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 9999 }))),
+          ),
+        ),
+        name: Schema.optional(Schema.NonEmptyString.check(Schema.isMaxLength(60))),
+        office: Schema.optional(Schema.NonEmptyString.check(Schema.isMaxLength(60))),
       },
       success: [
         Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/markdown" })),
