@@ -10,6 +10,7 @@ import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
 import type { Kysely } from "kysely"
 import type { Language } from "./Language.ts"
 import { wordsFor } from "./Language.ts"
+import { withoutProcessNotes } from "./Model.ts"
 import { phraseTotal } from "./Phrasing.ts"
 import { type ApprovedReport, loadApprovedReports, type Scope } from "./Totals.ts"
 
@@ -158,7 +159,8 @@ export const buildBrief = (
     // Difficulties belong to the summary, not to a news item.
     const told = task.narrative
       .filter((n) => n.key !== "difficulties" && n.about === undefined)
-      .flatMap((n) => sentences(r.narrative[n.key] ?? "", seen))
+      // Notes about reporting itself stay out; a unit's 我局 is the unit, by name, in a joint issue.
+      .flatMap((n) => sentences(withoutProcessNotes(r.narrative[n.key] ?? "").replace(/我局|本局|我办/gu, unit), seen))
     const paragraphs = [[lead, ...attended, ...told].join(lang === "en" ? " " : "")]
     return [
       {
