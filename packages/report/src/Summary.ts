@@ -66,7 +66,7 @@ export const renderSummaryModel = (
     case "html":
       return renderHtml(model)
     case "docx":
-      return renderDocx(model, stamp(model))
+      return renderDocx(model, stamp(model), { timeZone: campaign.timeZone })
   }
 }
 
