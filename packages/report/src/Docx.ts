@@ -12,6 +12,7 @@ import {
   Document,
   Footer,
   Header,
+  ImageRun,
   Packer,
   PageNumber,
   PageOrientation,
@@ -25,6 +26,8 @@ import {
 import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate"
 import { buildDocument, type DocAttachment, type DocumentOptions, type GovDocument } from "./Document.ts"
 import type { SummaryModel } from "./Model.ts"
+import { svgToPng } from "./Raster.ts"
+import { figureChartSvg, timelinessSvg } from "./Svg.ts"
 
 const body = { ascii: "FangSong", eastAsia: "仿宋_GB2312", hAnsi: "FangSong" }
 const heading = { ascii: "SimHei", eastAsia: "黑体", hAnsi: "SimHei" }
@@ -141,7 +144,13 @@ const withBodyRows = (xml: string, tables: ReadonlyArray<BodyRows>): Uint8Array<
 const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): Uint8Array => {
   const files = unzipSync(packed)
   const document = files["word/document.xml"]
-  if (document !== undefined) files["word/document.xml"] = withBodyRows(strFromU8(document), tables)
+  // The library numbers pictures with a process-wide counter: renumber them from 1 for the same bytes.
+  let picture = 0
+  if (document !== undefined)
+    files["word/document.xml"] = withBodyRows(
+      strFromU8(document).replace(/<wp:docPr id="\d+"/gu, () => `<wp:docPr id="${++picture}"`),
+      tables,
+    )
   const iso = `${date.toISOString().slice(0, 19)}Z`
   const core = files["docProps/core.xml"]
   if (core !== undefined) {
@@ -154,6 +163,24 @@ const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): U
   const ordered: Zippable = {}
   for (const name of Object.keys(files).sort()) ordered[name] = [files[name] as Uint8Array, { mtime: date }]
   return zipSync(ordered, { level: 6, mtime: date })
+}
+
+/** A chart as a PNG picture, centred, at most the type area's width (156 mm ≈ 442 pt). */
+const chartParagraph = (svg: string) => {
+  const { png, width, height } = svgToPng(svg)
+  const scale = Math.min(1, 442 / ((width * 3) / 4))
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    keepLines: true,
+    spacing: { before: 120, after: 120 },
+    children: [
+      new ImageRun({
+        type: "png",
+        data: png,
+        transformation: { width: Math.round(width * scale), height: Math.round(height * scale) },
+      }),
+    ],
+  })
 }
 
 /** Width of a line of text in twips at 三号: a CJK character is 16 pt, an ASCII one half that. */
@@ -231,7 +258,13 @@ export const renderDocx = async (
         children: [new TextRun({ text: doc.addressee, font: body, size: 32 })],
       }),
     )
-  for (const block of doc.body) {
+  const charts = [
+    ...model.charts.figures.map(figureChartSvg),
+    ...(model.charts.timeliness.length > 0 ? [timelinessSvg(model.charts.timeliness)] : []),
+  ]
+  for (const [i, block] of doc.body.entries()) {
+    // The charts stand before the closing paragraph, as in the HTML.
+    if (i === doc.body.length - 1) for (const svg of charts) children.push(chartParagraph(svg))
     if (block.level === 0) children.push(paragraph(`${block.number}${block.text}`))
     else children.push(headingParagraph(`${block.number}${block.text}`, block.level))
   }
