@@ -42,11 +42,13 @@ describe("pnpm demo", () => {
     }
     expect(summary).toContain("| 10360份 | 10000多份 |")
     // The text as the office sends it: no sentence twice, full-width punctuation, no placeholder.
-    const body = summary.slice(0, summary.indexOf("## 附表一"))
+    const body = summary.slice(0, summary.indexOf("## 附件1"))
+    expect(body.length).toBeGreaterThan(1000)
     const sentences = body
       .split("\n")
       .filter((line) => !line.startsWith("#"))
-      .flatMap((line) => line.replace(/^\d+、/u, "").split(/(?<=。)/u))
+      .filter((line) => !line.startsWith("<div"))
+      .flatMap((line) => line.replace(/^\d+[、.]/u, "").split(/(?<=。)/u))
       .map((s) => s.trim())
       .filter((s) => s !== "")
     expect(sentences.filter((s, i) => sentences.indexOf(s) !== i)).toEqual([])

@@ -15,7 +15,10 @@ const summaryOf = (level?: string) => {
   const { reports, totals } = playScript(campaign, ipWeekScript, level)
   const model = buildSummaryModel(campaign, totals, reports, { level })
   const markdown = renderMarkdown(model)
-  return { model, body: markdown.slice(0, markdown.indexOf("## 附表一")) }
+  // The body: up to the 附件说明 that precedes the office, the date and the attachments.
+  const end = markdown.indexOf("\n附件：")
+  if (end < 0) throw new Error("the summary has no 附件说明")
+  return { model, body: markdown.slice(0, end + 1) }
 }
 const sentences = (text: string) =>
   text

@@ -10,8 +10,12 @@
 import {
   AlignmentType,
   Document,
+  Footer,
   Header,
+  ImageRun,
   Packer,
+  PageNumber,
+  PageOrientation,
   Paragraph,
   Table,
   TableCell,
@@ -20,10 +24,15 @@ import {
   WidthType,
 } from "docx"
 import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate"
+import { buildDocument, type DocAttachment, type DocumentOptions, type GovDocument } from "./Document.ts"
 import type { SummaryModel } from "./Model.ts"
+import { svgToPng } from "./Raster.ts"
+import { figureChartSvg, timelinessSvg } from "./Svg.ts"
 
 const body = { ascii: "FangSong", eastAsia: "仿宋_GB2312", hAnsi: "FangSong" }
 const heading = { ascii: "SimHei", eastAsia: "黑体", hAnsi: "SimHei" }
+const kai = { ascii: "KaiTi", eastAsia: "楷体_GB2312", hAnsi: "KaiTi" }
+const song = { ascii: "SimSun", eastAsia: "宋体", hAnsi: "SimSun" }
 const title = { ascii: "FZXiaoBiaoSong-B05S", eastAsia: "方正小标宋简体", hAnsi: "FZXiaoBiaoSong-B05S" }
 
 const paragraph = (text: string) =>
@@ -34,21 +43,34 @@ const paragraph = (text: string) =>
     children: [new TextRun({ text, font: body, size: 32 })],
   })
 
-const headingParagraph = (text: string) =>
+/** A heading of level 1 (黑体), 2 (楷体) or 3–4 (仿宋), kept with the next paragraph so none ends a page. */
+const headingParagraph = (text: string, level: 1 | 2 | 3 | 4 = 1) =>
   new Paragraph({
     indent: { firstLine: 640 },
     spacing: { line: 560, lineRule: "exact" },
-    children: [new TextRun({ text, font: heading, size: 32 })],
+    keepNext: true,
+    keepLines: true,
+    children: [new TextRun({ text, font: level === 1 ? heading : level === 2 ? kai : body, size: 32 })],
   })
 
-const cell = (text: string, bold = false) =>
-  new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, font: body, size: 21, bold })] })] })
-
 /** A table with its header row only: the body rows are spliced into the XML (see `bodyRows`). */
-const table = (header: ReadonlyArray<string>) =>
+const table = (header: ReadonlyArray<string>, percents: ReadonlyArray<number>) =>
   new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) })],
+    // Widths by content: a name column narrow, the figures column wide.
+    columnWidths: percents.map((p) => Math.round(p * 50)),
+    rows: [
+      new TableRow({
+        tableHeader: true,
+        children: header.map(
+          (h, i) =>
+            new TableCell({
+              width: { size: percents[i] ?? 10, type: WidthType.PERCENTAGE },
+              children: [new Paragraph({ children: [new TextRun({ text: h, font: body, size: 21, bold: true })] })],
+            }),
+        ),
+      }),
+    ],
   })
 
 // Text as the library escapes it: markup characters as entities, control characters XML forbids dropped.
@@ -122,7 +144,13 @@ const withBodyRows = (xml: string, tables: ReadonlyArray<BodyRows>): Uint8Array<
 const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): Uint8Array => {
   const files = unzipSync(packed)
   const document = files["word/document.xml"]
-  if (document !== undefined) files["word/document.xml"] = withBodyRows(strFromU8(document), tables)
+  // The library numbers pictures with a process-wide counter: renumber them from 1 for the same bytes.
+  let picture = 0
+  if (document !== undefined)
+    files["word/document.xml"] = withBodyRows(
+      strFromU8(document).replace(/<wp:docPr id="\d+"/gu, () => `<wp:docPr id="${++picture}"`),
+      tables,
+    )
   const iso = `${date.toISOString().slice(0, 19)}Z`
   const core = files["docProps/core.xml"]
   if (core !== undefined) {
@@ -137,79 +165,192 @@ const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): U
   return zipSync(ordered, { level: 6, mtime: date })
 }
 
+/** A chart as a PNG picture, centred, at most the type area's width (156 mm ≈ 442 pt). */
+const chartParagraph = (svg: string) => {
+  const { png, width, height } = svgToPng(svg)
+  const scale = Math.min(1, 442 / ((width * 3) / 4))
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    keepLines: true,
+    spacing: { before: 120, after: 120 },
+    children: [
+      new ImageRun({
+        type: "png",
+        data: png,
+        transformation: { width: Math.round(width * scale), height: Math.round(height * scale) },
+      }),
+    ],
+  })
+}
+
+/** Width of a line of text in twips at 三号: a CJK character is 16 pt, an ASCII one half that. */
+const textWidth = (text: string) => [...text].reduce((w, c) => w + (c.charCodeAt(0) < 0x2e80 ? 160 : 320), 0)
+
+const signatureParagraphs = (doc: GovDocument): Paragraph[] => {
+  // GB/T 9704 without a seal: the office right-aligned two characters in from the right; the
+  // date on the next line, its first character two characters right of the office's first.
+  const office = 640
+  const dateRight = Math.max(0, office + textWidth(doc.issuer) - 640 - textWidth(doc.date))
+  return [
+    new Paragraph({
+      alignment: AlignmentType.RIGHT,
+      indent: { right: office },
+      spacing: { before: 560, line: 560, lineRule: "exact" },
+      keepNext: true,
+      keepLines: true,
+      children: [new TextRun({ text: doc.issuer, font: body, size: 32 })],
+    }),
+    new Paragraph({
+      alignment: AlignmentType.RIGHT,
+      indent: { right: dateRight },
+      spacing: { line: 560, lineRule: "exact" },
+      children: [new TextRun({ text: doc.date, font: body, size: 32 })],
+    }),
+  ]
+}
+
+/** "— 1 —" in 四号 half-width Song, centred (single-sided printing; see docs/summary.md). */
+const pageNumberFooter = () =>
+  new Footer({
+    children: [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ children: ["— ", PageNumber.CURRENT, " —"], font: song, size: 28 })],
+      }),
+    ],
+  })
+
+const attachmentHead = (attachment: DocAttachment): Paragraph[] => [
+  new Paragraph({
+    keepNext: true,
+    spacing: { line: 560, lineRule: "exact" },
+    children: [new TextRun({ text: attachment.label, font: heading, size: 32 })],
+  }),
+  new Paragraph({
+    alignment: AlignmentType.CENTER,
+    keepNext: true,
+    spacing: { after: 280 },
+    children: [new TextRun({ text: attachment.title, font: title, size: 36 })],
+  }),
+]
+
+export type DocxOptions = DocumentOptions
+
 /** Renders the summary as .docx bytes; `date` stamps the document (default: the epoch of the summary's data). */
-export const renderDocx = async (model: SummaryModel, date = new Date("2000-01-01T00:00:00Z")): Promise<Uint8Array> => {
+export const renderDocx = async (
+  model: SummaryModel,
+  date = new Date("2000-01-01T00:00:00Z"),
+  options: DocxOptions = {},
+): Promise<Uint8Array> => {
+  const doc = buildDocument(model, options)
   const children: Array<Paragraph | Table> = [
     new Paragraph({
       alignment: AlignmentType.CENTER,
       spacing: { after: 560 },
-      children: [new TextRun({ text: model.title, font: title, size: 44 })],
+      keepNext: true,
+      children: [new TextRun({ text: doc.title, font: title, size: 44 })],
     }),
-    paragraph(model.opening),
   ]
-  for (const [n, section] of model.sections.entries()) {
-    children.push(headingParagraph(`${model.labels.sectionNumber(section.number, n + 1)}${section.heading}`))
-    if (section.lead !== null) children.push(paragraph(section.lead))
-    for (const [i, item] of section.items.entries()) {
-      children.push(paragraph(`${section.items.length === 1 ? "" : model.labels.itemNumber(i + 1)}${item.text}`))
-    }
+  if (doc.addressee !== null)
+    children.push(
+      new Paragraph({
+        spacing: { line: 560, lineRule: "exact" },
+        children: [new TextRun({ text: doc.addressee, font: body, size: 32 })],
+      }),
+    )
+  const charts = [
+    ...model.charts.figures.map(figureChartSvg),
+    ...(model.charts.timeliness.length > 0 ? [timelinessSvg(model.charts.timeliness)] : []),
+  ]
+  // The charts stand before the closing paragraph, as in the HTML (after the body when there is none).
+  const chartsAt = model.closing !== "" ? doc.body.length - 1 : doc.body.length
+  for (const [i, block] of doc.body.entries()) {
+    if (i === chartsAt) for (const svg of charts) children.push(chartParagraph(svg))
+    if (block.level === 0) children.push(paragraph(`${block.number}${block.text}`))
+    else children.push(headingParagraph(`${block.number}${block.text}`, block.level))
   }
-  if (model.closing !== "") children.push(paragraph(model.closing))
-  const [, figureHead, totalHead, statedHead, , sourcesHead] = model.labels.totalsHeader as string[]
-  children.push(headingParagraph(model.labels.appendixTotals))
-  children.push(table([figureHead, totalHead, statedHead, sourcesHead] as string[]))
+  if (chartsAt === doc.body.length) for (const svg of charts) children.push(chartParagraph(svg))
+  for (const [i, line] of doc.attachmentNote.entries())
+    children.push(
+      new Paragraph({
+        indent: { left: 640 },
+        spacing: { before: i === 0 ? 560 : 0, line: 560, lineRule: "exact" },
+        keepNext: true,
+        children: [new TextRun({ text: line, font: body, size: 32 })],
+      }),
+    )
+  children.push(...signatureParagraphs(doc))
+
+  // Sent tables carry no journal rows: the auditor's trail stays in the Markdown and HTML.
+  const [, figureHead, totalHead, statedHead, unitsHead] = model.labels.totalsHeader as string[]
   const totalsRows: BodyRows = {
     count: model.totals.length,
     row: (i) => {
       const f = model.totals[i] as SummaryModel["totals"][number]
-      return [
-        f.label,
-        `${f.exact}${f.measure}`,
-        f.phrase,
-        f.sources
-          .map((s) => model.labels.source(s.unit, s.value, s.report, s.journal))
-          .join(model.lang === "en" ? "; " : ";") || "—",
-      ]
+      return [f.label, `${f.exact}${f.measure}`, f.phrase, String(f.units)]
     },
   }
-  const [unitHead, taskHead, reportHead, , , figuresHead] = model.labels.unitsHeader as string[]
-  children.push(headingParagraph(model.labels.appendixUnits))
-  children.push(table([unitHead, taskHead, reportHead, figuresHead] as string[]))
+  const [unitHead, taskHead, , , , figuresHead] = model.labels.unitsHeader as string[]
   const unitsRows: BodyRows = {
     count: model.reports.length,
     row: (i) => {
       const r = model.reports[i] as SummaryModel["reports"][number]
-      return [r.unit, r.taskTitle, r.report, r.figures || "—"]
+      return [r.unit, r.taskTitle, r.figures || "—"]
     },
   }
+  const [totalsAttachment, unitsAttachment] = doc.attachments as [DocAttachment, DocAttachment]
+  // One footer object per section: the library writes a shared one for the last section only.
+  const footers = () => ({ default: pageNumberFooter() })
+  const headers = model.draft
+    ? {
+        default: new Header({
+          children: [
+            new Paragraph({
+              alignment: AlignmentType.RIGHT,
+              children: [
+                new TextRun({
+                  text: model.lang === "en" ? "DRAFT" : "草稿",
+                  font: heading,
+                  size: 28,
+                  color: "B22222",
+                }),
+              ],
+            }),
+          ],
+        }),
+      }
+    : {}
+  const margin = { top: 2098, bottom: 1984, left: 1588, right: 1474, footer: 1304 }
   const document = new Document({
     creator: "联动 Liandong",
     lastModifiedBy: "联动 Liandong",
     title: model.title,
     styles: { default: { document: { run: { font: body, size: 32 } } } },
     sections: [
+      { properties: { page: { margin } }, headers, footers: footers(), children },
       {
-        properties: { page: { margin: { top: 2098, bottom: 1984, left: 1588, right: 1474 } } },
-        headers: model.draft
-          ? {
-              default: new Header({
-                children: [
-                  new Paragraph({
-                    alignment: AlignmentType.RIGHT,
-                    children: [
-                      new TextRun({
-                        text: model.lang === "en" ? "DRAFT" : "草稿",
-                        font: heading,
-                        size: 28,
-                        color: "B22222",
-                      }),
-                    ],
-                  }),
-                ],
-              }),
-            }
-          : {},
-        children,
+        properties: { page: { margin } },
+        headers,
+        footers: footers(),
+        children: [
+          ...attachmentHead(totalsAttachment),
+          table([figureHead, totalHead, statedHead, unitsHead] as string[], [30, 20, 30, 20]),
+        ],
+      },
+      {
+        // The reports table is wide: landscape, margins turned with the page.
+        properties: {
+          page: {
+            size: { orientation: PageOrientation.LANDSCAPE },
+            margin,
+          },
+        },
+        headers,
+        footers: footers(),
+        children: [
+          ...attachmentHead(unitsAttachment),
+          table([unitHead, taskHead, figuresHead] as string[], [20, 25, 55]),
+        ],
       },
     ],
   })

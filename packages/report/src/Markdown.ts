@@ -1,4 +1,6 @@
 /** The summary model as Markdown: the official text, then the appendix tables with exact values and sources. */
+import { buildDocument, type DocAttachment, type DocumentOptions } from "./Document.ts"
+import { escapeMarkup } from "./Markup.ts"
 import type { SummaryModel } from "./Model.ts"
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
@@ -29,34 +31,46 @@ const stamp = (date: Date | null, timeZone: string) => (date === null ? "—" : 
 const sources = (t: SummaryModel["totals"][number], lang: SummaryModel["lang"]) =>
   t.sources.map((s) => `${s.report}(#${s.journal ?? "—"})`).join(lang === "en" ? ", " : "、")
 
-/** Renders the summary as Markdown. */
-export const renderMarkdown = (model: SummaryModel, timeZone = "Asia/Shanghai"): string => {
-  const out: string[] = [`# ${model.title}`, ""]
+/** Renders the summary as Markdown: the 公文 levels, 附件说明, 落款, then the attachments. */
+export const renderMarkdown = (
+  model: SummaryModel,
+  timeZone = "Asia/Shanghai",
+  options: DocumentOptions = {},
+): string => {
+  const doc = buildDocument(model, { timeZone, ...options })
+  const out: string[] = [`# ${doc.title}`, ""]
   if (model.draft) out.push(`> ${model.labels.draftNotice}`, "")
-  out.push(model.opening, "")
-  for (const [n, section] of model.sections.entries()) {
-    out.push(`## ${model.labels.sectionNumber(section.number, n + 1)}${section.heading}`, "")
-    if (section.lead !== null) out.push(section.lead, "")
-    if (section.items.length === 1) out.push((section.items[0] as { text: string }).text, "")
-    else for (const [i, item] of section.items.entries()) out.push(`${model.labels.itemNumber(i + 1)}${item.text}`, "")
+  if (doc.addressee !== null) out.push(doc.addressee, "")
+  for (const block of doc.body) {
+    // Level 1 as ##, level 2 as ###; numbered items stay paragraphs, as on paper.
+    const mark = block.level === 0 ? "" : `${"#".repeat(Math.min(block.level + 1, 4))} `
+    out.push(`${mark}${block.number}${block.text}`, "")
   }
-  if (model.closing !== "") out.push(model.closing, "")
+  // Trailing double spaces: Markdown's line break, so each attachment line and the 落款 keep their own line.
+  out.push(doc.attachmentNote.join("  \n"), "")
+  out.push(`<div align="right">${escapeMarkup(doc.issuer)}<br>${escapeMarkup(doc.date)}</div>`, "")
+  const [totals, units] = doc.attachments as [DocAttachment, DocAttachment]
+  const forAuditors = model.lang === "en" ? " (for auditors)" : "（供审核）"
+  const totalsHeader = model.labels.totalsHeader.map((h, i) => (i === 5 ? `${h}${forAuditors}` : h))
   out.push(
-    `## ${model.labels.appendixTotals}`,
+    `## ${totals.label} ${totals.title}`,
     "",
-    `| ${model.labels.totalsHeader.join(" | ")} |`,
+    `| ${totalsHeader.join(" | ")} |`,
     "| --- | --- | ---: | --- | ---: | --- |",
   )
+  // Tasks by title, as the reader knows them; a task without reports keeps its key.
+  const titles = new Map(model.reports.map((r) => [r.task, r.taskTitle]))
   for (const t of model.totals) {
     out.push(
-      `| ${cell(t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${sources(t, model.lang) || "—"} |`,
+      `| ${cell(titles.get(t.task) ?? t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${sources(t, model.lang) || "—"} |`,
     )
   }
+  const unitsHeader = model.labels.unitsHeader.map((h, i) => (i === 2 ? `${h}${forAuditors}` : h))
   out.push(
     "",
-    `## ${model.labels.appendixUnits}`,
+    `## ${units.label} ${units.title}`,
     "",
-    `| ${model.labels.unitsHeader.join(" | ")} |`,
+    `| ${unitsHeader.join(" | ")} |`,
     "| --- | --- | --- | --- | --- | --- |",
   )
   for (const r of model.reports) {

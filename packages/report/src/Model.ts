@@ -35,10 +35,10 @@ export interface ModelItem {
   readonly who: string | null
   readonly figures: ReadonlyArray<ModelFigure>
   readonly highlights: string
-  /** a second-level （一） heading, when the item opens a group */
-  readonly heading?: string | null
   /** the whole item as plain text */
   readonly text: string
+  /** a second-level heading （一） above the item, in 楷体; null or absent: none */
+  readonly heading?: string | null
 }
 
 /**
@@ -91,6 +91,10 @@ export interface SummaryModel {
   /** the wording the model was built with, for renderers that recompose sentences */
   readonly words: Words
   readonly title: string
+  /** 发文机关署名: the level unit's name for a level summary, else the coordinator's */
+  readonly issuer: string
+  /** 成文日期: the last approval the summary reflects */
+  readonly dated: Date
   readonly draft: boolean
   readonly opening: string
   readonly sections: ReadonlyArray<ModelSection>
@@ -438,6 +442,8 @@ export const buildSummaryModel = (
     labels: words.labels,
     words,
     title: level !== undefined ? words.levelTitle(nameOf(level), title) : `${title}${words.titleSuffix}`,
+    issuer: nameOf(level ?? campaign.coordinator),
+    dated: new Date(reports.reduce((last, r) => Math.max(last, r.approvedAt?.getTime() ?? 0), Date.UTC(2000, 0, 1))),
     draft: options.draft ?? false,
     opening,
     sections,

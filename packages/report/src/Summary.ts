@@ -64,9 +64,9 @@ export const renderSummaryModel = (
     case "md":
       return renderMarkdown(model, campaign.timeZone)
     case "html":
-      return renderHtml(model)
+      return renderHtml(model, { timeZone: campaign.timeZone })
     case "docx":
-      return renderDocx(model, stamp(model))
+      return renderDocx(model, stamp(model), { timeZone: campaign.timeZone })
   }
 }
 

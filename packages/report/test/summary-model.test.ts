@@ -71,7 +71,7 @@ describe("the summary model", () => {
     expect(text).toContain("## 一、措施得力、重点突出")
     expect(text).toContain("## 二、存在的困难和问题")
     expect(text).toContain("## 三、下一步工作打算")
-    expect(text).toContain("| brochures | 发放宣传资料 | 10350份 | 10000多份 | 2 | 3(#12)、7(#15) |")
+    expect(text).toContain("| 派发宣传资料 | 发放宣传资料 | 10350份 | 10000多份 | 2 | 3(#12)、7(#15) |")
     expect(renderMarkdown(model)).toBe(text)
   })
 
@@ -198,7 +198,9 @@ describe("a campaign of another subject, without a summary block", () => {
   ]
   const model = buildSummaryModel(flood, sums, done)
   const text = renderMarkdown(model)
-  const body = text.slice(0, text.indexOf("## 附表一"))
+  const end = text.indexOf("\n附件：")
+  if (end < 0) throw new Error("the summary has no 附件说明")
+  const body = text.slice(0, end + 1)
 
   it("says no word of intellectual property, and has no empty closing paragraph", () => {
     expect(body).not.toMatch(/知识产权|专利|商标|版权|IP/u)
