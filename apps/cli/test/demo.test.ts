@@ -53,6 +53,15 @@ describe("pnpm demo", () => {
       .filter((s) => s !== "")
     expect(sentences.filter((s, i) => sentences.indexOf(s) !== i)).toEqual([])
     expect(body).not.toMatch(/[,;:?!()]|xx/u)
+    // Appendices a reader can check: a maximum says so; the reports in the definition's order.
+    const appendix = summary.slice(summary.indexOf("## 附件1"))
+    expect(appendix).toContain("| 检查重点商贸企业 | 5家（各单位最大值） |")
+    expect(
+      appendix
+        .split("## 附件2")[1]
+        ?.split("\n")
+        .find((line) => line.startsWith("| 遂州") || line.startsWith("| 市")),
+    ).toMatch(/^\| 遂州市知识产权局 \| 召开宣传周活动筹备会议/u)
 
     // Golden files: the seed campaign's summary, word for word (UPDATE_GOLDEN=1 rewrites them).
     const docx = unzipSync(new Uint8Array(await readFile(join(dir, "out", "summary.docx"))))

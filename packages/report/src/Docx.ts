@@ -287,7 +287,7 @@ export const renderDocx = async (
     count: model.totals.length,
     row: (i) => {
       const f = model.totals[i] as SummaryModel["totals"][number]
-      return [f.label, `${f.exact}${f.measure}`, f.phrase, String(f.units)]
+      return [f.label, f.stated, f.phrase, String(f.units)]
     },
   }
   const [unitHead, taskHead, , , , figuresHead] = model.labels.unitsHeader as string[]

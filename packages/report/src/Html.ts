@@ -103,7 +103,7 @@ export const renderHtml = (model: SummaryModel, options: DocumentOptions = {}): 
       .map((s) => escapeMarkup(model.labels.source(s.unit, s.value, s.report, s.journal)))
       .join("<br>")
     out.push(
-      `<tr id="${f.id}"><td>${escapeMarkup(f.label)}</td><td class="number">${escapeMarkup(f.exact)}${escapeMarkup(f.measure)}</td><td>${escapeMarkup(f.phrase)}</td><td class="number">${f.units}</td><td class="audit">${sources || "—"}</td></tr>`,
+      `<tr id="${f.id}"><td>${escapeMarkup(f.label)}</td><td class="number">${escapeMarkup(f.stated)}</td><td>${escapeMarkup(f.phrase)}</td><td class="number">${f.units}</td><td class="audit">${sources || "—"}</td></tr>`,
     )
   }
   const [unitHead, taskHead, reportHead, , , figuresHead] = model.labels.unitsHeader.map(escapeMarkup)

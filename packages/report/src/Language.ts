@@ -50,6 +50,8 @@ export interface Words {
   ) => string
   readonly members: (n: number) => string
   readonly subordinates: (n: number) => string
+  /** what a total that is not a sum says of itself: （最大值） */
+  readonly aggregateNote: (aggregate: "max" | "min") => string
   /** units counted by what they are: 2家协会 */
   readonly kinds: (n: number, kind: { readonly zh: string; readonly en: string | null }) => string
   readonly units: (names: ReadonlyArray<string>, noun?: "units" | "members") => string
@@ -111,6 +113,7 @@ export const chinese = (campaign: Campaign): Words => {
     members: (n) => `${n}家成员单位`,
     subordinates: (n) => `${n}个下级单位`,
     kinds: (n, kind) => `${n}家${kind.zh}`,
+    aggregateNote: (aggregate) => (aggregate === "max" ? "（各单位最大值）" : "（各单位最小值）"),
     units: (names, noun = "units") =>
       names.length <= 3
         ? names.join("、")
@@ -149,7 +152,7 @@ export const chinese = (campaign: Campaign): Words => {
       charts: "附图",
       appendixTotals: stock.appendixTotals,
       appendixUnits: stock.appendixUnits,
-      totalsHeader: ["任务", "数据项", "合计", "表述", "报送单位数", "来源：报送编号（#日志行）"],
+      totalsHeader: ["任务", "数据项", "汇总", "表述", "报送单位数", "来源：报送编号（#日志行）"],
       unitsHeader: ["单位", "任务", "报送编号", "报送时间", "审核通过", "数据"],
       source: (unit, value, report, journal) => `${unit} — ${value}（报送 ${report}，日志第 ${journal ?? "—"} 行）`,
       itemNumber: (n) => `${n}、`,
@@ -182,6 +185,7 @@ export const english = (): Words => ({
   members: (n) => `${n} member units`,
   subordinates: (n) => `${n} subordinate units`,
   kinds: (n, kind) => `${n} × ${kind.en ?? kind.zh}`,
+  aggregateNote: (aggregate) => (aggregate === "max" ? " (largest unit value)" : " (smallest unit value)"),
   units: (names, noun = "units") =>
     names.length <= 3
       ? names.join(", ")

@@ -62,7 +62,7 @@ export const renderMarkdown = (
   const titles = new Map(model.reports.map((r) => [r.task, r.taskTitle]))
   for (const t of model.totals) {
     out.push(
-      `| ${cell(titles.get(t.task) ?? t.task)} | ${cell(t.label)} | ${t.exact}${cell(t.measure)} | ${cell(t.phrase)} | ${t.units} | ${sources(t, model.lang) || "—"} |`,
+      `| ${cell(titles.get(t.task) ?? t.task)} | ${cell(t.label)} | ${cell(t.stated)} | ${cell(t.phrase)} | ${t.units} | ${sources(t, model.lang) || "—"} |`,
     )
   }
   const unitsHeader = model.labels.unitsHeader.map((h, i) => (i === 2 ? `${h}${forAuditors}` : h))

@@ -20,6 +20,8 @@ export interface ModelFigure {
   readonly phrase: string
   readonly exact: string
   readonly measure: string
+  /** the exact total as the appendix states it: 38条, or 5家（最大值） when units' values are not added */
+  readonly stated: string
   readonly units: number
   readonly reports: ReadonlyArray<string>
   readonly sources: ReadonlyArray<{ unit: string; report: string; value: string; journal: number | null }>
@@ -225,6 +227,7 @@ export const buildSummaryModel = (
       phrase: words.phrase(total.total, { measure: def?.measure ?? "", phrasing: def?.phrasing ?? "exact" }),
       exact: total.total,
       measure: def?.measure ?? "",
+      stated: `${total.total}${def?.measure ?? ""}${def === undefined || def.aggregate === "sum" ? "" : words.aggregateNote(def.aggregate)}`,
       units: total.contributions.length,
       reports: total.contributions.map((c) => c.report),
       sources: total.contributions.map((c) => ({
@@ -236,6 +239,8 @@ export const buildSummaryModel = (
     }
   }
   const order = new Map(campaign.units.map((u, i) => [u.key, u.key === issuer ? -1 : i]))
+  const unitOrder = new Map(campaign.units.map((u, i) => [u.key, i]))
+  const taskOrder = new Map(campaign.phases.flatMap((p) => p.tasks).map((t, i) => [t.key, i]))
   const reportsOf = (task: string) =>
     reports.filter((r) => r.task === task).sort((a, b) => (order.get(a.unit) ?? 0) - (order.get(b.unit) ?? 0))
 
@@ -450,22 +455,30 @@ export const buildSummaryModel = (
     closing: words.closing,
     totals: totalsOut,
     charts,
-    reports: reports.map((r) => {
-      const task = taskOf.get(r.task)
-      return {
-        unit: nameOf(r.unit),
-        task: r.task,
-        taskTitle: task === undefined ? r.task : words.taskTitle(task),
-        report: r.id,
-        submittedAt: r.submittedAt,
-        approvedAt: r.approvedAt,
-        figures: Object.entries(r.figures)
-          .map(([k, v]) => {
-            const def = task?.figures.find((f) => f.key === k)
-            return `${def === undefined ? k : words.figureLabel(def)} ${v}`
-          })
-          .join(words.lang === "en" ? "; " : "；"),
-      }
-    }),
+    // The reports appendix in the definition's order: units, then their tasks.
+    reports: [...reports]
+      .sort(
+        (a, b) =>
+          (unitOrder.get(a.unit) ?? 0) - (unitOrder.get(b.unit) ?? 0) ||
+          (taskOrder.get(a.task) ?? 0) - (taskOrder.get(b.task) ?? 0) ||
+          Number(a.id) - Number(b.id),
+      )
+      .map((r) => {
+        const task = taskOf.get(r.task)
+        return {
+          unit: nameOf(r.unit),
+          task: r.task,
+          taskTitle: task === undefined ? r.task : words.taskTitle(task),
+          report: r.id,
+          submittedAt: r.submittedAt,
+          approvedAt: r.approvedAt,
+          figures: Object.entries(r.figures)
+            .map(([k, v]) => {
+              const def = task?.figures.find((f) => f.key === k)
+              return `${def === undefined ? k : words.figureLabel(def)} ${v}`
+            })
+            .join(words.lang === "en" ? "; " : "；"),
+        }
+      }),
   }
 }
