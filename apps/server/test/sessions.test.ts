@@ -8,8 +8,8 @@ import { WallClock } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect, Layer } from "effect"
 import { sql } from "kysely"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import type { ServerConfig } from "../src/Config.ts"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { configFromEnv, type ServerConfig } from "../src/Config.ts"
 import { type RunningServer, startServer } from "../src/Server.ts"
 import { engineServices, type Seeded, seed, seededAt } from "./fixture.ts"
 import { type Answer, call, fingerprint, isProblem } from "./harness.ts"
@@ -63,6 +63,72 @@ describeEachDatabase(
     })
     afterAll(async () => {
       await server?.close()
+    })
+
+    /** Another server on the same store, with its own settings (its own rate limits too). */
+    const startWith = (overrides: Partial<ServerConfig>) =>
+      startServer({ ...testConfig, ...overrides }, engineServices(db.store(), seeded.keyFile, seededAt))
+
+    it("marks the cookie Secure and __Host- behind a trusted HTTPS proxy, and reads it back", async () => {
+      const proxied = await startWith({ sessions: { cookieSecure: "auto", trustProxy: true } })
+      try {
+        const https = await call(proxied.url, "POST", "/api/v1/session", {
+          body: { name: "unit-b", password },
+          headers: { "x-forwarded-proto": "https" },
+        })
+        expect(https.status).toBe(200)
+        const header = https.headers.get("set-cookie") ?? ""
+        expect(header).toMatch(/^__Host-liandong_session=/u)
+        expect(header).toMatch(/Secure/u)
+        expect(header).toMatch(/Path=\//u)
+        expect(header).not.toMatch(/Domain/iu)
+        const cookie = header.split(";")[0] ?? ""
+        expect((await call(proxied.url, "GET", "/api/v1/me", { headers: { cookie } })).json.id).toBe("unit-b")
+        const http = await call(proxied.url, "POST", "/api/v1/session", {
+          body: { name: "unit-b", password },
+          headers: { "x-forwarded-proto": "http" },
+        })
+        expect(http.headers.get("set-cookie") ?? "").toMatch(/^liandong_session=/u)
+        // Behind a trusted proxy, the Origin is checked against the host the proxy names.
+        const foreign = await call(proxied.url, "DELETE", "/api/v1/session", {
+          headers: {
+            cookie,
+            "x-csrf-token": https.json.csrfToken,
+            origin: "https://liandong.example",
+            "x-forwarded-host": "elsewhere.example",
+          },
+        })
+        expect(foreign.status).toBe(403)
+        const own = await call(proxied.url, "DELETE", "/api/v1/session", {
+          headers: {
+            cookie,
+            "x-csrf-token": https.json.csrfToken,
+            origin: "https://liandong.example",
+            "x-forwarded-host": "liandong.example",
+          },
+        })
+        expect(own.status).toBe(200)
+        expect(own.headers.get("set-cookie") ?? "").toMatch(/Max-Age=0/iu)
+      } finally {
+        await proxied.close()
+      }
+    })
+
+    it("slows guessing from one address: refused sign-ins spend its failure budget, then 429", async () => {
+      const limited = await startWith({
+        rateLimit: { perMinute: 1_000_000, burst: 1_000_000, failures: { perMinute: 1, burst: 2 } },
+      })
+      try {
+        const attempt = (pass: string) =>
+          call(limited.url, "POST", "/api/v1/session", { body: { name: "nobody", password: pass } })
+        expect((await attempt("guess-number-1")).status).toBe(401)
+        expect((await attempt("guess-number-2")).status).toBe(401)
+        const third = await attempt("guess-number-3")
+        expect(third.status).toBe(429)
+        expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0)
+      } finally {
+        await limited.close()
+      }
     })
 
     const signIn = async (name: string, pass = password) =>
@@ -182,6 +248,70 @@ describeEachDatabase(
       }
     })
 
+    it("refuses a bad sign-in body naming each field, in the reader's language", async () => {
+      const zh = await call(server.url, "POST", "/api/v1/session", { body: { name: "", password: "x" } })
+      expect(zh.status).toBe(400)
+      expect(isProblem(zh)).toBe(true)
+      expect(zh.json.errors.map((e: { path: string }) => e.path)).toEqual(["name"])
+      expect(zh.json.errors[0].detail).toMatch(/[\u4e00-\u9fff]/u)
+      const en = await call(server.url, "POST", "/api/v1/session", { body: { name: "x" }, lang: "en" })
+      expect(en.status).toBe(400)
+      expect(en.json.errors.map((e: { path: string }) => e.path)).toEqual(["password"])
+      expect(en.json.errors[0].detail).not.toMatch(/[\u4e00-\u9fff]/u)
+    })
+
+    it("answers every spent or unknown invitation token alike, and a used one works no more", async () => {
+      const reset = await call(server.url, "POST", "/api/v1/people/county/reset", { token: seeded.tokens.lead })
+      expect(reset.status).toBe(200)
+      const first = await call(server.url, "POST", "/api/v1/invitations/accept", {
+        body: { token: reset.json.token, password },
+      })
+      expect(first.status).toBe(200)
+      const again = await call(server.url, "POST", "/api/v1/invitations/accept", {
+        body: { token: reset.json.token, password },
+      })
+      const unknown = await call(server.url, "POST", "/api/v1/invitations/accept", {
+        body: { token: "A".repeat(43), password },
+      })
+      expect(again.status).toBe(410)
+      expect(isProblem(again)).toBe(true)
+      expect(unknown.json).toEqual({ ...again.json })
+    })
+
+    it("keeps this session and ends the others when the password changes", async () => {
+      const here = await signIn("unit-a")
+      const there = await signIn("unit-a")
+      const wrong = await call(server.url, "POST", "/api/v1/password", {
+        headers: { cookie: cookieOf(here), "x-csrf-token": here.json.csrfToken },
+        body: { current: "not-my-password-1", next: `${password}!` },
+      })
+      expect(wrong.status).toBe(401)
+      const changed = await call(server.url, "POST", "/api/v1/password", {
+        headers: { cookie: cookieOf(here), "x-csrf-token": here.json.csrfToken },
+        body: { current: password, next: `${password}!` },
+      })
+      expect(changed.status).toBe(200)
+      expect((await call(server.url, "GET", "/api/v1/session", { headers: { cookie: cookieOf(here) } })).status).toBe(
+        200,
+      )
+      const ended = await call(server.url, "GET", "/api/v1/session", { headers: { cookie: cookieOf(there) } })
+      expect(ended.status).toBe(401)
+      expect(ended.json.reason).toBe("revoked")
+      expect((await signIn("unit-a")).status).toBe(401)
+      expect((await signIn("unit-a", `${password}!`)).status).toBe(200)
+    })
+
+    it("does not believe X-Forwarded-Proto unless told to: the cookie stays plain", async () => {
+      const answer = await call(server.url, "POST", "/api/v1/session", {
+        body: { name: "unit-a", password: `${password}!` },
+        headers: { "x-forwarded-proto": "https" },
+      })
+      expect(answer.status).toBe(200)
+      const header = answer.headers.get("set-cookie") ?? ""
+      expect(header).toMatch(/^liandong_session=/u)
+      expect(header).not.toMatch(/Secure/iu)
+    })
+
     it("lets a bearer token write without a CSRF token", async () => {
       const sessions = await call(server.url, "GET", "/api/v1/sessions", { token: seeded.tokens["unit-a"] })
       expect(sessions.status).toBe(200)
@@ -194,3 +324,15 @@ describeEachDatabase(
   },
   { resetEach: false },
 )
+
+describe("the session cookie settings", () => {
+  it("decodes LIANDONG_COOKIE_SECURE and LIANDONG_TRUST_PROXY, and refuses other values by name", () => {
+    expect(configFromEnv({}).sessions).toEqual({ cookieSecure: "auto", trustProxy: false })
+    expect(configFromEnv({ LIANDONG_COOKIE_SECURE: "always", LIANDONG_TRUST_PROXY: "1" }).sessions).toEqual({
+      cookieSecure: "always",
+      trustProxy: true,
+    })
+    expect(() => configFromEnv({ LIANDONG_COOKIE_SECURE: "sometimes" })).toThrow(/LIANDONG_COOKIE_SECURE/u)
+    expect(() => configFromEnv({ LIANDONG_TRUST_PROXY: "yes" })).toThrow(/LIANDONG_TRUST_PROXY/u)
+  })
+})
