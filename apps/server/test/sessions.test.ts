@@ -114,6 +114,28 @@ describeEachDatabase(
       }
     })
 
+    it("counts a cookie's requests against its person, not the address people share", async () => {
+      const limited = await startWith({ rateLimit: { perMinute: 1, burst: 3 } })
+      try {
+        const cookies: string[] = []
+        for (const name of ["unit-a", "unit-b"]) {
+          const answer = await call(limited.url, "POST", "/api/v1/session", {
+            body: { name, password },
+          })
+          expect(answer.status).toBe(200)
+          cookies.push(cookieOf(answer))
+        }
+        for (const cookie of cookies) {
+          for (let i = 0; i < 3; i++) {
+            expect((await call(limited.url, "GET", "/api/v1/me", { headers: { cookie } })).status).toBe(200)
+          }
+          expect((await call(limited.url, "GET", "/api/v1/me", { headers: { cookie } })).status).toBe(429)
+        }
+      } finally {
+        await limited.close()
+      }
+    })
+
     it("slows guessing from one address: refused sign-ins spend its failure budget, then 429", async () => {
       const limited = await startWith({
         rateLimit: { perMinute: 1_000_000, burst: 1_000_000, failures: { perMinute: 1, burst: 2 } },
