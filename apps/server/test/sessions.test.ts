@@ -256,6 +256,40 @@ describeEachDatabase(
       )
     })
 
+    it("keeps a live stream opened with the cookie while the session lives, and ends it at sign-out", async () => {
+      const answer = await signIn("unit-a")
+      const cookie = cookieOf(answer)
+      const controller = new AbortController()
+      const response = await fetch(`${server.url}/api/v1/campaigns/matrix-main/events`, {
+        headers: { cookie },
+        signal: controller.signal,
+      })
+      try {
+        expect(response.status).toBe(200)
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: change")
+        // The stream lives on while the session does: a change reaches it.
+        const approved = await call(server.url, "POST", `/api/v1/reports/${seeded.reports["district-b"]}/approve`, {
+          token: seeded.tokens.lead,
+          body: {},
+        })
+        expect(approved.status).toBe(200)
+        for (;;) {
+          const next = await reader.read()
+          expect(next.done).toBe(false)
+          if (new TextDecoder().decode(next.value).includes('"changed":true')) break
+        }
+        const out = await call(server.url, "DELETE", "/api/v1/session", {
+          headers: { cookie, "x-csrf-token": answer.json.csrfToken },
+        })
+        expect(out.status).toBe(200)
+        // The hub finds the session gone at its next look, and the stream ends.
+        for (;;) if ((await reader.read()).done) break
+      } finally {
+        controller.abort()
+      }
+    })
+
     it("refuses a session past its idle expiry, by the wall clock", async () => {
       const answer = await signIn("unit-a")
       const cookie = cookieOf(answer)
