@@ -24,7 +24,7 @@ export class InvalidInput extends HttpApiError.Problem<InvalidInput>()(
   { errors: Schema.Array(FieldProblem) },
 ) {}
 
-/** 401: no usable bearer token (missing, malformed, unknown, expired, revoked, disabled). */
+/** 401: no usable bearer token or session (missing, malformed, unknown, expired, revoked, disabled). */
 export class Unauthenticated extends HttpApiError.Problem<Unauthenticated>()(
   "Unauthenticated",
   { type: type("unauthenticated"), status: 401, title: "未认证 / Not authenticated" },
