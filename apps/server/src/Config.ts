@@ -25,6 +25,17 @@ export interface ServerConfig {
   readonly streamsPerToken?: number | undefined
   /** how long HTTP requests' idempotency records are kept, and how they are swept */
   readonly requestExpiry: RequestExpiryOptions
+  /** how the session cookie is marked Secure, and whether a proxy's X-Forwarded-Proto is believed */
+  readonly sessions?: SessionSettings | undefined
+}
+
+/**
+ * The session cookie's Secure flag: `auto` when the request came over HTTPS, `always`, or
+ * `never`; `trustProxy` believes `X-Forwarded-Proto` (only behind a proxy that sets it).
+ */
+export interface SessionSettings {
+  readonly cookieSecure: "auto" | "always" | "never"
+  readonly trustProxy: boolean
 }
 
 const IntFromText = (minimum: number, maximum: number) =>
@@ -48,6 +59,8 @@ const Env = Schema.Struct({
   LIANDONG_LIVE_POLL_MS: Schema.optional(IntFromText(50, 60_000)),
   LIANDONG_STREAMS_PER_TOKEN: Schema.optional(IntFromText(1, 1000)),
   LIANDONG_IDEMPOTENCY_RETENTION_DAYS: Schema.optional(IntFromText(1, 3650)),
+  LIANDONG_COOKIE_SECURE: Schema.optional(Schema.Literals(["auto", "always", "never"])),
+  LIANDONG_TRUST_PROXY: Schema.optional(Schema.Literals(["0", "1"])),
 })
 
 /**
@@ -101,6 +114,10 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
       retentionSeconds: (value.LIANDONG_IDEMPOTENCY_RETENTION_DAYS ?? defaults.requestRetentionDays) * 86_400,
       everyMs: defaults.requestSweepMs,
       batch: defaults.requestSweepBatch,
+    },
+    sessions: {
+      cookieSecure: value.LIANDONG_COOKIE_SECURE ?? "auto",
+      trustProxy: value.LIANDONG_TRUST_PROXY === "1",
     },
   }
 }

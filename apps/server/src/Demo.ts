@@ -1,17 +1,26 @@
 #!/usr/bin/env node
 /**
  * `pnpm serve:demo`: the README's tour campaign, mid-flight, on a fresh
- * embedded database, served with the web UI — and the tokens of a
- * coordinator, a unit and an auditor printed, so a newcomer can walk the
+ * embedded database, served with the web UI — and the sign-in names and
+ * passwords of a coordinator, two unit contacts and an auditor printed, so a newcomer can walk the
  * whole flow in the browser. The tour's calendar is moved to today: the
  * publicity phase is open, west district has reported and waits for review,
  * east district has its task to acknowledge and report. The clock is real
  * and the worker runs in this process, so deadlines and reminders come due.
  */
+import { randomBytes } from "node:crypto"
 import { rm } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { tour } from "@liandong/campaigns"
-import { acknowledge, addPrincipal, createToken, deploy, startCampaign, submitReport } from "@liandong/engine/commands"
+import {
+  acceptInvitation,
+  acknowledge,
+  addPrincipal,
+  deploy,
+  resetPassword,
+  startCampaign,
+  submitReport,
+} from "@liandong/engine/commands"
 import { engineLayer, loadActor, operator, provisionSigningKey } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
@@ -44,15 +53,21 @@ export const demoPeople = [
   { id: "audit", name: "审计员", role: "auditor", label: "审计人员 auditor" },
 ] as const
 
-/** Seeds the tour mid-flight at `now`; returns a token per principal. */
+/** A fresh password for one run of the demo: long enough, mixed, never the same twice. */
+const demoPassword = () => `Demo-${randomBytes(5).toString("hex")}-联动`
+
+/** Seeds the tour mid-flight at `now`; returns a password per person (their sign-in name is their id). */
 export const seedDemo = (now: Date) =>
   Effect.gen(function* () {
     const days = Math.floor((now.getTime() - tourDay) / 86_400_000)
     const deployed = yield* deploy(shiftDates(tour, days), operator)
-    const tokens: Record<string, string> = {}
+    const passwords: Record<string, string> = {}
     for (const { label: _, ...person } of demoPeople) {
       yield* addPrincipal(person, operator)
-      tokens[person.id] = (yield* createToken(person.id, { label: "demo" }, operator)).token
+      const link = yield* resetPassword(person.id, operator)
+      const password = demoPassword()
+      yield* acceptInvitation(link.token, password)
+      passwords[person.id] = password
     }
     yield* startCampaign(deployed.campaign, yield* loadActor("lead"))
     yield* runUntilIdle(now)
@@ -64,7 +79,7 @@ export const seedDemo = (now: Date) =>
       { figures: { brochures: "800" }, narrative: { narrative: "在西区文化广场设咨询台,发放宣传资料" } },
       west,
     )
-    return { campaign: deployed.campaign, tokens }
+    return { campaign: deployed.campaign, passwords }
   })
 
 const main = async () => {
@@ -87,8 +102,11 @@ const main = async () => {
     `  网页 web UI:  ${server.url}/`,
     `  接口文档 API docs: ${server.url}/docs`,
     "",
-    "  用下面的令牌登录 / sign in with these tokens:",
-    ...demoPeople.flatMap((p) => [`  ${p.label} · ${p.id}(${p.name})`, `      ${seeded.tokens[p.id]}`]),
+    "  用下面的登录名和密码登录 / sign in with these names and passwords:",
+    ...demoPeople.flatMap((p) => [
+      `  ${p.label} · ${p.id}(${p.name})`,
+      `      登录名 name: ${p.id}   密码 password: ${seeded.passwords[p.id]}`,
+    ]),
     "",
     "  东区 east: 确认接收并报送 acknowledge and report · 牵头单位 lead: 审核 review · 审计 audit: 日志 trail",
     "  Ctrl+C 停止 / to stop",

@@ -22,6 +22,7 @@ import { HttpApiError } from "effect/http-api"
 import { contextOf, type RequestContext } from "./Language.ts"
 import { internalError, tooManyRequests } from "./Problems.ts"
 import { type RateDecision, type RequestLimits, retryAfterOf } from "./RateLimit.ts"
+import { sessionSecretOf } from "./SessionCookie.ts"
 import { webUiResponse } from "./WebUi.ts"
 
 /** What the guard needs to know. */
@@ -195,7 +196,10 @@ const addressDecision = (
   if (path.startsWith("/api/")) {
     const failures = limits.failures.peek(address)
     if (!failures.allowed) return failures
-    if (request.headers.authorization !== undefined) return { allowed: true }
+    // A token or a session cookie is counted against its principal once authenticated.
+    if (request.headers.authorization !== undefined || sessionSecretOf(request.cookies) !== undefined) {
+      return { allowed: true }
+    }
   }
   return limits.addresses.take(address)
 }

@@ -9,7 +9,13 @@
  * `maxPerToken` streams at once.
  */
 import { liveHeads } from "@liandong/engine/reads"
+import { authenticateSession } from "@liandong/engine/runtime"
 import { Context, Effect, Layer, Queue, Schedule, Stream } from "effect"
+
+const sessionPrefix = "session:"
+
+/** The key a stream opened with a session cookie is counted and checked by (kept in this process only). */
+export const sessionKey = (secret: string): string => `${sessionPrefix}${secret}`
 
 /** A campaign's journal length and state, as the hub last found it. */
 export interface CampaignHead {
@@ -58,8 +64,23 @@ export class LiveHub extends Context.Service<
         const look = Effect.gen(function* () {
           if (watchers.size === 0) return
           lookups++
-          const tokens = [...byToken.keys()]
+          const keys = [...byToken.keys()]
+          const tokens = keys.filter((key) => !key.startsWith(sessionPrefix))
           const { heads, liveTokens } = yield* liveHeads([...watchers.keys()], tokens)
+          // A session signed out, ended everywhere or expired: its streams end too.
+          yield* Effect.forEach(
+            keys.filter((key) => key.startsWith(sessionPrefix)),
+            (key) =>
+              authenticateSession(key.slice(sessionPrefix.length)).pipe(
+                Effect.catchTag("Unauthenticated", () =>
+                  Effect.sync(() => {
+                    for (const watcher of all()) if (watcher.token === key) watcher.end()
+                  }),
+                ),
+                Effect.ignore,
+              ),
+            { discard: true },
+          )
           // A token revoked or expired since its streams opened: they end now. (A stream that opened
           // while the query ran was not asked about; the next look asks.)
           const asked = new Set(tokens)

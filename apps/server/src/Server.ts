@@ -15,13 +15,17 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { NetAddress } from "effect/net"
 import { authenticationLayer } from "./Authentication.ts"
+import type { SessionSettings } from "./Config.ts"
 import { defaults, type ServerConfig } from "./Config.ts"
+import { defaultSessionSettings } from "./CookieSession.ts"
 import { guard } from "./Guard.ts"
+import { accountHandlers } from "./handlers/Account.ts"
 import { auditHandlers } from "./handlers/Audit.ts"
 import { campaignsHandlers } from "./handlers/Campaigns.ts"
 import { directoryHandlers } from "./handlers/Directory.ts"
 import { liveHandlers } from "./handlers/Live.ts"
 import { noticesHandlers } from "./handlers/Notices.ts"
+import { peopleHandlers } from "./handlers/People.ts"
 import { reportsHandlers } from "./handlers/Reports.ts"
 import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
@@ -49,9 +53,11 @@ const nodeServer = () => {
 export type { EngineServices }
 
 /** Every route: the API, its OpenAPI document and its interactive docs. */
-export const routesLayer = (limits: RequestLimits) => {
+export const routesLayer = (limits: RequestLimits, sessions: SessionSettings = defaultSessionSettings) => {
   const handlers = Layer.mergeAll(
     systemHandlers,
+    accountHandlers(limits, sessions),
+    peopleHandlers(sessions),
     directoryHandlers,
     campaignsHandlers,
     tasksHandlers,
@@ -60,7 +66,7 @@ export const routesLayer = (limits: RequestLimits) => {
     summaryHandlers,
     liveHandlers,
     noticesHandlers,
-  ).pipe(Layer.provide(authenticationLayer(limits)))
+  ).pipe(Layer.provide(authenticationLayer(limits, sessions)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     HttpApiScalar.layer(Api, { path: "/docs" }),
@@ -78,7 +84,7 @@ export const serverLayer = (config: ServerConfig) => {
   const guarded = HttpRouter.middleware(guard({ bodyLimit: config.bodyLimit, limits, webDist: config.webDist }), {
     global: true,
   })
-  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits), guarded), {
+  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits, config.sessions), guarded), {
     disableLogger: true,
     disableListenLog: true,
   }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs, config.streamsPerToken ?? defaults.streamsPerToken)))

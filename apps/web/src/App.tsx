@@ -8,12 +8,14 @@ import { Loading } from "./components/Problem.tsx"
 import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
 import { Link, matchPath, RouterProvider, useRouter } from "./router/Router.tsx"
+import { AcceptInvitation } from "./screens/AcceptInvitation.tsx"
 import { Audit } from "./screens/audit/Audit.tsx"
 import { CampaignList } from "./screens/CampaignList.tsx"
 import { Dashboard } from "./screens/dashboard/Dashboard.tsx"
 import { History } from "./screens/inbox/History.tsx"
 import { Inbox } from "./screens/inbox/Inbox.tsx"
 import { TaskPage } from "./screens/inbox/TaskPage.tsx"
+import { People } from "./screens/People.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
 
@@ -49,6 +51,7 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
   }
   if (role === "coordinator") {
     if (path === "/campaigns") return <CampaignList base="/campaigns" heading={t.dashboard.choose} />
+    if (path === "/people") return <People />
     const dashboard = matchPath("/campaigns/:campaign", path)
     if (dashboard) return <Dashboard key={dashboard.campaign} campaign={dashboard.campaign ?? ""} />
   }
@@ -64,6 +67,8 @@ const Screens = () => {
   const { state, principal } = useSession()
   const { path } = useRouter()
   const { t } = useI18n()
+  // The invitation link works signed in or not: it is for whoever holds it.
+  if (path === "/invite") return <AcceptInvitation />
   if (state === "checking") return <Loading />
   if (state === "signed-out" || principal === null) return <SignIn />
   return <>{screenFor(path, principal, t)}</>

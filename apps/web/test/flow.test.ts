@@ -1,15 +1,18 @@
 /**
- * The whole flow in a real browser against the real server on PGlite: a unit
+ * The whole flow in a real browser against the real server on PGlite: the
+ * coordinator signs in with a password and invites east's contact, who opens
+ * the link, sets a password, signs in (a second tab is signed in too),
  * acknowledges and reports (a bad figure is caught in the browser, and the
  * server's own check is shown next to its field), the coordinator returns the
  * report with a reason, the unit resubmits, the coordinator — watching live —
  * approves, the matrix and totals follow, and the auditor finds every step.
- * Another unit never sees those tasks.
+ * Another unit never sees those tasks. Signing out ends the session in both tabs.
  */
 import { join } from "node:path"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { browserAvailable, launchBrowser } from "./browser.ts"
+import { eastContact, tourPassword } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
 import { desktop, phone, shoot, shotsDir } from "./shots.ts"
 
@@ -17,6 +20,7 @@ const eastTask = "tour-2026/east-district/brochures"
 const westTask = "tour-2026/west-district/brochures"
 const lateTask = "late-2026/east-district/brochures"
 const wait = { timeout: 30_000 }
+const eastPassword = "东区联络-Contact-2026"
 
 describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   let server: TourServer
@@ -51,15 +55,18 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     throw new Error(`Tab never reached "${name}"`)
   }
 
-  /** Signs in with a token (by keyboard alone, if asked) and waits for the principal's name in the top bar. */
-  const signIn = async (token: string, by: "mouse" | "keyboard" = "mouse"): Promise<Page> => {
+  /** Signs in with a name and password (by keyboard alone, if asked) and waits for the person's name in the top bar. */
+  const signIn = async (name: string, password = tourPassword, by: "mouse" | "keyboard" = "mouse"): Promise<Page> => {
     const page = await open()
     if (by === "keyboard") {
-      await tabTo(page, "访问令牌")
-      await page.keyboard.type(token)
+      await tabTo(page, "登录名")
+      await page.keyboard.type(name)
+      await page.keyboard.press("Tab")
+      await page.keyboard.type(password)
       await page.keyboard.press("Enter")
     } else {
-      await page.getByLabel("访问令牌").fill(token)
+      await page.getByLabel("登录名").fill(name)
+      await page.getByLabel("密码", { exact: true }).fill(password)
       await page.getByRole("button", { name: "登录" }).click()
     }
     await page.getByTestId("who").waitFor(wait)
@@ -98,18 +105,51 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await server?.close()
   })
 
-  it("turns away a token the server does not know, next to the field", async () => {
+  it("turns away a wrong password with the same words as an unknown name, next to the field", async () => {
     const page = await open()
-    await page.getByLabel("访问令牌").fill("ld_000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    await page.getByLabel("登录名").fill("lead")
+    await page.getByLabel("密码", { exact: true }).fill("not-the-password-1")
     await page.getByRole("button", { name: "登录" }).click()
-    await expect.poll(() => page.getByRole("alert").textContent(), wait).toContain("令牌无效")
+    await expect.poll(() => page.getByRole("alert").textContent(), wait).toContain("登录名或密码不正确")
     expect(await page.getByTestId("oidc").textContent()).toContain("统一身份认证")
     await shoot(page, "sign-in")
     expect(await fitsPhone(page)).toBe(true)
   })
 
+  let invitation = ""
+
+  it("lets the coordinator invite east's contact and shows the link once", async () => {
+    lead = await signIn("lead")
+    await lead.getByRole("link", { name: "人员" }).click()
+    await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/people")
+    await lead.getByLabel("登录名").fill(eastContact.id)
+    await lead.getByLabel("姓名").fill(eastContact.name)
+    await lead.getByLabel("单位代码").fill(eastContact.unit)
+    await lead.getByRole("button", { name: "生成邀请链接" }).click()
+    invitation = (await text(lead, '[data-testid="invitation-url"]')) ?? ""
+    expect(invitation).toContain("/invite#")
+    expect(await lead.getByTestId("invitation-link").textContent()).toContain("只显示这一次")
+    await expect.poll(() => lead.locator("tbody tr").filter({ hasText: eastContact.name }).count(), wait).toBe(1)
+  })
+
+  it("lets the contact set a password by the link, which works only once", async () => {
+    const page = await open()
+    await page.goto(invitation)
+    await page.getByLabel("新密码", { exact: true }).fill(eastPassword)
+    await page.getByLabel("再次输入新密码").fill(eastPassword)
+    await page.getByRole("button", { name: "设置密码" }).click()
+    await expect.poll(() => page.getByRole("status").textContent(), wait).toContain("密码已设置")
+    expect(page.url()).not.toContain("#")
+    const again = await open()
+    await again.goto(invitation)
+    await again.getByLabel("新密码", { exact: true }).fill(eastPassword)
+    await again.getByLabel("再次输入新密码").fill(eastPassword)
+    await again.getByRole("button", { name: "设置密码" }).click()
+    await expect.poll(() => again.getByRole("alert").textContent(), wait).toContain("邀请链接无效或已过期")
+  })
+
   it("shows a unit its own tasks by phase, with the deadline counting down, and no one else's", async () => {
-    unit = await signIn(server.tokens.east, "keyboard")
+    unit = await signIn(eastContact.id, eastPassword, "keyboard")
     await expect.poll(() => new URL(unit.url()).pathname, wait).toBe("/inbox")
     const card = unit.locator(`[data-task="${eastTask}"]`)
     await card.waitFor(wait)
@@ -123,6 +163,16 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     expect(await unit.locator("h3").first().textContent()).toContain("阶段")
     await shoot(unit, "inbox")
     expect(await fitsPhone(unit)).toBe(true)
+  })
+
+  let secondTab: Page
+
+  it("keeps the contact signed in in a second tab", async () => {
+    secondTab = await unit.context().newPage()
+    secondTab.on("pageerror", (error) => errors.push(error.message))
+    await secondTab.goto(`${server.url}/history`)
+    await secondTab.getByTestId("who").waitFor(wait)
+    expect(await secondTab.getByTestId("who").textContent()).toContain(eastContact.name)
   })
 
   it("acknowledges in one action, by keyboard too", async () => {
@@ -179,7 +229,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   })
 
   it("lets the coordinator return it with a reason", async () => {
-    lead = await signIn(server.tokens.lead)
+    lead = await signIn("lead")
     await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns")
     await lead.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(lead.url()).pathname, wait).toBe("/campaigns/tour-2026")
@@ -268,7 +318,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   })
 
   it("lets the auditor find every step, before → after, with the record verified", async () => {
-    const auditor = await signIn(server.tokens.audit)
+    const auditor = await signIn("audit")
     await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit")
     await auditor.getByRole("link", { name: "2026年知识产权宣传周" }).click()
     await expect.poll(() => new URL(auditor.url()).pathname, wait).toBe("/audit/tour-2026")
@@ -333,7 +383,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
   })
 
   it("filters the trail by dates typed year first, in the interface's language, whatever the browser's format", async () => {
-    const auditor = await signIn(server.tokens.audit)
+    const auditor = await signIn("audit")
     await auditor.goto(`${server.url}/audit/tour-2026?unit=east-district`)
     const since = auditor.getByLabel("起始时间")
     await since.waitFor(wait)
@@ -365,8 +415,19 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     expect(await fitsPhone(auditor)).toBe(true)
   })
 
+  it("ends the session in both tabs when the contact signs out", async () => {
+    await unit.getByRole("button", { name: "退出", exact: true }).click()
+    await unit.getByLabel("登录名").waitFor(wait)
+    // The other tab's next request finds the session gone and lands on sign-in.
+    await secondTab.getByRole("link", { name: "我的任务" }).click()
+    await secondTab.getByLabel("登录名").waitFor(wait)
+    expect(await secondTab.locator("main").textContent()).toContain("登录已失效")
+    await secondTab.reload()
+    await secondTab.getByLabel("登录名").waitFor(wait)
+  })
+
   it("never shows another unit's tasks, not even by address", async () => {
-    const other = await signIn(server.tokens.west)
+    const other = await signIn("west")
     await other.locator(`[data-task="${westTask}"]`).waitFor(wait)
     expect(await other.locator(`[data-task="${eastTask}"]`).count()).toBe(0)
     await other.goto(`${server.url}/tasks/tour-2026/east-district/brochures`)

@@ -1,21 +1,21 @@
 /**
  * Seeds the README's tour campaign into an embedded database, through the
- * engine's own commands: deployed, principals registered with API tokens,
- * started, and the worker run until the publicity phase is open.
+ * engine's own commands: deployed, the coordinator, one unit contact and the
+ * auditor given passwords (east's contact is left for the coordinator to
+ * invite in the browser), started, and the worker run until the publicity
+ * phase is open.
  */
 import { tour } from "@liandong/campaigns"
-import { addPrincipal, createToken, deploy, startCampaign } from "@liandong/engine/commands"
+import { acceptInvitation, addPrincipal, deploy, resetPassword, startCampaign } from "@liandong/engine/commands"
 import { engineLayer, loadActor, operator } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
 
-/** The principals of the tour and their tokens. */
-export interface TourTokens {
-  readonly lead: string
-  readonly east: string
-  readonly west: string
-  readonly audit: string
-}
+/** The password every seeded person signs in with (their sign-in name is their id). */
+export const tourPassword = "网页测试-Walk-2026"
+
+/** The unit contact the coordinator invites in the browser. */
+export const eastContact = { id: "east", name: "东区联络员", unit: "east-district" } as const
 
 /** Times of the seeded calendar (China Standard Time). */
 export const tourClock = {
@@ -26,7 +26,6 @@ export const tourClock = {
 
 const people = [
   { id: "lead", name: "王局长", role: "coordinator", unit: "city-ipo" },
-  { id: "east", name: "东区联络员", role: "unit", unit: "east-district" },
   { id: "west", name: "西区联络员", role: "unit", unit: "west-district" },
   { id: "audit", name: "审计员", role: "auditor" },
 ] as const
@@ -54,22 +53,21 @@ export const lateCampaign = {
 
 /**
  * Seeds the tour (and the late campaign) into the embedded database at `dataDir`, signing with
- * the key in `keyFile`; returns a token per principal.
+ * the key in `keyFile`.
  */
-export const seedTour = (dataDir: string, keyFile: string): Promise<TourTokens> =>
+export const seedTour = (dataDir: string, keyFile: string): Promise<void> =>
   Effect.runPromise(
     Effect.gen(function* () {
       const deployed = yield* deploy(tour, operator)
-      const tokens: Record<string, string> = {}
       for (const person of people) {
         yield* addPrincipal(person, operator)
-        tokens[person.id] = (yield* createToken(person.id, { label: "web test" }, operator)).token
+        const link = yield* resetPassword(person.id, operator)
+        yield* acceptInvitation(link.token, tourPassword)
       }
       const late = yield* deploy(lateCampaign, operator)
       yield* runUntilIdle(new Date(tourClock.start))
       yield* startCampaign(deployed.campaign, yield* loadActor("lead"))
       yield* startCampaign(late.campaign, yield* loadActor("lead"))
       yield* runUntilIdle(new Date(tourClock.now))
-      return tokens as unknown as TourTokens
     }).pipe(Effect.provide(engineLayer({ now: tourClock.start, logLevel: "warn", store: { dataDir }, keyFile }))),
   )

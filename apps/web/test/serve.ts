@@ -9,12 +9,11 @@ import { join } from "node:path"
 import { engineLayer, provisionSigningKey } from "@liandong/engine/runtime"
 import { configFromEnv, startServer } from "@liandong/server"
 import { webDist } from "../build.ts"
-import { seedTour, type TourTokens, tourClock } from "./seed.ts"
+import { seedTour, tourClock } from "./seed.ts"
 
 /** A running, seeded server. */
 export interface TourServer {
   readonly url: string
-  readonly tokens: TourTokens
   readonly close: () => Promise<void>
 }
 
@@ -23,14 +22,13 @@ export const serveTour = async (): Promise<TourServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), "liandong-web-"))
   // Its own key beside its data, as a deployment provisions one: nothing else signs with it.
   const keyFile = provisionSigningKey(join(dataDir, "keys", "checkpoint-ed25519.pem")).path
-  const tokens = await seedTour(dataDir, keyFile)
+  await seedTour(dataDir, keyFile)
   const server = await startServer(
     { ...configFromEnv({}), port: 0, webDist, worker: true },
     engineLayer({ now: tourClock.now, logLevel: "warn", store: { dataDir }, keyFile }),
   )
   return {
     url: server.url,
-    tokens,
     close: async () => {
       await server.close()
       await rm(dataDir, { recursive: true, force: true })

@@ -25,8 +25,8 @@ export class InvalidInput extends HttpApiError.Problem<InvalidInput>()(
 ) {}
 
 /**
- * 401: no usable bearer token (missing, malformed, unknown, expired, revoked, disabled), or a
- * sign-in that needs the person's one-time code (`second-factor-required`).
+ * 401: no usable bearer token or session (missing, malformed, unknown, expired, revoked,
+ * disabled), or a sign-in that needs the person's one-time code (`second-factor-required`).
  */
 export class Unauthenticated extends HttpApiError.Problem<Unauthenticated>()(
   "Unauthenticated",
@@ -49,6 +49,27 @@ export class Forbidden extends HttpApiError.Problem<Forbidden>()("Forbidden", {
   type: type("forbidden"),
   status: 403,
   title: "无权操作 / Forbidden",
+}) {}
+
+/** 403: a write with the session cookie but without its CSRF token, or from another site's page. */
+export class CrossSiteRefused extends HttpApiError.Problem<CrossSiteRefused>()("CrossSiteRefused", {
+  type: type("cross-site"),
+  status: 403,
+  title: "跨站请求被拒绝 / Cross-site request refused",
+}) {}
+
+/** 401: the name or the password is wrong, or the person is locked out: one answer for all. */
+export class SignInRefused extends HttpApiError.Problem<SignInRefused>()("SignInRefused", {
+  type: type("sign-in-refused"),
+  status: 401,
+  title: "登录名或密码不正确 / Wrong name or password",
+}) {}
+
+/** 410: the invitation link is unknown, used, replaced or expired: one answer for all. */
+export class InvitationInvalid extends HttpApiError.Problem<InvitationInvalid>()("InvitationInvalid", {
+  type: type("invitation-invalid"),
+  status: 410,
+  title: "邀请链接无效或已过期 / Invitation not valid",
 }) {}
 
 /** 404: no such object — or one the principal may not know exists. */

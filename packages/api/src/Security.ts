@@ -1,12 +1,13 @@
 /**
- * Authentication: every `/api/v1` route but none of the system routes needs
- * `Authorization: Bearer ld_<id>_<secret>`. The server turns the token into
+ * Authentication: every `/api/v1` route but none of the system routes (nor signing in or
+ * accepting an invitation) needs `Authorization: Bearer ld_<id>_<secret>` or the session
+ * cookie. The server turns the token into
  * the principal it belongs to; authority comes only from there.
  */
 import { Context, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { Role } from "./Common.ts"
-import { TooManyRequests, Unauthenticated } from "./Problems.ts"
+import { CrossSiteRefused, TooManyRequests, Unauthenticated } from "./Problems.ts"
 
 /** Who a request acts as: the principal of its token. */
 export const Principal = Schema.Struct({
@@ -23,12 +24,15 @@ export class CurrentPrincipal extends Context.Service<CurrentPrincipal, Principa
   "@liandong/api/CurrentPrincipal",
 ) {}
 
-/** Bearer-token authentication (and the per-token rate limit). */
+/**
+ * Bearer-token or session-cookie authentication (and the per-principal rate limit). A
+ * cookie-authenticated write must carry the session's CSRF token in `x-csrf-token`.
+ */
 export class Authentication extends HttpApiMiddleware.Service<
   Authentication,
   { provides: CurrentPrincipal; requires: never }
 >()("@liandong/api/Authentication", {
   requiredForClient: true,
   security: { bearer: HttpApiSecurity.bearer },
-  error: [Unauthenticated, TooManyRequests],
+  error: [Unauthenticated, TooManyRequests, CrossSiteRefused],
 }) {}

@@ -1,11 +1,13 @@
 /** @liandong/api — the HTTP contract shared by the server and its clients (the web UI). */
 export { Api } from "./Api.ts"
 export * from "./Common.ts"
+export * from "./groups/Account.ts"
 export * from "./groups/Audit.ts"
 export * from "./groups/Campaigns.ts"
 export * from "./groups/Directory.ts"
 export * from "./groups/Live.ts"
 export * from "./groups/Notices.ts"
+export * from "./groups/People.ts"
 export * from "./groups/Reports.ts"
 export * from "./groups/Summary.ts"
 export * from "./groups/System.ts"

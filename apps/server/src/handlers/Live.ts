@@ -9,9 +9,10 @@ import { campaignChange } from "@liandong/engine/reads"
 import { Effect, Stream } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
+import { cookieSecretOf } from "../CookieSession.ts"
 import { answer, currentActor } from "../Handle.ts"
 import { requestContext } from "../Language.ts"
-import { type CampaignHead, LiveHub } from "../LiveHub.ts"
+import { type CampaignHead, LiveHub, sessionKey } from "../LiveHub.ts"
 import { retryAfterOf } from "../RateLimit.ts"
 
 const frame = (change: CampaignHead & { readonly changed: boolean }) =>
@@ -27,8 +28,12 @@ export const liveHandlers = HttpApiBuilder.group(Api, "live", (handlers) =>
         const first = yield* answer(campaignChange(params.campaign, actor), "path")
         const hub = yield* LiveHub
         const request = yield* HttpServerRequest.HttpServerRequest
-        // The bearer middleware let it through, so the header holds a token of this shape.
-        const token = /^Bearer\s+ld_([0-9a-f]{12})_/i.exec(request.headers.authorization ?? "")?.[1] ?? ""
+        // The middleware let it through: a bearer token of this shape, or else the session cookie.
+        const secret = cookieSecretOf(request)
+        const token =
+          secret !== undefined
+            ? sessionKey(secret)
+            : (/^Bearer\s+ld_([0-9a-f]{12})_/i.exec(request.headers.authorization ?? "")?.[1] ?? "")
         if (!(yield* hub.admits(token))) {
           const ctx = yield* requestContext
           retryAfterOf.set(request.source as object, 60)

@@ -1,6 +1,6 @@
 /**
  * The frame of every screen: a skip link, the top bar (name, the principal's
- * navigation, language switch, sign-out), the main region and a footer.
+ * navigation, language switch, signing out here or everywhere), the main region and a footer.
  */
 import type { ReactNode } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
@@ -19,6 +19,7 @@ const navFor = (role: string | undefined) => {
       return [
         { to: "/campaigns", key: "dashboard" },
         { to: "/audit", key: "audit" },
+        { to: "/people", key: "people" },
       ] as const
     case "auditor":
       return [{ to: "/audit", key: "audit" }] as const
@@ -30,7 +31,7 @@ const navFor = (role: string | undefined) => {
 /** Wraps a screen in the application's frame. */
 export const Shell = ({ children }: { readonly children: ReactNode }) => {
   const { t, lang, setLang } = useI18n()
-  const { principal, signOut } = useSession()
+  const { principal, signOut, signOutEverywhere } = useSession()
   return (
     <>
       <a className="skip-link" href="#main">
@@ -70,9 +71,14 @@ export const Shell = ({ children }: { readonly children: ReactNode }) => {
             {t.app.switchTo}
           </button>
           {principal ? (
-            <button type="button" className="link-button" onClick={signOut}>
-              {t.app.signOut}
-            </button>
+            <>
+              <button type="button" className="link-button" onClick={signOut}>
+                {t.app.signOut}
+              </button>
+              <button type="button" className="link-button" onClick={signOutEverywhere}>
+                {t.app.signOutEverywhere}
+              </button>
+            </>
           ) : null}
         </div>
       </header>

@@ -1,17 +1,17 @@
 /**
- * Sign-in with an API token. The token is checked against `/me` before it is
- * kept; when the server has single sign-on (OIDC) on, a link starts it.
+ * Sign-in with a name and a password; the session cookie it sets serves every tab.
+ * When the server has single sign-on (OIDC) on, a link starts it.
  */
 import { type FormEvent, useEffect, useId, useState } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useSession } from "../session/Session.tsx"
-import { looksLikeToken } from "../session/Token.ts"
 
 /** The sign-in screen. */
 export const SignIn = () => {
   const { t } = useI18n()
   const { signIn, ended } = useSession()
-  const [token, setToken] = useState("")
+  const [name, setName] = useState("")
+  const [password, setPassword] = useState("")
   const [error, setError] = useState<string | null>(null)
   const [working, setWorking] = useState(false)
   const id = useId()
@@ -24,17 +24,12 @@ export const SignIn = () => {
   }, [])
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
-    if (!looksLikeToken(token)) {
-      setError(t.signIn.tokenMalformed)
-      return
-    }
     setWorking(true)
-    const failure = await signIn(token.trim())
+    const failure = await signIn(name.trim(), password)
     setWorking(false)
     if (failure === null) return
-    setError(
-      failure.status === 401 ? t.signIn.tokenRejected : failure.kind === "network" ? t.errors.network : failure.detail,
-    )
+    setPassword("")
+    setError(failure.status === 401 ? t.signIn.refused : failure.kind === "network" ? t.errors.network : failure.detail)
   }
   return (
     <div className="sign-in">
@@ -43,23 +38,31 @@ export const SignIn = () => {
         {ended === "expired" ? <p className="notice warn">{t.errors.unauthorized}</p> : null}
         <p>{t.signIn.lead}</p>
         <form onSubmit={onSubmit} noValidate>
-          <div className="field" data-invalid={error ? "true" : undefined}>
-            <label htmlFor={`${id}-token`}>{t.signIn.tokenLabel}</label>
+          <div className="field">
+            <label htmlFor={`${id}-name`}>{t.signIn.nameLabel}</label>
             <input
-              id={`${id}-token`}
-              name="token"
-              type="password"
-              autoComplete="off"
+              id={`${id}-name`}
+              name="username"
+              autoComplete="username"
               spellCheck={false}
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+            />
+          </div>
+          <div className="field" data-invalid={error ? "true" : undefined}>
+            <label htmlFor={`${id}-password`}>{t.signIn.passwordLabel}</label>
+            <input
+              id={`${id}-password`}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-describedby={error ? `${id}-error` : undefined}
               aria-invalid={error ? true : undefined}
               required
             />
-            <span id={`${id}-hint`} className="hint">
-              {t.signIn.tokenHint}
-            </span>
             {error ? (
               <span id={`${id}-error`} className="field-error" role="alert">
                 {error}
@@ -67,7 +70,7 @@ export const SignIn = () => {
             ) : null}
           </div>
           <div className="actions">
-            <button type="submit" className="primary" disabled={working}>
+            <button type="submit" className="primary" disabled={working || name === "" || password === ""}>
               {working ? t.signIn.working : t.signIn.submit}
             </button>
           </div>

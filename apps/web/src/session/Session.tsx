@@ -1,16 +1,13 @@
 /**
- * Who is signed in: the token (sessionStorage), the API connection made with
- * it and the principal it belongs to. Any 401 signs out and says why.
- *
- * OIDC: a sign-in through the organisation's identity provider would end by
- * handing this provider a token (`signIn(token)`) — the only place to change.
+ * Who is signed in: the session cookie (shared by every tab, unreadable to script),
+ * the CSRF token its writes carry (in memory only, from sign-in or `GET /session`),
+ * the API connection and the person. Any 401 ends the session here and says why.
  */
 import type { Principal } from "@liandong/api"
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react"
 import { type Connection, connect } from "../api/Client.ts"
 import { type ApiFailure, isFailure, toFailure } from "../api/Failure.ts"
 import { useI18n } from "../i18n/I18n.tsx"
-import { clearToken, storedToken, storeToken } from "./Token.ts"
 
 /** The campaign clock as last read from the server: `now` then, at the browser's `at`. */
 export interface CampaignClock {
@@ -31,8 +28,9 @@ interface SessionValue {
   readonly api: Connection
   /** Why the last session ended, when it did not end by signing out. */
   readonly ended: "expired" | null
-  readonly signIn: (token: string) => Promise<ApiFailure | null>
+  readonly signIn: (name: string, password: string) => Promise<ApiFailure | null>
   readonly signOut: () => void
+  readonly signOutEverywhere: () => void
 }
 
 const SessionContext = createContext<SessionValue | null>(null)
@@ -47,65 +45,93 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   const { lang } = useI18n()
   const langRef = useRef(lang)
   langRef.current = lang
-  const [state, setState] = useState<SessionValue["state"]>(storedToken() ? "checking" : "signed-out")
+  const csrf = useRef<string | null>(null)
+  const [state, setState] = useState<SessionValue["state"]>("checking")
   const [principal, setPrincipal] = useState<Principal | null>(null)
   const [api, setApi] = useState<Connection>(offline)
   const [ended, setEnded] = useState<"expired" | null>(null)
   const [clock, setClock] = useState<CampaignClock | null>(null)
+  const raw = useRef<Promise<Connection> | null>(null)
+  const connection = useCallback(() => {
+    raw.current ??= connect(
+      () => csrf.current,
+      () => langRef.current,
+    )
+    return raw.current
+  }, [])
 
   const end = useCallback((why: "expired" | null) => {
-    clearToken()
+    csrf.current = null
     setPrincipal(null)
     setApi(offline)
     setEnded(why)
     setState("signed-out")
   }, [])
 
-  const open = useCallback(
-    async (token: string): Promise<ApiFailure | null> => {
-      const raw = await connect(token, () => langRef.current)
-      // Every call that answers 401 ends the session: the token expired or was revoked.
+  const enter = useCallback(
+    async (person: Principal, token: string | null) => {
+      const base = await connection()
+      csrf.current = token
+      // Every call that answers 401 ends the session: it expired, or was signed out elsewhere.
       const guarded: Connection = {
         run: (call) =>
-          raw.run(call).catch((failure: unknown) => {
+          base.run(call).catch((failure: unknown) => {
             if (isFailure(failure) && failure.status === 401) end("expired")
             throw failure
           }),
-        runUntil: raw.runUntil,
+        runUntil: base.runUntil,
       }
+      // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
+      const at = Date.now()
+      const serverClock = await base.run((client) => client.directory.clock()).catch(() => null)
+      setClock(
+        serverClock === null
+          ? null
+          : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
+      )
+      setPrincipal(person)
+      setApi(guarded)
+      setEnded(null)
+      setState("signed-in")
+    },
+    [connection, end],
+  )
+
+  const signIn = useCallback(
+    async (name: string, password: string): Promise<ApiFailure | null> => {
       try {
-        const me = await raw.run((client) => client.directory.me())
-        // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
-        const at = Date.now()
-        const serverClock = await raw.run((client) => client.directory.clock()).catch(() => null)
-        setClock(
-          serverClock === null
-            ? null
-            : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
-        )
-        storeToken(token)
-        setPrincipal(me)
-        setApi(guarded)
-        setEnded(null)
-        setState("signed-in")
+        const base = await connection()
+        const session = await base.run((client) => client.account.signIn({ payload: { name, password } }))
+        await enter(session.person, session.csrfToken)
         return null
       } catch (failure) {
-        clearToken()
-        setState("signed-out")
         return toFailure(failure)
       }
     },
-    [end],
+    [connection, enter],
   )
 
+  // A second tab, or a reload: the cookie is already there; ask who it belongs to.
   useEffect(() => {
-    const token = storedToken()
-    if (token) void open(token)
-  }, [open])
+    void connection()
+      .then((base) => base.run((client) => client.people.session()))
+      .then(
+        (session) => enter(session.person, session.csrfToken),
+        () => end(null),
+      )
+  }, [connection, enter, end])
+
+  const signOut = useCallback(() => {
+    void api.run((client) => client.people.signOut()).finally(() => end(null))
+  }, [api, end])
+
+  const signOutEverywhere = useCallback(() => {
+    void api.run((client) => client.people.signOutEverywhere()).finally(() => end(null))
+  }, [api, end])
 
   const value = useMemo<SessionValue>(
-    () => ({ state, principal, clock, api, ended, signIn: open, signOut: () => end(null) }),
-    [state, principal, clock, api, ended, open, end],
+    () => ({ state, principal, clock, api, ended, signIn, signOut, signOutEverywhere }),
+    [state, principal, clock, api, ended, signIn, signOut, signOutEverywhere],
   )
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>
 }

@@ -30,7 +30,7 @@ export {
   withExportedSnapshot,
 } from "../Backup.ts"
 /** The campaign clock (a service). */
-export { Clock } from "../Clock.ts"
+export { Clock, WallClock } from "../Clock.ts"
 /** The engine's tagged errors and their texts. */
 export * from "../Errors.ts"
 /** The layers every entry point runs the engine with. */
