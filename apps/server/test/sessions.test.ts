@@ -4,9 +4,11 @@
  * origin); wrong passwords lock out with one answer for unknown names; signing out ends it.
  */
 
-import { WallClock } from "@liandong/engine/runtime"
+import { createHmac } from "node:crypto"
+import { acceptInvitation, resetPassword } from "@liandong/engine/commands"
+import { confirmSecondFactor, enrolSecondFactor, loadActor, operator, WallClock } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { sql } from "kysely"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { configFromEnv, type ServerConfig } from "../src/Config.ts"
@@ -29,6 +31,19 @@ const testConfig: ServerConfig = {
 }
 
 const password = "黄河长江-correct-horse-9"
+
+/** RFC 6238 with SHA-1, 30 s, 6 digits: what an authenticator app shows at `ms` for a base32 secret. */
+const totp = (secret: string, ms: number): string => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+  let bits = ""
+  for (const ch of secret.replace(/=+$/u, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0")
+  const key = Buffer.from((bits.match(/.{8}/gu) ?? []).map((b) => Number.parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 1000 / 30)))
+  const mac = createHmac("sha1", key).update(counter).digest()
+  const at = (mac[mac.length - 1] ?? 0) & 0xf
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0")
+}
 
 const cookieOf = (answer: Answer): string => {
   const header = answer.headers.get("set-cookie") ?? ""
@@ -366,6 +381,37 @@ describeEachDatabase(
       const header = answer.headers.get("set-cookie") ?? ""
       expect(header).toMatch(/^liandong_session=/u)
       expect(header).not.toMatch(/Secure/iu)
+    })
+
+    it("asks a coordinator with a second factor for the code, and opens the session with it", async () => {
+      const runtime = ManagedRuntime.make(engineServices(db.store(), seeded.keyFile, seededAt))
+      let secret: string
+      try {
+        const reset = await runtime.runPromise(resetPassword("lead", operator))
+        await runtime.runPromise(acceptInvitation(reset.token, password))
+        const lead = await runtime.runPromise(loadActor("lead"))
+        secret = (await runtime.runPromise(enrolSecondFactor(lead))).secret
+        await runtime.runPromise(confirmSecondFactor(totp(secret, Date.now()), lead))
+      } finally {
+        await runtime.dispose()
+      }
+      const without = await call(server.url, "POST", "/api/v1/session", { body: { name: "lead", password } })
+      expect(without.status).toBe(401)
+      expect(without.json.reason).toBe("second-factor-required")
+      expect(without.headers.get("set-cookie")).toBeNull()
+      const wrong = await call(server.url, "POST", "/api/v1/session", {
+        body: { name: "lead", password, code: "000000" },
+      })
+      expect(wrong.status).toBe(401)
+      // The next time step's code: the current one was spent confirming, and a spent step is refused.
+      const code = totp(secret, Date.now() + offset + 30_000)
+      const signedIn = await call(server.url, "POST", "/api/v1/session", { body: { name: "lead", password, code } })
+      expect(signedIn.status).toBe(200)
+      expect((await call(server.url, "GET", "/api/v1/me", { headers: { cookie: cookieOf(signedIn) } })).json.id).toBe(
+        "lead",
+      )
+      const replayed = await call(server.url, "POST", "/api/v1/session", { body: { name: "lead", password, code } })
+      expect(replayed.status).toBe(401)
     })
 
     it("lets a bearer token write without a CSRF token", async () => {

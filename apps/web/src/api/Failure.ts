@@ -17,6 +17,8 @@ export interface ApiFailure {
   readonly title: string
   readonly detail: string
   readonly fields: ReadonlyArray<FieldError>
+  /** why a 401 was answered (e.g. `second-factor-required`), when the server says */
+  readonly reason?: string
 }
 
 /** True when the value is an ApiFailure. */
@@ -28,7 +30,14 @@ const text = (value: unknown): string => (typeof value === "string" ? value : ""
 /** Turns whatever a call failed with into an ApiFailure. */
 export const toFailure = (cause: unknown): ApiFailure => {
   if (isFailure(cause)) return cause
-  const error = cause as { _tag?: string; status?: number; title?: string; detail?: string; errors?: unknown }
+  const error = cause as {
+    _tag?: string
+    status?: number
+    title?: string
+    detail?: string
+    errors?: unknown
+    reason?: unknown
+  }
   if (typeof error?.status === "number" && typeof error._tag === "string") {
     const errors = Array.isArray(error.errors) ? error.errors : []
     return {
@@ -38,6 +47,7 @@ export const toFailure = (cause: unknown): ApiFailure => {
       title: text(error.title),
       detail: text(error.detail) || text(error.title),
       fields: errors.map((e: { path?: unknown; detail?: unknown }) => ({ path: text(e.path), detail: text(e.detail) })),
+      ...(typeof error.reason === "string" ? { reason: error.reason } : {}),
     }
   }
   if (error?._tag === "HttpClientError") {

@@ -14,6 +14,8 @@ export const SignIn = () => {
   const [password, setPassword] = useState("")
   const [error, setError] = useState<string | null>(null)
   const [working, setWorking] = useState(false)
+  const [needsCode, setNeedsCode] = useState(false)
+  const [code, setCode] = useState("")
   const id = useId()
   const [oidc, setOidc] = useState(false)
   useEffect(() => {
@@ -25,10 +27,19 @@ export const SignIn = () => {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
     setWorking(true)
-    const failure = await signIn(name.trim(), password)
+    const failure = await signIn(name.trim(), password, needsCode ? code.trim() : undefined)
     setWorking(false)
     if (failure === null) return
+    // A person with a second factor: the password was right; ask for the code (a wrong one asks again).
+    if (failure.status === 401 && failure.reason === "second-factor-required") {
+      setError(needsCode && code !== "" ? t.signIn.codeWrong : t.signIn.codeNeeded)
+      setNeedsCode(true)
+      setCode("")
+      return
+    }
     setPassword("")
+    setNeedsCode(false)
+    setCode("")
     setError(failure.status === 401 ? t.signIn.refused : failure.kind === "network" ? t.errors.network : failure.detail)
   }
   return (
@@ -69,8 +80,27 @@ export const SignIn = () => {
               </span>
             ) : null}
           </div>
+          {needsCode ? (
+            <div className="field">
+              <label htmlFor={`${id}-code`}>{t.signIn.codeLabel}</label>
+              <input
+                id={`${id}-code`}
+                name="one-time-code"
+                autoComplete="one-time-code"
+                inputMode="numeric"
+                spellCheck={false}
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                required
+              />
+            </div>
+          ) : null}
           <div className="actions">
-            <button type="submit" className="primary" disabled={working || name === "" || password === ""}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={working || name === "" || password === "" || (needsCode && code.trim() === "")}
+            >
               {working ? t.signIn.working : t.signIn.submit}
             </button>
           </div>

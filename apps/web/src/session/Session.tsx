@@ -28,7 +28,7 @@ interface SessionValue {
   readonly api: Connection
   /** Why the last session ended, when it did not end by signing out. */
   readonly ended: "expired" | null
-  readonly signIn: (name: string, password: string) => Promise<ApiFailure | null>
+  readonly signIn: (name: string, password: string, code?: string) => Promise<ApiFailure | null>
   readonly signOut: () => void
   readonly signOutEverywhere: () => void
 }
@@ -98,10 +98,11 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   )
 
   const signIn = useCallback(
-    async (name: string, password: string): Promise<ApiFailure | null> => {
+    async (name: string, password: string, code?: string): Promise<ApiFailure | null> => {
       try {
         const base = await connection()
-        const session = await base.run((client) => client.account.signIn({ payload: { name, password } }))
+        const payload = code === undefined || code === "" ? { name, password } : { name, password, code }
+        const session = await base.run((client) => client.account.signIn({ payload }))
         await enter(session.person, session.csrfToken)
         return null
       } catch (failure) {
