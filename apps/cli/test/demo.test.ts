@@ -53,6 +53,12 @@ describe("pnpm demo", () => {
       .filter((s) => s !== "")
     expect(sentences.filter((s, i) => sentences.indexOf(s) !== i)).toEqual([])
     expect(body).not.toMatch(/[,;:?!()]|xx/u)
+    // Nowhere, appendices included, a half-width mark beside Chinese text.
+    expect(
+      summary.match(
+        /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef][,:;()?!]|[,:;()?!][\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/gu,
+      ) ?? [],
+    ).toEqual([])
     // Appendices a reader can check: a maximum says so; the reports in the definition's order.
     const appendix = summary.slice(summary.indexOf("## 附件1"))
     expect(appendix).toContain("| 检查重点商贸企业 | 5家（各单位最大值） |")

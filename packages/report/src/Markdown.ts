@@ -27,9 +27,11 @@ export const shortStamp = (date: Date, timeZone: string): string => {
 
 const stamp = (date: Date | null, timeZone: string) => (date === null ? "—" : shortStamp(date, timeZone))
 
-/** A total's sources: each report with the journal row that approved it ("21(#130)"). */
+/** A total's sources: each report with the journal row that approved it ("21（#130）", in English "21 (#130)"). */
 const sources = (t: SummaryModel["totals"][number], lang: SummaryModel["lang"]) =>
-  t.sources.map((s) => `${s.report}(#${s.journal ?? "—"})`).join(lang === "en" ? ", " : "、")
+  lang === "en"
+    ? t.sources.map((s) => `${s.report} (#${s.journal ?? "—"})`).join(", ")
+    : t.sources.map((s) => `${s.report}（#${s.journal ?? "—"}）`).join("、")
 
 /** Renders the summary as Markdown: the 公文 levels, 附件说明, 落款, then the attachments. */
 export const renderMarkdown = (

@@ -71,7 +71,7 @@ describe("the summary model", () => {
     expect(text).toContain("## 一、措施得力、重点突出")
     expect(text).toContain("## 二、存在的困难和问题")
     expect(text).toContain("## 三、下一步工作打算")
-    expect(text).toContain("| 派发宣传资料 | 发放宣传资料 | 10350份 | 10000多份 | 2 | 3(#12)、7(#15) |")
+    expect(text).toContain("| 派发宣传资料 | 发放宣传资料 | 10350份 | 10000多份 | 2 | 3（#12）、7（#15） |")
     expect(renderMarkdown(model)).toBe(text)
   })
 
