@@ -4,7 +4,7 @@
  * totals by level, and one sheet per task with every report. Chinese headers, times in the
  * campaign's zone as Excel dates, figures as numbers.
  */
-import { type Campaign, rollUp, unitRoleLabels } from "@liandong/workflow"
+import { type Campaign, rollUp, unitRoleLabels, wallClockAt } from "@liandong/workflow"
 import writeExcelFile, { type CellObject, type Sheet } from "write-excel-file/node"
 
 /** A cell of ours: always an object (its type explicit), or empty. */
@@ -79,39 +79,11 @@ export const figureCell = (value: string | undefined): Cell => {
   return exact ? { value: n, type: Number } : { value, type: String }
 }
 
-const wallClocks = new Map<string, Intl.DateTimeFormat>()
-
 /**
  * The instant as the campaign's clocks showed it, written as an Excel date (Excel has no time
  * zones: a cell holds the wall-clock time; the header says which zone).
  */
-export const wallClock = (date: Date, timeZone: string): Date => {
-  let format = wallClocks.get(timeZone)
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-    wallClocks.set(timeZone, format)
-  }
-  const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
-  return new Date(
-    Date.UTC(
-      Number(parts.year),
-      Number(parts.month) - 1,
-      Number(parts.day),
-      Number(parts.hour),
-      Number(parts.minute),
-      Number(parts.second),
-    ),
-  )
-}
+export const wallClock = (date: Date, timeZone: string): Date => wallClockAt(date, timeZone)
 
 const timeCell = (date: Date | null, timeZone: string): Cell =>
   date === null ? null : { value: wallClock(date, timeZone), type: Date, format: "yyyy-mm-dd hh:mm" }

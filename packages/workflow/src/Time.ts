@@ -33,23 +33,31 @@ export const isTimeZone = (timeZone: string): boolean => {
   }
 }
 
-/** The zone's offset from UTC at an instant, in milliseconds. */
-const offsetAt = (instant: number, timeZone: string): number => {
+/**
+ * The wall-clock time a zone's clocks show at an instant, as a Date whose UTC fields hold it
+ * (for spreadsheets and text, which have no time zones); whole seconds.
+ */
+export const wallClockAt = (instant: Date | number, timeZone: string): Date => {
   const parts = Object.fromEntries(
     formatterFor(timeZone)
       .formatToParts(new Date(instant))
       .map((p) => [p.type, p.value]),
   )
-  const asUtc = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
+  return new Date(
+    Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+      Number(parts.second),
+    ),
   )
-  return asUtc - Math.floor(instant / 1000) * 1000
 }
+
+/** The zone's offset from UTC at an instant, in milliseconds. */
+const offsetAt = (instant: number, timeZone: string): number =>
+  wallClockAt(instant, timeZone).getTime() - Math.floor(instant / 1000) * 1000
 
 /** The instant a wall-clock time in a zone names (the earlier one when a clock change repeats it). */
 export const zonedToInstant = (

@@ -1,5 +1,6 @@
 /** Exports of the trail: the filtered timeline as CSV (opens in Excel/WPS), the whole journal as JSON Lines. */
 import type { TrailEntry } from "@liandong/api"
+import { wallClockAt } from "@liandong/workflow/time"
 import type { Connection } from "../../api/Client.ts"
 import type { Messages } from "../../i18n/Messages.ts"
 import { entryWords, type Names } from "./EntryWords.ts"
@@ -24,23 +25,8 @@ const cell = (value: string | number | null) => {
  * "2026-04-20 09:00:00" as the campaign's clocks showed the instant: the form spreadsheet
  * programs read as a date, in the zone the screens show (the header names it).
  */
-export const localStamp = (iso: string, timeZone: string): string => {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  )
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`
-}
+export const localStamp = (iso: string, timeZone: string): string =>
+  wallClockAt(new Date(iso), timeZone).toISOString().slice(0, 19).replace("T", " ")
 
 /** The entries as CSV text in the reader's language, with a BOM so spreadsheet programs read the Chinese correctly. */
 export const trailCsv = (entries: ReadonlyArray<TrailEntry>, t: Messages, names: Names, timeZone: string): string => {
