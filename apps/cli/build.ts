@@ -38,9 +38,10 @@ export interface Stamp {
   readonly files: ReadonlyArray<readonly [string, number]>
 }
 
-// PGlite loads its .wasm and .data files from beside its own module, so it stays a package of its own
-// (a dependency of @liandong/cli, resolved from dist/); pg's optional native binding is never installed.
-const external = [/^@electric-sql\/pglite(\/|$)/, "pg-native"]
+// PGlite loads its .wasm and .data files from beside its own module, and resvg (the summary's charts)
+// is a native addon, so each stays a package of its own (a dependency of @liandong/cli, resolved from
+// dist/); pg's optional native binding is never installed.
+const external = [/^@electric-sql\/pglite(\/|$)/, /^@resvg\/resvg-js(\/|$)/, "pg-native"]
 
 /** True when the bundle and its stamp exist and every file the stamp lists still has its recorded mtime. */
 export const bundleIsFresh = (): boolean => {
