@@ -2,7 +2,9 @@
  * How the CLI speaks: tables that line up with Chinese text, JSON on request,
  * and errors as one line (Chinese, then English) with details only under --debug.
  */
+
 import { createRequire } from "node:module"
+import { wholeDayEnding } from "@liandong/workflow"
 
 // string-width builds an Intl.Segmenter when loaded and Unicode-property regexes when first
 // used (30 ms and more of a listing's start): it is loaded only for text beyond the characters
@@ -51,10 +53,8 @@ export const errorLine = (error: unknown): string => {
 
 /** A deadline: a whole-day one (stored as the next midnight) reads "2026-07-03 24:00". */
 export const deadlineText = (value: Date | string, timeZone = "Asia/Shanghai"): string => {
-  const shown = when(value, timeZone)
-  if (!shown.endsWith(" 00:00")) return shown
-  const date = typeof value === "string" ? new Date(value) : value
-  return `${when(new Date(date.getTime() - 1), timeZone).slice(0, -6)} 24:00`
+  const day = wholeDayEnding(new Date(value), timeZone)
+  return day === undefined ? when(value, timeZone) : `${when(day, timeZone).slice(0, -6)} 24:00`
 }
 
 /** Formats a date for people, in the campaign's usual zone. */

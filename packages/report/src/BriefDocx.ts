@@ -5,31 +5,15 @@
  * the same bytes.
  */
 import { AlignmentType, BorderStyle, Document, Packer, Paragraph, TabStopType, TextRun } from "docx"
-import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate"
+import { unzipSync } from "fflate"
 import type { Brief } from "./Brief.ts"
+import { zipDated } from "./Docx.ts"
 
 const body = { ascii: "FangSong", eastAsia: "仿宋_GB2312", hAnsi: "FangSong" }
 const title = { ascii: "FZXiaoBiaoSong-B05S", eastAsia: "方正小标宋简体", hAnsi: "FZXiaoBiaoSong-B05S" }
 const red = "C00000"
 
 const line = { line: 560, lineRule: "exact" as const }
-
-/** Re-zips with every entry and the core properties dated `date`. */
-const pin = (packed: Uint8Array, date: Date): Uint8Array => {
-  const files = unzipSync(packed)
-  const iso = `${date.toISOString().slice(0, 19)}Z`
-  const core = files["docProps/core.xml"]
-  if (core !== undefined) {
-    files["docProps/core.xml"] = strToU8(
-      strFromU8(core)
-        .replace(/(<dcterms:created[^>]*>)[^<]*(<\/dcterms:created>)/u, `$1${iso}$2`)
-        .replace(/(<dcterms:modified[^>]*>)[^<]*(<\/dcterms:modified>)/u, `$1${iso}$2`),
-    )
-  }
-  const ordered: Zippable = {}
-  for (const name of Object.keys(files).sort()) ordered[name] = [files[name] as Uint8Array, { mtime: date }]
-  return zipSync(ordered, { level: 6, mtime: date })
-}
 
 /** Renders an issue as .docx bytes. */
 export const renderBriefDocx = async (brief: Brief): Promise<Uint8Array> => {
@@ -86,5 +70,5 @@ export const renderBriefDocx = async (brief: Brief): Promise<Uint8Array> => {
       },
     ],
   })
-  return pin(new Uint8Array(await Packer.toBuffer(document)), brief.stamp)
+  return zipDated(unzipSync(new Uint8Array(await Packer.toBuffer(document))), brief.stamp)
 }

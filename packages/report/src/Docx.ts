@@ -151,6 +151,14 @@ const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): U
       strFromU8(document).replace(/<wp:docPr id="\d+"/gu, () => `<wp:docPr id="${++picture}"`),
       tables,
     )
+  return zipDated(files, date)
+}
+
+/**
+ * Zips a Word package's entries in name order, each dated `date`, with the core properties'
+ * created and modified dates set to it: the same content gives the same bytes.
+ */
+export const zipDated = (files: Record<string, Uint8Array>, date: Date): Uint8Array => {
   const iso = `${date.toISOString().slice(0, 19)}Z`
   const core = files["docProps/core.xml"]
   if (core !== undefined) {

@@ -79,14 +79,9 @@ export const figureCell = (value: string | undefined): Cell => {
   return exact ? { value: n, type: Number } : { value, type: String }
 }
 
-/**
- * The instant as the campaign's clocks showed it, written as an Excel date (Excel has no time
- * zones: a cell holds the wall-clock time; the header says which zone).
- */
-export const wallClock = (date: Date, timeZone: string): Date => wallClockAt(date, timeZone)
-
+// Excel has no time zones: a cell holds the wall-clock time the campaign's clocks showed (the header names the zone).
 const timeCell = (date: Date | null, timeZone: string): Cell =>
-  date === null ? null : { value: wallClock(date, timeZone), type: Date, format: "yyyy-mm-dd hh:mm" }
+  date === null ? null : { value: wallClockAt(date, timeZone), type: Date, format: "yyyy-mm-dd hh:mm" }
 
 /** A sheet name Excel accepts: at most 31 characters, none of : \ / ? * [ ], unique in the book. */
 const sheetNames = () => {

@@ -57,5 +57,4 @@ export {
   type WorkbookData,
   type WorkbookReport,
   type WorkbookTask,
-  wallClock,
 } from "./Workbook.ts"

@@ -55,6 +55,17 @@ export const wallClockAt = (instant: Date | number, timeZone: string): Date => {
   )
 }
 
+/**
+ * For a whole-day deadline — stored as the zone's next midnight — an instant inside the day it
+ * closes (so it reads "7月3日 24:00", not "7月4日 00:00"); undefined for any other instant.
+ */
+export const wholeDayEnding = (instant: Date, timeZone: string): Date | undefined => {
+  const wall = wallClockAt(instant, timeZone)
+  return wall.getUTCHours() === 0 && wall.getUTCMinutes() === 0 && wall.getUTCSeconds() === 0
+    ? new Date(instant.getTime() - 1)
+    : undefined
+}
+
 /** The zone's offset from UTC at an instant, in milliseconds. */
 const offsetAt = (instant: number, timeZone: string): number =>
   wallClockAt(instant, timeZone).getTime() - Math.floor(instant / 1000) * 1000

@@ -31,4 +31,4 @@ export {
   ruleOf,
   type Term,
 } from "./Rules.ts"
-export { durationMs, isTimeZone, resolveTime, wallClockAt } from "./Time.ts"
+export { durationMs, isTimeZone, resolveTime, wallClockAt, wholeDayEnding } from "./Time.ts"

@@ -7,6 +7,7 @@ import {
   normalizeCampaign,
   resolveTime,
   validateCampaign,
+  wholeDayEnding,
 } from "../src/index.ts"
 import { week } from "./fixture.ts"
 
@@ -210,5 +211,15 @@ describe("warnings at deploy", () => {
       ["units[4].name", "单位名称“乙县知识产权局”与 units[2] 重复，总结和各页面将无法区分"],
       ["units[4]", "单位“乙县知识产权局”没有任何任务"],
     ])
+  })
+})
+
+describe("whole-day deadlines", () => {
+  it("read a deadline at the zone's midnight as the end of the day before, and nothing else", () => {
+    const ending = wholeDayEnding(new Date("2024-07-03T16:00:00.000Z"), "Asia/Shanghai")
+    expect(ending?.toISOString()).toBe("2024-07-03T15:59:59.999Z")
+    expect(wholeDayEnding(new Date("2024-07-03T10:00:00.000Z"), "Asia/Shanghai")).toBeUndefined()
+    // Midnight in UTC is 08:00 in Beijing: not a whole day there.
+    expect(wholeDayEnding(new Date("2024-07-04T00:00:00.000Z"), "Asia/Shanghai")).toBeUndefined()
   })
 })

@@ -2,6 +2,7 @@
  * Dates and numbers in the reader's language; times in the campaign's time
  * zone when it is known, so a deadline reads the same for everyone.
  */
+import { wholeDayEnding } from "@liandong/workflow/time"
 import type { Language } from "./Messages.ts"
 
 const locale = (lang: Language) => (lang === "zh" ? "zh-CN" : "en-GB")
@@ -14,24 +15,15 @@ export const formatDateTime = (iso: string, lang: Language, timeZone?: string): 
     ...(timeZone ? { timeZone } : {}),
   }).format(new Date(iso))
 
-const isMidnight = (date: Date, timeZone?: string) =>
-  new Intl.DateTimeFormat("en-GB", {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    ...(timeZone ? { timeZone } : {}),
-  }).format(date) === "00:00"
-
 /**
  * A deadline as offices write it: a whole-day deadline (the end of 7月3日, stored as the next
  * midnight) reads "2026年7月3日 24:00", not the next day at 00:00.
  */
 export const formatDeadline = (iso: string, lang: Language, timeZone?: string): string => {
-  const date = new Date(iso)
-  if (!isMidnight(date, timeZone)) return formatDateTime(iso, lang, timeZone)
-  const day = new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", ...(timeZone ? { timeZone } : {}) }).format(
-    new Date(date.getTime() - 1),
-  )
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone
+  const ending = wholeDayEnding(new Date(iso), zone)
+  if (ending === undefined) return formatDateTime(iso, lang, timeZone)
+  const day = new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeZone: zone }).format(ending)
   return lang === "zh" ? `${day} 24:00` : `${day}, 24:00`
 }
 

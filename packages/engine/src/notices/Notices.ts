@@ -9,7 +9,7 @@
  * server took it; a crash in between sends it again. Every copy carries the same Message-ID
  * (and X-Liandong-Delivery header), which a receiver can use to drop the repeat.
  */
-import type { Campaign } from "@liandong/workflow"
+import { type Campaign, wholeDayEnding } from "@liandong/workflow"
 import { Context, Effect } from "effect"
 import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
@@ -74,10 +74,8 @@ const localDeadline = (iso: string, timeZone: string) => {
       minute: "2-digit",
       hour12: false,
     }).format(date)
-  const date = new Date(iso)
-  const shown = format(date)
-  // A whole-day deadline (the next midnight) is that day at 24:00.
-  return shown.endsWith("00:00") ? `${format(new Date(date.getTime() - 1)).slice(0, -5)}24:00` : shown
+  const ending = wholeDayEnding(new Date(iso), timeZone)
+  return ending === undefined ? format(new Date(iso)) : `${format(ending).slice(0, -5)}24:00`
 }
 
 /** The words of a notice: a Chinese subject, and a body in Chinese then English. */
