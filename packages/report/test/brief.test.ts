@@ -1,15 +1,10 @@
-import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { normalizeCampaign } from "@liandong/workflow"
 import { strFromU8, unzipSync } from "fflate"
 import { describe, expect, it } from "vitest"
 import { briefHtml, briefMarkdown, buildBrief, fullWidthPunctuation, renderBriefDocx } from "../src/index.ts"
 import { campaign, reports } from "./fixture.ts"
+import { soffice, toPdf } from "./office.ts"
 
-const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((path) => existsSync(path))
 const halfWidthByChinese = /\p{Script=Han}[,:;()?!]|[,:;()?!]\p{Script=Han}/u
 
 describe("the 简报", () => {
@@ -120,22 +115,7 @@ describe("the 简报", () => {
   })
 
   it.skipIf(soffice === undefined)("opens in LibreOffice", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "liandong-brief-"))
-    await writeFile(join(dir, "brief.docx"), await renderBriefDocx(brief))
-    execFileSync(
-      soffice as string,
-      [
-        "--headless",
-        `-env:UserInstallation=file://${dir}/profile`,
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        dir,
-        join(dir, "brief.docx"),
-      ],
-      { stdio: "ignore", timeout: 120_000 },
-    )
-    const pdf = await readFile(join(dir, "brief.pdf"))
+    const { pdf } = await toPdf(await renderBriefDocx(brief), "brief")
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-")
   })
 })

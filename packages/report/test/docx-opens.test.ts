@@ -1,16 +1,10 @@
-import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { strFromU8, unzipSync } from "fflate"
 import { describe, expect, it } from "vitest"
 import { buildSummaryModel, renderDocx } from "../src/index.ts"
 import { campaign, reports, totals } from "./fixture.ts"
+import { soffice, toPdf } from "./office.ts"
 
 const model = buildSummaryModel(campaign, totals, reports)
-
-const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((path) => existsSync(path))
 
 describe("the Word file", () => {
   it("parses back: its document holds the text, the fonts and the appendix table", async () => {
@@ -25,25 +19,7 @@ describe("the Word file", () => {
 
   // CI installs LibreOffice from Debian's packages; elsewhere this runs where it is installed.
   it.skipIf(soffice === undefined)("opens in LibreOffice and converts to PDF", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "liandong-docx-"))
-    await writeFile(join(dir, "summary.docx"), await renderDocx(model))
-    execFileSync(
-      soffice as string,
-      [
-        "--headless",
-        `-env:UserInstallation=file://${dir}/profile`,
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        dir,
-        join(dir, "summary.docx"),
-      ],
-      {
-        stdio: "ignore",
-        timeout: 120_000,
-      },
-    )
-    const pdf = await readFile(join(dir, "summary.pdf"))
+    const { pdf } = await toPdf(await renderDocx(model), "summary")
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-")
     expect(pdf.length).toBeGreaterThan(5_000)
   })

@@ -4,15 +4,12 @@
  */
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdtemp, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { buildDocument } from "../src/Document.ts"
 import { buildSummaryModel, renderDocx, type SummaryModel } from "../src/index.ts"
 import { campaign, reports, totals } from "./fixture.ts"
+import { soffice, toPdf } from "./office.ts"
 
-const soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].find((path) => existsSync(path))
 const pdftotext = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].find((path) => existsSync(path))
 const tools = soffice !== undefined && pdftotext !== undefined
 
@@ -50,22 +47,8 @@ let pages: string[][] = []
 
 describe.runIf(tools)("the Word file on paper", () => {
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), "liandong-pages-"))
-    await writeFile(join(dir, "summary.docx"), await renderDocx(model, model.dated, { timeZone: campaign.timeZone }))
-    execFileSync(
-      soffice as string,
-      [
-        "--headless",
-        `-env:UserInstallation=file://${dir}/profile`,
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        dir,
-        join(dir, "summary.docx"),
-      ],
-      { stdio: "ignore", timeout: 120_000 },
-    )
-    const text = execFileSync(pdftotext as string, ["-layout", join(dir, "summary.pdf"), "-"], { encoding: "utf8" })
+    const { path } = await toPdf(await renderDocx(model, model.dated, { timeZone: campaign.timeZone }), "summary")
+    const text = execFileSync(pdftotext as string, ["-layout", path, "-"], { encoding: "utf8" })
     pages = text
       .split("\f")
       // pdftotext spaces half-width digits from CJK text ("附件 1"): compare without the spaces it adds.
