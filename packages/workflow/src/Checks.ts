@@ -184,6 +184,37 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
           }
         })
       }
+      ;(taskInput.extensions ?? []).forEach((extension, k) => {
+        const epath = `${tpath}.extensions[${k}]`
+        extension.units.forEach((key, u) => {
+          if (!task.units.includes(key))
+            out.push(
+              problem(
+                `${epath}.units[${u}]`,
+                `单位“${key}”不承担此任务,不能为其延期`,
+                `unit "${key}" is not assigned this task, so it cannot be granted an extension`,
+              ),
+            )
+        })
+        const later = task.extensions?.[k]?.deadline ?? extension.deadline
+        if (!validInstant(later)) {
+          out.push(
+            problem(
+              `${epath}.deadline`,
+              `不是有效的日期时间:${extension.deadline}`,
+              `not a valid date-time: ${extension.deadline}`,
+            ),
+          )
+        } else if (opens && closes && (later <= phase.opensAt || later > phase.closesAt)) {
+          out.push(
+            problem(
+              `${epath}.deadline`,
+              `延期后的截止时间不在阶段“${phase.name.zh}”的时间范围内`,
+              `the extended deadline is outside the phase "${phase.key}"`,
+            ),
+          )
+        }
+      })
       const figures = taskInput.figures ?? []
       for (const key of duplicates(figures.map((f) => f.key))) {
         out.push(problem(`${tpath}.figures`, `数据项“${key}”重复`, `duplicate figure key "${key}"`))

@@ -138,6 +138,8 @@ export const TaskInput = Schema.Struct({
   narrative: Schema.optional(Schema.Array(NarrativeInput)),
   /** Rules between the figures, checked on every report (see Rules.ts). */
   rules: Schema.optional(Schema.Array(RuleInput)),
+  /** Later deadlines granted to some units (延期); the last one naming a unit holds for it. */
+  extensions: Schema.optional(Schema.Array(Schema.Struct({ units: NonEmpty(Key), deadline: DateTimeInput }))),
 })
 
 /**
@@ -265,7 +267,27 @@ export interface Task {
   readonly narrative: ReadonlyArray<NarrativeField>
   /** Rules between the figures; absent when the task has none (so older definitions keep their hash). */
   readonly rules?: ReadonlyArray<Rule>
+  /** Later deadlines for some units, their reminders moved with them; absent when none. */
+  readonly extensions?: ReadonlyArray<Extension>
 }
+
+/** A later deadline granted to some units of a task. */
+export interface Extension {
+  readonly units: ReadonlyArray<string>
+  readonly deadline: string
+  readonly reminders: ReadonlyArray<string>
+}
+
+/** The extension that holds for a unit: the last one naming it. */
+const extensionFor = (task: Task, unit: string): Extension | undefined =>
+  task.extensions?.findLast((e) => e.units.includes(unit))
+
+/** A unit's deadline for a task: an extension's, or the task's. */
+export const deadlineOf = (task: Task, unit: string): string => extensionFor(task, unit)?.deadline ?? task.deadline
+
+/** A unit's reminder instants for a task, moved with its extension. */
+export const remindersOf = (task: Task, unit: string): ReadonlyArray<string> =>
+  extensionFor(task, unit)?.reminders ?? task.reminders
 
 /** A gate: when a phase closes. */
 export type Gate =

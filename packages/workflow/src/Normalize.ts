@@ -125,7 +125,12 @@ const normalize = (input: Input): Campaign => {
   const phases: Phase[] = input.phases.map((p) => {
     const tasks: Task[] = p.tasks.map((t) => {
       const deadline = at(t.deadline, true)
-      const deadlineMs = Date.parse(deadline)
+      const remindersBefore = (instant: string) =>
+        (t.reminders ?? [])
+          .map((d) => Date.parse(instant) - durationMs(d))
+          .filter((ms) => Number.isFinite(ms))
+          .sort((a, b) => a - b)
+          .map((ms) => new Date(ms).toISOString())
       return {
         key: t.key,
         phase: p.key,
@@ -133,11 +138,7 @@ const normalize = (input: Input): Campaign => {
         description: t.description ?? null,
         units: assignees(input, t),
         deadline,
-        reminders: (t.reminders ?? [])
-          .map((d) => deadlineMs - durationMs(d))
-          .filter((ms) => Number.isFinite(ms))
-          .sort((a, b) => a - b)
-          .map((ms) => new Date(ms).toISOString()),
+        reminders: remindersBefore(deadline),
         figures: (t.figures ?? []).map(figureOf),
         narrative:
           t.narrative === undefined
@@ -151,6 +152,15 @@ const normalize = (input: Input): Campaign => {
                 ...(n.about === undefined ? {} : { about: n.about as "place" | "date" | "people" }),
               })),
         ...rulesOf(t.rules),
+        // Only when given, so definitions without extensions keep their hash.
+        ...(t.extensions === undefined || t.extensions.length === 0
+          ? {}
+          : {
+              extensions: t.extensions.map((e) => {
+                const later = at(e.deadline, true)
+                return { units: e.units, deadline: later, reminders: remindersBefore(later) }
+              }),
+            }),
       }
     })
     const involved = new Set(tasks.flatMap((t) => t.units))

@@ -1,5 +1,19 @@
 /** @liandong/workflow — the campaign definition language and its pure machines. */
 export { campaignHash, canonicalJson, sha256Hex } from "./Canonical.ts"
+export {
+  addUnit,
+  type ChangeItem,
+  type ChangePlan,
+  changeText,
+  extendDeadline,
+  migrateCampaignSnapshot,
+  migrateUnitSnapshot,
+  planChange,
+  type Refusal,
+  type RunningState,
+  takesPart,
+  withdrawUnit,
+} from "./Change.ts"
 export { campaignWarnings } from "./Checks.ts"
 export { addDecimal, compareDecimal, decimal } from "./Decimal.ts"
 export * from "./Definition.ts"

@@ -101,7 +101,7 @@ describe("the campaign's machine", () => {
     const rejected = machine.no({ type: "phase.force-close", phase: "publicity", by: "lead", at: t })
     expect(rejected.zh).toContain("阶段“宣传”")
     expect(machine.no({ type: "phase.due", phase: "nowhere", at: t }).zh).toBe(
-      "没有阶段“nowhere”;当前可以:阶段到期开启、阶段到期、单位完成阶段",
+      "没有阶段“nowhere”;当前可以:阶段到期开启、阶段到期、单位完成阶段、变更活动定义",
     )
   })
 

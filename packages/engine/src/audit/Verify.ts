@@ -6,7 +6,19 @@
  * checks the live database and an export on an auditor's machine. Rows are
  * fed one at a time, so the journal never has to be held whole.
  */
-import { apply, type Campaign, type Compiled, campaignView, canonicalJson, compile, initial } from "@liandong/workflow"
+import {
+  apply,
+  type Campaign,
+  type Compiled,
+  campaignHash,
+  campaignView,
+  canonicalJson,
+  compile,
+  initial,
+  migrateCampaignSnapshot,
+  migrateUnitSnapshot,
+  takesPart,
+} from "@liandong/workflow"
 import { Result } from "effect"
 import type { AnyStateMachine } from "xstate"
 import type { ReportContent, ReviewContent } from "../JournalContent.ts"
@@ -260,51 +272,104 @@ const verifyCheckpoints = (
 
 /** One machine's replay so far: its snapshot, or the row where it broke. */
 interface Replay {
-  readonly machine: AnyStateMachine
+  machine: AnyStateMachine
   snapshot: unknown
+  /** which of the campaign's definitions (by index in its versions) the snapshot is under */
+  version: number
   /** the seq of its last event */
   last: number | null
   broken: Finding | undefined
 }
 
-/** Replays each machine's events through its definition as they pass; holds one snapshot per machine. */
+/**
+ * Replays each machine's events through the definition it ran under; holds one snapshot per
+ * machine. The campaign's versions come from the journal itself: the last deployment's
+ * definition, then each `campaign.changed` event's. At such an event every machine migrates
+ * to the new definition (lazily, by the same pure function the engine ran), except a unit
+ * that takes part in nothing any more: it stays where it stopped.
+ */
 const replayCheck = (premises: Premises) => {
   const heads = new Map(premises.machines.map((m) => [m.id, m]))
   // One compiled definition per hash: units of one shape share a machine.
   const compiled = new Map<string, Compiled>()
-  const machineOf = (head: MachineHead, definition: Campaign) => {
-    let found = compiled.get(head.definitionHash)
+  const machineOf = (head: MachineHead, hash: string) => {
+    let found = compiled.get(hash)
     if (found === undefined) {
-      found = compile(definition)
-      compiled.set(head.definitionHash, found)
+      found = compile(premises.definitions[hash] as Campaign)
+      compiled.set(hash, found)
     }
     return head.kind === "campaign" ? found.campaignMachine() : found.unitMachine(head.unit as string)
   }
+  // The definitions the campaign ran under, in order, by hash; and every one the journal named.
+  let versions: string[] = []
+  const named = new Map<string, number>()
+  const definitionAt = (i: number) => premises.definitions[versions[i] as string]
   const replays = new Map<string, Replay>()
   const expected: Expected[] = []
-  const start = (head: MachineHead, definition: Campaign): Replay => {
-    const machine = machineOf(head, definition)
-    return { machine, snapshot: initial(machine).snapshot, last: null, broken: undefined }
+  const start = (head: MachineHead): Replay | undefined => {
+    if (versions.length === 0) versions = [head.definitionHash]
+    const first = versions.findIndex((hash) => {
+      const definition = premises.definitions[hash]
+      return definition !== undefined && (head.kind === "campaign" || takesPart(definition, head.unit as string))
+    })
+    if (first < 0) return undefined
+    const machine = machineOf(head, versions[first] as string)
+    return { machine, snapshot: initial(machine).snapshot, version: first, last: null, broken: undefined }
+  }
+  /** Migrates a replay to the newest version it takes part in. */
+  const catchUp = (head: MachineHead, replay: Replay) => {
+    while (replay.version < versions.length - 1 && replay.broken === undefined) {
+      const next = definitionAt(replay.version + 1)
+      if (next === undefined) return
+      if (head.kind === "unit" && !takesPart(next, head.unit as string)) return
+      replay.snapshot =
+        head.kind === "campaign"
+          ? migrateCampaignSnapshot(next, replay.snapshot)
+          : migrateUnitSnapshot(next, head.unit as string, replay.snapshot)
+      replay.version += 1
+      replay.machine = machineOf(head, versions[replay.version] as string)
+    }
   }
   const push = (row: JournalRecord) => {
+    const payload = row.payload as { type: string; at: string; hash?: unknown }
+    if (row.cause === "deploy" && payload.type === "campaign.deployed" && typeof payload.hash === "string") {
+      // A deployment before the start replaces the machines: its definition is the first.
+      versions = [payload.hash]
+      if (!named.has(payload.hash)) named.set(payload.hash, row.seq)
+      return
+    }
     if (!isMachineEvent(row)) return
     const head = heads.get(row.machine_id)
-    const definition = head === undefined ? undefined : premises.definitions[head.definitionHash]
-    if (head === undefined || definition === undefined) return
-    let replay = replays.get(row.machine_id)
-    if (replay === undefined) {
-      replay = start(head, definition)
-      replays.set(row.machine_id, replay)
+    if (head === undefined || premises.definitions[head.definitionHash] === undefined) return
+    if (head.kind === "campaign" && payload.type === "campaign.changed" && typeof payload.hash === "string") {
+      versions.push(payload.hash)
+      if (!named.has(payload.hash)) named.set(payload.hash, row.seq)
     }
-    replay.last = row.seq
-    if (replay.broken !== undefined) return
-    const step = apply(replay.machine, replay.snapshot, row.payload as { type: string; at: string })
+    let replay = replays.get(row.machine_id)
     const fail = (zh: string, en: string): Finding => ({
       seq: row.seq,
       check: "replay",
       zh: `第 ${row.seq} 行:${zh}`,
       en: `row ${row.seq}: ${en}`,
     })
+    if (replay === undefined) {
+      replay = start(head)
+      if (replay === undefined) return
+      replays.set(row.machine_id, replay)
+    }
+    replay.last = row.seq
+    if (replay.broken !== undefined) return
+    catchUp(head, replay)
+    const definition = definitionAt(replay.version)
+    if (replay.version !== versions.length - 1 || definition === undefined) {
+      replay.broken = fail(
+        "事件属于已退出活动的单位,或其活动定义缺失",
+        "the event is for a unit that has left the campaign, or its definition is missing",
+      )
+      replay.snapshot = undefined
+      return
+    }
+    const step = apply(replay.machine, replay.snapshot, payload)
     if (Result.isFailure(step)) {
       replay.broken = fail(
         `重放时事件被拒绝(${step.failure.zh})`,
@@ -344,20 +409,54 @@ const replayCheck = (premises: Premises) => {
         },
       ]
     }
-    const replay = replays.get(machine.id) ?? start(machine, definition)
+    const replay = replays.get(machine.id) ?? start(machine)
     replays.delete(machine.id)
-    if (replay.broken !== undefined) return [replay.broken]
+    if (replay?.broken !== undefined) return [replay.broken]
+    if (replay !== undefined) catchUp(machine, replay)
+    const who = machine.unit ?? "活动"
+    if (replay === undefined || versions[replay.version] !== machine.definitionHash)
+      return [
+        {
+          seq: replay?.last ?? null,
+          check: "replay",
+          zh: `状态机 ${who} 记录的活动定义版本与日志所示不符`,
+          en: `machine ${machine.unit ?? "campaign"} is pinned to another definition than the journal shows`,
+        },
+      ]
     if (canonicalJson(replay.snapshot) === canonicalJson(machine.snapshot)) return []
     return [
       {
         seq: replay.last,
         check: "replay",
-        zh: `状态机 ${machine.unit ?? "活动"} 的存储快照与其事件重放结果不符`,
+        zh: `状态机 ${who} 的存储快照与其事件重放结果不符`,
         en: `the stored snapshot of machine ${machine.unit ?? "campaign"} differs from the replay of its events`,
       },
     ]
   }
-  return { push, settle, expected: (): ReadonlyArray<Expected> => expected }
+  /** Each definition the journal names must be there, and be what its hash says. */
+  const definitions = (): Finding[] =>
+    [...named].flatMap(([hash, seq]): Finding[] => {
+      const definition = premises.definitions[hash]
+      if (definition === undefined)
+        return [
+          {
+            seq,
+            check: "replay",
+            zh: `第 ${seq} 行记录的活动定义(${hash.slice(0, 12)}…)缺失`,
+            en: `row ${seq}: the definition it records (${hash.slice(0, 12)}…) is missing`,
+          },
+        ]
+      if (campaignHash(definition) === hash) return []
+      return [
+        {
+          seq,
+          check: "replay",
+          zh: `第 ${seq} 行记录的活动定义已被改动(内容与其哈希不符)`,
+          en: `row ${seq}: the definition it records was altered (its content does not match its hash)`,
+        },
+      ]
+    })
+  return { push, settle, definitions, expected: (): ReadonlyArray<Expected> => expected }
 }
 
 /** A verification fed the journal row by row, in stored order, then each machine with its stored snapshot. */
@@ -397,6 +496,7 @@ export const journalVerifier = (premises: Premises): JournalVerifier => {
     end: () => [
       ...chain.end(premises.claimedLength),
       ...verifyCheckpoints(premises, chain.count(), heads, replay.expected()),
+      ...replay.definitions(),
       ...content.findings(),
     ],
     settle: replay.settle,

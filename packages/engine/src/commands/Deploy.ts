@@ -2,7 +2,8 @@
  * Deploys a campaign definition: validates it, records the version with its
  * content hash, writes its units (the campaign's own rows), and creates one
  * machine per participating unit plus the campaign's. A campaign not yet
- * started may be redeployed with a changed definition; a started one may not.
+ * started may be redeployed with a changed definition; a started one changes
+ * by plan and apply (Change.ts).
  * Only the operator or the coordinator of both the existing campaign and the
  * new definition may deploy over a campaign; a refusal is journaled in its chain.
  */
@@ -167,8 +168,8 @@ export const deploy = (input: unknown, actor: Actor) =>
           return yield* new CampaignState({
             campaign: definition.key,
             status: existing.status,
-            zh: `活动“${definition.key}”已启动,不能重新部署;请使用新的活动标识`,
-            en: `campaign "${definition.key}" has started and cannot be redeployed; use a new campaign key`,
+            zh: `活动“${definition.key}”已启动,不能重新部署;请用 liandong plan 查看变更,再用 liandong apply --reason 应用`,
+            en: `campaign "${definition.key}" has started and cannot be redeployed; see the changes with liandong plan, then apply them with liandong apply --reason`,
           })
         }
         const version = (existing?.version ?? 0) + 1

@@ -4,6 +4,16 @@
 export { acknowledge } from "../commands/Acknowledge.ts"
 /** Start a campaign; close an open phase early (its coordinator). */
 export { closePhase, startCampaign } from "../commands/Campaign.ts"
+/** Change a running campaign: plan a new definition, apply it, or a common change (its coordinator). */
+export {
+  type Changed,
+  type ChangeRequest,
+  type CommonChange,
+  changeCampaign,
+  commonChange,
+  planCampaignChange,
+  requestChange,
+} from "../commands/Change.ts"
 /** Deploy or redeploy a definition (the operator, or the campaign's coordinator). */
 export { type Deployed, deploy } from "../commands/Deploy.ts"
 /** Approve or return a report (the coordinator). */

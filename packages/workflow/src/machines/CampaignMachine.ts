@@ -117,6 +117,9 @@ export const buildCampaignMachine = (campaign: Campaign) => {
           "phase.due": { guard: known, actions: updatePhase(() => ({ due: true })) },
           "phase.deadline": { guard: known, actions: updatePhase(() => ({ deadlinePassed: true })) },
           "unit.phase-done": { guard: known, actions: updatePhase((p) => ({ doneCount: p.doneCount + 1 })) },
+          // The snapshot was migrated to the new definition before this event (Change.ts); taking
+          // it re-evaluates the gates, which a withdrawn unit may have let through.
+          "campaign.changed": { actions: emit([]) },
         },
         states: Object.fromEntries(
           phases.map((phase, i) => [

@@ -38,6 +38,16 @@ export type MachineEvent =
   | { readonly type: "unit.phase-done"; readonly phase: string; readonly unit: string; readonly at: string }
   | { readonly type: "phase.force-close"; readonly phase: string; readonly by: string; readonly at: string }
   | { readonly type: "summary.written"; readonly summary: string; readonly at: string }
+  | {
+      readonly type: "campaign.changed"
+      /** the definition version and content hash the campaign runs under from now on, and the one before */
+      readonly version: number
+      readonly hash: string
+      readonly from: string
+      readonly reason: string
+      readonly by: string
+      readonly at: string
+    }
 
 /** An event as it arrives from outside, before it is known to be well formed. */
 export interface AnyEvent {
@@ -86,4 +96,5 @@ export const eventLabels: Record<string, { zh: string; en: string }> = {
   "unit.phase-done": { zh: "单位完成阶段", en: "record a unit's finished phase" },
   "phase.force-close": { zh: "提前关闭阶段", en: "close the phase early" },
   "summary.written": { zh: "生成总结", en: "record the written summary" },
+  "campaign.changed": { zh: "变更活动定义", en: "change the campaign's definition" },
 }

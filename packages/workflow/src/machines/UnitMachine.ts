@@ -9,7 +9,7 @@
  * the engine, so a step's effects are exactly what that step appended.
  */
 import { assign, createMachine } from "xstate"
-import type { Campaign, Phase, Task } from "../Definition.ts"
+import { type Campaign, deadlineOf, type Phase, remindersOf, type Task } from "../Definition.ts"
 import type { FollowUp } from "./Events.ts"
 
 /** What a unit's machine remembers about one task. */
@@ -36,7 +36,8 @@ export interface UnitContext {
 type Ev = { type: string; at: string; task?: string; phase?: string; report?: string; reason?: string; by?: string }
 type Args = { context: UnitContext; event: Ev }
 
-const blankTask: TaskContext = {
+/** A task's memory before anything happened to it. */
+export const blankTask: TaskContext = {
   acknowledgedAt: null,
   submittedAt: null,
   approvedAt: null,
@@ -173,10 +174,10 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
               {
                 type: "schedule",
                 key: `deadline:${task.key}`,
-                at: task.deadline,
+                at: deadlineOf(task, context.unit),
                 event: { type: "task.deadline", task: task.key },
               },
-              ...task.reminders.flatMap((at, i): FollowUp[] =>
+              ...remindersOf(task, context.unit).flatMap((at, i): FollowUp[] =>
                 at > event.at
                   ? [
                       {

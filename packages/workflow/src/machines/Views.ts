@@ -2,7 +2,7 @@
  * Plain projections of persisted snapshots, for the read-model columns and
  * rows the engine writes beside them (machines.phase/status/overdue, tasks).
  */
-import type { Campaign } from "../Definition.ts"
+import { type Campaign, deadlineOf } from "../Definition.ts"
 import type { CampaignContext } from "./CampaignMachine.ts"
 import type { TaskContext, UnitContext } from "./UnitMachine.ts"
 import { unitTasks } from "./UnitMachine.ts"
@@ -64,7 +64,7 @@ export const unitView = (campaign: Campaign, unit: string, persisted: unknown): 
         task: task.key,
         phase: phase.key,
         status,
-        deadline: task.deadline,
+        deadline: deadlineOf(task, unit),
         overdue: memory.overdue,
         reminded: memory.reminded,
         returns: memory.returns,
