@@ -83,6 +83,8 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { figures: { attendees: 12 }, narrative: { narrative: "矩阵测试" } }
     case "reports.return":
       return { reason: "矩阵退回" }
+    case "campaigns.change":
+      return { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
     case "notices.read":
       return { ids: "all" }
     default:

@@ -176,6 +176,25 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
           { minKeys: 1, maxKeys: 3 },
         ),
       )
+    case "campaigns.change":
+      return fc.oneof(
+        notAnObject,
+        fc.record({ change: fc.oneof(fc.constant({}), fc.record({ kind: text }), fc.integer()) }),
+        fc.record({
+          change: fc.record({
+            kind: fc.constant("extend"),
+            task: fc.constant("events"),
+            deadline: fc.oneof(
+              text.filter((t) => !/^\d{4}-/.test(t)),
+              unstorable,
+            ),
+          }),
+        }),
+        fc.record({
+          change: fc.constant({ kind: "withdraw-unit", unit: "district-b" }),
+          reason: fc.oneof(fc.integer(), unstorable, fc.constant("理".repeat(501))),
+        }),
+      )
     case "campaigns.deploy":
       return fc.oneof(
         notAnObject,
@@ -252,7 +271,9 @@ describeEachDatabase(
                 ? spoiled.value
                 : op.operationId === "reports.return"
                   ? { reason: "理由" }
-                  : {}
+                  : op.operationId === "campaigns.change"
+                    ? { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
+                    : {}
               : undefined
             const answer = await call(server.url, op.method, `${path}${query}`, {
               token: tokenFor(op.operationId, seeded),

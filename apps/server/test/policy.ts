@@ -33,6 +33,7 @@ export const policy: Record<string, RouteKind> = {
   "campaigns.get": "campaign-read",
   "campaigns.start": "campaign-manage",
   "campaigns.closePhase": "campaign-manage",
+  "campaigns.change": "campaign-manage",
   "campaigns.status": "campaign-read",
   "campaigns.totals": "campaign-read",
   "campaigns.workbook": "campaign-read",

@@ -1,6 +1,6 @@
 /** Campaigns: list, deploy, one, start, close a phase, status matrix, totals, workbook, machine graphs. */
 import { Api, workbookMediaType } from "@liandong/api"
-import { closePhase, deploy, startCampaign } from "@liandong/engine/commands"
+import { closePhase, deploy, requestChange, startCampaign } from "@liandong/engine/commands"
 import {
   campaignDetail,
   campaignWorkbook,
@@ -55,6 +55,22 @@ export const campaignsHandlers = HttpApiBuilder.group(Api, "campaigns", (handler
             answerChange(
               Effect.map(closePhase(params.campaign, params.phase, actor), (step) => ({ ...step, replayed: false })),
               "path",
+            ),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle(
+      "change",
+      ({ params, payload, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], payload, () =>
+            answerChange(
+              Effect.map(
+                requestChange(params.campaign, payload.change, payload.reason ?? "", actor, payload.dryRun === true),
+                (changed) => ({ ...changed, replayed: false }),
+              ),
+              "body",
             ),
           ),
         ),

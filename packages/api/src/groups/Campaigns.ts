@@ -76,6 +76,68 @@ export const Deployed = Schema.Struct({
   warnings: Schema.Array(Schema.Struct({ path: Schema.String, zh: Schema.String, en: Schema.String })),
 })
 
+/** A change to a running campaign: a whole new definition, or one of the common changes. */
+export const ChangeRequest = Schema.Struct({
+  change: Schema.Union([
+    Schema.Struct({
+      kind: Schema.Literal("definition"),
+      definition: Schema.Record(Schema.String, Schema.Unknown).annotate({
+        description: "the campaign's new definition, as for deploy; its key must be the campaign's",
+      }),
+    }),
+    Schema.Struct({
+      kind: Schema.Literal("extend"),
+      task: Key,
+      /** 2026-04-18 (the whole day), 2026-04-18T18:00 (campaign time) or an ISO instant */
+      deadline: Schema.String.check(
+        Schema.isPattern(/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/, {
+          message: "须为日期或日期时间,如 2026-04-18 或 2026-04-18T18:00 / must be a date or date-time",
+        }),
+      ),
+      /** the units granted the extension; all of the task's when absent */
+      units: Schema.optional(Schema.Array(Key).check(Schema.isMaxLength(1000))),
+    }),
+    Schema.Struct({
+      kind: Schema.Literal("add-unit"),
+      unit: Schema.Struct({
+        key: Key,
+        name: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
+        role: Schema.Literals(["host", "implementer", "co-organiser", "member", "subordinate"]),
+        parent: Schema.optional(Key),
+        level: Schema.optional(Schema.Literals(["national", "province", "city", "county"])),
+      }),
+      tasks: Schema.Array(Key).check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+    }),
+    Schema.Struct({ kind: Schema.Literal("withdraw-unit"), unit: Key }),
+  ]),
+  /** why: required to apply, kept in the journal */
+  reason: Schema.optional(Schema.String.check(Schema.isMaxLength(500))),
+  /** plan only: what would change and what is refused; nothing is written */
+  dryRun: Schema.optional(Schema.Boolean),
+}).check(isStorableText())
+
+/** A change's plan and, when applied, the version it made. */
+export const Changed = Schema.Struct({
+  campaign: Schema.String,
+  applied: Schema.Boolean,
+  version: Schema.Int,
+  hash: Schema.String,
+  unchanged: Schema.Boolean,
+  plan: Schema.Struct({
+    items: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)),
+    refusals: Schema.Array(Schema.Struct({ path: Schema.String, zh: Schema.String, en: Schema.String })),
+    joining: Schema.Array(Schema.String),
+    leaving: Schema.Array(Schema.String),
+    opening: Schema.Array(Schema.String),
+    retimed: Schema.Array(Schema.Struct({ unit: Schema.String, task: Schema.String })),
+    dropped: Schema.Array(Schema.Struct({ unit: Schema.String, task: Schema.String })),
+    phaseTimes: Schema.Array(Schema.Struct({ phase: Schema.String, opens: Schema.Boolean, closes: Schema.Boolean })),
+  }),
+  words: Schema.Array(Schema.Struct({ zh: Schema.String, en: Schema.String })),
+  journal: Schema.NullOr(Schema.Int),
+  replayed: Schema.Boolean,
+})
+
 /** What starting a campaign or closing a phase answers. */
 export const CampaignStep = Schema.Struct({
   campaign: Schema.String,
@@ -208,6 +270,15 @@ export class CampaignsGroup extends HttpApiGroup.make("campaigns")
       params: { campaign: Key, phase: Key },
       headers: IdempotencyHeaders,
       success: CampaignStep,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("change", "/campaigns/:campaign/changes", {
+      params: campaign,
+      headers: IdempotencyHeaders,
+      payload: ChangeRequest,
+      success: Changed,
       error: writeProblems,
     }),
   )
