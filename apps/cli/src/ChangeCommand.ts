@@ -64,7 +64,9 @@ const planCommand = Command.make("plan", { file: fileArgument }, ({ file }) =>
     return yield* report(changed, ctx.json)
   }),
 ).pipe(
-  Command.withDescription("列出新定义对进行中活动的变更,不执行 / show what a new definition changes in a running campaign"),
+  Command.withDescription(
+    "列出新定义对进行中活动的变更,不执行 / show what a new definition changes in a running campaign",
+  ),
 )
 
 const needReason = (reason: Option.Option<string>) => Option.getOrElse(reason, () => "")
@@ -84,8 +86,13 @@ const extend = Command.make(
   {
     campaign: campaignArgument,
     task: Flag.String("task").pipe(Flag.withDescription("任务标识 / task key")),
-    to: Flag.String("to").pipe(Flag.withDescription("新的截止时间,如 2026-04-18 或 2026-04-18T18:00 / the new deadline")),
-    unit: Flag.String("unit").pipe(Flag.withDescription("延期的单位,可重复;不写则全部 / units, repeatable; all when absent"), Flag.atLeast(0)),
+    to: Flag.String("to").pipe(
+      Flag.withDescription("新的截止时间,如 2026-04-18 或 2026-04-18T18:00 / the new deadline"),
+    ),
+    unit: Flag.String("unit").pipe(
+      Flag.withDescription("延期的单位,可重复;不写则全部 / units, repeatable; all when absent"),
+      Flag.atLeast(0),
+    ),
     reason: reasonFlag,
     dryRun,
   },
@@ -106,7 +113,10 @@ const addUnit = Command.make(
     role: Flag.Literals("role", ["host", "implementer", "co-organiser", "member", "subordinate"]).pipe(Flag.optional),
     parent: Flag.String("parent").pipe(Flag.optional),
     level: Flag.Literals("level", ["national", "province", "city", "county"]).pipe(Flag.optional),
-    task: Flag.String("task").pipe(Flag.withDescription("承担的任务,可重复 / tasks it takes, repeatable"), Flag.atLeast(1)),
+    task: Flag.String("task").pipe(
+      Flag.withDescription("承担的任务,可重复 / tasks it takes, repeatable"),
+      Flag.atLeast(1),
+    ),
     reason: reasonFlag,
     dryRun,
   },

@@ -18,6 +18,7 @@ import { Console, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { backupCommands } from "./BackupCommand.ts"
+import { changeCommands } from "./ChangeCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { exportCommand, unitsCommand } from "./ExportCommand.ts"
@@ -170,6 +171,7 @@ export const cli = liandong.pipe(
   Command.withSubcommands([
     dbCommand,
     deployCommand,
+    ...changeCommands,
     campaignsCommand,
     startCommand,
     closePhaseCommand,

@@ -10,6 +10,8 @@ import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
+import { useSession } from "../../session/Session.tsx"
+import { ChangePanel } from "./ChangePanel.tsx"
 import { LiveBadge } from "./LiveBadge.tsx"
 import { Matrix } from "./Matrix.tsx"
 import { Review } from "./Review.tsx"
@@ -20,6 +22,7 @@ import { UnitMachine } from "./UnitMachine.tsx"
 /** The dashboard screen for `/campaigns/:campaign`. */
 export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const { t, pick } = useI18n()
+  const { principal } = useSession()
   const live = useLive(campaign)
   const seq = live.seq
   const [selected, setSelected] = useState<string | null>(null)
@@ -144,6 +147,18 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
           </>
         ) : null}
       </section>
+      {principal?.role === "coordinator" && info.status === "running" ? (
+        <section className="panel" aria-labelledby="change-h">
+          <h2 id="change-h">{t.change.heading}</h2>
+          <ChangePanel
+            campaign={{ ...info, key: info.id }}
+            onChanged={() => {
+              detail.reload()
+              reloadAll()
+            }}
+          />
+        </section>
+      ) : null}
       <section className="panel" aria-labelledby="summary-h">
         <h2 id="summary-h">{t.dashboard.summary}</h2>
         <SummaryPanel campaign={campaign} closed={info.status === "closed"} seq={seq} />
