@@ -24,7 +24,10 @@ const reasonFlag = Flag.String("reason").pipe(
   Flag.withDescription("变更理由,记入日志 / why, kept in the journal"),
   Flag.optional,
 )
-const dryRun = Flag.Boolean("dry-run").pipe(Flag.withDescription("只列出变更,不执行 / plan only, write nothing"))
+const dryRun = Flag.Boolean("dry-run").pipe(
+  Flag.withDescription("只列出变更,不执行 / plan only, write nothing"),
+  Flag.withDefault(false),
+)
 
 /** The plan in words: each change, then each refusal; the definition names units and tasks. */
 const planText = (changed: Changed) => {
