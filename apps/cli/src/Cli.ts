@@ -18,6 +18,7 @@ import { Console, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { backupCommands } from "./BackupCommand.ts"
+import { checkCommand } from "./CheckCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { exportCommand, unitsCommand } from "./ExportCommand.ts"
@@ -26,6 +27,7 @@ import { keysCommand } from "./KeysCommand.ts"
 import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
 import { json, table } from "./Output.ts"
 import { personCommand } from "./PersonCommand.ts"
+import { initCommand } from "./Project.ts"
 import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { serveCommand } from "./ServeCommand.ts"
@@ -169,6 +171,8 @@ const principalCommand = Command.make("principal").pipe(
 export const cli = liandong.pipe(
   Command.withSubcommands([
     dbCommand,
+    initCommand,
+    checkCommand,
     deployCommand,
     campaignsCommand,
     startCommand,
