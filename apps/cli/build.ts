@@ -24,7 +24,7 @@ import {
   writeFileSync,
 } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 /** The CLI's folder (apps/cli). */
 export const cliDir = import.meta.dirname
@@ -37,7 +37,8 @@ export const stampFile = join(distDir, "liandong.stamp.json")
 const lockFile = join(distDir, "liandong.build.lock")
 /** The SDK: what `liandong init` copies into a campaign project's node_modules/@liandong/workflow. */
 export const sdkDir = join(distDir, "sdk")
-const workflowDir = resolve(cliDir, "..", "..", "packages", "workflow")
+/** packages/workflow, as the CLI resolves it (from a copy of the CLI too, as the launcher's test makes). */
+const workflowDir = dirname(dirname(fileURLToPath(import.meta.resolve("@liandong/workflow"))))
 
 /** The stamp's shape. */
 export interface Stamp {
