@@ -10,7 +10,7 @@
  * Effect inlined) with the declarations of packages/workflow/sdk/index.d.ts.
  *
  * `node apps/cli/build.ts` builds; `--if-stale` only when the stamp no longer
- * matches the sources.
+ * matches the sources; `--sdk [folder]` only the SDK.
  */
 import {
   closeSync,
@@ -199,9 +199,15 @@ export const ensureCliBuilt = async (options: { onBuild?: () => void; patienceMs
   return true
 }
 
-// `node apps/cli/build.ts` builds; with `--if-stale` only when the stamp does not match the sources.
+// `node apps/cli/build.ts` builds; with `--if-stale` only when the stamp does not match the sources;
+// `--sdk [folder]` builds only the SDK, into dist/sdk or the folder given.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (process.argv.includes("--if-stale") && bundleIsFresh()) console.log(`${bundleFile}: up to date`)
+  const sdk = process.argv.indexOf("--sdk")
+  if (sdk >= 0) {
+    const out = resolve(process.argv[sdk + 1] ?? sdkDir)
+    await buildSdk(out)
+    console.log(`${out}: the SDK @liandong/workflow, built`)
+  } else if (process.argv.includes("--if-stale") && bundleIsFresh()) console.log(`${bundleFile}: up to date`)
   else {
     const built = await buildCli()
     console.log(`${built.file}: built from ${built.files} files in ${built.seconds} s`)

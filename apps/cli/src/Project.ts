@@ -229,8 +229,12 @@ export const initCommand = Command.make(
       function* (ctx) {
         const target = resolve(Option.getOrElse(dir, () => "."))
         const shown = relative(process.cwd(), target) || "."
+        const unwritable = (error: unknown) =>
+          typeof error === "object" && error !== null && "zh" in error
+            ? error
+            : { zh: `无法写入 ${shown}:${String(error)}`, en: `cannot write ${shown}: ${String(error)}` }
         if (sdkOnly) {
-          const version = yield* Effect.tryPromise({ try: () => placeSdk(target), catch: (error) => error })
+          const version = yield* Effect.tryPromise({ try: () => placeSdk(target), catch: unwritable })
           return ctx.json
             ? json({ dir: target, sdk: version })
             : `已放入 SDK @liandong/workflow ${version}:${shown}/${vendoredSdk} / SDK ${version} placed in ${shown}`
@@ -249,10 +253,7 @@ export const initCommand = Command.make(
             for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text)
             return placeSdk(target)
           },
-          catch: (error) =>
-            typeof error === "object" && error !== null && "zh" in error
-              ? error
-              : { zh: `无法写入 ${shown}:${String(error)}`, en: `cannot write ${shown}: ${String(error)}` },
+          catch: unwritable,
         })
         if (ctx.json) return json({ dir: target, files: Object.keys(files), sdk: version })
         return [
