@@ -183,7 +183,7 @@ const readme = (name: string) => `# ${name}
 
 - \`campaign.ts\`:活动定义,用 \`defineCampaign\` 编写;编辑器会提示每个字段。
 - \`liandong check\`:类型检查并按部署时的规则校验定义,不部署任何内容。
-- \`liandong deploy campaign.ts --server https://联动服务器地址 --token <访问令牌>\`:部署到运行中的联动服务
+- \`liandong deploy campaign.ts --server <服务器地址> --token <访问令牌>\`:部署到运行中的联动服务
   (也可用环境变量 \`LIANDONG_SERVER\`、\`LIANDONG_TOKEN\`)。令牌由管理员用 \`liandong token create <用户>\` 创建,
   须属于牵头单位的协调人员;请保存在 CI 的机密变量中,不要提交到仓库。
 - \`vendor/liandong-workflow\` 是 SDK(随项目提交);升级:用新版本的 \`liandong\` 运行 \`liandong init --sdk-only\`。
