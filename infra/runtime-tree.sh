@@ -1,8 +1,8 @@
 #!/bin/sh
 # Assembles the image's /app in $1, run at the root of a checkout whose web UI is built: the
 # packages the server, the worker and the CLI run (package.json and src only), their production
-# dependencies, the built web UI. Under node_modules it drops source maps, type declarations,
-# TypeScript, Markdown and browsers' script-tag builds (*.umd.*, *.iife.*): Node runs no .ts from
+# dependencies, the built web UI. Under node_modules it drops source maps, type declarations
+# (but TypeScript's own, which `liandong check` needs), TypeScript, Markdown and browsers' script-tag builds (*.umd.*, *.iife.*): Node runs no .ts from
 # node_modules, no package's exports map selects a script-tag build, and nothing reads the rest.
 #   infra/runtime-tree.sh /out
 set -eu
@@ -30,15 +30,19 @@ done
 # The store's test helpers (they import vitest).
 rm -f "$out/packages/store/src/Testing.ts"
 cp -R apps/web/dist "$out/apps/web/dist"
-# The command line as one bundled file and its launcher (a CLI command starts in a fraction of a second).
+# The command line as one bundled file and its launcher (a CLI command starts in a fraction of a second),
+# and the SDK `liandong init` places in a campaign project.
 mkdir -p "$out/apps/cli/dist"
 cp -R apps/cli/bin "$out/apps/cli/bin"
 cp apps/cli/dist/liandong.mjs "$out/apps/cli/dist/"
+cp -R apps/cli/dist/sdk "$out/apps/cli/dist/sdk"
 
 cd "$out"
 # shellcheck disable=SC2086
 pnpm install --prod --frozen-lockfile --prefer-offline $roots
+# TypeScript's own declarations (lib.*.d.ts) stay: `liandong check` type-checks a project with them.
 find node_modules/.pnpm apps/web/dist -type f \
   \( -name '*.map' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.md' -o -name '*.umd.*' -o -name '*.iife.*' \) \
+  ! -path 'node_modules/.pnpm/typescript@*' ! -path 'node_modules/.pnpm/@typescript+*' \
   -delete
 rm -f pnpm-lock.yaml pnpm-workspace.yaml .npmrc

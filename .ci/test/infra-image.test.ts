@@ -56,6 +56,7 @@ beforeAll(async () => {
   )
   await cp(join(root, "apps/cli/bin"), join(source, "apps/cli/bin"), { recursive: true })
   await cp(join(root, "apps/cli/dist/liandong.mjs"), join(source, "apps/cli/dist/liandong.mjs"))
+  await cp(join(root, "apps/cli/dist/sdk"), join(source, "apps/cli/dist/sdk"), { recursive: true })
   for (const group of ["packages", "apps"]) {
     for (const name of await readdir(join(root, group))) {
       const from = join(root, group, name)
@@ -91,6 +92,8 @@ describe("the image's /app", () => {
       "apps/cli/src/main.ts",
       "apps/cli/bin/liandong.mjs",
       "apps/cli/dist/liandong.mjs",
+      "apps/cli/dist/sdk/index.js",
+      "apps/cli/dist/sdk/index.d.ts",
     ]) {
       expect(ours).toContain(main)
     }
@@ -110,7 +113,9 @@ describe("the image's /app", () => {
 
   it("has production dependencies only, without source maps or type declarations", async () => {
     const installed = await readdir(join(out, "node_modules/.pnpm"))
-    const tools = ["vitest", "vite", "typescript", "@biomejs+biome", "playwright-core", "react", "react-dom"]
+    // TypeScript is the CLI's (`liandong check`), with its own lib declarations; no other tool is there.
+    expect(installed.some((entry) => entry.startsWith("typescript@"))).toBe(true)
+    const tools = ["vitest", "vite", "@biomejs+biome", "playwright-core", "react", "react-dom"]
     const others = [
       "fast-check",
       "graphile-worker",
@@ -123,8 +128,9 @@ describe("the image's /app", () => {
     expect(dev).toEqual([])
     expect(installed.some((entry) => entry.startsWith("effect@"))).toBe(true)
     expect(installed.some((entry) => entry.startsWith("@electric-sql+pglite@"))).toBe(true)
-    const leftovers = (await walk(join(out, "node_modules/.pnpm"))).filter((path) =>
-      /\.(map|d\.ts|d\.mts|d\.cts|md)$|\.umd\.|\.iife\./u.test(path),
+    const leftovers = (await walk(join(out, "node_modules/.pnpm"))).filter(
+      (path) =>
+        /\.(map|d\.ts|d\.mts|d\.cts|md)$|\.umd\.|\.iife\./u.test(path) && !/^(typescript@|@typescript\+)/u.test(path),
     )
     expect(leftovers).toEqual([])
   })
@@ -162,6 +168,23 @@ describe("the image's /app", () => {
     const worker = await start("apps/worker/src/main.ts", env, /worker started/u)
     worker.child.kill("SIGTERM")
     expect(await worker.exited).toBe(0)
+  })
+
+  it("scaffolds a campaign project and type-checks it with the TypeScript it carries", async () => {
+    const liandong = (args: string[], cwd: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [join(out, "apps/cli/bin/liandong.mjs"), ...args],
+          { cwd, env: { PATH: process.env.PATH ?? "", LIANDONG_CLI_BUNDLE: "on" } },
+          (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+        ),
+      )
+    const made = await liandong(["init", "campaign"], dir)
+    expect(made.code, made.stderr).toBe(0)
+    const checked = await liandong(["check"], join(dir, "campaign"))
+    expect(checked.code, checked.stderr).toBe(0)
+    expect(checked.stdout).toContain("检查通过 / check passed")
   })
 })
 

@@ -5,8 +5,12 @@
  * bundle lists the files it was built from with their modification times;
  * bin/liandong.mjs runs the bundle only while every one of them is unchanged.
  *
+ * The same build makes the SDK that `liandong init` places in a campaign project:
+ * dist/sdk, the package @liandong/workflow as one ES module (packages/workflow/src/Sdk.ts,
+ * Effect inlined) with the declarations of packages/workflow/sdk/index.d.ts.
+ *
  * `node apps/cli/build.ts` builds; `--if-stale` only when the stamp no longer
- * matches the sources.
+ * matches the sources; `--sdk [folder]` only the SDK.
  */
 import {
   closeSync,
@@ -20,7 +24,7 @@ import {
   writeFileSync,
 } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 /** The CLI's folder (apps/cli). */
 export const cliDir = import.meta.dirname
@@ -31,6 +35,10 @@ export const bundleFile = join(distDir, "liandong.mjs")
 /** What the bundle was built from: `{ builtAt, files: [[path relative to apps/cli, mtimeMs], …] }`. */
 export const stampFile = join(distDir, "liandong.stamp.json")
 const lockFile = join(distDir, "liandong.build.lock")
+/** The SDK: what `liandong init` copies into a campaign project's node_modules/@liandong/workflow. */
+export const sdkDir = join(distDir, "sdk")
+/** packages/workflow, as the CLI resolves it (from a copy of the CLI too, as the launcher's test makes). */
+const workflowDir = dirname(dirname(fileURLToPath(import.meta.resolve("@liandong/workflow"))))
 
 /** The stamp's shape. */
 export interface Stamp {
@@ -40,14 +48,16 @@ export interface Stamp {
 
 // PGlite loads its .wasm and .data files from beside its own module, and resvg (the summary's charts)
 // is a native addon, so each stays a package of its own (a dependency of @liandong/cli, resolved from
-// dist/); pg's optional native binding is never installed.
-const external = [/^@electric-sql\/pglite(\/|$)/, /^@resvg\/resvg-js(\/|$)/, "pg-native"]
+// dist/); pg's optional native binding is never installed. TypeScript, which only `liandong check`
+// loads (the project's own first), stays a package too: bundled, it would slow every command's start.
+const external = [/^@electric-sql\/pglite(\/|$)/, /^@resvg\/resvg-js(\/|$)/, /^typescript(\/|$)/, "pg-native"]
 
 /** True when the bundle and its stamp exist and every file the stamp lists still has its recorded mtime. */
 export const bundleIsFresh = (): boolean => {
   try {
     const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as Stamp
     if (!existsSync(bundleFile) || stamp.files.length === 0) return false
+    if (!existsSync(join(sdkDir, "index.js"))) return false
     return stamp.files.every(([file, mtime]) => statSync(resolve(cliDir, file)).mtimeMs === mtime)
   } catch {
     return false
@@ -64,7 +74,44 @@ const packageJsonOf = (file: string): string | undefined => {
 }
 
 /**
- * Builds the bundle, then its stamp: the workspace's source files in it, their packages'
+ * Builds the SDK into `out` (default dist/sdk): index.js, one ES module with its dependencies
+ * inlined; index.d.ts, declarations that need no other package; package.json and README.md.
+ * Answers the workspace's source files it was built from.
+ */
+export const buildSdk = async (out = sdkDir): Promise<string[]> => {
+  const { build } = await import("rolldown")
+  const temporary = `${out}.${process.pid}`
+  rmSync(temporary, { recursive: true, force: true })
+  const result = await build({
+    input: join(workflowDir, "src", "Sdk.ts"),
+    platform: "node",
+    logLevel: "warn",
+    output: { file: join(temporary, "index.js"), format: "esm", codeSplitting: false },
+  })
+  const manifest = JSON.parse(readFileSync(join(workflowDir, "package.json"), "utf8")) as { version: string }
+  const pkg = {
+    name: "@liandong/workflow",
+    version: manifest.version,
+    description: "联动 Liandong 活动定义 SDK / the campaign definition SDK of Liandong",
+    type: "module",
+    exports: { ".": { types: "./index.d.ts", default: "./index.js" }, "./package.json": "./package.json" },
+    types: "./index.d.ts",
+    sideEffects: false,
+    engines: { node: ">=24" },
+  }
+  writeFileSync(join(temporary, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`)
+  for (const file of ["index.d.ts", "README.md"]) {
+    writeFileSync(join(temporary, file), readFileSync(join(workflowDir, "sdk", file)))
+  }
+  rmSync(out, { recursive: true, force: true })
+  renameSync(temporary, out)
+  const chunk = result.output.find((part) => part.type === "chunk")
+  const sources = (chunk?.moduleIds ?? []).filter((id) => id.startsWith("/") && !id.split("/").includes("node_modules"))
+  return [...sources, join(workflowDir, "sdk", "index.d.ts"), join(workflowDir, "sdk", "README.md")]
+}
+
+/**
+ * Builds the bundle and the SDK, then the stamp: the workspace's source files in it, their packages'
  * package.json, the lockfile (for the dependencies) and this file. A file that changed while
  * the build ran leaves the bundle unstamped, so the next run builds again.
  */
@@ -82,8 +129,9 @@ export const buildCli = async (): Promise<{ file: string; seconds: number; files
   const chunk = result.output.find((part) => part.type === "chunk")
   const sources = (chunk?.moduleIds ?? []).filter((id) => id.startsWith("/") && !id.split("/").includes("node_modules"))
   const root = resolve(cliDir, "..", "..")
-  const files = new Set<string>([...sources, join(cliDir, "build.ts"), join(root, "pnpm-lock.yaml")])
-  for (const source of sources) {
+  const sdkSources = await buildSdk()
+  const files = new Set<string>([...sources, ...sdkSources, join(cliDir, "build.ts"), join(root, "pnpm-lock.yaml")])
+  for (const source of [...sources, ...sdkSources]) {
     const manifest = packageJsonOf(source)
     if (manifest !== undefined) files.add(manifest)
   }
@@ -151,9 +199,15 @@ export const ensureCliBuilt = async (options: { onBuild?: () => void; patienceMs
   return true
 }
 
-// `node apps/cli/build.ts` builds; with `--if-stale` only when the stamp does not match the sources.
+// `node apps/cli/build.ts` builds; with `--if-stale` only when the stamp does not match the sources;
+// `--sdk [folder]` builds only the SDK, into dist/sdk or the folder given.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (process.argv.includes("--if-stale") && bundleIsFresh()) console.log(`${bundleFile}: up to date`)
+  const sdk = process.argv.indexOf("--sdk")
+  if (sdk >= 0) {
+    const out = resolve(process.argv[sdk + 1] ?? sdkDir)
+    await buildSdk(out)
+    console.log(`${out}: the SDK @liandong/workflow, built`)
+  } else if (process.argv.includes("--if-stale") && bundleIsFresh()) console.log(`${bundleFile}: up to date`)
   else {
     const built = await buildCli()
     console.log(`${built.file}: built from ${built.files} files in ${built.seconds} s`)

@@ -14,11 +14,12 @@ import {
   submitReport,
 } from "@liandong/engine/commands"
 import { listPrincipals } from "@liandong/engine/reads"
-import { Console, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { auditCommand } from "./AuditCommand.ts"
 import { backupCommands } from "./BackupCommand.ts"
 import { changeCommands } from "./ChangeCommand.ts"
+import { checkCommand } from "./CheckCommand.ts"
 import { dbCommand } from "./DbCommand.ts"
 import { demoCommand } from "./DemoCommand.ts"
 import { exportCommand, unitsCommand } from "./ExportCommand.ts"
@@ -27,6 +28,8 @@ import { keysCommand } from "./KeysCommand.ts"
 import { campaignsCommand, reportsCommand, statusCommand, tasksCommand } from "./Listings.ts"
 import { json, table } from "./Output.ts"
 import { personCommand } from "./PersonCommand.ts"
+import { initCommand } from "./Project.ts"
+import { deployRemote } from "./RemoteDeploy.ts"
 import { actorFor, liandong } from "./Root.ts"
 import { run } from "./Run.ts"
 import { serveCommand } from "./ServeCommand.ts"
@@ -36,20 +39,79 @@ import { workerCommand } from "./WorkerCommand.ts"
 
 const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
 
+/** What a deploy prints, the same whether the database is local or a server's. */
+const deployed = (
+  result: {
+    campaign: string
+    version: number
+    units: number
+    unchanged: boolean
+    warnings: ReadonlyArray<{ path: string; zh: string; en: string }>
+  },
+  asJson: boolean,
+) =>
+  Effect.gen(function* () {
+    if (asJson) return json(result)
+    for (const w of result.warnings) yield* Console.error(`提醒:${w.path}: ${w.zh} / note: ${w.en}`)
+    return result.unchanged
+      ? `${result.campaign}\n(定义未变化,版本 ${result.version} / definition unchanged, version ${result.version})`
+      : `${result.campaign}\n已部署版本 ${result.version},${result.units} 个参与单位 / deployed version ${result.version}, ${result.units} participating units`
+  })
+
+/** A setting from its flag, else from the environment. */
+const flagOrEnv = (flag: Option.Option<string>, name: string) =>
+  Option.orElse(flag, () => Option.fromNullishOr(process.env[name] === "" ? undefined : process.env[name]))
+
 const deployCommand = Command.make(
   "deploy",
-  { file: Argument.String("campaign-file").pipe(Argument.withDescription("a .ts, .js or .json campaign definition")) },
-  ({ file }) =>
-    run(function* (ctx) {
-      const input = yield* loadDefinitionFile(file)
+  {
+    file: Argument.String("campaign-file").pipe(Argument.withDescription("a .ts, .js or .json campaign definition")),
+    server: Flag.String("server").pipe(
+      Flag.withDescription(
+        "部署到运行中的联动服务(或 LIANDONG_SERVER)/ deploy to a running Liandong over HTTP (or LIANDONG_SERVER)",
+      ),
+      Flag.optional,
+    ),
+    token: Flag.String("token").pipe(
+      Flag.withDescription("访问令牌(或 LIANDONG_TOKEN)/ the API token with --server (or LIANDONG_TOKEN)"),
+      Flag.optional,
+    ),
+    key: idempotency,
+  },
+  (flags) => {
+    const server = flagOrEnv(flags.server, "LIANDONG_SERVER")
+    if (Option.isSome(server)) {
+      return run(
+        function* (ctx) {
+          const token = flagOrEnv(flags.token, "LIANDONG_TOKEN")
+          if (Option.isNone(token)) {
+            return yield* Effect.fail({
+              zh: "部署到服务器需要访问令牌:--token 或环境变量 LIANDONG_TOKEN",
+              en: "deploying to a server needs a token: --token or LIANDONG_TOKEN",
+            })
+          }
+          const input = yield* loadDefinitionFile(flags.file)
+          const result = yield* deployRemote(input, {
+            server: server.value,
+            token: token.value,
+            key: Option.getOrUndefined(flags.key),
+          })
+          return yield* deployed(result, ctx.json)
+        },
+        { database: false },
+      )
+    }
+    return run(function* (ctx) {
+      const input = yield* loadDefinitionFile(flags.file)
       const result = yield* deploy(input, yield* actorFor(ctx.as))
-      if (ctx.json) return json(result)
-      for (const w of result.warnings) yield* Console.error(`提醒:${w.path}: ${w.zh} / note: ${w.en}`)
-      return result.unchanged
-        ? `${result.campaign}\n(定义未变化,版本 ${result.version} / definition unchanged, version ${result.version})`
-        : `${result.campaign}\n已部署版本 ${result.version},${result.units} 个参与单位 / deployed version ${result.version}, ${result.units} participating units`
-    }),
-).pipe(Command.withDescription("部署活动定义 / deploy a campaign definition; prints the campaign id"))
+      return yield* deployed(result, ctx.json)
+    })
+  },
+).pipe(
+  Command.withDescription(
+    "部署活动定义到本地数据库,或用 --server 部署到联动服务 / deploy a campaign definition (to a server with --server); prints the campaign id",
+  ),
+)
 
 const startCommand = Command.make("start", { campaign: Argument.String("campaign") }, ({ campaign }) =>
   run(function* (ctx) {
@@ -170,6 +232,8 @@ const principalCommand = Command.make("principal").pipe(
 export const cli = liandong.pipe(
   Command.withSubcommands([
     dbCommand,
+    initCommand,
+    checkCommand,
     deployCommand,
     ...changeCommands,
     campaignsCommand,

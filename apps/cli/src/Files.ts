@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises"
 import { extname, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { InvalidInput } from "@liandong/engine/runtime"
+import type { Problem } from "@liandong/workflow"
 import { Effect } from "effect"
 
 const fileProblem = (path: string, zh: string, en: string) => new InvalidInput({ problems: [{ path, zh, en }] })
@@ -15,7 +16,18 @@ export const readJsonFile = (path: string) =>
       fileProblem(path, `无法读取 JSON 文件:${String(error)}`, `cannot read JSON file: ${String(error)}`),
   })
 
-/** Loads a campaign definition: the default export (or `campaign` export) of a .ts/.js module, or a .json file. */
+/** The problems of a DefinitionError, from this copy of @liandong/workflow or a project's own (the SDK). */
+const definitionProblems = (error: unknown): ReadonlyArray<Problem> | undefined => {
+  if (typeof error !== "object" || error === null) return undefined
+  const { _tag, problems } = error as { _tag?: unknown; problems?: unknown }
+  return _tag === "DefinitionError" && Array.isArray(problems) ? (problems as Problem[]) : undefined
+}
+
+/**
+ * Loads a campaign definition: the default export (or `campaign` export) of a .ts/.js module, or a
+ * .json file. A module whose `defineCampaign` refuses the definition fails with its problems, each
+ * naming its field, as a deploy refuses it.
+ */
 export const loadDefinitionFile = (path: string) =>
   extname(path) === ".json"
     ? readJsonFile(path)
@@ -26,10 +38,13 @@ export const loadDefinitionFile = (path: string) =>
           if (definition === undefined) throw new Error("no default export")
           return definition
         },
-        catch: (error) =>
-          fileProblem(
+        catch: (error) => {
+          const problems = definitionProblems(error)
+          if (problems !== undefined) return new InvalidInput({ problems: [...problems] })
+          return fileProblem(
             path,
             `无法加载活动定义文件(需默认导出活动定义):${String(error)}`,
             `cannot load the campaign file (it must default-export a definition): ${String(error)}`,
-          ),
+          )
+        },
       })

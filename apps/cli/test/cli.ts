@@ -43,15 +43,20 @@ const fresh = async () => {
 
 /**
  * Runs `liandong ...args` with extra environment (LIANDONG_KEY is the test file's key unless
- * `env` says otherwise); never throws on a non-zero exit.
+ * `env` says otherwise), in `options.cwd` when given; never throws on a non-zero exit.
  */
-export const liandong = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliResult> => {
+export const liandong = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  options: { readonly cwd?: string } = {},
+): Promise<CliResult> => {
   await fresh()
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [launcher, ...args],
       {
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         env: {
           ...process.env,
           LOG_LEVEL: "warn",
