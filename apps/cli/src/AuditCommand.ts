@@ -128,6 +128,7 @@ const eventNames: Record<string, string> = {
   "task.deadline": "截止",
   "summary.written": "生成总结",
   "access.denied": "越权尝试(已拒绝)",
+  nudge: "催办",
   "queue.dead": "多次处理失败(已停止重试)",
 }
 
