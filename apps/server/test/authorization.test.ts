@@ -85,6 +85,8 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { reason: "矩阵退回" }
     case "notices.read":
       return { ids: "all" }
+    case "notices.nudge":
+      return { which: "unreported", message: "矩阵催办" }
     default:
       return undefined
   }
