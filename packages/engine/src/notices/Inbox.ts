@@ -21,7 +21,13 @@ interface NoticeBody {
   readonly nudge?: string | null
   readonly message?: string | null
   readonly by?: string | null
+  /** when it happened on the campaign's clock */
+  readonly at?: string | null
 }
+
+/** A notice's time: the campaign clock's, as its body records it, else when it was written. */
+const whenOf = (body: NoticeBody, createdAt: Date | string) =>
+  new Date(typeof body.at === "string" ? body.at : createdAt).toISOString()
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
@@ -51,7 +57,7 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         message: typeof body.message === "string" ? body.message : null,
         nudge: typeof body.nudge === "string" ? body.nudge : null,
         by: typeof body.by === "string" ? body.by : null,
-        at: new Date(row.created_at).toISOString(),
+        at: whenOf(body, row.created_at),
         read: row.read_at !== null,
       })
     }
@@ -101,7 +107,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         attempts: row.attempts,
         lastError: row.last_error,
         sentAt: iso(row.sent_at),
-        at: new Date(row.created_at).toISOString(),
+        at: whenOf(body, row.created_at),
       }
     })
   })
