@@ -35,6 +35,8 @@ export const NoticeItem = Schema.Struct({
   read: Schema.Boolean,
 })
 
+export type NoticeItem = typeof NoticeItem.Type
+
 /** The person's notices, newest first, and how many are unread. */
 export const Notices = Schema.Struct({ unread: Schema.Int, items: Schema.Array(NoticeItem) })
 
@@ -110,6 +112,8 @@ export const Nudged = Schema.Struct({
   journal: Schema.Int,
   replayed: Schema.Boolean,
 })
+
+export type Delivery = typeof Delivery.Type
 
 /** The notices group. */
 export class NoticesGroup extends HttpApiGroup.make("notices")
