@@ -133,6 +133,16 @@ describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
     await shoot(lead, "dashboard-nudged")
   })
 
+  it("shows the nudge in the audit trail: whom, by what selector, with what message", async () => {
+    await lead.goto(`${server.url}/audit/tour-2026`)
+    const entry = lead.locator('[data-testid="timeline"] li[data-event="nudge"]').first()
+    await entry.waitFor(wait)
+    expect(await entry.locator('[data-testid="entry-head"]').textContent()).toContain("催办")
+    const notes = (await entry.locator('[data-testid="entry-notes"]').textContent()) ?? ""
+    expect(notes).toMatch(/催办：.*西区.*（未报送的单位）/u)
+    expect(notes).toContain("留言：请于本周五前报送宣传资料发放情况")
+  })
+
   it("threw no error in any page", () => {
     expect(errors).toEqual([])
   })

@@ -21,6 +21,7 @@ import {
   smtpMailer,
   startCampaign,
   submitReport,
+  trail,
   verifyCampaign,
 } from "../src/index.ts"
 import { startSmtp, subjectOf } from "./smtp.ts"
@@ -163,6 +164,18 @@ describeEachDatabase("nudges (催办)", (ctx) => {
         message: "请于今日下班前报送",
       },
     })
+    // The trail tells it: whom, by what selector, with what message; a unit's trail leaves it out.
+    const entry = (await engine.run(trail("spring-week", lead))).find((e) => e.event === "nudge")
+    expect(entry?.note.nudge).toEqual({
+      units: ["county-b", "town-a1"],
+      which: "unreported",
+      task: null,
+      message: "请于今日下班前报送",
+    })
+    expect(entry?.note.phase).toBe("preparation")
+    expect(entry?.detail).toBe("nudged county-b, town-a1: 请于今日下班前报送")
+    const unitTrail = await engine.run(trail("spring-week", await engine.actor("clerk-b")))
+    expect(unitTrail.some((e) => e.event === "nudge")).toBe(false)
     const verdict = await engine.run(verifyCampaign("spring-week", operator))
     expect(verdict.findings).toEqual([])
     expect(verdict.ok).toBe(true)

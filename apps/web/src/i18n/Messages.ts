@@ -324,6 +324,7 @@ const zh = {
     numbered: (what: string, id: string) => `${what} #${id}`,
     report: (id: string) => `报送 ${id}`,
     returnReason: "退回原因",
+    nudged: "催办",
     version: (n: number) => `活动定义第 ${n} 版`,
     summaryNo: (id: string) => `总结 ${id}`,
     refused: "被拒绝的操作",
@@ -343,6 +344,8 @@ const zh = {
       "audit.checkpoints": "查看签名检查点",
       "audit.export": "导出日志",
       "audit.verify": "核验日志",
+      nudge: "催办",
+      deliveries: "查看通知送达情况",
     } as Record<string, string>,
   },
   errors: {
@@ -708,6 +711,7 @@ const en: Messages = {
     numbered: (what, id) => `${what} #${id}`,
     report: (id) => `report ${id}`,
     returnReason: "Reason for return",
+    nudged: "Nudged",
     version: (n) => `definition version ${n}`,
     summaryNo: (id) => `summary ${id}`,
     refused: "Refused",
@@ -726,6 +730,8 @@ const en: Messages = {
       "audit.checkpoints": "read the signed checkpoints",
       "audit.export": "export the journal",
       "audit.verify": "verify the journal",
+      nudge: "nudge",
+      deliveries: "read the notice deliveries",
     },
   },
   errors: {
