@@ -129,6 +129,7 @@ const eventNames: Record<string, string> = {
   "summary.written": "生成总结",
   "campaign.changed": "变更活动定义",
   "access.denied": "越权尝试(已拒绝)",
+  nudge: "催办",
   "queue.dead": "多次处理失败(已停止重试)",
 }
 

@@ -9,6 +9,7 @@ import {
   approve,
   closePhase,
   deploy,
+  nudge,
   returnReport,
   startCampaign,
   submitReport,
@@ -197,6 +198,62 @@ const returnCommand = Command.make(
     }),
 ).pipe(Command.withDescription("退回报送并说明理由 / return a report with a reason"))
 
+const nudgeCommand = Command.make(
+  "nudge",
+  {
+    campaign: Argument.String("campaign"),
+    phase: Flag.String("phase").pipe(Flag.withDescription("只催办此阶段 / only this phase"), Flag.optional),
+    task: Flag.String("task").pipe(Flag.withDescription("只催办此任务 / only this task"), Flag.optional),
+    unit: Flag.String("unit").pipe(
+      Flag.withDescription("催办的单位,可重复 / a unit to nudge, repeatable"),
+      Flag.atLeast(0),
+    ),
+    notAcknowledged: Flag.Boolean("not-acknowledged").pipe(
+      Flag.withDescription("所有未确认接收的单位 / every unit that has not acknowledged"),
+      Flag.withDefault(false),
+    ),
+    notReported: Flag.Boolean("not-reported").pipe(
+      Flag.withDescription("所有未报送的单位 / every unit that has not reported"),
+      Flag.withDefault(false),
+    ),
+    returned: Flag.Boolean("returned").pipe(
+      Flag.withDescription("所有被退回待重报的单位 / every unit whose report was returned and not reported again"),
+      Flag.withDefault(false),
+    ),
+    message: Flag.String("message").pipe(Flag.withDescription("留言(至多 500 字)/ a message"), Flag.optional),
+    key: idempotency,
+  },
+  (flags) =>
+    run(function* (ctx) {
+      const which = [
+        ...(flags.notAcknowledged ? ["unacknowledged"] : []),
+        ...(flags.notReported ? ["unreported"] : []),
+        ...(flags.returned ? ["returned"] : []),
+      ]
+      // Two selectors, or units and a selector, reach the engine as they are: it refuses them by field.
+      const body = {
+        ...(Option.isSome(flags.phase) ? { phase: flags.phase.value } : {}),
+        ...(Option.isSome(flags.task) ? { task: flags.task.value } : {}),
+        ...(flags.unit.length > 0 ? { units: flags.unit } : {}),
+        ...(which.length === 1 ? { which: which[0] } : which.length > 1 ? { which } : {}),
+        ...(Option.isSome(flags.message) ? { message: flags.message.value } : {}),
+      }
+      const result = yield* nudge(flags.campaign, body, yield* actorFor(ctx.as), {
+        idempotencyKey: Option.getOrNull(flags.key),
+      })
+      if (ctx.json) return json(result)
+      return [
+        `已催办 ${result.units.length} 个单位 / nudged ${result.units.length} unit${result.units.length === 1 ? "" : "s"}${result.replayed ? "(重复请求,未重复执行 / replayed)" : ""}:`,
+        ...result.units.map((unit) => `  ${unit}`),
+        `日志第 ${result.journal} 行 / journal row ${result.journal}`,
+      ].join("\n")
+    }),
+).pipe(
+  Command.withDescription(
+    "催办:指定单位,或所有未确认、未报送、待重报的单位 / nudge named units, or every unit not acknowledged, not reported or returned",
+  ),
+)
+
 const principalAdd = Command.make(
   "add",
   {
@@ -246,6 +303,7 @@ export const cli = liandong.pipe(
     reportsCommand,
     approveCommand,
     returnCommand,
+    nudgeCommand,
     workerCommand,
     summaryCommand,
     exportCommand,

@@ -87,6 +87,8 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
     case "notices.read":
       return { ids: "all" }
+    case "notices.nudge":
+      return { which: "unreported", message: "矩阵催办" }
     default:
       return undefined
   }

@@ -195,6 +195,34 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
           reason: fc.oneof(fc.integer(), unstorable, fc.constant("理".repeat(501))),
         }),
       )
+    case "notices.nudge":
+      return fc.oneof(
+        notAnObject,
+        // neither units nor which, or both
+        fc.constant({}),
+        fc.constant({ units: ["district-b"], which: "unreported" }),
+        fc.record({
+          which: fc.oneof(
+            text.filter((t) => !["unacknowledged", "unreported", "returned"].includes(t)),
+            fc.integer(),
+          ),
+        }),
+        fc.record({
+          units: fc.oneof(
+            fc.constant([]),
+            fc.array(fc.oneof(fc.constantFrom("UPPER", "有中文", "-lead"), unstorable, fc.integer()), {
+              minLength: 1,
+              maxLength: 3,
+            }),
+            fc.constant(Array.from({ length: 1001 }, (_, i) => `unit-${i}`)),
+          ),
+        }),
+        fc.record({
+          which: fc.constant("unreported"),
+          message: fc.oneof(fc.constant("催".repeat(501)), unstorable, fc.integer()),
+        }),
+        fc.record({ which: fc.constant("unreported"), phase: fc.constantFrom("UPPER", "有中文", "") }),
+      )
     case "campaigns.deploy":
       return fc.oneof(
         notAnObject,
@@ -273,7 +301,9 @@ describeEachDatabase(
                   ? { reason: "理由" }
                   : op.operationId === "campaigns.change"
                     ? { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
-                    : {}
+                    : op.operationId === "notices.nudge"
+                      ? { which: "unreported" }
+                      : {}
               : undefined
             const answer = await call(server.url, op.method, `${path}${query}`, {
               token: tokenFor(op.operationId, seeded),

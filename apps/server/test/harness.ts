@@ -91,6 +91,7 @@ export const fingerprint = async (store: Store): Promise<string> => {
       (select count(*) from command_results) as command_results,
       (select count(*) from timers) as timers,
       (select count(*) from messages) as messages,
+      (select count(*) from notifications) as notifications,
       (select string_agg(campaign_id || '/' || key || ':' || name || '<' || coalesce(parent_key, ''), ','
         order by campaign_id, key) from units) as units,
       (select string_agg(id || ':' || role || ':' || coalesce(unit_key, ''), ',' order by id) from principals)

@@ -19,6 +19,7 @@ export type RouteKind =
   | "unit-read"
   | "unit-act"
   | "review"
+  | "nudge"
   | "people"
 
 /** Every operation of the API and its kind; an operation missing here fails the matrix. */
@@ -58,6 +59,7 @@ export const policy: Record<string, RouteKind> = {
   "live.changes": "campaign-read",
   "notices.list": "self",
   "notices.read": "self",
+  "notices.nudge": "nudge",
   "notices.deliveries": "campaign-audit",
   // Signing in, sessions and people: a person, not a campaign, is their target (sessions.test.ts).
   "account.signIn": "people",
@@ -109,6 +111,9 @@ export const readable = (caller: Caller, campaign: string | null): ReadonlySet<s
   }
 }
 
+/** Units with units below them in the main campaign: they may nudge those. */
+const unitsAbove: Partial<Record<Caller, string>> = { "unit-a": "district-a" }
+
 const ownUnit: Partial<Record<Caller, string>> = { "unit-a": "district-a", "unit-b": "district-b", county: "county-a1" }
 
 /** The statuses the policy allows for a caller, route kind and target. */
@@ -143,6 +148,10 @@ export const expected = (kind: RouteKind, caller: Caller, target: Target): Reado
     case "review":
       if (!canRead || !target.exists) return [404]
       return manages ? [200, 409] : [403]
+    case "nudge":
+      if (!sees || !target.exists) return [404]
+      // Allowed: it nudges, or nobody is left to nudge. A unit nudges only the units below it.
+      return manages || (unitsAbove[caller] !== undefined && target.campaign === "matrix-main") ? [200, 409] : [403]
   }
 }
 

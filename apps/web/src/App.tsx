@@ -15,6 +15,7 @@ import { Dashboard } from "./screens/dashboard/Dashboard.tsx"
 import { History } from "./screens/inbox/History.tsx"
 import { Inbox } from "./screens/inbox/Inbox.tsx"
 import { TaskPage } from "./screens/inbox/TaskPage.tsx"
+import { Notices } from "./screens/notices/Notices.tsx"
 import { People } from "./screens/People.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
@@ -43,6 +44,7 @@ const NotFoundScreen = () => {
 const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI18n>["t"]): ReactNode => {
   const role = principal.role
   if (path === "/" || path === "/sign-in") return <Redirect to={homeOf(role)} />
+  if (path === "/notices") return <Notices />
   if (role === "unit") {
     if (path === "/inbox") return <Inbox />
     if (path === "/history") return <History />

@@ -78,7 +78,18 @@ export class NotFound extends HttpApiError.Problem<NotFound>()(
   { type: type("not-found"), status: 404, title: "未找到 / Not found" },
   {
     what: Schema.optional(
-      Schema.Literals(["campaign", "unit", "task", "report", "principal", "summary", "definition", "token", "route"]),
+      Schema.Literals([
+        "campaign",
+        "unit",
+        "phase",
+        "task",
+        "report",
+        "principal",
+        "summary",
+        "definition",
+        "token",
+        "route",
+      ]),
     ),
   },
 ) {}

@@ -2,7 +2,8 @@
  * Authorization, shared by the CLI and the API. Rules:
  * - the operator and the campaign's coordinator manage a campaign;
  * - a unit acts only on its own tasks, and reads its own and its subordinates';
- * - an auditor reads everything and changes nothing.
+ * - an auditor reads everything and changes nothing;
+ * - the coordinator nudges (催办) any unit, a unit only those below it.
  * What a caller may not read is reported as not found, never as forbidden.
  */
 
@@ -23,6 +24,17 @@ export const readableUnits = (actor: Actor, campaign: Campaign): "all" | Readonl
   if (actor.kind === "principal" && actor.role === "auditor") return "all"
   if (actor.kind === "principal" && actor.role === "unit" && actor.unit !== null) {
     return unitAndSubordinates(campaign, actor.unit)
+  }
+  return new Set()
+}
+
+/** The units the actor may nudge (催办) in a campaign: all (it manages it), or those below its own unit. */
+export const nudgeableUnits = (actor: Actor, campaign: Campaign): "all" | ReadonlySet<string> => {
+  if (manages(actor, campaign)) return "all"
+  if (actor.kind === "principal" && actor.role === "unit" && actor.unit !== null) {
+    const below = new Set(unitAndSubordinates(campaign, actor.unit))
+    below.delete(actor.unit)
+    return below
   }
   return new Set()
 }

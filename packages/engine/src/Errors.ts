@@ -20,12 +20,13 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 
 /** The thing asked for does not exist, or the caller may not know it exists. */
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  what: Schema.Literals(["campaign", "unit", "task", "report", "principal", "summary", "definition", "token"]),
+  what: Schema.Literals(["campaign", "unit", "phase", "task", "report", "principal", "summary", "definition", "token"]),
   ref: Schema.String,
 }) {
   static readonly labels = {
     campaign: ["活动", "campaign"],
     unit: ["单位", "unit"],
+    phase: ["阶段", "phase"],
     task: ["任务", "task"],
     report: ["报送", "report"],
     principal: ["用户", "principal"],

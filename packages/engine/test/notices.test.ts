@@ -4,11 +4,9 @@
  * here — retried with backoff when refused, parked after the last attempt, and sent again with
  * the same Message-ID when a worker is stopped between sending and recording it.
  */
-import type { AddressInfo } from "node:net"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
 import { sql } from "kysely"
-import { SMTPServer } from "smtp-server"
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
@@ -24,64 +22,24 @@ import {
   startCampaign,
   submitReport,
 } from "../src/index.ts"
+import { header, type Received, startSmtp, subjectOf } from "./smtp.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
-interface Received {
-  readonly to: ReadonlyArray<string>
-  readonly raw: string
-}
-
 /** A real SMTP server on a free port: what it received, and addresses it refuses. */
-const received: Received[] = []
-const refused = new Set<string>()
-let server: SMTPServer
+let smtp: Awaited<ReturnType<typeof startSmtp>>
+let received: Received[] = []
+let refused = new Set<string>()
 let port = 0
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refused.has(address.address)) callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }))
-      else callback()
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-      stream.on("end", () => {
-        received.push({
-          to: (session.envelope.rcptTo ?? []).map((r) => r.address),
-          raw: Buffer.concat(chunks).toString("utf8"),
-        })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  port = (server.server.address() as AddressInfo).port
+  smtp = await startSmtp()
+  received = smtp.received
+  refused = smtp.refused
+  port = smtp.port
 })
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await smtp.close()
 })
-
-/** The decoded subject of a received mail (RFC 2047 words joined). */
-const subjectOf = (raw: string) => {
-  const header = /^Subject: ((?:.*)(?:\r\n[ \t].*)*)/m.exec(raw)?.[1] ?? ""
-  return header
-    .replace(/\r\n[ \t]/g, "")
-    .replace(/=\?UTF-8\?B\?([^?]+)\?=\s*/gi, (_, b64: string) => Buffer.from(b64, "base64").toString("utf8"))
-    .replace(/=\?UTF-8\?Q\?([^?]+)\?=\s*/gi, (_, q: string) =>
-      Buffer.from(
-        q
-          .replace(/_/g, " ")
-          .replace(/=([0-9A-F]{2})/gi, "%$1")
-          .replace(/%/g, "%"),
-        "latin1",
-      ).toString(),
-    )
-}
-const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, "im").exec(raw)?.[1]?.trim()
 
 describeEachDatabase("notices that reach people", (ctx) => {
   let engine: ReturnType<typeof testEngine>

@@ -1,6 +1,6 @@
-/** Notices: mine, marking them read, and a campaign's deliveries. */
+/** Notices: mine, marking them read, nudging units, and a campaign's deliveries. */
 import { Api } from "@liandong/api"
-import { readNotices } from "@liandong/engine/commands"
+import { nudge, readNotices } from "@liandong/engine/commands"
 import { campaignDeliveries, myNotices } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -21,6 +21,16 @@ export const noticesHandlers = HttpApiBuilder.group(Api, "notices", (handlers) =
         Effect.flatMap(currentActor, (actor) =>
           idempotent(headers["idempotency-key"], payload, () =>
             answerChange(readNotices(actor, payload.ids === "all" ? null : payload.ids)),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle(
+      "nudge",
+      ({ params, payload, headers }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], payload, (key) =>
+            answerChange(nudge(params.campaign, payload, actor, { idempotencyKey: key }), "body"),
           ),
         ),
       { uninterruptible: true },

@@ -5,6 +5,7 @@
 import type { ReactNode } from "react"
 import { useI18n } from "../i18n/I18n.tsx"
 import { Link } from "../router/Router.tsx"
+import { useUnreadCount } from "../screens/notices/Unread.ts"
 import { useSession } from "../session/Session.tsx"
 
 /** The navigation a role gets. */
@@ -32,6 +33,7 @@ const navFor = (role: string | undefined) => {
 export const Shell = ({ children }: { readonly children: ReactNode }) => {
   const { t, lang, setLang } = useI18n()
   const { principal, signOut, signOutEverywhere } = useSession()
+  const unread = useUnreadCount()
   return (
     <>
       <a className="skip-link" href="#main">
@@ -53,6 +55,20 @@ export const Shell = ({ children }: { readonly children: ReactNode }) => {
           </nav>
         ) : null}
         <div className="who">
+          {principal ? (
+            <Link to="/notices" className="notices-link" data-testid="unread">
+              {t.notices.link}
+              {unread !== null && unread > 0 ? (
+                <>
+                  <span className="visually-hidden">{t.notices.unreadOpen}</span>
+                  <span className="unread-count">{unread}</span>
+                  <span className="visually-hidden">{t.notices.unreadClose}</span>
+                </>
+              ) : (
+                <span className="visually-hidden">{t.notices.noneUnread}</span>
+              )}
+            </Link>
+          ) : null}
           {principal ? (
             <span data-testid="who">
               {t.signIn.signedInAs(

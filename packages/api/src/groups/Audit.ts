@@ -19,6 +19,18 @@ export const TrailNote = Schema.Struct({
   }),
   version: Schema.NullOr(Schema.Int).annotate({ description: "the definition version deployed" }),
   summary: Schema.NullOr(Schema.String).annotate({ description: "the summary written" }),
+  nudge: Schema.optional(
+    Schema.NullOr(
+      Schema.Struct({
+        units: Schema.Array(Schema.String),
+        which: Schema.NullOr(Schema.Literals(["unacknowledged", "unreported", "returned"])),
+        task: Schema.NullOr(Schema.String),
+        message: Schema.NullOr(Schema.String),
+      }),
+    ),
+  ).annotate({
+    description: "a nudge (催办): the units it reached, the selector (null: units named) and the message",
+  }),
   refusal: Schema.NullOr(
     Schema.Struct({
       action: Schema.String,

@@ -1,19 +1,22 @@
 /**
- * Notices: the signed-in person's in-app notices and unread count, marking them read, and
- * for a campaign's coordinator and auditors who each notice reached and how.
+ * Notices: the signed-in person's in-app notices and unread count, marking them read,
+ * nudging (催办) units of a campaign, and for a campaign's coordinator and auditors who each
+ * notice reached and how.
  */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { IdempotencyHeaders, Key } from "../Common.ts"
+import { IdempotencyHeaders, isStorableText, Key } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
 /** What a notice is about. */
-export const NoticeKind = Schema.Literals(["reminder", "overdue", "returned", "approved", "phase-opened"])
+export const NoticeKind = Schema.Literals(["reminder", "overdue", "returned", "approved", "phase-opened", "nudge"])
 
 /** One of the person's notices. */
 export const NoticeItem = Schema.Struct({
   id: Schema.String,
+  /** the notice this delivery carries (one per unit) */
+  notice: Schema.String,
   kind: NoticeKind,
   campaign: Schema.String,
   campaignTitle: Schema.String,
@@ -22,9 +25,17 @@ export const NoticeItem = Schema.Struct({
   phase: Schema.NullOr(Schema.String),
   /** the same words as the email's subject */
   subject: Schema.String,
+  /** a nudge's message, in its author's words */
+  message: Schema.NullOr(Schema.String),
+  /** the nudge this notice belongs to */
+  nudge: Schema.NullOr(Schema.String),
+  /** who nudged */
+  by: Schema.NullOr(Schema.String),
   at: Schema.String,
   read: Schema.Boolean,
 })
+
+export type NoticeItem = typeof NoticeItem.Type
 
 /** The person's notices, newest first, and how many are unread. */
 export const Notices = Schema.Struct({ unread: Schema.Int, items: Schema.Array(NoticeItem) })
@@ -40,6 +51,10 @@ export const ReadNotices = Schema.Struct({
 /** One notice to one person through one channel, and what became of it. */
 export const Delivery = Schema.Struct({
   id: Schema.String,
+  notice: Schema.String,
+  /** the nudge the notice belongs to (its deliveries grouped), null for other kinds */
+  nudge: Schema.NullOr(Schema.String),
+  message: Schema.NullOr(Schema.String),
   person: Schema.String,
   unit: Schema.String,
   kind: NoticeKind,
@@ -53,6 +68,52 @@ export const Delivery = Schema.Struct({
   sentAt: Schema.NullOr(Schema.String),
   at: Schema.String,
 })
+
+const unitKeyList = Schema.Array(Key).check(
+  Schema.isMinLength(1, { message: "至少指定一个单位 / name at least one unit" }),
+  Schema.isMaxLength(1000, { message: "一次最多催办 1000 个单位 / at most 1000 units at once" }),
+)
+
+/** A nudge (催办): the units named, or `which` units of a phase or task; an optional message. */
+export const NudgeBody = Schema.Struct({
+  phase: Schema.optional(Key),
+  task: Schema.optional(Key),
+  units: Schema.optional(unitKeyList),
+  which: Schema.optional(
+    Schema.Literals(["unacknowledged", "unreported", "returned"]).annotate({
+      description:
+        "未确认接收 / 未报送 / 被退回待重报: not acknowledged, not reported, returned and not reported again",
+    }),
+  ),
+  message: Schema.optional(
+    Schema.String.check(
+      isStorableText<string>(),
+      Schema.isMaxLength(500, { message: "留言不超过 500 字 / the message is at most 500 characters" }),
+    ),
+  ),
+}).check(
+  Schema.makeFilter((body) =>
+    (body.units === undefined) === (body.which === undefined)
+      ? {
+          path: ["which"],
+          issue:
+            "须指定单位(units)或范围(which)之一 / name the units, or which units (unacknowledged, unreported, returned), not both",
+        }
+      : undefined,
+  ),
+)
+
+/** Whom a nudge reached: its units and notices, and its journal row. */
+export const Nudged = Schema.Struct({
+  campaign: Schema.String,
+  nudge: Schema.String,
+  units: Schema.Array(Schema.String),
+  notices: Schema.Int,
+  journal: Schema.Int,
+  replayed: Schema.Boolean,
+})
+
+export type Delivery = typeof Delivery.Type
 
 /** The notices group. */
 export class NoticesGroup extends HttpApiGroup.make("notices")
@@ -77,6 +138,15 @@ export class NoticesGroup extends HttpApiGroup.make("notices")
     }),
   )
   .add(
+    HttpApiEndpoint.post("nudge", "/campaigns/:campaign/nudges", {
+      params: { campaign: Key },
+      headers: IdempotencyHeaders,
+      payload: NudgeBody,
+      success: Nudged,
+      error: writeProblems,
+    }),
+  )
+  .add(
     HttpApiEndpoint.get("deliveries", "/campaigns/:campaign/deliveries", {
       params: { campaign: Key },
       success: Schema.Array(Delivery),
@@ -85,4 +155,6 @@ export class NoticesGroup extends HttpApiGroup.make("notices")
   )
   .middleware(Authentication)
   .prefix("/api/v1")
-  .annotateMerge(OpenApi.annotations({ title: "notices", description: "通知与送达 / notices and their deliveries" })) {}
+  .annotateMerge(
+    OpenApi.annotations({ title: "notices", description: "通知、催办与送达 / notices, nudges and their deliveries" }),
+  ) {}

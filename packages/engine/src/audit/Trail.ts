@@ -40,6 +40,13 @@ export interface TrailNote {
   readonly version: number | null
   /** the summary written */
   readonly summary: string | null
+  /** a nudge (催办): the units it reached, its selector (null: the units were named) and its message */
+  readonly nudge?: {
+    readonly units: ReadonlyArray<string>
+    readonly which: "unacknowledged" | "unreported" | "returned" | null
+    readonly task: string | null
+    readonly message: string | null
+  } | null
   /** a refused attempt: the action, what it named, and why (in Chinese only on rows written with it) */
   readonly refusal: {
     readonly action: string
@@ -55,13 +62,24 @@ export interface TrailNote {
 export const trailNote = (event: string, payload: Record<string, unknown>): TrailNote => {
   const text = (value: unknown) => (typeof value === "string" ? value : null)
   const denied = event === "access.denied"
+  const selector = (payload.selector ?? {}) as { which?: unknown; task?: unknown; phase?: unknown }
+  const which = selector.which
   return {
-    phase: text(payload.phase),
+    phase: text(payload.phase) ?? (event === "nudge" ? text(selector.phase) : null),
     report: text(payload.report),
     reason: denied ? null : text(payload.reason),
     subjectUnit: event === "unit.phase-done" ? text(payload.unit) : null,
     version: typeof payload.version === "number" ? payload.version : null,
     summary: text(payload.summary),
+    nudge:
+      event === "nudge"
+        ? {
+            units: Array.isArray(payload.units) ? payload.units.filter((u): u is string => typeof u === "string") : [],
+            which: which === "unacknowledged" || which === "unreported" || which === "returned" ? which : null,
+            task: text(selector.task),
+            message: text(payload.message),
+          }
+        : null,
     refusal: denied
       ? {
           action: text(payload.action) ?? "",
@@ -73,6 +91,10 @@ export const trailNote = (event: string, payload: Record<string, unknown>): Trai
       : null,
   }
 }
+
+/** A nudge in one line: the units it reached and its message. */
+const nudgeDetail = (payload: { units?: unknown; message?: unknown }) =>
+  `nudged ${Array.isArray(payload.units) ? payload.units.join(", ") : ""}${typeof payload.message === "string" ? `: ${payload.message}` : ""}`
 
 /** One entry of the timeline. */
 export interface TrailEntry {
@@ -129,9 +151,11 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
         before: String(row.state_before ?? ""),
         after: String(row.state_after ?? ""),
         detail:
-          row.event === "access.denied" && typeof (row.payload as { repeated?: unknown }).repeated === "number"
-            ? `${payload.reason ?? payload.action} (+${(row.payload as { repeated: number }).repeated} repeated)`
-            : (payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null)),
+          row.event === "nudge"
+            ? nudgeDetail(row.payload as { units?: unknown; message?: unknown })
+            : row.event === "access.denied" && typeof (row.payload as { repeated?: unknown }).repeated === "number"
+              ? `${payload.reason ?? payload.action} (+${(row.payload as { repeated: number }).repeated} repeated)`
+              : (payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null)),
         note: trailNote(row.event, row.payload as Record<string, unknown>),
       }
     })

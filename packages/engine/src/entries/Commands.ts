@@ -16,6 +16,8 @@ export {
 } from "../commands/Change.ts"
 /** Deploy or redeploy a definition (the operator, or the campaign's coordinator). */
 export { type Deployed, deploy } from "../commands/Deploy.ts"
+/** Nudge (催办) units: named ones, or those not acknowledged, not reported or returned; the input's schema. */
+export { type Nudged, NudgeInput, NudgeWhich, nudge, nudgeMessageMax } from "../commands/Nudge.ts"
 /** Approve or return a report (the coordinator). */
 export { approve, returnReport } from "../commands/Review.ts"
 /** Submit a report for a task (its unit); its input's schema. */

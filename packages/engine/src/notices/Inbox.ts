@@ -14,6 +14,21 @@ import { visibleCampaign } from "../reads/Scope.ts"
 import { countUnread, markRead, selectDeliveries, selectInbox } from "../sql/Notices.ts"
 import { noticeText } from "./Notices.ts"
 
+/** What a notice's body may carry: its task or phase, and for a nudge its id, message and author. */
+interface NoticeBody {
+  readonly task?: string | null
+  readonly phase?: string | null
+  readonly nudge?: string | null
+  readonly message?: string | null
+  readonly by?: string | null
+  /** when it happened on the campaign's clock */
+  readonly at?: string | null
+}
+
+/** A notice's time: the campaign clock's, as its body records it, else when it was written. */
+const whenOf = (body: NoticeBody, createdAt: Date | string) =>
+  new Date(typeof body.at === "string" ? body.at : createdAt).toISOString()
+
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
 /** The actor's in-app notices, newest first (up to `limit`, default 50), and how many are unread. */
@@ -28,9 +43,10 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
     const items = []
     for (const row of rows) {
       const campaign = (yield* loadCampaign(row.campaign_id)).definition
-      const body = (row.body ?? {}) as { task?: string | null; phase?: string | null }
+      const body = (row.body ?? {}) as NoticeBody
       items.push({
         id: String(row.id),
+        notice: String(row.notification_id),
         kind: row.kind,
         campaign: row.campaign_id,
         campaignTitle: campaign.title,
@@ -38,7 +54,10 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         task: body.task ?? null,
         phase: body.phase ?? null,
         subject: noticeText(campaign, { kind: row.kind, unit: row.unit_key, body: row.body }, actor.id).subject,
-        at: new Date(row.created_at).toISOString(),
+        message: typeof body.message === "string" ? body.message : null,
+        nudge: typeof body.nudge === "string" ? body.nudge : null,
+        by: typeof body.by === "string" ? body.by : null,
+        at: whenOf(body, row.created_at),
         read: row.read_at !== null,
       })
     }
@@ -71,9 +90,12 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
       ).pipe(journalDenial(campaignId, actor, "deliveries", campaignId))
     const rows = yield* query("notices.deliveries", (db) => selectDeliveries(db, campaignId))
     return rows.map((row) => {
-      const body = (row.body ?? {}) as { task?: string | null; phase?: string | null }
+      const body = (row.body ?? {}) as NoticeBody
       return {
         id: String(row.id),
+        notice: String(row.notification_id),
+        nudge: typeof body.nudge === "string" ? body.nudge : null,
+        message: typeof body.message === "string" ? body.message : null,
         person: row.principal_id,
         unit: row.unit_key,
         kind: row.kind,
@@ -85,7 +107,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         attempts: row.attempts,
         lastError: row.last_error,
         sentAt: iso(row.sent_at),
-        at: new Date(row.created_at).toISOString(),
+        at: whenOf(body, row.created_at),
       }
     })
   })

@@ -62,7 +62,15 @@ export interface DeliveryTally {
   parked: number
 }
 
-type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "nudge"
+
+/** What a nudge (催办) says is awaited, by its selector (named units: a report). */
+const nudgeWhat = {
+  unacknowledged: { zh: "的任务尚未确认接收，请尽快确认接收并报送", en: "has not acknowledged its tasks" },
+  unreported: { zh: "尚未报送，请尽快报送", en: "has not reported" },
+  returned: { zh: "被退回的报送尚未重新报送，请尽快修改后重新报送", en: "has not reported again after a return" },
+  named: { zh: "：请尽快报送", en: "is asked to report" },
+} as const
 
 const localDeadline = (iso: string, timeZone: string) => {
   const format = (date: Date) =>
@@ -84,7 +92,13 @@ export const noticeText = (
   notice: { readonly kind: NoticeKind; readonly unit: string; readonly body: unknown },
   person: string,
 ): { subject: string; text: string } => {
-  const body = (notice.body ?? {}) as { task?: string | null; phase?: string | null }
+  const body = (notice.body ?? {}) as {
+    task?: string | null
+    phase?: string | null
+    message?: string | null
+    which?: "unacknowledged" | "unreported" | "returned" | null
+    byUnit?: string | null
+  }
   const unit = campaign.units.find((u) => u.key === notice.unit)?.name ?? notice.unit
   const coordinator = campaign.units.find((u) => u.key === campaign.coordinator)?.name ?? campaign.coordinator
   const task = campaign.phases.flatMap((p) => p.tasks).find((t) => t.key === body.task)
@@ -92,6 +106,21 @@ export const noticeText = (
   const taskTitle = task?.title.zh ?? body.task ?? ""
   const taskEn = task?.title.en ?? body.task ?? ""
   const deadline = task === undefined ? "" : localDeadline(task.deadline, campaign.timeZone)
+  const nudger = campaign.units.find((u) => u.key === body.byUnit)?.name ?? coordinator
+  const what = nudgeWhat[body.which ?? "named"] ?? nudgeWhat.named
+  const where = [
+    phase === undefined ? undefined : `“${phase.name.zh}”阶段`,
+    task === undefined ? undefined : `任务“${taskTitle}”`,
+  ]
+    .filter(Boolean)
+    .join("")
+  const whereEn = [
+    phase === undefined ? undefined : `phase "${phase.name.en ?? phase.key}"`,
+    task === undefined ? undefined : `task "${taskEn}"`,
+  ]
+    .filter(Boolean)
+    .join(", ")
+  const message = typeof body.message === "string" && body.message !== "" ? body.message : null
   const lines: Record<NoticeKind, { tag: string; zh: string; en: string }> = {
     reminder: {
       tag: "提醒",
@@ -117,6 +146,11 @@ export const noticeText = (
       tag: "阶段开始",
       zh: `“${phase?.name.zh ?? body.phase ?? ""}”阶段已开始，请确认接收${unit}本阶段的任务。`,
       en: `The phase "${phase?.name.en ?? body.phase ?? ""}" has opened; please acknowledge ${unit}'s tasks in it.`,
+    },
+    nudge: {
+      tag: "催办",
+      zh: `${nudger}催办：${unit}${where === "" ? "" : `在${where}中`}${what.zh}。${message === null ? "" : `\n留言：“${message}”`}`,
+      en: `Nudge from ${nudger}: ${unit} ${what.en}${whereEn === "" ? "" : ` (${whereEn})`}; please see to it as soon as possible.${message === null ? "" : ` Message: "${message}"`}`,
     },
   }
   const line = lines[notice.kind]

@@ -126,6 +126,7 @@ export const selectDeliveries = (db: Sql, campaignId: string) =>
       "d.attempts",
       "d.last_error",
       "d.sent_at",
+      "d.notification_id",
       "n.unit_key",
       "n.kind",
       "n.body",
@@ -140,7 +141,16 @@ export const selectInbox = (db: Sql, principalId: string, limit: number, unreadO
   let q = db
     .selectFrom("deliveries as d")
     .innerJoin("notifications as n", "n.id", "d.notification_id")
-    .select(["d.id", "d.read_at", "n.campaign_id", "n.unit_key", "n.kind", "n.body", "n.created_at"])
+    .select([
+      "d.id",
+      "d.read_at",
+      "d.notification_id",
+      "n.campaign_id",
+      "n.unit_key",
+      "n.kind",
+      "n.body",
+      "n.created_at",
+    ])
     .where("d.principal_id", "=", principalId)
     .where("d.channel", "=", "in-app")
   if (unreadOnly) q = q.where("d.read_at", "is", null)
@@ -169,3 +179,46 @@ export const markRead = (db: Sql, principalId: string, ids: ReadonlyArray<string
   if (ids !== null) q = q.where("id", "in", ids.length === 0 ? ["0"] : [...ids])
   return q.executeTakeFirst().then((result) => Number(result.numUpdatedRows))
 }
+
+/** The units with a task in one of `statuses` (in a phase, or one task, when given), in key order. */
+export const selectUnitsByTaskStatus = (
+  db: Sql,
+  campaignId: string,
+  filter: { readonly phase: string | null; readonly task: string | null },
+  statuses: ReadonlyArray<"assigned" | "acknowledged" | "returned">,
+) => {
+  let q = db
+    .selectFrom("tasks")
+    .select("unit_key")
+    .distinct()
+    .where("campaign_id", "=", campaignId)
+    .where("status", "in", [...statuses])
+  if (filter.phase !== null) q = q.where("phase_key", "=", filter.phase)
+  if (filter.task !== null) q = q.where("task_key", "=", filter.task)
+  return q
+    .orderBy("unit_key")
+    .execute()
+    .then((rows) => rows.map((row) => row.unit_key))
+}
+
+/** Writes notices to the outbox by hand (a nudge): one per unit, of one kind and body. */
+export const insertNotices = (
+  db: Sql,
+  campaignId: string,
+  rows: ReadonlyArray<{ readonly unit_key: string; readonly kind: "nudge"; readonly body: unknown }>,
+) =>
+  rows.length === 0
+    ? Promise.resolve([])
+    : db
+        .insertInto("notifications")
+        .values(
+          rows.map((row) => ({
+            campaign_id: campaignId,
+            unit_key: row.unit_key,
+            kind: row.kind,
+            body: JSON.stringify(row.body),
+          })),
+        )
+        .returning("id")
+        .execute()
+        .then((ids) => ids.map((row) => String(row.id)))

@@ -2,7 +2,7 @@
  * A journal entry in the reader's language: the event, who (a person, or the
  * system and the operator in words), what set it off (a person's action, a
  * timer, a message between machines, a refusal, a deployment) and its notes
- * (the report, the reason of a return, a refused attempt and why), with every
+ * (the report, the reason of a return, a nudge and whom it reached, a refused attempt and why), with every
  * unit, phase and task by name. Only a person's own words are shown as written.
  */
 import type { TrailEntry } from "@liandong/api"
@@ -60,6 +60,12 @@ const noteWords = (e: TrailEntry, t: Messages, names: Names): string[] => {
   if (n.report !== null) out.push(t.audit.report(n.report))
   if (n.reason !== null) out.push(`${t.audit.returnReason}${t.colon}${n.reason}`)
   if (n.summary !== null) out.push(t.audit.summaryNo(n.summary))
+  if (n.nudge) {
+    const whom = n.nudge.units.map((u) => names.unit(u)).join(t.listSeparator)
+    const which = n.nudge.which === null ? null : t.nudge[n.nudge.which]
+    out.push(`${t.audit.nudged}${t.colon}${whom}${which === null ? "" : `${t.open}${which}${t.close}`}`)
+    if (n.nudge.message !== null) out.push(`${t.notices.message}${t.colon}${n.nudge.message}`)
+  }
   if (n.refusal !== null) {
     const action = t.audit.actions[n.refusal.action] ?? n.refusal.action
     out.push(`${t.audit.refused}${t.colon}${action}${t.open}${refWords(n.refusal.ref, t, names)}${t.close}`)

@@ -1,7 +1,7 @@
 /**
- * The coordinator's dashboard for one campaign: progress matrix, totals with
- * a chart, reports to review, a unit's state machine and the summary — all
- * refreshed live as the journal grows.
+ * The coordinator's dashboard for one campaign: progress matrix, 催办 (nudging
+ * units) and who the notices reached, totals with a chart, reports to review, a
+ * unit's state machine and the summary — all refreshed live as the journal grows.
  */
 import { useMemo, useState } from "react"
 import { useLive } from "../../api/Live.ts"
@@ -12,8 +12,10 @@ import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { ChangePanel } from "./ChangePanel.tsx"
+import { DeliveriesPanel } from "./Deliveries.tsx"
 import { LiveBadge } from "./LiveBadge.tsx"
 import { Matrix } from "./Matrix.tsx"
+import { NudgePanel } from "./Nudge.tsx"
 import { Review } from "./Review.tsx"
 import { SummaryPanel } from "./SummaryPanel.tsx"
 import { TotalsPanel } from "./Totals.tsx"
@@ -27,6 +29,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const seq = live.seq
   const [selected, setSelected] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const [nudges, setNudges] = useState(0)
   const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
   const matrix = useResource(
     (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
@@ -98,6 +101,33 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
         {matrix.failure ? <ProblemNotice failure={matrix.failure} onRetry={matrix.reload} /> : null}
         {matrix.data ? <Matrix matrix={matrix.data} selected={unit} onSelectUnit={setSelected} /> : <Loading />}
       </section>
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="nudge-h">
+          <h2 id="nudge-h">{t.nudge.heading}</h2>
+          <NudgePanel
+            campaign={campaign}
+            phase={matrix.data?.phase ?? null}
+            phaseName={phaseName}
+            units={info.units
+              .filter((u) => u.key !== info.coordinator)
+              .map((u) => ({ key: u.key, name: unitName(u.key) }))}
+            onNudged={(message) => {
+              setNotice(message)
+              setNudges((n) => n + 1)
+            }}
+          />
+        </section>
+        <section className="panel" aria-labelledby="deliveries-h">
+          <h2 id="deliveries-h">{t.deliveries.heading}</h2>
+          <DeliveriesPanel
+            campaign={campaign}
+            round={nudges}
+            unitName={unitName}
+            taskName={taskName}
+            phaseName={phaseName}
+          />
+        </section>
+      </div>
       <div className="grid-2">
         <section className="panel" aria-labelledby="review-h">
           <h2 id="review-h">{t.dashboard.review}</h2>

@@ -1,0 +1,48 @@
+/**
+ * The signed-in person's unread notice count, for the top bar: read when the page changes,
+ * every half minute, and at once when a screen says notices were read (`noticesChanged`).
+ */
+import { useEffect, useState } from "react"
+import { useRouter } from "../../router/Router.tsx"
+import { useSession } from "../../session/Session.tsx"
+
+const changed = "liandong:notices-changed"
+
+/** Tells the top bar that notices were read, so its count follows at once. */
+export const noticesChanged = () => window.dispatchEvent(new Event(changed))
+
+/** How many of the person's notices are unread; null before the first answer, or when signed out. */
+export const useUnreadCount = (): number | null => {
+  const { api, principal } = useSession()
+  const { path } = useRouter()
+  const [unread, setUnread] = useState<number | null>(null)
+  const [round, setRound] = useState(0)
+  useEffect(() => {
+    const bump = () => setRound((r) => r + 1)
+    const timer = window.setInterval(bump, 30_000)
+    window.addEventListener(changed, bump)
+    return () => {
+      window.clearInterval(timer)
+      window.removeEventListener(changed, bump)
+    }
+  }, [])
+  useEffect(() => {
+    if (principal === null) {
+      setUnread(null)
+      return
+    }
+    let live = true
+    api
+      .run((client) => client.notices.list({ query: { unread: "true", limit: 1 } }))
+      .then(
+        (answer) => {
+          if (live) setUnread(answer.unread)
+        },
+        () => undefined,
+      )
+    return () => {
+      live = false
+    }
+  }, [api, principal, path, round])
+  return unread
+}
