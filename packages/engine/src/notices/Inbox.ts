@@ -75,6 +75,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
       return {
         id: String(row.id),
         person: row.principal_id,
+        webhook: row.webhook_id === null ? null : String(row.webhook_id),
         unit: row.unit_key,
         kind: row.kind,
         task: body.task ?? null,
