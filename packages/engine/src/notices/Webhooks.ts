@@ -38,9 +38,7 @@ export const noticeKinds = Object.keys(everyNoticeKind) as ReadonlyArray<NoticeK
 
 /** What registering an endpoint takes. */
 export const WebhookInput = Schema.Struct({
-  kind: Schema.Literals(endpointKinds).annotate({
-    message: "须为 webhook、wecom 或 dingtalk / must be webhook, wecom or dingtalk",
-  }),
+  kind: Schema.Literals(endpointKinds),
   url: Schema.String.check(
     Schema.isMaxLength(2000, { message: "地址过长(最长 2000 字符) / the URL is too long (at most 2000 characters)" }),
     Schema.isPattern(/^https?:\/\/\S+$/iu, {
@@ -50,11 +48,7 @@ export const WebhookInput = Schema.Struct({
   /** the notice kinds sent; absent or null: all of them, kinds added later included */
   events: Schema.optional(
     Schema.NullOr(
-      Schema.Array(
-        Schema.Literals(noticeKinds).annotate({
-          message: `须为 ${noticeKinds.join("、")} 之一 / must be one of ${noticeKinds.join(", ")}`,
-        }),
-      ).check(
+      Schema.Array(Schema.Literals(noticeKinds)).check(
         Schema.isMinLength(1, { message: "至少选择一种通知 / choose at least one kind of notice" }),
         Schema.isMaxLength(20, { message: "通知种类过多 / too many kinds" }),
       ),
