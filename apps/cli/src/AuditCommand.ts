@@ -129,6 +129,8 @@ const eventNames: Record<string, string> = {
   "summary.written": "生成总结",
   "access.denied": "越权尝试(已拒绝)",
   "queue.dead": "多次处理失败(已停止重试)",
+  "webhook.added": "登记通知端点",
+  "webhook.removed": "移除通知端点",
 }
 
 const trailCommand = Command.make(

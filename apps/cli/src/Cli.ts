@@ -31,6 +31,7 @@ import { run } from "./Run.ts"
 import { serveCommand } from "./ServeCommand.ts"
 import { summaryCommand } from "./SummaryCommand.ts"
 import { tokenCommand } from "./TokenCommand.ts"
+import { webhookCommand } from "./WebhookCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
 
 const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
@@ -189,6 +190,7 @@ export const cli = liandong.pipe(
     auditCommand,
     keysCommand,
     tokenCommand,
+    webhookCommand,
     serveCommand,
     ...backupCommands,
     demoCommand,
