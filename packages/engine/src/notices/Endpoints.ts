@@ -176,6 +176,22 @@ export const endpointRequest = (
   }
 }
 
+/** The first `limit` bytes of an answer's body, as text; the rest is not read. */
+const head = async (response: Response, limit: number): Promise<string> => {
+  const reader = response.body?.getReader()
+  if (reader === undefined) return ""
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size < limit) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.byteLength
+  }
+  await reader.cancel().catch(() => undefined)
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8")
+}
+
 /** Posts a request; fails with why when the answer is not a success (for a robot, `errcode` 0). */
 const post = async (endpoint: EndpointKind, request: EndpointRequest, timeoutMs: number, signal: AbortSignal) => {
   const response = await fetch(request.url, {
@@ -185,7 +201,7 @@ const post = async (endpoint: EndpointKind, request: EndpointRequest, timeoutMs:
     redirect: "manual",
     signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
   })
-  const text = (await response.text()).slice(0, 2000)
+  const text = await head(response, 16_384)
   if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status} ${text.slice(0, 200)}`)
   if (endpoint === "webhook") return
   let answer: { errcode?: unknown; errmsg?: unknown }

@@ -65,7 +65,7 @@ export interface DeliveryTally {
   parked: number
 }
 
-export type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
 
 const localDeadline = (iso: string, timeZone: string) => {
   const format = (date: Date) =>

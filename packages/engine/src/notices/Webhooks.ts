@@ -9,6 +9,7 @@
  * says only whether there is one). A URL often holds a key (企业微信's `key`, 钉钉's
  * `access_token`): lists and the journal show it with its query hidden.
  */
+import type { NotificationsTable } from "@liandong/store"
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
@@ -22,8 +23,9 @@ import { visibleCampaign } from "../reads/Scope.ts"
 import { campaignMachine } from "../sql/Machines.ts"
 import { insertWebhook, markWebhookRemoved, selectWebhooks } from "../sql/Webhooks.ts"
 import { type EndpointKind, endpointKinds, hostAllowed, shownUrl, WebhookAllowRef } from "./Endpoints.ts"
-import type { NoticeKind } from "./Notices.ts"
 import { newWebhookSecret } from "./Signature.ts"
+
+type NoticeKind = NotificationsTable["kind"]
 
 // Every kind of notice; the compiler asks for a new kind here, so an endpoint can choose it.
 const everyNoticeKind: Record<NoticeKind, true> = {
