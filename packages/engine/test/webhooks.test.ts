@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
 import { sql } from "kysely"
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   acknowledge,
   addWebhook,
@@ -21,9 +21,11 @@ import {
   Db,
   deliverNotices,
   expandNotices,
+  hostAllowed,
   listWebhooks,
   operator,
   removeWebhook,
+  shownUrl,
   startCampaign,
   submitReport,
   verifyCampaign,
@@ -98,6 +100,29 @@ afterAll(async () => {
 })
 
 const hooks = () => received.filter((r) => r.path === "/hook")
+
+describe("what an endpoint shows and may reach", () => {
+  it("hides a URL's query and long path segments, where tokens live", () => {
+    expect(shownUrl("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")).toBe(
+      "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…",
+    )
+    expect(shownUrl("https://open.feishu.cn/open-apis/bot/v2/hook/3f9c0e1a-7b2d-4c55-9e8f")).toBe(
+      "https://open.feishu.cn/open-apis/bot/v2/hook/…",
+    )
+    expect(shownUrl("http://127.0.0.1:8080/liandong")).toBe("http://127.0.0.1:8080/liandong")
+  })
+
+  it("matches hosts against the allow-list: names, subdomains, any", () => {
+    expect(hostAllowed("anything.example", null)).toBe(true)
+    expect(hostAllowed("qyapi.weixin.qq.com", ["qyapi.weixin.qq.com"])).toBe(true)
+    expect(hostAllowed("hooks.bureau.gov.cn", ["*.bureau.gov.cn"])).toBe(true)
+    expect(hostAllowed("bureau.gov.cn", ["*.bureau.gov.cn"])).toBe(false)
+    expect(hostAllowed("evilbureau.gov.cn", ["*.bureau.gov.cn"])).toBe(false)
+    expect(hostAllowed("127.0.0.1", ["*.bureau.gov.cn", "oapi.dingtalk.com"])).toBe(false)
+    expect(hostAllowed("[::1]", ["::1"])).toBe(true)
+    expect(hostAllowed("x.example", ["*"])).toBe(true)
+  })
+})
 
 describeEachDatabase("notices to webhooks and group robots", (ctx) => {
   let engine: ReturnType<typeof testEngine>

@@ -54,11 +54,18 @@ export const hostAllowed = (host: string, patterns: ReadonlyArray<string> | null
   )
 }
 
-/** A URL with its query and credentials hidden, as lists and the journal show it. */
+/**
+ * A URL as lists and the journal show it: its query hidden, and any path segment of more than
+ * 16 characters (where some services put a token, e.g. `/hook/3f9c…`) shown as `…`.
+ */
 export const shownUrl = (url: string): string => {
   try {
     const parsed = new URL(url)
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search === "" ? "" : "?…"}`
+    const path = parsed.pathname
+      .split("/")
+      .map((segment) => (segment.length > 16 ? "…" : segment))
+      .join("/")
+    return `${parsed.protocol}//${parsed.host}${path}${parsed.search === "" ? "" : "?…"}`
   } catch {
     return "?"
   }
