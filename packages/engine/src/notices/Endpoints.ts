@@ -260,22 +260,18 @@ export const sendDueEndpoints = (now: Date, options: EndpointOptions, { noticeTe
           (db) => claimDueEndpointDeliveries(db, now, options.sendBatch ?? 20),
           tx,
         )
+        // Prepared one by one (the transaction's queries), posted together, settled one by one.
+        type Outcome = { readonly error: string; readonly parkNow: boolean } | null
+        const attempts: Array<{ readonly delivery: (typeof due)[number]; readonly post: Effect.Effect<Outcome> }> = []
         for (const delivery of due) {
           const id = String(delivery.id)
-          const fail = (error: string, parkNow = false) =>
-            Effect.gen(function* () {
-              const parked = parkNow || delivery.attempts + 1 >= maxAttempts
-              const next = new Date(now.getTime() + backoffSeconds(delivery.attempts) * 1000)
-              yield* query("notices.failed", (db) => markFailed(db, id, { parked, next, error }), tx)
-              if (parked) tally.parked++
-              else tally.failed++
-            })
           if (delivery.removed_at !== null) {
-            yield* fail("endpoint removed / 端点已移除", true)
+            attempts.push({ delivery, post: Effect.succeed({ error: "endpoint removed / 端点已移除", parkNow: true }) })
             continue
           }
           if (!hostAllowed(new URL(delivery.url).hostname, allow)) {
-            yield* fail("host not allowed by LIANDONG_WEBHOOK_ALLOW / 主机不在允许范围内")
+            const error = "host not allowed by LIANDONG_WEBHOOK_ALLOW / 主机不在允许范围内"
+            attempts.push({ delivery, post: Effect.succeed({ error, parkNow: false }) })
             continue
           }
           const campaign = (yield* loadCampaign(delivery.campaign_id, tx)).definition
@@ -300,14 +296,32 @@ export const sendDueEndpoints = (now: Date, options: EndpointOptions, { noticeTe
             { ...words, campaignTitle: campaign.title },
             yield* wallNow,
           )
-          const sent = yield* Effect.tryPromise({
-            try: (signal) => post(delivery.endpoint, request, timeoutMs, signal),
-            catch: reason,
-          }).pipe(Effect.result)
-          if (sent._tag === "Success") {
+          attempts.push({
+            delivery,
+            post: Effect.tryPromise({
+              try: (signal) => post(delivery.endpoint, request, timeoutMs, signal),
+              catch: reason,
+            }).pipe(
+              Effect.map((): Outcome => null),
+              Effect.catch((error) => Effect.succeed<Outcome>({ error, parkNow: false })),
+            ),
+          })
+        }
+        // A slow endpoint holds the pass (and its transaction) up to its timeout, not once per delivery.
+        const outcomes = yield* Effect.forEach(attempts, (attempt) => attempt.post, { concurrency: 8 })
+        for (const [index, outcome] of outcomes.entries()) {
+          const delivery = (attempts[index] as (typeof attempts)[number]).delivery
+          const id = String(delivery.id)
+          if (outcome === null) {
             yield* query("notices.sent", (db) => markSent(db, id, now), tx)
             tally.sent++
-          } else yield* fail(sent.failure)
+            continue
+          }
+          const parked = outcome.parkNow || delivery.attempts + 1 >= maxAttempts
+          const next = new Date(now.getTime() + backoffSeconds(delivery.attempts) * 1000)
+          yield* query("notices.failed", (db) => markFailed(db, id, { parked, next, error: outcome.error }), tx)
+          if (parked) tally.parked++
+          else tally.failed++
         }
       }),
     )
