@@ -9,6 +9,7 @@
 import { createHmac } from "node:crypto"
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { verifyWebhook as verifyFromSubpath } from "@liandong/engine/webhooks"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
 import { sql } from "kysely"
@@ -33,7 +34,6 @@ import {
   WebhookAllowRef,
   webhookSignature,
 } from "../src/index.ts"
-import { verifyWebhook as verifyFromSubpath } from "../src/notices/Signature.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 interface Received {
