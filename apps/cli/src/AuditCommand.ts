@@ -131,6 +131,8 @@ const eventNames: Record<string, string> = {
   "access.denied": "越权尝试(已拒绝)",
   nudge: "催办",
   "queue.dead": "多次处理失败(已停止重试)",
+  "webhook.added": "登记通知端点",
+  "webhook.removed": "移除通知端点",
 }
 
 const trailCommand = Command.make(

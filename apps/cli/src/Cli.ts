@@ -36,6 +36,7 @@ import { run } from "./Run.ts"
 import { serveCommand } from "./ServeCommand.ts"
 import { summaryCommand } from "./SummaryCommand.ts"
 import { tokenCommand } from "./TokenCommand.ts"
+import { webhookCommand } from "./WebhookCommand.ts"
 import { workerCommand } from "./WorkerCommand.ts"
 
 const idempotency = Flag.String("key").pipe(Flag.withDescription("idempotency key (幂等键)"), Flag.optional)
@@ -313,6 +314,7 @@ export const cli = liandong.pipe(
     auditCommand,
     keysCommand,
     tokenCommand,
+    webhookCommand,
     serveCommand,
     ...backupCommands,
     demoCommand,

@@ -27,8 +27,8 @@ class SecretFileError extends Schema.TaggedError<SecretFileError>()("SecretFileE
   en: Schema.String,
 }) {}
 
-// The first line of a file: a password or a session secret.
-const readSecret = (file: string) =>
+/** The first line of a file: a password, a session secret or a webhook's secret. */
+export const readSecret = (file: string) =>
   Effect.tryPromise({
     try: () => readFile(file, "utf8"),
     catch: (error) =>

@@ -22,11 +22,16 @@ const storeProblem = <A, R>(effect: Effect.Effect<A, StoreError, R>) =>
     Effect.flatMap(requestContext, (ctx) => Effect.flatMap(toProblem(error, ctx), Effect.fail)),
   )
 
-/** Runs `run` once per (principal, key): `run` receives the key to pass on to the engine. */
+/**
+ * Runs `run` once per (principal, key): `run` receives the key to pass on to the engine.
+ * `kept` is what the record keeps of the answer, and a replay answers (default: all of it):
+ * an answer holding a secret shown once keeps it without.
+ */
 export const idempotent = <A, E, R>(
   key: string | undefined,
   payload: unknown,
   run: (key: string | null) => Effect.Effect<A, E, R>,
+  kept: (answer: A) => unknown = (answer) => answer,
 ) =>
   Effect.gen(function* () {
     if (key === undefined) return yield* run(null)
@@ -67,7 +72,7 @@ export const idempotent = <A, E, R>(
     }
     const exit = yield* Effect.exit(run(key))
     if (Exit.isSuccess(exit)) {
-      yield* storeProblem(completeRequest(principal.id, key, 200, exit.value))
+      yield* storeProblem(completeRequest(principal.id, key, 200, kept(exit.value)))
       return exit.value
     }
     yield* Effect.ignore(releaseRequest(principal.id, key))

@@ -30,6 +30,7 @@ import { reportsHandlers } from "./handlers/Reports.ts"
 import { summaryHandlers } from "./handlers/Summary.ts"
 import { systemHandlers } from "./handlers/System.ts"
 import { tasksHandlers } from "./handlers/Tasks.ts"
+import { webhooksHandlers } from "./handlers/Webhooks.ts"
 import { LiveHub } from "./LiveHub.ts"
 import { oidcLayer } from "./Oidc.ts"
 import { clientErrorAnswer } from "./Problems.ts"
@@ -66,6 +67,7 @@ export const routesLayer = (limits: RequestLimits, sessions: SessionSettings = d
     summaryHandlers,
     liveHandlers,
     noticesHandlers,
+    webhooksHandlers,
   ).pipe(Layer.provide(authenticationLayer(limits, sessions)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

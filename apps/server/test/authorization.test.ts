@@ -49,6 +49,7 @@ const targetsOf = (route: Route, seeded: Seeded): Array<Target & { values: Recor
   if (params.includes("task")) return unitTargets("events")
   if (params.includes("unit")) return unitTargets(null)
   if (params.includes("phase")) return campaignTargets({ phase: "publicity" })
+  if (params.includes("webhook")) return campaignTargets({ webhook: "999999" })
   if (params.includes("campaign")) return campaignTargets()
   if (params.includes("report")) {
     const of = (unit: string, campaign: string) => ({
@@ -89,6 +90,8 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { ids: "all" }
     case "notices.nudge":
       return { which: "unreported", message: "矩阵催办" }
+    case "webhooks.add":
+      return { kind: "webhook", url: "https://hooks.example.invalid/liandong", events: ["returned"] }
     default:
       return undefined
   }

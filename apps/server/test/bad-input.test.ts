@@ -223,6 +223,43 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
         }),
         fc.record({ which: fc.constant("unreported"), phase: fc.constantFrom("UPPER", "有中文", "") }),
       )
+    case "webhooks.add":
+      return fc.oneof(
+        notAnObject,
+        fc.record({
+          kind: fc.string().filter((k) => !["webhook", "wecom", "dingtalk"].includes(k)),
+          url: fc.constant("https://x.example/h"),
+        }),
+        fc.record({
+          kind: fc.constant("webhook"),
+          url: fc.oneof(
+            fc.constantFrom(
+              "",
+              "ftp://x.example/h",
+              "javascript:alert(1)",
+              "https://",
+              `https://x.example/${"a".repeat(2000)}`,
+            ),
+            unstorable,
+          ),
+        }),
+        fc.record({
+          kind: fc.constant("webhook"),
+          url: fc.constant("https://x.example/h"),
+          events: fc.oneof(
+            fc.constant([]),
+            fc.array(
+              text.filter((t) => !["reminder", "overdue", "returned", "approved", "phase-opened", "nudge"].includes(t)),
+              { minLength: 1, maxLength: 2 },
+            ),
+          ),
+        }),
+        fc.record({
+          kind: fc.constant("webhook"),
+          url: fc.constant("https://x.example/h"),
+          secret: fc.oneof(fc.constantFrom("short", "has a space in the secret here", "x".repeat(201)), unstorable),
+        }),
+      )
     case "campaigns.deploy":
       return fc.oneof(
         notAnObject,
@@ -244,6 +281,7 @@ const validValues = (seeded: Seeded): Record<string, string> => ({
   task: "events",
   phase: "publicity",
   report: seeded.reports["district-a"] as string,
+  webhook: "999999",
 })
 
 const tokenFor = (operationId: string, seeded: Seeded) =>
@@ -303,7 +341,9 @@ describeEachDatabase(
                     ? { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
                     : op.operationId === "notices.nudge"
                       ? { which: "unreported" }
-                      : {}
+                      : op.operationId === "webhooks.add"
+                        ? { kind: "webhook", url: "https://hooks.example.invalid/liandong" }
+                        : {}
               : undefined
             const answer = await call(server.url, op.method, `${path}${query}`, {
               token: tokenFor(op.operationId, seeded),

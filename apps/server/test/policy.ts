@@ -61,6 +61,10 @@ export const policy: Record<string, RouteKind> = {
   "notices.read": "self",
   "notices.nudge": "nudge",
   "notices.deliveries": "campaign-audit",
+  "webhooks.list": "campaign-audit",
+  "webhooks.add": "campaign-manage",
+  // Removing an endpoint not in use answers removed: false (the matrix names endpoint 999999).
+  "webhooks.remove": "campaign-manage",
   // Signing in, sessions and people: a person, not a campaign, is their target (sessions.test.ts).
   "account.signIn": "people",
   "account.acceptInvitation": "people",

@@ -11,6 +11,7 @@ import { ReportsGroup } from "./groups/Reports.ts"
 import { SummaryGroup } from "./groups/Summary.ts"
 import { SystemGroup } from "./groups/System.ts"
 import { TasksGroup } from "./groups/Tasks.ts"
+import { WebhooksGroup } from "./groups/Webhooks.ts"
 
 /** The API: the server implements it, the web UI and other clients call it. */
 export class Api extends HttpApi.make("liandong")
@@ -25,6 +26,7 @@ export class Api extends HttpApi.make("liandong")
   .add(SummaryGroup)
   .add(LiveGroup)
   .add(NoticesGroup)
+  .add(WebhooksGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "联动 Liandong API",

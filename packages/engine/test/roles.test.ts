@@ -14,17 +14,20 @@ import { WallClock } from "../src/Clock.ts"
 import {
   acceptInvitation,
   acknowledge,
+  addWebhook,
   approve,
   authenticate,
   authenticateSession,
   changePassword,
   createToken,
+  deliverNotices,
   deploy,
   expireRequests,
   invitePerson,
   listSessions,
   lockAfterFailures,
   operator,
+  removeWebhook,
   resetPassword,
   returnReport,
   revokeToken,
@@ -139,7 +142,13 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
       await deployFixture(engine)
       const lead = await engine.actor("lead")
       await engine.run(startCampaign("spring-week", lead))
+      // A webhook registered, tried (nothing listens on port 9: a failed attempt), removed.
+      const hook = await engine.run(
+        addWebhook("spring-week", { kind: "webhook", url: "http://127.0.0.1:9/hook" }, lead),
+      )
       await engine.advance("2026-04-13T09:00:00+08:00")
+      expect(await engine.run(deliverNotices(new Date("2026-04-13T09:00:00+08:00")))).toMatchObject({ failed: 3 })
+      expect(await engine.run(removeWebhook("spring-week", hook.id, lead))).toMatchObject({ removed: true })
       const clerk = await engine.actor("clerk-b")
       await engine.run(acknowledge("spring-week/county-b/plan", clerk, { idempotencyKey: "ack-1" }))
       const first = await engine.run(

@@ -208,8 +208,9 @@ export interface NotificationsTable {
 export interface DeliveriesTable {
   id: GeneratedBigId
   notification_id: string
-  principal_id: string
-  channel: "email" | "in-app"
+  /** the person reached; null for a delivery to an endpoint */
+  principal_id: string | null
+  channel: "email" | "in-app" | "webhook" | "wecom" | "dingtalk"
   address: string | null
   status: "pending" | "failed" | "sent" | "parked"
   attempts: number
@@ -218,6 +219,24 @@ export interface DeliveriesTable {
   sent_at: Timestamp | null
   read_at: Timestamp | null
   created_at: CreatedAt
+  /** the endpoint reached (channel webhook, wecom or dingtalk); null for a person */
+  webhook_id: ColumnType<string | null, string | number | null | undefined, never>
+}
+
+/** A campaign's webhook or group robot; kept after removal, which only marks it. */
+export interface WebhooksTable {
+  id: GeneratedBigId
+  campaign_id: string
+  kind: "webhook" | "wecom" | "dingtalk"
+  url: string
+  /** the notice kinds sent, or null for all */
+  events: ColumnType<ReadonlyArray<string> | null, string | null, string | null>
+  /** the signing secret (webhook, dingtalk); never returned by a read */
+  secret: string | null
+  created_by: string
+  created_at: CreatedAt
+  removed_by: string | null
+  removed_at: Timestamp | null
 }
 
 /** Stored summaries: each version with its hash and the journal position it reflects. */
@@ -363,6 +382,7 @@ export interface Database {
   command_results: CommandResultsTable
   notifications: NotificationsTable
   deliveries: DeliveriesTable
+  webhooks: WebhooksTable
   summaries: SummariesTable
   checkpoints: CheckpointsTable
   tokens: TokensTable

@@ -79,6 +79,12 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     update: ["status", "attempts", "next_attempt_at", "last_error", "sent_at", "read_at"],
     why: "a notice per person and channel: its attempts and outcome, and when it was read",
   },
+  webhooks: {
+    select: true,
+    insert: true,
+    update: ["removed_by", "removed_at"],
+    why: "a campaign's endpoints: registered once, then only marked removed; kept, deliveries name them",
+  },
   summaries: { select: true, insert: true, why: "every version of a summary is kept" },
   checkpoints: { select: true, insert: true, why: "signed journal heads: added, never changed" },
   tokens: {

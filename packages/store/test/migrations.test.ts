@@ -20,6 +20,7 @@ const tables = Object.keys({
   command_results: true,
   notifications: true,
   deliveries: true,
+  webhooks: true,
   summaries: true,
   checkpoints: true,
   tokens: true,

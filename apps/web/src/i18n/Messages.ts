@@ -394,6 +394,8 @@ const zh = {
       "access.denied": "越权尝试被拒绝",
       nudge: "催办",
       "queue.dead": "事件多次处理失败,待人工处理",
+      "webhook.added": "登记通知端点",
+      "webhook.removed": "移除通知端点",
     } as Record<string, string>,
   },
   change: {
@@ -809,6 +811,8 @@ const en: Messages = {
       "access.denied": "refused attempt",
       nudge: "nudge",
       "queue.dead": "event failed repeatedly; needs an operator",
+      "webhook.added": "webhook registered",
+      "webhook.removed": "webhook removed",
     },
   },
   change: {

@@ -48,19 +48,22 @@ export const ReadNotices = Schema.Struct({
   ]),
 })
 
-/** One notice to one person through one channel, and what became of it. */
+/** One notice to one person through one channel, or to one of the campaign's webhooks, and what became of it. */
 export const Delivery = Schema.Struct({
   id: Schema.String,
   notice: Schema.String,
   /** the nudge the notice belongs to (its deliveries grouped), null for other kinds */
   nudge: Schema.NullOr(Schema.String),
   message: Schema.NullOr(Schema.String),
-  person: Schema.String,
+  /** the person reached; null for a webhook or group robot */
+  person: Schema.NullOr(Schema.String),
+  /** the webhook or group robot reached (see /campaigns/{campaign}/webhooks); null for a person */
+  webhook: Schema.NullOr(Schema.String),
   unit: Schema.String,
   kind: NoticeKind,
   task: Schema.NullOr(Schema.String),
   phase: Schema.NullOr(Schema.String),
-  channel: Schema.Literals(["email", "in-app"]),
+  channel: Schema.Literals(["email", "in-app", "webhook", "wecom", "dingtalk"]),
   address: Schema.NullOr(Schema.String),
   status: Schema.Literals(["pending", "failed", "sent", "parked"]),
   attempts: Schema.Int,

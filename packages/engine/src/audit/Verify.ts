@@ -93,9 +93,17 @@ export interface Verdict {
   readonly findings: ReadonlyArray<Finding>
 }
 
-/** Rows that are not machine events: the deployment record, refused attempts, items given up on and nudges (催办). */
+/**
+ * Rows that are not machine events: the deployment record, refused attempts, items given up on,
+ * nudges (催办), and webhooks registered or removed.
+ */
 export const isMachineEvent = (row: Pick<JournalRecord, "cause" | "event">): boolean =>
-  row.cause !== "deploy" && row.event !== "access.denied" && row.event !== "queue.dead" && row.event !== "nudge"
+  row.cause !== "deploy" &&
+  row.event !== "access.denied" &&
+  row.event !== "queue.dead" &&
+  row.event !== "nudge" &&
+  row.event !== "webhook.added" &&
+  row.event !== "webhook.removed"
 
 const hashOf = (row: JournalRecord) => {
   const { prev_hash: _prev, hash: _hash, ...fields } = row

@@ -2,6 +2,17 @@
 
 /** The channel the worker listens on for new work. */
 export { workChannel } from "../FollowUps.ts"
+/** Webhooks and group robots: posted with retries like emails; the hosts they may reach. */
+export {
+  endpointKinds,
+  endpointRequest,
+  hostAllowed,
+  robotMarkdown,
+  sendDueEndpoints,
+  shownUrl,
+  WebhookAllowRef,
+  webhookAllowFromEnv,
+} from "../notices/Endpoints.ts"
 /** Notices to people: fanned out per unit contact, emails sent with retries (see docs/notices.md). */
 export {
   backoffSeconds,

@@ -97,6 +97,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         nudge: typeof body.nudge === "string" ? body.nudge : null,
         message: typeof body.message === "string" ? body.message : null,
         person: row.principal_id,
+        webhook: row.webhook_id === null ? null : String(row.webhook_id),
         unit: row.unit_key,
         kind: row.kind,
         task: body.task ?? null,

@@ -23,6 +23,7 @@ import {
   markSent,
   unitContacts,
 } from "../sql/Notices.ts"
+import { fanOutToEndpoints, sendDueEndpoints } from "./Endpoints.ts"
 
 /** One email, as the mailer sends it. */
 export interface Mail {
@@ -49,6 +50,8 @@ export interface DeliveryOptions {
   /** notices fanned out, and emails sent, per pass (default 100 and 20) */
   readonly expandBatch?: number
   readonly sendBatch?: number
+  /** how long a webhook or group robot has to answer, in milliseconds (default 10 000) */
+  readonly webhookTimeoutMs?: number
 }
 
 /** Seconds before the next attempt after `attempts` failures: 30 s doubling, at most an hour. */
@@ -199,6 +202,7 @@ export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
             })
         }
       yield* query("notices.deliveries", (db) => insertDeliveries(db, rows), tx)
+      yield* fanOutToEndpoints(tx, notices, now)
       yield* query(
         "notices.expanded",
         (db) =>
@@ -258,11 +262,17 @@ export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
     return tally
   })
 
-/** One pass: fan out what is new, then send what is due. */
+/** One pass: fan out what is new, then send what is due: emails, then webhooks and group robots. */
 export const deliverNotices = (now: Date, options: DeliveryOptions = {}) =>
   Effect.gen(function* () {
     let expanded = 0
     for (let n = yield* expandNotices(now, options); n > 0; n = yield* expandNotices(now, options)) expanded += n
     const sent = yield* sendDueEmails(now, options)
-    return { expanded, ...sent } satisfies DeliveryTally
+    const posted = yield* sendDueEndpoints(now, options, { noticeText, backoffSeconds })
+    return {
+      expanded,
+      sent: sent.sent + posted.sent,
+      failed: sent.failed + posted.failed,
+      parked: sent.parked + posted.parked,
+    } satisfies DeliveryTally
   })

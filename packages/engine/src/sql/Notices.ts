@@ -120,6 +120,7 @@ export const selectDeliveries = (db: Sql, campaignId: string) =>
     .select([
       "d.id",
       "d.principal_id",
+      "d.webhook_id",
       "d.channel",
       "d.address",
       "d.status",

@@ -14,6 +14,7 @@ import * as denialWindows from "./0011_denial_windows.ts"
 import * as people from "./0012_people.ts"
 import * as secondFactor from "./0013_second_factor.ts"
 import * as deliveries from "./0014_deliveries.ts"
+import * as webhooks from "./0015_webhooks.ts"
 import * as nudges from "./0017_nudges.ts"
 
 /** Every migration by name; names sort in the order they apply. */
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   "0012_people": people,
   "0013_second_factor": secondFactor,
   "0014_deliveries": deliveries,
+  "0015_webhooks": webhooks,
   "0017_nudges": nudges,
 }
