@@ -133,7 +133,10 @@ const reportsStillFit = (before: Task, after: Task): boolean => {
   const a = shapeOf(before)
   const b = shapeOf(after)
   const figures = new Map(b.figures.map((f) => [f.key, f]))
-  const kept = a.figures.every((f) => sameJson(f, figures.get(f.key)))
+  const kept = a.figures.every((f) => {
+    const after = figures.get(f.key)
+    return after !== undefined && sameJson(f, after)
+  })
   const narrativeKept = a.narrative.every((key) => b.narrative.includes(key))
   const noNewRequired = b.required.every((key) => a.required.includes(key))
   return kept && narrativeKept && noNewRequired
