@@ -110,7 +110,11 @@ describe("planning a change to a running campaign", () => {
           ...c.phases[1],
           tasks: [
             ...(c.phases[1]?.tasks ?? []),
-            { ...(c.phases[1]?.tasks[1] as never), key: "media", units: ["county-b"] },
+            {
+              ...(c.phases[1]?.tasks[1] as Campaign["phases"][number]["tasks"][number]),
+              key: "media",
+              units: ["county-b"],
+            },
           ],
         } as never,
       ]
