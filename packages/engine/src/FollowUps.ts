@@ -64,7 +64,12 @@ export const followUpWrites = (
         notices.map((n) => ({
           unit_key: n.unit,
           kind: n.kind,
-          body: { task: n.task ?? null, phase: n.phase ?? null, at: at.toISOString() },
+          body: {
+            task: n.task ?? null,
+            phase: n.phase ?? null,
+            at: at.toISOString(),
+            ...(n.about === undefined ? {} : { about: n.about }),
+          },
         })),
       ),
     )

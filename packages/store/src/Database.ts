@@ -196,7 +196,7 @@ export interface NotificationsTable {
   id: GeneratedBigId
   campaign_id: string
   unit_key: string
-  kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "nudge"
+  kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "nudge" | "escalated"
   body: Json
   created_at: CreatedAt
   delivered_at: Timestamp | null

@@ -108,6 +108,8 @@ export interface TaskInput {
   /** 默认:工作情况(必填)、亮点、困难和问题 / default: what was done (required), highlights, difficulties. */
   readonly narrative?: ReadonlyArray<NarrativeInput> | undefined
   readonly rules?: ReadonlyArray<RuleInput> | undefined
+  /** 逾期多久仍未报送即上报上级单位,如 P2D / how long after the deadline an unreported task goes to the unit above. */
+  readonly escalate?: Duration | undefined
   /** 部分单位延期;后写的覆盖先写的 / later deadlines for some units; the last naming a unit holds. */
   readonly extensions?:
     | ReadonlyArray<{ readonly units: ReadonlyArray<Key>; readonly deadline: DateTimeInput }>
@@ -259,6 +261,7 @@ export interface Task {
   readonly narrative: ReadonlyArray<NarrativeField>
   readonly rules?: ReadonlyArray<Rule>
   readonly extensions?: ReadonlyArray<Extension>
+  readonly escalate?: string
 }
 
 /** 部分单位的延期,提醒随之顺延 / a later deadline for some units, reminders moved with it. */

@@ -138,6 +138,8 @@ export const TaskInput = Schema.Struct({
   narrative: Schema.optional(Schema.Array(NarrativeInput)),
   /** Rules between the figures, checked on every report (see Rules.ts). */
   rules: Schema.optional(Schema.Array(RuleInput)),
+  /** How long after its deadline a task still not reported is escalated to the unit above (逾期上报). */
+  escalate: Schema.optional(Duration),
   /** Later deadlines granted to some units (延期); the last one naming a unit holds for it. */
   extensions: Schema.optional(Schema.Array(Schema.Struct({ units: NonEmpty(Key), deadline: DateTimeInput }))),
 })
@@ -269,6 +271,8 @@ export interface Task {
   readonly rules?: ReadonlyArray<Rule>
   /** Later deadlines for some units, their reminders moved with them; absent when none. */
   readonly extensions?: ReadonlyArray<Extension>
+  /** How long after the deadline an unreported task goes to the unit above (ISO duration); absent when never. */
+  readonly escalate?: string
 }
 
 /** A later deadline granted to some units of a task. */
@@ -284,6 +288,12 @@ const extensionFor = (task: Task, unit: string): Extension | undefined =>
 
 /** A unit's deadline for a task: an extension's, or the task's. */
 export const deadlineOf = (task: Task, unit: string): string => extensionFor(task, unit)?.deadline ?? task.deadline
+
+/** When a unit's task, still unreported, is escalated to the unit above; null when the task never is. */
+export const escalationOf = (task: Task, unit: string, durationMs: (d: string) => number): string | null =>
+  task.escalate === undefined
+    ? null
+    : new Date(Date.parse(deadlineOf(task, unit)) + durationMs(task.escalate)).toISOString()
 
 /** A unit's reminder instants for a task, moved with its extension. */
 export const remindersOf = (task: Task, unit: string): ReadonlyArray<string> =>

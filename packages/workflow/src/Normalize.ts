@@ -152,6 +152,7 @@ const normalize = (input: Input): Campaign => {
                 ...(n.about === undefined ? {} : { about: n.about as "place" | "date" | "people" }),
               })),
         ...rulesOf(t.rules),
+        ...(t.escalate === undefined ? {} : { escalate: t.escalate }),
         // Only when given, so definitions without extensions keep their hash.
         ...(t.extensions === undefined || t.extensions.length === 0
           ? {}

@@ -227,6 +227,7 @@ const zh = {
       approved: "已通过",
       "phase-opened": "阶段开始",
       nudge: "催办",
+      escalated: "逾期上报",
     } as Record<string, string>,
   },
   nudge: {
@@ -646,6 +647,7 @@ const en: Messages = {
       approved: "Approved",
       "phase-opened": "Phase opened",
       nudge: "Nudge",
+      escalated: "Escalated",
     },
   },
   nudge: {

@@ -10,7 +10,15 @@ import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 
 /** What a notice is about. */
-export const NoticeKind = Schema.Literals(["reminder", "overdue", "returned", "approved", "phase-opened", "nudge"])
+export const NoticeKind = Schema.Literals([
+  "reminder",
+  "overdue",
+  "returned",
+  "approved",
+  "phase-opened",
+  "nudge",
+  "escalated",
+])
 
 /** One of the person's notices. */
 export const NoticeItem = Schema.Struct({

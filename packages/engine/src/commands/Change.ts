@@ -16,6 +16,8 @@ import {
   changeText,
   deadlineOf,
   decodeCampaign,
+  durationMs,
+  escalationOf,
   extendDeadline,
   initial,
   migrateCampaignSnapshot,
@@ -98,8 +100,18 @@ const taskTimers = (definition: Campaign, unit: string, taskKey: string, now: st
   const task = definition.phases.flatMap((p) => p.tasks).find((t) => t.key === taskKey)
   if (task === undefined) return []
   const deadline = deadlineOf(task, unit)
+  const escalation = escalationOf(task, unit, durationMs)
   return [
     { key: `deadline:${task.key}`, due_at: deadline, event: { type: "task.deadline", task: task.key, at: deadline } },
+    ...(escalation === null
+      ? []
+      : [
+          {
+            key: `escalate:${task.key}`,
+            due_at: escalation,
+            event: { type: "task.escalate", task: task.key, at: escalation },
+          },
+        ]),
     ...remindersOf(task, unit).flatMap((at, i) =>
       at > now
         ? [{ key: `remind:${task.key}:${i}`, due_at: at, event: { type: "task.remind", task: task.key, at } }]

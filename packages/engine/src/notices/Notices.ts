@@ -9,7 +9,7 @@
  * server took it; a crash in between sends it again. Every copy carries the same Message-ID
  * (and X-Liandong-Delivery header), which a receiver can use to drop the repeat.
  */
-import { type Campaign, wholeDayEnding } from "@liandong/workflow"
+import { type Campaign, deadlineOf, wholeDayEnding } from "@liandong/workflow"
 import { Context, Effect } from "effect"
 import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
@@ -65,7 +65,7 @@ export interface DeliveryTally {
   parked: number
 }
 
-type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "nudge"
+type NoticeKind = "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "nudge" | "escalated"
 
 /** What a nudge (催办) says is awaited, by its selector (named units: a report). */
 const nudgeWhat = {
@@ -101,6 +101,7 @@ export const noticeText = (
     message?: string | null
     which?: "unacknowledged" | "unreported" | "returned" | null
     byUnit?: string | null
+    about?: string | null
   }
   const unit = campaign.units.find((u) => u.key === notice.unit)?.name ?? notice.unit
   const coordinator = campaign.units.find((u) => u.key === campaign.coordinator)?.name ?? campaign.coordinator
@@ -108,7 +109,11 @@ export const noticeText = (
   const phase = campaign.phases.find((p) => p.key === body.phase)
   const taskTitle = task?.title.zh ?? body.task ?? ""
   const taskEn = task?.title.en ?? body.task ?? ""
-  const deadline = task === undefined ? "" : localDeadline(task.deadline, campaign.timeZone)
+  // The unit the notice is about: its own, or for an escalation the unit below.
+  const subjectUnit = body.about ?? notice.unit
+  const about = campaign.units.find((u) => u.key === subjectUnit)?.name ?? subjectUnit
+  const dueAt = task === undefined ? "" : deadlineOf(task, subjectUnit)
+  const deadline = task === undefined ? "" : localDeadline(dueAt, campaign.timeZone)
   const nudger = campaign.units.find((u) => u.key === body.byUnit)?.name ?? coordinator
   const what = nudgeWhat[body.which ?? "named"] ?? nudgeWhat.named
   const where = [
@@ -128,7 +133,7 @@ export const noticeText = (
     reminder: {
       tag: "提醒",
       zh: `${unit}的任务“${taskTitle}”将于${deadline}截止，尚未报送，请按时报送。`,
-      en: `Reminder: the task "${taskEn}" of ${unit} is due ${task?.deadline ?? ""} and has not been reported.`,
+      en: `Reminder: the task "${taskEn}" of ${unit} is due ${dueAt} and has not been reported.`,
     },
     overdue: {
       tag: "逾期",
@@ -149,6 +154,11 @@ export const noticeText = (
       tag: "阶段开始",
       zh: `“${phase?.name.zh ?? body.phase ?? ""}”阶段已开始，请确认接收${unit}本阶段的任务。`,
       en: `The phase "${phase?.name.en ?? body.phase ?? ""}" has opened; please acknowledge ${unit}'s tasks in it.`,
+    },
+    escalated: {
+      tag: "逾期上报",
+      zh: `${about}的任务“${taskTitle}”已于${deadline}截止，至今仍未报送，现报${unit}督促。`,
+      en: `Escalated: the task "${taskEn}" of ${about} passed its deadline (${dueAt}) and is still unreported; ${unit} is asked to follow it up.`,
     },
     nudge: {
       tag: "催办",

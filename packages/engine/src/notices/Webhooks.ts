@@ -34,6 +34,7 @@ const everyNoticeKind: Record<NoticeKind, true> = {
   returned: true,
   approved: true,
   nudge: true,
+  escalated: true,
   "phase-opened": true,
 }
 /** The kinds of notice an endpoint may ask for. */

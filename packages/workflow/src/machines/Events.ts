@@ -32,6 +32,7 @@ export type MachineEvent =
     }
   | { readonly type: "task.remind"; readonly task: string; readonly at: string }
   | { readonly type: "task.deadline"; readonly task: string; readonly at: string }
+  | { readonly type: "task.escalate"; readonly task: string; readonly at: string }
   | { readonly type: "campaign.start"; readonly by: string; readonly at: string }
   | { readonly type: "phase.due"; readonly phase: string; readonly at: string }
   | { readonly type: "phase.deadline"; readonly phase: string; readonly at: string }
@@ -74,9 +75,11 @@ export type FollowUp =
   | {
       readonly type: "notify"
       readonly unit: string
-      readonly kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened"
+      readonly kind: "reminder" | "overdue" | "returned" | "approved" | "phase-opened" | "escalated"
       readonly task?: string
       readonly phase?: string
+      /** the unit a notice to another unit is about (an escalation goes to the unit above) */
+      readonly about?: string
     }
   | { readonly type: "summarize" }
 
@@ -90,6 +93,7 @@ export const eventLabels: Record<string, { zh: string; en: string }> = {
   "task.return": { zh: "退回", en: "return" },
   "task.remind": { zh: "提醒", en: "remind" },
   "task.deadline": { zh: "截止", en: "pass the deadline" },
+  "task.escalate": { zh: "逾期上报", en: "escalate to the unit above" },
   "campaign.start": { zh: "启动活动", en: "start the campaign" },
   "phase.due": { zh: "阶段到期开启", en: "reach the phase's opening time" },
   "phase.deadline": { zh: "阶段到期", en: "reach the phase's closing time" },

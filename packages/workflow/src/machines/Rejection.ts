@@ -28,10 +28,10 @@ export const taskStateLabels: Record<string, { zh: string; en: string }> = {
 
 /** The events each task state accepts. */
 export const taskAccepts: Record<string, ReadonlyArray<string>> = {
-  assigned: ["task.acknowledge", "task.remind", "task.deadline"],
-  acknowledged: ["task.submit", "task.remind", "task.deadline"],
+  assigned: ["task.acknowledge", "task.remind", "task.deadline", "task.escalate"],
+  acknowledged: ["task.submit", "task.remind", "task.deadline", "task.escalate"],
   submitted: ["task.approve", "task.return", "task.deadline"],
-  returned: ["task.submit", "task.remind", "task.deadline"],
+  returned: ["task.submit", "task.remind", "task.deadline", "task.escalate"],
   approved: [],
 }
 

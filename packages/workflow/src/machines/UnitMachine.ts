@@ -9,7 +9,8 @@
  * the engine, so a step's effects are exactly what that step appended.
  */
 import { assign, createMachine } from "xstate"
-import { type Campaign, deadlineOf, type Phase, remindersOf, type Task } from "../Definition.ts"
+import { type Campaign, deadlineOf, escalationOf, type Phase, remindersOf, type Task } from "../Definition.ts"
+import { durationMs } from "../Time.ts"
 import type { FollowUp } from "./Events.ts"
 
 /** What a unit's machine remembers about one task. */
@@ -68,6 +69,12 @@ const emit = (effects: (event: Ev, context: UnitContext) => FollowUp[]) =>
 
 const remindKeys = (task: Task) => task.reminders.map((_, i) => `remind:${task.key}:${i}`)
 
+/** Timers a report (or the phase's close) makes moot: reminders, and the escalation when there is one. */
+const pendingKeys = (task: Task) => [
+  ...remindKeys(task),
+  ...(task.escalate === undefined ? [] : [`escalate:${task.key}`]),
+]
+
 const forTask =
   (key: string) =>
   ({ event }: Args) =>
@@ -77,7 +84,7 @@ const forPhase =
   ({ event }: Args) =>
     event.phase === key
 
-const taskRegion = (task: Task) => {
+const taskRegion = (task: Task, above: (unit: string) => string) => {
   const isTask = forTask(task.key)
   // A deadline passes once: a second one would change nothing, so it is refused.
   const deadlineAhead = ({ context, event }: Args) =>
@@ -104,8 +111,15 @@ const taskRegion = (task: Task) => {
     actions: updateTask(
       task.key,
       (_, e) => ({ submittedAt: e.at, report: e.report ?? null }),
-      () => remindKeys(task).map((key) => ({ type: "cancel", key }) as const),
+      () => pendingKeys(task).map((key) => ({ type: "cancel", key }) as const),
     ),
+  }
+  // Still not reported long after the deadline: the unit above hears of it (逾期上报).
+  const escalate = {
+    guard: isTask,
+    actions: emit((_, context) => [
+      { type: "notify", unit: above(context.unit), kind: "escalated", task: task.key, about: context.unit },
+    ]),
   }
   const sameReport = ({ context, event }: Args) =>
     event.task === task.key && context.tasks[task.key]?.report === event.report
@@ -121,9 +135,12 @@ const taskRegion = (task: Task) => {
           },
           "task.remind": remind,
           "task.deadline": overdue,
+          "task.escalate": escalate,
         },
       },
-      acknowledged: { on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue } },
+      acknowledged: {
+        on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue, "task.escalate": escalate },
+      },
       submitted: {
         on: {
           "task.approve": {
@@ -155,13 +172,15 @@ const taskRegion = (task: Task) => {
           "task.deadline": { guard: deadlineAhead, actions: updateTask(task.key, () => ({ deadlinePassed: true })) },
         },
       },
-      returned: { on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue } },
+      returned: {
+        on: { "task.submit": submit, "task.remind": remind, "task.deadline": overdue, "task.escalate": escalate },
+      },
       approved: { type: "final" },
     },
   }
 }
 
-const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
+const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>, above: (unit: string) => string) => ({
   initial: "waiting",
   states: {
     waiting: {
@@ -177,6 +196,7 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
                 at: deadlineOf(task, context.unit),
                 event: { type: "task.deadline", task: task.key },
               },
+              ...escalationFor(task, context.unit),
               ...remindersOf(task, context.unit).flatMap((at, i): FollowUp[] =>
                 at > event.at
                   ? [
@@ -197,7 +217,7 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
     },
     open: {
       type: "parallel",
-      states: Object.fromEntries(tasks.map((task) => [task.key, taskRegion(task)])),
+      states: Object.fromEntries(tasks.map((task) => [task.key, taskRegion(task, above)])),
       onDone: {
         target: "done",
         actions: emit((_, context) => [
@@ -215,7 +235,7 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
           target: "closed",
           actions: emit(() =>
             tasks.flatMap((task) =>
-              [...remindKeys(task), `deadline:${task.key}`].map((key) => ({ type: "cancel", key }) as const),
+              [...pendingKeys(task), `deadline:${task.key}`].map((key) => ({ type: "cancel", key }) as const),
             ),
           ),
         },
@@ -225,6 +245,20 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>) => ({
     closed: { type: "final" },
   },
 })
+
+/** The escalation timer of a unit's task, when the task has one. */
+const escalationFor = (task: Task, unit: string): FollowUp[] => {
+  const at = escalationOf(task, unit, durationMs)
+  return at === null
+    ? []
+    : [{ type: "schedule", key: `escalate:${task.key}`, at, event: { type: "task.escalate", task: task.key } }]
+}
+
+/** Who hears of a unit's escalated task: the unit above it, or the coordinator for a unit at the top. */
+const aboveIn = (campaign: Campaign) => {
+  const parents = new Map(campaign.units.map((u) => [u.key, u.parent]))
+  return (unit: string): string => parents.get(unit) ?? campaign.coordinator
+}
 
 // Who takes a task, and who takes part in a phase, as sets built once per (immutable)
 // definition: a national campaign asks for one unit among 50,000 on every event.
@@ -272,6 +306,8 @@ export const buildUnitMachine = (campaign: Campaign, unit: string) => {
     id: "unit",
     type: "parallel",
     context,
-    states: Object.fromEntries(phases.map((phase) => [phase.key, phaseRegion(phase, unitTasks(phase, unit))])),
+    states: Object.fromEntries(
+      phases.map((phase) => [phase.key, phaseRegion(phase, unitTasks(phase, unit), aboveIn(campaign))]),
+    ),
   } as never)
 }
