@@ -126,6 +126,7 @@ const eventNames: Record<string, string> = {
   "task.return": "退回",
   "task.remind": "提醒",
   "task.deadline": "截止",
+  "task.escalate": "逾期上报",
   "summary.written": "生成总结",
   "campaign.changed": "变更活动定义",
   "access.denied": "越权尝试(已拒绝)",
