@@ -1,5 +1,7 @@
+import type { Database } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
+import type { Kysely } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
@@ -35,7 +37,7 @@ describeEachDatabase("escalating an overdue task to the unit above", (ctx) => {
   })
   afterEach(() => engine.dispose())
 
-  const rows = <T>(query: (db: Db["kysely"]) => Promise<T>) =>
+  const rows = <T>(query: (db: Kysely<Database>) => Promise<T>) =>
     engine.run(Effect.flatMap(Effect.service(Db), (db) => Effect.promise(() => query(db.kysely))))
   const escalations = () =>
     rows((db) =>
