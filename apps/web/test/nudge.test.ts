@@ -6,10 +6,11 @@
  * axe finds no moderate, serious or critical problem on the new parts, in either language.
  */
 import { createRequire } from "node:module"
+import { startSmtp, subjectOf } from "@liandong/engine/testing"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { browserAvailable, launchBrowser } from "./browser.ts"
-import { tourPassword } from "./seed.ts"
+import { tourPassword, westEmail } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
 import { desktop, shoot } from "./shots.ts"
 
@@ -61,7 +62,13 @@ describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
 
   let lead: Page
 
+  let smtp: Awaited<ReturnType<typeof startSmtp>>
+
   beforeAll(async () => {
+    // A real SMTP server: the server's worker mails each nudged person with an address.
+    smtp = await startSmtp()
+    process.env.LIANDONG_SMTP_URL = `smtp://127.0.0.1:${smtp.port}`
+    process.env.LIANDONG_SMTP_FROM = '"遂州市知识产权局" <notices@suizhou.example.gov.cn>'
     ;[server, browser] = await Promise.all([serveTour(), launchBrowser()])
   })
 
@@ -69,6 +76,7 @@ describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
     for (const context of contexts) await context.close()
     await browser?.close()
     await server?.close()
+    await smtp?.close()
   })
 
   it("lets the coordinator nudge the units not yet reported from the dashboard, after confirming", async () => {
@@ -125,6 +133,16 @@ describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
         return group.locator('tr[data-person="west"][data-channel="in-app"]').getAttribute("data-status")
       }, wait)
       .toBe("sent")
+    // The worker mails on its next pass: the panel is refreshed until the email is sent.
+    await expect
+      .poll(async () => {
+        const status = await group.locator('tr[data-person="west"][data-channel="email"]').getAttribute("data-status")
+        if (status !== "sent") await panel.getByRole("button", { name: "刷新送达情况" }).click()
+        return status
+      }, wait)
+      .toBe("sent")
+    const mail = smtp.received.find((m) => m.to.includes(westEmail) && subjectOf(m.raw).startsWith("【催办】"))
+    expect(mail, "the SMTP server received west's nudge").toBeDefined()
     expect(await group.locator("summary").textContent()).toMatch(/已送达 \d+ · 失败 0 · 待发送 0/u)
     expect(await group.textContent()).toContain("请于本周五前报送宣传资料发放情况")
     expect(await axe(lead, ['section[aria-labelledby="deliveries-h"]', 'section[aria-labelledby="nudge-h"]'])).toEqual(

@@ -6,7 +6,14 @@
  * phase is open.
  */
 import { tour } from "@liandong/campaigns"
-import { acceptInvitation, addPrincipal, deploy, resetPassword, startCampaign } from "@liandong/engine/commands"
+import {
+  acceptInvitation,
+  addPrincipal,
+  deploy,
+  invitePerson,
+  resetPassword,
+  startCampaign,
+} from "@liandong/engine/commands"
 import { engineLayer, loadActor, operator } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import { Effect } from "effect"
@@ -24,9 +31,12 @@ export const tourClock = {
   now: "2026-04-14T10:00:00+08:00",
 }
 
+/** West's contact has an address: notices reach it by email when SMTP is configured. */
+export const westEmail = "west@xiqu.example.gov.cn"
+
 const people = [
   { id: "lead", name: "王局长", role: "coordinator", unit: "city-ipo" },
-  { id: "west", name: "西区联络员", role: "unit", unit: "west-district" },
+  { id: "west", name: "西区联络员", role: "unit", unit: "west-district", email: westEmail },
   { id: "audit", name: "审计员", role: "auditor" },
 ] as const
 
@@ -60,8 +70,11 @@ export const seedTour = (dataDir: string, keyFile: string): Promise<void> =>
     Effect.gen(function* () {
       const deployed = yield* deploy(tour, operator)
       for (const person of people) {
-        yield* addPrincipal(person, operator)
-        const link = yield* resetPassword(person.id, operator)
+        // An invitation carries contact details; a principal alone does not.
+        const link =
+          "email" in person
+            ? yield* invitePerson(person, operator)
+            : yield* Effect.andThen(addPrincipal(person, operator), resetPassword(person.id, operator))
         yield* acceptInvitation(link.token, tourPassword)
       }
       const late = yield* deploy(lateCampaign, operator)

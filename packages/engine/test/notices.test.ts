@@ -22,7 +22,7 @@ import {
   startCampaign,
   submitReport,
 } from "../src/index.ts"
-import { header, type Received, startSmtp, subjectOf } from "./smtp.ts"
+import { header, type Received, startSmtp, subjectOf } from "../src/testing/Smtp.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 /** A real SMTP server on a free port: what it received, and addresses it refuses. */

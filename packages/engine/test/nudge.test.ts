@@ -24,7 +24,7 @@ import {
   trail,
   verifyCampaign,
 } from "../src/index.ts"
-import { startSmtp, subjectOf } from "./smtp.ts"
+import { startSmtp, subjectOf } from "../src/testing/Smtp.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 let smtp: Awaited<ReturnType<typeof startSmtp>>
