@@ -85,5 +85,6 @@ describe("pnpm demo", () => {
       }
       expect(actual, `${name} differs from its golden copy`).toBe(await readFile(join(golden, name), "utf8"))
     }
-  }, 120_000)
+    // Two whole demos: a generous limit, so a busy machine is slow, not failed.
+  }, 600_000)
 })
