@@ -193,6 +193,20 @@ describeEachDatabase("changing a running campaign", (ctx) => {
       commonChange("spring-week", { kind: "withdraw-unit", unit: "county-b" }, "乙县因机构改革退出本次活动", lead),
     )
     expect(applied.plan.leaving).toEqual(["county-b"])
+    // Once gone, for good: adding it back is refused by the plan.
+    const again = await engine.failure(
+      commonChange(
+        "spring-week",
+        {
+          kind: "add-unit",
+          unit: { key: "county-b", name: "乙县知识产权局", role: "subordinate", parent: "city" },
+          tasks: ["brochures"],
+        },
+        "乙县要求重新加入",
+        lead,
+      ),
+    )
+    expect(String((again as { zh?: string }).zh)).toContain("已退出本活动")
     expect(await taskRow("county-b", "plan")).toBeUndefined()
     expect(await timers("county-b")).toEqual([])
     await engine.advance("2026-04-13T10:00:00+08:00")

@@ -66,6 +66,8 @@ export interface RunningState {
   readonly units: ReadonlyMap<string, unknown>
   /** the campaign clock's time: nothing may be moved before it */
   readonly now: string
+  /** units that left the campaign: their machines stopped where they were, for good */
+  readonly withdrawn?: ReadonlySet<string>
 }
 
 /** A change's plan: what it does, per unit too, and what stops it. */
@@ -204,7 +206,16 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
   // Units that take part in nothing before, or nothing after.
   const wasIn = participantsOf(before)
   const isIn = participantsOf(after)
-  for (const unit of isIn) if (!wasIn.has(unit)) joining.push(unit)
+  for (const unit of isIn) {
+    if (wasIn.has(unit)) continue
+    if (state.withdrawn?.has(unit))
+      refuse(
+        "units",
+        `单位“${unit}”已退出本活动,不能再次加入`,
+        `unit "${unit}" has left this campaign and cannot join it again`,
+      )
+    else joining.push(unit)
+  }
   for (const unit of wasIn) if (!isIn.has(unit)) leaving.push(unit)
 
   before.phases.forEach((phaseBefore, i) => {

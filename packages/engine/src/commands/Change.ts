@@ -90,9 +90,13 @@ const Reason = Schema.String.check(
 const runningState = (machines: ReadonlyArray<MachineRow>, now: string) => {
   const campaign = machines.find((m) => m.kind === "campaign")
   const units = new Map<string, unknown>()
-  for (const m of machines)
-    if (m.kind === "unit" && m.status !== "withdrawn") units.set(m.unit_key as string, m.snapshot)
-  return { campaign: campaign?.snapshot, units, now }
+  const withdrawn = new Set<string>()
+  for (const m of machines) {
+    if (m.kind !== "unit") continue
+    if (m.status === "withdrawn") withdrawn.add(m.unit_key as string)
+    else units.set(m.unit_key as string, m.snapshot)
+  }
+  return { campaign: campaign?.snapshot, units, now, withdrawn }
 }
 
 /** The timers a unit's task has while its phase is open, under `definition`, from `now` on. */
