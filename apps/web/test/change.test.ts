@@ -3,43 +3,32 @@
  * deadline, previewed then applied with a reason; the auditor then finds the change, with
  * its reason, in the trail, and the record still verifies.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { browserAvailable, launchBrowser } from "./browser.ts"
+import { browserAvailable, launchBrowser, signingIn } from "./browser.ts"
 import { tourPassword } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
-import { desktop } from "./shots.ts"
 
 const wait = { timeout: 30_000 }
 
 describe.skipIf(!browserAvailable())("changing a running campaign in the browser", () => {
   let server: TourServer
   let browser: Browser
-  const contexts: BrowserContext[] = []
-  const errors: string[] = []
+  const { signIn, errors, close } = signingIn(
+    () => browser,
+    () => server.url,
+    tourPassword,
+  )
 
   beforeAll(async () => {
     server = await serveTour()
     browser = await launchBrowser()
   }, 240_000)
   afterAll(async () => {
-    for (const context of contexts) await context.close()
+    await close()
     await browser?.close()
     await server?.close()
   })
-
-  const signIn = async (name: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: desktop, locale: "zh-CN", timezoneId: "Asia/Shanghai" })
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on("pageerror", (error) => errors.push(error.message))
-    await page.goto(server.url)
-    await page.getByLabel("登录名").fill(name)
-    await page.getByLabel("密码", { exact: true }).fill(tourPassword)
-    await page.getByRole("button", { name: "登录" }).click()
-    await page.getByTestId("who").waitFor(wait)
-    return page
-  }
 
   it("previews and applies an extension for one unit; the auditor finds it with its reason", async () => {
     const lead = await signIn("lead")

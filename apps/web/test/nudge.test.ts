@@ -5,60 +5,24 @@
  * marks it read; the coordinator sees, per person and channel, that the nudge was delivered.
  * axe finds no moderate, serious or critical problem on the new parts, in either language.
  */
-import { createRequire } from "node:module"
 import { startSmtp, subjectOf } from "@liandong/engine/testing"
-import type { Browser, BrowserContext, Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { browserAvailable, launchBrowser } from "./browser.ts"
+import { axeViolations, browserAvailable, launchBrowser, signingIn } from "./browser.ts"
 import { tourPassword, westEmail } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
-import { desktop, shoot } from "./shots.ts"
+import { shoot } from "./shots.ts"
 
 const wait = { timeout: 30_000 }
-const axePath = createRequire(import.meta.url).resolve("axe-core")
-
-interface AxeResult {
-  readonly violations: ReadonlyArray<{
-    readonly id: string
-    readonly impact: string | null
-    readonly nodes: ReadonlyArray<{ readonly target: ReadonlyArray<unknown> }>
-  }>
-}
-
 describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
   let server: TourServer
   let browser: Browser
-  const contexts: BrowserContext[] = []
-  const errors: string[] = []
-
-  const signIn = async (name: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: desktop, locale: "zh-CN", timezoneId: "Asia/Shanghai" })
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on("pageerror", (error) => errors.push(error.message))
-    await page.goto(server.url)
-    await page.getByLabel("登录名").fill(name)
-    await page.getByLabel("密码", { exact: true }).fill(tourPassword)
-    await page.getByRole("button", { name: "登录" }).click()
-    await page.getByTestId("who").waitFor(wait)
-    return page
-  }
-
-  /** The moderate, serious and critical axe violations inside `include` (CSS selectors). */
-  const axe = async (page: Page, include: ReadonlyArray<string>) => {
-    if ((await page.evaluate(() => "axe" in window)) === false) await page.addScriptTag({ path: axePath })
-    const result = (await page.evaluate(
-      (include) =>
-        (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe.run(
-          { include: include.map((selector) => [selector]) },
-          { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } },
-        ),
-      [...include],
-    )) as AxeResult
-    return result.violations
-      .filter((v) => v.impact === "moderate" || v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`)
-  }
+  const { signIn, errors, close } = signingIn(
+    () => browser,
+    () => server.url,
+    tourPassword,
+  )
+  const axe = axeViolations
 
   let lead: Page
 
@@ -73,7 +37,7 @@ describe.skipIf(!browserAvailable())("催办 and notices in the web UI", () => {
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close()
+    await close()
     await browser?.close()
     await server?.close()
     await smtp?.close()

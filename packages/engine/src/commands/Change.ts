@@ -235,20 +235,7 @@ const applyPlan = (tx: Tx, a: Application) =>
         if (!written) return yield* Effect.die(new Error(`machine ${m.id} was not at version ${m.version}`))
         row = { ...row, snapshot, version: m.version + 1, phase: view.phase, status: view.status }
       }
-      if (snapshot !== m.snapshot || moved.has(unit)) {
-        const view = unitView(next, unit, row.snapshot)
-        yield* query(
-          "change.tasks",
-          (db) =>
-            replaceTaskRows(
-              db,
-              campaignId,
-              unit,
-              view.tasks.map((t) => taskRow(campaignId, unit, t, when)),
-            ),
-          tx,
-        )
-      }
+      if (snapshot !== m.snapshot || moved.has(unit)) yield* writeTaskRows(tx, next, unit, row.snapshot, when)
       rows.set(unit, row)
     }
     // Units that took part in nothing before get a machine, waiting.
@@ -274,17 +261,7 @@ const applyPlan = (tx: Tx, a: Application) =>
           ]),
         tx,
       )
-      yield* query(
-        "change.tasks",
-        (db) =>
-          replaceTaskRows(
-            db,
-            campaignId,
-            unit,
-            view.tasks.map((t) => taskRow(campaignId, unit, t, when)),
-          ),
-        tx,
-      )
+      yield* writeTaskRows(tx, next, unit, start.snapshot, when)
       const created = yield* query(
         "change.machine",
         (db) =>
@@ -349,6 +326,20 @@ const applyPlan = (tx: Tx, a: Application) =>
     }
     return yield* journalPosition(tx, campaignId)
   })
+
+/** A unit's task rows as its view under `definition` shows them, replacing those it had. */
+const writeTaskRows = (tx: Tx, definition: Campaign, unit: string, snapshot: unknown, at: Date) =>
+  query(
+    "change.tasks",
+    (db) =>
+      replaceTaskRows(
+        db,
+        definition.key,
+        unit,
+        unitView(definition, unit, snapshot).tasks.map((t) => taskRow(definition.key, unit, t, at)),
+      ),
+    tx,
+  )
 
 /** True when the phase is the campaign's open one (before the change). */
 const loadedOpen = (a: Application, phase: string): boolean => {
