@@ -1,8 +1,7 @@
-import { mkdtemp, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandong, tourWorkspace } from "./cli.ts"
 
 // A running campaign changes from the command line: planned, applied with a reason, replayed.
 describe("changing a running campaign from the CLI", () => {
@@ -10,21 +9,7 @@ describe("changing a running campaign from the CLI", () => {
   let dir: string
   const now = ["--now", "2026-04-14T09:00+08:00"]
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "liandong-change-"))
-    env = { LIANDONG_DATA: join(dir, "data") }
-    const { tour } = await import("@liandong/campaigns")
-    const file = join(dir, "tour.json")
-    await writeFile(file, JSON.stringify(tour))
-    for (const args of [
-      ["deploy", file],
-      ["principal", "add", "lead", "--name", "局长", "--role", "coordinator", "--unit", "city-ipo"],
-      ["principal", "add", "east", "--name", "东区", "--role", "unit", "--unit", "east-district"],
-      ["start", "tour-2026", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
-      ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
-    ]) {
-      const result = await liandong(args, env)
-      expect(result.code, result.stderr).toBe(0)
-    }
+    ;({ dir, env } = await tourWorkspace("liandong-change-"))
   }, 240_000)
 
   it("extends one unit's deadline: a dry run writes nothing, a reason is required, then it applies", async () => {

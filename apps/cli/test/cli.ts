@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process"
 import { mkdtempSync } from "node:fs"
+import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -72,4 +73,30 @@ export const liandong = async (
       },
     )
   })
+}
+
+/**
+ * A data folder with the README's tour deployed, its coordinator (`lead`) and the contacts of
+ * east and west registered, started on 12 April and its publicity phase opened on 13 April;
+ * then `more` commands. Fails the test when any command does not exit 0.
+ */
+export const tourWorkspace = async (prefix: string, more: ReadonlyArray<ReadonlyArray<string>> = []) => {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  const env = { LIANDONG_DATA: join(dir, "data") }
+  const { tour } = await import("@liandong/campaigns")
+  const file = join(dir, "tour.json")
+  await writeFile(file, JSON.stringify(tour))
+  for (const args of [
+    ["deploy", file],
+    ["principal", "add", "lead", "--name", "王局长", "--role", "coordinator", "--unit", "city-ipo"],
+    ["principal", "add", "east", "--name", "东区联络员", "--role", "unit", "--unit", "east-district"],
+    ["principal", "add", "west", "--name", "西区联络员", "--role", "unit", "--unit", "west-district"],
+    ["start", "tour-2026", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
+    ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
+    ...more,
+  ]) {
+    const result = await liandong(args, env)
+    if (result.code !== 0) throw new Error(`liandong ${args.join(" ")} exited ${result.code}: ${result.stderr}`)
+  }
+  return { dir, env }
 }

@@ -1,30 +1,14 @@
-import { mkdtemp, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandong, tourWorkspace } from "./cli.ts"
 
 // Bad input gets one clear line in Chinese and English, a non-zero exit, and changes nothing.
 describe("CLI errors", () => {
   let env: Record<string, string>
   let dir: string
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "liandong-errors-"))
-    env = { LIANDONG_DATA: join(dir, "data") }
-    const { tour } = await import("@liandong/campaigns")
-    const file = join(dir, "tour.json")
-    await writeFile(file, JSON.stringify(tour))
-    for (const args of [
-      ["deploy", file],
-      ["principal", "add", "lead", "--name", "局长", "--role", "coordinator", "--unit", "city-ipo"],
-      ["principal", "add", "east", "--name", "东区", "--role", "unit", "--unit", "east-district"],
-      ["principal", "add", "west", "--name", "西区", "--role", "unit", "--unit", "west-district"],
-      ["start", "tour-2026", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
-      ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
-    ]) {
-      const result = await liandong(args, env)
-      expect(result.code, result.stderr).toBe(0)
-    }
+    ;({ dir, env } = await tourWorkspace("liandong-errors-"))
   }, 120_000)
 
   it("a bad definition names every problem and deploys nothing", async () => {

@@ -1,28 +1,16 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import readExcelFile from "read-excel-file/node"
 import { beforeAll, describe, expect, it } from "vitest"
 import writeExcelFile from "write-excel-file/node"
-import { liandong } from "./cli.ts"
+import { liandong, tourWorkspace } from "./cli.ts"
 
 // Excel both ways, through the real command: the workbook out, a unit list in.
 describe("Excel", () => {
   let env: Record<string, string>
   let dir: string
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "liandong-excel-"))
-    env = { LIANDONG_DATA: join(dir, "data") }
-    const { tour } = await import("@liandong/campaigns")
-    const file = join(dir, "tour.json")
-    await writeFile(file, JSON.stringify(tour))
-    for (const args of [
-      ["deploy", file],
-      ["principal", "add", "lead", "--name", "王局长", "--role", "coordinator", "--unit", "city-ipo"],
-      ["principal", "add", "east", "--name", "东区联络员", "--role", "unit", "--unit", "east-district"],
-      ["principal", "add", "west", "--name", "西区联络员", "--role", "unit", "--unit", "west-district"],
-      ["start", "tour-2026", "--as", "lead", "--now", "2026-04-12T09:00+08:00"],
-      ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
+    ;({ dir, env } = await tourWorkspace("liandong-excel-", [
       ["ack", "tour-2026/east-district/brochures", "--as", "east"],
       [
         "report",
@@ -35,10 +23,7 @@ describe("Excel", () => {
         "设点",
       ],
       ["ack", "tour-2026/west-district/brochures", "--as", "west"],
-    ]) {
-      const result = await liandong(args, env)
-      expect(result.code, result.stderr).toBe(0)
-    }
+    ]))
   }, 180_000)
 
   const sheetsOf = async (path: string) =>
