@@ -2,8 +2,8 @@
  * Evidence (佐证材料) over HTTP: a unit uploads files for its task and names them in its
  * report; the coordinator lists and downloads them with their own type, a Content-Disposition
  * and nosniff; another unit cannot. Too big is a 413 before anything is stored, whether the
- * size was announced or only found while reading; content unlike the name is a 400 naming
- * X-File-Name.
+ * size was announced or only found while reading; an upload cut off part-way leaves nothing;
+ * content unlike the name is a 400 naming X-File-Name.
  */
 import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
@@ -127,6 +127,30 @@ describeEachDatabase(
       const streamed = await upload("大文件.pdf", stream, seeded.tokens["unit-a"], { duplex: "half" } as RequestInit)
       expect(streamed.status).toBe(413)
       expect(((await streamed.json()) as any).limit).toBe(limit)
+      expect(await stored()).toEqual(before)
+    })
+
+    it("leaves nothing behind when an upload is cut off part-way", async () => {
+      const before = await stored()
+      const abort = new AbortController()
+      let sent = 0
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          sent += 1
+          if (sent === 1) controller.enqueue(new Uint8Array(tinyPdf("cut")))
+          else if (sent === 2) controller.enqueue(new Uint8Array(1024))
+          else {
+            // The client goes away with the body half sent.
+            await new Promise((resolve) => setTimeout(resolve, 200))
+            abort.abort()
+          }
+        },
+      })
+      await expect(
+        upload("中断.pdf", stream, seeded.tokens["unit-a"], { duplex: "half", signal: abort.signal } as RequestInit),
+      ).rejects.toThrow()
+      // Give the server time to notice; still nothing stored.
+      await new Promise((resolve) => setTimeout(resolve, 500))
       expect(await stored()).toEqual(before)
     })
 

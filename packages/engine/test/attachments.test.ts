@@ -2,12 +2,14 @@ import { existsSync } from "node:fs"
 import { mkdtemp, readdir, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { loadApprovedReports } from "@liandong/report"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Stream } from "effect"
 import { type Kysely, sql } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
+  approve,
   exportCampaign,
   operator,
   reportAttachment,
@@ -101,6 +103,12 @@ describeEachDatabase("evidence attached to reports", (ctx) => {
     const pdf = await engine.run(reportAttachment(report.report, files[0]!.id, lead))
     expect(pdf.type).toBe("application/pdf")
     expect(Buffer.from(pdf.bytes).subarray(0, 5).toString()).toBe("%PDF-")
+    // The summary's appendix reads them with the approved report.
+    await engine.run(approve(report.report, lead))
+    const approved = await loadApprovedReports(ctx.store().db, "spring-week")
+    expect(approved.find((r) => r.id === report.report)?.attachments).toEqual(
+      files.map((f) => ({ name: f.name, sha256: f.sha256 })),
+    )
     // Another county's clerk cannot.
     const other = await engine.failure(reportAttachment(report.report, files[0]!.id, await engine.actor("clerk-b")))
     expect(other._tag).toBe("NotFound")
