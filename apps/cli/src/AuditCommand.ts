@@ -87,15 +87,25 @@ const verify = Command.make(
 
 const exportCommand = Command.make(
   "export",
-  { campaign: Argument.String("campaign"), out: Flag.String("out") },
-  ({ campaign, out }) =>
+  {
+    campaign: Argument.String("campaign"),
+    out: Flag.String("out"),
+    hashesOnly: Flag.Boolean("hashes-only").pipe(
+      Flag.withDescription("leave the reports' files out: the journal still holds each file's SHA-256"),
+    ),
+  },
+  ({ campaign, out, hashesOnly }) =>
     run(function* (ctx) {
-      const result = yield* exportCampaign(campaign, yield* actorFor(ctx.as), out)
+      const result = yield* exportCampaign(campaign, yield* actorFor(ctx.as), out, { hashesOnly })
       return ctx.json
         ? json(result)
-        : `已导出 ${result.rows} 行日志和 ${result.checkpoints} 个检查点到 ${result.dir} / exported`
+        : `已导出 ${result.rows} 行日志、${result.checkpoints} 个检查点和 ${result.files} 个附件到 ${result.dir} / exported`
     }),
-).pipe(Command.withDescription("导出日志、检查点和公钥 / export the journal, checkpoints and public key"))
+).pipe(
+  Command.withDescription(
+    "导出日志、检查点、公钥和报送附件 / export the journal, checkpoints, public key and the reports' files",
+  ),
+)
 
 const checkpoint = Command.make("checkpoint", { campaign: Argument.String("campaign") }, ({ campaign }) =>
   run(function* (ctx) {

@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly port: number
   /** the largest request body accepted, in bytes */
   readonly bodyLimit: number
+  /** the largest file uploaded as a report's evidence (佐证材料), in bytes (default 20 MB) */
+  readonly attachmentLimit?: number | undefined
   readonly rateLimit: RateLimitOptions
   /** the built web UI's folder, or null when there is none */
   readonly webDist: string | null
@@ -51,6 +53,7 @@ const Env = Schema.Struct({
   PORT: Schema.optional(IntFromText(0, 65_535)),
   HOST: Schema.optional(Schema.NonEmptyString),
   LIANDONG_BODY_LIMIT: Schema.optional(IntFromText(1024, 100 * 1024 * 1024)),
+  LIANDONG_ATTACHMENT_MAX_BYTES: Schema.optional(IntFromText(1024, 1024 * 1024 * 1024)),
   LIANDONG_RATE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_RATE_BURST: Schema.optional(IntFromText(1, 1_000_000)),
   LIANDONG_AUTH_FAILURE_LIMIT: Schema.optional(IntFromText(1, 1_000_000)),
@@ -64,7 +67,7 @@ const Env = Schema.Struct({
 })
 
 /**
- * The defaults: 127.0.0.1:8426, 1 MiB bodies, 600 requests a minute per principal (and per
+ * The defaults: 127.0.0.1:8426, 1 MiB bodies (20 MB for an uploaded file), 600 requests a minute per principal (and per
  * address without a token) with bursts of 120, 30 failed authentications a minute per address
  * with bursts of 20, live look-ups every second, request records kept 7 days and swept hourly, 1000 at a time.
  */
@@ -72,6 +75,7 @@ export const defaults = {
   host: "127.0.0.1",
   port: 8426,
   bodyLimit: 1024 * 1024,
+  attachmentLimit: 20 * 1024 * 1024,
   perMinute: 600,
   burst: 120,
   failuresPerMinute: 30,
@@ -98,6 +102,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: value.HOST ?? defaults.host,
     port: value.PORT ?? defaults.port,
     bodyLimit: value.LIANDONG_BODY_LIMIT ?? defaults.bodyLimit,
+    attachmentLimit: value.LIANDONG_ATTACHMENT_MAX_BYTES ?? defaults.attachmentLimit,
     rateLimit: {
       perMinute: value.LIANDONG_RATE_LIMIT ?? defaults.perMinute,
       burst: value.LIANDONG_RATE_BURST ?? defaults.burst,

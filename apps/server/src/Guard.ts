@@ -28,6 +28,8 @@ import { webUiResponse } from "./WebUi.ts"
 /** What the guard needs to know. */
 export interface GuardOptions {
   readonly bodyLimit: number
+  /** the limit of an uploaded file (POST …/attachments), read as a stream under it */
+  readonly attachmentLimit?: number
   readonly limits: RequestLimits
   readonly webDist: string | null
 }
@@ -135,11 +137,15 @@ const finish = (response: HttpServerResponse.HttpServerResponse, request: HttpSe
   })
   if (response.status === 401) out = HttpServerResponse.setHeader(out, "www-authenticate", 'Bearer realm="liandong"')
   if (response.status === 503) out = HttpServerResponse.setHeader(out, "retry-after", "5")
+  // A body refused part-way is not read to its end: the connection cannot carry another request.
+  if (response.status === 413) out = HttpServerResponse.setHeader(out, "connection", "close")
   const retryAfter = retryAfterOf.get(request.source as object)
   if (response.status === 429 && retryAfter !== undefined && response.headers["retry-after"] === undefined)
     out = HttpServerResponse.setHeader(out, "retry-after", String(retryAfter))
   return out
 }
+
+const isUpload = (path: string) => /^\/api\/v1\/campaigns\/[^/]+\/units\/[^/]+\/tasks\/[^/]+\/attachments$/.test(path)
 
 const isSystem = (path: string) => path === "/healthz" || path === "/readyz"
 
@@ -213,12 +219,15 @@ export const guard =
       const ctx = contextOf(request)
       const started = performance.now()
       const length = Number(request.headers["content-length"] ?? "0")
+      // An upload streams under its own, larger limit (enforced again while it is read).
+      const upload = request.method === "POST" && isUpload(ctx.instance)
+      const bodyLimit = upload ? (options.attachmentLimit ?? options.bodyLimit) : options.bodyLimit
       let response: HttpServerResponse.HttpServerResponse
       const bad = undecodable(request.url)
       if (bad.length > 0) {
         response = yield* HttpServerRespondable.toResponse(notUtf8(bad, ctx))
-      } else if (Number.isFinite(length) && length > options.bodyLimit) {
-        response = yield* HttpServerRespondable.toResponse(tooLarge(options.bodyLimit, ctx))
+      } else if (Number.isFinite(length) && length > bodyLimit) {
+        response = yield* HttpServerRespondable.toResponse(tooLarge(bodyLimit, ctx))
         response = HttpServerResponse.setHeader(response, "connection", "close")
       } else {
         const decision = addressDecision(request, ctx.instance, options.limits)

@@ -77,6 +77,8 @@ export const toProblem = (error: EngineFailure, ctx: RequestContext, place: Fiel
         return new Api.StateConflict({ ...base, state: error.state, accepts: error.accepts, detail: error[ctx.lang] })
       case "CampaignState":
         return new Api.StateConflict({ ...base, state: error.status, detail: error[ctx.lang] })
+      case "TooLarge":
+        return new Api.PayloadTooLarge({ ...base, limit: error.limit, detail: pick(error, ctx.lang) })
       case "IdempotencyConflict":
         return new Api.IdempotencyKeyReused({ ...base, detail: pick(error, ctx.lang) })
       case "Unauthenticated":

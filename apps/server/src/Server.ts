@@ -54,14 +54,18 @@ const nodeServer = () => {
 export type { EngineServices }
 
 /** Every route: the API, its OpenAPI document and its interactive docs. */
-export const routesLayer = (limits: RequestLimits, sessions: SessionSettings = defaultSessionSettings) => {
+export const routesLayer = (
+  limits: RequestLimits,
+  sessions: SessionSettings = defaultSessionSettings,
+  attachmentLimit: number = defaults.attachmentLimit,
+) => {
   const handlers = Layer.mergeAll(
     systemHandlers,
     accountHandlers(limits, sessions),
     peopleHandlers(sessions),
     directoryHandlers,
     campaignsHandlers,
-    tasksHandlers,
+    tasksHandlers(attachmentLimit),
     reportsHandlers,
     auditHandlers,
     summaryHandlers,
@@ -83,10 +87,12 @@ export const routesLayer = (limits: RequestLimits, sessions: SessionSettings = d
 export const serverLayer = (config: ServerConfig) => {
   const limits = new RequestLimits(config.rateLimit)
   // Global: it wraps the router itself, so it also sees paths no route matches.
-  const guarded = HttpRouter.middleware(guard({ bodyLimit: config.bodyLimit, limits, webDist: config.webDist }), {
-    global: true,
-  })
-  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits, config.sessions), guarded), {
+  const attachmentLimit = config.attachmentLimit ?? defaults.attachmentLimit
+  const guarded = HttpRouter.middleware(
+    guard({ bodyLimit: config.bodyLimit, attachmentLimit, limits, webDist: config.webDist }),
+    { global: true },
+  )
+  const served = HttpRouter.serve(Layer.mergeAll(routesLayer(limits, config.sessions, attachmentLimit), guarded), {
     disableLogger: true,
     disableListenLog: true,
   }).pipe(Layer.provideMerge(LiveHub.layer(config.livePollMs, config.streamsPerToken ?? defaults.streamsPerToken)))

@@ -9,7 +9,7 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { RunningServer } from "../src/Server.ts"
-import { mainCampaign, markers, otherCampaign, type Seeded, seed } from "./fixture.ts"
+import { mainCampaign, markers, otherCampaign, type Seeded, seed, tinyPdf } from "./fixture.ts"
 import { type Answer, call, denials, fingerprint, isProblem, startTestServer } from "./harness.ts"
 import { type Caller, callers, expected, forbiddenMarkers, policy, type Target } from "./policy.ts"
 
@@ -57,14 +57,20 @@ const targetsOf = (route: Route, seeded: Seeded): Array<Target & { values: Recor
       campaign,
       unit,
       exists: true,
-      values: { report: seeded.reports[unit] as string },
+      values: { report: seeded.reports[unit] as string, attachment: seeded.attachments[unit] as string },
     })
     return [
       of("district-a", "matrix-main"),
       of("district-b", "matrix-main"),
       of("county-a1", "matrix-main"),
       of("other-district", "matrix-other"),
-      { name: "missing report", campaign: "matrix-main", unit: null, exists: false, values: { report: "999999" } },
+      {
+        name: "missing report",
+        campaign: "matrix-main",
+        unit: null,
+        exists: false,
+        values: { report: "999999", attachment: "999999" },
+      },
     ]
   }
   if (route.operationId === "campaigns.deploy") {
@@ -96,6 +102,15 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return undefined
   }
 }
+
+/** The request of a route: a JSON body, or for an upload the file's bytes and name. */
+const requestOf = (route: Route, target: Target) =>
+  route.operationId === "tasks.uploadAttachment"
+    ? {
+        raw: tinyPdf(`matrix ${target.name}`).toString("latin1"),
+        headers: { "content-type": "application/octet-stream", "x-file-name": encodeURIComponent("矩阵.pdf") },
+      }
+    : { body: bodyOf(route, target) }
 
 /** The headers of a server-sent event stream, then the stream is dropped. */
 const openStream = async (base: string, path: string, token: string | undefined): Promise<Answer> => {
@@ -158,7 +173,7 @@ describeEachDatabase(
           const answer =
             route.operationId === "live.events"
               ? await openStream(server.url, path, token)
-              : await call(server.url, route.method, path, { token, body: bodyOf(route, target) })
+              : await call(server.url, route.method, path, { token, ...requestOf(route, target) })
           const allowed = expected(kind, caller, target)
           const where = `${route.method} ${path} (${target.name})`
           if (!allowed.includes(answer.status)) {

@@ -3,11 +3,13 @@
  * and a county under one of them, an auditor, and a second city's campaign
  * nobody else takes part in; reports in every state; tokens for each
  * principal, one expired and one revoked. Each unit's report carries a marker
- * that must never reach a principal who may not read that unit.
+ * that must never reach a principal who may not read that unit, and a file
+ * (佐证材料) named after that marker.
  */
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { crc32, deflateSync } from "node:zlib"
 import {
   acknowledge,
   addPrincipal,
@@ -18,6 +20,7 @@ import {
   revokeToken,
   startCampaign,
   submitReport,
+  uploadAttachment,
 } from "@liandong/engine/commands"
 import {
   type Actor,
@@ -32,7 +35,7 @@ import {
 } from "@liandong/engine/runtime"
 import { runUntilIdle } from "@liandong/engine/worker"
 import type { Store } from "@liandong/store"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { sql } from "kysely"
 import { pino } from "pino"
 
@@ -152,7 +155,38 @@ export interface Seeded {
   readonly tokens: Record<string, string>
   /** report ids by unit */
   readonly reports: Record<string, string>
+  /** by unit: the id of the file its report carries */
+  readonly attachments: Record<string, string>
 }
+
+/** A `width` × `height` PNG of one colour (a photo, as far as the server can tell). */
+export const pngOf = (width: number, height: number, rgb: readonly [number, number, number]): Buffer => {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, "ascii"), data])))
+    return Buffer.concat([length, Buffer.from(type, "ascii"), data, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 2, 0, 0, 0], 8)
+  const row = Buffer.from([0, ...Array.from({ length: width }, () => rgb).flat()])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
+    chunk("IEND", Buffer.alloc(0)),
+  ])
+}
+
+/** A one-page PDF, as small as a reader accepts. */
+export const tinyPdf = (text: string) =>
+  Buffer.from(
+    `%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n% ${text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`,
+    "latin1",
+  )
 
 /** Deploys and plays both campaigns up to `seededAt`, and issues the tokens. */
 export const seed = async (store: Store): Promise<Seeded> => {
@@ -183,16 +217,30 @@ export const seed = async (store: Store): Promise<Seeded> => {
       }),
     )
     const reports: Record<string, string> = {}
+    const attachments: Record<string, string> = {}
     const report = async (campaign: string, unit: string, principal: Actor, marker: string, brochures: number) => {
       await run(acknowledge(`${campaign}/${unit}/brochures`, principal))
+      const file = await run(
+        uploadAttachment(
+          `${campaign}/${unit}/brochures`,
+          `${marker}.pdf`,
+          Stream.make(new Uint8Array(tinyPdf(unit))),
+          principal,
+        ),
+      )
       const submitted = await run(
         submitReport(
           `${campaign}/${unit}/brochures`,
-          { figures: { brochures, hours: "12.5" }, narrative: { narrative: `${marker}:在街道设点发放` } },
+          {
+            figures: { brochures, hours: "12.5" },
+            narrative: { narrative: `${marker}:在街道设点发放` },
+            attachments: [file.id],
+          },
           principal,
         ),
       )
       reports[unit] = submitted.report
+      attachments[unit] = file.id
     }
     const lead = await as("lead")
     await report("matrix-main", "district-a", await as("unit-a"), "甲区秘闻", 7771)
@@ -202,7 +250,7 @@ export const seed = async (store: Store): Promise<Seeded> => {
     await report("matrix-main", "county-a1", await as("county"), "甲一县秘闻", 7773)
     await run(returnReport(reports["county-a1"] as string, "请补充活动照片", lead))
     await report("matrix-other", "other-district", await as("other-unit"), "丙区秘闻", 7779)
-    return { keyFile, tokens, reports }
+    return { keyFile, tokens, reports, attachments }
   } finally {
     await runtime.dispose()
   }

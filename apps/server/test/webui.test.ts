@@ -55,7 +55,7 @@ describe("the web UI", () => {
     writeFileSync(join(dist, "assets", "big-1234.js.gz"), gzipSync(bigScript))
     writeFileSync(join(dist, "assets", "big-1234.js.map"), '{"version":3,"sources":["secret.ts"]}')
     const opened = await store()
-    seeded = { keyFile: newKeyFile(), tokens: {}, reports: {} }
+    seeded = { keyFile: newKeyFile(), tokens: {}, reports: {}, attachments: {} }
     server = await startTestServer(opened, seeded.keyFile, { webDist: dist })
     bare = await startTestServer(opened, seeded.keyFile, { webDist: null })
   }, 120_000)

@@ -88,6 +88,7 @@ export class NotFound extends HttpApiError.Problem<NotFound>()(
         "summary",
         "definition",
         "token",
+        "attachment",
         "route",
       ]),
     ),

@@ -20,7 +20,18 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 
 /** The thing asked for does not exist, or the caller may not know it exists. */
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  what: Schema.Literals(["campaign", "unit", "phase", "task", "report", "principal", "summary", "definition", "token"]),
+  what: Schema.Literals([
+    "campaign",
+    "unit",
+    "phase",
+    "task",
+    "report",
+    "principal",
+    "summary",
+    "definition",
+    "token",
+    "attachment",
+  ]),
   ref: Schema.String,
 }) {
   static readonly labels = {
@@ -33,6 +44,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
     summary: ["总结", "summary"],
     definition: ["活动定义", "definition"],
     token: ["访问令牌", "token"],
+    attachment: ["附件", "attachment"],
   } as const
   get zh(): string {
     return `未找到${NotFound.labels[this.what][0]}“${this.ref}”`
@@ -79,6 +91,18 @@ export class CampaignState extends Schema.TaggedError<CampaignState>()("Campaign
   en: Schema.String,
 }) {}
 
+/** A body larger than the limit: refused while reading, before anything was stored. */
+export class TooLarge extends Schema.TaggedError<TooLarge>()("TooLarge", {
+  limit: Schema.Number,
+}) {
+  get zh(): string {
+    return `文件超过 ${this.limit} 字节的上限`
+  }
+  get en(): string {
+    return `the file is larger than the limit of ${this.limit} bytes`
+  }
+}
+
 /** The database failed; `retryable` tells a serialization failure or deadlock from a real fault. */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
@@ -102,6 +126,7 @@ export type CommandError =
   | InvalidTransition
   | IdempotencyConflict
   | CampaignState
+  | TooLarge
   | StoreError
 
 /** The bilingual sentence of an engine error. */

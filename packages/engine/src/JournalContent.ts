@@ -7,6 +7,14 @@
  */
 import type { FigureSum, LevelTotals } from "@liandong/workflow"
 
+/** A file a report carries (佐证材料): the hash of its bytes, and what the unit called it. */
+export interface AttachmentContent {
+  readonly sha256: string
+  readonly name: string
+  readonly type: string
+  readonly size: number
+}
+
 /** A unit's report as submitted. */
 export interface ReportContent {
   readonly id: string
@@ -17,6 +25,8 @@ export interface ReportContent {
   /** figure key → canonical decimal text */
   readonly figures: Readonly<Record<string, string>>
   readonly narrative: Readonly<Record<string, string>>
+  /** the files it carries, in order; absent when it carries none (as before files could be attached) */
+  readonly attachments?: ReadonlyArray<AttachmentContent>
 }
 
 /** A reviewer's decision on a report. */
@@ -55,6 +65,7 @@ export const storedReportContent = (
     readonly narrative: Readonly<Record<string, string>>
   },
   figures: Readonly<Record<string, string>>,
+  attachments: ReadonlyArray<AttachmentContent> = [],
 ): ReportContent => ({
   id: String(row.id),
   unit: row.unit_key,
@@ -63,6 +74,7 @@ export const storedReportContent = (
   submittedBy: row.submitted_by,
   figures,
   narrative: row.narrative,
+  ...(attachments.length === 0 ? {} : { attachments }),
 })
 
 /** The review a stored report must still show, or null when it waits for one. */

@@ -114,6 +114,18 @@ export interface SummaryModel {
   }>
 }
 
+/**
+ * A report's files (佐证材料) as the appendix lists them: each name with its SHA-256's first
+ * 12 characters, enough to find the file in an export's files/ and check it against the journal.
+ */
+export const evidenceOf = (report: ApprovedReport, lang: Language): string[] => {
+  const files = report.attachments ?? []
+  if (files.length === 0) return []
+  return lang === "en"
+    ? [`evidence: ${files.map((f) => `${f.name} (${f.sha256.slice(0, 12)})`).join(", ")}`]
+    : [`佐证材料：${files.map((f) => `${f.name}（${f.sha256.slice(0, 12)}）`).join("、")}`]
+}
+
 /** A date's parts in the campaign's time zone. */
 const dateParts = (iso: string, timeZone: string) => {
   const parts = Object.fromEntries(
@@ -472,12 +484,13 @@ export const buildSummaryModel = (
           report: r.id,
           submittedAt: r.submittedAt,
           approvedAt: r.approvedAt,
-          figures: Object.entries(r.figures)
-            .map(([k, v]) => {
+          figures: [
+            ...Object.entries(r.figures).map(([k, v]) => {
               const def = task?.figures.find((f) => f.key === k)
               return `${def === undefined ? k : words.figureLabel(def)} ${v}`
-            })
-            .join(words.lang === "en" ? "; " : "；"),
+            }),
+            ...evidenceOf(r, words.lang),
+          ].join(words.lang === "en" ? "; " : "；"),
         }
       }),
   }

@@ -35,6 +35,8 @@ export interface ApprovedReport {
   readonly approvedBy: string | null
   readonly narrative: Readonly<Record<string, string>>
   readonly figures: Readonly<Record<string, string>>
+  /** the files (佐证材料) it carries, in order: name and SHA-256 */
+  readonly attachments?: ReadonlyArray<{ readonly name: string; readonly sha256: string }>
 }
 
 /** Which units a summary covers: all, or a unit and its subordinates (a level of the hierarchy). */
@@ -81,6 +83,23 @@ export const loadApprovedReports = async (
           .select(["report_id", "figure_key", "value"])
           .where(sql<boolean>`report_id = any(${reports.map((r) => r.id)}::bigint[])`)
           .execute()
+  const files =
+    reports.length === 0
+      ? []
+      : await db
+          .selectFrom("report_attachments")
+          .innerJoin("attachments", "attachments.id", "report_attachments.attachment_id")
+          .select(["report_attachments.report_id", "attachments.name", "attachments.sha256"])
+          .where(sql<boolean>`report_attachments.report_id = any(${reports.map((r) => r.id)}::bigint[])`)
+          .orderBy("report_attachments.report_id")
+          .orderBy("report_attachments.position")
+          .execute()
+  const filesOf = new Map<string, Array<{ name: string; sha256: string }>>()
+  for (const f of files) {
+    const list = filesOf.get(String(f.report_id)) ?? []
+    list.push({ name: f.name, sha256: f.sha256 })
+    filesOf.set(String(f.report_id), list)
+  }
   const byReport = new Map<string, Record<string, string>>()
   for (const f of figures) {
     const entry = byReport.get(f.report_id) ?? {}
@@ -97,6 +116,7 @@ export const loadApprovedReports = async (
     approvedBy: r.reviewed_by,
     narrative: r.narrative,
     figures: byReport.get(r.id) ?? {},
+    ...(filesOf.has(String(r.id)) ? { attachments: filesOf.get(String(r.id)) } : {}),
   }))
 }
 

@@ -227,3 +227,29 @@ describe("a campaign of another subject, without a summary block", () => {
     expect(body.replace(/^#.*$/gmu, "")).not.toMatch(/[,;:?!()]/u)
   })
 })
+
+describe("the reports appendix", () => {
+  it("lists each report's files with the first 12 characters of their hashes", () => {
+    const sha = "0123456789abcdef".repeat(4)
+    const withFiles = reports.map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            attachments: [
+              { name: "签到表.pdf", sha256: sha },
+              { name: "现场.png", sha256: sha.toUpperCase() },
+            ],
+          }
+        : r,
+    )
+    const row = (lang: "zh" | "en") =>
+      buildSummaryModel(campaign, totals, withFiles, { lang }).reports.find((r) => r.report === withFiles[0]?.id)
+    expect(row("zh")?.figures).toContain("佐证材料：签到表.pdf（0123456789ab）、现场.png（0123456789AB）")
+    expect(row("en")?.figures).toContain("evidence: 签到表.pdf (0123456789ab), 现场.png (0123456789AB)")
+    expect(renderMarkdown(buildSummaryModel(campaign, totals, withFiles))).toContain("签到表.pdf（0123456789ab）")
+    // A report without files reads as before.
+    expect(buildSummaryModel(campaign, totals, reports).reports.every((r) => !r.figures.includes("佐证材料"))).toBe(
+      true,
+    )
+  })
+})

@@ -182,6 +182,36 @@ export interface ReportFiguresTable {
   value: ColumnType<string, string, string>
 }
 
+/** A file's bytes, kept once by their SHA-256 (append-only). */
+export interface AttachmentContentsTable {
+  sha256: string
+  size: ColumnType<string, string | number, never>
+  bytes: ColumnType<Buffer, Buffer | Uint8Array, never>
+  created_at: CreatedAt
+}
+
+/** One upload of a file for a unit's task (佐证材料): its name, sniffed type and size (append-only). */
+export interface AttachmentsTable {
+  id: GeneratedBigId
+  campaign_id: string
+  unit_key: string
+  task_key: string
+  name: string
+  /** the MIME type sniffed from the content */
+  type: string
+  size: ColumnType<string, string | number, never>
+  sha256: string
+  uploaded_by: string
+  uploaded_at: Timestamp
+}
+
+/** The files a submitted report names, in order (append-only). */
+export interface ReportAttachmentsTable {
+  report_id: BigId
+  position: number
+  attachment_id: BigId
+}
+
 /** Results of commands sent with an idempotency key, replayed on retry. */
 export interface CommandResultsTable {
   principal_id: string
@@ -379,6 +409,9 @@ export interface Database {
   messages: MessagesTable
   reports: ReportsTable
   report_figures: ReportFiguresTable
+  attachment_contents: AttachmentContentsTable
+  attachments: AttachmentsTable
+  report_attachments: ReportAttachmentsTable
   command_results: CommandResultsTable
   notifications: NotificationsTable
   deliveries: DeliveriesTable

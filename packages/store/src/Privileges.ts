@@ -3,7 +3,7 @@
  * place those rights are decided. `applyAppPrivileges` turns this matrix into GRANT
  * statements after revoking everything else, so the role holds exactly what is listed:
  * no ownership, no TRUNCATE, TRIGGER or REFERENCES, no ALTER (only an owner can), no
- * UPDATE or DELETE on the record (journal, checkpoints, report content and figures).
+ * UPDATE or DELETE on the record (journal, checkpoints, report content, figures and files).
  * Migrations and this command run as the schema's owner; the app role owns nothing.
  * A superuser (a DBA) can still do anything: signed checkpoints kept outside the
  * database are what catch that.
@@ -63,6 +63,21 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     why: "a submission is written once; a review sets only its decision, reviewer, time and reason",
   },
   report_figures: { select: true, insert: true, why: "figures are written with their report and never change" },
+  attachment_contents: {
+    select: true,
+    insert: true,
+    why: "a file's bytes, kept once by SHA-256 when first uploaded; never changed (append-only by trigger)",
+  },
+  attachments: {
+    select: true,
+    insert: true,
+    why: "each upload for a unit's task, written once; an unused upload is left, not deleted",
+  },
+  report_attachments: {
+    select: true,
+    insert: true,
+    why: "the files a report names, written with the report and never changed",
+  },
   command_results: {
     ...all,
     why: "idempotency records: claimed, completed or released; expired request records deleted",

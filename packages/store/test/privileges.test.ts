@@ -39,7 +39,15 @@ describe("the SCRAM-SHA-256 verifier sent instead of a password", () => {
 
 describe("the privilege matrix", () => {
   it("the matrix never lets the application rewrite the record", () => {
-    for (const table of ["journal", "checkpoints", "report_figures", "summaries"]) {
+    for (const table of [
+      "journal",
+      "checkpoints",
+      "report_figures",
+      "summaries",
+      "attachment_contents",
+      "attachments",
+      "report_attachments",
+    ]) {
       expect(appTablePrivileges[table], table).toMatchObject({ select: true, insert: true })
       expect(appTablePrivileges[table]?.update, table).toBeUndefined()
       expect(appTablePrivileges[table]?.delete, table).toBeUndefined()

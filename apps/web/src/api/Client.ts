@@ -5,7 +5,7 @@
  * by itself; every write carries the session's CSRF token, and every call the
  * reader's language (problems come back in it).
  */
-import { Api, Authentication } from "@liandong/api"
+import { Api, type AttachmentItem, Authentication } from "@liandong/api"
 import { Effect, Layer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
@@ -20,6 +20,11 @@ export interface Connection {
   readonly run: <A>(call: (client: Client) => Effect.Effect<A, unknown>) => Promise<A>
   /** Runs a long call (a stream) until `signal` aborts. */
   readonly runUntil: (call: (client: Client) => Effect.Effect<void, unknown>, signal: AbortSignal) => Promise<void>
+  /**
+   * Uploads a file (佐证材料) for a task: its bytes as the body, its name in X-File-Name.
+   * Outside the generated client, which would buffer it; rejects with an `ApiFailure`.
+   */
+  readonly upload: (task: { campaign: string; unit: string; task: string }, file: File) => Promise<AttachmentItem>
 }
 
 /** The header a cookie-authenticated write carries its CSRF token in (apps/server SessionCookie.ts). */
@@ -54,7 +59,39 @@ export const connect = async (csrf: () => string | null, language: () => string)
       if (signal.aborted) return
       throw toFailure(cause)
     })
-  return { run, runUntil }
+  const upload = async (task: { campaign: string; unit: string; task: string }, file: File) => {
+    const token = csrf()
+    const path = [task.campaign, task.unit, task.task].map(encodeURIComponent)
+    let response: Response
+    try {
+      response = await fetch(`/api/v1/campaigns/${path[0]}/units/${path[1]}/tasks/${path[2]}/attachments`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "content-type": "application/octet-stream",
+          "x-file-name": encodeURIComponent(file.name),
+          "accept-language": language() === "en" ? "en" : "zh-CN",
+          ...(token === null ? {} : { [csrfHeader]: token }),
+        },
+        body: file,
+      })
+    } catch (cause) {
+      throw toFailure(cause)
+    }
+    const body = (await response.json().catch(() => null)) as Record<string, unknown> | null
+    if (response.ok && body !== null) return body as unknown as AttachmentItem
+    const errors = Array.isArray(body?.errors) ? (body.errors as Array<{ path?: unknown; detail?: unknown }>) : []
+    const failure: ApiFailure = {
+      kind: "problem",
+      status: response.status,
+      tag: typeof body?.type === "string" ? body.type : null,
+      title: typeof body?.title === "string" ? body.title : "",
+      detail: typeof body?.detail === "string" ? body.detail : response.statusText,
+      fields: errors.map((e) => ({ path: String(e.path ?? ""), detail: String(e.detail ?? "") })),
+    }
+    throw failure
+  }
+  return { run, runUntil, upload }
 }
 
 export type { ApiFailure }

@@ -153,6 +153,25 @@ const zh = {
     cancel: "返回任务列表",
     maxLength: (n: number) => `不超过 ${n} 字`,
   },
+  files: {
+    legend: "佐证材料",
+    hint: "可附签到表、现场照片、盖章文件扫描件等：图片（JPG、PNG、WebP）、PDF、Word、Excel 或 WPS 文档；选择后即上传。",
+    choose: "选择文件",
+    uploading: (name: string) => `正在上传“${name}”…`,
+    uploaded: (name: string) => `已上传“${name}”`,
+    remove: (name: string) => `移除“${name}”`,
+    removed: (name: string) => `已移除“${name}”`,
+    failed: (name: string, why: string) => `“${name}”未能上传：${why}`,
+    none: "未附文件",
+    list: "已附文件",
+    open: (name: string) => `打开“${name}”`,
+    size: (bytes: number) =>
+      bytes < 1024
+        ? `${bytes} 字节`
+        : bytes < 1024 * 1024
+          ? `${(bytes / 1024).toFixed(1)} KB`
+          : `${(bytes / 1024 / 1024).toFixed(1)} MB`,
+  },
   history: {
     heading: "我的报送记录",
     empty: "还没有报送记录。",
@@ -573,6 +592,25 @@ const en: Messages = {
     serverRejected: "The server did not accept this report:",
     cancel: "Back to my tasks",
     maxLength: (n) => `at most ${n} characters`,
+  },
+  files: {
+    legend: "Evidence",
+    hint: "Attach sign-in sheets, photos, scans of stamped documents: images (JPG, PNG, WebP), PDF, Word, Excel or WPS documents; each is uploaded when chosen.",
+    choose: "Choose files",
+    uploading: (name) => `Uploading "${name}"…`,
+    uploaded: (name) => `Uploaded "${name}"`,
+    remove: (name) => `Remove "${name}"`,
+    removed: (name) => `Removed "${name}"`,
+    failed: (name, why) => `"${name}" was not uploaded: ${why}`,
+    none: "No files attached",
+    list: "Files attached",
+    open: (name) => `Open "${name}"`,
+    size: (bytes) =>
+      bytes < 1024
+        ? `${bytes} bytes`
+        : bytes < 1024 * 1024
+          ? `${(bytes / 1024).toFixed(1)} KB`
+          : `${(bytes / 1024 / 1024).toFixed(1)} MB`,
   },
   history: {
     heading: "My reports",

@@ -38,6 +38,7 @@ const SessionContext = createContext<SessionValue | null>(null)
 const offline: Connection = {
   run: () => Promise.reject(toFailure({ _tag: "HttpClientError", reason: { _tag: "NotSignedIn" } })),
   runUntil: () => Promise.resolve(),
+  upload: () => Promise.reject(toFailure({ _tag: "HttpClientError", reason: { _tag: "NotSignedIn" } })),
 }
 
 /** Provides the session to the tree. */
@@ -80,6 +81,11 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
             throw failure
           }),
         runUntil: base.runUntil,
+        upload: (task, file) =>
+          base.upload(task, file).catch((failure: unknown) => {
+            if (isFailure(failure) && failure.status === 401) end("expired")
+            throw failure
+          }),
       }
       // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
       const at = Date.now()

@@ -1,10 +1,20 @@
 /** Reports: list, one with its history, approve, return with a reason. */
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus, Text } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 import { TrailEntry } from "./Audit.ts"
+
+/** A file a report carries (佐证材料): its upload id, name, sniffed type, size and SHA-256. */
+export const AttachmentItem = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  type: Schema.String,
+  size: Schema.Int,
+  sha256: Schema.String,
+})
+export type AttachmentItem = typeof AttachmentItem.Type
 
 /** A report: its figures (exact decimal text) and narrative, who submitted and reviewed it. */
 export const ReportItem = Schema.Struct({
@@ -22,6 +32,7 @@ export const ReportItem = Schema.Struct({
   reviewedBy: Schema.NullOr(Schema.String),
   reviewedAt: Schema.NullOr(Schema.String),
   returnReason: Schema.NullOr(Schema.String),
+  attachments: Schema.Array(AttachmentItem),
 })
 export type ReportItem = typeof ReportItem.Type
 
@@ -67,6 +78,14 @@ export class ReportsGroup extends HttpApiGroup.make("reports")
     }),
   )
   .add(HttpApiEndpoint.get("get", "/reports/:report", { params: report, success: ReportDetail, error: readProblems }))
+  .add(
+    HttpApiEndpoint.get("attachment", "/reports/:report/attachments/:attachment", {
+      params: { ...report, attachment: ReportId },
+      // The file's own type (image/jpeg, application/pdf…), with Content-Disposition and nosniff.
+      success: Schema.Uint8Array.pipe(HttpApiSchema.asUint8Array({ contentType: "application/octet-stream" })),
+      error: readProblems,
+    }),
+  )
   .add(
     HttpApiEndpoint.post("approve", "/reports/:report/approve", {
       params: report,

@@ -1,6 +1,6 @@
 /** Tasks: mine (and my subordinates'), one task, acknowledge it, report on it. */
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { IdempotencyHeaders, isStorableText, Key, Label, Page, PageQuery, TaskStatus } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
@@ -73,7 +73,25 @@ export type TaskItem = typeof TaskItem.Type
 export const ReportSubmission = Schema.Struct({
   figures: Schema.optional(Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite]))),
   narrative: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** the uploads it carries, by id, in order; left out, a resubmission keeps the earlier report's files */
+  attachments: Schema.optional(Schema.Array(Schema.String)),
 }).check(isStorableText())
+
+/** An uploaded file (佐证材料), to name in the report: its id, name, sniffed type, size and SHA-256. */
+export const Uploaded = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  type: Schema.String,
+  size: Schema.Int,
+  sha256: Schema.String,
+})
+
+/** The name of an uploaded file, percent-encoded (UTF-8) as `encodeURIComponent` writes it. */
+export const UploadHeaders = {
+  "x-file-name": Schema.String.check(
+    Schema.isMinLength(1, { message: "须在 X-File-Name 中给出文件名 / give the file name in X-File-Name" }),
+  ),
+}
 
 /** What acknowledging answers. */
 export const Acknowledged = Schema.Struct({
@@ -131,6 +149,16 @@ export class TasksGroup extends HttpApiGroup.make("tasks")
       headers: IdempotencyHeaders,
       payload: ReportSubmission,
       success: Submitted,
+      error: writeProblems,
+    }),
+  )
+  .add(
+    HttpApiEndpoint.post("uploadAttachment", "/campaigns/:campaign/units/:unit/tasks/:task/attachments", {
+      params: task,
+      headers: UploadHeaders,
+      // The raw bytes of one file; its name in X-File-Name. Read under the attachment limit, not the JSON body limit.
+      payload: HttpApiSchema.StreamUint8Array({ contentType: "application/octet-stream" }),
+      success: Uploaded,
       error: writeProblems,
     }),
   )

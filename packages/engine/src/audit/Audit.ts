@@ -26,12 +26,22 @@ export const verifyExport = (dir: string, checkpointsFile?: string, trusted?: Re
     verifyEvidence(trusted === undefined ? evidence : { ...evidence, trusted }),
   )
 
-/** Exports a campaign's evidence to a directory. */
-export const exportCampaign = (campaignId: string, actor: Actor, dir: string) =>
+/** Exports a campaign's evidence to a directory: with the reports' files, or (`hashesOnly`) only their hashes. */
+export const exportCampaign = (
+  campaignId: string,
+  actor: Actor,
+  dir: string,
+  options: { readonly hashesOnly?: boolean } = {},
+) =>
   Effect.gen(function* () {
     const evidence = yield* loadEvidence(campaignId, actor)
-    yield* writeExport(dir, evidence)
-    return { dir, rows: evidence.rows.length, checkpoints: evidence.checkpoints.length }
+    yield* writeExport(dir, evidence, options)
+    return {
+      dir,
+      rows: evidence.rows.length,
+      checkpoints: evidence.checkpoints.length,
+      files: options.hashesOnly === true ? 0 : evidence.attachments.length,
+    }
   })
 
 /** Signs a checkpoint of the journal now (the coordinator or the operator). */

@@ -6,7 +6,7 @@
  * and compares them with the totals the summary stated. Pure, like Verify.ts.
  */
 import { type ApprovedFigures, type Campaign, canonicalJson, rollUp, sha256Hex } from "@liandong/workflow"
-import type { ReportContent, ReviewContent, SummaryContent } from "../JournalContent.ts"
+import type { AttachmentContent, ReportContent, ReviewContent, SummaryContent } from "../JournalContent.ts"
 import type { Finding, JournalRecord } from "./Records.ts"
 
 /** A stored summary document: its version, format and the SHA-256 of its bytes. */
@@ -54,6 +54,12 @@ export const contentCheck = (campaign: Campaign | undefined) => {
   const pending = new Map<string, ApprovedFigures & { readonly attempt: number }>()
   const approved = new Map<string, ApprovedFigures & { readonly attempt: number }>()
   const summaries = new Map<number, { readonly seq: number; readonly documents: Readonly<Record<string, string>> }>()
+  // The files each report carries, as the journal recorded them.
+  const files: Array<{
+    readonly seq: number
+    readonly report: string
+    readonly attachments: ReadonlyArray<AttachmentContent>
+  }> = []
   let uncovered = 0
 
   const onSubmit = (row: JournalRecord) => {
@@ -75,6 +81,8 @@ export const contentCheck = (campaign: Campaign | undefined) => {
       return
     }
     reports.set(content.id, { seq: row.seq, content: contentHash(content) })
+    if ((content.attachments ?? []).length > 0)
+      files.push({ seq: row.seq, report: content.id, attachments: content.attachments ?? [] })
     pending.set(content.id, {
       unit: content.unit,
       task: content.task,
@@ -223,6 +231,35 @@ export const contentCheck = (campaign: Campaign | undefined) => {
     missingReports: (): Finding[] =>
       [...reports].map(([id, r]) =>
         finding(r.seq, "content", `报送 ${id} 已从库中删除`, `report ${id} was deleted from the database`),
+      ),
+    /**
+     * The files at hand (an export's `files/<sha256>`: each name with the hash of its bytes)
+     * against the files each report carries as the journal recorded them.
+     */
+    settleFiles: (present: ReadonlyMap<string, string>): Finding[] =>
+      files.flatMap(({ seq, report, attachments }) =>
+        attachments.flatMap((file) => {
+          const actual = present.get(file.sha256)
+          if (actual === undefined)
+            return [
+              finding(
+                seq,
+                "content",
+                `报送 ${report} 的附件“${file.name}”(${file.sha256.slice(0, 12)})不在导出中`,
+                `report ${report}'s file "${file.name}" (${file.sha256.slice(0, 12)}) is missing from the export`,
+              ),
+            ]
+          if (actual !== file.sha256)
+            return [
+              finding(
+                seq,
+                "content",
+                `报送 ${report} 的附件“${file.name}”内容已被改动(哈希为 ${actual.slice(0, 12)},日志所记为 ${file.sha256.slice(0, 12)})`,
+                `report ${report}'s file "${file.name}" was altered (its hash is ${actual.slice(0, 12)}, the journal recorded ${file.sha256.slice(0, 12)})`,
+              ),
+            ]
+          return []
+        }),
       ),
     /** The summary documents at hand against the hashes the journal recorded. */
     settleDocuments: (documents: ReadonlyArray<SummaryDocument>, complete: boolean): Finding[] => {

@@ -16,8 +16,9 @@ import type { Actor } from "../Actor.ts"
 import { manages } from "../Authz.ts"
 import { query, transaction } from "../Db.ts"
 import { InvalidInput, NotAllowed } from "../Errors.ts"
-import { storedReportContent, storedReviewContent } from "../JournalContent.ts"
+import { type AttachmentContent, storedReportContent, storedReviewContent } from "../JournalContent.ts"
 import { visibleCampaign } from "../reads/Scope.ts"
+import { selectCampaignContentHashes, selectContent, selectStoredAttachments } from "../sql/Attachments.ts"
 import {
   readOneSnapshot,
   selectCampaignFigures,
@@ -95,6 +96,31 @@ const groupFigures = (rows: ReadonlyArray<{ report_id: string; figure_key: strin
 const figuresOf = (rows: ReadonlyArray<{ figure_key: string; value: string }>) =>
   Object.fromEntries(rows.map((f) => [f.figure_key, canonicalDecimal(f.value) ?? f.value]))
 
+/** A stored file as verification sees it: the hash and size of the bytes the database holds now. */
+type StoredAttachment = Awaited<ReturnType<typeof selectStoredAttachments>>[number]
+
+/** The files of each report as stored, hashes recomputed from the bytes (`missing` when the bytes are gone). */
+const groupAttachments = (rows: ReadonlyArray<StoredAttachment>) => {
+  const byReport = new Map<string, AttachmentContent[]>()
+  for (const a of rows) {
+    const file = { sha256: a.sha256 ?? "missing", name: a.name, type: a.type, size: Number(a.size ?? -1) }
+    const list = byReport.get(String(a.report_id))
+    if (list === undefined) byReport.set(String(a.report_id), [file])
+    else list.push(file)
+  }
+  return byReport
+}
+
+/** What to say of a report's stored files that no longer hash to what their upload recorded. */
+const alteredFiles = (rows: ReadonlyArray<StoredAttachment>, reportId: string): string[] =>
+  rows
+    .filter((a) => String(a.report_id) === reportId && a.sha256 !== a.recorded)
+    .map((a) =>
+      a.sha256 === null
+        ? `attachments: "${a.name}" (${a.recorded.slice(0, 12)}) is gone from the database`
+        : `attachments: "${a.name}" was altered (${a.recorded.slice(0, 12)} → ${a.sha256.slice(0, 12)})`,
+    )
+
 /** Fails unless the actor may audit the campaign: its coordinator, an auditor or the operator. */
 export const requireAuditor = (actor: Actor, campaign: Campaign) =>
   manages(actor, campaign) || (actor.kind === "principal" && actor.role === "auditor")
@@ -124,6 +150,19 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
     const stored = yield* query("audit.reports", (db) => selectStoredReports(db, campaignId, undefined))
     const figures = yield* query("audit.figures", (db) => selectCampaignFigures(db, campaignId))
     const figuresByReport = groupFigures(figures)
+    const storedFiles = yield* query("audit.attachments", (db) =>
+      selectStoredAttachments(
+        db,
+        stored.map((r) => String(r.id)),
+      ),
+    )
+    const attachmentsByReport = groupAttachments(storedFiles)
+    const hashes = yield* query("audit.contentHashes", (db) => selectCampaignContentHashes(db, campaignId))
+    const attachments: Array<{ sha256: string; bytes: Buffer }> = []
+    for (const sha256 of hashes) {
+      const bytes = yield* query("audit.content", (db) => selectContent(db, sha256))
+      if (bytes !== undefined) attachments.push({ sha256, bytes })
+    }
     const signed = checkpoints.map(checkpointOf)
     const files = summaries.map((d) => ({
       version: d.version,
@@ -139,9 +178,15 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
       files,
       documents: files.map((f) => ({ version: f.version, format: f.format, sha256: sha256Of(f.bytes) })),
       reports: stored.map((r) => ({
-        content: storedReportContent(r, figuresOf(figuresByReport.get(String(r.id)) ?? [])),
+        content: storedReportContent(
+          r,
+          figuresOf(figuresByReport.get(String(r.id)) ?? []),
+          attachmentsByReport.get(String(r.id)),
+        ),
         review: storedReviewContent(r),
       })),
+      attachments,
+      attachmentFiles: new Map(attachments.map((a) => [a.sha256, sha256Of(a.bytes)])),
       definitions: Object.fromEntries(definitions.map((d) => [d.hash, d.body as Campaign])),
       machines: machines.map((m) => ({
         id: m.id,
@@ -151,7 +196,10 @@ export const loadEvidence = (campaignId: string, actor: Actor) =>
         snapshot: m.snapshot,
       })),
       claimedLength: loaded.row.journal_seq,
-    } satisfies Evidence & { files: ReadonlyArray<{ version: number; format: string; bytes: Buffer }> }
+    } satisfies Evidence & {
+      files: ReadonlyArray<{ version: number; format: string; bytes: Buffer }>
+      attachments: ReadonlyArray<AttachmentFile>
+    }
   })
 
 /** Rows read at a time: enough to keep round trips few, few enough to keep memory flat. */
@@ -248,8 +296,22 @@ export const verifyStored = (
             tx,
           )
           const figuresByReport = groupFigures(figures)
+          const storedFiles = yield* query(
+            "audit.attachments",
+            (db) =>
+              selectStoredAttachments(
+                db,
+                page.map((r) => String(r.id)),
+              ),
+            tx,
+          )
+          const attachmentsByReport = groupAttachments(storedFiles)
           for (const report of page) {
-            const content = storedReportContent(report, figuresOf(figuresByReport.get(String(report.id)) ?? []))
+            const content = storedReportContent(
+              report,
+              figuresOf(figuresByReport.get(String(report.id)) ?? []),
+              attachmentsByReport.get(String(report.id)),
+            )
             const recorded = verifier.content.recorded(String(report.id), content)
             let details: ReadonlyArray<string> = []
             if (recorded !== undefined && !recorded.same) {
@@ -259,7 +321,19 @@ export const verifyStored = (
                 (db) => selectJournalContent(db, campaignId, recorded.seq),
                 tx,
               )
-              details = differences((recordedContent as { report?: unknown } | null)?.report, content)
+              const altered = alteredFiles(storedFiles, String(report.id))
+              const recordedReport = (recordedContent as { report?: Record<string, unknown> } | null)?.report
+              // A changed file is named by itself, not as the whole list of files.
+              details =
+                altered.length > 0
+                  ? [
+                      ...altered,
+                      ...differences(
+                        { ...recordedReport, attachments: undefined },
+                        { ...content, attachments: undefined },
+                      ),
+                    ]
+                  : differences(recordedReport, content)
             }
             findings.push(
               ...verifier.content.settleReport(String(report.id), content, storedReviewContent(report), () => details),
@@ -300,8 +374,24 @@ export interface SummaryFile {
   readonly bytes: Uint8Array
 }
 
-/** Writes evidence to a directory an auditor can take away. */
-export const writeExport = (dir: string, evidence: Evidence & { readonly files?: ReadonlyArray<SummaryFile> }) =>
+/** A report's file to export: its SHA-256 and bytes. */
+export interface AttachmentFile {
+  readonly sha256: string
+  readonly bytes: Uint8Array
+}
+
+/**
+ * Writes evidence to a directory an auditor can take away; the reports' files go to
+ * `files/<sha256>` unless `hashesOnly` (the journal still holds every file's hash).
+ */
+export const writeExport = (
+  dir: string,
+  evidence: Evidence & {
+    readonly files?: ReadonlyArray<SummaryFile>
+    readonly attachments?: ReadonlyArray<AttachmentFile>
+  },
+  options: { readonly hashesOnly?: boolean } = {},
+) =>
   Effect.promise(async () => {
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, "journal.jsonl"), evidence.rows.map((r) => `${canonicalJson(r)}\n`).join(""), "utf8")
@@ -315,6 +405,11 @@ export const writeExport = (dir: string, evidence: Evidence & { readonly files?:
       for (const file of evidence.files ?? [])
         await writeFile(join(dir, "summaries", `v${file.version}.${file.format}`), file.bytes)
     }
+    const attachments = options.hashesOnly === true ? [] : (evidence.attachments ?? [])
+    if (attachments.length > 0) {
+      await mkdir(join(dir, "files"), { recursive: true })
+      for (const file of attachments) await writeFile(join(dir, "files", file.sha256), file.bytes)
+    }
     await writeFile(
       join(dir, "manifest.json"),
       `${JSON.stringify(
@@ -324,6 +419,8 @@ export const writeExport = (dir: string, evidence: Evidence & { readonly files?:
           checkpoints: evidence.checkpoints.length,
           keys: evidence.keys.map((k) => k.keyId),
           summaries: (evidence.files ?? []).map((f) => `v${f.version}.${f.format}`),
+          // "included": files/ holds every report's file; "hashes": only the journal's hashes.
+          attachments: options.hashesOnly === true ? "hashes" : "included",
           exportedAt: new Date().toISOString(),
         },
         null,
@@ -375,10 +472,27 @@ const readDocuments = (dir: string) =>
     catch: (error) => unreadable(join(dir, "summaries"), error),
   })
 
+/**
+ * The reports' files in an export, each name (the hash it was exported under) with the hash
+ * of its bytes; undefined when the export holds hashes only (or predates files).
+ */
+const readAttachmentFiles = (dir: string, manifest: { readonly attachments?: string }) =>
+  Effect.tryPromise({
+    try: async () => {
+      if (manifest.attachments !== "included") return undefined
+      const names = await readdir(join(dir, "files")).catch(() => [] as string[])
+      const files = new Map<string, string>()
+      for (const name of names.sort())
+        if (/^[0-9a-f]{64}$/.test(name)) files.set(name, sha256Of(await readFile(join(dir, "files", name))))
+      return files
+    },
+    catch: (error) => unreadable(join(dir, "files"), error),
+  })
+
 /** Reads an export directory back; `checkpoints` may name checkpoints kept elsewhere, to check against instead. */
 export const readExport = (dir: string, checkpointsFile?: string) =>
   Effect.gen(function* () {
-    const manifest = (yield* readJson(join(dir, "manifest.json"))) as { campaign: string }
+    const manifest = (yield* readJson(join(dir, "manifest.json"))) as { campaign: string; attachments?: string }
     const text = yield* Effect.tryPromise({
       try: () => readFile(join(dir, "journal.jsonl"), "utf8"),
       catch: (error) =>
@@ -392,6 +506,7 @@ export const readExport = (dir: string, checkpointsFile?: string) =>
       .split("\n")
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as JournalRecord)
+    const attachmentFiles = yield* readAttachmentFiles(dir, manifest)
     return {
       campaign: manifest.campaign,
       rows,
@@ -400,6 +515,7 @@ export const readExport = (dir: string, checkpointsFile?: string) =>
       definitions: (yield* readJson(join(dir, "definitions.json"))) as Evidence["definitions"],
       machines: (yield* readJson(join(dir, "machines.json"))) as Evidence["machines"],
       documents: yield* readDocuments(dir),
+      ...(attachmentFiles === undefined ? {} : { attachmentFiles }),
     } satisfies Evidence
   })
 

@@ -75,6 +75,11 @@ export interface Evidence {
   readonly documents?: ReadonlyArray<SummaryDocument>
   /** the reports as the database stores them (online only): each is checked against the journal */
   readonly reports?: ReadonlyArray<StoredReport>
+  /**
+   * the reports' files at hand (an export's `files/`): each file's name — the SHA-256 it was
+   * exported under — with the hash of its bytes now; absent when exported with hashes only
+   */
+  readonly attachmentFiles?: ReadonlyMap<string, string>
   /** definitions by content hash */
   readonly definitions: Readonly<Record<string, Campaign>>
   readonly machines: ReadonlyArray<MachineRecord>
@@ -539,6 +544,7 @@ export const verifyEvidence = (evidence: Evidence): Verdict => {
     findings.push(...verifier.content.missingReports())
   }
   findings.push(...verifier.content.settleDocuments(evidence.documents ?? [], evidence.reports !== undefined))
+  if (evidence.attachmentFiles !== undefined) findings.push(...verifier.content.settleFiles(evidence.attachmentFiles))
   return verdictOf(
     {
       rows: evidence.rows.length,

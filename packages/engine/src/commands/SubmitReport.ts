@@ -2,23 +2,73 @@
  * A unit reports on a task (报送): figures and narrative are validated against
  * the task's definition, stored as exact numerics, and the machine moves to
  * submitted — all in one transaction, so a rejected submission leaves no trace.
+ * The files it names (uploads for the same task) go into the journal's content by
+ * hash, name, type and size; a resubmission that names none keeps the earlier ones.
  */
 import { validateReport } from "@liandong/workflow"
 import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
-import { query } from "../Db.ts"
+import { query, type Tx } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import { groupCommitted } from "../GroupCommit.ts"
-import { decode } from "../Refs.ts"
-import { insertFigures, insertReport, lastAttempt } from "../sql/Reports.ts"
+import type { AttachmentContent } from "../JournalContent.ts"
+import { decode, type TaskAddress } from "../Refs.ts"
+import { insertReportAttachments, selectAttachments, selectReportAttachments } from "../sql/Attachments.ts"
+import { insertFigures, insertReport, lastAttempt, latestReport } from "../sql/Reports.ts"
+import { attachmentsPerReport } from "./Attach.ts"
 import { applyCommand, machineOrder, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({
   figures: Schema.optional(Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite]))),
   narrative: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** the uploads it carries, by id, in order; absent: a resubmission keeps the earlier report's */
+  attachments: Schema.optional(
+    Schema.Array(
+      Schema.String.check(
+        Schema.isPattern(/^[1-9][0-9]{0,17}$/, {
+          message: "附件编号须为正整数 / an attachment id is a positive integer",
+        }),
+      ),
+    ).check(
+      Schema.isMaxLength(attachmentsPerReport, {
+        message: `一份报送最多附 ${attachmentsPerReport} 个文件 / at most ${attachmentsPerReport} files a report`,
+      }),
+    ),
+  ),
 })
 export type ReportInput = typeof ReportInput.Type
+
+/**
+ * The uploads a report carries: those named (each an upload for this very task, named once),
+ * or, when none are named, the files of the task's previous report.
+ */
+const attachmentsOf = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string> | undefined) =>
+  Effect.gen(function* () {
+    if (named === undefined) {
+      const previous = yield* query("reports.latest", (db) => latestReport(db, address), tx)
+      if (previous === undefined) return []
+      return yield* query("reports.attachments", (db) => selectReportAttachments(db, [String(previous.id)]), tx)
+    }
+    const found = new Map(
+      (yield* query("attachments.select", (db) => selectAttachments(db, named), tx)).map((a) => [String(a.id), a]),
+    )
+    const problems = named.flatMap((id, i) => {
+      const upload = found.get(id)
+      const path = `attachments.${i}`
+      if (named.indexOf(id) !== i) return [{ path, zh: `附件 ${id} 重复`, en: `attachment ${id} is named twice` }]
+      if (
+        upload === undefined ||
+        upload.campaign_id !== address.campaign ||
+        upload.unit_key !== address.unit ||
+        upload.task_key !== address.task
+      )
+        return [{ path, zh: `本任务没有编号为 ${id} 的附件`, en: `this task has no attachment ${id}` }]
+      return []
+    })
+    if (problems.length > 0) return yield* new InvalidInput({ problems })
+    return named.map((id) => found.get(id)!)
+  })
 
 /** Submits (or resubmits after a return) a report for `<campaign>/<unit>/<task>`. */
 export const submitReport = (
@@ -49,6 +99,8 @@ export const submitReport = (
             at,
             prepare: (_, when) =>
               Effect.gen(function* () {
+                // Before the new report is written: a resubmission naming no files keeps the latest report's.
+                const files = yield* attachmentsOf(tx, address, input.attachments)
                 const attempt = (yield* query("reports.lastAttempt", (db) => lastAttempt(db, address), tx)) + 1
                 const id = yield* query(
                   "reports.insert",
@@ -58,6 +110,23 @@ export const submitReport = (
                 )
                 const figures = Object.entries(report.figures)
                 if (figures.length > 0) yield* query("reports.figures", (db) => insertFigures(db, id, figures), tx)
+                if (files.length > 0)
+                  yield* query(
+                    "reports.attachments",
+                    (db) =>
+                      insertReportAttachments(
+                        db,
+                        id,
+                        files.map((f) => f.id),
+                      ),
+                    tx,
+                  )
+                const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
+                  sha256: f.sha256,
+                  name: f.name,
+                  type: f.type,
+                  size: Number(f.size),
+                }))
                 return {
                   event: { type: "task.submit", task: address.task, report: String(id), by: actor.id, at: when },
                   cause: {
@@ -74,6 +143,7 @@ export const submitReport = (
                         submittedBy: actor.id,
                         figures: report.figures,
                         narrative: report.narrative,
+                        ...(attachments.length === 0 ? {} : { attachments }),
                       },
                     },
                   },

@@ -2,6 +2,14 @@
 
 /** Acknowledge a task (its unit). */
 export { acknowledge } from "../commands/Acknowledge.ts"
+/** Upload a file (佐证材料) for a task before reporting (its unit); what is accepted, and the size limit. */
+export {
+  type Attachment,
+  acceptedTypes,
+  attachmentsPerReport,
+  defaultAttachmentMaxBytes,
+  uploadAttachment,
+} from "../commands/Attach.ts"
 /** Start a campaign; close an open phase early (its coordinator). */
 export { closePhase, startCampaign } from "../commands/Campaign.ts"
 /** Change a running campaign: plan a new definition, apply it, or a common change (its coordinator). */

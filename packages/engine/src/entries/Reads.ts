@@ -27,8 +27,8 @@ export { describePrincipal } from "../reads/Principal.ts"
 export { type ProgressEntry, progressSince, statePaths } from "../reads/Progress.ts"
 /** The journal in pages, checkpoints, the journal as JSON Lines, the verification verdict. */
 export { journalLines, listCheckpoints, pageJournal, verification } from "../reads/Record.ts"
-/** Reports: a page, one with its attempts and history. */
-export { pageReports, type ReportFilter, reportDetail } from "../reads/Reports.ts"
+/** Reports: a page, one with its attempts and history, one of its files (佐证材料). */
+export { pageReports, type ReportFilter, reportAttachment, reportDetail } from "../reads/Reports.ts"
 /** A campaign the actor may see (or not found), and per campaign the units it may read. */
 export { visibleCampaign } from "../reads/Scope.ts"
 /** The units × phases table: paged for the CLI, whole for the API's matrix. */

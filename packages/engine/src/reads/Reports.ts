@@ -11,6 +11,7 @@ import { trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
+import { selectContent, selectReportAttachments } from "../sql/Attachments.ts"
 import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/ReadReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
@@ -27,8 +28,16 @@ const iso = (value: Date | string | null) => (value === null ? null : new Date(v
 
 const figuresOf = (ids: ReadonlyArray<string>) => query("reports.figures", (db) => selectFigures(db, ids))
 
+const attachmentsOf = (ids: ReadonlyArray<string>) =>
+  query("reports.attachments", (db) =>
+    selectReportAttachments(
+      db,
+      ids.map((id) => String(id)),
+    ),
+  )
+
 const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
-  Effect.map(figuresOf(rows.map((r) => r.id)), (figures) =>
+  Effect.map(Effect.all([figuresOf(rows.map((r) => r.id)), attachmentsOf(rows.map((r) => r.id))]), ([figures, files]) =>
     rows.map((row) => ({
       id: String(row.id),
       ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
@@ -46,6 +55,9 @@ const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
       reviewedBy: row.reviewed_by,
       reviewedAt: iso(row.reviewed_at),
       returnReason: row.return_reason,
+      attachments: files
+        .filter((f) => String(f.report_id) === String(row.id))
+        .map((f) => ({ id: String(f.id), name: f.name, type: f.type, size: Number(f.size), sha256: f.sha256 })),
     })),
   )
 
@@ -86,4 +98,23 @@ export const reportDetail = (reportId: string, actor: Actor) =>
     const history = yield* trail(row.campaign_id, actor, { unit: row.unit_key, task: row.task_key })
     const self = items.find((item) => item.id === String(row.id)) as (typeof items)[number]
     return { ...self, attempts: items, history }
+  })
+
+/**
+ * One file of a report the actor may read (the reviewer, auditors, the unit and those above
+ * it): its name, type and bytes. Anything else is "not found", whether it exists or not.
+ */
+export const reportAttachment = (reportId: string, attachmentId: string, actor: Actor) =>
+  Effect.gen(function* () {
+    const notFound = new NotFound({ what: "attachment", ref: `${reportId}/${attachmentId}` })
+    const row = yield* query("reports.one", (db) => selectReport(db, reportId))
+    if (row === undefined) return yield* notFound
+    const loaded = yield* loadCampaign(row.campaign_id)
+    if (!canRead(actor, loaded.definition, row.unit_key)) return yield* notFound
+    const files = yield* attachmentsOf([String(row.id)])
+    const file = files.find((f) => String(f.id) === attachmentId)
+    if (file === undefined) return yield* notFound
+    const bytes = yield* query("attachments.content", (db) => selectContent(db, file.sha256))
+    if (bytes === undefined) return yield* notFound
+    return { name: file.name, type: file.type, size: Number(file.size), sha256: file.sha256, bytes }
   })

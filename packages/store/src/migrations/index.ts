@@ -16,6 +16,7 @@ import * as secondFactor from "./0013_second_factor.ts"
 import * as deliveries from "./0014_deliveries.ts"
 import * as webhooks from "./0015_webhooks.ts"
 import * as nudges from "./0017_nudges.ts"
+import * as attachments from "./0018_attachments.ts"
 import * as escalations from "./0019_escalations.ts"
 
 /** Every migration by name; names sort in the order they apply. */
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   "0014_deliveries": deliveries,
   "0015_webhooks": webhooks,
   "0017_nudges": nudges,
+  "0018_attachments": attachments,
   "0019_escalations": escalations,
 }

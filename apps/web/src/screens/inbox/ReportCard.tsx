@@ -1,8 +1,68 @@
-/** One submitted report: attempt, state, figures with their measure words, narrative, and the reason it came back. */
-import type { FigureDefinition, NarrativeDefinition, ReportItem } from "@liandong/api"
+/**
+ * One submitted report: attempt, state, figures with their measure words, narrative, its
+ * files (佐证材料) — images as thumbnails — and the reason it came back.
+ */
+import type { AttachmentItem, FigureDefinition, NarrativeDefinition, ReportItem } from "@liandong/api"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { formatDateTime, formatNumber } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
+
+/** Where a report's file is served (to whoever may read the report). */
+const fileUrl = (report: string, file: AttachmentItem) =>
+  `/api/v1/reports/${encodeURIComponent(report)}/attachments/${encodeURIComponent(file.id)}`
+
+/**
+ * Files with their name, type and size: linked to the file when `report` is given (a submitted
+ * report; an image then shows as a thumbnail — the image itself, scaled by the browser), with a
+ * remove button when `onRemove` is (the report form, before submitting).
+ */
+export const FileList = ({
+  files,
+  report,
+  onRemove,
+}: {
+  readonly files: ReadonlyArray<AttachmentItem>
+  readonly report?: string
+  readonly onRemove?: (file: AttachmentItem) => void
+}) => {
+  const { t } = useI18n()
+  if (files.length === 0) return onRemove ? null : <p className="muted">{t.files.none}</p>
+  return (
+    <ul className="files" aria-label={t.files.list} data-testid="files">
+      {files.map((file) => (
+        <li key={file.id} data-file={file.name}>
+          {report !== undefined && file.type.startsWith("image/") ? (
+            <a href={fileUrl(report, file)} target="_blank" rel="noopener" aria-label={t.files.open(file.name)}>
+              <img src={fileUrl(report, file)} alt={file.name} width={96} height={72} loading="lazy" />
+            </a>
+          ) : null}
+          <span className="file-name">
+            {report !== undefined ? (
+              <a href={fileUrl(report, file)} download={file.name}>
+                {file.name}
+              </a>
+            ) : (
+              file.name
+            )}
+          </span>
+          <span className="muted">
+            {file.name.split(".").pop()?.toUpperCase()} · {t.files.size(file.size)}
+          </span>
+          {onRemove ? (
+            <button
+              type="button"
+              className="danger"
+              onClick={() => onRemove(file)}
+              aria-label={t.files.remove(file.name)}
+            >
+              {t.files.remove(file.name)}
+            </button>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  )
+}
 
 /** Shows a report; figure and narrative definitions, when known, give labels and measure words. */
 export const ReportCard = ({
@@ -58,6 +118,12 @@ export const ReportCard = ({
           )
         })}
       </dl>
+      {report.attachments.length > 0 ? (
+        <section aria-label={t.files.legend} className="evidence">
+          <h4 style={{ margin: "0.5rem 0 0.25rem", fontSize: "0.95rem" }}>{t.files.legend}</h4>
+          <FileList files={report.attachments} report={report.id} />
+        </section>
+      ) : null}
       {report.status === "returned" && report.returnReason ? (
         <p className="return-reason">
           <strong>

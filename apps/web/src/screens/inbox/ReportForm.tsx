@@ -2,9 +2,10 @@
  * The report form, generated from the task's figure and narrative
  * definitions: labels with measure words, bounds and kind checked in the
  * browser by the engine's own rules, the server's field errors shown next to
- * their fields, a draft kept in this browser, submit.
+ * their fields, a draft kept in this browser, files (佐证材料) uploaded as they are
+ * chosen and named in the report, submit.
  */
-import type { ReportItem, TaskItem } from "@liandong/api"
+import type { AttachmentItem, ReportItem, TaskItem } from "@liandong/api"
 import { type FormEvent, useId, useRef, useState } from "react"
 import { type ApiFailure, fieldErrors } from "../../api/Failure.ts"
 import { newKey } from "../../api/Idempotency.ts"
@@ -14,6 +15,7 @@ import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { checkReport } from "./Check.ts"
 import { type Draft, dropDraft, loadDraft, saveDraft } from "./Draft.ts"
+import { FileList } from "./ReportCard.tsx"
 
 type Values = { figures: Record<string, string>; narrative: Record<string, string> }
 
@@ -50,6 +52,45 @@ export const ReportForm = ({
   const [summary, setSummary] = useState<string | null>(null)
   const key = useRef<string | null>(null)
   const form = useRef<HTMLFormElement>(null)
+  // A resubmission starts with the returned report's files; the unit may remove them.
+  const [files, setFiles] = useState<ReadonlyArray<AttachmentItem>>(() => previous?.attachments ?? [])
+  const [uploading, setUploading] = useState<string | null>(null)
+  const [fileStatus, setFileStatus] = useState("")
+  const picker = useRef<HTMLInputElement>(null)
+
+  const onChoose = async (chosen: ReadonlyArray<File>) => {
+    setErrors((old) => {
+      const kept = { ...old }
+      delete kept.attachments
+      return kept
+    })
+    const problems: string[] = []
+    for (const file of chosen) {
+      setUploading(file.name)
+      setFileStatus(t.files.uploading(file.name))
+      try {
+        const uploaded = await api.upload(task, file)
+        setFiles((old) => [...old, uploaded])
+        setFileStatus(t.files.uploaded(file.name))
+        key.current = null
+      } catch (cause) {
+        const f = cause as ApiFailure
+        problems.push(t.files.failed(file.name, f.fields[0]?.detail ?? (f.detail || failureText(f))))
+      }
+    }
+    setUploading(null)
+    if (picker.current) picker.current.value = ""
+    if (problems.length > 0) {
+      setErrors((old) => ({ ...old, attachments: problems.join(lang === "en" ? "; " : "；") }))
+      setFileStatus("")
+    }
+  }
+  const onRemove = (file: AttachmentItem) => {
+    setFiles((old) => old.filter((f) => f.id !== file.id))
+    setFileStatus(t.files.removed(file.name))
+    key.current = null
+    picker.current?.focus()
+  }
 
   // Fields are checked on submit; a field already marked is checked again as it is corrected.
   // (Checking on blur would move the buttons under the pointer between press and release.)
@@ -95,7 +136,7 @@ export const ReportForm = ({
         client.tasks.submitReport({
           params: { campaign: task.campaign, unit: task.unit, task: task.task },
           headers: { "idempotency-key": key.current ?? undefined },
-          payload: { figures, narrative },
+          payload: { figures, narrative, attachments: files.map((f) => f.id) },
         }),
       )
       dropDraft(owner, task.ref)
@@ -240,8 +281,45 @@ export const ReportForm = ({
           })}
         </fieldset>
       ) : null}
+      <fieldset data-testid="evidence">
+        <legend>{t.files.legend}</legend>
+        <div className="field" data-invalid={errors.attachments ? "true" : undefined}>
+          <label htmlFor={`${id}-files`}>
+            {t.files.choose}
+            <span className="muted">
+              {t.open}
+              {t.form.optional}
+              {t.close}
+            </span>
+          </label>
+          <input
+            ref={picker}
+            id={`${id}-files`}
+            type="file"
+            multiple
+            data-path="attachments"
+            accept=".jpg,.jpeg,.png,.webp,.pdf,.doc,.docx,.xls,.xlsx,.wps,.et,.dps"
+            disabled={uploading !== null}
+            onChange={(e) => void onChoose([...(e.target.files ?? [])])}
+            aria-invalid={errors.attachments ? true : undefined}
+            aria-describedby={describedBy("attachments", `${id}-files-hint`)}
+          />
+          <span id={`${id}-files-hint`} className="hint">
+            {t.files.hint}
+          </span>
+          {errors.attachments ? (
+            <span id={`${id}-files-hint-error`} className="field-error" data-error-for="attachments">
+              {errors.attachments}
+            </span>
+          ) : null}
+          <FileList files={files} onRemove={onRemove} />
+          <p role="status" className="muted" data-testid="file-status">
+            {fileStatus}
+          </p>
+        </div>
+      </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || uploading !== null}>
           {busy ? t.form.submitting : t.form.submit}
         </button>
         <button type="button" onClick={onSaveDraft}>
