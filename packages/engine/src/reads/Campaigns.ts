@@ -124,6 +124,9 @@ export const statusMatrix = (campaignId: string, actor: Actor) =>
         parent: units.get(row.unit)?.parent ?? null,
         level: units.get(row.unit)?.level ?? null,
       })),
+      tallies: table.tallies,
+      now: table.now,
+      timeZone: table.timeZone,
     }
   })
 
