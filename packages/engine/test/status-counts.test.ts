@@ -9,10 +9,12 @@ import {
   acknowledge,
   approve,
   daysOverdue,
+  pageReports,
   returnReport,
   startCampaign,
   statusTable,
   submitReport,
+  trail,
 } from "../src/index.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
@@ -110,5 +112,26 @@ describeEachDatabase("status counts", (ctx) => {
     expect(mine.rows.map((row) => row.unit)).toEqual(["county-a", "town-a1"])
     expect(mine.tallies.preparation?.overdue).toEqual({ units: 2, tasks: 2 })
     expect(mine.tallies.preparation?.approved).toEqual(zero)
+  })
+
+  it("names the people who reported, reviewed and acted, from the directory", async () => {
+    const lead = await engine.actor("lead")
+    const clerkB = await engine.actor("clerk-b")
+    await engine.run(acknowledge("spring-week/county-b/plan", clerkB))
+    const sent = await engine.run(
+      submitReport("spring-week/county-b/plan", { narrative: { narrative: "方案" } }, clerkB),
+    )
+    await engine.run(returnReport(sent.report, "请补充", lead))
+    const page = await engine.run(pageReports(lead, { campaign: "spring-week" }, { limit: 10 }))
+    expect(page.items[0]).toMatchObject({
+      submittedBy: "clerk-b",
+      submittedByName: "乙县联络员",
+      reviewedBy: "lead",
+      reviewedByName: "王局长",
+    })
+    const entries = await engine.run(trail("spring-week", lead, { unit: "county-b" }))
+    expect(new Set(entries.map((e) => `${e.actor}=${e.actorName}`))).toEqual(
+      new Set(["system=null", "clerk-b=乙县联络员", "lead=王局长"]),
+    )
   })
 })

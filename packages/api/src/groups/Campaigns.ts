@@ -24,6 +24,7 @@ export const workbookMediaType = "application/vnd.openxmlformats-officedocument.
 export const CampaignItem = Schema.Struct({
   id: Schema.String,
   title: Schema.String,
+  titleEn: Schema.NullOr(Schema.String),
   status: CampaignStatus,
   phase: Schema.NullOr(Schema.String),
   version: Schema.Int,
@@ -55,7 +56,6 @@ export const CampaignPhase = Schema.Struct({
 /** One campaign: its definition's outline, limited to the units the caller may read. */
 export const CampaignDetail = Schema.Struct({
   ...CampaignItem.fields,
-  titleEn: Schema.NullOr(Schema.String),
   theme: Schema.NullOr(Schema.String),
   coordinator: Schema.String,
   timeZone: Schema.String,

@@ -20,6 +20,7 @@ export const NoticeItem = Schema.Struct({
   kind: NoticeKind,
   campaign: Schema.String,
   campaignTitle: Schema.String,
+  campaignTitleEn: Schema.NullOr(Schema.String),
   unit: Schema.String,
   task: Schema.NullOr(Schema.String),
   phase: Schema.NullOr(Schema.String),

@@ -18,8 +18,10 @@ export const ReportItem = Schema.Struct({
   figures: Schema.Record(Schema.String, Schema.String),
   narrative: Schema.Record(Schema.String, Schema.String),
   submittedBy: Schema.String,
+  submittedByName: Schema.NullOr(Schema.String).annotate({ description: "the submitter's name, from the directory" }),
   submittedAt: Schema.String,
   reviewedBy: Schema.NullOr(Schema.String),
+  reviewedByName: Schema.NullOr(Schema.String).annotate({ description: "the reviewer's name, from the directory" }),
   reviewedAt: Schema.NullOr(Schema.String),
   returnReason: Schema.NullOr(Schema.String),
 })

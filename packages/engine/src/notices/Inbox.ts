@@ -50,6 +50,7 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         kind: row.kind,
         campaign: row.campaign_id,
         campaignTitle: campaign.title,
+        campaignTitleEn: campaign.titleEn ?? null,
         unit: row.unit_key,
         task: body.task ?? null,
         phase: body.phase ?? null,

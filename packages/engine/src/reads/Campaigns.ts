@@ -47,6 +47,7 @@ export const pageCampaigns = (actor: Actor, filter: { status?: string | undefine
       (row) => ({
         id: row.id,
         title: row.title,
+        titleEn: row.title_en,
         status: row.status,
         phase: row.phase,
         version: row.version,

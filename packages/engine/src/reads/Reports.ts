@@ -11,6 +11,7 @@ import { trail } from "../audit/Trail.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
+import { selectPrincipalNames } from "../sql/Directory.ts"
 import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/ReadReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
@@ -27,26 +28,42 @@ const iso = (value: Date | string | null) => (value === null ? null : new Date(v
 
 const figuresOf = (ids: ReadonlyArray<string>) => query("reports.figures", (db) => selectFigures(db, ids))
 
+/** The directory's names of these principals, by id. */
+export const principalNames = (ids: Iterable<string | null>) =>
+  Effect.map(
+    query("principals.names", (db) =>
+      selectPrincipalNames(db, [...new Set([...ids].filter((id): id is string => id !== null))]),
+    ),
+    (rows) => new Map(rows.map((row) => [row.id, row.name])),
+  )
+
 const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
-  Effect.map(figuresOf(rows.map((r) => r.id)), (figures) =>
-    rows.map((row) => ({
-      id: String(row.id),
-      ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
-      campaign: row.campaign_id,
-      unit: row.unit_key,
-      task: row.task_key,
-      attempt: row.attempt,
-      status: row.status,
-      figures: Object.fromEntries(
-        figures.filter((f) => String(f.report_id) === String(row.id)).map((f) => [f.figure_key, String(f.value)]),
-      ),
-      narrative: (row.narrative ?? {}) as Record<string, string>,
-      submittedBy: row.submitted_by,
-      submittedAt: new Date(row.submitted_at).toISOString(),
-      reviewedBy: row.reviewed_by,
-      reviewedAt: iso(row.reviewed_at),
-      returnReason: row.return_reason,
-    })),
+  Effect.map(
+    Effect.all([
+      figuresOf(rows.map((r) => r.id)),
+      principalNames(rows.flatMap((r) => [r.submitted_by, r.reviewed_by])),
+    ]),
+    ([figures, names]) =>
+      rows.map((row) => ({
+        id: String(row.id),
+        ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
+        campaign: row.campaign_id,
+        unit: row.unit_key,
+        task: row.task_key,
+        attempt: row.attempt,
+        status: row.status,
+        figures: Object.fromEntries(
+          figures.filter((f) => String(f.report_id) === String(row.id)).map((f) => [f.figure_key, String(f.value)]),
+        ),
+        narrative: (row.narrative ?? {}) as Record<string, string>,
+        submittedBy: row.submitted_by,
+        submittedByName: names.get(row.submitted_by) ?? null,
+        submittedAt: new Date(row.submitted_at).toISOString(),
+        reviewedBy: row.reviewed_by,
+        reviewedByName: row.reviewed_by === null ? null : (names.get(row.reviewed_by) ?? null),
+        reviewedAt: iso(row.reviewed_at),
+        returnReason: row.return_reason,
+      })),
   )
 
 /** A page of the reports the actor may read, by number. */
