@@ -123,6 +123,7 @@ describeEachDatabase("nudges (催办)", (ctx) => {
       message: "请于今日下班前报送",
       nudge: nudged.nudge,
       by: "lead",
+      byName: "王局长",
       read: false,
     })
     // County A reported: nothing new for its clerk.

@@ -32,6 +32,7 @@ export const NoticeItem = Schema.Struct({
   nudge: Schema.NullOr(Schema.String),
   /** who nudged */
   by: Schema.NullOr(Schema.String),
+  byName: Schema.NullOr(Schema.String).annotate({ description: "the nudger's name, from the directory" }),
   at: Schema.String,
   read: Schema.Boolean,
 })

@@ -10,6 +10,7 @@ import { Clock } from "../Clock.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotAllowed } from "../Errors.ts"
+import { principalNames } from "../reads/Reports.ts"
 import { visibleCampaign } from "../reads/Scope.ts"
 import { countUnread, markRead, selectDeliveries, selectInbox } from "../sql/Notices.ts"
 import { noticeText } from "./Notices.ts"
@@ -62,7 +63,11 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         read: row.read_at !== null,
       })
     }
-    return { unread, items }
+    const names = yield* principalNames(items.map((item) => item.by))
+    return {
+      unread,
+      items: items.map((item) => ({ ...item, byName: item.by === null ? null : (names.get(item.by) ?? null) })),
+    }
   })
 
 /** Marks the actor's own notices read (`ids`, or every unread one); how many were marked. */

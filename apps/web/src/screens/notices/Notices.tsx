@@ -76,7 +76,7 @@ export const Notices = () => {
               </p>
               <p className="muted" style={{ margin: "0.2rem 0" }}>
                 {pick({ zh: item.campaignTitle, en: item.campaignTitleEn })} · {formatDateTime(item.at, lang)}
-                {item.by ? ` · ${t.notices.from(item.by)}` : ""}
+                {item.by ? ` · ${t.notices.from(item.byName ?? item.by)}` : ""}
               </p>
               {item.message ? (
                 <blockquote className="return-reason" data-testid="notice-message">
