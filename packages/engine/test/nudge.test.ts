@@ -142,6 +142,10 @@ describeEachDatabase("nudges (催办)", (ctx) => {
       ["clerk-b", "email", "sent"],
       ["clerk-b", "in-app", "sent"],
     ])
+    // Each person reached is named as the directory has them.
+    expect(new Set(status.filter((d) => d.nudge === nudged.nudge).map((d) => d.personName))).toEqual(
+      new Set(["一镇联络员", "乙县联络员"]),
+    )
 
     const row = await engine.run(
       Effect.flatMap(Effect.service(Db), (db) =>

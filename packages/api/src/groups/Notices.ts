@@ -59,6 +59,8 @@ export const Delivery = Schema.Struct({
   message: Schema.NullOr(Schema.String),
   /** the person reached; null for a webhook or group robot */
   person: Schema.NullOr(Schema.String),
+  /** the person's name, from the directory */
+  personName: Schema.NullOr(Schema.String),
   /** the webhook or group robot reached (see /campaigns/{campaign}/webhooks); null for a person */
   webhook: Schema.NullOr(Schema.String),
   unit: Schema.String,

@@ -95,6 +95,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         }),
       ).pipe(journalDenial(campaignId, actor, "deliveries", campaignId))
     const rows = yield* query("notices.deliveries", (db) => selectDeliveries(db, campaignId))
+    const names = yield* principalNames(rows.map((row) => row.principal_id))
     return rows.map((row) => {
       const body = (row.body ?? {}) as NoticeBody
       return {
@@ -103,6 +104,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         nudge: typeof body.nudge === "string" ? body.nudge : null,
         message: typeof body.message === "string" ? body.message : null,
         person: row.principal_id,
+        personName: row.principal_id === null ? null : (names.get(row.principal_id) ?? null),
         webhook: row.webhook_id === null ? null : String(row.webhook_id),
         unit: row.unit_key,
         kind: row.kind,
