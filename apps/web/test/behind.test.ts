@@ -152,6 +152,12 @@ describe.skipIf(!browserAvailable())("who is behind: counts, filters and the uni
     expect(await cell("west-district").getAttribute("data-state")).toBe("done")
     expect(await count(lead, "overdue").getAttribute("data-units")).toBe("2")
     expect(await count(lead, "approved").getAttribute("data-units")).toBe("1")
+    const marked = await lead
+      .locator("[data-testid=matrix] tbody tr")
+      .evaluateAll((trs) =>
+        trs.filter((tr) => tr.querySelector("[data-testid=laggard-mark]")).map((tr) => tr.dataset.unit),
+      )
+    expect(marked).toEqual(["city-ipo", "east-district"])
     await lead.getByTestId("laggards").check()
     await expect.poll(() => rows(lead), wait).toEqual(["city-ipo", "east-district"])
     expect(new URL(lead.url()).searchParams.get("laggards")).toBe("1")

@@ -220,6 +220,7 @@ const zh = {
     count: (units: number, tasks: number) => `${units} 个单位 · ${tasks} 项任务`,
     filterHint: "点一个数字，下表只列出处于该状态的单位；再点一次取消。",
     laggards: (n: number) => `只看落后单位（${n}）`,
+    laggardMark: "落后",
     laggardsHint: "落后：本阶段有任务已过截止时间仍未通过，或距截止不足 24 小时仍未报送。",
     showing: (shown: number, all: number) => `显示 ${shown} / ${all} 个单位`,
     clear: "显示全部单位",
@@ -686,6 +687,7 @@ const en: Messages = {
     count: (units, tasks) => `${units} ${units === 1 ? "unit" : "units"} · ${tasks} ${tasks === 1 ? "task" : "tasks"}`,
     filterHint: "Press a count to list only the units in that state; press it again to list all.",
     laggards: (n) => `Laggards only (${n})`,
+    laggardMark: "behind",
     laggardsHint:
       "A laggard has a task in this phase past its deadline and not approved, or not yet reported with less than 24 hours left.",
     showing: (shown, all) => `Showing ${shown} of ${all} units`,

@@ -13,7 +13,7 @@ import { useI18n } from "../../i18n/I18n.tsx"
 import { useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { ChangePanel } from "./ChangePanel.tsx"
-import { Counts, filterOf, filterRows, type MatrixFilter, queryOf } from "./Counts.tsx"
+import { Counts, filterOf, filterRows, type MatrixFilter, phaseOf, queryOf } from "./Counts.tsx"
 import { DeliveriesPanel } from "./Deliveries.tsx"
 import { LiveBadge } from "./LiveBadge.tsx"
 import { Matrix } from "./Matrix.tsx"
@@ -111,7 +111,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
               <>
                 <Counts matrix={matrix.data} filter={filter} shown={rows.length} onChange={setFilter} />
                 {rows.length === 0 ? <p className="muted">{t.progress.noneMatch}</p> : null}
-                <Matrix matrix={matrix.data} rows={rows} unitName={unitName} />
+                <Matrix matrix={matrix.data} rows={rows} unitName={unitName} phase={phaseOf(matrix.data, filter)} />
               </>
             )
           })()

@@ -54,10 +54,13 @@ export const Matrix = ({
   matrix,
   rows,
   unitName,
+  phase,
 }: {
   readonly matrix: Matrix
   readonly rows: ReadonlyArray<Row>
   readonly unitName: (key: string) => string
+  /** the phase counted: a unit lagging in it is marked in words beside its name */
+  readonly phase: string | null
 }) => {
   const { t, pick } = useI18n()
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
@@ -105,6 +108,11 @@ export const Matrix = ({
                   <Link to={unitPath(matrix.campaign, row.unit)} data-testid="unit-link">
                     {unitName(row.unit)}
                   </Link>
+                  {phase !== null && row.phases[phase]?.laggard ? (
+                    <span className="badge badge-overdue" data-testid="laggard-mark" style={{ marginLeft: "0.4rem" }}>
+                      {t.progress.laggardMark}
+                    </span>
+                  ) : null}
                 </th>
                 {matrix.phases.map((phase) => {
                   const cell = row.phases[phase.key]
