@@ -18,6 +18,7 @@ import { TaskPage } from "./screens/inbox/TaskPage.tsx"
 import { Notices } from "./screens/notices/Notices.tsx"
 import { People } from "./screens/People.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
+import { UnitPage } from "./screens/unit/UnitPage.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
 
 /** Where each role starts. */
@@ -45,6 +46,16 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
   const role = principal.role
   if (path === "/" || path === "/sign-in") return <Redirect to={homeOf(role)} />
   if (path === "/notices") return <Notices />
+  // Every role: the API answers with what this person may read (a unit: itself and its subordinates).
+  const unitPage = matchPath("/campaigns/:campaign/units/:unit", path)
+  if (unitPage)
+    return (
+      <UnitPage
+        key={`${unitPage.campaign}/${unitPage.unit}`}
+        campaign={unitPage.campaign ?? ""}
+        unit={unitPage.unit ?? ""}
+      />
+    )
   if (role === "unit") {
     if (path === "/inbox") return <Inbox />
     if (path === "/history") return <History />

@@ -236,7 +236,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     const pending = lead.locator(`[data-pending="${eastTask}"]`)
     await pending.waitFor(wait)
     expect(await lead.locator('[data-unit="east-district"] [data-phase="publicity"]').getAttribute("data-state")).toBe(
-      "active",
+      "submitted",
     )
     await shoot(lead, "dashboard")
     expect(await fitsPhone(lead)).toBe(true)
@@ -285,7 +285,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
       )
       .toBe("1300")
     expect(await lead.locator('[data-testid="chart"]').textContent()).toContain("东区知识产权局")
-    await lead.locator('[data-unit="east-district"] th button.link-like').click()
+    await lead.getByLabel("选择单位").selectOption("east-district")
     const machine = lead.locator('[data-testid="machine"][data-unit="east-district"]')
     await machine.waitFor(wait)
     await expect
@@ -302,7 +302,7 @@ describe.skipIf(!browserAvailable())("the web UI, end to end", () => {
     await lead.getByRole("link", { name: "2026年知识产权保护专项行动" }).click()
     const cell = lead.locator('[data-unit="east-district"] [data-phase="publicity"]')
     await expect.poll(() => cell.getAttribute("data-state"), wait).toBe("overdue")
-    expect(await cell.textContent()).toContain("已逾期")
+    expect(await cell.textContent()).toContain("逾期 1 天")
     await shoot(lead, "dashboard-overdue")
     const rows = () =>
       lead.locator("[data-testid=matrix] tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-unit")))

@@ -8,6 +8,7 @@ const start: TrailEntry = {
   at: "2026-04-19T17:00:00.000Z",
   recordedAt: "2026-04-19T17:00:00.000Z",
   actor: "lead",
+  actorName: "王局长",
   role: "coordinator",
   actorUnit: "city",
   unit: null,

@@ -126,7 +126,7 @@ const shown = (entry: TrailEntry, lang: Language) => {
   ].join(" | ")
 }
 
-/** Removes what stays as written in any language: ids, addresses, unit names without English, a person's words. */
+/** Removes what stays as written in any language: ids, addresses, unit names without English, people's names and words. */
 const withoutVerbatim = (line: string) => {
   let rest = line
   for (const verbatim of [
@@ -134,6 +134,7 @@ const withoutVerbatim = (line: string) => {
     "tour-2026/east-district/brochures",
     "tour-2026",
     ...definition.units.filter((u) => !u.nameEn).map((u) => u.name),
+    ...people.map((p) => p.name),
     ...people.map((p) => p.id),
   ])
     rest = rest.replaceAll(verbatim, "")
@@ -211,7 +212,8 @@ describe("the trail in words", () => {
     const zh = entryWords(refusal, messages.zh, namesIn("zh"))
     expect(zh.notes[0]).toBe(`被拒绝的操作：审核通过（报送 ${number}）`)
     expect(zh.notes[1]).toMatch(/^原因：.*无权/)
-    expect(zh.actor).toBe("east")
+    // A person is named as the directory has them, not by id.
+    expect(zh.actor).toBe(people.find((p) => p.id === "east")?.name)
     expect(zh.cause).toBe("权限检查")
     const timer = entries.find((e) => e.event === "task.remind") as TrailEntry
     expect(entryWords(timer, messages.zh, namesIn("zh")).actor).toBe("系统")

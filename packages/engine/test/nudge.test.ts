@@ -123,6 +123,7 @@ describeEachDatabase("nudges (催办)", (ctx) => {
       message: "请于今日下班前报送",
       nudge: nudged.nudge,
       by: "lead",
+      byName: "王局长",
       read: false,
     })
     // County A reported: nothing new for its clerk.
@@ -141,6 +142,10 @@ describeEachDatabase("nudges (催办)", (ctx) => {
       ["clerk-b", "email", "sent"],
       ["clerk-b", "in-app", "sent"],
     ])
+    // Each person reached is named as the directory has them.
+    expect(new Set(status.filter((d) => d.nudge === nudged.nudge).map((d) => d.personName))).toEqual(
+      new Set(["一镇联络员", "乙县联络员"]),
+    )
 
     const row = await engine.run(
       Effect.flatMap(Effect.service(Db), (db) =>

@@ -25,7 +25,9 @@ export const StateDiagram = ({ graph, current, title, currentLabel }: StateDiagr
   const now = new Set(current)
   const currentNames = layout.states.filter((s) => now.has(s.id)).map((s) => s.label)
   return (
-    <figure className="diagram">
+    // A wide diagram scrolls sideways on a phone: focusable, so it scrolls by keyboard too.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
+    <figure className="diagram" tabIndex={0} aria-label={title}>
       <svg
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         width="100%"

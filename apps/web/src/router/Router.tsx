@@ -7,7 +7,8 @@ import { createContext, type MouseEvent, type ReactNode, useCallback, useContext
 interface RouterValue {
   readonly path: string
   readonly search: URLSearchParams
-  readonly navigate: (to: string, options?: { replace?: boolean }) => void
+  /** `keepScroll`: a filter changed in place, not a new page — the view stays where it is. */
+  readonly navigate: (to: string, options?: { replace?: boolean; keepScroll?: boolean }) => void
 }
 
 const RouterContext = createContext<RouterValue | null>(null)
@@ -22,11 +23,11 @@ export const RouterProvider = ({ children }: { readonly children: ReactNode }) =
     window.addEventListener("popstate", onPop)
     return () => window.removeEventListener("popstate", onPop)
   }, [])
-  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
+  const navigate = useCallback((to: string, options: { replace?: boolean; keepScroll?: boolean } = {}) => {
     if (options.replace) window.history.replaceState(null, "", to)
     else window.history.pushState(null, "", to)
     setLocation(current())
-    window.scrollTo(0, 0)
+    if (!options.keepScroll) window.scrollTo(0, 0)
   }, [])
   return <RouterContext.Provider value={{ ...location, navigate }}>{children}</RouterContext.Provider>
 }

@@ -8,7 +8,7 @@ import { Link, useRouter } from "../router/Router.tsx"
 
 /** Lists campaigns; each links to `${base}/<id>`. */
 export const CampaignList = ({ base, heading }: { readonly base: string; readonly heading: string }) => {
-  const { t } = useI18n()
+  const { t, pick } = useI18n()
   const { navigate } = useRouter()
   const list = useResource(
     (api) => allPages((cursor) => api.run((client) => client.campaigns.list({ query: pageQuery(cursor) }))),
@@ -27,7 +27,7 @@ export const CampaignList = ({ base, heading }: { readonly base: string; readonl
       <ul className="task-list">
         {list.data.map((c) => (
           <li key={c.id} className="task">
-            <Link to={`${base}/${encodeURIComponent(c.id)}`}>{c.title}</Link>{" "}
+            <Link to={`${base}/${encodeURIComponent(c.id)}`}>{pick({ zh: c.title, en: c.titleEn })}</Link>{" "}
             <span className="muted">
               {c.id} · {t.campaignStatus[c.status] ?? c.status}
             </span>

@@ -53,6 +53,9 @@ export const TrailEntry = Schema.Struct({
   at: Schema.String,
   recordedAt: Schema.String,
   actor: Schema.String,
+  actorName: Schema.NullOr(Schema.String).annotate({
+    description: "the person's name from the directory; null for the worker, the command line or a removed id",
+  }),
   role: Schema.String,
   actorUnit: Schema.NullOr(Schema.String),
   unit: Schema.NullOr(Schema.String),

@@ -24,6 +24,7 @@ export const workbookMediaType = "application/vnd.openxmlformats-officedocument.
 export const CampaignItem = Schema.Struct({
   id: Schema.String,
   title: Schema.String,
+  titleEn: Schema.NullOr(Schema.String),
   status: CampaignStatus,
   phase: Schema.NullOr(Schema.String),
   version: Schema.Int,
@@ -55,7 +56,6 @@ export const CampaignPhase = Schema.Struct({
 /** One campaign: its definition's outline, limited to the units the caller may read. */
 export const CampaignDetail = Schema.Struct({
   ...CampaignItem.fields,
-  titleEn: Schema.NullOr(Schema.String),
   theme: Schema.NullOr(Schema.String),
   coordinator: Schema.String,
   timeZone: Schema.String,
@@ -146,6 +146,16 @@ export const CampaignStep = Schema.Struct({
   replayed: Schema.Boolean,
 })
 
+/** How many of a unit's tasks in a phase are in each state (overdue: past the deadline and not approved). */
+export const StageCounts = Schema.Struct({
+  assigned: Schema.Int,
+  acknowledged: Schema.Int,
+  submitted: Schema.Int,
+  returned: Schema.Int,
+  overdue: Schema.Int,
+  approved: Schema.Int,
+})
+
 /** One unit in one phase of the status matrix. */
 export const PhaseCell = Schema.Struct({
   state: Schema.Literals(["waiting", "active", "done", "closed"]),
@@ -153,6 +163,37 @@ export const PhaseCell = Schema.Struct({
   total: Schema.Int,
   overdue: Schema.Boolean,
   returned: Schema.Boolean,
+  stage: Schema.Literals([
+    "overdue",
+    "returned",
+    "assigned",
+    "acknowledged",
+    "submitted",
+    "done",
+    "waiting",
+    "closed",
+  ]).annotate({ description: "what the cell says: the most urgent state among the unit's tasks in the phase" }),
+  counts: StageCounts,
+  overdueDays: Schema.NullOr(Schema.Int).annotate({
+    description: "whole days since the earliest missed deadline, by the campaign's calendar and time zone (at least 1)",
+  }),
+  laggard: Schema.Boolean.annotate({
+    description: "a task past its deadline and not approved, or not yet reported with its deadline within 24 hours",
+  }),
+})
+
+/** How many units have a task in a state, and how many tasks are in it. */
+const StageTally = Schema.Struct({ units: Schema.Int, tasks: Schema.Int })
+
+/** Per phase, the counts by state over the matrix's rows, and how many of its units lag. */
+export const PhaseTally = Schema.Struct({
+  assigned: StageTally,
+  acknowledged: StageTally,
+  submitted: StageTally,
+  returned: StageTally,
+  overdue: StageTally,
+  approved: StageTally,
+  laggards: Schema.Int,
 })
 
 /** The units × phases matrix; `phases` maps a phase key to the cell, null where the unit has no task. */
@@ -170,8 +211,12 @@ export const StatusMatrix = Schema.Struct({
       parent: Schema.NullOr(Schema.String),
       level: Schema.NullOr(UnitLevel),
       phases: Schema.Record(Schema.String, Schema.NullOr(PhaseCell)),
+      laggard: Schema.Boolean,
     }),
   ),
+  tallies: Schema.Record(Schema.String, PhaseTally).annotate({ description: "per phase key, the counts by state" }),
+  now: Schema.String.annotate({ description: "the campaign clock's time the counts were taken at" }),
+  timeZone: Schema.String,
 })
 
 /** The total of one figure over the approved reports the caller may read, with each contribution. */

@@ -28,6 +28,7 @@ export const NoticeItem = Schema.Struct({
   kind: NoticeKind,
   campaign: Schema.String,
   campaignTitle: Schema.String,
+  campaignTitleEn: Schema.NullOr(Schema.String),
   unit: Schema.String,
   task: Schema.NullOr(Schema.String),
   phase: Schema.NullOr(Schema.String),
@@ -39,6 +40,7 @@ export const NoticeItem = Schema.Struct({
   nudge: Schema.NullOr(Schema.String),
   /** who nudged */
   by: Schema.NullOr(Schema.String),
+  byName: Schema.NullOr(Schema.String).annotate({ description: "the nudger's name, from the directory" }),
   at: Schema.String,
   read: Schema.Boolean,
 })
@@ -65,6 +67,8 @@ export const Delivery = Schema.Struct({
   message: Schema.NullOr(Schema.String),
   /** the person reached; null for a webhook or group robot */
   person: Schema.NullOr(Schema.String),
+  /** the person's name, from the directory */
+  personName: Schema.NullOr(Schema.String),
   /** the webhook or group robot reached (see /campaigns/{campaign}/webhooks); null for a person */
   webhook: Schema.NullOr(Schema.String),
   unit: Schema.String,

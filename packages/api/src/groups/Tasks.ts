@@ -47,6 +47,7 @@ export const TaskItem = Schema.Struct({
   ref: Schema.String,
   campaign: Schema.String,
   campaignTitle: Schema.String,
+  campaignTitleEn: Schema.NullOr(Schema.String),
   unit: Schema.String,
   unitName: Schema.String,
   task: Schema.String,

@@ -9,6 +9,7 @@ import { readableUnits } from "../Authz.ts"
 import { query } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import { visibleCampaign } from "../reads/Scope.ts"
+import { selectPrincipalNames } from "../sql/Directory.ts"
 import { selectReportHistory } from "../sql/Evidence.ts"
 import { selectJournalPage } from "../sql/ReadRecord.ts"
 import { selectCampaignTasks } from "../sql/ReadTasks.ts"
@@ -102,6 +103,8 @@ export interface TrailEntry {
   readonly at: string
   readonly recordedAt: string
   readonly actor: string
+  /** the person's name from the directory; null for the worker, the command line or an unknown id */
+  readonly actorName: string | null
   readonly role: string
   readonly actorUnit: string | null
   readonly unit: string | null
@@ -134,6 +137,10 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
     const rows = yield* query("audit.trail", (db) =>
       selectJournalPage(db, campaignId, { ...filter, units: readable === "all" ? undefined : [...readable] }),
     )
+    const actors = [...new Set(rows.map((row) => row.actor))]
+    const names = new Map(
+      (yield* query("audit.names", (db) => selectPrincipalNames(db, actors))).map((p) => [p.id, p.name]),
+    )
     return rows.map((row): TrailEntry => {
       const payload = row.payload as { task?: string; reason?: string; report?: string; action?: string }
       return {
@@ -141,6 +148,7 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
         at: new Date(row.occurred_at).toISOString(),
         recordedAt: new Date(row.recorded_at).toISOString(),
         actor: row.actor,
+        actorName: names.get(row.actor) ?? null,
         role: row.role,
         actorUnit: row.actor_unit,
         unit: row.unit_key,

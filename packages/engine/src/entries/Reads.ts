@@ -32,7 +32,15 @@ export { pageReports, type ReportFilter, reportAttachment, reportDetail } from "
 /** A campaign the actor may see (or not found), and per campaign the units it may read. */
 export { visibleCampaign } from "../reads/Scope.ts"
 /** The units × phases table: paged for the CLI, whole for the API's matrix. */
-export { type PhaseCell, pageStatus, statusTable } from "../reads/Status.ts"
+export {
+  daysOverdue,
+  laggardWindowMs,
+  type PhaseCell,
+  type PhaseTally,
+  pageStatus,
+  statusTable,
+  taskStages,
+} from "../reads/Status.ts"
 /** Tasks: a page, one with what its report must hold. */
 export { pageTasks, type TaskFilter, taskDetail } from "../reads/Tasks.ts"
 /** Figure totals from approved reports. */

@@ -10,6 +10,7 @@ import { Clock } from "../Clock.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotAllowed } from "../Errors.ts"
+import { principalNames } from "../reads/Reports.ts"
 import { visibleCampaign } from "../reads/Scope.ts"
 import { countUnread, markRead, selectDeliveries, selectInbox } from "../sql/Notices.ts"
 import { noticeText } from "./Notices.ts"
@@ -50,6 +51,7 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         kind: row.kind,
         campaign: row.campaign_id,
         campaignTitle: campaign.title,
+        campaignTitleEn: campaign.titleEn ?? null,
         unit: row.unit_key,
         task: body.task ?? null,
         phase: body.phase ?? null,
@@ -61,7 +63,11 @@ export const myNotices = (actor: Actor, options: { readonly unreadOnly?: boolean
         read: row.read_at !== null,
       })
     }
-    return { unread, items }
+    const names = yield* principalNames(items.map((item) => item.by))
+    return {
+      unread,
+      items: items.map((item) => ({ ...item, byName: item.by === null ? null : (names.get(item.by) ?? null) })),
+    }
   })
 
 /** Marks the actor's own notices read (`ids`, or every unread one); how many were marked. */
@@ -89,6 +95,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         }),
       ).pipe(journalDenial(campaignId, actor, "deliveries", campaignId))
     const rows = yield* query("notices.deliveries", (db) => selectDeliveries(db, campaignId))
+    const names = yield* principalNames(rows.map((row) => row.principal_id))
     return rows.map((row) => {
       const body = (row.body ?? {}) as NoticeBody
       return {
@@ -97,6 +104,7 @@ export const campaignDeliveries = (campaignId: string, actor: Actor) =>
         nudge: typeof body.nudge === "string" ? body.nudge : null,
         message: typeof body.message === "string" ? body.message : null,
         person: row.principal_id,
+        personName: row.principal_id === null ? null : (names.get(row.principal_id) ?? null),
         webhook: row.webhook_id === null ? null : String(row.webhook_id),
         unit: row.unit_key,
         kind: row.kind,

@@ -47,6 +47,7 @@ export const pageCampaigns = (actor: Actor, filter: { status?: string | undefine
       (row) => ({
         id: row.id,
         title: row.title,
+        titleEn: row.title_en,
         status: row.status,
         phase: row.phase,
         version: row.version,
@@ -124,6 +125,9 @@ export const statusMatrix = (campaignId: string, actor: Actor) =>
         parent: units.get(row.unit)?.parent ?? null,
         level: units.get(row.unit)?.level ?? null,
       })),
+      tallies: table.tallies,
+      now: table.now,
+      timeZone: table.timeZone,
     }
   })
 

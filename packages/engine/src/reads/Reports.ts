@@ -12,6 +12,7 @@ import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { selectContent, selectReportAttachments } from "../sql/Attachments.ts"
+import { selectPrincipalNames } from "../sql/Directory.ts"
 import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/ReadReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
@@ -36,29 +37,46 @@ const attachmentsOf = (ids: ReadonlyArray<string>) =>
     ),
   )
 
+/** The directory's names of these principals, by id. */
+export const principalNames = (ids: Iterable<string | null>) =>
+  Effect.map(
+    query("principals.names", (db) =>
+      selectPrincipalNames(db, [...new Set([...ids].filter((id): id is string => id !== null))]),
+    ),
+    (rows) => new Map(rows.map((row) => [row.id, row.name])),
+  )
+
 const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
-  Effect.map(Effect.all([figuresOf(rows.map((r) => r.id)), attachmentsOf(rows.map((r) => r.id))]), ([figures, files]) =>
-    rows.map((row) => ({
-      id: String(row.id),
-      ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
-      campaign: row.campaign_id,
-      unit: row.unit_key,
-      task: row.task_key,
-      attempt: row.attempt,
-      status: row.status,
-      figures: Object.fromEntries(
-        figures.filter((f) => String(f.report_id) === String(row.id)).map((f) => [f.figure_key, String(f.value)]),
-      ),
-      narrative: (row.narrative ?? {}) as Record<string, string>,
-      submittedBy: row.submitted_by,
-      submittedAt: new Date(row.submitted_at).toISOString(),
-      reviewedBy: row.reviewed_by,
-      reviewedAt: iso(row.reviewed_at),
-      returnReason: row.return_reason,
-      attachments: files
-        .filter((f) => String(f.report_id) === String(row.id))
-        .map((f) => ({ id: String(f.id), name: f.name, type: f.type, size: Number(f.size), sha256: f.sha256 })),
-    })),
+  Effect.map(
+    Effect.all([
+      figuresOf(rows.map((r) => r.id)),
+      attachmentsOf(rows.map((r) => r.id)),
+      principalNames(rows.flatMap((r) => [r.submitted_by, r.reviewed_by])),
+    ]),
+    ([figures, files, names]) =>
+      rows.map((row) => ({
+        id: String(row.id),
+        ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
+        campaign: row.campaign_id,
+        unit: row.unit_key,
+        task: row.task_key,
+        attempt: row.attempt,
+        status: row.status,
+        figures: Object.fromEntries(
+          figures.filter((f) => String(f.report_id) === String(row.id)).map((f) => [f.figure_key, String(f.value)]),
+        ),
+        narrative: (row.narrative ?? {}) as Record<string, string>,
+        submittedBy: row.submitted_by,
+        submittedByName: names.get(row.submitted_by) ?? null,
+        submittedAt: new Date(row.submitted_at).toISOString(),
+        reviewedBy: row.reviewed_by,
+        reviewedByName: row.reviewed_by === null ? null : (names.get(row.reviewed_by) ?? null),
+        reviewedAt: iso(row.reviewed_at),
+        returnReason: row.return_reason,
+        attachments: files
+          .filter((f) => String(f.report_id) === String(row.id))
+          .map((f) => ({ id: String(f.id), name: f.name, type: f.type, size: Number(f.size), sha256: f.sha256 })),
+      })),
   )
 
 /** A page of the reports the actor may read, by number. */

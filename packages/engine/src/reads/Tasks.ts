@@ -34,6 +34,7 @@ export const taskItem = (definition: Campaign, row: TaskRow) => {
     ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
     campaign: row.campaign_id,
     campaignTitle: definition.title,
+    campaignTitleEn: definition.titleEn ?? null,
     unit: row.unit_key,
     unitName: unit?.name ?? row.unit_key,
     task: row.task_key,

@@ -26,6 +26,7 @@ export type CampaignViewer =
 export interface CampaignListRow {
   readonly id: string
   readonly title: string
+  readonly title_en: string | null
   readonly status: CampaignRow["status"]
   readonly phase: string | null
   readonly version: number
@@ -58,6 +59,7 @@ export const selectCampaignPage = (
     ])
     .select([
       sql<string>`definitions.body->>'title'`.as("title"),
+      sql<string | null>`definitions.body->>'titleEn'`.as("title_en"),
       sql<number>`jsonb_array_length(definitions.body->'units')`.as("units"),
     ])
   if (viewer.kind === "coordinator") q = q.where(sql<SqlBool>`definitions.body->>'coordinator' = ${viewer.unit}`)

@@ -70,9 +70,19 @@ export interface StatusCounts {
   readonly closed: number
   readonly overdue: number
   readonly returned: number
+  readonly assigned: number
+  readonly acknowledged: number
+  readonly submitted: number
+  /** the earliest deadline of a task overdue and not approved */
+  readonly overdue_since: Date | null
+  /** the earliest deadline of a task not yet reported (assigned, acknowledged or returned) */
+  readonly unreported_due: Date | null
 }
 
-/** Per unit and phase, how many tasks there are and how many are approved, waiting, closed, overdue, returned. */
+/**
+ * Per unit and phase, how many tasks there are and how many are in each state, overdue, with
+ * the earliest overdue and the earliest unreported deadline: one grouped scan, linear in units.
+ */
 export const selectStatusCounts = (
   db: Sql,
   campaign: string,
@@ -91,6 +101,14 @@ export const selectStatusCounts = (
         .filterWhere((w) => w.and([w("overdue", "=", true), w("status", "!=", "approved")]))
         .as("overdue"),
       eb.fn.countAll<string>().filterWhere("status", "=", "returned").as("returned"),
+      eb.fn.countAll<string>().filterWhere("status", "=", "assigned").as("assigned"),
+      eb.fn.countAll<string>().filterWhere("status", "=", "acknowledged").as("acknowledged"),
+      eb.fn.countAll<string>().filterWhere("status", "=", "submitted").as("submitted"),
+      eb.fn
+        .min("deadline")
+        .filterWhere((w) => w.and([w("overdue", "=", true), w("status", "!=", "approved")]))
+        .as("overdue_since"),
+      eb.fn.min("deadline").filterWhere("status", "in", ["assigned", "acknowledged", "returned"]).as("unreported_due"),
     ])
     .where("campaign_id", "=", campaign)
   if (units !== "all") q = q.where("unit_key", "in", units.length > 0 ? [...units] : [""])
@@ -107,6 +125,11 @@ export const selectStatusCounts = (
         closed: Number(row.closed),
         overdue: Number(row.overdue),
         returned: Number(row.returned),
+        assigned: Number(row.assigned),
+        acknowledged: Number(row.acknowledged),
+        submitted: Number(row.submitted),
+        overdue_since: row.overdue_since === null ? null : new Date(row.overdue_since),
+        unreported_due: row.unreported_due === null ? null : new Date(row.unreported_due),
       })),
     )
 }

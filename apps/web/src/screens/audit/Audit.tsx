@@ -92,7 +92,9 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
           filter={filter}
           units={units.map((u) => ({ key: u.key, name: names.unit(u.key) }))}
           tasks={tasks.map((x) => ({ key: x.key, name: pick(x.title) }))}
-          actors={[...new Set(list.map((e) => e.actor))].sort()}
+          actors={[...new Map(list.map((e) => [e.actor, e.actorName])).entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([id, name]) => ({ id, name }))}
           onApply={apply}
         />
       </section>

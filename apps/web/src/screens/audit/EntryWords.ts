@@ -84,7 +84,7 @@ export const entryWords = (e: TrailEntry, t: Messages, names: Names): EntryWords
       e.task ? names.task(e.task) : e.note.phase ? names.phase(e.note.phase) : null,
       unit ? names.unit(unit) : null,
     ].filter((part): part is string => part !== null),
-    actor: t.audit.actors[e.role] ?? e.actor,
+    actor: t.audit.actors[e.role] ?? e.actorName ?? e.actor,
     role: t.roles[e.role] ?? e.role,
     actorUnit: e.actorUnit ? names.unit(e.actorUnit) : null,
     cause: causeWords(e.cause, t),

@@ -30,7 +30,8 @@ export const TrailFilters = ({
   readonly filter: Filter
   readonly units: ReadonlyArray<{ key: string; name: string }>
   readonly tasks: ReadonlyArray<{ key: string; name: string }>
-  readonly actors: ReadonlyArray<string>
+  /** who acted, by id (what the filter matches), with the directory's name where there is one */
+  readonly actors: ReadonlyArray<{ readonly id: string; readonly name: string | null }>
   readonly onApply: (filter: Filter) => void
 }) => {
   const { t } = useI18n()
@@ -110,7 +111,7 @@ export const TrailFilters = ({
           <input id={`${id}-actor`} name="actor" list={`${id}-actors`} value={value.actor} onChange={set("actor")} />
           <datalist id={`${id}-actors`}>
             {actors.map((a) => (
-              <option key={a} value={a} />
+              <option key={a.id} value={a.id} label={a.name ?? undefined} />
             ))}
           </datalist>
         </div>

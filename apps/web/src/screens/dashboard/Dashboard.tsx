@@ -10,8 +10,10 @@ import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
+import { useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { ChangePanel } from "./ChangePanel.tsx"
+import { Counts, filterOf, filterRows, type MatrixFilter, phaseOf, queryOf } from "./Counts.tsx"
 import { DeliveriesPanel } from "./Deliveries.tsx"
 import { LiveBadge } from "./LiveBadge.tsx"
 import { Matrix } from "./Matrix.tsx"
@@ -25,6 +27,9 @@ import { UnitMachine } from "./UnitMachine.tsx"
 export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const { t, pick } = useI18n()
   const { principal } = useSession()
+  const { search, path, navigate } = useRouter()
+  const filter = filterOf(search)
+  const setFilter = (next: MatrixFilter) => navigate(`${path}${queryOf(next)}`, { replace: true, keepScroll: true })
   const live = useLive(campaign)
   const seq = live.seq
   const [selected, setSelected] = useState<string | null>(null)
@@ -99,7 +104,20 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
       <section className="panel" aria-labelledby="matrix-h">
         <h2 id="matrix-h">{t.dashboard.matrix}</h2>
         {matrix.failure ? <ProblemNotice failure={matrix.failure} onRetry={matrix.reload} /> : null}
-        {matrix.data ? <Matrix matrix={matrix.data} selected={unit} onSelectUnit={setSelected} /> : <Loading />}
+        {matrix.data ? (
+          (() => {
+            const rows = filterRows(matrix.data, filter)
+            return (
+              <>
+                <Counts matrix={matrix.data} filter={filter} shown={rows.length} onChange={setFilter} />
+                {rows.length === 0 ? <p className="muted">{t.progress.noneMatch}</p> : null}
+                <Matrix matrix={matrix.data} rows={rows} unitName={unitName} phase={phaseOf(matrix.data, filter)} />
+              </>
+            )
+          })()
+        ) : (
+          <Loading />
+        )}
       </section>
       <div className="grid-2">
         <section className="panel" aria-labelledby="nudge-h">
@@ -161,7 +179,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
               <select id="machine-unit" value={unit} onChange={(e) => setSelected(e.target.value)}>
                 {(matrix.data?.rows ?? []).map((r) => (
                   <option key={r.unit} value={r.unit}>
-                    {r.name}
+                    {unitName(r.unit)}
                   </option>
                 ))}
               </select>

@@ -105,7 +105,7 @@ export const DeliveriesPanel = ({
                 <tbody>
                   {group.rows.map((row) => (
                     <tr key={row.id} data-person={row.person} data-channel={row.channel} data-status={row.status}>
-                      <td>{row.person}</td>
+                      <td>{row.personName ?? row.person}</td>
                       <td>{unitName(row.unit)}</td>
                       <td>{t.deliveries.channels[row.channel] ?? row.channel}</td>
                       <td>{t.deliveries.statuses[row.status] ?? row.status}</td>

@@ -1,19 +1,34 @@
 /**
  * The units × phases matrix: one row per unit, indented by the hierarchy and
- * collapsible, one cell per phase coloured and worded by state (done, in
- * progress, overdue, returned, waiting, closed).
+ * collapsible, its name a link to the unit's page; one cell per phase coloured
+ * and worded by the most urgent state of its tasks (overdue N days, returned,
+ * not acknowledged, acknowledged but not reported, awaiting review, approved,
+ * not started, closed).
  */
 import type { StatusMatrix } from "@liandong/api"
 import { useState } from "react"
 import { useI18n } from "../../i18n/I18n.tsx"
+import { Link } from "../../router/Router.tsx"
 
 type Matrix = typeof StatusMatrix.Type
 type Row = Matrix["rows"][number]
 type Cell = NonNullable<Row["phases"][string]>
 
-/** The state a cell shows, most urgent first. */
-export const cellState = (cell: Cell): "overdue" | "returned" | "done" | "active" | "waiting" | "closed" =>
-  cell.overdue ? "overdue" : cell.returned ? "returned" : cell.state
+/** The states a cell is worded by, in the legend's order. */
+export const cellStages = [
+  "overdue",
+  "returned",
+  "assigned",
+  "acknowledged",
+  "submitted",
+  "done",
+  "waiting",
+  "closed",
+] as const satisfies ReadonlyArray<Cell["stage"]>
+
+/** The address of a unit's page. */
+export const unitPath = (campaign: string, unit: string) =>
+  `/campaigns/${encodeURIComponent(campaign)}/units/${encodeURIComponent(unit)}`
 
 /** Rows in tree order with their depth and whether they have children. */
 const treeOrder = (rows: ReadonlyArray<Row>) => {
@@ -34,15 +49,18 @@ const treeOrder = (rows: ReadonlyArray<Row>) => {
   return out
 }
 
-/** The matrix; `onSelectUnit` picks a unit for the state-machine diagram. */
+/** The matrix of `rows` (all of the answer's, or those a filter kept); unit names link to their pages. */
 export const Matrix = ({
   matrix,
-  selected,
-  onSelectUnit,
+  rows,
+  unitName,
+  phase,
 }: {
   readonly matrix: Matrix
-  readonly selected: string | null
-  readonly onSelectUnit: (unit: string) => void
+  readonly rows: ReadonlyArray<Row>
+  readonly unitName: (key: string) => string
+  /** the phase counted: a unit lagging in it is marked in words beside its name */
+  readonly phase: string | null
 }) => {
   const { t, pick } = useI18n()
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
@@ -53,15 +71,7 @@ export const Matrix = ({
       else next.add(unit)
       return next
     })
-  const words = {
-    overdue: t.status.overdue,
-    returned: t.status.returned,
-    done: t.status.done,
-    active: t.status.active,
-    waiting: t.status.waiting,
-    closed: t.status.closed,
-  }
-  const visible = treeOrder(matrix.rows).filter((r) => !r.ancestors.some((a) => collapsed.has(a)))
+  const visible = treeOrder(rows).filter((r) => !r.ancestors.some((a) => collapsed.has(a)))
   return (
     <>
       <div className="table-wrap">
@@ -80,14 +90,14 @@ export const Matrix = ({
           </thead>
           <tbody>
             {visible.map(({ row, depth, hasChildren }) => (
-              <tr key={row.unit} data-unit={row.unit} data-selected={selected === row.unit ? "true" : undefined}>
+              <tr key={row.unit} data-unit={row.unit} data-laggard={row.laggard ? "true" : undefined}>
                 <th scope="row" style={{ paddingLeft: `${0.5 + depth * 1.2}rem` }}>
                   {hasChildren ? (
                     <button
                       type="button"
                       className="tree-toggle"
                       aria-expanded={!collapsed.has(row.unit)}
-                      aria-label={`${collapsed.has(row.unit) ? t.dashboard.expand : t.dashboard.collapse}${t.colon}${row.name}`}
+                      aria-label={`${collapsed.has(row.unit) ? t.dashboard.expand : t.dashboard.collapse}${t.colon}${unitName(row.unit)}`}
                       onClick={() => toggle(row.unit)}
                     >
                       {collapsed.has(row.unit) ? "▸" : "▾"}
@@ -95,14 +105,14 @@ export const Matrix = ({
                   ) : (
                     <span className="tree-spacer" />
                   )}
-                  <button
-                    type="button"
-                    className="link-like"
-                    aria-pressed={selected === row.unit}
-                    onClick={() => onSelectUnit(row.unit)}
-                  >
-                    {row.name}
-                  </button>
+                  <Link to={unitPath(matrix.campaign, row.unit)} data-testid="unit-link">
+                    {unitName(row.unit)}
+                  </Link>
+                  {phase !== null && row.phases[phase]?.laggard ? (
+                    <span className="badge badge-overdue" data-testid="laggard-mark" style={{ marginLeft: "0.4rem" }}>
+                      {t.progress.laggardMark}
+                    </span>
+                  ) : null}
                 </th>
                 {matrix.phases.map((phase) => {
                   const cell = row.phases[phase.key]
@@ -112,11 +122,15 @@ export const Matrix = ({
                         {t.dashboard.notParticipating}
                       </td>
                     )
-                  const state = cellState(cell)
+                  const state = cell.stage
                   return (
                     <td key={phase.key} data-phase={phase.key} data-state={state}>
                       <span className={`cell cell-${state}`}>
-                        <strong>{words[state]}</strong>
+                        <strong>
+                          {state === "overdue" && cell.overdueDays !== null
+                            ? t.cells.overdueDays(cell.overdueDays)
+                            : t.cells[state]}
+                        </strong>
                         <span>{t.dashboard.cell(cell.approved, cell.total)}</span>
                       </span>
                     </td>
@@ -128,9 +142,9 @@ export const Matrix = ({
         </table>
       </div>
       <ul className="legend" aria-label={t.dashboard.legend}>
-        {(["done", "active", "overdue", "returned", "waiting", "closed"] as const).map((state) => (
+        {cellStages.map((state) => (
           <li key={state} className={`cell cell-${state}`} style={{ minWidth: 0 }}>
-            {words[state]}
+            {state === "overdue" ? t.cells.overdueLegend : t.cells[state]}
           </li>
         ))}
       </ul>

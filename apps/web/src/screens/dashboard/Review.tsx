@@ -71,7 +71,10 @@ const PendingReport = ({
       <p style={{ margin: "0 0 0.3rem" }}>
         <strong>{unitName}</strong> · {title}{" "}
         <span className="muted">
-          {t.dashboard.submittedBy(report.submittedBy, formatDateTime(report.submittedAt, lang))}
+          {t.dashboard.submittedBy(
+            report.submittedByName ?? report.submittedBy,
+            formatDateTime(report.submittedAt, lang),
+          )}
         </span>
       </p>
       <ReportCard report={report} figures={task?.figures} narrative={task?.narrative} />

@@ -15,7 +15,7 @@ import { TaskCard } from "./TaskCard.tsx"
 
 interface Group {
   readonly campaign: string
-  readonly title: string
+  readonly title: { readonly zh: string; readonly en: string | null }
   readonly phases: ReadonlyArray<{
     readonly key: string
     readonly name: TaskItem["phaseName"]
@@ -28,10 +28,13 @@ const groupTasks = (tasks: ReadonlyArray<TaskItem>): Group[] => {
   const sorted = [...tasks].sort((a, b) => a.deadline.localeCompare(b.deadline))
   const groups = new Map<
     string,
-    { title: string; phases: Map<string, { name: TaskItem["phaseName"]; tasks: TaskItem[] }> }
+    { title: Group["title"]; phases: Map<string, { name: TaskItem["phaseName"]; tasks: TaskItem[] }> }
   >()
   for (const task of sorted) {
-    const group = groups.get(task.campaign) ?? { title: task.campaignTitle, phases: new Map() }
+    const group = groups.get(task.campaign) ?? {
+      title: { zh: task.campaignTitle, en: task.campaignTitleEn },
+      phases: new Map(),
+    }
     groups.set(task.campaign, group)
     const phase = group.phases.get(task.phase) ?? { name: task.phaseName, tasks: [] }
     group.phases.set(task.phase, phase)
@@ -91,7 +94,7 @@ export const Inbox = () => {
       {tasks.data !== undefined && mine.length === 0 ? <p className="panel">{t.inbox.empty}</p> : null}
       {groupTasks(mine).map((group) => (
         <section key={group.campaign} className="panel" aria-labelledby={`c-${group.campaign}`}>
-          <h2 id={`c-${group.campaign}`}>{group.title}</h2>
+          <h2 id={`c-${group.campaign}`}>{pick(group.title)}</h2>
           {group.phases.map((phase) => (
             <section key={phase.key} aria-label={t.inbox.phase(pick(phase.name))}>
               <h3>{t.inbox.phase(pick(phase.name))}</h3>

@@ -49,7 +49,8 @@ export const TaskPage = ({ campaign, unit, task: taskKey }: { campaign: string; 
       </p>
       <h1>{pick(item.title)}</h1>
       <p className="muted">
-        {item.campaignTitle} · {t.inbox.phase(pick(item.phaseName))} · {item.unitName}
+        {pick({ zh: item.campaignTitle, en: item.campaignTitleEn })} · {t.inbox.phase(pick(item.phaseName))} ·{" "}
+        {item.unitName}
       </p>
       {item.description ? <p>{item.description}</p> : null}
       <TaskCard

@@ -15,7 +15,7 @@ import { noticesChanged } from "./Unread.ts"
 
 /** The notices screen for `/notices`. */
 export const Notices = () => {
-  const { t, lang } = useI18n()
+  const { t, lang, pick } = useI18n()
   const { api } = useSession()
   const notices = useResource((conn) => conn.run((client) => client.notices.list({ query: { limit: 100 } })), [])
   const [failure, setFailure] = useState<ApiFailure | null>(null)
@@ -75,8 +75,8 @@ export const Notices = () => {
                 {item.read ? item.subject : <strong>{item.subject}</strong>}
               </p>
               <p className="muted" style={{ margin: "0.2rem 0" }}>
-                {item.campaignTitle} · {formatDateTime(item.at, lang)}
-                {item.by ? ` · ${t.notices.from(item.by)}` : ""}
+                {pick({ zh: item.campaignTitle, en: item.campaignTitleEn })} · {formatDateTime(item.at, lang)}
+                {item.by ? ` · ${t.notices.from(item.byName ?? item.by)}` : ""}
               </p>
               {item.message ? (
                 <blockquote className="return-reason" data-testid="notice-message">
