@@ -14,6 +14,8 @@ const project = (dir: string) => ({
 // One project per package: `vitest run --project engine` runs one.
 export default defineConfig({
   test: {
+    // Both cores: one test file per core (the default here is one file at a time).
+    maxWorkers: 2,
     projects: [
       project("packages/workflow"),
       project("packages/store"),
@@ -27,10 +29,15 @@ export default defineConfig({
       // Repository rules: the Biome configuration refuses import cycles and deep imports.
       project(".ci"),
       // The browser tests build the UI first (and serve it from apps/web/dist), and run after
-      // every other project, alone: a browser, a server and chaos workers on two cores at once
-      // starve the browser's waits.
+      // every other project, alone and one file at a time: a browser, a server and chaos workers
+      // on two cores at once starve the browser's waits.
       {
-        test: { ...project("apps/web").test, globalSetup: ["test/global-setup.ts"], sequence: { groupOrder: 1 } },
+        test: {
+          ...project("apps/web").test,
+          maxWorkers: 1,
+          globalSetup: ["test/global-setup.ts"],
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

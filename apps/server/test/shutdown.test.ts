@@ -65,6 +65,8 @@ const accepts = (url: URL) =>
     socket.once("error", () => resolve(false))
   })
 
+// Each test starts the server process (and waits for it by condition): on a busy machine that is
+// slow, so the limits say "stuck", not "slow".
 describe("the server process", () => {
   let dir: string
   let env: Record<string, string>
@@ -121,7 +123,7 @@ describe("the server process", () => {
     expect(await server.exited).toBe(0)
     expect(existsSync(lock)).toBe(false)
     expect(server.output()).not.toContain("错误")
-  })
+  }, 300_000)
 
   it("exits 0 on SIGINT", async () => {
     const server = start({ ...env, LIANDONG_WORKER: "off" })
@@ -129,7 +131,7 @@ describe("the server process", () => {
     server.child.kill("SIGINT")
     expect(await server.exited).toBe(0)
     expect(existsSync(join(dir, "data", "liandong.lock"))).toBe(false)
-  })
+  }, 300_000)
 
   it("refuses to start on a data folder another process holds, in one line, with exit code 1", async () => {
     const holder = await openStore({ dataDir: env.LIANDONG_DATA })
@@ -143,5 +145,5 @@ describe("the server process", () => {
     } finally {
       await holder.close()
     }
-  })
+  }, 300_000)
 })
