@@ -94,6 +94,8 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
     case "notices.read":
       return { ids: "all" }
+    case "notices.setPreferences":
+      return { muted: ["nudge"], quietHours: { from: "22:00", to: "07:30" } }
     case "notices.nudge":
       return { which: "unreported", message: "矩阵催办" }
     case "webhooks.add":

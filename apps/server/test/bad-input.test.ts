@@ -176,6 +176,39 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
           { minKeys: 1, maxKeys: 3 },
         ),
       )
+    case "notices.setPreferences":
+      return fc.oneof(
+        notAnObject,
+        // quiet hours must be given (null: none)
+        fc.constant({ muted: [] }),
+        fc.record({
+          muted: fc.oneof(
+            fc.array(
+              text.filter(
+                (t) =>
+                  !["reminder", "overdue", "returned", "approved", "phase-opened", "nudge", "escalated"].includes(t),
+              ),
+              { minLength: 1, maxLength: 2 },
+            ),
+            fc.integer(),
+            fc.constant("nudge"),
+          ),
+          quietHours: fc.constant(null),
+        }),
+        fc.record({
+          muted: fc.constant([]),
+          quietHours: fc.oneof(
+            fc.record({ from: fc.constantFrom("24:00", "7:30", "22:60", "", "晚上"), to: fc.constant("07:30") }),
+            fc.record({ from: fc.constant("22:00"), to: fc.oneof(unstorable, fc.integer(), fc.constant("7.30")) }),
+            fc.constantFrom("22:00-07:30", { from: "22:00" }, { from: "08:00", to: "08:00" }),
+          ),
+        }),
+        fc.record({
+          muted: fc.constant([]),
+          quietHours: fc.constant(null),
+          timeZone: fc.oneof(fc.constantFrom("Mars/Olympus", "", "上海", "x".repeat(65)), unstorable, fc.integer()),
+        }),
+      )
     case "campaigns.change":
       return fc.oneof(
         notAnObject,

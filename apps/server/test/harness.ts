@@ -95,6 +95,9 @@ export const fingerprint = async (store: Store): Promise<string> => {
       (select count(*) from timers) as timers,
       (select count(*) from messages) as messages,
       (select count(*) from notifications) as notifications,
+      (select string_agg(principal_id || ':' || muted_kinds::text || ':' || coalesce(quiet_from, '') || '-'
+        || coalesce(quiet_to, '') || ':' || time_zone, ',' order by principal_id) from notice_preferences)
+        as notice_preferences,
       (select string_agg(campaign_id || '/' || key || ':' || name || '<' || coalesce(parent_key, ''), ','
         order by campaign_id, key) from units) as units,
       (select string_agg(id || ':' || role || ':' || coalesce(unit_key, ''), ',' order by id) from principals)

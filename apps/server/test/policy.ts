@@ -61,6 +61,8 @@ export const policy: Record<string, RouteKind> = {
   "live.changes": "campaign-read",
   "notices.list": "self",
   "notices.read": "self",
+  "notices.preferences": "self",
+  "notices.setPreferences": "self",
   "notices.nudge": "nudge",
   "notices.deliveries": "campaign-audit",
   "webhooks.list": "campaign-audit",

@@ -253,6 +253,18 @@ export interface DeliveriesTable {
   webhook_id: ColumnType<string | null, string | number | null | undefined, never>
 }
 
+/** A person's notice preferences: kinds not sent by email, quiet hours (no row: the defaults). */
+export interface NoticePreferencesTable {
+  principal_id: string
+  /** the notice kinds the person does not want by email (in-app always) */
+  muted_kinds: ColumnType<ReadonlyArray<string>, string, string>
+  /** quiet hours as HH:MM in `time_zone`, both or neither */
+  quiet_from: string | null
+  quiet_to: string | null
+  time_zone: string
+  updated_at: Timestamp
+}
+
 /** A campaign's webhook or group robot; kept after removal, which only marks it. */
 export interface WebhooksTable {
   id: GeneratedBigId
@@ -415,6 +427,7 @@ export interface Database {
   command_results: CommandResultsTable
   notifications: NotificationsTable
   deliveries: DeliveriesTable
+  notice_preferences: NoticePreferencesTable
   webhooks: WebhooksTable
   summaries: SummariesTable
   checkpoints: CheckpointsTable

@@ -94,6 +94,12 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     update: ["status", "attempts", "next_attempt_at", "last_error", "sent_at", "read_at"],
     why: "a notice per person and channel: its attempts and outcome, and when it was read",
   },
+  notice_preferences: {
+    select: true,
+    insert: true,
+    update: ["muted_kinds", "quiet_from", "quiet_to", "time_zone", "updated_at"],
+    why: "a person's own notice preferences: set and changed by them, read when notices are fanned out",
+  },
   webhooks: {
     select: true,
     insert: true,

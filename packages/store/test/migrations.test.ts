@@ -23,6 +23,7 @@ const tables = Object.keys({
   command_results: true,
   notifications: true,
   deliveries: true,
+  notice_preferences: true,
   webhooks: true,
   summaries: true,
   checkpoints: true,

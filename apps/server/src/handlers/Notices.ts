@@ -1,7 +1,7 @@
-/** Notices: mine, marking them read, nudging units, and a campaign's deliveries. */
+/** Notices: mine, marking them read, my notice preferences, nudging units, and a campaign's deliveries. */
 import { Api } from "@liandong/api"
-import { nudge, readNotices } from "@liandong/engine/commands"
-import { campaignDeliveries, myNotices } from "@liandong/engine/reads"
+import { nudge, readNotices, setPreferences } from "@liandong/engine/commands"
+import { campaignDeliveries, myNotices, myPreferences } from "@liandong/engine/reads"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { answer, answerChange, currentActor } from "../Handle.ts"
@@ -24,6 +24,11 @@ export const noticesHandlers = HttpApiBuilder.group(Api, "notices", (handlers) =
           ),
         ),
       { uninterruptible: true },
+    )
+    .handle("preferences", () => Effect.flatMap(currentActor, (actor) => answer(myPreferences(actor))))
+    // Setting them is idempotent (the body replaces what was set): no Idempotency-Key.
+    .handle("setPreferences", ({ payload }) =>
+      Effect.flatMap(currentActor, (actor) => answerChange(setPreferences(actor, payload))),
     )
     .handle(
       "nudge",

@@ -297,6 +297,20 @@ const zh = {
       escalated: "逾期上报",
     } as Record<string, string>,
   },
+  noticeSettings: {
+    heading: "通知设置",
+    intro: "站内通知总会送达；可以选择哪些通知同时发送邮件，以及免打扰时段（期间不发邮件，时段结束后再发）。",
+    byEmail: "邮件通知",
+    quietHours: "免打扰时段（可选）",
+    quietHint: (zone: string) =>
+      `按时区 ${zone}；结束早于开始时跨越午夜，例如 22:00 至 07:30。两项都留空表示不设免打扰。`,
+    from: "开始",
+    to: "结束",
+    save: "保存通知设置",
+    saved: "通知设置已保存",
+    notSaved: "通知设置未保存",
+    bothTimes: "免打扰时段须同时填写开始和结束时间，或都留空",
+  },
   nudge: {
     heading: "催办",
     which: "催办对象",
@@ -785,6 +799,21 @@ const en: Messages = {
       nudge: "Nudge",
       escalated: "Escalated",
     },
+  },
+  noticeSettings: {
+    heading: "Notice settings",
+    intro:
+      "In-app notices always arrive; choose which also come by email, and quiet hours in which no email is sent (it goes when they end).",
+    byEmail: "By email",
+    quietHours: "Quiet hours (optional)",
+    quietHint: (zone: string) =>
+      `In the time zone ${zone}; an end before the start spans midnight, e.g. 22:00 to 07:30. Leave both empty for none.`,
+    from: "From",
+    to: "To",
+    save: "Save notice settings",
+    saved: "Notice settings saved",
+    notSaved: "Notice settings not saved",
+    bothTimes: "Give both the start and the end of the quiet hours, or neither",
   },
   nudge: {
     heading: "Nudge",

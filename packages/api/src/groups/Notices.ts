@@ -1,5 +1,6 @@
 /**
- * Notices: the signed-in person's in-app notices and unread count, marking them read,
+ * Notices: the signed-in person's in-app notices and unread count, marking them read, their
+ * notice preferences (kinds by email, quiet hours),
  * nudging (催办) units of a campaign, and for a campaign's coordinator and auditors who each
  * notice reached and how.
  */
@@ -130,6 +131,34 @@ export const Nudged = Schema.Struct({
 
 export type Delivery = typeof Delivery.Type
 
+/** Quiet hours: local times HH:MM in the person's time zone; `to` earlier than `from` spans midnight. */
+export const QuietHours = Schema.Struct({
+  from: Schema.String.check(Schema.isMaxLength(5)).annotate({ description: "HH:MM, e.g. 22:00" }),
+  to: Schema.String.check(Schema.isMaxLength(5)).annotate({ description: "HH:MM, e.g. 07:30" }),
+})
+
+/** The signed-in person's notice preferences, as set. */
+export const NoticePreferencesBody = Schema.Struct({
+  muted: Schema.Array(NoticeKind)
+    .check(Schema.isMaxLength(20))
+    .annotate({ description: "不接收邮件的通知种类(站内通知照常)/ the kinds not sent by email (in-app still)" }),
+  quietHours: Schema.NullOr(QuietHours).annotate({
+    description: "免打扰时段,期间不发邮件,结束时再发 / no email in these hours; it goes when they end",
+  }),
+  timeZone: Schema.optional(
+    Schema.String.check(Schema.isMaxLength(64)).annotate({ description: "IANA time zone, default Asia/Shanghai" }),
+  ),
+})
+
+/** The person's notice preferences; `updatedAt` null: never set, the defaults. */
+export const NoticePreferences = Schema.Struct({
+  muted: Schema.Array(NoticeKind),
+  quietHours: Schema.NullOr(QuietHours),
+  timeZone: Schema.String,
+  updatedAt: Schema.NullOr(Schema.String),
+})
+export type NoticePreferences = typeof NoticePreferences.Type
+
 /** The notices group. */
 export class NoticesGroup extends HttpApiGroup.make("notices")
   .add(
@@ -149,6 +178,14 @@ export class NoticesGroup extends HttpApiGroup.make("notices")
       headers: IdempotencyHeaders,
       payload: ReadNotices,
       success: Schema.Struct({ marked: Schema.Int }),
+      error: writeProblems,
+    }),
+  )
+  .add(HttpApiEndpoint.get("preferences", "/notices/preferences", { success: NoticePreferences, error: readProblems }))
+  .add(
+    HttpApiEndpoint.put("setPreferences", "/notices/preferences", {
+      payload: NoticePreferencesBody,
+      success: NoticePreferences,
       error: writeProblems,
     }),
   )

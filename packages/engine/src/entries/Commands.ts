@@ -36,6 +36,8 @@ export { addPrincipal, addPrincipals, PrincipalInput } from "../Directory.ts"
 export { claimRequest, completeRequest, expireRequests, type RequestClaim, releaseRequest } from "../Idempotency.ts"
 /** Marks a person's own notices read. */
 export { readNotices } from "../notices/Inbox.ts"
+/** A person sets their own notice preferences: kinds not sent by email, quiet hours; the input's schema. */
+export { PreferencesInput, preferenceKinds, setPreferences } from "../notices/Preferences.ts"
 /** Register and remove a campaign's webhooks and group robots (its coordinator); the input's schema. */
 export { addWebhook, noticeKinds, removeWebhook, WebhookInput } from "../notices/Webhooks.ts"
 /** Invite people, reset and change passwords, sign people out everywhere; the invitation's schema. */

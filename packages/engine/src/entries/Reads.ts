@@ -4,6 +4,8 @@
 export { listPrincipals } from "../Directory.ts"
 /** A person's in-app notices; a campaign's deliveries for its coordinator and auditors. */
 export { campaignDeliveries, myNotices } from "../notices/Inbox.ts"
+/** A person's own notice preferences (the defaults when never set). */
+export { myPreferences, type Preferences } from "../notices/Preferences.ts"
 /** A campaign's webhooks and group robots, without their secrets, for its coordinator and auditors. */
 export { listWebhooks, type WebhookView } from "../notices/Webhooks.ts"
 /** A person's open sessions (the person, or whoever manages them); the people an actor manages. */

@@ -23,6 +23,8 @@ export {
   noticeText,
   sendDueEmails,
 } from "../notices/Notices.ts"
+/** When an email due in a person's quiet hours may go: the end of them. */
+export { afterQuietHours } from "../notices/Preferences.ts"
 /** The failure to render a campaign's summary when it closes. */
 export { SummaryNotRendered } from "../worker/Summary.ts"
 /** Run the worker until stopped, until idle at a time, or one item. */

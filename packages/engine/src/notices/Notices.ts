@@ -3,7 +3,9 @@
  * phase opened) to the outbox in the transaction of the event that caused it; here the worker
  * fans each one out to its unit's contacts — an in-app delivery for everyone, an email for
  * those with an address when a mailer is configured — and sends the emails due, retrying with
- * backoff and parking after `maxAttempts`.
+ * backoff and parking after `maxAttempts`. Each person's preferences are honoured: a kind
+ * they muted gets no email (in-app still), and an email falling due in their quiet hours is
+ * scheduled for the end of them, on the clock the pass is given.
  *
  * At least once: an email is marked sent in the transaction that claimed it, after the SMTP
  * server took it; a crash in between sends it again. Every copy carries the same Message-ID
@@ -23,7 +25,9 @@ import {
   markSent,
   unitContacts,
 } from "../sql/Notices.ts"
+import { selectPreferencesOf } from "../sql/Preferences.ts"
 import { fanOutToEndpoints, sendDueEndpoints } from "./Endpoints.ts"
+import { afterQuietHours, type Preferences, preferencesOf } from "./Preferences.ts"
 
 /** One email, as the mailer sends it. */
 export interface Mail {
@@ -196,18 +200,28 @@ export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
         (db) => unitContacts(db, [...new Set(notices.map((n) => n.unit_key))]),
         tx,
       )
+      const preferences = new Map<string, Preferences>(
+        mailer === null
+          ? []
+          : (yield* query(
+              "notices.preferences",
+              (db) => selectPreferencesOf(db, [...new Set(contacts.map((c) => c.id))]),
+              tx,
+            )).map((row) => [row.principal_id, preferencesOf(row)] as const),
+      )
       const rows: DeliveryToInsert[] = []
       for (const notice of notices)
         for (const person of contacts.filter((c) => c.unit_key === notice.unit_key)) {
           const base = { notification_id: String(notice.id), principal_id: person.id }
           rows.push({ ...base, channel: "in-app", address: null, status: "sent", next_attempt_at: now, sent_at: now })
-          if (mailer !== null && person.email !== null && person.email !== "")
+          const wants = preferences.get(person.id) ?? preferencesOf(undefined)
+          if (mailer !== null && person.email !== null && person.email !== "" && !wants.muted.includes(notice.kind))
             rows.push({
               ...base,
               channel: "email",
               address: person.email,
               status: "pending",
-              next_attempt_at: now,
+              next_attempt_at: afterQuietHours(now, wants.quietHours, wants.timeZone),
               sent_at: null,
             })
         }
@@ -261,7 +275,14 @@ export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
             tally.sent++
           } else {
             const parked = delivery.attempts + 1 >= maxAttempts
-            const next = new Date(now.getTime() + backoffSeconds(delivery.attempts) * 1000)
+            const wants = preferencesOf(
+              (yield* query("notices.preferences", (db) => selectPreferencesOf(db, [delivery.person_id]), tx))[0],
+            )
+            const next = afterQuietHours(
+              new Date(now.getTime() + backoffSeconds(delivery.attempts) * 1000),
+              wants.quietHours,
+              wants.timeZone,
+            )
             yield* query("notices.failed", (db) => markFailed(db, id, { parked, next, error: sent.failure }), tx)
             if (parked) tally.parked++
             else tally.failed++

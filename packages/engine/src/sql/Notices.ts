@@ -70,6 +70,7 @@ export const claimDueEmails = (db: Sql, now: Date, limit: number) =>
       "d.id",
       "d.address",
       "d.attempts",
+      "p.id as person_id",
       "n.campaign_id",
       "n.unit_key",
       "n.kind",

@@ -18,6 +18,7 @@ import * as webhooks from "./0015_webhooks.ts"
 import * as nudges from "./0017_nudges.ts"
 import * as attachments from "./0018_attachments.ts"
 import * as escalations from "./0019_escalations.ts"
+import * as noticePreferences from "./0020_notice_preferences.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0017_nudges": nudges,
   "0018_attachments": attachments,
   "0019_escalations": escalations,
+  "0020_notice_preferences": noticePreferences,
 }
