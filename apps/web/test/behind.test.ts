@@ -6,24 +6,14 @@
  * people named, not by id; English titles in the English inbox; and axe finds no
  * moderate, serious or critical problem on the dashboard or the unit page, desktop or phone.
  */
-import { createRequire } from "node:module"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { browserAvailable, launchBrowser } from "./browser.ts"
+import { axeViolations, browserAvailable, launchBrowser } from "./browser.ts"
 import { tourPassword } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
 import { desktop, phone, shoot } from "./shots.ts"
 
 const wait = { timeout: 30_000 }
-const axePath = createRequire(import.meta.url).resolve("axe-core")
-
-interface AxeResult {
-  readonly violations: ReadonlyArray<{
-    readonly id: string
-    readonly impact: string | null
-    readonly nodes: ReadonlyArray<{ readonly target: ReadonlyArray<unknown> }>
-  }>
-}
 
 describe.skipIf(!browserAvailable())("who is behind: counts, filters and the unit page", () => {
   let server: TourServer
@@ -73,21 +63,7 @@ describe.skipIf(!browserAvailable())("who is behind: counts, filters and the uni
       { path, body },
     )
 
-  /** The moderate, serious and critical axe violations inside `include` (CSS selectors). */
-  const axe = async (page: Page, include: ReadonlyArray<string>) => {
-    if ((await page.evaluate(() => "axe" in window)) === false) await page.addScriptTag({ path: axePath })
-    const result = (await page.evaluate(
-      (include) =>
-        (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe.run(
-          { include: include.map((selector) => [selector]) },
-          { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } },
-        ),
-      [...include],
-    )) as AxeResult
-    return result.violations
-      .filter((v) => v.impact === "moderate" || v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`)
-  }
+  const axe = axeViolations
 
   /** axe on desktop and on a phone. */
   const axeBoth = async (page: Page, include: ReadonlyArray<string>) => {

@@ -5,26 +5,16 @@
  * sees the files beside the figures, the photos as thumbnails. axe finds no moderate, serious
  * or critical problem in the form or the review card.
  */
-import { createRequire } from "node:module"
 import { crc32, deflateSync } from "node:zlib"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { browserAvailable, launchBrowser } from "./browser.ts"
+import { axeViolations, browserAvailable, launchBrowser } from "./browser.ts"
 import { tourPassword } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
 import { desktop } from "./shots.ts"
 
 const wait = { timeout: 30_000 }
-const axePath = createRequire(import.meta.url).resolve("axe-core")
 const westTask = "tour-2026/west-district/brochures"
-
-interface AxeResult {
-  readonly violations: ReadonlyArray<{
-    readonly id: string
-    readonly impact: string | null
-    readonly nodes: ReadonlyArray<{ readonly target: ReadonlyArray<unknown> }>
-  }>
-}
 
 /** A `width` × `height` PNG of one colour. */
 const pngOf = (width: number, height: number, rgb: readonly [number, number, number]): Buffer => {
@@ -73,21 +63,7 @@ describe.skipIf(!browserAvailable())("evidence attached to a report in the web U
     return page
   }
 
-  /** The moderate, serious and critical axe violations inside `include` (CSS selectors). */
-  const axe = async (page: Page, include: ReadonlyArray<string>) => {
-    if ((await page.evaluate(() => "axe" in window)) === false) await page.addScriptTag({ path: axePath })
-    const result = (await page.evaluate(
-      (include) =>
-        (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe.run(
-          { include: include.map((selector) => [selector]) },
-          { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } },
-        ),
-      [...include],
-    )) as AxeResult
-    return result.violations
-      .filter((v) => v.impact === "moderate" || v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`)
-  }
+  const axe = axeViolations
 
   beforeAll(async () => {
     ;[server, browser] = await Promise.all([serveTour(), launchBrowser()])
