@@ -64,12 +64,29 @@ export const campaignsCommand = Command.make("campaigns", paging, (flags) =>
 ).pipe(Command.withDescription("列出活动 / list campaigns"))
 
 /** `liandong status <campaign>`: the units × phases table, a page of units at a time. */
-export const statusCommand = Command.make("status", { campaign: Argument.String("campaign"), ...paging }, (flags) =>
-  run(function* (ctx) {
-    const { nextCursor, ...status } = yield* pageStatus(flags.campaign, yield* actorFor(ctx.as), pageOf(flags))
-    return yield* withMore(ctx.json ? json(status) : renderStatus(status), nextCursor, ctx.json)
-  }),
-).pipe(Command.withDescription("单位 × 阶段进度表 / units × phases status table"))
+export const statusCommand = Command.make(
+  "status",
+  {
+    campaign: Argument.String("campaign"),
+    laggards: Flag.Boolean("laggards").pipe(
+      Flag.withDescription(
+        "只列落后单位(逾期,或距截止不足 24 小时仍未报送)/ only the units behind (overdue, or unreported within 24 hours of a deadline)",
+      ),
+      Flag.withDefault(false),
+    ),
+    ...paging,
+  },
+  (flags) =>
+    run(function* (ctx) {
+      const { nextCursor, ...status } = yield* pageStatus(flags.campaign, yield* actorFor(ctx.as), pageOf(flags))
+      if (ctx.json) {
+        const rows = flags.laggards ? status.rows.filter((row) => row.laggard) : status.rows
+        return yield* withMore(json({ ...status, rows }), nextCursor, true)
+      }
+      const paged = nextCursor !== null || Option.isSome(flags.after)
+      return yield* withMore(renderStatus(status, { laggards: flags.laggards, paged }), nextCursor, false)
+    }),
+).pipe(Command.withDescription("单位 × 阶段进度表,按实际状态 / units × phases status table, by the real state"))
 
 /** `liandong tasks`: the tasks the principal may see, by campaign, deadline, unit and task. */
 export const tasksCommand = Command.make(

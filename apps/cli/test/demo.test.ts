@@ -20,7 +20,7 @@ describe("pnpm demo", () => {
       const header = lines.findIndex((line) => line.startsWith("单位 unit"))
       const rows = lines.slice(header + 2, lines.indexOf("", header))
       expect(rows).toHaveLength(20)
-      for (const row of rows) expect(row).toMatch(/^\S+\s+(?:(?:✓ 完成|—)\s*)+$/u)
+      for (const row of rows) expect(row).toMatch(/^\S+\s+(?:(?:✓ 已通过|—)\s*)+$/u)
     }
     const summary = await readFile(join(dir, "out", "summary.md"), "utf8")
     for (const phrase of [

@@ -142,6 +142,23 @@ describe("CLI listings", () => {
     expect(own.rows.map((row) => row.unit)).toEqual(["d01", "d01-town"])
   })
 
+  it("the status table words each cell by the real state, with the phase's counts and a laggards filter", async () => {
+    const now = ["--now", "2026-04-14T09:00+08:00"]
+    const text = (await run("status", "listing-week", "--as", "lead", ...now)).stdout
+    const row = (name: string) => text.split("\n").find((line) => line.startsWith(`${name} `)) ?? ""
+    expect(row("d01区")).toMatch(/◑ 待审核 0\/1\s+· 未开始/u)
+    expect(row("d03区")).toContain("○ 未确认 0/1")
+    expect(text).toContain("未确认 4(4 项) · 已确认未报送 0(0 项) · 待审核 3(3 项) · 已退回待重报 0(0 项)")
+    expect(text).not.toContain("◐")
+    // Behind: a task past or near its deadline and not reported; a report awaiting review is not behind.
+    const late = ["--now", "2026-05-20T09:00+08:00"]
+    const behind = (await run("status", "listing-week", "--as", "lead", "--laggards", ...late)).stdout
+    const listed = behind.split("\n").flatMap((line) => /^(d\d\d\S*)\s/u.exec(line)?.[1] ?? [])
+    expect(listed).toEqual(["d03区", "d04区", "d05区", "d06区"])
+    const own = (await run("status", "listing-week", "--as", "d01", "--laggards", ...late)).stdout
+    expect(own).toContain("没有落后单位")
+  })
+
   it("reports list only the readable units', by number, in pages", async () => {
     const mine = await all(["reports", "--as", "d01"], 10)
     expect(mine.map((report) => report.task).sort()).toEqual([

@@ -41,6 +41,7 @@ export {
   type PhaseTally,
   pageStatus,
   statusTable,
+  type TaskStage,
   taskStages,
 } from "../reads/Status.ts"
 /** Tasks: a page, one with what its report must hold. */
