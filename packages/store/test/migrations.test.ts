@@ -60,6 +60,26 @@ describeEachDatabase("migrations", (ctx) => {
     expect(await migrateToLatest(ctx.store().db)).toEqual({ applied: [] })
   })
 
+  it("refuse a database that holds a migration this code does not know, though nothing is pending", async () => {
+    const { db } = ctx.store()
+    await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_release', now()::text)`.execute(db)
+    try {
+      await expect(migrateToLatest(db)).rejects.toThrow(/9999_from_a_newer_release/u)
+    } finally {
+      await sql`delete from kysely_migration where name = '9999_from_a_newer_release'`.execute(db)
+    }
+    expect(await migrateToLatest(db)).toEqual({ applied: [] })
+  })
+
+  it("apply the newest when only it is missing", async () => {
+    const { db } = ctx.store()
+    const names = Object.keys(migrations)
+    const last = names[names.length - 1] as string
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+    expect((await migrator.migrateDown()).error).toBeUndefined()
+    expect((await migrateToLatest(db)).applied).toEqual([last])
+  })
+
   it("can all be undone and redone", async () => {
     const { db } = ctx.store()
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
