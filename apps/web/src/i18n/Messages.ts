@@ -33,8 +33,13 @@ const zh = {
     connecting: "连接中",
     liveTitle: "已连接服务器推送，数据变化即时显示",
     pollingTitle: (why: string) => `实时连接不可用（${why}），每 3 秒查询一次变化，并自动重连`,
-    liveFault: (kind: "refused" | "network" | "ended", status: number | null) =>
-      kind === "refused" ? `服务器拒绝，状态 ${status}` : kind === "network" ? "网络中断" : "连接被关闭",
+    liveFault: (kind: "refused" | "network" | "ended" | "busy", status: number | null) =>
+      ({
+        refused: `服务器拒绝，状态 ${status}`,
+        network: "网络中断",
+        ended: "连接被关闭",
+        busy: "本页实时连接已达上限",
+      })[kind],
     updatedAt: (time: string) => `更新于 ${time}`,
     offline: "与服务器的连接中断，正在重试",
   },
@@ -546,7 +551,12 @@ const en: Messages = {
     liveTitle: "Connected to the server's push: changes show at once",
     pollingTitle: (why) => `Live connection unavailable (${why}); checking for changes every 3 s and reconnecting`,
     liveFault: (kind, status) =>
-      kind === "refused" ? `refused by the server, status ${status}` : kind === "network" ? "network down" : "closed",
+      ({
+        refused: `refused by the server, status ${status}`,
+        network: "network down",
+        ended: "closed",
+        busy: "this tab holds as many live connections as it may",
+      })[kind],
     updatedAt: (time) => `Updated ${time}`,
     offline: "Lost the connection to the server; retrying",
   },
