@@ -2,8 +2,9 @@
  * Live updates in a real browser against the real server: the coordinator's dashboard holds
  * the server-sent event stream for more than 30 s (the request stays open in Chromium's own
  * network log, keep-alive comments arrive, nothing polls `/changes`, the badge says 实时更新);
- * a report west submits in another profile reaches the dashboard and west's history page in
- * another tab through the stream — no poll, no reload — and the time it took is logged. When
+ * a report west submits in another profile reaches the dashboard, west's history page in
+ * another tab and the auditor's trail through the stream — no poll, no reload — and the time
+ * it took is logged; the unit page opened from the matrix keeps the same stream. When
  * the stream is refused, the badge says 轮询中 with the reason, and updates still arrive.
  */
 import type { Browser, CDPSession, Page } from "playwright-core"
@@ -109,6 +110,15 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     await expect.poll(() => history.streams.filter((s) => s.chunks.length > 0).length, wait).toBe(2)
     expect(await historyTab.locator("[data-report]").count()).toBe(0)
 
+    // The auditor follows the trail.
+    const auditor = await people.signIn("audit")
+    const trail = await watch(auditor)
+    await auditor.goto(`${server.url}/audit/tour-2026`)
+    await expect.poll(() => badge(auditor).getAttribute("data-live"), wait).toBe("stream")
+    const entries = auditor.locator("[data-testid=timeline] li")
+    await expect.poll(() => entries.count(), wait).toBeGreaterThan(0)
+    const before = await entries.count()
+
     // More than 30 s on the stream: one request, still open, nothing polled, the badge unchanged.
     const opened = dashboard.streams[0]?.sent ?? Date.now()
     await lead.waitForTimeout(32_000)
@@ -121,12 +131,11 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     const keepAlives = (held?.chunks ?? []).slice(1).map((at) => Math.round((at - opened) / 1000))
     console.log(`dashboard stream open ${Math.round((Date.now() - opened) / 1000)} s; keep-alives at ${keepAlives} s`)
     expect(keepAlives.length).toBeGreaterThanOrEqual(1)
-    await lead.evaluate(() => {
-      ;(window as unknown as { stayed: boolean }).stayed = true
-    })
-    await historyTab.evaluate(() => {
-      ;(window as unknown as { stayed: boolean }).stayed = true
-    })
+    // Marks each page: a reload would lose the mark.
+    for (const page of [lead, historyTab, auditor])
+      await page.evaluate(() => {
+        ;(window as unknown as { stayed: boolean }).stayed = true
+      })
 
     await post(west, "/campaigns/tour-2026/units/west-district/tasks/brochures/acknowledge")
     const sentAt = Date.now()
@@ -136,7 +145,7 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     })
     const answered = Date.now()
     report = String(sent.report)
-    const [onDashboard, onHistory] = await Promise.all([
+    const [onDashboard, onHistory, onTrail] = await Promise.all([
       cell(lead, "west-district")
         .and(lead.locator('[data-state="submitted"]'))
         .waitFor({ timeout: 60_000 })
@@ -145,9 +154,13 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
         .locator(`[data-report="${sent.report}"]`)
         .waitFor({ timeout: 60_000 })
         .then(() => Date.now()),
+      auditor
+        .locator(`[data-testid=timeline] li:nth-child(${before + 1})`)
+        .waitFor({ timeout: 60_000 })
+        .then(() => Date.now()),
     ])
     console.log(
-      `report submitted (answered in ${answered - sentAt} ms): on the dashboard after ${onDashboard - answered} ms, on the history page after ${onHistory - answered} ms`,
+      `report submitted (answered in ${answered - sentAt} ms): on the dashboard after ${onDashboard - answered} ms, on the history page after ${onHistory - answered} ms, in the audit trail after ${onTrail - answered} ms`,
     )
     expect(await cell(lead, "west-district").textContent()).toContain("待审核")
     expect(await historyTab.locator(`[data-report="${sent.report}"]`).getAttribute("data-status")).toBe("submitted")
@@ -156,11 +169,22 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     expect(dashboard.streams[0]?.ended).toBeNull()
     expect(history.streams).toHaveLength(2)
     expect(history.streams.every((s) => s.ended === null)).toBe(true)
-    expect([...dashboard.polls, ...history.polls]).toEqual([])
-    for (const page of [lead, historyTab])
+    expect(trail.streams).toHaveLength(1)
+    expect(trail.streams[0]?.ended).toBeNull()
+    expect([...dashboard.polls, ...history.polls, ...trail.polls]).toEqual([])
+    for (const page of [lead, historyTab, auditor])
       expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
     expect(await badge(lead).getAttribute("data-live")).toBe("stream")
     expect(await axeViolations(lead, ["main [data-live]"])).toEqual([])
+
+    // West's page from the matrix keeps the campaign's stream: the same request, no new one.
+    await lead.locator('[data-unit="west-district"] [data-testid="unit-link"]').click()
+    const westTask = lead.locator('[data-testid="unit-tasks"] tr[data-task="brochures"]')
+    await expect.poll(() => westTask.getAttribute("data-status"), wait).toBe("submitted")
+    expect(await badge(lead).getAttribute("data-live")).toBe("stream")
+    expect(dashboard.streams).toHaveLength(1)
+    expect(dashboard.streams[0]?.ended).toBeNull()
+    expect(await lead.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
     expect(people.errors).toEqual([])
   }, 240_000)
 
