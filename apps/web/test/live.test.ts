@@ -5,8 +5,10 @@
  * a report west submits in another profile reaches the dashboard, west's history page in
  * another tab and the auditor's trail through the stream — no poll, no reload — and the time
  * it took is logged; the unit page opened from the matrix keeps the same stream. When
- * the stream is refused, the badge says 轮询中 with the reason, and updates still arrive.
+ * the stream is refused, the badge says 轮询中 with the reason, and updates still arrive. A tab
+ * following three campaigns holds two streams and polls for the third.
  */
+import { tour } from "@liandong/campaigns"
 import type { Browser, CDPSession, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { axeViolations, browserAvailable, launchBrowser, signingIn } from "./browser.ts"
@@ -210,4 +212,33 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     expect(watched.streams.length).toBeGreaterThanOrEqual(2)
     expect(people.errors).toEqual([])
   }, 180_000)
+
+  it("holds at most two streams in a tab, and polls for a third campaign", async () => {
+    // A third campaign for the same units, deployed and started by the coordinator.
+    const lead = await people.signIn("lead")
+    await post(lead, "/campaigns", {
+      ...tour,
+      key: "third-2026",
+      title: "2026年第三次专项行动",
+      titleEn: "2026 third drive",
+    })
+    await post(lead, "/campaigns/third-2026/start")
+    const assigned = async () =>
+      (await lead.evaluate(() =>
+        fetch("/api/v1/tasks?campaign=third-2026&unit=west-district").then((r) => r.json()),
+      )) as { items: unknown[] }
+    await expect.poll(async () => (await assigned()).items.length, wait).toBeGreaterThan(0)
+    const west = await people.signIn("west")
+    const watched = await watch(west)
+    await west.goto(`${server.url}/history`)
+    await west.getByRole("heading", { name: "我的报送记录" }).waitFor(wait)
+    // Two streams open, the third campaign read by polling.
+    await expect.poll(() => watched.polls.length, wait).toBeGreaterThan(0)
+    const open = watched.streams.filter((s) => s.ended === null && s.chunks.length > 0)
+    expect(open).toHaveLength(2)
+    // The third waits for a slot rather than open a request that would queue in the browser.
+    expect(watched.streams).toHaveLength(2)
+    expect(new Set(watched.polls.map((url) => new URL(url).pathname.split("/")[4])).size).toBe(1)
+    expect(people.errors).toEqual([])
+  }, 120_000)
 })
