@@ -203,10 +203,24 @@ describe.skipIf(!browserAvailable())("live updates: the stream holds, and falls 
     await expect.poll(() => watched.polls.length, wait).toBeGreaterThan(0)
     await expect.poll(() => cell(lead, "west-district").getAttribute("data-state"), wait).toBe("submitted")
 
+    // West's task page and inbox, on their streams, hear of the approval too.
+    const west = await people.signIn("west")
+    const inbox = await west.context().newPage()
+    const followed = [await watch(west), await watch(inbox)]
+    await west.goto(`${server.url}/tasks/tour-2026/west-district/brochures`)
+    await inbox.goto(`${server.url}/inbox`)
+    const westTask = (page: Page) => page.locator('[data-task="tour-2026/west-district/brochures"]').first()
+    for (const page of [west, inbox])
+      await expect.poll(() => westTask(page).getAttribute("data-status"), wait).toBe("submitted")
+    await expect.poll(() => followed.every((w) => w.streams.some((s) => s.chunks.length > 0)), wait).toBe(true)
+
     // The coordinator approves west's report from another profile; this one hears of it by polling.
     const other = await people.signIn("lead")
     await post(other, `/reports/${report}/approve`)
     await expect.poll(() => cell(lead, "west-district").getAttribute("data-state"), wait).toBe("done")
+    for (const page of [west, inbox])
+      await expect.poll(() => westTask(page).getAttribute("data-status"), wait).toBe("approved")
+    expect(followed.flatMap((w) => w.polls)).toEqual([])
     expect(await badge(lead).getAttribute("data-live")).toBe("polling")
     // It kept trying the stream, sooner than every 30 s.
     expect(watched.streams.length).toBeGreaterThanOrEqual(2)
