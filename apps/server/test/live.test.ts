@@ -5,10 +5,12 @@
  * none while nobody watches. Every query the server makes is counted by a
  * Kysely plugin on its database handle.
  */
+import { Api, Authentication } from "@liandong/api"
 import { storeLayer } from "@liandong/engine/runtime"
 import { describeEachDatabase } from "@liandong/store/testing"
-import { Effect, Layer, ManagedRuntime } from "effect"
-import { HttpServer } from "effect/http"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { FetchHttpClient, HttpClientRequest, HttpServer } from "effect/http"
+import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
 import { NetAddress } from "effect/net"
 import type { KyselyPlugin } from "kysely"
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
@@ -159,6 +161,45 @@ describeEachDatabase(
       for (const stream of other) expect(stream.changes).toHaveLength(1)
       // A campaign the caller may not see is refused stream by stream, as anywhere.
       expect((await openStream(url, token("other-unit"), "matrix-main")).status).toBe(404)
+    })
+
+    it("keeps the stream open through the typed client the web UI reads it with", async () => {
+      // Effect's SSE decoder ends a stream on a `retry:` line; this reads it as the browser does.
+      const seen: any[] = []
+      const controller = new AbortController()
+      const reading = Effect.runPromise(
+        Effect.gen(function* () {
+          const client = yield* HttpApiClient.make(Api, { baseUrl: url })
+          const stream = yield* client.live.events({ params: { campaign: "matrix-main" } })
+          yield* Stream.runForEach(stream, (change) => Effect.sync(() => seen.push(change)))
+        }).pipe(
+          Effect.provide(
+            Layer.merge(
+              FetchHttpClient.layer,
+              HttpApiMiddleware.layerClient(Authentication, ({ next, request }) =>
+                next(HttpClientRequest.bearerToken(request, token("lead"))),
+              ),
+            ),
+          ),
+        ),
+        { signal: controller.signal },
+      ).then(
+        () => "ended",
+        (cause: unknown) => (controller.signal.aborted ? "aborted" : `failed: ${String(cause)}`),
+      )
+      await eventually(() => seen.length >= 1, "the first change through the typed client")
+      const start: number = seen[0].seq
+      await pause(pollMs * 5)
+      const acknowledged = await call(
+        url,
+        "POST",
+        "/api/v1/campaigns/matrix-main/units/district-b/tasks/events/acknowledge",
+        { token: token("unit-b") },
+      )
+      expect(acknowledged.status).toBe(200)
+      await eventually(() => seen.some((c) => c.seq > start), "the change through the typed client")
+      controller.abort()
+      expect(await reading).toBe("aborted")
     })
 
     it("looks up once an interval whatever the number of streams, and not at all while none is open", async () => {

@@ -56,8 +56,11 @@ export const liveHandlers = HttpApiBuilder.group(Api, "live", (handlers) =>
           Stream.drop(1),
           Stream.map(() => ": keep-alive\n\n"),
         )
+        // No `retry:` directive: Effect's SSE decoder (the typed client the web UI reads with) ends
+        // the stream with `Sse.Retry` on one, so the browser dropped every stream after its first
+        // frame. Clients choose their own reconnect delay.
         const body = Stream.concat(
-          Stream.make(`retry: 3000\n\n${frame(first)}`),
+          Stream.make(frame(first)),
           Stream.merge(changes, keepAlive, { haltStrategy: "left" }),
         )
         return HttpServerResponse.stream(Stream.encodeText(body), {

@@ -10,6 +10,7 @@ import { useLive } from "../../api/Live.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { WorkbookButton } from "../../components/WorkbookButton.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
@@ -114,6 +115,7 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
             <button type="button" onClick={() => void exportJsonLines(api, campaign)}>
               {t.audit.exportJsonl}
             </button>
+            <WorkbookButton campaign={campaign} />
           </div>
         </div>
         {entries.failure ? <ProblemNotice failure={entries.failure} onRetry={entries.reload} /> : null}

@@ -35,7 +35,11 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const [selected, setSelected] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [nudges, setNudges] = useState(0)
-  const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
+  // The campaign's status and units change too (started, closed, a unit added): follow the journal.
+  const detail = useResource(
+    (api) => api.run((client) => client.campaigns.get({ params: { campaign } })),
+    [campaign, seq],
+  )
   const matrix = useResource(
     (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
     [campaign, seq],
@@ -54,7 +58,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign } }))),
-    [campaign],
+    [campaign, seq],
   )
   const taskMap = useMemo(() => new Map((tasks.data ?? []).map((task) => [task.ref, task])), [tasks.data])
   const units = useMemo(() => new Map((detail.data?.units ?? []).map((u) => [u.key, u])), [detail.data])

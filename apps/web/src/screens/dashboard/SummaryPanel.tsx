@@ -6,6 +6,7 @@ import { useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { WorkbookButton } from "../../components/WorkbookButton.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
 
@@ -67,6 +68,7 @@ export const SummaryPanel = ({
         <button type="button" onClick={() => void get("html")}>
           {t.dashboard.downloadHtml}
         </button>
+        <WorkbookButton campaign={campaign} />
       </div>
       {failure ? <ProblemNotice failure={failure} /> : null}
       {html.failure ? <ProblemNotice failure={html.failure} onRetry={html.reload} /> : null}

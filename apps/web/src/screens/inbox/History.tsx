@@ -1,4 +1,8 @@
-/** The unit's history: every report it sent, newest first, with its state and any reason for return. */
+/**
+ * The unit's history: every report it sent, newest first, with its state and any reason for
+ * return; it follows each campaign's journal, so a report sent or reviewed elsewhere shows at once.
+ */
+import { CampaignLive } from "../../api/CampaignLive.tsx"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
@@ -27,11 +31,20 @@ export const History = () => {
     },
     [unit],
   )
-  if (data.failure) return <ProblemNotice failure={data.failure} onRetry={data.reload} />
+  const campaigns = [...new Set([...(data.data?.tasks.values() ?? [])].map((task) => task.campaign))]
+  const live = campaigns.map((c) => <CampaignLive key={c} campaign={c} onChange={data.reload} />)
+  if (data.failure)
+    return (
+      <>
+        {live}
+        <ProblemNotice failure={data.failure} onRetry={data.reload} />
+      </>
+    )
   if (data.data === undefined) return <Loading />
   const reports = [...data.data.reports].sort((a, b) => b.submittedAt.localeCompare(a.submittedAt))
   return (
     <>
+      {live}
       <h1>{t.history.heading}</h1>
       {reports.length === 0 ? <p className="panel">{t.history.empty}</p> : null}
       <div className="task-list">
