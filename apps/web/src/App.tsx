@@ -3,23 +3,29 @@
  * and the principal's role call for. What a role may not use is not offered.
  */
 import type { Principal } from "@liandong/api"
-import { type ReactNode, useEffect } from "react"
+import { lazy, type ReactNode, Suspense, useEffect } from "react"
 import { Loading } from "./components/Problem.tsx"
 import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
 import { Link, matchPath, RouterProvider, useRouter } from "./router/Router.tsx"
-import { AcceptInvitation } from "./screens/AcceptInvitation.tsx"
-import { Audit } from "./screens/audit/Audit.tsx"
-import { CampaignList } from "./screens/CampaignList.tsx"
-import { Dashboard } from "./screens/dashboard/Dashboard.tsx"
-import { History } from "./screens/inbox/History.tsx"
-import { Inbox } from "./screens/inbox/Inbox.tsx"
-import { TaskPage } from "./screens/inbox/TaskPage.tsx"
-import { Notices } from "./screens/notices/Notices.tsx"
-import { People } from "./screens/People.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
-import { UnitPage } from "./screens/unit/UnitPage.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
+
+// Sign-in and the shell are in the entry script; every other screen is a chunk of its own,
+// fetched the first time it is shown, so a unit never downloads the dashboard.
+const AcceptInvitation = lazy(() =>
+  import("./screens/AcceptInvitation.tsx").then((m) => ({ default: m.AcceptInvitation })),
+)
+const CampaignList = lazy(() => import("./screens/CampaignList.tsx").then((m) => ({ default: m.CampaignList })))
+const Dashboard = lazy(() => import("./screens/dashboard/Dashboard.tsx").then((m) => ({ default: m.Dashboard })))
+const Audit = lazy(() => import("./screens/audit/Audit.tsx").then((m) => ({ default: m.Audit })))
+const UnitPage = lazy(() => import("./screens/unit/UnitPage.tsx").then((m) => ({ default: m.UnitPage })))
+const Notices = lazy(() => import("./screens/notices/Notices.tsx").then((m) => ({ default: m.Notices })))
+const People = lazy(() => import("./screens/People.tsx").then((m) => ({ default: m.People })))
+// A unit's three screens share one chunk: whoever opens one soon opens the others.
+const Inbox = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.Inbox })))
+const TaskPage = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.TaskPage })))
+const History = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.History })))
 
 /** Where each role starts. */
 export const homeOf = (role: Principal["role"]): string =>
@@ -87,13 +93,20 @@ const Screens = () => {
   return <>{screenFor(path, principal, t)}</>
 }
 
+/** The screens, with a loading line while a screen's chunk arrives. */
+const LazyScreens = () => (
+  <Suspense fallback={<Loading />}>
+    <Screens />
+  </Suspense>
+)
+
 /** The whole application. */
 export const App = () => (
   <I18nProvider>
     <RouterProvider>
       <SessionProvider>
         <Shell>
-          <Screens />
+          <LazyScreens />
         </Shell>
       </SessionProvider>
     </RouterProvider>
