@@ -8,6 +8,7 @@
 import type { ReportItem, TaskItem, TrailEntry } from "@liandong/api"
 import { useMemo } from "react"
 import { useLive } from "../../api/Live.ts"
+import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Countdown } from "../../components/Countdown.tsx"
@@ -27,26 +28,26 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
   const { t, lang, pick } = useI18n()
   const { principal } = useSession()
   const live = useLive(campaign)
-  const seq = live.seq
+  const round = useLiveRound(live)
   const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign, unit } }))),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const reports = useResource(
     (api) =>
       allPages((cursor) =>
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, unit } })),
       ),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const entries = useResource(
     (api) =>
       allPages((cursor) =>
         api.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), unit } })),
       ),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const info = detail.data
   const names = useMemo(
