@@ -14,6 +14,7 @@ import { useResource } from "../../api/Resource.ts"
 import { Countdown } from "../../components/Countdown.tsx"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
+import { TableFrame } from "../../components/TableFrame.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
@@ -122,7 +123,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
         ) : tasks.data.length === 0 ? (
           <p className="muted">{t.unitPage.noTasks}</p>
         ) : (
-          <div className="table-wrap">
+          <TableFrame label={t.unitPage.tasks}>
             <table data-testid="unit-tasks">
               <caption className="visually-hidden">{t.unitPage.tasks}</caption>
               <thead>
@@ -153,7 +154,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableFrame>
         )}
       </section>
       <section className="panel" aria-labelledby="unit-reports-h">
