@@ -69,8 +69,18 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
     setState("signed-out")
   }, [])
 
+  /** The campaign clock, asked now; null when it cannot be read (not signed in, or no clock). */
+  const readClock = useCallback(async () => {
+    const base = await connection()
+    const at = Date.now()
+    const answer = await base.run((client) => client.directory.clock()).catch(() => null)
+    return answer === null
+      ? null
+      : { now: Date.parse(answer.now), at: (at + Date.now()) / 2, simulated: answer.simulated }
+  }, [connection])
+
   const enter = useCallback(
-    async (person: Principal, token: string | null) => {
+    async (person: Principal, token: string | null, clockRead: Promise<CampaignClock | null>) => {
       const base = await connection()
       csrf.current = token
       // Every call that answers 401 ends the session: it expired, or was signed out elsewhere.
@@ -88,13 +98,7 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
           }),
       }
       // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
-      const at = Date.now()
-      const serverClock = await base.run((client) => client.directory.clock()).catch(() => null)
-      setClock(
-        serverClock === null
-          ? null
-          : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
-      )
+      setClock(await clockRead)
       setPrincipal(person)
       setApi(guarded)
       setEnded(null)
@@ -109,24 +113,26 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
         const base = await connection()
         const payload = code === undefined || code === "" ? { name, password } : { name, password, code }
         const session = await base.run((client) => client.account.signIn({ payload }))
-        await enter(session.person, session.csrfToken)
+        await enter(session.person, session.csrfToken, readClock())
         return null
       } catch (failure) {
         return toFailure(failure)
       }
     },
-    [connection, enter],
+    [connection, enter, readClock],
   )
 
-  // A second tab, or a reload: the cookie is already there; ask who it belongs to.
+  // A second tab, or a reload: the cookie is already there; ask who it belongs to, and the
+  // clock at the same time rather than one round trip later (signed out, it is refused, unused).
   useEffect(() => {
+    const clockRead = readClock()
     void connection()
       .then((base) => base.run((client) => client.people.session()))
       .then(
-        (session) => enter(session.person, session.csrfToken),
+        (session) => enter(session.person, session.csrfToken, clockRead),
         () => end(null),
       )
-  }, [connection, enter, end])
+  }, [connection, enter, end, readClock])
 
   const signOut = useCallback(() => {
     void api.run((client) => client.people.signOut()).finally(() => end(null))
