@@ -13,19 +13,45 @@ import { SessionProvider, useSession } from "./session/Session.tsx"
 
 // Sign-in and the shell are in the entry script; every other screen is a chunk of its own,
 // fetched the first time it is shown, so a unit never downloads the dashboard.
-const AcceptInvitation = lazy(() =>
-  import("./screens/AcceptInvitation.tsx").then((m) => ({ default: m.AcceptInvitation })),
-)
-const CampaignList = lazy(() => import("./screens/CampaignList.tsx").then((m) => ({ default: m.CampaignList })))
-const Dashboard = lazy(() => import("./screens/dashboard/Dashboard.tsx").then((m) => ({ default: m.Dashboard })))
-const Audit = lazy(() => import("./screens/audit/Audit.tsx").then((m) => ({ default: m.Audit })))
-const UnitPage = lazy(() => import("./screens/unit/UnitPage.tsx").then((m) => ({ default: m.UnitPage })))
-const Notices = lazy(() => import("./screens/notices/Notices.tsx").then((m) => ({ default: m.Notices })))
-const People = lazy(() => import("./screens/People.tsx").then((m) => ({ default: m.People })))
-// A unit's three screens share one chunk: whoever opens one soon opens the others.
-const Inbox = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.Inbox })))
-const TaskPage = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.TaskPage })))
-const History = lazy(() => import("./screens/inbox/Screens.ts").then((m) => ({ default: m.History })))
+const chunks = {
+  invitation: () => import("./screens/AcceptInvitation.tsx"),
+  campaigns: () => import("./screens/CampaignList.tsx"),
+  dashboard: () => import("./screens/dashboard/Dashboard.tsx"),
+  audit: () => import("./screens/audit/Audit.tsx"),
+  unit: () => import("./screens/unit/UnitPage.tsx"),
+  notices: () => import("./screens/notices/Notices.tsx"),
+  people: () => import("./screens/People.tsx"),
+  // A unit's inbox, task and history share one chunk: whoever opens one soon opens the others.
+  inbox: () => import("./screens/inbox/Screens.ts"),
+}
+const AcceptInvitation = lazy(() => chunks.invitation().then((m) => ({ default: m.AcceptInvitation })))
+const CampaignList = lazy(() => chunks.campaigns().then((m) => ({ default: m.CampaignList })))
+const Dashboard = lazy(() => chunks.dashboard().then((m) => ({ default: m.Dashboard })))
+const Audit = lazy(() => chunks.audit().then((m) => ({ default: m.Audit })))
+const UnitPage = lazy(() => chunks.unit().then((m) => ({ default: m.UnitPage })))
+const Notices = lazy(() => chunks.notices().then((m) => ({ default: m.Notices })))
+const People = lazy(() => chunks.people().then((m) => ({ default: m.People })))
+const Inbox = lazy(() => chunks.inbox().then((m) => ({ default: m.Inbox })))
+const TaskPage = lazy(() => chunks.inbox().then((m) => ({ default: m.TaskPage })))
+const History = lazy(() => chunks.inbox().then((m) => ({ default: m.History })))
+
+/**
+ * The chunk an address opened directly will need, fetched while the session is checked
+ * rather than after: one round trip less on a phone. Whoever may not see it never renders it.
+ */
+const chunkOf: ReadonlyArray<readonly [pattern: string, load: () => Promise<unknown>]> = [
+  ["/invite", chunks.invitation],
+  ["/campaigns", chunks.campaigns],
+  ["/audit", chunks.campaigns],
+  ["/campaigns/:campaign", chunks.dashboard],
+  ["/audit/:campaign", chunks.audit],
+  ["/campaigns/:campaign/units/:unit", chunks.unit],
+  ["/notices", chunks.notices],
+  ["/people", chunks.people],
+  ["/inbox", chunks.inbox],
+  ["/history", chunks.inbox],
+  ["/tasks/:campaign/:unit/:task", chunks.inbox],
+]
 
 /** Where each role starts. */
 export const homeOf = (role: Principal["role"]): string =>
@@ -86,6 +112,11 @@ const Screens = () => {
   const { state, principal } = useSession()
   const { path } = useRouter()
   const { t } = useI18n()
+  // Only the address the page was opened at: later ones load their chunk as they render.
+  useEffect(() => {
+    const opened = window.location.pathname
+    void chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)?.[1]()
+  }, [])
   // The invitation link works signed in or not: it is for whoever holds it.
   if (path === "/invite") return <AcceptInvitation />
   if (state === "checking") return <Loading />
