@@ -69,18 +69,8 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
     setState("signed-out")
   }, [])
 
-  /** The campaign clock, asked now; null when it cannot be read (not signed in, or no clock). */
-  const readClock = useCallback(async () => {
-    const base = await connection()
-    const at = Date.now()
-    const answer = await base.run((client) => client.directory.clock()).catch(() => null)
-    return answer === null
-      ? null
-      : { now: Date.parse(answer.now), at: (at + Date.now()) / 2, simulated: answer.simulated }
-  }, [connection])
-
   const enter = useCallback(
-    async (person: Principal, token: string | null, clockRead: Promise<CampaignClock | null>) => {
+    async (person: Principal, token: string | null) => {
       const base = await connection()
       csrf.current = token
       // Every call that answers 401 ends the session: it expired, or was signed out elsewhere.
@@ -98,7 +88,13 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
           }),
       }
       // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
-      setClock(await clockRead)
+      const at = Date.now()
+      const serverClock = await base.run((client) => client.directory.clock()).catch(() => null)
+      setClock(
+        serverClock === null
+          ? null
+          : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
+      )
       setPrincipal(person)
       setApi(guarded)
       setEnded(null)
@@ -113,26 +109,24 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
         const base = await connection()
         const payload = code === undefined || code === "" ? { name, password } : { name, password, code }
         const session = await base.run((client) => client.account.signIn({ payload }))
-        await enter(session.person, session.csrfToken, readClock())
+        await enter(session.person, session.csrfToken)
         return null
       } catch (failure) {
         return toFailure(failure)
       }
     },
-    [connection, enter, readClock],
+    [connection, enter],
   )
 
-  // A second tab, or a reload: the cookie is already there; ask who it belongs to, and the
-  // clock at the same time rather than one round trip later (signed out, it is refused, unused).
+  // A second tab, or a reload: the cookie is already there; ask who it belongs to.
   useEffect(() => {
-    const clockRead = readClock()
     void connection()
       .then((base) => base.run((client) => client.people.session()))
       .then(
-        (session) => enter(session.person, session.csrfToken, clockRead),
+        (session) => enter(session.person, session.csrfToken),
         () => end(null),
       )
-  }, [connection, enter, end, readClock])
+  }, [connection, enter, end])
 
   const signOut = useCallback(() => {
     void api.run((client) => client.people.signOut()).finally(() => end(null))
