@@ -3,23 +3,55 @@
  * and the principal's role call for. What a role may not use is not offered.
  */
 import type { Principal } from "@liandong/api"
-import { type ReactNode, useEffect } from "react"
+import { lazy, type ReactNode, Suspense, useEffect } from "react"
 import { Loading } from "./components/Problem.tsx"
 import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
 import { Link, matchPath, RouterProvider, useRouter } from "./router/Router.tsx"
-import { AcceptInvitation } from "./screens/AcceptInvitation.tsx"
-import { Audit } from "./screens/audit/Audit.tsx"
-import { CampaignList } from "./screens/CampaignList.tsx"
-import { Dashboard } from "./screens/dashboard/Dashboard.tsx"
-import { History } from "./screens/inbox/History.tsx"
-import { Inbox } from "./screens/inbox/Inbox.tsx"
-import { TaskPage } from "./screens/inbox/TaskPage.tsx"
-import { Notices } from "./screens/notices/Notices.tsx"
-import { People } from "./screens/People.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
-import { UnitPage } from "./screens/unit/UnitPage.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
+
+// Sign-in and the shell are in the entry script; every other screen is a chunk of its own,
+// fetched the first time it is shown, so a unit never downloads the dashboard.
+const chunks = {
+  invitation: () => import("./screens/AcceptInvitation.tsx"),
+  campaigns: () => import("./screens/CampaignList.tsx"),
+  dashboard: () => import("./screens/dashboard/Dashboard.tsx"),
+  audit: () => import("./screens/audit/Audit.tsx"),
+  unit: () => import("./screens/unit/UnitPage.tsx"),
+  notices: () => import("./screens/notices/Notices.tsx"),
+  people: () => import("./screens/People.tsx"),
+  // A unit's inbox, task and history share one chunk: whoever opens one soon opens the others.
+  inbox: () => import("./screens/inbox/Screens.ts"),
+}
+const AcceptInvitation = lazy(() => chunks.invitation().then((m) => ({ default: m.AcceptInvitation })))
+const CampaignList = lazy(() => chunks.campaigns().then((m) => ({ default: m.CampaignList })))
+const Dashboard = lazy(() => chunks.dashboard().then((m) => ({ default: m.Dashboard })))
+const Audit = lazy(() => chunks.audit().then((m) => ({ default: m.Audit })))
+const UnitPage = lazy(() => chunks.unit().then((m) => ({ default: m.UnitPage })))
+const Notices = lazy(() => chunks.notices().then((m) => ({ default: m.Notices })))
+const People = lazy(() => chunks.people().then((m) => ({ default: m.People })))
+const Inbox = lazy(() => chunks.inbox().then((m) => ({ default: m.Inbox })))
+const TaskPage = lazy(() => chunks.inbox().then((m) => ({ default: m.TaskPage })))
+const History = lazy(() => chunks.inbox().then((m) => ({ default: m.History })))
+
+/**
+ * The chunk an address opened directly will need, fetched while the session is checked
+ * rather than after: one round trip less on a phone. Whoever may not see it never renders it.
+ */
+const chunkOf: ReadonlyArray<readonly [pattern: string, load: () => Promise<unknown>]> = [
+  ["/invite", chunks.invitation],
+  ["/campaigns", chunks.campaigns],
+  ["/audit", chunks.campaigns],
+  ["/campaigns/:campaign", chunks.dashboard],
+  ["/audit/:campaign", chunks.audit],
+  ["/campaigns/:campaign/units/:unit", chunks.unit],
+  ["/notices", chunks.notices],
+  ["/people", chunks.people],
+  ["/inbox", chunks.inbox],
+  ["/history", chunks.inbox],
+  ["/tasks/:campaign/:unit/:task", chunks.inbox],
+]
 
 /** Where each role starts. */
 export const homeOf = (role: Principal["role"]): string =>
@@ -80,6 +112,11 @@ const Screens = () => {
   const { state, principal } = useSession()
   const { path } = useRouter()
   const { t } = useI18n()
+  // Only the address the page was opened at: later ones load their chunk as they render.
+  useEffect(() => {
+    const opened = window.location.pathname
+    void chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)?.[1]()
+  }, [])
   // The invitation link works signed in or not: it is for whoever holds it.
   if (path === "/invite") return <AcceptInvitation />
   if (state === "checking") return <Loading />
@@ -87,13 +124,20 @@ const Screens = () => {
   return <>{screenFor(path, principal, t)}</>
 }
 
+/** The screens, with a loading line while a screen's chunk arrives. */
+const LazyScreens = () => (
+  <Suspense fallback={<Loading />}>
+    <Screens />
+  </Suspense>
+)
+
 /** The whole application. */
 export const App = () => (
   <I18nProvider>
     <RouterProvider>
       <SessionProvider>
         <Shell>
-          <Screens />
+          <LazyScreens />
         </Shell>
       </SessionProvider>
     </RouterProvider>

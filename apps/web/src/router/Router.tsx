@@ -7,26 +7,32 @@ import { createContext, type MouseEvent, type ReactNode, useCallback, useContext
 interface RouterValue {
   readonly path: string
   readonly search: URLSearchParams
+  /** Counts the pages visited: a link or the back button makes a new one; a replace (a redirect, a filter) does not. */
+  readonly visit: number
   /** `keepScroll`: a filter changed in place, not a new page — the view stays where it is. */
   readonly navigate: (to: string, options?: { replace?: boolean; keepScroll?: boolean }) => void
 }
 
 const RouterContext = createContext<RouterValue | null>(null)
 
-const current = () => ({ path: window.location.pathname, search: new URLSearchParams(window.location.search) })
+const current = (visit: number) => ({
+  path: window.location.pathname,
+  search: new URLSearchParams(window.location.search),
+  visit,
+})
 
 /** Provides the current path and `navigate` to the tree. */
 export const RouterProvider = ({ children }: { readonly children: ReactNode }) => {
-  const [location, setLocation] = useState(current)
+  const [location, setLocation] = useState(() => current(0))
   useEffect(() => {
-    const onPop = () => setLocation(current())
+    const onPop = () => setLocation((old) => current(old.visit + 1))
     window.addEventListener("popstate", onPop)
     return () => window.removeEventListener("popstate", onPop)
   }, [])
   const navigate = useCallback((to: string, options: { replace?: boolean; keepScroll?: boolean } = {}) => {
     if (options.replace) window.history.replaceState(null, "", to)
     else window.history.pushState(null, "", to)
-    setLocation(current())
+    setLocation((old) => current(options.replace ? old.visit : old.visit + 1))
     if (!options.keepScroll) window.scrollTo(0, 0)
   }, [])
   return <RouterContext.Provider value={{ ...location, navigate }}>{children}</RouterContext.Provider>

@@ -7,6 +7,7 @@
 import type { TrailEntry } from "@liandong/api"
 import { useMemo } from "react"
 import { useLive } from "../../api/Live.ts"
+import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
@@ -36,6 +37,7 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
   const { search, navigate, path } = useRouter()
   const filter = filterOf(search)
   const live = useLive(campaign)
+  const round = useLiveRound(live)
   const detail = useResource((c) => c.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
   const query = {
     ...(filter.unit ? { unit: filter.unit } : {}),
@@ -49,7 +51,7 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
       allPages((cursor) =>
         c.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), ...query } })),
       ),
-    [campaign, search.toString(), live.seq],
+    [campaign, search.toString(), round],
   )
   const units = useMemo(() => detail.data?.units ?? [], [detail.data])
   const tasks = useMemo(() => detail.data?.phases.flatMap((p) => p.tasks) ?? [], [detail.data])
@@ -84,7 +86,7 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
       </div>
       <section className="panel" aria-labelledby="verify-h">
         <h2 id="verify-h">{t.audit.verification}</h2>
-        <Verification campaign={campaign} seq={live.seq} />
+        <Verification campaign={campaign} round={round} />
       </section>
       <section className="panel" aria-labelledby="filters-h">
         <h2 id="filters-h">{t.audit.filters}</h2>

@@ -3,12 +3,12 @@ import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 
-/** Runs the server's verification (again when `seq` changes or on request) and shows the verdict. */
-export const Verification = ({ campaign, seq }: { readonly campaign: string; readonly seq: number | null }) => {
+/** Runs the server's verification (again when the journal grows or on request) and shows the verdict. */
+export const Verification = ({ campaign, round }: { readonly campaign: string; readonly round: number }) => {
   const { t, lang } = useI18n()
   const verdict = useResource(
     (api) => api.run((client) => client.audit.verification({ params: { campaign } })),
-    [campaign, seq],
+    [campaign, round],
   )
   if (verdict.failure) return <ProblemNotice failure={verdict.failure} onRetry={verdict.reload} />
   if (verdict.data === undefined) return <Loading />

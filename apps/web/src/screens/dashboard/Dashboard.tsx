@@ -5,6 +5,7 @@
  */
 import { useMemo, useState } from "react"
 import { useLive } from "../../api/Live.ts"
+import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
@@ -31,7 +32,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const filter = filterOf(search)
   const setFilter = (next: MatrixFilter) => navigate(`${path}${queryOf(next)}`, { replace: true, keepScroll: true })
   const live = useLive(campaign)
-  const seq = live.seq
+  const round = useLiveRound(live)
   const [selected, setSelected] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [nudges, setNudges] = useState(0)
@@ -42,18 +43,18 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   )
   const matrix = useResource(
     (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
-    [campaign, seq],
+    [campaign, round],
   )
   const totals = useResource(
     (api) => api.run((client) => client.campaigns.totals({ params: { campaign } })),
-    [campaign, seq],
+    [campaign, round],
   )
   const pending = useResource(
     (api) =>
       allPages((cursor) =>
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, status: "submitted" } })),
       ),
-    [campaign, seq],
+    [campaign, round],
   )
   const tasks = useResource(
     (api) =>
@@ -194,7 +195,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
               unitName={unitName(unit)}
               phaseName={phaseName}
               taskName={taskName}
-              seq={seq}
+              round={round}
             />
           </>
         ) : null}
@@ -213,7 +214,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
       ) : null}
       <section className="panel" aria-labelledby="summary-h">
         <h2 id="summary-h">{t.dashboard.summary}</h2>
-        <SummaryPanel campaign={campaign} closed={info.status === "closed"} seq={seq} />
+        <SummaryPanel campaign={campaign} closed={info.status === "closed"} round={round} />
       </section>
     </>
   )

@@ -7,6 +7,7 @@ import type { Delivery } from "@liandong/api"
 import { useEffect } from "react"
 import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
+import { TableFrame } from "../../components/TableFrame.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 
@@ -86,7 +87,7 @@ export const DeliveriesPanel = ({
               {t.deliveries.counts(count("sent"), count("failed") + count("parked"), count("pending"))}
             </summary>
             {first.message ? <p className="return-reason">{first.message}</p> : null}
-            <div className="table-wrap">
+            <TableFrame label={`${title}${t.colon}${t.deliveries.caption}`}>
               <table className="plain">
                 <caption className="visually-hidden">
                   {title}
@@ -117,7 +118,7 @@ export const DeliveriesPanel = ({
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableFrame>
           </details>
         )
       })}

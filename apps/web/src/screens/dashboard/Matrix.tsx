@@ -7,6 +7,7 @@
  */
 import type { StatusMatrix } from "@liandong/api"
 import { useState } from "react"
+import { TableFrame } from "../../components/TableFrame.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
 
@@ -74,7 +75,7 @@ export const Matrix = ({
   const visible = treeOrder(rows).filter((r) => !r.ancestors.some((a) => collapsed.has(a)))
   return (
     <>
-      <div className="table-wrap">
+      <TableFrame label={t.dashboard.matrixCaption}>
         <table className="matrix" data-testid="matrix">
           <caption className="visually-hidden">{t.dashboard.matrixCaption}</caption>
           <thead>
@@ -140,7 +141,7 @@ export const Matrix = ({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
       <ul className="legend" aria-label={t.dashboard.legend}>
         {cellStages.map((state) => (
           <li key={state} className={`cell cell-${state}`} style={{ minWidth: 0 }}>

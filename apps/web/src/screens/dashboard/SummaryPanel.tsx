@@ -21,15 +21,15 @@ const download = (content: BlobPart, type: string, name: string) => {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** The summary preview and downloads; `seq` refreshes the preview when the journal grows. */
+/** The summary preview and downloads; `round` refreshes the preview when the journal grows. */
 export const SummaryPanel = ({
   campaign,
   closed,
-  seq,
+  round,
 }: {
   readonly campaign: string
   readonly closed: boolean
-  readonly seq: number | null
+  readonly round: number
 }) => {
   const { t, lang } = useI18n()
   const { api } = useSession()
@@ -37,7 +37,7 @@ export const SummaryPanel = ({
   const html = useResource(
     (connection) =>
       connection.run((client) => client.summary.summary({ params: { campaign }, query: { format: "html", lang } })),
-    [campaign, lang, seq],
+    [campaign, lang, round],
   )
   const get = async (format: "docx" | "html") => {
     setFailure(null)

@@ -5,6 +5,7 @@
 import type { Totals as TotalsSchema } from "@liandong/api"
 import { useId, useState } from "react"
 import { BarChart } from "../../components/BarChart.tsx"
+import { TableFrame } from "../../components/TableFrame.tsx"
 import { formatNumber } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 
@@ -26,7 +27,7 @@ export const TotalsPanel = ({
   const figure = totals.figures.find((f) => keyOf(f) === chosen) ?? totals.figures[0]
   return (
     <>
-      <div className="table-wrap">
+      <TableFrame label={t.dashboard.totals}>
         <table className="plain" data-testid="totals">
           <thead>
             <tr>
@@ -48,7 +49,7 @@ export const TotalsPanel = ({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
       {figure ? (
         <>
           {totals.figures.length > 1 ? (

@@ -10,26 +10,26 @@ import { StateDiagram } from "../../components/StateDiagram.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { region, taskRegions, topRegions } from "../../machine/Regions.ts"
 
-/** The diagrams of one unit's machine; `seq` reloads it when the journal grows. */
+/** The diagrams of one unit's machine; `round` reloads it when the journal grows. */
 export const UnitMachine = ({
   campaign,
   unit,
   unitName,
   phaseName,
   taskName,
-  seq,
+  round,
 }: {
   readonly campaign: string
   readonly unit: string
   readonly unitName: string
   readonly phaseName: (key: string) => string
   readonly taskName: (key: string) => string
-  readonly seq: number | null
+  readonly round: number
 }) => {
   const { t } = useI18n()
   const graph = useResource(
     (api) => api.run((client) => client.campaigns.unitMachine({ params: { campaign, unit } })),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   if (graph.failure) return <ProblemNotice failure={graph.failure} onRetry={graph.reload} />
   if (graph.data === undefined) return <Loading />

@@ -57,6 +57,7 @@ export const History = () => {
                 figures={task?.figures}
                 narrative={task?.narrative}
                 title={task ? pick(task.title) : report.task}
+                heading="h2"
               />
               {task ? (
                 <p style={{ margin: "0.25rem 0 0" }}>

@@ -95,8 +95,9 @@ export const Inbox = () => {
       {groupTasks(mine).map((group) => (
         <section key={group.campaign} className="panel" aria-labelledby={`c-${group.campaign}`}>
           <h2 id={`c-${group.campaign}`}>{pick(group.title)}</h2>
+          {/* Not a landmark: two campaigns may both have a phase of the same name. */}
           {group.phases.map((phase) => (
-            <section key={phase.key} aria-label={t.inbox.phase(pick(phase.name))}>
+            <section key={phase.key}>
               <h3>{t.inbox.phase(pick(phase.name))}</h3>
               <ul className="task-list">
                 {phase.tasks.map((task) => (

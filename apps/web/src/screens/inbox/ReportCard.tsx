@@ -70,11 +70,14 @@ export const ReportCard = ({
   figures = [],
   narrative = [],
   title,
+  heading: Heading = "h3",
 }: {
   readonly report: ReportItem
   readonly figures?: ReadonlyArray<typeof FigureDefinition.Type>
   readonly narrative?: ReadonlyArray<typeof NarrativeDefinition.Type>
   readonly title?: string
+  /** the card's heading level, one below the list's own heading */
+  readonly heading?: "h2" | "h3"
 }) => {
   const { t, lang, pick } = useI18n()
   const figureOf = (key: string) => figures.find((f) => f.key === key)
@@ -87,10 +90,10 @@ export const ReportCard = ({
       aria-label={title ?? t.history.attempt(report.attempt)}
     >
       <div className="task-head">
-        <h3 style={{ margin: 0, fontSize: "1rem" }}>
+        <Heading style={{ margin: 0, fontSize: "1rem" }}>
           {title ? `${title} · ` : ""}
           {t.history.attempt(report.attempt)}
-        </h3>
+        </Heading>
         <StatusBadge status={report.status} />
       </div>
       <dl className="facts">

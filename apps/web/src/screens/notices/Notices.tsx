@@ -63,7 +63,9 @@ export const Notices = () => {
             <Loading />
           )
         ) : data.items.length === 0 ? (
-          <p className="muted">{t.notices.empty}</p>
+          <p className="muted" data-testid="notices-empty">
+            {t.notices.empty}
+          </p>
         ) : (
           <ul className="task-list" data-testid="notices">
             {data.items.map((item: NoticeItem) => (

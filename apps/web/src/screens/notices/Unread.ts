@@ -1,5 +1,6 @@
 /**
- * The signed-in person's unread notice count, for the top bar: read when the page changes,
+ * The signed-in person's unread notice count, for the top bar: read on every page visited (a
+ * redirect is the same visit, so landing after sign-in reads it once),
  * every half minute, and at once when a screen says notices were read (`noticesChanged`).
  */
 import { useEffect, useState } from "react"
@@ -14,7 +15,7 @@ export const noticesChanged = () => window.dispatchEvent(new Event(changed))
 /** How many of the person's notices are unread; null before the first answer, or when signed out. */
 export const useUnreadCount = (): number | null => {
   const { api, principal } = useSession()
-  const { path } = useRouter()
+  const { visit } = useRouter()
   const [unread, setUnread] = useState<number | null>(null)
   const [round, setRound] = useState(0)
   useEffect(() => {
@@ -43,6 +44,6 @@ export const useUnreadCount = (): number | null => {
     return () => {
       live = false
     }
-  }, [api, principal, path, round])
+  }, [api, principal, visit, round])
   return unread
 }

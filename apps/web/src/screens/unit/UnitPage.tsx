@@ -8,11 +8,13 @@
 import type { ReportItem, TaskItem, TrailEntry } from "@liandong/api"
 import { useMemo } from "react"
 import { useLive } from "../../api/Live.ts"
+import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
 import { Countdown } from "../../components/Countdown.tsx"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
+import { TableFrame } from "../../components/TableFrame.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
@@ -27,26 +29,26 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
   const { t, lang, pick } = useI18n()
   const { principal } = useSession()
   const live = useLive(campaign)
-  const seq = live.seq
+  const round = useLiveRound(live)
   const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign, unit } }))),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const reports = useResource(
     (api) =>
       allPages((cursor) =>
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, unit } })),
       ),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const entries = useResource(
     (api) =>
       allPages((cursor) =>
         api.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), unit } })),
       ),
-    [campaign, unit, seq],
+    [campaign, unit, round],
   )
   const info = detail.data
   const names = useMemo(
@@ -121,7 +123,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
         ) : tasks.data.length === 0 ? (
           <p className="muted">{t.unitPage.noTasks}</p>
         ) : (
-          <div className="table-wrap">
+          <TableFrame label={t.unitPage.tasks}>
             <table data-testid="unit-tasks">
               <caption className="visually-hidden">{t.unitPage.tasks}</caption>
               <thead>
@@ -152,7 +154,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableFrame>
         )}
       </section>
       <section className="panel" aria-labelledby="unit-reports-h">
