@@ -35,6 +35,8 @@ export interface ReviewContent {
   readonly decision: "approved" | "returned"
   readonly by: string
   readonly reason: string | null
+  /** 审批意见 on an approval; absent when none was recorded (approvals before comments were kept) */
+  readonly comment?: string
 }
 
 /** A consolidated summary as written: the hash of each format's bytes and the totals it states. */
@@ -83,6 +85,7 @@ export const storedReviewContent = (row: {
   readonly status: "submitted" | "approved" | "returned"
   readonly reviewed_by: string | null
   readonly return_reason: string | null
+  readonly review_comment?: string | null
 }): ReviewContent | null =>
   row.status === "submitted"
     ? null
@@ -91,4 +94,5 @@ export const storedReviewContent = (row: {
         decision: row.status,
         by: row.reviewed_by ?? "",
         reason: row.status === "returned" ? row.return_reason : null,
+        ...(row.review_comment == null ? {} : { comment: row.review_comment }),
       }
