@@ -17,6 +17,8 @@ import { Inbox } from "./screens/inbox/Inbox.tsx"
 import { TaskPage } from "./screens/inbox/TaskPage.tsx"
 import { Notices } from "./screens/notices/Notices.tsx"
 import { People } from "./screens/People.tsx"
+import { Queue } from "./screens/review/Queue.tsx"
+import { ReportPage } from "./screens/review/ReportPage.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
 import { UnitPage } from "./screens/unit/UnitPage.tsx"
 import { SessionProvider, useSession } from "./session/Session.tsx"
@@ -56,6 +58,9 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
         unit={unitPage.unit ?? ""}
       />
     )
+  // Whoever may read the report: the API answers "not found" to anyone else.
+  const report = matchPath("/reports/:report", path)
+  if (report) return <ReportPage key={report.report} report={report.report ?? ""} />
   if (role === "unit") {
     if (path === "/inbox") return <Inbox />
     if (path === "/history") return <History />
@@ -65,6 +70,8 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
   if (role === "coordinator") {
     if (path === "/campaigns") return <CampaignList base="/campaigns" heading={t.dashboard.choose} />
     if (path === "/people") return <People />
+    const reviews = matchPath("/campaigns/:campaign/reviews", path)
+    if (reviews) return <Queue key={reviews.campaign} campaign={reviews.campaign ?? ""} />
     const dashboard = matchPath("/campaigns/:campaign", path)
     if (dashboard) return <Dashboard key={dashboard.campaign} campaign={dashboard.campaign ?? ""} />
   }

@@ -10,7 +10,7 @@ import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
-import { useRouter } from "../../router/Router.tsx"
+import { Link, useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { ChangePanel } from "./ChangePanel.tsx"
 import { Counts, filterOf, filterRows, type MatrixFilter, phaseOf, queryOf } from "./Counts.tsx"
@@ -149,6 +149,9 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
       <div className="grid-2">
         <section className="panel" aria-labelledby="review-h">
           <h2 id="review-h">{t.dashboard.review}</h2>
+          <p>
+            <Link to={`/campaigns/${encodeURIComponent(campaign)}/reviews`}>{t.review.queue}</Link>
+          </p>
           {pending.failure ? <ProblemNotice failure={pending.failure} onRetry={pending.reload} /> : null}
           {pending.data ? (
             <Review
