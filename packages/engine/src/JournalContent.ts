@@ -1,9 +1,10 @@
 /**
  * What a journal row is about, beside the event that moved the machine: the
  * report a unit submitted (every figure and narrative field), a reviewer's
- * decision and reason, a summary's document hashes and totals. It is hashed with
- * the row, so the stored reports, reviews and summaries can each be checked
- * against the chain, and an export alone proves every total from signed reports.
+ * decision with its reason or comment (审批意见), a summary's document hashes and
+ * totals. It is hashed with the row, so the stored reports, reviews and summaries
+ * can each be checked against the chain, and an export alone proves every total
+ * from signed reports.
  */
 import type { FigureSum, LevelTotals } from "@liandong/workflow"
 
