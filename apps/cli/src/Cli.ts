@@ -179,10 +179,20 @@ const reportCommand = Command.make(
 
 const approveCommand = Command.make(
   "approve",
-  { report: Argument.String("report"), key: idempotency },
-  ({ report, key }) =>
+  {
+    report: Argument.String("report"),
+    comment: Flag.String("comment").pipe(
+      Flag.withDescription('审批意见,默认“同意” / the approval\'s comment, "同意" by default'),
+      Flag.optional,
+    ),
+    key: idempotency,
+  },
+  ({ report, comment, key }) =>
     run(function* (ctx) {
-      const result = yield* approve(report, yield* actorFor(ctx.as), { idempotencyKey: Option.getOrNull(key) })
+      const result = yield* approve(report, yield* actorFor(ctx.as), {
+        idempotencyKey: Option.getOrNull(key),
+        comment: Option.getOrUndefined(comment),
+      })
       return ctx.json ? json(result) : `报送 ${result.report} 已审核通过 / approved`
     }),
 ).pipe(Command.withDescription("审核通过报送 / approve a report"))

@@ -37,7 +37,8 @@ describe("a second campaign through the same CLI", () => {
         const ref = `${key}/${action.unit}/${action.task}`
         const now = ["--now", step.at]
         if (action.kind === "ack") await run("ack", ref, "--as", action.unit, ...now)
-        else if (action.kind === "approve") await run("approve", ref, "--as", "lead", ...now)
+        else if (action.kind === "approve")
+          await run("approve", ref, "--comment", "同意，材料齐全", "--as", "lead", ...now)
         else if (action.kind === "return") await run("return", ref, "--reason", action.reason, "--as", "lead", ...now)
         else {
           const body = join(dir, `${action.unit}-${action.task}.json`)
@@ -59,6 +60,14 @@ describe("a second campaign through the same CLI", () => {
     const table = await run("status", key, "--as", "lead")
     expect(table).toContain("策划 plan")
     expect(table).toContain("现场活动 event")
+    // Each approval's 审批意见 is in its journal row.
+    const trail = JSON.parse(await run("audit", "trail", key, "--json", "--as", "lead")) as Array<{
+      event: string
+      note: { comment?: string | null }
+    }>
+    const approvals = trail.filter((e) => e.event === "task.approve")
+    expect(approvals.length).toBeGreaterThan(0)
+    expect(approvals.every((e) => e.note.comment === "同意，材料齐全")).toBe(true)
     const summary = await run("summary", key, "--as", "lead")
     expect(summary).toContain("收回试卷914份")
     expect(summary).toContain("参赛文化企业及机关单位95家")

@@ -82,7 +82,7 @@ const targetsOf = (route: Route, seeded: Seeded): Array<Target & { values: Recor
   return [{ name: "-", campaign: null, unit: null, exists: true, values: {} }]
 }
 
-const bodyOf = (route: Route, target: Target): unknown => {
+const bodyOf = (route: Route, target: Target, seeded: Seeded): unknown => {
   switch (route.operationId) {
     case "campaigns.deploy":
       return target.campaign === "matrix-main" ? mainCampaign : otherCampaign
@@ -90,6 +90,14 @@ const bodyOf = (route: Route, target: Target): unknown => {
       return { figures: { attendees: 12 }, narrative: { narrative: "矩阵测试" } }
     case "reports.return":
       return { reason: "矩阵退回" }
+    case "reports.approveMany":
+      return {
+        reports: [
+          ...["district-a", "district-b", "county-a1", "other-district"].map((u) => seeded.reports[u]),
+          "999999",
+        ],
+        comment: "矩阵批量同意",
+      }
     case "campaigns.change":
       return { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
     case "notices.read":
@@ -106,13 +114,13 @@ const bodyOf = (route: Route, target: Target): unknown => {
 }
 
 /** The request of a route: a JSON body, or for an upload the file's bytes and name. */
-const requestOf = (route: Route, target: Target) =>
+const requestOf = (route: Route, target: Target, seeded: Seeded) =>
   route.operationId === "tasks.uploadAttachment"
     ? {
         raw: tinyPdf(`matrix ${target.name}`).toString("latin1"),
         headers: { "content-type": "application/octet-stream", "x-file-name": encodeURIComponent("矩阵.pdf") },
       }
-    : { body: bodyOf(route, target) }
+    : { body: bodyOf(route, target, seeded) }
 
 /** The headers of a server-sent event stream, then the stream is dropped. */
 const openStream = async (base: string, path: string, token: string | undefined): Promise<Answer> => {
@@ -175,7 +183,7 @@ describeEachDatabase(
           const answer =
             route.operationId === "live.events"
               ? await openStream(server.url, path, token)
-              : await call(server.url, route.method, path, { token, ...requestOf(route, target) })
+              : await call(server.url, route.method, path, { token, ...requestOf(route, target, seeded) })
           const allowed = expected(kind, caller, target)
           const where = `${route.method} ${path} (${target.name})`
           if (!allowed.includes(answer.status)) {

@@ -149,6 +149,26 @@ const badBody = (operationId: string): fc.Arbitrary<unknown> => {
         }),
         fc.record({ cause: fc.string() }),
       )
+    case "reports.approve":
+      return fc.oneof(
+        notAnObject,
+        // A null comment is no comment (JSON has no undefined): approved with "同意".
+        fc.record({ comment: fc.oneof(fc.integer(), fc.constant("意".repeat(501)), unstorable) }),
+      )
+    case "reports.approveMany":
+      return fc.oneof(
+        notAnObject,
+        fc.constant({ reports: [] }),
+        fc.constant({ reports: Array.from({ length: 201 }, (_, i) => String(i + 1)) }),
+        fc.record({
+          reports: fc.array(fc.oneof(fc.constantFrom("0", "-1", "abc", "1.5", ""), unstorable), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+        }),
+        fc.record({ reports: fc.constant(["1"]), comment: fc.oneof(fc.constant("意".repeat(501)), unstorable) }),
+        fc.record({ comment: fc.constant("同意") }),
+      )
     case "notices.read":
       return fc.oneof(
         notAnObject,
@@ -374,13 +394,15 @@ describeEachDatabase(
                 ? spoiled.value
                 : op.operationId === "reports.return"
                   ? { reason: "理由" }
-                  : op.operationId === "campaigns.change"
-                    ? { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
-                    : op.operationId === "notices.nudge"
-                      ? { which: "unreported" }
-                      : op.operationId === "webhooks.add"
-                        ? { kind: "webhook", url: "https://hooks.example.invalid/liandong" }
-                        : {}
+                  : op.operationId === "reports.approveMany"
+                    ? { reports: [values.report] }
+                    : op.operationId === "campaigns.change"
+                      ? { change: { kind: "withdraw-unit", unit: "district-b" }, dryRun: true }
+                      : op.operationId === "notices.nudge"
+                        ? { which: "unreported" }
+                        : op.operationId === "webhooks.add"
+                          ? { kind: "webhook", url: "https://hooks.example.invalid/liandong" }
+                          : {}
               : undefined
             const answer = await call(server.url, op.method, `${path}${query}`, {
               token: tokenFor(op.operationId, seeded),
@@ -460,6 +482,35 @@ describeEachDatabase(
           field: "narrative.narrative",
         },
         { path: returned, token: lead, body: { reason: "理由\udc00" }, in: "body", field: "reason" },
+        {
+          path: `/api/v1/reports/${seeded.reports["district-b"]}/approve`,
+          token: lead,
+          body: { comment: "意".repeat(501) },
+          in: "body",
+          field: "comment",
+        },
+        { path: "/api/v1/reports/approve", token: lead, body: { reports: [] }, in: "body", field: "reports" },
+        {
+          path: "/api/v1/reports/approve",
+          token: lead,
+          body: { reports: Array.from({ length: 201 }, (_, i) => String(i + 1)) },
+          in: "body",
+          field: "reports",
+        },
+        {
+          path: "/api/v1/reports/approve",
+          token: lead,
+          body: { reports: ["1", "x1"] },
+          in: "body",
+          field: "reports[1]",
+        },
+        {
+          path: "/api/v1/reports/approve",
+          token: lead,
+          body: { reports: ["1"], comment: "意".repeat(501) },
+          in: "body",
+          field: "comment",
+        },
         {
           path: "/api/v1/campaigns",
           token: lead,

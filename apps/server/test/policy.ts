@@ -19,6 +19,7 @@ export type RouteKind =
   | "unit-read"
   | "unit-act"
   | "review"
+  | "bulk-review"
   | "nudge"
   | "people"
 
@@ -50,6 +51,8 @@ export const policy: Record<string, RouteKind> = {
   "reports.attachment": "unit-read",
   "reports.approve": "review",
   "reports.return": "review",
+  // Its reports are named in the body: one of each unit, another campaign's, and a missing one.
+  "reports.approveMany": "bulk-review",
   "audit.journal": "campaign-read",
   "audit.accountability": "campaign-read",
   "audit.verification": "campaign-audit",
@@ -156,6 +159,9 @@ export const expected = (kind: RouteKind, caller: Caller, target: Target): Reado
     case "review":
       if (!canRead || !target.exists) return [404]
       return manages ? [200, 409] : [403]
+    case "bulk-review":
+      // A coordinator gets an answer per report (refusals among them); anyone else, 403.
+      return caller === "lead" ? [200] : [403]
     case "nudge":
       if (!sees || !target.exists) return [404]
       // Allowed: it nudges, or nobody is left to nudge. A unit nudges only the units below it.

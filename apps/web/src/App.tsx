@@ -23,6 +23,8 @@ const chunks = {
   people: () => import("./screens/People.tsx"),
   // A unit's inbox, task and history share one chunk: whoever opens one soon opens the others.
   inbox: () => import("./screens/inbox/Screens.ts"),
+  // The review queue (a coordinator's) and the report page (anyone who may read the report).
+  review: () => import("./screens/review/Screens.ts"),
 }
 const AcceptInvitation = lazy(() => chunks.invitation().then((m) => ({ default: m.AcceptInvitation })))
 const CampaignList = lazy(() => chunks.campaigns().then((m) => ({ default: m.CampaignList })))
@@ -34,6 +36,8 @@ const People = lazy(() => chunks.people().then((m) => ({ default: m.People })))
 const Inbox = lazy(() => chunks.inbox().then((m) => ({ default: m.Inbox })))
 const TaskPage = lazy(() => chunks.inbox().then((m) => ({ default: m.TaskPage })))
 const History = lazy(() => chunks.inbox().then((m) => ({ default: m.History })))
+const Queue = lazy(() => chunks.review().then((m) => ({ default: m.Queue })))
+const ReportPage = lazy(() => chunks.review().then((m) => ({ default: m.ReportPage })))
 
 /**
  * The chunk an address opened directly will need, fetched while the session is checked
@@ -46,6 +50,8 @@ const chunkOf: ReadonlyArray<readonly [pattern: string, load: () => Promise<unkn
   ["/campaigns/:campaign", chunks.dashboard],
   ["/audit/:campaign", chunks.audit],
   ["/campaigns/:campaign/units/:unit", chunks.unit],
+  ["/campaigns/:campaign/reviews", chunks.review],
+  ["/reports/:report", chunks.review],
   ["/notices", chunks.notices],
   ["/people", chunks.people],
   ["/inbox", chunks.inbox],
@@ -88,6 +94,9 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
         unit={unitPage.unit ?? ""}
       />
     )
+  // Whoever may read the report: the API answers "not found" to anyone else.
+  const report = matchPath("/reports/:report", path)
+  if (report) return <ReportPage key={report.report} report={report.report ?? ""} />
   if (role === "unit") {
     if (path === "/inbox") return <Inbox />
     if (path === "/history") return <History />
@@ -97,6 +106,8 @@ const screenFor = (path: string, principal: Principal, t: ReturnType<typeof useI
   if (role === "coordinator") {
     if (path === "/campaigns") return <CampaignList base="/campaigns" heading={t.dashboard.choose} />
     if (path === "/people") return <People />
+    const reviews = matchPath("/campaigns/:campaign/reviews", path)
+    if (reviews) return <Queue key={reviews.campaign} campaign={reviews.campaign ?? ""} />
     const dashboard = matchPath("/campaigns/:campaign", path)
     if (dashboard) return <Dashboard key={dashboard.campaign} campaign={dashboard.campaign ?? ""} />
   }

@@ -41,6 +41,8 @@ describe.skipIf(!browserAvailable())("axe on every screen, desktop and phone, Ch
   let browser: Browser
   let people: ReturnType<typeof signingIn>
   const pages = new Map<Person, Page>()
+  /** West's returned report on the late campaign: its report page is checked too. */
+  let returned = ""
 
   beforeAll(async () => {
     ;[server, browser] = await Promise.all([serveTour(), launchBrowser()])
@@ -63,6 +65,7 @@ describe.skipIf(!browserAvailable())("axe on every screen, desktop and phone, Ch
     })
     const lead = await people.signIn("lead")
     await post(lead, `/reports/${late.report}/return`, { reason: "请补充发放地点和照片" })
+    returned = String(late.report)
     await post(lead, "/campaigns/tour-2026/nudges", { which: "unacknowledged", message: "请尽快确认接收" })
     await post(lead, "/campaigns/late-2026/nudges", { units: ["west-district"], message: "请重新报送" })
     pages.set("west", west)
@@ -104,10 +107,13 @@ describe.skipIf(!browserAvailable())("axe on every screen, desktop and phone, Ch
       found.push(...(await check(page, screen, lang)))
       expect(await page.locator("html").getAttribute("lang"), screen.name).toBe(lang === "zh" ? "zh-CN" : "en")
     }
-    // The auditor's own campaign list, and a task page with a returned report and the form.
+    // The auditor's own campaign list, a task page with a returned report and the form, the
+    // review queue (returned reports shown) and a returned report's page.
     for (const [person, path, ready] of [
       ["audit", "/audit", "main .task-list li a"],
       ["west", "/tasks/late-2026/west-district/brochures", "[data-testid=report-form]"],
+      ["lead", "/campaigns/late-2026/reviews?state=returned", "[data-testid=queue] li"],
+      ["lead", `/reports/${returned}`, "main h1"],
     ] as const)
       found.push(...(await check(pages.get(person) as Page, { name: path, person, path, ready }, lang)))
     expect(found).toEqual([])

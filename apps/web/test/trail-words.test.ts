@@ -131,6 +131,8 @@ const withoutVerbatim = (line: string) => {
   let rest = line
   for (const verbatim of [
     reason,
+    // the 审批意见 an approval records when none is written: the reviewer's words, as recorded
+    "同意",
     "tour-2026/east-district/brochures",
     "tour-2026",
     ...definition.units.filter((u) => !u.nameEn).map((u) => u.name),
@@ -208,6 +210,9 @@ describe("the trail in words", () => {
     expect(entryWords(submitted, messages.en, namesIn("en")).notes).toEqual([`report ${number}`])
     const returned = entries.find((e) => e.event === "task.return") as TrailEntry
     expect(entryWords(returned, messages.zh, namesIn("zh")).notes).toEqual([`报送 ${number}`, `退回原因：${reason}`])
+    const approved = entries.find((e) => e.event === "task.approve") as TrailEntry
+    expect(entryWords(approved, messages.zh, namesIn("zh")).notes).toContain("审批意见：同意")
+    expect(entryWords(approved, messages.en, namesIn("en")).notes).toContain("Comment: 同意")
     const refusal = entries.find((e) => e.note.refusal?.action === "approve") as TrailEntry
     const zh = entryWords(refusal, messages.zh, namesIn("zh"))
     expect(zh.notes[0]).toBe(`被拒绝的操作：审核通过（报送 ${number}）`)

@@ -1,9 +1,10 @@
 /**
  * What a journal row is about, beside the event that moved the machine: the
  * report a unit submitted (every figure and narrative field), a reviewer's
- * decision and reason, a summary's document hashes and totals. It is hashed with
- * the row, so the stored reports, reviews and summaries can each be checked
- * against the chain, and an export alone proves every total from signed reports.
+ * decision with its reason or comment (审批意见), a summary's document hashes and
+ * totals. It is hashed with the row, so the stored reports, reviews and summaries
+ * can each be checked against the chain, and an export alone proves every total
+ * from signed reports.
  */
 import type { FigureSum, LevelTotals } from "@liandong/workflow"
 
@@ -35,6 +36,8 @@ export interface ReviewContent {
   readonly decision: "approved" | "returned"
   readonly by: string
   readonly reason: string | null
+  /** 审批意见 on an approval; absent when none was recorded (approvals before comments were kept) */
+  readonly comment?: string
 }
 
 /** A consolidated summary as written: the hash of each format's bytes and the totals it states. */
@@ -83,6 +86,7 @@ export const storedReviewContent = (row: {
   readonly status: "submitted" | "approved" | "returned"
   readonly reviewed_by: string | null
   readonly return_reason: string | null
+  readonly review_comment?: string | null
 }): ReviewContent | null =>
   row.status === "submitted"
     ? null
@@ -91,4 +95,5 @@ export const storedReviewContent = (row: {
         decision: row.status,
         by: row.reviewed_by ?? "",
         reason: row.status === "returned" ? row.return_reason : null,
+        ...(row.review_comment == null ? {} : { comment: row.review_comment }),
       }

@@ -115,7 +115,9 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
     const again = await applyAppPrivileges(ownerStore.db, { role: app })
     expect(again).toMatchObject({ created: false, passwordSet: false })
     expect(again.tables.journal).toBe("SELECT, INSERT")
-    expect(again.tables.reports).toBe("SELECT, INSERT, UPDATE (status, reviewed_by, reviewed_at, return_reason)")
+    expect(again.tables.reports).toBe(
+      "SELECT, INSERT, UPDATE (status, reviewed_by, reviewed_at, return_reason, review_comment)",
+    )
     expect(again.tables.kysely_migration).toBe("")
     expect(again.functions).toEqual(["journal_append(text,jsonb)"])
     expect(again.sequences).toContain("journal_id_seq")

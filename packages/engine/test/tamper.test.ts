@@ -202,6 +202,46 @@ describeEachDatabase("tampering with the journal", (ctx) => {
 
   const named = (verdict: Verdict) => verdict.findings[0]?.seq
 
+  const firstApproval = () =>
+    ctx
+      .store()
+      .db.selectFrom("journal")
+      .select(["id", "seq", "payload"])
+      .where("campaign_id", "=", "spring-week")
+      .where("event", "=", "task.approve")
+      .orderBy("seq")
+      .executeTakeFirstOrThrow()
+
+  it("records the 审批意见 in the approval's event, and detects it changed in the journal", async () => {
+    const row = await firstApproval()
+    expect((row.payload as { comment?: string }).comment).toBe("同意")
+    await asSuperuser(ctx.store().db, (tx) =>
+      tx
+        .updateTable("journal")
+        .set({ payload: JSON.stringify({ ...(row.payload as object), comment: "不同意" }) })
+        .where("id", "=", row.id)
+        .execute(),
+    )
+    const { online, offline } = await verdicts()
+    expect(online.ok).toBe(false)
+    expect(offline.ok).toBe(false)
+    expect(named(online)).toBe(row.seq)
+  })
+
+  // The export holds the journal, not the stored reports: the database's copy is checked online.
+  it("detects a 审批意见 changed in the stored report", async () => {
+    const row = await firstApproval()
+    const report = (row.payload as { report: string }).report
+    await asSuperuser(ctx.store().db, (tx) =>
+      tx.updateTable("reports").set({ review_comment: "不同意" }).where("id", "=", report).execute(),
+    )
+    const { online } = await verdicts()
+    expect(online.ok).toBe(false)
+    expect(online.findings.map((f) => f.en).join("\n")).toMatch(
+      new RegExp(`report ${report}'s review as stored differs`),
+    )
+  })
+
   describe.each(Object.keys(tampers))("%s", (name) => {
     it("is detected, online and offline, naming the row", async () => {
       await (tampers[name] as (db: Db) => Promise<unknown>)(ctx.store().db)

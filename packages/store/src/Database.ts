@@ -173,6 +173,8 @@ export interface ReportsTable {
   reviewed_by: string | null
   reviewed_at: Timestamp | null
   return_reason: string | null
+  /** 审批意见: the approver's comment; null before 0021 and on returns */
+  review_comment: string | null
 }
 
 /** The figures of a report, as exact numerics. */

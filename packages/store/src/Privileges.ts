@@ -23,7 +23,7 @@ export interface TableGrant {
 }
 
 /** The columns of `reports` a review sets; everything else about a report is fixed when submitted. */
-export const reportReviewColumns = ["status", "reviewed_by", "reviewed_at", "return_reason"] as const
+export const reportReviewColumns = ["status", "reviewed_by", "reviewed_at", "return_reason", "review_comment"] as const
 
 const all = { select: true, insert: true, update: true, delete: true } as const
 
@@ -60,7 +60,7 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
     select: true,
     insert: true,
     update: reportReviewColumns,
-    why: "a submission is written once; a review sets only its decision, reviewer, time and reason",
+    why: "a submission is written once; a review sets only its decision, reviewer, time, reason and comment",
   },
   report_figures: { select: true, insert: true, why: "figures are written with their report and never change" },
   attachment_contents: {

@@ -62,7 +62,9 @@ describeEachDatabase("migrations", (ctx) => {
 
   it("refuse a database that holds a migration this code does not know, though nothing is pending", async () => {
     const { db } = ctx.store()
-    await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_release', now()::text)`.execute(db)
+    await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_release', now()::text)`.execute(
+      db,
+    )
     try {
       await expect(migrateToLatest(db)).rejects.toThrow(/9999_from_a_newer_release/u)
     } finally {

@@ -1,12 +1,15 @@
-/** Reports: list, one with its history, approve, return. */
+/** Reports: list, one with its history, approve (one or many), return. */
 import { Api } from "@liandong/api"
-import { approve, returnReport } from "@liandong/engine/commands"
+import { approve, approveMany, returnReport } from "@liandong/engine/commands"
 import { pageReports, reportAttachment, reportDetail } from "@liandong/engine/reads"
+import { NotAllowed } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { answer, answerChange, currentActor } from "../Handle.ts"
+import { answer, answerChange, currentActor, type WriteProblem } from "../Handle.ts"
 import { idempotent } from "../Idempotent.ts"
+import { requestContext } from "../Language.ts"
+import { toProblem } from "../Problems.ts"
 
 /** A Content-Disposition naming the file: an ASCII fallback and the UTF-8 name (RFC 6266, RFC 8187). */
 const contentDisposition = (kind: "inline" | "attachment", name: string) => {
@@ -22,7 +25,17 @@ export const reportsHandlers = HttpApiBuilder.group(Api, "reports", (handlers) =
         answer(
           pageReports(
             actor,
-            { campaign: query.campaign, unit: query.unit, task: query.task, status: query.status },
+            {
+              campaign: query.campaign,
+              unit: query.unit,
+              task: query.task,
+              status: query.status,
+              phase: query.phase,
+              level: query.level,
+              late: query.late === undefined ? undefined : query.late === "true",
+              q: query.q,
+              sort: query.sort,
+            },
             { limit: query.limit, cursor: query.cursor },
           ),
           "query",
@@ -53,16 +66,69 @@ export const reportsHandlers = HttpApiBuilder.group(Api, "reports", (handlers) =
     )
     .handle(
       "approve",
-      ({ params, headers }) =>
+      ({ params, headers, payload }) =>
         Effect.flatMap(currentActor, (actor) =>
-          idempotent(headers["idempotency-key"], null, (key) =>
+          // No body and an empty one are the same request: an approval with "同意".
+          idempotent(headers["idempotency-key"], payload?.comment === undefined ? null : payload, (key) =>
             answerChange(
-              Effect.map(approve(params.report, actor, { idempotencyKey: key }), (r) => ({
+              Effect.map(approve(params.report, actor, { idempotencyKey: key, comment: payload?.comment }), (r) => ({
                 ...r,
                 status: r.status as "approved",
               })),
               "path",
             ),
+          ),
+        ),
+      { uninterruptible: true },
+    )
+    .handle(
+      "approveMany",
+      ({ headers, payload }) =>
+        Effect.flatMap(currentActor, (actor) =>
+          idempotent(headers["idempotency-key"], payload, (key) =>
+            Effect.gen(function* () {
+              const ctx = yield* requestContext
+              const outcomes = yield* answerChange(
+                approveMany(payload.reports, actor, { idempotencyKey: key, comment: payload.comment }),
+              )
+              // Only a coordinator reviews: anyone else is refused as a whole, after each report's
+              // refusal was recorded as a single approval's would be.
+              if (actor.kind !== "principal" || actor.role !== "coordinator") {
+                const refusal = outcomes.find((o) => !o.ok && o.error._tag === "NotAllowed")
+                const problem = yield* toProblem(
+                  refusal !== undefined && !refusal.ok
+                    ? refusal.error
+                    : new NotAllowed({
+                        actor: actor.id,
+                        action: "approve-many",
+                        zh: `“${actor.id}”不是牵头单位,无权审核报送`,
+                        en: `"${actor.id}" is not a coordinator and may not approve reports`,
+                      }),
+                  ctx,
+                )
+                return yield* Effect.fail(problem as WriteProblem)
+              }
+              const results = []
+              for (const o of outcomes) {
+                if (o.ok) {
+                  results.push({
+                    report: o.report,
+                    outcome: o.replayed ? ("replayed" as const) : ("approved" as const),
+                    journal: o.journal,
+                    problem: null,
+                  })
+                  continue
+                }
+                const p = yield* toProblem(o.error, ctx, "body")
+                results.push({
+                  report: o.report,
+                  outcome: "refused" as const,
+                  journal: null,
+                  problem: { status: p.status, title: p.title, detail: p.detail ?? null },
+                })
+              }
+              return { results }
+            }),
           ),
         ),
       { uninterruptible: true },

@@ -14,6 +14,9 @@ export const TrailNote = Schema.Struct({
   phase: Schema.NullOr(Schema.String).annotate({ description: "the phase the event names" }),
   report: Schema.NullOr(Schema.String).annotate({ description: "the report submitted, approved or returned" }),
   reason: Schema.NullOr(Schema.String).annotate({ description: "a person's own words: why a report was returned" }),
+  comment: Schema.optional(Schema.NullOr(Schema.String)).annotate({
+    description: "the approver's comment (审批意见) on an approval",
+  }),
   subjectUnit: Schema.NullOr(Schema.String).annotate({
     description: "the unit an event of the campaign's machine concerns (a unit that finished a phase)",
   }),

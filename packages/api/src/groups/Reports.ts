@@ -1,7 +1,7 @@
-/** Reports: list, one with its history, approve, return with a reason. */
+/** Reports: list (filtered, sorted), one with its history, approve (one or many), return with a reason. */
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus, Text } from "../Common.ts"
+import { IdempotencyHeaders, Key, Page, PageQuery, ReportId, ReportStatus, Text, UnitLevel } from "../Common.ts"
 import { readProblems, writeProblems } from "../Problems.ts"
 import { Authentication } from "../Security.ts"
 import { TrailEntry } from "./Audit.ts"
@@ -34,6 +34,9 @@ export const ReportItem = Schema.Struct({
   reviewedByName: Schema.NullOr(Schema.String).annotate({ description: "the reviewer's name, from the directory" }),
   reviewedAt: Schema.NullOr(Schema.String),
   returnReason: Schema.NullOr(Schema.String),
+  reviewComment: Schema.NullOr(Schema.String).annotate({
+    description: "the approver's comment (审批意见), in the journal with the approval; null until approved",
+  }),
   attachments: Schema.Array(AttachmentItem),
 })
 export type ReportItem = typeof ReportItem.Type
@@ -52,6 +55,39 @@ export const ReturnBody = Schema.Struct({
     Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
   ),
 })
+
+/** A comment on an approval (审批意见): optional ("同意" when absent), at most 500 characters. */
+export const ReviewComment = Text.check(
+  Schema.isMaxLength(500, { message: "审批意见不超过 500 字 / the comment is at most 500 characters" }),
+)
+
+/** What an approval may carry: its comment. No body at all approves with "同意". */
+export const ApproveBody = Schema.Struct({ comment: Schema.optional(ReviewComment) })
+
+/** Several reports approved with one comment. */
+export const BulkApproveBody = Schema.Struct({
+  reports: Schema.Array(ReportId).check(
+    Schema.isMinLength(1, { message: "至少选择 1 份报送 / name at least 1 report" }),
+    Schema.isMaxLength(200, { message: "一次最多审核 200 份报送 / at most 200 reports at once" }),
+  ),
+  comment: Schema.optional(ReviewComment),
+})
+
+/** One report's outcome in a bulk approval: approved, replayed (approved before by this key), or refused and why. */
+export const BulkApproveItem = Schema.Struct({
+  report: Schema.String,
+  outcome: Schema.Literals(["approved", "replayed", "refused"]),
+  journal: Schema.NullOr(Schema.Int),
+  problem: Schema.NullOr(
+    Schema.Struct({ status: Schema.Int, title: Schema.String, detail: Schema.NullOr(Schema.String) }),
+  ),
+})
+
+/** What a bulk approval answers: one item per report named, in order. */
+export const BulkApproved = Schema.Struct({ results: Schema.Array(BulkApproveItem) })
+
+/** The orders of a report listing. */
+export const ReportSort = Schema.Literals(["submitted", "unit", "deadline"])
 
 /** What approving or returning answers. */
 export const Reviewed = Schema.Struct({
@@ -74,6 +110,19 @@ export class ReportsGroup extends HttpApiGroup.make("reports")
         unit: Schema.optional(Key),
         task: Schema.optional(Key),
         status: Schema.optional(ReportStatus),
+        phase: Schema.optional(Key),
+        level: Schema.optional(UnitLevel),
+        late: Schema.optional(Schema.Literals(["true", "false"])).annotate({
+          description: "true: only reports submitted after their task's deadline; false: only those on time",
+        }),
+        q: Schema.optional(
+          Text.check(
+            Schema.isMaxLength(100, { message: "搜索词不超过 100 字 / the search is at most 100 characters" }),
+          ),
+        ).annotate({ description: "words in the unit's name or the narrative" }),
+        sort: Schema.optional(ReportSort).annotate({
+          description: "submitted (by number, the default), unit, or deadline; then by number",
+        }),
       },
       success: Page(ReportItem),
       error: readProblems,
@@ -89,9 +138,18 @@ export class ReportsGroup extends HttpApiGroup.make("reports")
     }),
   )
   .add(
+    HttpApiEndpoint.post("approveMany", "/reports/approve", {
+      headers: IdempotencyHeaders,
+      payload: BulkApproveBody,
+      success: BulkApproved,
+      error: writeProblems,
+    }),
+  )
+  .add(
     HttpApiEndpoint.post("approve", "/reports/:report/approve", {
       params: report,
       headers: IdempotencyHeaders,
+      payload: [ApproveBody, Schema.Null],
       success: Reviewed,
       error: writeProblems,
     }),

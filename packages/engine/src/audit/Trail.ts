@@ -35,6 +35,8 @@ export interface TrailNote {
   readonly report: string | null
   /** a person's own words: why a report was returned */
   readonly reason: string | null
+  /** the approver's comment (审批意见), absent on rows without one */
+  readonly comment?: string | null
   /** the unit an event of the campaign's machine concerns (a unit that finished a phase) */
   readonly subjectUnit: string | null
   /** the definition version deployed */
@@ -69,6 +71,7 @@ export const trailNote = (event: string, payload: Record<string, unknown>): Trai
     phase: text(payload.phase) ?? (event === "nudge" ? text(selector.phase) : null),
     report: text(payload.report),
     reason: denied ? null : text(payload.reason),
+    comment: event === "task.approve" ? text(payload.comment) : null,
     subjectUnit: event === "unit.phase-done" ? text(payload.unit) : null,
     version: typeof payload.version === "number" ? payload.version : null,
     summary: text(payload.summary),
@@ -163,7 +166,9 @@ export const trail = (campaignId: string, actor: Actor, filter: TrailFilter = {}
             ? nudgeDetail(row.payload as { units?: unknown; message?: unknown })
             : row.event === "access.denied" && typeof (row.payload as { repeated?: unknown }).repeated === "number"
               ? `${payload.reason ?? payload.action} (+${(row.payload as { repeated: number }).repeated} repeated)`
-              : (payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null)),
+              : row.event === "task.approve" && typeof (row.payload as { comment?: unknown }).comment === "string"
+                ? `report ${payload.report}; 审批意见 comment: ${(row.payload as { comment: string }).comment}`
+                : (payload.reason ?? payload.action ?? (payload.report ? `report ${payload.report}` : null)),
         note: trailNote(row.event, row.payload as Record<string, unknown>),
       }
     })

@@ -1,6 +1,7 @@
 /**
- * The coordinator reviews a submitted report: approves it (审核通过) or returns
- * it with a reason (退回) for the unit to correct and resubmit.
+ * The coordinator reviews a submitted report: approves it (审核通过) with a comment
+ * (审批意见, "同意" unless they write one), or returns it with a reason (退回) for the
+ * unit to correct and resubmit. Both are in the journal event and its content.
  */
 import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
@@ -20,6 +21,14 @@ export const ReturnReason = Schema.String.check(
   Schema.isMaxLength(2000, { message: "理由不超过 2000 字 / the reason is at most 2000 characters" }),
 )
 
+/** The comment an approval records when the reviewer writes none, as OA systems do. */
+export const defaultReviewComment = "同意"
+
+/** A comment on an approval (审批意见): optional, at most 500 characters. */
+export const ReviewComment = Schema.String.check(
+  Schema.isMaxLength(500, { message: "审批意见不超过 500 字 / the comment is at most 500 characters" }),
+)
+
 const findReport = (ref: string) =>
   query("reports.find", (db) => (/^\d+$/.test(ref) ? reportById(db, ref) : latestReport(db, parseTaskRef(ref))))
 
@@ -27,28 +36,31 @@ const review = (
   decision: "approve" | "return",
   ref: unknown,
   reason: string | null,
+  comment: string | null,
   actor: Actor,
-  options: { idempotencyKey?: string | null },
+  options: { idempotencyKey?: string | null; action?: string },
 ) =>
   Effect.gen(function* () {
+    // The action a refusal is recorded under: a bulk approval's are its own.
+    const action = options.action ?? decision
     const reportRef = yield* decode(ReportRef, ref)
     const report = yield* findReport(reportRef)
     const notFound = new NotFound({ what: "report", ref: reportRef })
     // A missing report and one in a campaign the caller takes no part in are refused alike.
-    if (report === undefined) return yield* refuseUnseen(null, actor, decision, reportRef, notFound)
+    if (report === undefined) return yield* refuseUnseen(null, actor, action, reportRef, notFound)
     const loaded = yield* loadCampaign(report.campaign_id)
     if (!canSeeCampaign(actor, loaded.definition))
-      return yield* refuseUnseen(report.campaign_id, actor, decision, reportRef, notFound)
-    const denied = journalDenial(report.campaign_id, actor, decision, reportRef)
+      return yield* refuseUnseen(report.campaign_id, actor, action, reportRef, notFound)
+    const denied = journalDenial(report.campaign_id, actor, action, reportRef)
     if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
-    yield* denied(requireManager(actor, loaded.definition, decision))
+    yield* denied(requireManager(actor, loaded.definition, action))
     const at = yield* nowIso
     const outcome = yield* groupCommitted({
       order: machineOrder(loaded.row.id, report.unit_key),
       campaignId: loaded.row.id,
       actor,
       idempotencyKey: options.idempotencyKey,
-      request: { command: decision, ref: reportRef, reason },
+      request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
       run: (tx) =>
         Effect.gen(function* () {
           const { answer: current } = yield* applyCommand(tx, {
@@ -71,20 +83,28 @@ const review = (
                 // Written before the event is applied: if the machine refuses it, the transaction undoes both.
                 yield* query(
                   "reports.review",
-                  (db) => reviewReport(db, current.id, { status, by: actor.id, at: when, reason }),
+                  (db) => reviewReport(db, current.id, { status, by: actor.id, at: when, reason, comment }),
                   tx,
                 )
                 const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
                 return {
                   event:
                     decision === "approve"
-                      ? { type: "task.approve" as const, ...about }
+                      ? { type: "task.approve" as const, ...about, comment: comment ?? defaultReviewComment }
                       : { type: "task.return" as const, ...about, reason: reason ?? "" },
                   cause: {
                     actor,
                     cause: "command",
                     idempotencyKey: options.idempotencyKey ?? null,
-                    content: { review: { report: String(current.id), decision: status, by: actor.id, reason } },
+                    content: {
+                      review: {
+                        report: String(current.id),
+                        decision: status,
+                        by: actor.id,
+                        reason,
+                        ...(comment === null ? {} : { comment }),
+                      },
+                    },
                   },
                   answer: current,
                 }
@@ -101,9 +121,15 @@ const review = (
     return { ...outcome.result, replayed: outcome.replayed }
   })
 
-/** Approves a submitted report. */
-export const approve = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
-  review("approve", ref, null, actor, options)
+/** Approves a submitted report with a comment ("同意" when none or only blanks are given). */
+export const approve = (
+  ref: unknown,
+  actor: Actor,
+  options: { idempotencyKey?: string | null; comment?: unknown; action?: string } = {},
+) =>
+  Effect.flatMap(decode(Schema.UndefinedOr(Schema.NullOr(ReviewComment)), options.comment), (text) =>
+    review("approve", ref, null, text?.trim() || defaultReviewComment, actor, options),
+  )
 
 /** Returns a submitted report to its unit with a reason. */
 export const returnReport = (
@@ -111,4 +137,43 @@ export const returnReport = (
   reason: unknown,
   actor: Actor,
   options: { idempotencyKey?: string | null } = {},
-) => Effect.flatMap(decode(ReturnReason, reason), (text) => review("return", ref, text.trim(), actor, options))
+) => Effect.flatMap(decode(ReturnReason, reason), (text) => review("return", ref, text.trim(), null, actor, options))
+
+/** The most reports one bulk approval names. */
+export const maxBulkApprove = 200
+
+/** One report's outcome in a bulk approval: its answer, or the failure that refused it. */
+export type BulkOutcome<E> =
+  | { readonly report: string; readonly ok: true; readonly journal: number; readonly replayed: boolean }
+  | { readonly report: string; readonly ok: false; readonly error: E }
+
+/**
+ * Approves several reports with one comment, each by its own command (the group commit
+ * batches them), so each is authorized, journaled and refused on its own: partial
+ * success, never half of one report. A key `k` becomes `k:<report>` for each report.
+ */
+export const approveMany = (
+  refs: ReadonlyArray<string>,
+  actor: Actor,
+  options: { idempotencyKey?: string | null; comment?: unknown } = {},
+) =>
+  Effect.flatMap(decode(Schema.UndefinedOr(Schema.NullOr(ReviewComment)), options.comment), (comment) =>
+    Effect.forEach(
+      [...new Set(refs)],
+      (ref) =>
+        Effect.map(
+          Effect.result(
+            approve(ref, actor, {
+              idempotencyKey: options.idempotencyKey == null ? null : `${options.idempotencyKey}:${ref}`,
+              comment,
+              action: "approve-many",
+            }),
+          ),
+          (result) =>
+            result._tag === "Success"
+              ? { report: ref, ok: true as const, journal: result.success.journal, replayed: result.success.replayed }
+              : { report: ref, ok: false as const, error: result.failure },
+        ),
+      { concurrency: 16 },
+    ),
+  )

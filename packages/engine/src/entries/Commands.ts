@@ -27,7 +27,14 @@ export { type Deployed, deploy } from "../commands/Deploy.ts"
 /** Nudge (催办) units: named ones, or those not acknowledged, not reported or returned; the input's schema. */
 export { type Nudged, NudgeInput, NudgeWhich, nudge, nudgeMessageMax } from "../commands/Nudge.ts"
 /** Approve or return a report (the coordinator). */
-export { approve, returnReport } from "../commands/Review.ts"
+export {
+  approve,
+  approveMany,
+  type BulkOutcome,
+  defaultReviewComment,
+  maxBulkApprove,
+  returnReport,
+} from "../commands/Review.ts"
 /** Submit a report for a task (its unit); its input's schema. */
 export { ReportInput, submitReport } from "../commands/SubmitReport.ts"
 /** Register principals, one or a directory at once (the operator); the input's schema. */

@@ -4,6 +4,7 @@
  * and the task's journal entries.
  */
 import type { ReportRow } from "@liandong/store"
+import type { UnitLevel } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
@@ -13,7 +14,14 @@ import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { selectContent, selectReportAttachments } from "../sql/Attachments.ts"
 import { selectPrincipalNames } from "../sql/Directory.ts"
-import { selectAttempts, selectFigures, selectReport, selectReportPage } from "../sql/ReadReports.ts"
+import {
+  type ReportAfter,
+  type ReportSort,
+  selectAttempts,
+  selectFigures,
+  selectReport,
+  selectReportPage,
+} from "../sql/ReadReports.ts"
 import { badCursor, decodeCursor, limitOf, type PageRequest, pageOf } from "./Page.ts"
 import { readableByCampaign, scopeOf } from "./Scope.ts"
 
@@ -23,6 +31,13 @@ export interface ReportFilter {
   readonly unit?: string | undefined
   readonly task?: string | undefined
   readonly status?: ReportRow["status"] | undefined
+  readonly phase?: string | undefined
+  readonly level?: UnitLevel | undefined
+  /** reported after the task's deadline */
+  readonly late?: boolean | undefined
+  /** words in a unit's name or the narrative */
+  readonly q?: string | undefined
+  readonly sort?: ReportSort | undefined
 }
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
@@ -73,30 +88,62 @@ const itemsOf = (rows: ReadonlyArray<ReportRow>) =>
         reviewedByName: row.reviewed_by === null ? null : (names.get(row.reviewed_by) ?? null),
         reviewedAt: iso(row.reviewed_at),
         returnReason: row.return_reason,
+        reviewComment: row.review_comment ?? null,
         attachments: files
           .filter((f) => String(f.report_id) === String(row.id))
           .map((f) => ({ id: String(f.id), name: f.name, type: f.type, size: Number(f.size), sha256: f.sha256 })),
       })),
   )
 
-/** A page of the reports the actor may read, by number. */
+/** A page of the reports the actor may read, filtered and in the order asked for (then by number). */
 export const pageReports = (actor: Actor, filter: ReportFilter, page: PageRequest) =>
   Effect.gen(function* () {
     const limit = limitOf(page)
-    const after = yield* decodeCursor(page.cursor, 1)
-    if (after !== undefined && !/^\d{1,18}$/.test(String(after[0]))) {
+    const sort = filter.sort ?? "submitted"
+    const after = yield* decodeCursor(page.cursor, sort === "submitted" ? 1 : 2)
+    if (after !== undefined && !/^\d{1,18}$/.test(String(after[after.length - 1]))) {
       return yield* badCursor()
     }
     const scopes = yield* readableByCampaign(actor, filter.campaign)
     if (scopes.size === 0) return { items: [], nextCursor: null }
+    // A level and a unit's name are in the definitions: they become unit keys for the SQL.
+    const units = [...scopes.values()].flatMap(({ definition }) => definition.units)
+    const q = filter.q?.trim().toLowerCase()
     const rows = yield* query("reports.page", (db) =>
-      selectReportPage(db, scopeOf(scopes), filter, after === undefined ? undefined : String(after[0]), limit + 1),
+      selectReportPage(
+        db,
+        scopeOf(scopes),
+        {
+          unit: filter.unit,
+          task: filter.task,
+          status: filter.status,
+          phase: filter.phase,
+          late: filter.late,
+          sort,
+          units:
+            filter.level === undefined ? undefined : units.filter((u) => u.level === filter.level).map((u) => u.key),
+          search:
+            q === undefined || q === ""
+              ? undefined
+              : {
+                  text: q,
+                  units: units
+                    .filter((u) => u.name.toLowerCase().includes(q) || (u.nameEn ?? "").toLowerCase().includes(q))
+                    .map((u) => u.key),
+                },
+        },
+        after === undefined ? undefined : (after.map(String) as unknown as ReportAfter),
+        limit + 1,
+      ),
     )
     const items = yield* itemsOf(rows.slice(0, limit))
     const paged = pageOf(
       rows,
       limit,
-      (row) => [String(row.id)],
+      (row) =>
+        sort === "submitted"
+          ? [String(row.id)]
+          : [sort === "unit" ? row.unit_key : (iso(row.task_deadline) ?? ""), String(row.id)],
       (row) => row,
     )
     return { items, nextCursor: paged.nextCursor }

@@ -75,7 +75,7 @@ export const selectStoredReports = (db: Sql, campaign: string, afterId: string |
   let q = db
     .selectFrom("reports")
     .select(["id", "unit_key", "task_key", "attempt", "submitted_by", "narrative", "status"])
-    .select(["reviewed_by", "return_reason"])
+    .select(["reviewed_by", "return_reason", "review_comment"])
     .where("campaign_id", "=", campaign)
   if (afterId !== undefined) q = q.where("id", ">", afterId)
   q = q.orderBy("id")

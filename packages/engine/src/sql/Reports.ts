@@ -68,7 +68,7 @@ export const insertFigures = (db: Sql, reportId: string, figures: ReadonlyArray<
     .values(figures.map(([key, value]) => ({ report_id: reportId, figure_key: key, value })))
     .execute()
 
-/** Records a report's review: approved, or returned with the reason. */
+/** Records a report's review: approved with its comment, or returned with the reason. */
 export const reviewReport = (
   db: Sql,
   id: string,
@@ -77,10 +77,17 @@ export const reviewReport = (
     readonly by: string
     readonly at: string
     readonly reason: string | null
+    readonly comment: string | null
   },
 ) =>
   db
     .updateTable("reports")
-    .set({ status: review.status, reviewed_by: review.by, reviewed_at: review.at, return_reason: review.reason })
+    .set({
+      status: review.status,
+      reviewed_by: review.by,
+      reviewed_at: review.at,
+      return_reason: review.reason,
+      review_comment: review.comment,
+    })
     .where("id", "=", id)
     .execute()

@@ -19,6 +19,7 @@ import * as nudges from "./0017_nudges.ts"
 import * as attachments from "./0018_attachments.ts"
 import * as escalations from "./0019_escalations.ts"
 import * as noticePreferences from "./0020_notice_preferences.ts"
+import * as reviewComments from "./0021_review_comments.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "0018_attachments": attachments,
   "0019_escalations": escalations,
   "0020_notice_preferences": noticePreferences,
+  "0021_review_comments": reviewComments,
 }

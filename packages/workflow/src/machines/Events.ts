@@ -19,6 +19,8 @@ export type MachineEvent =
       readonly type: "task.approve"
       readonly task: string
       readonly report: string
+      /** 审批意见; absent on approvals recorded before comments were kept */
+      readonly comment?: string
       readonly by: string
       readonly at: string
     }

@@ -59,6 +59,7 @@ const noteWords = (e: TrailEntry, t: Messages, names: Names): string[] => {
   if (n.version !== null) out.push(t.audit.version(n.version))
   if (n.report !== null) out.push(t.audit.report(n.report))
   if (n.reason !== null) out.push(`${t.audit.returnReason}${t.colon}${n.reason}`)
+  if (n.comment) out.push(`${t.review.comment}${t.colon}${n.comment}`)
   if (n.summary !== null) out.push(t.audit.summaryNo(n.summary))
   if (n.nudge) {
     const whom = n.nudge.units.map((u) => names.unit(u)).join(t.listSeparator)

@@ -11,7 +11,7 @@ import { useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
-import { useRouter } from "../../router/Router.tsx"
+import { Link, useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 import { ChangePanel } from "./ChangePanel.tsx"
 import { Counts, filterOf, filterRows, type MatrixFilter, phaseOf, queryOf } from "./Counts.tsx"
@@ -39,7 +39,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   // The campaign's status and units change too (started, closed, a unit added): follow the journal.
   const detail = useResource(
     (api) => api.run((client) => client.campaigns.get({ params: { campaign } })),
-    [campaign, seq],
+    [campaign, round],
   )
   const matrix = useResource(
     (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
@@ -59,7 +59,7 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign } }))),
-    [campaign, seq],
+    [campaign, round],
   )
   const taskMap = useMemo(() => new Map((tasks.data ?? []).map((task) => [task.ref, task])), [tasks.data])
   const units = useMemo(() => new Map((detail.data?.units ?? []).map((u) => [u.key, u])), [detail.data])
@@ -154,6 +154,9 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
       <div className="grid-2">
         <section className="panel" aria-labelledby="review-h">
           <h2 id="review-h">{t.dashboard.review}</h2>
+          <p>
+            <Link to={`/campaigns/${encodeURIComponent(campaign)}/reviews`}>{t.review.queue}</Link>
+          </p>
           {pending.failure ? <ProblemNotice failure={pending.failure} onRetry={pending.reload} /> : null}
           {pending.data ? (
             <Review

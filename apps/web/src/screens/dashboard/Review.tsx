@@ -1,6 +1,7 @@
 /**
  * Reports waiting for the coordinator: each with its unit, task, figures and
- * narrative; approve in one click, or return with a reason the unit will read.
+ * narrative; approve with a comment (审批意见, "同意" when left empty), or return with
+ * a reason the unit will read. The review queue screen filters and approves in bulk.
  */
 import type { ReportItem, TaskItem } from "@liandong/api"
 import { type FormEvent, useId, useRef, useState } from "react"
@@ -29,6 +30,7 @@ const PendingReport = ({
   const id = useId()
   const [returning, setReturning] = useState(false)
   const [reason, setReason] = useState("")
+  const [comment, setComment] = useState("")
   const [reasonError, setReasonError] = useState<string | null>(null)
   const [failure, setFailure] = useState<ApiFailure | null>(null)
   const [busy, setBusy] = useState(false)
@@ -42,9 +44,16 @@ const PendingReport = ({
     setBusy(true)
     setFailure(null)
     try {
-      const headers = { "idempotency-key": keyFor(`${action}:${reason}`) }
+      const headers = { "idempotency-key": keyFor(`${action}:${action === "approve" ? comment : reason}`) }
+      const said = comment.trim()
       if (action === "approve")
-        await api.run((client) => client.reports.approve({ params: { report: report.id }, headers }))
+        await api.run((client) =>
+          client.reports.approve({
+            params: { report: report.id },
+            headers,
+            payload: said === "" ? {} : { comment: said },
+          }),
+        )
       else
         await api.run((client) =>
           client.reports.return({ params: { report: report.id }, headers, payload: { reason: reason.trim() } }),
@@ -113,6 +122,20 @@ const PendingReport = ({
         </form>
       ) : (
         <div className="actions">
+          <div className="field">
+            <label htmlFor={`${id}-comment`}>{t.review.comment}</label>
+            <input
+              id={`${id}-comment`}
+              value={comment}
+              maxLength={500}
+              placeholder="同意"
+              onChange={(e) => setComment(e.target.value)}
+              aria-describedby={`${id}-comment-hint`}
+            />
+            <span id={`${id}-comment-hint`} className="hint">
+              {t.review.commentHint}
+            </span>
+          </div>
           <button type="button" className="primary" disabled={busy} onClick={() => void act("approve")}>
             {t.dashboard.approve}
           </button>

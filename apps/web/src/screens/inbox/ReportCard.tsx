@@ -127,6 +127,15 @@ export const ReportCard = ({
           <FileList files={report.attachments} report={report.id} />
         </section>
       ) : null}
+      {report.status === "approved" && report.reviewComment ? (
+        <p className="review-comment" data-testid="review-comment">
+          <strong>
+            {t.review.comment}
+            {t.colon}
+          </strong>{" "}
+          {report.reviewComment}
+        </p>
+      ) : null}
       {report.status === "returned" && report.returnReason ? (
         <p className="return-reason">
           <strong>
