@@ -2,9 +2,10 @@
 import type * as Api from "@liandong/api"
 import { CurrentPrincipal } from "@liandong/api"
 import type { Actor } from "@liandong/engine/runtime"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { HttpServerRequest } from "effect/http"
 import { requestContext } from "./Language.ts"
+import { LiveHub } from "./LiveHub.ts"
 import { type EngineFailure, type FieldPlace, toProblem } from "./Problems.ts"
 
 /** The engine actor of the request: the principal of its token, nothing else. */
@@ -28,6 +29,13 @@ export const answer = <A, R>(effect: Effect.Effect<A, EngineFailure, R>, place: 
     Effect.flatMap(requestContext, (ctx) => Effect.flatMap(toProblem(error, ctx, place), Effect.fail)),
   ) as Effect.Effect<A, ReadProblem, R | HttpServerRequest.HttpServerRequest>
 
-/** Like `answer`, for a command: its failures are the problems of a change. */
+/**
+ * Like `answer`, for a command: its failures are the problems of a change. Once it is done the
+ * live hub looks at once, so the streams watching hear of it without waiting for the interval.
+ */
 export const answerChange = <A, R>(effect: Effect.Effect<A, EngineFailure, R>, place: FieldPlace = "body") =>
-  answer(effect, place) as Effect.Effect<A, WriteProblem, R | HttpServerRequest.HttpServerRequest>
+  answer(effect, place).pipe(
+    Effect.tap(() =>
+      Effect.flatMap(Effect.serviceOption(LiveHub), (hub) => (Option.isSome(hub) ? hub.value.poke : Effect.void)),
+    ),
+  ) as Effect.Effect<A, WriteProblem, R | HttpServerRequest.HttpServerRequest>

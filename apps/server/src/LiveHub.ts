@@ -6,11 +6,14 @@
  * interval however many dashboards are open, and none while nobody watches.
  * Streams are authorized as they open (`Live.ts`); a stream whose token was
  * revoked or expired since ends within an interval, and a token holds at most
- * `maxPerToken` streams at once.
+ * `maxPerToken` streams at once. A change this process answered (`poke`) makes
+ * the hub look at once rather than at the next interval, so a report sent
+ * through this server reaches its watchers in milliseconds; changes made by
+ * other processes (the workers, other servers) are found within an interval.
  */
 import { liveHeads } from "@liandong/engine/reads"
 import { authenticateSession } from "@liandong/engine/runtime"
-import { Context, Effect, Layer, Queue, Schedule, Stream } from "effect"
+import { Context, Effect, Layer, Queue, Stream } from "effect"
 
 const sessionPrefix = "session:"
 
@@ -51,6 +54,8 @@ export class LiveHub extends Context.Service<
     readonly lookups: Effect.Effect<number>
     /** How many streams are watching now. */
     readonly streams: Effect.Effect<number>
+    /** Asks for a look now (coalesced: however many ask during one look, one more follows it). */
+    readonly poke: Effect.Effect<void>
   }
 >()("@liandong/server/LiveHub") {
   /** The hub, looking every `intervalMs` for as long as the layer lives. */
@@ -93,8 +98,16 @@ export class LiveHub extends Context.Service<
             }
           }
         })
-        // A failed look (the database away) is skipped; the next one may succeed.
-        yield* look.pipe(Effect.ignore, Effect.repeat(Schedule.spaced(`${intervalMs} millis`)), Effect.forkScoped)
+        // A poke while nothing is watched is dropped: there is no one to tell.
+        const pokes = yield* Queue.sliding<void>(1)
+        // A failed look (the database away) is skipped; the next one may succeed. Between looks the
+        // hub waits for the interval or a poke, whichever comes first.
+        yield* look.pipe(
+          Effect.ignore,
+          Effect.andThen(Effect.raceFirst(Effect.sleep(`${intervalMs} millis`), Queue.take(pokes))),
+          Effect.forever,
+          Effect.forkScoped,
+        )
         const watch = (campaign: string, since: number, token: string) =>
           Stream.callback<CampaignHead>(
             (queue) =>
@@ -134,6 +147,9 @@ export class LiveHub extends Context.Service<
           maxPerToken,
           lookups: Effect.sync(() => lookups),
           streams: Effect.sync(() => all().length),
+          poke: Effect.suspend(() => (watchers.size === 0 ? Effect.void : Queue.offer(pokes, undefined))).pipe(
+            Effect.asVoid,
+          ),
         })
       }),
     )

@@ -202,6 +202,46 @@ describeEachDatabase(
       expect(await reading).toBe("aborted")
     })
 
+    it("tells the streams of a change this server answered at once, without waiting for the interval", async () => {
+      // A hub whose interval never comes round in this test: only the command's poke can tell the stream.
+      const slow = ManagedRuntime.make(
+        serverLayer({
+          host: "127.0.0.1",
+          port: 0,
+          bodyLimit: 64 * 1024,
+          rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
+          webDist: null,
+          worker: false,
+          livePollMs: 3_600_000,
+          requestExpiry: { retentionSeconds: 7 * 86_400, everyMs: 60 * 60 * 1000, batch: 1000 },
+        }).pipe(
+          Layer.provide(Layer.merge(engineServices(db.store(), seeded.keyFile, seededAt), storeLayer(db.store()))),
+        ),
+      )
+      try {
+        const server = await slow.runPromise(Effect.service(HttpServer.HttpServer))
+        const slowUrl = NetAddress.formatUrlUnsafe(server.address)
+        const stream = await openStream(slowUrl, token("lead"), "matrix-main")
+        streams.push(stream)
+        await eventually(() => stream.changes.length >= 1, "the first change")
+        const start: number = stream.changes[0].seq
+        const reported = await call(
+          slowUrl,
+          "POST",
+          "/api/v1/campaigns/matrix-main/units/district-a/tasks/events/reports",
+          {
+            token: token("unit-a"),
+            body: { figures: { attendees: 120 }, narrative: { narrative: "举办讲座两场" } },
+          },
+        )
+        expect(reported.status, JSON.stringify(reported.json)).toBe(200)
+        await eventually(() => stream.changes.some((c) => c.seq > start), "the change, told by the poke")
+      } finally {
+        closeAll()
+        await slow.dispose()
+      }
+    })
+
     it("looks up once an interval whatever the number of streams, and not at all while none is open", async () => {
       await eventually(async () => (await hub((h) => h.streams)) === 0, "the closed streams to leave the hub")
       const window = async (ms: number) => {
