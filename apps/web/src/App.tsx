@@ -9,7 +9,7 @@ import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
 import { Link, matchPath, RouterProvider, useRouter } from "./router/Router.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
-import { SessionProvider, useSession } from "./session/Session.tsx"
+import { loadClient, SessionProvider, useSession } from "./session/Session.tsx"
 
 // Sign-in and the shell are in the entry script; every other screen is a chunk of its own,
 // fetched the first time it is shown, so a unit never downloads the dashboard.
@@ -126,7 +126,11 @@ const Screens = () => {
   // Only the address the page was opened at: later ones load their chunk as they render.
   useEffect(() => {
     const opened = window.location.pathname
-    void chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)?.[1]()
+    const found = chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)
+    if (found === undefined) return
+    void found[1]()
+    // A signed-in screen's address: the API client too, while the session is checked.
+    if (found[0] !== "/invite") void loadClient()
   }, [])
   // The invitation link works signed in or not: it is for whoever holds it.
   if (path === "/invite") return <AcceptInvitation />

@@ -3,8 +3,8 @@
  * which no browser sends, so it reaches no server log; it goes in a POST body only.
  */
 import { type FormEvent, useId, useState } from "react"
-import { connect } from "../api/Client.ts"
 import { toFailure } from "../api/Failure.ts"
+import { acceptInvitation } from "../api/Plain.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useRouter } from "../router/Router.tsx"
 
@@ -27,11 +27,7 @@ export const AcceptInvitation = () => {
     }
     setWorking(true)
     try {
-      const api = await connect(
-        () => null,
-        () => lang,
-      )
-      await api.run((client) => client.account.acceptInvitation({ payload: { token, password } }))
+      await acceptInvitation({ token, password }, lang)
       // The token is spent: drop it from the address bar and the history.
       window.history.replaceState(null, "", "/invite")
       setDone(true)

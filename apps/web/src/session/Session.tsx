@@ -5,8 +5,9 @@
  */
 import type { Principal } from "@liandong/api"
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react"
-import { type Connection, connect } from "../api/Client.ts"
+import type { Connection } from "../api/Client.ts"
 import { type ApiFailure, isFailure, toFailure } from "../api/Failure.ts"
+import { readClock, readSession, signIn as signInPlain } from "../api/Plain.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 
 /** The campaign clock as last read from the server: `now` then, at the browser's `at`. */
@@ -35,6 +36,22 @@ interface SessionValue {
 
 const SessionContext = createContext<SessionValue | null>(null)
 
+let clientModule: Promise<typeof import("../api/Client.ts")> | null = null
+
+/**
+ * Fetches and evaluates the generated client (Effect and the whole contract), once. It is
+ * most of the scripts' CPU time on a phone, so the first screen does not wait for it: the
+ * session check and sign-in go through plain `fetch` (Plain.ts) while it loads.
+ */
+export const loadClient = () => {
+  // A failed download is tried again at the next call.
+  clientModule ??= import("../api/Client.ts").catch((cause: unknown) => {
+    clientModule = null
+    throw cause
+  })
+  return clientModule
+}
+
 const offline: Connection = {
   run: () => Promise.reject(toFailure({ _tag: "HttpClientError", reason: { _tag: "NotSignedIn" } })),
   runUntil: () => Promise.resolve(),
@@ -54,9 +71,11 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   const [clock, setClock] = useState<CampaignClock | null>(null)
   const raw = useRef<Promise<Connection> | null>(null)
   const connection = useCallback(() => {
-    raw.current ??= connect(
-      () => csrf.current,
-      () => langRef.current,
+    raw.current ??= loadClient().then(({ connect }) =>
+      connect(
+        () => csrf.current,
+        () => langRef.current,
+      ),
     )
     return raw.current
   }, [])
@@ -71,8 +90,19 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
 
   const enter = useCallback(
     async (person: Principal, token: string | null) => {
-      const base = await connection()
       csrf.current = token
+      // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix; it is
+      // read while the client loads, not after.
+      const at = Date.now()
+      const read = readClock(langRef.current).then(
+        (answer): CampaignClock => ({
+          now: Date.parse(answer.now),
+          at: (at + Date.now()) / 2,
+          simulated: answer.simulated,
+        }),
+        () => null,
+      )
+      const [base, serverClock] = await Promise.all([connection(), read])
       // Every call that answers 401 ends the session: it expired, or was signed out elsewhere.
       const guarded: Connection = {
         run: (call) =>
@@ -87,14 +117,7 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
             throw failure
           }),
       }
-      // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix.
-      const at = Date.now()
-      const serverClock = await base.run((client) => client.directory.clock()).catch(() => null)
-      setClock(
-        serverClock === null
-          ? null
-          : { now: Date.parse(serverClock.now), at: (at + Date.now()) / 2, simulated: serverClock.simulated },
-      )
+      setClock(serverClock)
       setPrincipal(person)
       setApi(guarded)
       setEnded(null)
@@ -106,9 +129,8 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   const signIn = useCallback(
     async (name: string, password: string, code?: string): Promise<ApiFailure | null> => {
       try {
-        const base = await connection()
         const payload = code === undefined || code === "" ? { name, password } : { name, password, code }
-        const session = await base.run((client) => client.account.signIn({ payload }))
+        const session = await signInPlain(payload, langRef.current)
         await enter(session.person, session.csrfToken)
         return null
       } catch (failure) {
@@ -120,13 +142,18 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
 
   // A second tab, or a reload: the cookie is already there; ask who it belongs to.
   useEffect(() => {
-    void connection()
-      .then((base) => base.run((client) => client.people.session()))
-      .then(
-        (session) => enter(session.person, session.csrfToken),
-        () => end(null),
-      )
-  }, [connection, enter, end])
+    void readSession(langRef.current).then(
+      (session) => enter(session.person, session.csrfToken),
+      () => end(null),
+    )
+  }, [enter, end])
+
+  // Signed out: the client is loaded once the sign-in form is shown, while the person types.
+  useEffect(() => {
+    if (state !== "signed-out") return
+    const idle = window.requestIdleCallback ?? ((run: () => void) => window.setTimeout(run, 200))
+    idle(() => void loadClient(), { timeout: 2000 })
+  }, [state])
 
   const signOut = useCallback(() => {
     void api.run((client) => client.people.signOut()).finally(() => end(null))
