@@ -168,7 +168,9 @@ describe("the image's /app", () => {
     const worker = await start("apps/worker/src/main.ts", env, /worker started/u)
     worker.child.kill("SIGTERM")
     expect(await worker.exited).toBe(0)
-  })
+    // Three programs started one after another on an embedded folder: on a busy machine each takes
+    // seconds, so the limit is generous (it guards against hanging, it times nothing).
+  }, 300_000)
 
   it("scaffolds a campaign project and type-checks it with the TypeScript it carries", async () => {
     const liandong = (args: string[], cwd: string) =>
@@ -185,7 +187,7 @@ describe("the image's /app", () => {
     const checked = await liandong(["check"], join(dir, "campaign"))
     expect(checked.code, checked.stderr).toBe(0)
     expect(checked.stdout).toContain("检查通过 / check passed")
-  })
+  }, 300_000)
 })
 
 describe("infra/Dockerfile", () => {
