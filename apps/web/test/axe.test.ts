@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { axeViolations, browserAvailable, launchBrowser, signingIn } from "./browser.ts"
+import { axeViolations, browserAvailable, launchBrowser, postAs, signingIn } from "./browser.ts"
 import { type Person, type Screen, screens } from "./screens.ts"
 import { tourPassword } from "./seed.ts"
 import { serveTour, type TourServer } from "./serve.ts"
@@ -16,25 +16,7 @@ import { desktop, phone } from "./shots.ts"
 
 const wait = { timeout: 30_000 }
 
-/** A write through the API as the page's signed-in person (the session cookie and its CSRF token). */
-const post = (page: Page, path: string, body?: unknown) =>
-  page.evaluate(
-    async ({ path, body }) => {
-      const session = (await (await fetch("/api/v1/session")).json()) as { csrfToken: string }
-      const answer = await fetch(`/api/v1${path}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-csrf-token": session.csrfToken,
-          "idempotency-key": crypto.randomUUID(),
-        },
-        body: JSON.stringify(body ?? {}),
-      })
-      if (!answer.ok) throw new Error(`${path}: ${answer.status} ${await answer.text()}`)
-      return (await answer.json()) as Record<string, unknown>
-    },
-    { path, body },
-  )
+const post = postAs
 
 describe.skipIf(!browserAvailable())("axe on every screen, desktop and phone, Chinese and English", () => {
   let server: TourServer

@@ -62,6 +62,26 @@ export const axeViolations = async (page: Page, include: ReadonlyArray<string>):
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`)
 }
 
+/** A write through the API as the page's signed-in person (the session cookie and its CSRF token); throws unless 2xx. */
+export const postAs = (page: Page, path: string, body?: unknown) =>
+  page.evaluate(
+    async ({ path, body }) => {
+      const session = (await (await fetch("/api/v1/session")).json()) as { csrfToken: string }
+      const answer = await fetch(`/api/v1${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-csrf-token": session.csrfToken,
+          "idempotency-key": crypto.randomUUID(),
+        },
+        body: JSON.stringify(body ?? {}),
+      })
+      if (!answer.ok) throw new Error(`${path}: ${answer.status} ${await answer.text()}`)
+      return (await answer.json()) as Record<string, unknown>
+    },
+    { path, body },
+  )
+
 /**
  * People signing in to the server at `url()` with `password`, each in a fresh desktop profile
  * in Chinese (Beijing time); the errors their pages throw, and a close for every profile.
