@@ -7,6 +7,7 @@ import type { ReportItem, TaskItem } from "@liandong/api"
 import { type FormEvent, useId, useRef, useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
 import { newKey } from "../../api/Idempotency.ts"
+import { CommentField } from "../../components/CommentField.tsx"
 import { ProblemNotice } from "../../components/Problem.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
@@ -122,20 +123,7 @@ const PendingReport = ({
         </form>
       ) : (
         <div className="actions">
-          <div className="field">
-            <label htmlFor={`${id}-comment`}>{t.review.comment}</label>
-            <input
-              id={`${id}-comment`}
-              value={comment}
-              maxLength={500}
-              placeholder="同意"
-              onChange={(e) => setComment(e.target.value)}
-              aria-describedby={`${id}-comment-hint`}
-            />
-            <span id={`${id}-comment-hint`} className="hint">
-              {t.review.commentHint}
-            </span>
-          </div>
+          <CommentField id={id} value={comment} onChange={setComment} />
           <button type="button" className="primary" disabled={busy} onClick={() => void act("approve")}>
             {t.dashboard.approve}
           </button>

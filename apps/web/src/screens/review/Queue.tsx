@@ -10,6 +10,7 @@ import type { ApiFailure } from "../../api/Failure.ts"
 import { newKey } from "../../api/Idempotency.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
 import { useResource } from "../../api/Resource.ts"
+import { CommentField } from "../../components/CommentField.tsx"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
@@ -255,20 +256,7 @@ export const Queue = ({ campaign }: { readonly campaign: string }) => {
                 />{" "}
                 {t.review.selectAll}
               </label>
-              <div className="field">
-                <label htmlFor={`${id}-comment`}>{t.review.comment}</label>
-                <input
-                  id={`${id}-comment`}
-                  value={comment}
-                  maxLength={500}
-                  placeholder="同意"
-                  onChange={(e) => setComment(e.target.value)}
-                  aria-describedby={`${id}-comment-hint`}
-                />
-                <span id={`${id}-comment-hint`} className="hint">
-                  {t.review.commentHint}
-                </span>
-              </div>
+              <CommentField id={id} value={comment} onChange={setComment} />
               {failure ? <ProblemNotice failure={failure} /> : null}
               {confirming ? (
                 <fieldset className="confirm" data-testid="bulk-confirm">
