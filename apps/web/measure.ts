@@ -3,7 +3,7 @@
  * cached) by its role in Chromium throttled as a phone, a few times each; prints per screen
  * the median time until its main content is rendered and the bytes transferred by then.
  *
- *   pnpm --filter @liandong/web measure [--runs 5] [--profile fast4g|slow4g] [--only dashboard,inbox]
+ *   pnpm --filter @liandong/web measure [--runs 5] [--profile fast4g|slow4g] [--only dashboard,inbox] [--waterfall]
  *
  * A measurement, not a test: the numbers depend on the machine. The server is the browser
  * tests' (the tour seeded into an embedded database, served with the fresh build).
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     profile: { type: "string", default: "fast4g" },
     only: { type: "string" },
+    waterfall: { type: "boolean", default: false },
   },
 })
 const runs = Number(values.runs)
@@ -87,10 +88,18 @@ const load = async (
   let bytes = 0
   let requests = 0
   let counting = true
+  // Each request's address and its start and end on the browser's monotonic clock (seconds).
+  const started = new Map<string, { url: string; start: number }>()
+  const finished: Array<{ url: string; start: number; end: number }> = []
+  cdp.on("Network.requestWillBeSent", (event) => {
+    started.set(event.requestId, { url: event.request.url, start: event.timestamp })
+  })
   cdp.on("Network.loadingFinished", (event) => {
     if (!counting) return
     bytes += event.encodedDataLength
     requests += 1
+    const request = started.get(event.requestId)
+    if (request) finished.push({ ...request, end: event.timestamp })
   })
   // The moment the selector first matches, in the page's own clock (from navigation start).
   await page.addInitScript((selector) => {
@@ -108,7 +117,15 @@ const load = async (
   counting = false
   const ms = (await handle.jsonValue()) as number
   await context.close()
-  return { ms, bytes, requests }
+  const origin = Math.min(...finished.map((r) => r.start))
+  const waterfall = finished
+    .sort((a, b) => a.start - b.start)
+    .map((r) => ({
+      url: new URL(r.url).pathname + new URL(r.url).search,
+      start: (r.start - origin) * 1000,
+      end: (r.end - origin) * 1000,
+    }))
+  return { ms, bytes, requests, waterfall }
 }
 
 const median = (xs: ReadonlyArray<number>) => {
@@ -152,6 +169,14 @@ try {
         String(median(results.map((r) => r.requests))).padStart(9),
       ].join(" "),
     )
+    // The requests of the run closest to the median, from the first request's start (ms).
+    if (values.waterfall) {
+      const typical = results.reduce((a, b) =>
+        Math.abs(b.ms - median(times)) < Math.abs(a.ms - median(times)) ? b : a,
+      )
+      for (const r of typical.waterfall)
+        console.log(`  ${r.start.toFixed(0).padStart(6)} → ${r.end.toFixed(0).padStart(6)}  ${r.url}`)
+    }
   }
 } finally {
   await browser.close()
