@@ -4,28 +4,14 @@
  */
 import type { Principal } from "@liandong/api"
 import { lazy, type ReactNode, Suspense, useEffect } from "react"
+import { chunks } from "./Chunks.ts"
 import { Loading } from "./components/Problem.tsx"
 import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
 import { Link, matchPath, RouterProvider, useRouter } from "./router/Router.tsx"
 import { SignIn } from "./screens/SignIn.tsx"
-import { loadClient, SessionProvider, useSession } from "./session/Session.tsx"
+import { SessionProvider, useSession } from "./session/Session.tsx"
 
-// Sign-in and the shell are in the entry script; every other screen is a chunk of its own,
-// fetched the first time it is shown, so a unit never downloads the dashboard.
-const chunks = {
-  invitation: () => import("./screens/AcceptInvitation.tsx"),
-  campaigns: () => import("./screens/CampaignList.tsx"),
-  dashboard: () => import("./screens/dashboard/Dashboard.tsx"),
-  audit: () => import("./screens/audit/Audit.tsx"),
-  unit: () => import("./screens/unit/UnitPage.tsx"),
-  notices: () => import("./screens/notices/Notices.tsx"),
-  people: () => import("./screens/People.tsx"),
-  // A unit's inbox, task and history share one chunk: whoever opens one soon opens the others.
-  inbox: () => import("./screens/inbox/Screens.ts"),
-  // The review queue (a coordinator's) and the report page (anyone who may read the report).
-  review: () => import("./screens/review/Screens.ts"),
-}
 const AcceptInvitation = lazy(() => chunks.invitation().then((m) => ({ default: m.AcceptInvitation })))
 const CampaignList = lazy(() => chunks.campaigns().then((m) => ({ default: m.CampaignList })))
 const Dashboard = lazy(() => chunks.dashboard().then((m) => ({ default: m.Dashboard })))
@@ -38,26 +24,6 @@ const TaskPage = lazy(() => chunks.inbox().then((m) => ({ default: m.TaskPage })
 const History = lazy(() => chunks.inbox().then((m) => ({ default: m.History })))
 const Queue = lazy(() => chunks.review().then((m) => ({ default: m.Queue })))
 const ReportPage = lazy(() => chunks.review().then((m) => ({ default: m.ReportPage })))
-
-/**
- * The chunk an address opened directly will need, fetched while the session is checked
- * rather than after: one round trip less on a phone. Whoever may not see it never renders it.
- */
-const chunkOf: ReadonlyArray<readonly [pattern: string, load: () => Promise<unknown>]> = [
-  ["/invite", chunks.invitation],
-  ["/campaigns", chunks.campaigns],
-  ["/audit", chunks.campaigns],
-  ["/campaigns/:campaign", chunks.dashboard],
-  ["/audit/:campaign", chunks.audit],
-  ["/campaigns/:campaign/units/:unit", chunks.unit],
-  ["/campaigns/:campaign/reviews", chunks.review],
-  ["/reports/:report", chunks.review],
-  ["/notices", chunks.notices],
-  ["/people", chunks.people],
-  ["/inbox", chunks.inbox],
-  ["/history", chunks.inbox],
-  ["/tasks/:campaign/:unit/:task", chunks.inbox],
-]
 
 /** Where each role starts. */
 export const homeOf = (role: Principal["role"]): string =>
@@ -123,15 +89,6 @@ const Screens = () => {
   const { state, principal } = useSession()
   const { path } = useRouter()
   const { t } = useI18n()
-  // Only the address the page was opened at: later ones load their chunk as they render.
-  useEffect(() => {
-    const opened = window.location.pathname
-    const found = chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)
-    if (found === undefined) return
-    void found[1]()
-    // A signed-in screen's address: the API client too, while the session is checked.
-    if (found[0] !== "/invite") void loadClient()
-  }, [])
   // The invitation link works signed in or not: it is for whoever holds it.
   if (path === "/invite") return <AcceptInvitation />
   if (state === "checking") return <Loading />

@@ -1,4 +1,6 @@
 /** Entry point: mounts the application. */
+// First: it asks for what the opened address reads while the rest is evaluated.
+import "./Start.ts"
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
 import { App } from "./App.tsx"

@@ -1,16 +1,22 @@
 /**
  * Delivery in a real browser against the real server: each screen, first loaded by its
  * role, asks the API for no address twice; the sign-in screen (and a unit's inbox) does
- * not fetch the dashboard's chunk, which the dashboard does; the served script answers
- * brotli when the client asks for it.
+ * not fetch the dashboard's chunk, which the dashboard does; a screen's early answers
+ * (shown before the API client has decoded them) are what the client decodes; the served
+ * script answers brotli when the client asks for it.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { request } from "node:http"
 import { join } from "node:path"
 import { brotliDecompressSync } from "node:zlib"
+import { Api, Authentication } from "@liandong/api"
+import { Effect, Layer } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { webDist } from "../build.ts"
+import { reads } from "../src/api/Reads.ts"
 import { browserAvailable, launchBrowser, signingIn } from "./browser.ts"
 import { type Person, screens } from "./screens.ts"
 import { tourPassword } from "./seed.ts"
@@ -111,6 +117,105 @@ describe.skipIf(!browserAvailable())("delivery: chunks by screen, no request twi
     const dashboard = await firstLoad("lead", "/campaigns/tour-2026", "[data-testid=matrix] tbody tr")
     expect(dashboard.scripts.filter((s) => dashboardChunk.test(s))).toHaveLength(1)
     await dashboard.page.close()
+  }, 120_000)
+
+  it("shows early answers that are what the typed client decodes", async () => {
+    // A screen renders the early answer's JSON until the client has decoded the same address
+    // with the contract's Schemas (api/Resource.ts `first`): both must be one value.
+    const cookieOf = async (name: string) => {
+      const answer = await fetch(`${server.url}/api/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, password: tourPassword }),
+      })
+      expect(answer.status, name).toBe(200)
+      return (answer.headers.get("set-cookie") ?? "").split(";")[0] as string
+    }
+    type Client = HttpApiClient.ForApi<typeof Api>
+    const compare = async (
+      name: string,
+      pairs: ReadonlyArray<readonly [url: string, call: (client: Client) => Effect.Effect<unknown, unknown>]>,
+    ) => {
+      const cookie = await cookieOf(name)
+      // The addresses the client asks for, to check they are the ones asked for early.
+      const asked: string[] = []
+      const recordingFetch: typeof fetch = (input, init) => {
+        asked.push(input instanceof Request ? input.url : String(input))
+        return fetch(input, init)
+      }
+      const decoded = await Effect.runPromise(
+        Effect.gen(function* () {
+          const client = yield* HttpApiClient.make(Api, {
+            baseUrl: server.url,
+            transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("cookie", cookie)),
+          })
+          return yield* Effect.forEach(pairs, ([, call]) => call(client))
+        }).pipe(
+          Effect.provide(
+            Layer.merge(
+              FetchHttpClient.layer,
+              HttpApiMiddleware.layerClient(Authentication, ({ next, request }) => next(request)),
+            ),
+          ),
+          Effect.provideService(FetchHttpClient.Fetch, recordingFetch),
+        ),
+      )
+      const sorted = (url: string) => {
+        const parsed = new URL(url, server.url)
+        parsed.searchParams.sort()
+        return `${parsed.pathname}?${parsed.searchParams}`
+      }
+      expect(asked.map(sorted)).toEqual(pairs.map(([url]) => sorted(url)))
+      for (const [i, [url]] of pairs.entries()) {
+        const raw = await fetch(`${server.url}${url}`, { headers: { cookie } })
+        expect(raw.status, url).toBe(200)
+        expect(await raw.json(), url).toEqual(decoded[i])
+      }
+    }
+    const c = "tour-2026"
+    const unit = "west-district"
+    const page = { limit: 500 }
+    await compare("lead", [
+      [reads.campaigns, (client) => client.campaigns.list({ query: page })],
+      [reads.campaign(c), (client) => client.campaigns.get({ params: { campaign: c } })],
+      [reads.status(c), (client) => client.campaigns.status({ params: { campaign: c } })],
+      [reads.totals(c), (client) => client.campaigns.totals({ params: { campaign: c } })],
+      [
+        reads.reports({ campaign: c, status: "submitted" }),
+        (client) => client.reports.list({ query: { ...page, campaign: c, status: "submitted" } }),
+      ],
+      [reads.tasks({ campaign: c }), (client) => client.tasks.list({ query: { ...page, campaign: c } })],
+      [reads.tasks({ campaign: c, unit }), (client) => client.tasks.list({ query: { ...page, campaign: c, unit } })],
+      [
+        reads.reports({ campaign: c, unit }),
+        (client) => client.reports.list({ query: { ...page, campaign: c, unit } }),
+      ],
+      [reads.journal(c, unit), (client) => client.audit.journal({ params: { campaign: c }, query: { ...page, unit } })],
+      [reads.people, (client) => client.people.people()],
+    ])
+    await compare("audit", [
+      [reads.verification(c), (client) => client.audit.verification({ params: { campaign: c } })],
+      [reads.journal(c), (client) => client.audit.journal({ params: { campaign: c }, query: page })],
+    ])
+    await compare("west", [
+      [reads.tasks(), (client) => client.tasks.list({ query: page })],
+      [
+        reads.reports({ status: "returned" }),
+        (client) => client.reports.list({ query: { ...page, status: "returned" } }),
+      ],
+      [reads.reports({ unit }), (client) => client.reports.list({ query: { ...page, unit } })],
+      [reads.tasks({ unit }), (client) => client.tasks.list({ query: { ...page, unit } })],
+      [
+        reads.task(c, unit, "brochures"),
+        (client) => client.tasks.get({ params: { campaign: c, unit, task: "brochures" } }),
+      ],
+      [
+        reads.reports({ campaign: c, unit, task: "brochures" }),
+        (client) => client.reports.list({ query: { ...page, campaign: c, unit, task: "brochures" } }),
+      ],
+      [reads.notices, (client) => client.notices.list({ query: { limit: 100 } })],
+      [reads.preferences, (client) => client.notices.preferences()],
+    ])
   }, 120_000)
 
   it("serves the entry script as brotli when asked", async () => {

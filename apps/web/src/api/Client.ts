@@ -6,9 +6,10 @@
  * reader's language (problems come back in it).
  */
 import { Api, type AttachmentItem, Authentication } from "@liandong/api"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
+import { earlyFetch } from "./Early.ts"
 import { type ApiFailure, toFailure } from "./Failure.ts"
 
 /** The generated client: `client.tasks.list(...)`, `client.reports.approve(...)` … */
@@ -18,8 +19,11 @@ export type Client = HttpApiClient.ForApi<typeof Api>
 export interface Connection {
   /** Runs one call; rejects with an `ApiFailure`. */
   readonly run: <A>(call: (client: Client) => Effect.Effect<A, unknown>) => Promise<A>
-  /** Runs a long call (a stream) until `signal` aborts. */
-  readonly runUntil: (call: (client: Client) => Effect.Effect<void, unknown>, signal: AbortSignal) => Promise<void>
+  /**
+   * Follows a campaign's journal through its server-sent events: `seen` gets each length as
+   * it arrives, until `signal` aborts (resolves) or the stream fails (rejects with an `ApiFailure`).
+   */
+  readonly follow: (campaign: string, seen: (seq: number) => void, signal: AbortSignal) => Promise<void>
   /**
    * Uploads a file (佐证材料) for a task: its bytes as the body, its name in X-File-Name.
    * Outside the generated client, which would buffer it; rejects with an `ApiFailure`.
@@ -47,15 +51,25 @@ export const connect = async (csrf: () => string | null, language: () => string)
       transformClient: HttpClient.mapRequest((request) =>
         HttpClientRequest.setHeader(request, "accept-language", language() === "en" ? "en" : "zh-CN"),
       ),
-    }).pipe(Effect.provide(Layer.merge(auth, FetchHttpClient.layer))),
+    }).pipe(
+      Effect.provide(Layer.mergeAll(auth, FetchHttpClient.layer, Layer.succeed(FetchHttpClient.Fetch, earlyFetch))),
+    ),
   )
+  // The fetch is looked up when a request is made: a read the page asked for early takes that answer.
   const run = <A>(call: (client: Client) => Effect.Effect<A, unknown>): Promise<A> =>
-    Effect.runPromise(Effect.result(call(client))).then((result) => {
-      if (result._tag === "Success") return result.success
-      throw toFailure(result.failure)
-    })
-  const runUntil = (call: (client: Client) => Effect.Effect<void, unknown>, signal: AbortSignal) =>
-    Effect.runPromise(call(client), { signal }).catch((cause: unknown) => {
+    Effect.runPromise(Effect.result(call(client).pipe(Effect.provideService(FetchHttpClient.Fetch, earlyFetch)))).then(
+      (result) => {
+        if (result._tag === "Success") return result.success
+        throw toFailure(result.failure)
+      },
+    )
+  const follow = (campaign: string, seen: (seq: number) => void, signal: AbortSignal) =>
+    Effect.runPromise(
+      Effect.flatMap(client.live.events({ params: { campaign } }), (changes) =>
+        Stream.runForEach(changes, (change) => Effect.sync(() => seen(change.seq))),
+      ),
+      { signal },
+    ).catch((cause: unknown) => {
       if (signal.aborted) return
       throw toFailure(cause)
     })
@@ -91,7 +105,7 @@ export const connect = async (csrf: () => string | null, language: () => string)
     }
     throw failure
   }
-  return { run, runUntil, upload }
+  return { run, follow, upload }
 }
 
 export type { ApiFailure }

@@ -12,7 +12,6 @@
  * its tabs, and a stream keeps one: a tab holds at most `maxStreams`, and further
  * campaigns poll until one is free.
  */
-import { Effect, Stream } from "effect"
 import { useEffect, useState } from "react"
 import { useSession } from "../session/Session.tsx"
 import type { Connection } from "./Client.ts"
@@ -41,6 +40,8 @@ const lastRetryMs = 30_000
 const healthyMs = 20_000
 /** How long a follower nobody reads stays open, for the next screen of the same campaign. */
 const lingerMs = 2000
+/** The longest a new follower waits for an idle moment before it opens its stream. */
+const firstIdleMs = 2000
 /** Streams one tab may hold at once. */
 export const maxStreams = 2
 
@@ -53,6 +54,21 @@ const sleep = (ms: number, signal: AbortSignal) =>
       "abort",
       () => {
         clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+
+/** Resolves once the page has a moment to spare (at most `firstIdleMs` from now), or on abort. */
+const idle = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (typeof window.requestIdleCallback !== "function") return void setTimeout(resolve, 0)
+    const handle = window.requestIdleCallback(() => resolve(), { timeout: firstIdleMs })
+    signal.addEventListener(
+      "abort",
+      () => {
+        window.cancelIdleCallback(handle)
         resolve()
       },
       { once: true },
@@ -132,6 +148,8 @@ const follow = (api: Connection, campaign: string): Follower => {
   }
   const stream = async () => {
     let delay = firstRetryMs
+    // Not before the screen has shown its first answers: opening the stream loads the API client.
+    await idle(signal)
     while (!signal.aborted) {
       if (streamsOpen >= maxStreams) {
         fault = { kind: "busy", status: null }
@@ -140,17 +158,13 @@ const follow = (api: Connection, campaign: string): Follower => {
       if (!(await takeSlot(signal))) return
       const opened = Date.now()
       try {
-        await api.runUntil(
-          (client) =>
-            Effect.flatMap(client.live.events({ params: { campaign } }), (changes) =>
-              Stream.runForEach(changes, (change) =>
-                Effect.sync(() => {
-                  onStream = true
-                  fault = null
-                  seen(change.seq)
-                }),
-              ),
-            ),
+        await api.follow(
+          campaign,
+          (seq) => {
+            onStream = true
+            fault = null
+            seen(seq)
+          },
           signal,
         )
         fault = { kind: "ended", status: null }

@@ -21,3 +21,9 @@ export const allPages = async <A>(
 /** The query fields of a page request. */
 export const pageQuery = (cursor: string | undefined) =>
   cursor === undefined ? { limit: 500 } : { limit: 500, cursor }
+
+/** A listing's page as the whole list when it is the last page; undefined when it is not a page or more follow. */
+export const allPagesOf = <A>(page: unknown): A[] | undefined => {
+  const value = page as { items?: unknown; nextCursor?: unknown } | undefined
+  return Array.isArray(value?.items) && value.nextCursor === null ? (value.items as A[]) : undefined
+}

@@ -6,6 +6,7 @@
  * A failure is an `ApiFailure`, as the client's are.
  */
 import type { Principal, SessionAnswer } from "@liandong/api"
+import { takeEarly } from "./Early.ts"
 import type { ApiFailure } from "./Failure.ts"
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "")
@@ -41,16 +42,17 @@ const problemOf = (response: Response, body: unknown): ApiFailure => {
 const call = async (method: "GET" | "POST", path: string, language: string, payload?: unknown): Promise<unknown> => {
   let response: Response
   try {
-    response = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      headers: {
-        accept: "application/json",
-        "accept-language": language === "en" ? "en" : "zh-CN",
-        ...(payload === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-    })
+    response = await ((method === "GET" ? takeEarly(path) : undefined) ??
+      fetch(path, {
+        method,
+        credentials: "same-origin",
+        headers: {
+          accept: "application/json",
+          "accept-language": language === "en" ? "en" : "zh-CN",
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+      }))
   } catch (cause) {
     throw {
       kind: "network",

@@ -4,6 +4,8 @@
  */
 import { createContext, type MouseEvent, type ReactNode, useCallback, useContext, useEffect, useState } from "react"
 
+export { matchPath } from "./Match.ts"
+
 interface RouterValue {
   readonly path: string
   readonly search: URLSearchParams
@@ -43,21 +45,6 @@ export const useRouter = (): RouterValue => {
   const value = useContext(RouterContext)
   if (value === null) throw new Error("useRouter outside RouterProvider")
   return value
-}
-
-/** Matches a path against a pattern such as `/campaigns/:id`; returns the decoded parameters or null. */
-export const matchPath = (pattern: string, path: string): Record<string, string> | null => {
-  const want = pattern.split("/").filter(Boolean)
-  const have = path.split("/").filter(Boolean)
-  if (want.length !== have.length) return null
-  const params: Record<string, string> = {}
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] as string
-    const h = have[i] as string
-    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(h)
-    else if (w !== h) return null
-  }
-  return params
 }
 
 /** An in-app link: a real <a href> (so it opens in a new tab too) that navigates without reloading. */

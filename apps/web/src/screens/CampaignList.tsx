@@ -1,7 +1,8 @@
 /** The campaigns the principal may see; with only one, it opens directly. */
 import { useEffect } from "react"
 import { allPages, pageQuery } from "../api/Pages.ts"
-import { useResource } from "../api/Resource.ts"
+import { reads } from "../api/Reads.ts"
+import { earlyList, useResource } from "../api/Resource.ts"
 import { Loading, ProblemNotice } from "../components/Problem.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { Link, useRouter } from "../router/Router.tsx"
@@ -13,6 +14,7 @@ export const CampaignList = ({ base, heading }: { readonly base: string; readonl
   const list = useResource(
     (api) => allPages((cursor) => api.run((client) => client.campaigns.list({ query: pageQuery(cursor) }))),
     [],
+    earlyList(reads.campaigns),
   )
   const only = list.data?.length === 1 ? list.data[0] : undefined
   useEffect(() => {

@@ -6,7 +6,7 @@
 import type { Principal } from "@liandong/api"
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react"
 import type { Connection } from "../api/Client.ts"
-import { type ApiFailure, isFailure, toFailure } from "../api/Failure.ts"
+import { type ApiFailure, toFailure } from "../api/Failure.ts"
 import { readClock, readSession, signIn as signInPlain } from "../api/Plain.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 
@@ -54,7 +54,7 @@ export const loadClient = () => {
 
 const offline: Connection = {
   run: () => Promise.reject(toFailure({ _tag: "HttpClientError", reason: { _tag: "NotSignedIn" } })),
-  runUntil: () => Promise.resolve(),
+  follow: () => Promise.resolve(),
   upload: () => Promise.reject(toFailure({ _tag: "HttpClientError", reason: { _tag: "NotSignedIn" } })),
 }
 
@@ -91,8 +91,8 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
   const enter = useCallback(
     async (person: Principal, token: string | null) => {
       csrf.current = token
-      // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix; it is
-      // read while the client loads, not after.
+      // Deadlines count down against the campaign's clock, which LIANDONG_NOW may fix (usually
+      // asked for with the session, api/Early.ts).
       const at = Date.now()
       const read = readClock(langRef.current).then(
         (answer): CampaignClock => ({
@@ -102,20 +102,28 @@ export const SessionProvider = ({ children }: { readonly children: ReactNode }) 
         }),
         () => null,
       )
-      const [base, serverClock] = await Promise.all([connection(), read])
-      // Every call that answers 401 ends the session: it expired, or was signed out elsewhere.
+      const serverClock = await read
+      // The client is evaluated by the first call, not before the screen: a screen renders with
+      // the answers the page asked for early while it loads (api/Early.ts). Every call that
+      // answers 401 ends the session: it expired, or was signed out elsewhere.
+      const expired = (failure: unknown): never => {
+        const known = toFailure(failure)
+        if (known.status === 401) end("expired")
+        throw known
+      }
       const guarded: Connection = {
         run: (call) =>
-          base.run(call).catch((failure: unknown) => {
-            if (isFailure(failure) && failure.status === 401) end("expired")
-            throw failure
-          }),
-        runUntil: base.runUntil,
+          connection()
+            .then((base) => base.run(call))
+            .catch(expired),
+        follow: (campaign, seen, signal) =>
+          connection()
+            .then((base) => base.follow(campaign, seen, signal))
+            .catch(expired),
         upload: (task, file) =>
-          base.upload(task, file).catch((failure: unknown) => {
-            if (isFailure(failure) && failure.status === 401) end("expired")
-            throw failure
-          }),
+          connection()
+            .then((base) => base.upload(task, file))
+            .catch(expired),
       }
       setClock(serverClock)
       setPrincipal(person)

@@ -9,7 +9,8 @@ import { useMemo } from "react"
 import { useLive } from "../../api/Live.ts"
 import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { WorkbookButton } from "../../components/WorkbookButton.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
@@ -38,7 +39,11 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
   const filter = filterOf(search)
   const live = useLive(campaign)
   const round = useLiveRound(live)
-  const detail = useResource((c) => c.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
+  const detail = useResource(
+    (c) => c.run((client) => client.campaigns.get({ params: { campaign } })),
+    [campaign],
+    earlyValue(reads.campaign(campaign)),
+  )
   const query = {
     ...(filter.unit ? { unit: filter.unit } : {}),
     ...(filter.actor ? { actor: filter.actor } : {}),
@@ -52,6 +57,8 @@ export const Audit = ({ campaign }: { readonly campaign: string }) => {
         c.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), ...query } })),
       ),
     [campaign, search.toString(), round],
+    // The unfiltered trail is asked for as the page opens (Start.ts).
+    search.toString() === "" ? earlyList(reads.journal(campaign)) : undefined,
   )
   const units = useMemo(() => detail.data?.units ?? [], [detail.data])
   const tasks = useMemo(() => detail.data?.phases.flatMap((p) => p.tasks) ?? [], [detail.data])

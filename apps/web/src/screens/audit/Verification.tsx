@@ -1,5 +1,6 @@
 /** The integrity check of a campaign's record: hash chain, signed checkpoints, replay of every machine. */
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 
@@ -9,6 +10,7 @@ export const Verification = ({ campaign, round }: { readonly campaign: string; r
   const verdict = useResource(
     (api) => api.run((client) => client.audit.verification({ params: { campaign } })),
     [campaign, round],
+    earlyValue(reads.verification(campaign)),
   )
   if (verdict.failure) return <ProblemNotice failure={verdict.failure} onRetry={verdict.reload} />
   if (verdict.data === undefined) return <Loading />

@@ -7,7 +7,8 @@ import { useMemo, useState } from "react"
 import { useLive } from "../../api/Live.ts"
 import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
@@ -40,14 +41,17 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
   const detail = useResource(
     (api) => api.run((client) => client.campaigns.get({ params: { campaign } })),
     [campaign, round],
+    earlyValue(reads.campaign(campaign)),
   )
   const matrix = useResource(
     (api) => api.run((client) => client.campaigns.status({ params: { campaign } })),
     [campaign, round],
+    earlyValue(reads.status(campaign)),
   )
   const totals = useResource(
     (api) => api.run((client) => client.campaigns.totals({ params: { campaign } })),
     [campaign, round],
+    earlyValue(reads.totals(campaign)),
   )
   const pending = useResource(
     (api) =>
@@ -55,11 +59,13 @@ export const Dashboard = ({ campaign }: { readonly campaign: string }) => {
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, status: "submitted" } })),
       ),
     [campaign, round],
+    earlyList(reads.reports({ campaign, status: "submitted" })),
   )
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign } }))),
     [campaign, round],
+    earlyList(reads.tasks({ campaign })),
   )
   const taskMap = useMemo(() => new Map((tasks.data ?? []).map((task) => [task.ref, task])), [tasks.data])
   const units = useMemo(() => new Map((detail.data?.units ?? []).map((u) => [u.key, u])), [detail.data])

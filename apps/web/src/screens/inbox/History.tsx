@@ -2,9 +2,11 @@
  * The unit's history: every report it sent, newest first, with its state and any reason for
  * return; it follows each campaign's journal, so a report sent or reviewed elsewhere shows at once.
  */
+import type { ReportItem, TaskItem } from "@liandong/api"
 import { CampaignLive } from "../../api/CampaignLive.tsx"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
@@ -30,6 +32,17 @@ export const History = () => {
       return { reports, tasks: new Map(tasks.map((task) => [task.ref, task])) }
     },
     [unit],
+    unit === undefined
+      ? undefined
+      : async () => {
+          const [reports, tasks] = await Promise.all([
+            earlyList<ReportItem>(reads.reports({ unit }))(),
+            earlyList<TaskItem>(reads.tasks({ unit }))(),
+          ])
+          return reports === undefined || tasks === undefined
+            ? undefined
+            : { reports, tasks: new Map(tasks.map((task) => [task.ref, task])) }
+        },
   )
   const campaigns = [...new Set([...(data.data?.tasks.values() ?? [])].map((task) => task.campaign))]
   const live = campaigns.map((c) => <CampaignLive key={c} campaign={c} onChange={data.reload} />)

@@ -7,7 +7,8 @@ import type { ReportItem, TaskItem } from "@liandong/api"
 import { useMemo, useState } from "react"
 import { CampaignLive } from "../../api/CampaignLive.tsx"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
@@ -64,6 +65,7 @@ export const Inbox = () => {
   const tasks = useResource(
     (api) => allPages((cursor) => api.run((client) => client.tasks.list({ query: pageQuery(cursor) }))),
     [],
+    earlyList(reads.tasks()),
   )
   const reports = useResource(
     (api) =>
@@ -71,6 +73,7 @@ export const Inbox = () => {
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), status: "returned" } })),
       ),
     [],
+    earlyList(reads.reports({ status: "returned" })),
   )
   const reload = () => {
     tasks.reload()

@@ -5,7 +5,8 @@
 import { useState } from "react"
 import { CampaignLive } from "../../api/CampaignLive.tsx"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
@@ -22,6 +23,7 @@ export const TaskPage = ({ campaign, unit, task: taskKey }: { campaign: string; 
   const task = useResource(
     (api) => api.run((client) => client.tasks.get({ params: { campaign, unit, task: taskKey } })),
     [campaign, unit, taskKey],
+    earlyValue(reads.task(campaign, unit, taskKey)),
   )
   const reports = useResource(
     (api) =>
@@ -29,6 +31,7 @@ export const TaskPage = ({ campaign, unit, task: taskKey }: { campaign: string; 
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, unit, task: taskKey } })),
       ),
     [campaign, unit, taskKey],
+    earlyList(reads.reports({ campaign, unit, task: taskKey })),
   )
   const reload = () => {
     task.reload()

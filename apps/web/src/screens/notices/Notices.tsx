@@ -7,7 +7,8 @@ import type { NoticeItem } from "@liandong/api"
 import { useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
 import { newKey } from "../../api/Idempotency.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { formatDateTime } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
@@ -19,7 +20,11 @@ import { noticesChanged } from "./Unread.ts"
 export const Notices = () => {
   const { t, lang, pick } = useI18n()
   const { api } = useSession()
-  const notices = useResource((conn) => conn.run((client) => client.notices.list({ query: { limit: 100 } })), [])
+  const notices = useResource(
+    (conn) => conn.run((client) => client.notices.list({ query: { limit: 100 } })),
+    [],
+    earlyValue(reads.notices),
+  )
   const [failure, setFailure] = useState<ApiFailure | null>(null)
   const [said, setSaid] = useState("")
   const [busy, setBusy] = useState(false)

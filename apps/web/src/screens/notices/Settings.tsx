@@ -5,7 +5,8 @@
 import type { NoticePreferences } from "@liandong/api"
 import { useEffect, useId, useState } from "react"
 import type { ApiFailure } from "../../api/Failure.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyValue, useResource } from "../../api/Resource.ts"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { useSession } from "../../session/Session.tsx"
@@ -17,7 +18,11 @@ export const NoticeSettings = () => {
   const { t } = useI18n()
   const { api } = useSession()
   const id = useId()
-  const stored = useResource((conn) => conn.run((client) => client.notices.preferences()), [])
+  const stored = useResource(
+    (conn) => conn.run((client) => client.notices.preferences()),
+    [],
+    earlyValue(reads.preferences),
+  )
   const [muted, setMuted] = useState<ReadonlySet<string>>(new Set())
   const [from, setFrom] = useState("")
   const [to, setTo] = useState("")

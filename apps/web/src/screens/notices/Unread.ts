@@ -4,6 +4,8 @@
  * every half minute, and at once when a screen says notices were read (`noticesChanged`).
  */
 import { useEffect, useState } from "react"
+import { takeEarly } from "../../api/Early.ts"
+import { reads } from "../../api/Reads.ts"
 import { useRouter } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
 
@@ -33,14 +35,22 @@ export const useUnreadCount = (): number | null => {
       return
     }
     let live = true
-    api
-      .run((client) => client.notices.list({ query: { unread: "true", limit: 1 } }))
-      .then(
-        (answer) => {
-          if (live) setUnread(answer.unread)
-        },
-        () => undefined,
-      )
+    // The page's first count was asked for with the session (Start.ts): a number is all it
+    // needs, so it is read here without waiting for the API client.
+    const early = takeEarly(reads.unread)
+    ;(early === undefined
+      ? api.run((client) => client.notices.list({ query: { unread: "true", limit: 1 } }))
+      : early.then(async (answer) => {
+          const body = answer.ok ? ((await answer.json()) as { unread?: unknown }) : null
+          if (typeof body?.unread !== "number") throw new Error("unread count")
+          return { unread: body.unread }
+        })
+    ).then(
+      (answer) => {
+        if (live) setUnread(answer.unread)
+      },
+      () => undefined,
+    )
     return () => {
       live = false
     }

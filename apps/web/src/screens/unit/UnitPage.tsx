@@ -10,7 +10,8 @@ import { useMemo } from "react"
 import { useLive } from "../../api/Live.ts"
 import { useLiveRound } from "../../api/LiveRound.ts"
 import { allPages, pageQuery } from "../../api/Pages.ts"
-import { useResource } from "../../api/Resource.ts"
+import { reads } from "../../api/Reads.ts"
+import { earlyList, earlyValue, useResource } from "../../api/Resource.ts"
 import { Countdown } from "../../components/Countdown.tsx"
 import { Loading, ProblemNotice } from "../../components/Problem.tsx"
 import { StatusBadge } from "../../components/StatusBadge.tsx"
@@ -30,11 +31,16 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
   const { principal } = useSession()
   const live = useLive(campaign)
   const round = useLiveRound(live)
-  const detail = useResource((api) => api.run((client) => client.campaigns.get({ params: { campaign } })), [campaign])
+  const detail = useResource(
+    (api) => api.run((client) => client.campaigns.get({ params: { campaign } })),
+    [campaign],
+    earlyValue(reads.campaign(campaign)),
+  )
   const tasks = useResource(
     (api) =>
       allPages((cursor) => api.run((client) => client.tasks.list({ query: { ...pageQuery(cursor), campaign, unit } }))),
     [campaign, unit, round],
+    earlyList(reads.tasks({ campaign, unit })),
   )
   const reports = useResource(
     (api) =>
@@ -42,6 +48,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
         api.run((client) => client.reports.list({ query: { ...pageQuery(cursor), campaign, unit } })),
       ),
     [campaign, unit, round],
+    earlyList(reads.reports({ campaign, unit })),
   )
   const entries = useResource(
     (api) =>
@@ -49,6 +56,7 @@ export const UnitPage = ({ campaign, unit }: { readonly campaign: string; readon
         api.run((client) => client.audit.journal({ params: { campaign }, query: { ...pageQuery(cursor), unit } })),
       ),
     [campaign, unit, round],
+    earlyList(reads.journal(campaign, unit)),
   )
   const info = detail.data
   const names = useMemo(
