@@ -64,6 +64,47 @@ export const FileList = ({
   )
 }
 
+/**
+ * A report's figures and narrative as `<dt>`/`<dd>` pairs for a `<dl className="facts">`;
+ * the task's definitions, when known, give labels and measure words.
+ */
+export const ReportFacts = ({
+  report,
+  figures = [],
+  narrative = [],
+}: {
+  readonly report: Pick<ReportItem, "figures" | "narrative">
+  readonly figures?: ReadonlyArray<typeof FigureDefinition.Type> | undefined
+  readonly narrative?: ReadonlyArray<typeof NarrativeDefinition.Type> | undefined
+}) => {
+  const { lang, pick } = useI18n()
+  return (
+    <>
+      {Object.entries(report.figures).map(([key, value]) => {
+        const def = figures.find((f) => f.key === key)
+        return (
+          <div key={key} style={{ display: "contents" }}>
+            <dt>{def ? pick(def.label) : key}</dt>
+            <dd data-figure={key}>
+              {formatNumber(value, lang)}
+              {def?.measure ?? ""}
+            </dd>
+          </div>
+        )
+      })}
+      {Object.entries(report.narrative).map(([key, value]) => {
+        const def = narrative.find((n) => n.key === key)
+        return (
+          <div key={key} style={{ display: "contents" }}>
+            <dt>{def ? pick(def.label) : key}</dt>
+            <dd style={{ whiteSpace: "pre-wrap" }}>{value}</dd>
+          </div>
+        )
+      })}
+    </>
+  )
+}
+
 /** Shows a report; figure and narrative definitions, when known, give labels and measure words. */
 export const ReportCard = ({
   report,
@@ -79,9 +120,7 @@ export const ReportCard = ({
   /** the card's heading level, one below the list's own heading */
   readonly heading?: "h2" | "h3"
 }) => {
-  const { t, lang, pick } = useI18n()
-  const figureOf = (key: string) => figures.find((f) => f.key === key)
-  const narrativeOf = (key: string) => narrative.find((n) => n.key === key)
+  const { t, lang } = useI18n()
   return (
     <article
       className="task"
@@ -99,27 +138,7 @@ export const ReportCard = ({
       <dl className="facts">
         <dt>{t.history.submittedAt}</dt>
         <dd>{formatDateTime(report.submittedAt, lang)}</dd>
-        {Object.entries(report.figures).map(([key, value]) => {
-          const def = figureOf(key)
-          return (
-            <div key={key} style={{ display: "contents" }}>
-              <dt>{def ? pick(def.label) : key}</dt>
-              <dd data-figure={key}>
-                {formatNumber(value, lang)}
-                {def?.measure ?? ""}
-              </dd>
-            </div>
-          )
-        })}
-        {Object.entries(report.narrative).map(([key, value]) => {
-          const def = narrativeOf(key)
-          return (
-            <div key={key} style={{ display: "contents" }}>
-              <dt>{def ? pick(def.label) : key}</dt>
-              <dd style={{ whiteSpace: "pre-wrap" }}>{value}</dd>
-            </div>
-          )
-        })}
+        <ReportFacts report={report} figures={figures} narrative={narrative} />
       </dl>
       {report.attachments.length > 0 ? (
         <section aria-label={t.files.legend} className="evidence">

@@ -13,7 +13,7 @@ import { formatDateTime, formatNumber } from "../../i18n/Format.ts"
 import { useI18n } from "../../i18n/I18n.tsx"
 import { Link } from "../../router/Router.tsx"
 import { useSession } from "../../session/Session.tsx"
-import { FileList } from "../inbox/ReportCard.tsx"
+import { FileList, ReportFacts } from "../inbox/ReportCard.tsx"
 
 /** Each figure and narrative field of two attempts, and whether it changed. */
 export const fieldDiff = (before: ReportItem, after: ReportItem) => {
@@ -104,8 +104,6 @@ export const ReportPage = ({ report }: { readonly report: string }) => {
   const unitName = unit ? (pick({ zh: unit.name, en: unit.nameEn }) ?? r.unit) : r.unit
   const taskDef = task.data
   const taskName = taskDef ? pick(taskDef.title) : r.task
-  const figureOf = (key: string) => taskDef?.figures.find((f) => f.key === key)
-  const narrativeOf = (key: string) => taskDef?.narrative.find((n) => n.key === key)
   const earlier = r.attempt > 1 ? r.attempts.find((a) => a.attempt === r.attempt - 1) : undefined
   return (
     <article className="panel report-page" aria-labelledby={`${id}-h`} data-report={r.id} data-status={r.status}>
@@ -168,27 +166,7 @@ export const ReportPage = ({ report }: { readonly report: string }) => {
       </dl>
       <h2>{t.history.figures}</h2>
       <dl className="facts" data-testid="figures">
-        {Object.entries(r.figures).map(([key, value]) => {
-          const def = figureOf(key)
-          return (
-            <div key={key} style={{ display: "contents" }}>
-              <dt>{def ? pick(def.label) : key}</dt>
-              <dd data-figure={key}>
-                {formatNumber(value, lang)}
-                {def?.measure ?? ""}
-              </dd>
-            </div>
-          )
-        })}
-        {Object.entries(r.narrative).map(([key, value]) => {
-          const def = narrativeOf(key)
-          return (
-            <div key={key} style={{ display: "contents" }}>
-              <dt>{def ? pick(def.label) : key}</dt>
-              <dd style={{ whiteSpace: "pre-wrap" }}>{value}</dd>
-            </div>
-          )
-        })}
+        <ReportFacts report={r} figures={taskDef?.figures} narrative={taskDef?.narrative} />
       </dl>
       {r.attachments.length > 0 ? (
         <section aria-label={t.files.legend}>
