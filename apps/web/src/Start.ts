@@ -93,12 +93,13 @@ const personOf = async (answer: Response): Promise<Person | null> => {
 
 const start = () => {
   const { pathname, search } = window.location
-  // The invitation is for whoever holds the link, signed in or not: nothing to ask.
+  // The session answer does not depend on the language: asked for as index.html preloads it.
+  const session = ask(reads.session, { plain: true })
+  // The invitation is for whoever holds the link, signed in or not: nothing more to ask.
   if (pathname === "/invite") {
     void chunkOf.find(([pattern]) => pattern === "/invite")?.[1]()
     return
   }
-  const session = ask(reads.session)
   const chunk = chunkOf.find(([pattern]) => matchPath(pattern, pathname) !== null)
   // A signed-in screen's address: its chunk while the session is checked. The API client is
   // downloaded beside the entry (modulepreload) but evaluated by the first call, after the

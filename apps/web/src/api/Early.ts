@@ -30,10 +30,11 @@ const readAlready = new Set<string>()
  * Asks for `url` now, for whoever reads it first, unless a reader already did; the answer
  * is a clone's to peek at, not to read.
  */
-export const ask = (url: string): Promise<Response> | undefined => {
+export const ask = (url: string, options: { plain?: boolean } = {}): Promise<Response> | undefined => {
   const key = keyOf(url)
   if (readAlready.has(key)) return undefined
-  const answer = fetch(url, { credentials: "same-origin", headers: headers() })
+  // A plain request (no headers of its own) is the one index.html preloads, so it takes that answer.
+  const answer = fetch(url, { credentials: "same-origin", ...(options.plain ? {} : { headers: headers() }) })
   early.set(key, { at: performance.now(), answer })
   return answer
 }

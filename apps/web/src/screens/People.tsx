@@ -3,8 +3,10 @@
  * with a copy button), see who has set a password or is locked out, reset a password.
  */
 import type { Person } from "@liandong/api"
-import { type FormEvent, useCallback, useEffect, useId, useState } from "react"
+import { type FormEvent, useId, useState } from "react"
 import { type ApiFailure, toFailure } from "../api/Failure.ts"
+import { reads } from "../api/Reads.ts"
+import { earlyValue, useResource } from "../api/Resource.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useSession } from "../session/Session.tsx"
 
@@ -15,17 +17,21 @@ export const People = () => {
   const { t } = useI18n()
   const { api } = useSession()
   const id = useId()
-  const [people, setPeople] = useState<ReadonlyArray<Person> | null>(null)
-  const [failure, setFailure] = useState<ApiFailure | null>(null)
+  // Shown from the early answer while the API client loads (api/Early.ts).
+  const list = useResource(
+    (connection) => connection.run((client) => client.people.people()),
+    [],
+    earlyValue<ReadonlyArray<Person>>(reads.people),
+  )
+  const people = list.data ?? null
+  const [failed, setFailure] = useState<ApiFailure | null>(null)
+  const failure = failed ?? list.failure
   const [form, setForm] = useState({ id: "", name: "", unit: "", mobile: "" })
   const [link, setLink] = useState<{ person: string; url: string } | null>(null)
   const [copied, setCopied] = useState(false)
   const [working, setWorking] = useState(false)
 
-  const load = useCallback(() => {
-    api.run((client) => client.people.people()).then(setPeople, (cause) => setFailure(toFailure(cause)))
-  }, [api])
-  useEffect(load, [load])
+  const load = list.reload
 
   const show = (person: string, token: string) => {
     setCopied(false)
