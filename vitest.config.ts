@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
 
 const project = (dir: string) => ({
   test: {
@@ -10,6 +10,11 @@ const project = (dir: string) => ({
     pool: "forks" as const,
   },
 })
+
+// The bench's end-to-end runs (the whole machinery on a tiny nation, the CLI timings) take
+// minutes of both cores: `pnpm test:bench` runs them; `pnpm test` keeps the cheap checks.
+const benchRuns = ["test/smoke.test.ts", "test/cli-times.test.ts"]
+const withBenchRuns = process.env.LIANDONG_TEST_BENCH === "1"
 
 // One project per package: `vitest run --project engine` runs one.
 export default defineConfig({
@@ -23,7 +28,12 @@ export default defineConfig({
       project("packages/campaigns"),
       project("packages/engine"),
       project("apps/cli"),
-      project("packages/bench"),
+      {
+        test: {
+          ...project("packages/bench").test,
+          exclude: [...configDefaults.exclude, ...(withBenchRuns ? [] : benchRuns)],
+        },
+      },
       project("packages/api"),
       project("apps/server"),
       // Repository rules: the Biome configuration refuses import cycles and deep imports.
