@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from "vitest/config"
 
-const project = (dir: string) => ({
+const project = (dir: string, options: { isolate?: boolean } = {}) => ({
   test: {
     name: dir.split("/").pop(),
     root: dir,
@@ -8,8 +8,13 @@ const project = (dir: string) => ({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks" as const,
+    ...options,
   },
 })
+
+// Pure packages (no database, no mocks, no global state): their files share one process and its
+// loaded modules instead of each loading effect and the workflow language afresh.
+const pure = { isolate: false }
 
 // The bench's end-to-end runs (the whole machinery on a tiny nation, the CLI timings) take
 // minutes of both cores: `pnpm test:bench` runs them; `pnpm test` keeps the cheap checks.
@@ -22,10 +27,10 @@ export default defineConfig({
     // Both cores: one test file per core (the default here is one file at a time).
     maxWorkers: 2,
     projects: [
-      project("packages/workflow"),
+      project("packages/workflow", pure),
       project("packages/store"),
-      project("packages/report"),
-      project("packages/campaigns"),
+      project("packages/report", pure),
+      project("packages/campaigns", pure),
       project("packages/engine"),
       project("apps/cli"),
       {
@@ -34,17 +39,16 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...(withBenchRuns ? [] : benchRuns)],
         },
       },
-      project("packages/api"),
+      project("packages/api", pure),
       project("apps/server"),
       // Repository rules: the Biome configuration refuses import cycles and deep imports.
       project(".ci"),
       // The browser tests build the UI first (and serve it from apps/web/dist), and run after
-      // every other project, alone and one file at a time: a browser, a server and chaos workers
-      // on two cores at once starve the browser's waits.
+      // every other project, two files at a time: each file has its own server and browser,
+      // and every wait is on a condition, never on the clock.
       {
         test: {
           ...project("apps/web").test,
-          maxWorkers: 1,
           globalSetup: ["test/global-setup.ts"],
           sequence: { groupOrder: 1 },
         },
