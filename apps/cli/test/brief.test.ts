@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { ipWeek } from "@liandong/campaigns"
 import { strFromU8, unzipSync } from "fflate"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 const halfWidthByChinese = /\p{Script=Han}[,:;()?!]|[,:;()?!]\p{Script=Han}/u
 const countyNames = new Set(["甲县知识产权局", "乙县知识产权局", "丙县知识产权局"])

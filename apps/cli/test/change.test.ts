@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong, tourWorkspace } from "./cli.ts"
+import { tourWorkspace } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 // A running campaign changes from the command line: planned, applied with a reason, replayed.
 describe("changing a running campaign from the CLI", () => {
@@ -9,7 +10,7 @@ describe("changing a running campaign from the CLI", () => {
   let dir: string
   const now = ["--now", "2026-04-14T09:00+08:00"]
   beforeAll(async () => {
-    ;({ dir, env } = await tourWorkspace("liandong-change-"))
+    ;({ dir, env } = await tourWorkspace("liandong-change-", [], liandong))
   }, 240_000)
 
   it("extends one unit's deadline: a dry run writes nothing, a reason is required, then it applies", async () => {

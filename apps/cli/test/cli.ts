@@ -78,9 +78,14 @@ export const liandong = async (
 /**
  * A data folder with the README's tour deployed, its coordinator (`lead`) and the contacts of
  * east and west registered, started on 12 April and its publicity phase opened on 13 April;
- * then `more` commands. Fails the test when any command does not exit 0.
+ * then `more` commands, each run by `run` (a process of its own unless a test says otherwise).
+ * Fails the test when any command does not exit 0.
  */
-export const tourWorkspace = async (prefix: string, more: ReadonlyArray<ReadonlyArray<string>> = []) => {
+export const tourWorkspace = async (
+  prefix: string,
+  more: ReadonlyArray<ReadonlyArray<string>> = [],
+  run: (args: ReadonlyArray<string>, env: Record<string, string>) => Promise<CliResult> = liandong,
+) => {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   const env = { LIANDONG_DATA: join(dir, "data") }
   const { tour } = await import("@liandong/campaigns")
@@ -95,7 +100,7 @@ export const tourWorkspace = async (prefix: string, more: ReadonlyArray<Readonly
     ["worker", "--until-idle", "--now", "2026-04-13T09:00+08:00"],
     ...more,
   ]) {
-    const result = await liandong(args, env)
+    const result = await run(args, env)
     if (result.code !== 0) throw new Error(`liandong ${args.join(" ")} exited ${result.code}: ${result.stderr}`)
   }
   return { dir, env }

@@ -1,14 +1,17 @@
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong, tourWorkspace } from "./cli.ts"
+import { liandong as inOwnProcess, tourWorkspace } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 // Bad input gets one clear line in Chinese and English, a non-zero exit, and changes nothing.
+// The commands run in this process; what the process itself prints (no stack trace, the
+// details with --debug) is checked on the launcher.
 describe("CLI errors", () => {
   let env: Record<string, string>
   let dir: string
   beforeAll(async () => {
-    ;({ dir, env } = await tourWorkspace("liandong-errors-"))
+    ;({ dir, env } = await tourWorkspace("liandong-errors-", [], liandong))
   }, 120_000)
 
   it("a bad definition names every problem and deploys nothing", async () => {
@@ -23,7 +26,7 @@ describe("CLI errors", () => {
         phases: [],
       }),
     )
-    const result = await liandong(["deploy", file], env)
+    const result = await inOwnProcess(["deploy", file], env)
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/^错误:/u)
     expect(result.stderr).toContain("key:")
@@ -145,7 +148,7 @@ describe("CLI errors", () => {
   })
 
   it("--debug adds the details", async () => {
-    const result = await liandong(["ack", "tour-2026/east-district/nothing", "--as", "east", "--debug"], env)
+    const result = await inOwnProcess(["ack", "tour-2026/east-district/nothing", "--as", "east", "--debug"], env)
     expect(result.code).toBe(1)
     expect(result.stderr.split("\n").length).toBeGreaterThan(3)
   })

@@ -3,27 +3,32 @@ import { join } from "node:path"
 import readExcelFile from "read-excel-file/node"
 import { beforeAll, describe, expect, it } from "vitest"
 import writeExcelFile from "write-excel-file/node"
-import { liandong, tourWorkspace } from "./cli.ts"
+import { tourWorkspace } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 // Excel both ways, through the real command: the workbook out, a unit list in.
 describe("Excel", () => {
   let env: Record<string, string>
   let dir: string
   beforeAll(async () => {
-    ;({ dir, env } = await tourWorkspace("liandong-excel-", [
-      ["ack", "tour-2026/east-district/brochures", "--as", "east"],
+    ;({ dir, env } = await tourWorkspace(
+      "liandong-excel-",
       [
-        "report",
-        "tour-2026/east-district/brochures",
-        "--as",
-        "east",
-        "--figure",
-        "brochures=１，２００",
-        "--text",
-        "设点",
+        ["ack", "tour-2026/east-district/brochures", "--as", "east"],
+        [
+          "report",
+          "tour-2026/east-district/brochures",
+          "--as",
+          "east",
+          "--figure",
+          "brochures=１，２００",
+          "--text",
+          "设点",
+        ],
+        ["ack", "tour-2026/west-district/brochures", "--as", "west"],
       ],
-      ["ack", "tour-2026/west-district/brochures", "--as", "west"],
-    ]))
+      liandong,
+    ))
   }, 180_000)
 
   const sheetsOf = async (path: string) =>

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { tour } from "@liandong/campaigns"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 const districts = ["d01", "d02", "d03", "d04", "d05", "d06"]
 

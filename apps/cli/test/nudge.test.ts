@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { greenBookmark, greenBookmarkScript } from "@liandong/campaigns"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 // `liandong nudge`: the coordinator nudges every unit that has not acknowledged, and is told whom.
 describe("CLI nudge (催办)", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { tour } from "@liandong/campaigns"
 import { openStore } from "@liandong/store"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 const otherIpo = { key: "other-ipo", name: "外市知识产权局", role: "host", level: "city" }
 

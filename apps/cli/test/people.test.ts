@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { tour } from "@liandong/campaigns"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 describe("people through the CLI", () => {
   let env: Record<string, string>

@@ -3,10 +3,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { greenBookmark, greenBookmarkScript } from "@liandong/campaigns"
 import { beforeAll, describe, expect, it } from "vitest"
-import { liandong } from "./cli.ts"
+import { liandongInProcess as liandong } from "./in-process.ts"
 
 // A different campaign — other units, custom phases, a quorum gate, other figures —
-// played entirely through the CLI, as an office would, with no code of its own.
+// played entirely through the CLI, as an office would, with no code of its own. The hundred
+// commands run in this process (in-process.ts): the command tree, flags, output and exit codes
+// are the CLI's; the launcher and the process around it have tests of their own.
 describe("a second campaign through the same CLI", () => {
   let env: Record<string, string>
   let dir: string
@@ -73,7 +75,7 @@ describe("a second campaign through the same CLI", () => {
     expect(summary).toContain("参赛文化企业及机关单位95家")
     expect(summary).toContain("表彰竞赛优胜者37名")
     expect(summary).toContain("## 一、分工明确、组织有序")
-    // About a hundred CLI processes, each opening the embedded database: on a busy machine
-    // each takes seconds, so the bound only catches a hang.
+    // About a hundred commands, each opening the embedded database: on a busy machine each
+    // takes seconds, so the bound only catches a hang.
   }, 900_000)
 })
