@@ -10,7 +10,7 @@
  * Effect inlined) with the declarations of packages/workflow/sdk/index.d.ts.
  *
  * `node apps/cli/build.ts` builds; `--if-stale` only when the stamp no longer
- * matches the sources; `--sdk [folder]` only the SDK.
+ * matches the sources; `--sdk [folder]` only the SDK; `--ensure` as the launcher needs it.
  */
 import {
   closeSync,
@@ -199,11 +199,40 @@ export const ensureCliBuilt = async (options: { onBuild?: () => void; patienceMs
   return true
 }
 
+const say = (zh: string, en: string) => process.stderr.write(`liandong: ${zh} / ${en}\n`)
+
+/**
+ * `--ensure`, what bin/liandong.mjs runs when the bundle is stale: ensureCliBuilt, saying so when
+ * this process builds. Exit code 0: the bundle is fresh; 3: no bundler (an install without
+ * devDependencies), quietly; 1: the build failed, said why; 2: another's build never finished.
+ */
+const ensureForLauncher = async () => {
+  const first = !existsSync(bundleFile)
+  try {
+    const built = await ensureCliBuilt({
+      onBuild: () =>
+        first
+          ? say("首次运行,正在打包命令行", "first run: building the command line bundle")
+          : say("源码有改动,正在重新打包命令行", "the sources changed: rebuilding the command line bundle"),
+    })
+    process.exitCode = built ? 0 : 2
+  } catch (error) {
+    const { code, message } = (error ?? {}) as NodeJS.ErrnoException
+    if (code === "ERR_MODULE_NOT_FOUND" && String(message).includes("rolldown")) process.exitCode = 3
+    else {
+      const reason = String(message ?? error).split("\n")[0]
+      say("打包失败,改为直接运行源码", `the bundle could not be built, running the sources (${reason})`)
+      process.exitCode = 1
+    }
+  }
+}
+
 // `node apps/cli/build.ts` builds; with `--if-stale` only when the stamp does not match the sources;
 // `--sdk [folder]` builds only the SDK, into dist/sdk or the folder given.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const sdk = process.argv.indexOf("--sdk")
-  if (sdk >= 0) {
+  if (process.argv.includes("--ensure")) await ensureForLauncher()
+  else if (sdk >= 0) {
     const out = resolve(process.argv[sdk + 1] ?? sdkDir)
     await buildSdk(out)
     console.log(`${out}: the SDK @liandong/workflow, built`)
