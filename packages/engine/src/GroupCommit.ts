@@ -3,8 +3,9 @@
  * queue, and when it commits the queue (up to `batchLimit`) becomes the next batch — one
  * transaction, one journal append, one commit. A lone command goes at once.
  *
- * - Each command runs under its own savepoint: its failure rolls back only its own writes
- *   and answers it with that failure; the others go on.
+ * - A command's failure rolls back only its own writes and answers it with that failure;
+ *   the others go on. The batch first runs without savepoints; if a command fails there, it
+ *   is rolled back and run again with each command under its own savepoint.
  * - Nobody is answered before the commit: an answer means durable. A failed commit (or a
  *   lost connection) answers every command of the batch with that failure.
  * - Idempotency keys are claimed in the batch and their answers stored in the same
@@ -19,9 +20,9 @@ import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
 import { Db, query, type Tx, transaction } from "./Db.ts"
-import { IdempotencyConflict, type StoreError } from "./Errors.ts"
+import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
-import { underSavepoint } from "./Savepoint.ts"
+import { type Attempt, underSavepoint } from "./Savepoint.ts"
 import { journalHead } from "./sql/Journal.ts"
 import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
 
@@ -99,7 +100,7 @@ type Ran =
   | { readonly kind: "replay"; readonly result: unknown }
   | { readonly kind: "ran"; readonly finish: (journal: number) => unknown; readonly upTo: number }
 
-/** One command under its savepoint: its key claimed (or its stored answer replayed), then its work. */
+/** One command: its key claimed (or its stored answer replayed), then its work. */
 const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
   Effect.gen(function* () {
     const key = command.idempotencyKey
@@ -116,49 +117,88 @@ const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
     return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
   })
 
-/** Runs a batch in one transaction and answers each command once it has committed. */
+/** A command of an optimistic batch failed: the batch is rolled back and run again under savepoints. */
+class CommandFailed {
+  readonly _tag = "CommandFailed"
+  readonly cause: Cause.Cause<unknown>
+  constructor(cause: Cause.Cause<unknown>) {
+    this.cause = cause
+  }
+}
+
+/**
+ * A command's work: under its savepoint (`isolated`), or bare, its failure then failing the
+ * transaction as `CommandFailed` (a serialization failure, deadlock or interruption still
+ * fails it as itself, so the transaction is retried or stopped as before).
+ */
+const attempt = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, isolated: boolean) =>
+  isolated
+    ? underSavepoint(tx, "command", runOne(tx, command))
+    : Effect.exit(runOne(tx, command)).pipe(
+        Effect.flatMap((exit) => {
+          if (Exit.isSuccess(exit)) return Effect.succeed({ ok: true as const, value: exit.value })
+          const error = Cause.squash(exit.cause)
+          if (Cause.hasInterruptsOnly(exit.cause) || (error instanceof StoreError && error.retryable))
+            return Effect.failCause(exit.cause)
+          return Effect.fail(new CommandFailed(exit.cause))
+        }),
+      )
+
+/** The batch's work in `tx`: each command's, then the journal, then the keys' answers. */
+const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
+  Effect.gen(function* () {
+    const attempts: Array<Attempt<Ran, unknown>> = []
+    for (const entry of batch) attempts.push(yield* attempt(tx, entry.command, isolated))
+    const heads = yield* flushJournal(tx)
+    const rows = tx.journal.rows
+    const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
+    const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
+    for (const [index, attempt] of attempts.entries()) {
+      const command = batch[index]?.command
+      if (command === undefined) continue
+      if (!attempt.ok) {
+        answers.push(Exit.failCause(attempt.cause))
+        continue
+      }
+      const ran = attempt.value
+      if (ran.kind === "replay") {
+        answers.push(Exit.succeed({ result: ran.result, replayed: true }))
+        continue
+      }
+      const campaignId = command.campaignId
+      const head =
+        heads.get(campaignId) ?? (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
+      heads.set(campaignId, head)
+      // Its position: the head less the campaign's rows queued after it.
+      let after = 0
+      for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
+      const result = ran.finish(head - after)
+      const key = command.idempotencyKey
+      if (key !== null && key !== undefined)
+        stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
+      answers.push(Exit.succeed({ result, replayed: false }))
+    }
+    if (stored.length > 0) yield* query("idempotency.storeMany", (db) => storeResults(db, stored), tx)
+    return answers
+  })
+
+/**
+ * Runs a batch in one transaction and answers each command once it has committed. The
+ * commands run without savepoints first (two round trips a command fewer, and no
+ * subtransactions); when one fails, that transaction is rolled back and the batch runs again
+ * with each command under its savepoint, so the failure is answered alone and the others
+ * commit. A lone command needs no second run: its failure is its answer.
+ */
 const runBatch = (batch: ReadonlyArray<Entry>) =>
   Effect.gen(function* () {
-    const exit = yield* Effect.exit(
-      transaction("commands", (tx) =>
-        Effect.gen(function* () {
-          const attempts = []
-          for (const entry of batch) attempts.push(yield* underSavepoint(tx, "command", runOne(tx, entry.command)))
-          const heads = yield* flushJournal(tx)
-          const rows = tx.journal.rows
-          const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
-          const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
-          for (const [index, attempt] of attempts.entries()) {
-            const command = batch[index]?.command
-            if (command === undefined) continue
-            if (!attempt.ok) {
-              answers.push(Exit.failCause(attempt.cause))
-              continue
-            }
-            const ran = attempt.value
-            if (ran.kind === "replay") {
-              answers.push(Exit.succeed({ result: ran.result, replayed: true }))
-              continue
-            }
-            const campaignId = command.campaignId
-            const head =
-              heads.get(campaignId) ??
-              (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
-            heads.set(campaignId, head)
-            // Its position: the head less the campaign's rows queued after it.
-            let after = 0
-            for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
-            const result = ran.finish(head - after)
-            const key = command.idempotencyKey
-            if (key !== null && key !== undefined)
-              stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
-            answers.push(Exit.succeed({ result, replayed: false }))
-          }
-          if (stored.length > 0) yield* query("idempotency.storeMany", (db) => storeResults(db, stored), tx)
-          return answers
-        }),
-      ),
-    )
+    const bare = yield* Effect.exit(transaction("commands", (tx) => batchIn(tx, batch, false)))
+    const failed = Exit.isFailure(bare) ? Cause.squash(bare.cause) : undefined
+    const exit =
+      failed instanceof CommandFailed
+        ? batch.length === 1
+          ? Exit.succeed([Exit.failCause(failed.cause)] as Array<Exit.Exit<Answer<unknown>, unknown>>)
+          : yield* Effect.exit(transaction("commands", (tx) => batchIn(tx, batch, true)))
+        : bare
     for (const [index, entry] of batch.entries()) {
       const answer = Exit.isSuccess(exit) ? exit.value[index] : exit
       if (answer !== undefined) yield* Deferred.done(entry.deferred, answer as Exit.Exit<Answer<unknown>, unknown>)
