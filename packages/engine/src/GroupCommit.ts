@@ -19,7 +19,7 @@
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
-import { Db, query, type Tx, transaction } from "./Db.ts"
+import { Db, type KeyClaim, query, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
 import { type Attempt, underSavepoint } from "./Savepoint.ts"
@@ -44,6 +44,11 @@ export interface GroupedCommand<A, E, R> {
   readonly idempotencyKey: string | null | undefined
   /** what was asked, hashed with the key */
   readonly request: unknown
+  /**
+   * Its work begins by locking its machine through `applyCommand`: the key is claimed in that
+   * statement rather than one of its own.
+   */
+  readonly claimsWithLock?: boolean
   /** the command's work in the batch's transaction; its answer, given its journal position */
   readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
 }
@@ -100,21 +105,41 @@ type Ran =
   | { readonly kind: "replay"; readonly result: unknown }
   | { readonly kind: "ran"; readonly finish: (journal: number) => unknown; readonly upTo: number }
 
-/** One command: its key claimed (or its stored answer replayed), then its work. */
+/** The stored answer of a key claimed before: replayed for the same request, refused for another. */
+const replayOf = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, key: string, requestHash: string) =>
+  Effect.gen(function* () {
+    const previous = yield* query("idempotency.load", (db) => storedResult(db, command.actor.id, key), tx)
+    if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
+    return { kind: "replay", result: previous.result } as Ran
+  })
+
+/**
+ * One command: its key claimed (or its stored answer replayed), then its work. A command that
+ * locks its machine first has its key claimed by that statement.
+ */
 const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
   Effect.gen(function* () {
     const key = command.idempotencyKey
-    if (key !== null && key !== undefined) {
-      const requestHash = sha256Hex(canonicalJson(command.request))
-      const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
-      if (!claimed) {
-        const previous = yield* query("idempotency.load", (db) => storedResult(db, command.actor.id, key), tx)
-        if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
-        return { kind: "replay", result: previous.result } as Ran
-      }
+    if (key === null || key === undefined) {
+      const finish = yield* command.run(tx)
+      return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
     }
-    const finish = yield* command.run(tx)
-    return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
+    const requestHash = sha256Hex(canonicalJson(command.request))
+    if (command.claimsWithLock !== true) {
+      const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
+      if (!claimed) return yield* replayOf(tx, command, key, requestHash)
+      const finish = yield* command.run(tx)
+      return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
+    }
+    const claim: KeyClaim = { principalId: command.actor.id, key, requestHash }
+    tx.claim = claim
+    const exit = yield* Effect.exit(command.run(tx))
+    tx.claim = undefined
+    if (claim.claimed === false) return yield* replayOf(tx, command, key, requestHash)
+    if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
+    // A command that said it locks its machine first and never did would have run unclaimed.
+    if (claim.claimed !== true) return yield* Effect.die(new Error("a command's idempotency key was never claimed"))
+    return { kind: "ran", finish: exit.value, upTo: tx.journal.rows.length } as Ran
   })
 
 /** A command of an optimistic batch failed: the batch is rolled back and run again under savepoints. */
