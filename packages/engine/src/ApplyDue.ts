@@ -25,10 +25,17 @@ import { type InvalidTransition, NotFound } from "./Errors.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
-import { lockMachine, lockMachineById, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
+import { type DueItem, lockMachineById, lockMachineWithDue, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
 import { backlogged, lockPendingMessage, lockPendingTimer, nextDueAt, nextDueOfMachine } from "./sql/Queue.ts"
 import { noteFailure, recordFailureIn } from "./worker/DeadLetter.ts"
 import { writeSummary } from "./worker/Summary.ts"
+
+/** A command's idempotency key was claimed before (found when its machine was locked): it replays. */
+class KeyTaken extends Error {
+  constructor() {
+    super("idempotency key already claimed")
+  }
+}
 
 /** A command's event, applied to its machine once the machine has caught up with the command's time. */
 export interface CommandDue<A, E, R> {
@@ -127,13 +134,20 @@ const drainMachine = (
   horizon: Date,
   limit: number,
   isolate: boolean,
+  found?: { readonly due: DueItem | undefined },
 ) =>
   Effect.gen(function* () {
     const skip = { timers: [] as string[], messages: [] as string[] }
     const done = { applied: 0, moot: 0 }
     let machine = row
+    // What the caller's lock found due, for the first look.
+    let known = found
     while (done.applied + done.moot < limit) {
-      const due = yield* query("queue.dueOfMachine", (db) => nextDueOfMachine(db, machine.id, horizon, skip), tx)
+      const due =
+        known !== undefined
+          ? known.due
+          : yield* query("queue.dueOfMachine", (db) => nextDueOfMachine(db, machine.id, horizon, skip), tx)
+      known = undefined
       if (due === undefined) break
       // A worker may hold the item for a moment: it gives up when it finds the machine taken.
       const item: QueueItem | undefined =
@@ -202,13 +216,35 @@ const drainBacklogs = (
 const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
   Effect.gen(function* () {
     const { loaded, unit } = command
-    const locked = yield* query("machine.lock", (db) => lockMachine(db, loaded.row.id, unit), tx)
-    if (locked === undefined)
+    // Locked with a first look for what is due on it (and the command's key claimed) in one statement.
+    const claim = tx.claim
+    tx.claim = undefined
+    const { claimed, machine: lock } = yield* query(
+      "machine.lockWithDue",
+      (db) => lockMachineWithDue(db, loaded.row.id, unit, new Date(command.at), claim),
+      tx,
+    )
+    if (claim !== undefined) {
+      claim.claimed = claimed === true
+      // Used before: the group commit replays its answer instead.
+      if (!claim.claimed) return yield* Effect.die(new KeyTaken())
+    }
+    if (lock === undefined)
       return yield* new NotFound({ what: unit === null ? "campaign" : "unit", ref: unit ?? loaded.row.id })
+    const locked = lock.row
     // The event takes the machine's time when that is later than the command's: what fell due by
     // then is applied first too, or a report stamped after its deadline would count as on time.
     const at = notBefore(locked, new Date(command.at))
-    const { machine } = yield* drainMachine(tx, loaded, locked, at, Number.POSITIVE_INFINITY, true)
+    // The first look is taken as it stands unless the row changed while the lock was awaited.
+    const { machine } = yield* drainMachine(
+      tx,
+      loaded,
+      locked,
+      at,
+      Number.POSITIVE_INFINITY,
+      true,
+      lock.fresh ? { due: lock.due } : undefined,
+    )
     const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString())
     const done = yield* step(tx, loaded, machine, prepared.event, prepared.cause)
     return { answer: prepared.answer, step: done } satisfies Outcome<A>

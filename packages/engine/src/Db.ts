@@ -16,6 +16,20 @@ export type Sql = Kysely<Database> | Transaction<Database>
 export interface Tx {
   readonly db: Transaction<Database>
   readonly journal: JournalBuffer
+  /**
+   * An idempotency key a command claims with the lock of its machine (`GroupCommit.ts`): set
+   * before its work, taken by the statement that locks the machine, which says whether it
+   * was claimed.
+   */
+  claim?: KeyClaim
+}
+
+/** An idempotency key to claim, and once tried whether this transaction claimed it. */
+export interface KeyClaim {
+  readonly principalId: string
+  readonly key: string
+  readonly requestHash: string
+  claimed?: boolean
 }
 
 const retryableCodes = new Set(["40001", "40P01"])

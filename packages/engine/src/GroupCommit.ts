@@ -3,8 +3,9 @@
  * queue, and when it commits the queue (up to `batchLimit`) becomes the next batch — one
  * transaction, one journal append, one commit. A lone command goes at once.
  *
- * - Each command runs under its own savepoint: its failure rolls back only its own writes
- *   and answers it with that failure; the others go on.
+ * - A command's failure rolls back only its own writes and answers it with that failure;
+ *   the others go on. The batch first runs without savepoints; if a command fails there, it
+ *   is rolled back and run again with each command under its own savepoint.
  * - Nobody is answered before the commit: an answer means durable. A failed commit (or a
  *   lost connection) answers every command of the batch with that failure.
  * - Idempotency keys are claimed in the batch and their answers stored in the same
@@ -18,10 +19,10 @@
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
-import { Db, query, type Tx, transaction } from "./Db.ts"
-import { IdempotencyConflict, type StoreError } from "./Errors.ts"
+import { Db, type KeyClaim, query, type Tx, transaction } from "./Db.ts"
+import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
-import { underSavepoint } from "./Savepoint.ts"
+import { type Attempt, underSavepoint } from "./Savepoint.ts"
 import { journalHead } from "./sql/Journal.ts"
 import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
 
@@ -43,6 +44,11 @@ export interface GroupedCommand<A, E, R> {
   readonly idempotencyKey: string | null | undefined
   /** what was asked, hashed with the key */
   readonly request: unknown
+  /**
+   * Its work begins by locking its machine through `applyCommand`: the key is claimed in that
+   * statement rather than one of its own.
+   */
+  readonly claimsWithLock?: boolean
   /** the command's work in the batch's transaction; its answer, given its journal position */
   readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
 }
@@ -99,66 +105,125 @@ type Ran =
   | { readonly kind: "replay"; readonly result: unknown }
   | { readonly kind: "ran"; readonly finish: (journal: number) => unknown; readonly upTo: number }
 
-/** One command under its savepoint: its key claimed (or its stored answer replayed), then its work. */
+/** The stored answer of a key claimed before: replayed for the same request, refused for another. */
+const replayOf = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, key: string, requestHash: string) =>
+  Effect.gen(function* () {
+    const previous = yield* query("idempotency.load", (db) => storedResult(db, command.actor.id, key), tx)
+    if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
+    return { kind: "replay", result: previous.result } as Ran
+  })
+
+/**
+ * One command: its key claimed (or its stored answer replayed), then its work. A command that
+ * locks its machine first has its key claimed by that statement.
+ */
 const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
   Effect.gen(function* () {
     const key = command.idempotencyKey
-    if (key !== null && key !== undefined) {
-      const requestHash = sha256Hex(canonicalJson(command.request))
-      const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
-      if (!claimed) {
-        const previous = yield* query("idempotency.load", (db) => storedResult(db, command.actor.id, key), tx)
-        if (previous.request_hash !== requestHash) return yield* new IdempotencyConflict({ key })
-        return { kind: "replay", result: previous.result } as Ran
-      }
+    if (key === null || key === undefined) {
+      const finish = yield* command.run(tx)
+      return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
     }
-    const finish = yield* command.run(tx)
-    return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
+    const requestHash = sha256Hex(canonicalJson(command.request))
+    if (command.claimsWithLock !== true) {
+      const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
+      if (!claimed) return yield* replayOf(tx, command, key, requestHash)
+      const finish = yield* command.run(tx)
+      return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
+    }
+    const claim: KeyClaim = { principalId: command.actor.id, key, requestHash }
+    tx.claim = claim
+    const exit = yield* Effect.exit(command.run(tx))
+    tx.claim = undefined
+    if (claim.claimed === false) return yield* replayOf(tx, command, key, requestHash)
+    if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
+    // A command that said it locks its machine first and never did would have run unclaimed.
+    if (claim.claimed !== true) return yield* Effect.die(new Error("a command's idempotency key was never claimed"))
+    return { kind: "ran", finish: exit.value, upTo: tx.journal.rows.length } as Ran
   })
 
-/** Runs a batch in one transaction and answers each command once it has committed. */
+/** A command of an optimistic batch failed: the batch is rolled back and run again under savepoints. */
+class CommandFailed {
+  readonly _tag = "CommandFailed"
+  readonly cause: Cause.Cause<unknown>
+  constructor(cause: Cause.Cause<unknown>) {
+    this.cause = cause
+  }
+}
+
+/**
+ * A command's work: under its savepoint (`isolated`), or bare, its failure then failing the
+ * transaction as `CommandFailed` (a serialization failure, deadlock or interruption still
+ * fails it as itself, so the transaction is retried or stopped as before).
+ */
+const attempt = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, isolated: boolean) =>
+  isolated
+    ? underSavepoint(tx, "command", runOne(tx, command))
+    : Effect.exit(runOne(tx, command)).pipe(
+        Effect.flatMap((exit) => {
+          if (Exit.isSuccess(exit)) return Effect.succeed({ ok: true as const, value: exit.value })
+          const error = Cause.squash(exit.cause)
+          if (Cause.hasInterruptsOnly(exit.cause) || (error instanceof StoreError && error.retryable))
+            return Effect.failCause(exit.cause)
+          return Effect.fail(new CommandFailed(exit.cause))
+        }),
+      )
+
+/** The batch's work in `tx`: each command's, then the journal, then the keys' answers. */
+const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
+  Effect.gen(function* () {
+    const attempts: Array<Attempt<Ran, unknown>> = []
+    for (const entry of batch) attempts.push(yield* attempt(tx, entry.command, isolated))
+    const heads = yield* flushJournal(tx)
+    const rows = tx.journal.rows
+    const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
+    const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
+    for (const [index, attempt] of attempts.entries()) {
+      const command = batch[index]?.command
+      if (command === undefined) continue
+      if (!attempt.ok) {
+        answers.push(Exit.failCause(attempt.cause))
+        continue
+      }
+      const ran = attempt.value
+      if (ran.kind === "replay") {
+        answers.push(Exit.succeed({ result: ran.result, replayed: true }))
+        continue
+      }
+      const campaignId = command.campaignId
+      const head =
+        heads.get(campaignId) ?? (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
+      heads.set(campaignId, head)
+      // Its position: the head less the campaign's rows queued after it.
+      let after = 0
+      for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
+      const result = ran.finish(head - after)
+      const key = command.idempotencyKey
+      if (key !== null && key !== undefined)
+        stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
+      answers.push(Exit.succeed({ result, replayed: false }))
+    }
+    if (stored.length > 0) yield* query("idempotency.storeMany", (db) => storeResults(db, stored), tx)
+    return answers
+  })
+
+/**
+ * Runs a batch in one transaction and answers each command once it has committed. The
+ * commands run without savepoints first (two round trips a command fewer, and no
+ * subtransactions); when one fails, that transaction is rolled back and the batch runs again
+ * with each command under its savepoint, so the failure is answered alone and the others
+ * commit. A lone command needs no second run: its failure is its answer.
+ */
 const runBatch = (batch: ReadonlyArray<Entry>) =>
   Effect.gen(function* () {
-    const exit = yield* Effect.exit(
-      transaction("commands", (tx) =>
-        Effect.gen(function* () {
-          const attempts = []
-          for (const entry of batch) attempts.push(yield* underSavepoint(tx, "command", runOne(tx, entry.command)))
-          const heads = yield* flushJournal(tx)
-          const rows = tx.journal.rows
-          const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
-          const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
-          for (const [index, attempt] of attempts.entries()) {
-            const command = batch[index]?.command
-            if (command === undefined) continue
-            if (!attempt.ok) {
-              answers.push(Exit.failCause(attempt.cause))
-              continue
-            }
-            const ran = attempt.value
-            if (ran.kind === "replay") {
-              answers.push(Exit.succeed({ result: ran.result, replayed: true }))
-              continue
-            }
-            const campaignId = command.campaignId
-            const head =
-              heads.get(campaignId) ??
-              (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
-            heads.set(campaignId, head)
-            // Its position: the head less the campaign's rows queued after it.
-            let after = 0
-            for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
-            const result = ran.finish(head - after)
-            const key = command.idempotencyKey
-            if (key !== null && key !== undefined)
-              stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
-            answers.push(Exit.succeed({ result, replayed: false }))
-          }
-          if (stored.length > 0) yield* query("idempotency.storeMany", (db) => storeResults(db, stored), tx)
-          return answers
-        }),
-      ),
-    )
+    const bare = yield* Effect.exit(transaction("commands", (tx) => batchIn(tx, batch, false)))
+    const failed = Exit.isFailure(bare) ? Cause.squash(bare.cause) : undefined
+    const exit =
+      failed instanceof CommandFailed
+        ? batch.length === 1
+          ? Exit.succeed([Exit.failCause(failed.cause)] as Array<Exit.Exit<Answer<unknown>, unknown>>)
+          : yield* Effect.exit(transaction("commands", (tx) => batchIn(tx, batch, true)))
+        : bare
     for (const [index, entry] of batch.entries()) {
       const answer = Exit.isSuccess(exit) ? exit.value[index] : exit
       if (answer !== undefined) yield* Deferred.done(entry.deferred, answer as Exit.Exit<Answer<unknown>, unknown>)

@@ -288,4 +288,65 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
       await holder.end()
     }
   })
+
+  it("a batch with a failing command commits the others, and the journal verifies", {
+    timeout: 180_000,
+  }, async (test) => {
+    if (ctx.kind !== "postgres") return test.skip()
+    const url = ctx.databaseUrl()
+    if (url === undefined) throw new Error("no database URL")
+    const db = await engine.run(Effect.service(Db))
+    const holder = new pg.Client({ connectionString: url })
+    await holder.connect()
+    try {
+      const clerkB = await engine.actor("clerk-b")
+      // county-b's task is acknowledged already: acknowledging it again fails.
+      await engine.run(acknowledge("autumn-week/county-b/plan", clerkB))
+      await holder.query("begin")
+      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
+      const clerkA = await engine.actor("clerk-a")
+      const waiting = (n: number) => async () => {
+        await holder.query("select pg_stat_clear_snapshot()")
+        const result = await holder.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+        )
+        return (result.rows[0]?.n ?? 0) >= n
+      }
+      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
+      await until("the first runner to wait on the lock", waiting(1))
+      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
+      await until("the second runner to wait on the lock", waiting(2))
+      // Three queue behind them: the middle one fails.
+      const queued = [
+        engine.exit(acknowledge("spring-week/county-b/plan", clerkB, { idempotencyKey: "ok-1" })),
+        engine.exit(acknowledge("autumn-week/county-b/plan", clerkB, { idempotencyKey: "fails" })),
+        engine.exit(
+          acknowledge("spring-week/town-a1/plan", await engine.actor("clerk-a1"), { idempotencyKey: "ok-2" }),
+        ),
+      ]
+      await until("the three commands to queue", async () => queuedCommands(db.kysely) === 3)
+      await holder.query("commit")
+      expect((await Promise.all([first, second])).every(Exit.isSuccess)).toBe(true)
+      const exits = await Promise.all(queued)
+      expect(exits.map(Exit.isSuccess)).toEqual([true, false, true])
+      // The two that stood were committed by one transaction.
+      const rows = await holder.query<{ xid: string }>(
+        `select xmin::text as xid from journal where idempotency_key in ('ok-1', 'ok-2')`,
+      )
+      expect(rows.rows).toHaveLength(2)
+      expect(new Set(rows.rows.map((row) => row.xid)).size).toBe(1)
+      // The failed one kept nothing: its key is free, and the others replay theirs.
+      const keys = await holder.query<{ idempotency_key: string }>(
+        `select idempotency_key from command_results where idempotency_key in ('ok-1', 'fails', 'ok-2') order by 1`,
+      )
+      expect(keys.rows.map((row) => row.idempotency_key)).toEqual(["ok-1", "ok-2"])
+      const again = await engine.run(acknowledge("spring-week/county-b/plan", clerkB, { idempotencyKey: "ok-1" }))
+      expect(again.replayed).toBe(true)
+      for (const campaign of ["spring-week", "autumn-week"])
+        expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+    } finally {
+      await holder.end()
+    }
+  })
 })

@@ -16,6 +16,7 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
       actor,
       idempotencyKey: options.idempotencyKey,
       request: { command: "acknowledge", ref },
+      claimsWithLock: true,
       run: (tx) =>
         Effect.map(
           applyCommand(tx, {

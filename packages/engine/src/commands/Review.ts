@@ -61,6 +61,7 @@ const review = (
       actor,
       idempotencyKey: options.idempotencyKey,
       request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
+      claimsWithLock: true,
       run: (tx) =>
         Effect.gen(function* () {
           const { answer: current } = yield* applyCommand(tx, {

@@ -91,6 +91,7 @@ export const submitReport = (
       actor,
       idempotencyKey: options.idempotencyKey,
       request: { command: "report", ref, body },
+      claimsWithLock: true,
       run: (tx) =>
         Effect.gen(function* () {
           const { answer: submitted } = yield* applyCommand(tx, {

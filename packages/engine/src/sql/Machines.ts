@@ -2,7 +2,7 @@
  * The machine rows: locking them for a step (waiting, or skipping those another
  * transaction holds), and the one statement that writes a step.
  */
-import type { TasksTable } from "@liandong/store"
+import type { MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
 import type { Sql } from "../Db.ts"
 
@@ -11,12 +11,79 @@ import type { Sql } from "../Db.ts"
  * messages sent to the machine meanwhile only take KEY SHARE, which it does not block.
  */
 
-/** Locks a unit's machine row (or the campaign's, when `unit` is null), waiting for it; nothing if none. */
-export const lockMachine = (db: Sql, campaignId: string, unit: string | null) => {
-  const base = db.selectFrom("machines").selectAll().where("campaign_id", "=", campaignId)
-  return (unit === null ? base.where("kind", "=", "campaign") : base.where("unit_key", "=", unit))
-    .forNoKeyUpdate()
-    .executeTakeFirst()
+/** The earliest item due on a machine, as `nextDueOfMachine` finds it. */
+export interface DueItem {
+  readonly kind: "timer" | "message"
+  readonly id: string
+}
+
+/**
+ * Locks a unit's machine row (or the campaign's), waiting for it, and in the same statement
+ * looks for the earliest item due on it by `at` (or by the machine's last event, when that is
+ * later) as `nextDueOfMachine` does. The look-up reads the statement's snapshot, taken before
+ * any wait for the lock: when the row changed meanwhile (its xmin tells; `fresh` false), what
+ * its holder wrote is not in it, and the caller looks again. With `claim`, the statement also
+ * claims that idempotency key (as `claimKey`) and says whether it did.
+ */
+export const lockMachineWithDue = async (
+  db: Sql,
+  campaignId: string,
+  unit: string | null,
+  at: Date,
+  claim?: { readonly principalId: string; readonly key: string; readonly requestHash: string },
+) => {
+  const which = unit === null ? sql`kind = 'campaign'` : sql`unit_key = ${unit}`
+  const { rows } = await sql<
+    MachineRow & {
+      readonly claimed: number | null
+      readonly locked_xmin: string | null
+      readonly seen_xmin: string | null
+      readonly timer_id: string | null
+      readonly timer_at: Date | null
+      readonly message_id: string | null
+      readonly message_at: Date | null
+    }
+  >`
+    with locked as (
+      select *, xmin::text as locked_xmin from machines where campaign_id = ${campaignId} and ${which}
+      for no key update
+    ), horizon as (
+      select l.id, case when l.version > 1 and l.updated_at > ${at}::timestamptz then l.updated_at
+        else ${at}::timestamptz end as at from locked l
+    )${
+      claim === undefined
+        ? sql``
+        : sql`, claimed as (
+      insert into command_results (principal_id, idempotency_key, request_hash, result)
+      values (${claim.principalId}, ${claim.key}, ${claim.requestHash}, 'null'::jsonb)
+      on conflict (principal_id, idempotency_key) do nothing
+      returning 1
+    )`
+    }
+    select ${claim === undefined ? sql`null::int` : sql`(select count(*) from claimed)::int`} as claimed, x.*
+    from (select 1) one left join (
+      select l.*,
+        (select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
+        t.id as timer_id, t.due_at as timer_at, g.id as message_id, g.available_at as message_at
+      from locked l join horizon h on h.id = l.id
+      left join lateral (select id, due_at from timers
+        where machine_id = l.id and status = 'pending' and attempts = 0 and due_at <= h.at
+        order by due_at, id limit 1) t on true
+      left join lateral (select id, available_at from messages
+        where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
+        order by available_at, id limit 1) g on true
+    ) x on true`.execute(db)
+  const found = rows[0]
+  const claimed = found?.claimed === null || found?.claimed === undefined ? undefined : found.claimed > 0
+  if (found === undefined || found.id === null) return { claimed, machine: undefined }
+  const { claimed: _, locked_xmin, seen_xmin, timer_id, timer_at, message_id, message_at, ...row } = found
+  const due: DueItem | undefined =
+    timer_id !== null && (message_id === null || new Date(timer_at as Date) < new Date(message_at as Date))
+      ? { kind: "timer", id: timer_id }
+      : message_id !== null
+        ? { kind: "message", id: message_id }
+        : undefined
+  return { claimed, machine: { row: row as MachineRow, due, fresh: seen_xmin === locked_xmin } }
 }
 
 /** Locks a machine row by id, waiting for it. */
