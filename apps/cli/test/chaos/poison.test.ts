@@ -67,6 +67,15 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
           .where("unit_key", "in", [...poisoned, "unit-3"])
           .execute()
         const machineOf = (unit: string) => machines.find((m) => m.unit_key === unit)?.id as string
+        const flowMachines = await db
+          .selectFrom("machines")
+          .select(["id", "unit_key"])
+          .where(
+            "unit_key",
+            "in",
+            [4, 5, 6, 7, 8, 9].map((i) => `unit-${i}`),
+          )
+          .execute()
         const now = new Date()
         const messages = await db
           .insertInto("messages")
@@ -105,6 +114,28 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
           .returning("id")
           .executeTakeFirstOrThrow()
         const poison = [...messages.map((m) => `message:${m.id}`), `timer:${timer.id}`]
+        // Work of other units falling due while the poison is retried (its five tries take at
+        // least 15 s): reminders 1.5–4 s from now, long before any unit reports. Without them
+        // what else fell due in that window would depend on how far the load stretched the
+        // deadline.
+        const flow = await db
+          .insertInto("messages")
+          .values(
+            [4, 5, 6, 7, 8, 9].map((i) => {
+              const due = new Date(now.getTime() + 1_500 + i * 500)
+              return {
+                campaign_id: "poison-week",
+                machine_id: flowMachines.find((m) => m.unit_key === `unit-${i}`)?.id as string,
+                kind: "event" as const,
+                dedupe_key: `flow:unit-${i}`,
+                event: JSON.stringify({ type: "task.remind", task, at: due.toISOString() }),
+                status: "pending" as const,
+                available_at: due,
+              }
+            }),
+          )
+          .returning("id")
+          .execute()
 
         // Meanwhile every unit acknowledges and reports, around the deadline.
         const until = Date.now() + patienceMs()
@@ -202,7 +233,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
         const lastParked = Math.max(...parked.map((p) => new Date(p.recorded_at).getTime()))
         const flowing = await db
           .selectFrom("journal")
-          .select("seq")
+          .select(["seq", "cause"])
           .where((eb) => eb.or([eb("cause", "like", "timer:%"), eb("cause", "like", "message:%")]))
           .where("event", "<>", "queue.dead")
           .where("unit_key", "not in", [...poisoned, "unit-3"])
@@ -210,6 +241,9 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
           .where("recorded_at", "<", new Date(lastParked))
           .execute()
         expect(flowing.length).toBeGreaterThan(0)
+        // The reminders due inside that window among them: applied while the poison still failed.
+        const reminded = new Set(flowing.map((row) => row.cause))
+        expect(flow.map((m) => `message:${m.id}`).filter((cause) => !reminded.has(cause))).toEqual([])
         // Nothing else was lost or done twice; every accepted command once; the chain verifies.
         await expectEveryItemOnce(db, "poison-week", { deadAllowed: poison })
         await expectMachinesConsistent(db, "poison-week")
