@@ -4,7 +4,7 @@
  */
 import type { Principal } from "@liandong/api"
 import { lazy, type ReactNode, Suspense, useEffect } from "react"
-import { chunks } from "./Chunks.ts"
+import { chunks, homeOf } from "./Chunks.ts"
 import { Loading } from "./components/Problem.tsx"
 import { I18nProvider, useI18n } from "./i18n/I18n.tsx"
 import { Shell } from "./layout/Shell.tsx"
@@ -24,10 +24,6 @@ const TaskPage = lazy(() => chunks.inbox().then((m) => ({ default: m.TaskPage })
 const History = lazy(() => chunks.inbox().then((m) => ({ default: m.History })))
 const Queue = lazy(() => chunks.review().then((m) => ({ default: m.Queue })))
 const ReportPage = lazy(() => chunks.review().then((m) => ({ default: m.ReportPage })))
-
-/** Where each role starts. */
-export const homeOf = (role: Principal["role"]): string =>
-  role === "unit" ? "/inbox" : role === "coordinator" ? "/campaigns" : "/audit"
 
 const Redirect = ({ to }: { readonly to: string }) => {
   const { navigate } = useRouter()

@@ -4,6 +4,11 @@
  * dashboard. Without React, so that the entry's first module (Start.ts) can start the
  * opened address's chunk before React is evaluated.
  */
+import type { Principal } from "@liandong/api"
+
+/** Where each role starts: the home address sends a signed-in person there. */
+export const homeOf = (role: Principal["role"]): string =>
+  role === "unit" ? "/inbox" : role === "coordinator" ? "/campaigns" : "/audit"
 
 export const chunks = {
   invitation: () => import("./screens/AcceptInvitation.tsx"),

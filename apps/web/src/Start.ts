@@ -6,12 +6,13 @@
  * screen's first reads, only those the person's role may make (a refused read would be
  * journaled). The answers wait in api/Early.ts for whoever reads them first.
  */
+import type { Principal } from "@liandong/api"
 import { ask } from "./api/Early.ts"
 import { reads } from "./api/Reads.ts"
-import { chunkOf } from "./Chunks.ts"
+import { chunkOf, homeOf } from "./Chunks.ts"
 import { matchPath } from "./router/Match.ts"
 
-type Role = "coordinator" | "unit" | "auditor"
+type Role = Principal["role"]
 
 interface Person {
   readonly role: Role
@@ -111,9 +112,7 @@ const start = () => {
       if (person === null) return
       ask(reads.clock)
       ask(reads.unread)
-      // The home address sends a signed-in person to their role's first screen (App.tsx's homeOf).
-      const home = person.role === "unit" ? "/inbox" : person.role === "coordinator" ? "/campaigns" : "/audit"
-      const opened = pathname === "/" || pathname === "/sign-in" ? home : pathname
+      const opened = pathname === "/" || pathname === "/sign-in" ? homeOf(person.role) : pathname
       if (opened !== pathname) void chunkOf.find(([pattern]) => matchPath(pattern, opened) !== null)?.[1]()
       for (const screen of firstReads) {
         const params = matchPath(screen.pattern, opened)
