@@ -14,6 +14,8 @@ export type Language = "zh" | "en"
 export interface Labels {
   readonly draftNotice: string
   readonly charts: string
+  /** a chart's last bar, for the units beyond its limit */
+  readonly chartOthers: (units: number) => string
   readonly appendixTotals: string
   readonly appendixUnits: string
   readonly totalsHeader: ReadonlyArray<string>
@@ -150,6 +152,7 @@ export const chinese = (campaign: Campaign): Words => {
     labels: {
       draftNotice: stock.draftNotice,
       charts: "附图",
+      chartOthers: (units) => `其余${units}个单位`,
       appendixTotals: stock.appendixTotals,
       appendixUnits: stock.appendixUnits,
       totalsHeader: ["任务", "数据项", "汇总", "表述", "报送单位数", "来源：报送编号（#日志行）"],
@@ -220,6 +223,7 @@ export const english = (): Words => ({
   labels: {
     draftNotice: "DRAFT: the campaign is still running; figures are those approved so far.",
     charts: "Charts",
+    chartOthers: (units) => `${units} other units`,
     appendixTotals: "Appendix 1. Totals (exact values)",
     appendixUnits: "Appendix 2. Reports by unit",
     totalsHeader: ["Task", "Figure", "Total", "Stated as", "Units", "Sources: report (#journal row)"],

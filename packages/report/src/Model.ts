@@ -3,7 +3,15 @@
  * definition and the approved reports only, in Chinese or English. Renderers
  * (Markdown, HTML, Word) turn it into a document; nothing here knows a format.
  */
-import { type Campaign, type Phase, type Task, type Unit, unitAndSubordinates } from "@liandong/workflow"
+import {
+  addDecimal,
+  type Campaign,
+  compareDecimal,
+  type Phase,
+  type Task,
+  type Unit,
+  unitAndSubordinates,
+} from "@liandong/workflow"
 import { type Labels, type Language, type Words, wordsFor } from "./Language.ts"
 import { processNote } from "./Phrases.ts"
 import { chineseNumeral } from "./Phrasing.ts"
@@ -72,6 +80,28 @@ export const plainFigure = (f: ModelFigure, words: Words) =>
   words.lang === "en" ? `${f.label} ${f.phrase}` : `${f.label}${f.phrase}`
 
 /** A bar chart of one figure by unit. */
+/** The most bars a chart draws: a page of a printed summary, whatever the size of the campaign. */
+export const chartBarLimit = 20
+
+/**
+ * One bar a unit, in the summary's order, while they fit; beyond `chartBarLimit` the largest
+ * values (ties in order) and one bar for the rest of the units, summed exactly. A national
+ * campaign's chart of 50,000 bars would be a picture metres long that nobody reads.
+ */
+export const chartBars = (
+  sources: ReadonlyArray<{ readonly unit: string; readonly value: string }>,
+  labels: Labels,
+): ReadonlyArray<{ unit: string; value: string }> => {
+  if (sources.length <= chartBarLimit) return sources.map((s) => ({ unit: s.unit, value: s.value }))
+  const ranked = sources
+    .map((source, order) => ({ source, order }))
+    .sort((a, b) => compareDecimal(b.source.value, a.source.value) || a.order - b.order)
+  const shown = ranked.slice(0, chartBarLimit - 1).map(({ source }) => ({ unit: source.unit, value: source.value }))
+  const rest = ranked.slice(chartBarLimit - 1)
+  const value = rest.reduce((sum, { source }) => addDecimal(sum, source.value), "0")
+  return [...shown, { unit: labels.chartOthers(rest.length), value }]
+}
+
 export interface FigureChart {
   readonly label: string
   readonly measure: string
@@ -447,11 +477,7 @@ export const buildSummaryModel = (
           new Set(f.sources.map((s) => s.value)).size > 1 &&
           taskOf.get(f.task)?.figures.find((d) => d.key === f.figure)?.aggregate === "sum",
       )
-      .map((f) => ({
-        label: f.label,
-        measure: f.measure,
-        bars: f.sources.map((s) => ({ unit: s.unit, value: s.value })),
-      })),
+      .map((f) => ({ label: f.label, measure: f.measure, bars: chartBars(f.sources, words.labels) })),
     timeliness: options.timeliness ?? [],
   }
   return {
