@@ -21,7 +21,7 @@ import { system } from "./Actor.ts"
 import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { query, type Tx } from "./Db.ts"
 import { type LoadedCampaign, loadCampaign } from "./Definitions.ts"
-import { type InvalidTransition, NotFound } from "./Errors.ts"
+import { CampaignChanged, type InvalidTransition, NotFound } from "./Errors.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
@@ -219,11 +219,18 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
     // Locked with a first look for what is due on it (and the command's key claimed) in one statement.
     const claim = tx.claim
     tx.claim = undefined
-    const { claimed, machine: lock } = yield* query(
+    const {
+      claimed,
+      pinned,
+      machine: lock,
+    } = yield* query(
       "machine.lockWithDue",
       (db) => lockMachineWithDue(db, loaded.row.id, unit, new Date(command.at), claim),
       tx,
     )
+    // The command decided on a copy of the campaign loaded before its transaction: if the campaign
+    // has been changed since, it runs again on a fresh copy (its claim undone with this attempt).
+    if (pinned !== String(loaded.row.definition_id)) return yield* new CampaignChanged({ campaign: loaded.row.id })
     if (claim !== undefined) {
       claim.claimed = claimed === true
       // Used before: the group commit replays its answer instead.

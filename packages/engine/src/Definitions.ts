@@ -5,7 +5,7 @@
 import type { CampaignRow } from "@liandong/store"
 import { type Campaign, type Compiled, compile } from "@liandong/workflow"
 import { Effect } from "effect"
-import { query, type Sql, type Tx } from "./Db.ts"
+import { Db, query, type Sql, type Tx } from "./Db.ts"
 import { NotFound } from "./Errors.ts"
 import { campaignWithHash, definitionBody } from "./sql/Definitions.ts"
 
@@ -43,4 +43,39 @@ export const loadCampaign = (campaignId: string, on?: Sql | Tx) =>
       definitionsByHash.set(hash, definition)
     }
     return { row, definition, hash, compiled: compiledFor(hash, definition) } satisfies LoadedCampaign
+  })
+
+/*
+ * Campaigns as the commands of this process last loaded them, per database handle. A command
+ * on a unit's task uses only the campaign's id and pinned definition, which change only when
+ * the campaign is changed; so the copy is checked where it matters, in the statement that
+ * locks the command's machine (`lockMachineWithDue` says which definition the campaign pins
+ * then), and the command runs again on a fresh copy when it differs. A refusal is never made
+ * on a cached copy: the command looks again first.
+ */
+const forCommands = new WeakMap<object, Map<string, LoadedCampaign>>()
+
+const commandCopies = Effect.map(Effect.service(Db), (db) => {
+  const found = forCommands.get(db.kysely)
+  if (found !== undefined) return found
+  const made = new Map<string, LoadedCampaign>()
+  forCommands.set(db.kysely, made)
+  return made
+})
+
+/** A campaign for a command on one of its units' tasks: this process's copy when it has one (`cached`). */
+export const loadCampaignForCommand = (campaignId: string) =>
+  Effect.gen(function* () {
+    const copies = yield* commandCopies
+    const hit = copies.get(campaignId)
+    if (hit !== undefined) return { loaded: hit, cached: true }
+    const loaded = yield* loadCampaign(campaignId)
+    copies.set(campaignId, loaded)
+    return { loaded, cached: false }
+  })
+
+/** Forgets this process's copy of a campaign: the next command loads it afresh. */
+export const forgetCampaignCopy = (campaignId: string) =>
+  Effect.map(commandCopies, (copies) => {
+    copies.delete(campaignId)
   })

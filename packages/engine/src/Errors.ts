@@ -91,6 +91,14 @@ export class CampaignState extends Schema.TaggedError<CampaignState>()("Campaign
   en: Schema.String,
 }) {}
 
+/**
+ * The campaign's definition changed after the command loaded it (found when its machine was
+ * locked): the command runs again on a fresh copy (`onFreshCampaign`), never answered with this.
+ */
+export class CampaignChanged extends Schema.TaggedError<CampaignChanged>()("CampaignChanged", {
+  campaign: Schema.String,
+}) {}
+
 /** A body larger than the limit: refused while reading, before anything was stored. */
 export class TooLarge extends Schema.TaggedError<TooLarge>()("TooLarge", {
   limit: Schema.Number,

@@ -6,7 +6,16 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { acknowledge, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
+import {
+  acknowledge,
+  approve,
+  commonChange,
+  operator,
+  pageTasks,
+  startCampaign,
+  submitReport,
+  verifyCampaign,
+} from "../src/index.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 const body = { narrative: { narrative: "已制定方案", difficulties: "资金紧缺" } }
@@ -28,6 +37,8 @@ const counted = async <A>(run: () => Promise<A>) => {
     pg.Client.prototype.query = original
   }
 }
+
+const loadsCampaign = (statement: string) => statement.startsWith('select "campaigns".*')
 
 describeEachDatabase("round trips a command", (ctx) => {
   let engine: ReturnType<typeof testEngine>
@@ -53,14 +64,46 @@ describeEachDatabase("round trips a command", (ctx) => {
     )
     console.log(`[round trips] acknowledge ${ack.statements.length}: ${ack.statements.join(" | ")}`)
     console.log(`[round trips] report ${report.statements.length}: ${report.statements.join(" | ")}`)
+    const lead = await engine.actor("lead")
+    const review = await counted(() => engine.run(approve(String(report.value.report), lead, { idempotencyKey: "k3" })))
+    console.log(`[round trips] approve ${review.statements.length}: ${review.statements.join(" | ")}`)
     // The campaign's row; begin; the machine locked, its due items and the key claimed; the step;
-    // the journal; the key's answer; commit. A report adds its own rows.
-    expect(ack.statements.length).toBeLessThanOrEqual(7)
-    expect(report.statements.length).toBeLessThanOrEqual(10)
+    // the journal; the key's answer; commit. A report adds one statement for its rows (the
+    // attempt, the figures, the files); a review finds the report first and adds its update.
+    // The campaign is this process's copy after the first command: no statement loads it.
+    expect(ack.statements.length).toBeLessThanOrEqual(6)
+    expect(report.statements.length).toBeLessThanOrEqual(7)
+    expect(review.statements.length).toBeLessThanOrEqual(8)
+    for (const counted of [ack, report, review]) expect(counted.statements.filter(loadsCampaign)).toEqual([])
     const replay = await counted(() =>
       engine.run(acknowledge("spring-week/county-a/plan", clerk, { idempotencyKey: "k1" })),
     )
     expect(replay.value).toEqual({ ...ack.value, replayed: true })
+    expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+  })
+
+  it("a command on a campaign changed since this process loaded it runs again on a fresh copy", async () => {
+    const clerk = await engine.actor("clerk-a")
+    const lead = await engine.actor("lead")
+    // The process's copy of the campaign, loaded by a first command.
+    await engine.run(acknowledge("spring-week/county-b/plan", await engine.actor("clerk-b")))
+    const request = { kind: "extend", task: "plan", units: ["county-a"], deadline: "2026-04-18T18:00" } as const
+    await engine.run(commonChange("spring-week", request, "甲县申请延期一天", lead))
+    const ack = await counted(() =>
+      engine.run(acknowledge("spring-week/county-a/plan", clerk, { idempotencyKey: "k1" })),
+    )
+    console.log(`[round trips] acknowledge after a change ${ack.statements.length}: ${ack.statements.join(" | ")}`)
+    // Its machine's lock found the copy stale (that attempt rolled back, its key unclaimed); the
+    // campaign loaded afresh, the command ran again.
+    expect(ack.value).toMatchObject({ status: "acknowledged", replayed: false })
+    expect(ack.statements.filter(loadsCampaign)).toHaveLength(1)
+    expect(ack.statements.filter((statement) => statement.startsWith("with locked as"))).toHaveLength(2)
+    const report = await counted(() => engine.run(submitReport("spring-week/county-a/plan", body, clerk)))
+    expect(report.statements.filter(loadsCampaign)).toEqual([])
+    const tasks = await engine.run(pageTasks(operator, { campaign: "spring-week" }, { limit: 50 }))
+    expect(tasks.items.find((t) => t.unit === "county-a" && t.task === "plan")?.deadline).toBe(
+      "2026-04-18T10:00:00.000Z",
+    )
     expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
   })
 })

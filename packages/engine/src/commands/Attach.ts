@@ -96,7 +96,7 @@ export const uploadAttachment = <E>(
   Effect.gen(function* () {
     const maxBytes = options.maxBytes ?? defaultAttachmentMaxBytes
     const field = options.field ?? "name"
-    const { address } = yield* resolveTask(ref, actor, "attach")
+    const { address } = yield* resolveTask(ref, actor, "attach", false)
     yield* requireOwnTask(actor, address, "attach")
     const fileName = (yield* decode(AttachmentName, name).pipe(
       Effect.mapError((e) => new InvalidInput({ problems: e.problems.map((p) => ({ ...p, path: field })) })),

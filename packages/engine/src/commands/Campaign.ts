@@ -8,7 +8,7 @@ import { loadCampaign } from "../Definitions.ts"
 import { NotFound } from "../Errors.ts"
 import { journaled, journalPosition } from "../Journal.ts"
 import { decode } from "../Refs.ts"
-import { applyCommand, nowIso } from "./Common.ts"
+import { applyCommand, nowIso, onFreshCampaign } from "./Common.ts"
 
 const CampaignId = Schema.String.check(
   Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "活动标识格式不正确 / not a campaign key" }),
@@ -27,25 +27,27 @@ const loadVisible = (campaign: unknown, actor: Actor, action: string) =>
   })
 
 const applyToCampaign = (campaign: unknown, actor: Actor, action: string, event: (at: string) => MachineEvent) =>
-  Effect.gen(function* () {
-    const loaded = yield* loadVisible(campaign, actor, action)
-    yield* requireManager(actor, loaded.definition, action).pipe(
-      journalDenial(loaded.row.id, actor, action, loaded.row.id),
-    )
-    const at = yield* nowIso
-    return yield* journaled(action, (tx) =>
-      Effect.gen(function* () {
-        const { step } = yield* applyCommand(tx, {
-          loaded,
-          unit: null,
-          at,
-          prepare: (_, when) =>
-            Effect.succeed({ event: event(when), cause: { actor, cause: "command" }, answer: null }),
-        })
-        return { campaign: loaded.row.id, state: step.to, journal: yield* journalPosition(tx, loaded.row.id) }
-      }),
-    )
-  })
+  onFreshCampaign(
+    Effect.gen(function* () {
+      const loaded = yield* loadVisible(campaign, actor, action)
+      yield* requireManager(actor, loaded.definition, action).pipe(
+        journalDenial(loaded.row.id, actor, action, loaded.row.id),
+      )
+      const at = yield* nowIso
+      return yield* journaled(action, (tx) =>
+        Effect.gen(function* () {
+          const { step } = yield* applyCommand(tx, {
+            loaded,
+            unit: null,
+            at,
+            prepare: (_, when) =>
+              Effect.succeed({ event: event(when), cause: { actor, cause: "command" }, answer: null }),
+          })
+          return { campaign: loaded.row.id, state: step.to, journal: yield* journalPosition(tx, loaded.row.id) }
+        }),
+      )
+    }),
+  )
 
 /** Starts a deployed campaign: its phases' timers are scheduled. */
 export const startCampaign = (campaign: unknown, actor: Actor) =>

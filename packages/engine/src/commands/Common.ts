@@ -8,26 +8,75 @@ import { applyDue, type CommandDue } from "../ApplyDue.ts"
 import { canRead, canSeeCampaign, requireUnitActor } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
-import type { Tx } from "../Db.ts"
-import { loadCampaign } from "../Definitions.ts"
-import { NotFound } from "../Errors.ts"
+import type { Db, Tx } from "../Db.ts"
+import { forgetCampaignCopy, type LoadedCampaign, loadCampaignForCommand } from "../Definitions.ts"
+import { CampaignChanged, CampaignState, NotFound } from "../Errors.ts"
 import { decode, parseTaskRef, type TaskAddress, TaskRef } from "../Refs.ts"
 
 /** The current campaign-clock time as an ISO string. */
 export const nowIso = Effect.flatMap(Effect.service(Clock), (clock) => Effect.map(clock.now, (d) => d.toISOString()))
 
-/** Resolves a task reference the actor may read: its campaign and the task's definition. */
-export const resolveTask = (ref: unknown, actor: Actor, action: string) =>
+/**
+ * A campaign for a command, as `admits` judges it: this process's copy, or, when that copy
+ * would refuse the command (or is gone), a fresh one — a refusal is never made on a cached copy.
+ */
+export const campaignForCommand = (campaignId: string, admits: (loaded: LoadedCampaign) => boolean) =>
+  Effect.gen(function* () {
+    const first = yield* loadCampaignForCommand(campaignId)
+    if (!first.cached || admits(first.loaded)) return first.loaded
+    yield* forgetCampaignCopy(campaignId)
+    return (yield* loadCampaignForCommand(campaignId)).loaded
+  })
+
+/**
+ * Runs a command again, on a fresh copy of its campaign, when the campaign was changed after
+ * the command loaded it (found when its machine was locked; that attempt left nothing). Twice
+ * at most: a campaign changed three times during one command is answered with a request to retry.
+ */
+export const onFreshCampaign = <A, E, R>(command: Effect.Effect<A, E | CampaignChanged, R>) => {
+  const attempt = (left: number): Effect.Effect<A, unknown, R | Db> =>
+    Effect.catch(command, (error) => {
+      if (!(error instanceof CampaignChanged)) return Effect.fail(error)
+      if (left > 0) return Effect.andThen(forgetCampaignCopy(error.campaign), attempt(left - 1))
+      return Effect.fail(
+        new CampaignState({
+          campaign: error.campaign,
+          status: "changing",
+          zh: "活动在处理本操作期间被多次变更,请重试",
+          en: "the campaign was changed several times while this command ran; try again",
+        }),
+      )
+    })
+  return attempt(2) as Effect.Effect<A, Exclude<E, CampaignChanged> | CampaignState, R | Db>
+}
+
+/**
+ * Resolves a task reference the actor may read: its campaign and the task's definition. The
+ * campaign may be this process's copy (`copy`) only for a command whose machine's lock checks it.
+ */
+export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = true) =>
   Effect.gen(function* () {
     const address = parseTaskRef(yield* decode(TaskRef, ref))
     const notFound = new NotFound({ what: "task", ref: String(ref) })
+    const taskOf = (loaded: LoadedCampaign) =>
+      loaded.definition.phases.flatMap((p) => p.tasks).find((t) => t.key === address.task)
+    const admits = (loaded: LoadedCampaign) => {
+      const task = taskOf(loaded)
+      return (
+        copy &&
+        canSeeCampaign(actor, loaded.definition) &&
+        task !== undefined &&
+        task.units.includes(address.unit) &&
+        canRead(actor, loaded.definition, address.unit)
+      )
+    }
     // Every "not found" below is recorded alike, so none tells whether its target exists.
-    const loaded = yield* loadCampaign(address.campaign).pipe(
+    const loaded = yield* campaignForCommand(address.campaign, admits).pipe(
       Effect.catchTag("NotFound", () => refuseUnseen(null, actor, action, String(ref), notFound)),
     )
     if (!canSeeCampaign(actor, loaded.definition))
       return yield* refuseUnseen(address.campaign, actor, action, String(ref), notFound)
-    const task = loaded.definition.phases.flatMap((p) => p.tasks).find((t) => t.key === address.task)
+    const task = taskOf(loaded)
     if (task === undefined || !task.units.includes(address.unit) || !canRead(actor, loaded.definition, address.unit)) {
       // A missing task, or another unit's: answered as not found, and journaled in the campaign's chain.
       return yield* Effect.fail(notFound).pipe(journalDenial(address.campaign, actor, action, String(ref)))

@@ -13,10 +13,10 @@ import { InvalidInput } from "../Errors.ts"
 import { groupCommitted } from "../GroupCommit.ts"
 import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
-import { insertReportAttachments, selectAttachments, selectReportAttachments } from "../sql/Attachments.ts"
-import { insertFigures, insertReport, lastAttempt, latestReport } from "../sql/Reports.ts"
+import { selectAttachments } from "../sql/Attachments.ts"
+import { submitReportRows } from "../sql/Reports.ts"
 import { attachmentsPerReport } from "./Attach.ts"
-import { applyCommand, machineOrder, nowIso, requireOwnTask, resolveTask } from "./Common.ts"
+import { applyCommand, machineOrder, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({
@@ -40,16 +40,11 @@ export const ReportInput = Schema.Struct({
 export type ReportInput = typeof ReportInput.Type
 
 /**
- * The uploads a report carries: those named (each an upload for this very task, named once),
- * or, when none are named, the files of the task's previous report.
+ * Checks the uploads a report names: each an upload for this very task, named once. (When
+ * it names none, the statement that stores the report keeps the previous report's files.)
  */
-const attachmentsOf = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string> | undefined) =>
+const checkNamed = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    if (named === undefined) {
-      const previous = yield* query("reports.latest", (db) => latestReport(db, address), tx)
-      if (previous === undefined) return []
-      return yield* query("reports.attachments", (db) => selectReportAttachments(db, [String(previous.id)]), tx)
-    }
     const found = new Map(
       (yield* query("attachments.select", (db) => selectAttachments(db, named), tx)).map((a) => [String(a.id), a]),
     )
@@ -67,7 +62,6 @@ const attachmentsOf = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string
       return []
     })
     if (problems.length > 0) return yield* new InvalidInput({ problems })
-    return named.map((id) => found.get(id)!)
   })
 
 /** Submits (or resubmits after a return) a report for `<campaign>/<unit>/<task>`. */
@@ -77,90 +71,86 @@ export const submitReport = (
   actor: Actor,
   options: { idempotencyKey?: string | null } = {},
 ) =>
-  Effect.gen(function* () {
-    const { address, loaded, task } = yield* resolveTask(ref, actor, "report")
-    yield* requireOwnTask(actor, address, "report")
-    const input = yield* decode(ReportInput, body)
-    const validated = validateReport(task, { figures: input.figures ?? {}, narrative: input.narrative ?? {} })
-    if (Result.isFailure(validated)) return yield* new InvalidInput({ problems: validated.failure })
-    const report = validated.success
-    const at = yield* nowIso
-    const outcome = yield* groupCommitted({
-      order: machineOrder(loaded.row.id, address.unit),
-      campaignId: loaded.row.id,
-      actor,
-      idempotencyKey: options.idempotencyKey,
-      request: { command: "report", ref, body },
-      claimsWithLock: true,
-      run: (tx) =>
-        Effect.gen(function* () {
-          const { answer: submitted } = yield* applyCommand(tx, {
-            loaded,
-            unit: address.unit,
-            at,
-            prepare: (_, when) =>
-              Effect.gen(function* () {
-                // Before the new report is written: a resubmission naming no files keeps the latest report's.
-                const files = yield* attachmentsOf(tx, address, input.attachments)
-                const attempt = (yield* query("reports.lastAttempt", (db) => lastAttempt(db, address), tx)) + 1
-                const id = yield* query(
-                  "reports.insert",
-                  (db) =>
-                    insertReport(db, { task: address, attempt, narrative: report.narrative, by: actor.id, at: when }),
-                  tx,
-                )
-                const figures = Object.entries(report.figures)
-                if (figures.length > 0) yield* query("reports.figures", (db) => insertFigures(db, id, figures), tx)
-                if (files.length > 0)
-                  yield* query(
-                    "reports.attachments",
+  onFreshCampaign(
+    Effect.gen(function* () {
+      const { address, loaded, task } = yield* resolveTask(ref, actor, "report")
+      yield* requireOwnTask(actor, address, "report")
+      const input = yield* decode(ReportInput, body)
+      const validated = validateReport(task, { figures: input.figures ?? {}, narrative: input.narrative ?? {} })
+      if (Result.isFailure(validated)) return yield* new InvalidInput({ problems: validated.failure })
+      const report = validated.success
+      const at = yield* nowIso
+      const outcome = yield* groupCommitted({
+        order: machineOrder(loaded.row.id, address.unit),
+        campaignId: loaded.row.id,
+        actor,
+        idempotencyKey: options.idempotencyKey,
+        request: { command: "report", ref, body },
+        claimsWithLock: true,
+        run: (tx) =>
+          Effect.gen(function* () {
+            const { answer: submitted } = yield* applyCommand(tx, {
+              loaded,
+              unit: address.unit,
+              at,
+              prepare: (_, when) =>
+                Effect.gen(function* () {
+                  const named = input.attachments
+                  if (named !== undefined) yield* checkNamed(tx, address, named)
+                  // One statement: the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
+                  const { id, attempt, files } = yield* query(
+                    "reports.submit",
                     (db) =>
-                      insertReportAttachments(
-                        db,
-                        id,
-                        files.map((f) => f.id),
-                      ),
+                      submitReportRows(db, {
+                        task: address,
+                        narrative: report.narrative,
+                        figures: report.figures,
+                        files: named === undefined ? { keep: true } : { named },
+                        by: actor.id,
+                        at: when,
+                      }),
                     tx,
                   )
-                const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
-                  sha256: f.sha256,
-                  name: f.name,
-                  type: f.type,
-                  size: Number(f.size),
-                }))
-                return {
-                  event: { type: "task.submit", task: address.task, report: String(id), by: actor.id, at: when },
-                  cause: {
-                    actor,
-                    cause: "command",
-                    idempotencyKey: options.idempotencyKey ?? null,
-                    // The report itself goes into the chain: a stored figure edited later no longer matches it.
-                    content: {
-                      report: {
-                        id: String(id),
-                        unit: address.unit,
-                        task: address.task,
-                        attempt,
-                        submittedBy: actor.id,
-                        figures: report.figures,
-                        narrative: report.narrative,
-                        ...(attachments.length === 0 ? {} : { attachments }),
+                  const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
+                    sha256: f.sha256,
+                    name: f.name,
+                    type: f.type,
+                    size: Number(f.size),
+                  }))
+                  return {
+                    event: { type: "task.submit", task: address.task, report: String(id), by: actor.id, at: when },
+                    cause: {
+                      actor,
+                      cause: "command",
+                      idempotencyKey: options.idempotencyKey ?? null,
+                      // The report itself goes into the chain: a stored figure edited later no longer matches it.
+                      content: {
+                        report: {
+                          id: String(id),
+                          unit: address.unit,
+                          task: address.task,
+                          attempt,
+                          submittedBy: actor.id,
+                          figures: report.figures,
+                          narrative: report.narrative,
+                          ...(attachments.length === 0 ? {} : { attachments }),
+                        },
                       },
                     },
-                  },
-                  answer: { id, attempt },
-                }
-              }),
-          })
-          const { id: inserted, attempt } = submitted
-          return (journal: number) => ({
-            task: `${address.campaign}/${address.unit}/${address.task}`,
-            report: String(inserted),
-            attempt,
-            status: "submitted",
-            journal,
-          })
-        }),
-    })
-    return { ...outcome.result, replayed: outcome.replayed }
-  })
+                    answer: { id, attempt },
+                  }
+                }),
+            })
+            const { id: inserted, attempt } = submitted
+            return (journal: number) => ({
+              task: `${address.campaign}/${address.unit}/${address.task}`,
+              report: String(inserted),
+              attempt,
+              status: "submitted",
+              journal,
+            })
+          }),
+      })
+      return { ...outcome.result, replayed: outcome.replayed }
+    }),
+  )

@@ -80,13 +80,6 @@ export const selectReportAttachments = (
         .orderBy("report_attachments.position")
         .execute()
 
-/** Names the uploads a report carries, in order. */
-export const insertReportAttachments = (db: Sql, reportId: string, attachmentIds: ReadonlyArray<string>) =>
-  db
-    .insertInto("report_attachments")
-    .values(attachmentIds.map((id, position) => ({ report_id: reportId, position, attachment_id: id })))
-    .execute()
-
 /**
  * The files reports name as the database holds them now: the hash and size recomputed from
  * the stored bytes (null when the bytes are gone), beside the hash the upload recorded.

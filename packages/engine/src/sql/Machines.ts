@@ -23,7 +23,8 @@ export interface DueItem {
  * later) as `nextDueOfMachine` does. The look-up reads the statement's snapshot, taken before
  * any wait for the lock: when the row changed meanwhile (its xmin tells; `fresh` false), what
  * its holder wrote is not in it, and the caller looks again. With `claim`, the statement also
- * claims that idempotency key (as `claimKey`) and says whether it did.
+ * claims that idempotency key (as `claimKey`) and says whether it did, and it says which
+ * definition the campaign pins (`pinned`), for a command that loaded the campaign before.
  */
 export const lockMachineWithDue = async (
   db: Sql,
@@ -36,6 +37,7 @@ export const lockMachineWithDue = async (
   const { rows } = await sql<
     MachineRow & {
       readonly claimed: number | null
+      readonly pinned: string | null
       readonly locked_xmin: string | null
       readonly seen_xmin: string | null
       readonly timer_id: string | null
@@ -60,7 +62,8 @@ export const lockMachineWithDue = async (
       returning 1
     )`
     }
-    select ${claim === undefined ? sql`null::int` : sql`(select count(*) from claimed)::int`} as claimed, x.*
+    select ${claim === undefined ? sql`null::int` : sql`(select count(*) from claimed)::int`} as claimed,
+      (select definition_id::text from campaigns where id = ${campaignId}) as pinned, x.*
     from (select 1) one left join (
       select l.*,
         (select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
@@ -75,15 +78,16 @@ export const lockMachineWithDue = async (
     ) x on true`.execute(db)
   const found = rows[0]
   const claimed = found?.claimed === null || found?.claimed === undefined ? undefined : found.claimed > 0
-  if (found === undefined || found.id === null) return { claimed, machine: undefined }
-  const { claimed: _, locked_xmin, seen_xmin, timer_id, timer_at, message_id, message_at, ...row } = found
+  const pinned = found?.pinned ?? null
+  if (found === undefined || found.id === null) return { claimed, pinned, machine: undefined }
+  const { claimed: _, pinned: __, locked_xmin, seen_xmin, timer_id, timer_at, message_id, message_at, ...row } = found
   const due: DueItem | undefined =
     timer_id !== null && (message_id === null || new Date(timer_at as Date) < new Date(message_at as Date))
       ? { kind: "timer", id: timer_id }
       : message_id !== null
         ? { kind: "message", id: message_id }
         : undefined
-  return { claimed, machine: { row: row as MachineRow, due, fresh: seen_xmin === locked_xmin } }
+  return { claimed, pinned, machine: { row: row as MachineRow, due, fresh: seen_xmin === locked_xmin } }
 }
 
 /** Locks a machine row by id, waiting for it. */

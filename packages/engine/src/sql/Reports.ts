@@ -1,5 +1,6 @@
 /** Reports and their figures: written once by a submission, reviewed once by a coordinator. */
 
+import { sql } from "kysely"
 import type { Sql } from "../Db.ts"
 import type { TaskAddress } from "../Refs.ts"
 
@@ -19,57 +20,19 @@ export const latestReport = (db: Sql, task: TaskAddress) =>
     .limit(1)
     .executeTakeFirst()
 
-/** Locks a report for its review. */
-export const lockReport = (db: Sql, id: string) =>
-  db.selectFrom("reports").selectAll().where("id", "=", id).forUpdate().executeTakeFirstOrThrow()
-
-/** How many reports the task has had (its last attempt number; 0 before the first). */
-export const lastAttempt = (db: Sql, task: TaskAddress) =>
-  db
-    .selectFrom("reports")
-    .select((eb) => eb.fn.max("attempt").as("attempt"))
-    .where("campaign_id", "=", task.campaign)
-    .where("unit_key", "=", task.unit)
-    .where("task_key", "=", task.task)
-    .executeTakeFirst()
-    .then((row) => Number(row?.attempt ?? 0))
-
 /** A report as submitted. */
 export interface Submission {
   readonly task: TaskAddress
-  readonly attempt: number
   readonly narrative: Readonly<Record<string, string>>
   readonly by: string
   readonly at: string
 }
 
-/** Stores a submitted report; its id. */
-export const insertReport = (db: Sql, submission: Submission) =>
-  db
-    .insertInto("reports")
-    .values({
-      campaign_id: submission.task.campaign,
-      unit_key: submission.task.unit,
-      task_key: submission.task.task,
-      attempt: submission.attempt,
-      status: "submitted",
-      narrative: JSON.stringify(submission.narrative),
-      submitted_by: submission.by,
-      submitted_at: submission.at,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow()
-    .then((row) => row.id)
-
-/** Stores a report's figures (exact decimals as text). */
-export const insertFigures = (db: Sql, reportId: string, figures: ReadonlyArray<readonly [string, string]>) =>
-  db
-    .insertInto("report_figures")
-    .values(figures.map(([key, value]) => ({ report_id: reportId, figure_key: key, value })))
-    .execute()
-
-/** Records a report's review: approved with its comment, or returned with the reason. */
-export const reviewReport = (
+/**
+ * Records the review of a report still awaiting one: approved with its comment, or returned
+ * with the reason. The report as reviewed, or nothing when it was not awaiting review.
+ */
+export const reviewSubmitted = (
   db: Sql,
   id: string,
   review: {
@@ -90,4 +53,63 @@ export const reviewReport = (
       review_comment: review.comment,
     })
     .where("id", "=", id)
-    .execute()
+    .where("status", "=", "submitted")
+    .returningAll()
+    .executeTakeFirst()
+
+/** A file a submitted report carries, as the journal describes it. */
+export interface CarriedFile {
+  readonly sha256: string
+  readonly name: string
+  readonly type: string
+  readonly size: string
+}
+
+/**
+ * Stores a submitted report in one statement: its attempt (one after the task's last), its
+ * figures (exact decimals as text), and the files it carries — the uploads `files` names in
+ * order (checked by the caller), or with `keep` those of the task's previous report. Its id,
+ * attempt and files, in order.
+ */
+export const submitReportRows = async (
+  db: Sql,
+  submission: Submission & {
+    readonly figures: Readonly<Record<string, string>>
+    readonly files: { readonly keep: true } | { readonly named: ReadonlyArray<string> }
+  },
+): Promise<{ id: string; attempt: number; files: ReadonlyArray<CarriedFile> }> => {
+  const { task } = submission
+  const files =
+    "keep" in submission.files
+      ? sql`select ra.position, a.id, a.sha256, a.name, a.type, a.size::text as size
+          from report_attachments ra join attachments a on a.id = ra.attachment_id
+          where ra.report_id = (select id from previous)`
+      : sql`select (n.position - 1)::int as position, a.id, a.sha256, a.name, a.type, a.size::text as size
+          from unnest(${[...submission.files.named]}::bigint[]) with ordinality as n(id, position)
+          join attachments a on a.id = n.id`
+  const { rows } = await sql<{ id: string; attempt: number; files: CarriedFile[] }>`
+    with previous as (
+      select id, attempt from reports
+      where campaign_id = ${task.campaign} and unit_key = ${task.unit} and task_key = ${task.task}
+      order by attempt desc limit 1
+    ), inserted as (
+      insert into reports (campaign_id, unit_key, task_key, attempt, status, narrative, submitted_by, submitted_at)
+      select ${task.campaign}, ${task.unit}, ${task.task}, coalesce((select attempt from previous), 0) + 1,
+        'submitted', ${JSON.stringify(submission.narrative)}::jsonb, ${submission.by}, ${submission.at}::timestamptz
+      returning id, attempt
+    ), figures as (
+      insert into report_figures (report_id, figure_key, value)
+      select i.id, f.key, f.value::numeric
+      from inserted i cross join jsonb_each_text(${JSON.stringify(submission.figures)}::jsonb) f
+    ), files as (${files}), carried as (
+      insert into report_attachments (report_id, position, attachment_id)
+      select i.id, f.position, f.id from inserted i cross join files f
+    )
+    select i.id::text as id, i.attempt,
+      coalesce((select json_agg(json_build_object('sha256', f.sha256, 'name', f.name, 'type', f.type, 'size', f.size)
+        order by f.position) from files f), '[]'::json) as files
+    from inserted i`.execute(db)
+  const row = rows[0]
+  if (row === undefined) throw new Error("a report's insert returned no row")
+  return { id: row.id, attempt: Number(row.attempt), files: row.files }
+}
