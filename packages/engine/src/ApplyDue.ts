@@ -26,7 +26,7 @@ import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, ty
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
 import { type DueItem, lockMachineById, lockMachineWithDue, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
-import { backlogged, lockPendingMessage, lockPendingTimer, nextDueAt, nextDueOfMachine } from "./sql/Queue.ts"
+import { backlogged, lockNextDueOfMachine, lockPendingMessage, lockPendingTimer, nextDueAt } from "./sql/Queue.ts"
 import { noteFailure, recordFailureIn } from "./worker/DeadLetter.ts"
 import { writeSummary } from "./worker/Summary.ts"
 
@@ -115,11 +115,34 @@ const step = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, event: Machin
 /** Applies a queued item's event; `moot`, with the reason, when the machine has moved on (not an error). */
 const applyQueued = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, item: QueueItem) =>
   step(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
-    Effect.map((done) => ({ status: "done" as const, note: null as string | null, sentTo: done.sentTo })),
+    Effect.map((done) => ({
+      status: "done" as const,
+      note: null as string | null,
+      sentTo: done.sentTo,
+      row: done.row,
+    })),
     Effect.catchTag("InvalidTransition", (rejected: InvalidTransition) =>
-      Effect.succeed({ status: "moot" as const, note: rejected.en as string | null, sentTo: new Set<string>() }),
+      Effect.succeed({
+        status: "moot" as const,
+        note: rejected.en as string | null,
+        sentTo: new Set<string>(),
+        row: machine,
+      }),
     ),
   )
+
+/** Locks an item a machine's lock found due, or says that its holder has done it meanwhile (`taken`). */
+const lockFound = (tx: Tx, due: DueItem) =>
+  due.kind === "timer"
+    ? Effect.map(
+        query("queue.lockTimer", (db) => lockPendingTimer(db, due.id), tx),
+        (timer) => (timer === undefined ? ("taken" as const) : ({ kind: "timer", row: timer } satisfies QueueItem)),
+      )
+    : Effect.map(
+        query("queue.lockMessage", (db) => lockPendingMessage(db, due.id), tx),
+        (message) =>
+          message === undefined ? ("taken" as const) : ({ kind: "message", row: message } satisfies QueueItem),
+      )
 
 /**
  * Applies up to `limit` of a locked machine's items due by `horizon`, oldest first, each
@@ -143,31 +166,29 @@ const drainMachine = (
     // What the caller's lock found due, for the first look.
     let known = found
     while (done.applied + done.moot < limit) {
-      const due =
-        known !== undefined
-          ? known.due
-          : yield* query("queue.dueOfMachine", (db) => nextDueOfMachine(db, machine.id, horizon, skip), tx)
+      // What the caller's lock found is locked now; otherwise the next item is found and locked at once.
+      const first = known?.due
+      const item: QueueItem | "taken" | undefined =
+        known === undefined
+          ? yield* query("queue.lockNextOfMachine", (db) => lockNextDueOfMachine(db, machine.id, horizon, skip), tx)
+          : first === undefined
+            ? undefined
+            : yield* lockFound(tx, first)
       known = undefined
-      if (due === undefined) break
-      // A worker may hold the item for a moment: it gives up when it finds the machine taken.
-      const item: QueueItem | undefined =
-        due.kind === "timer"
-          ? yield* query("queue.lockTimer", (db) => lockPendingTimer(db, due.id), tx).pipe(
-              Effect.map((timer) => (timer === undefined ? undefined : { kind: "timer" as const, row: timer })),
-            )
-          : yield* query("queue.lockMessage", (db) => lockPendingMessage(db, due.id), tx).pipe(
-              Effect.map((message) => (message === undefined ? undefined : { kind: "message" as const, row: message })),
-            )
-      if (item === undefined) continue
+      if (item === undefined) break
+      // A worker held the item for a moment and has done it meanwhile: look again.
+      if (item === "taken") continue
       const apply = Effect.tap(applyQueued(tx, loaded, machine, item), (applied) =>
         completeItem(tx, item, { id: item.row.id, status: applied.status, note: applied.note }, horizon),
       )
       const attempt = isolate
         ? yield* underSavepoint(tx, "due_item", apply)
         : { ok: true as const, value: yield* apply }
-      if (attempt.ok) done[attempt.value.status === "done" ? "applied" : "moot"]++
-      else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
-      machine = yield* query("machine.lockById", (db) => lockMachineById(db, machine.id), tx)
+      // The machine as the item left it (unchanged when moot, or rolled back to its savepoint).
+      if (attempt.ok) {
+        done[attempt.value.status === "done" ? "applied" : "moot"]++
+        machine = attempt.value.row
+      } else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
     }
     return { machine, ...done }
   })
@@ -219,15 +240,19 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
     // Locked with a first look for what is due on it (and the command's key claimed) in one statement.
     const claim = tx.claim
     tx.claim = undefined
+    // Or locked already with the other commands of its batch, its key claimed there.
+    const together = tx.locked
+    tx.locked = undefined
     const {
       claimed,
       pinned,
       machine: lock,
-    } = yield* query(
+    } = together ??
+    (yield* query(
       "machine.lockWithDue",
       (db) => lockMachineWithDue(db, loaded.row.id, unit, new Date(command.at), claim),
       tx,
-    )
+    ))
     // The command decided on a copy of the campaign loaded before its transaction: if the campaign
     // has been changed since, it runs again on a fresh copy (its claim undone with this attempt).
     if (pinned !== String(loaded.row.definition_id)) return yield* new CampaignChanged({ campaign: loaded.row.id })

@@ -8,6 +8,7 @@ import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import type { Kysely, Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
 import { emptyJournal, type JournalBuffer, pendingRows } from "./JournalBuffer.ts"
+import type { LockedMachine } from "./sql/Machines.ts"
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>
@@ -22,6 +23,11 @@ export interface Tx {
    * was claimed.
    */
   claim?: KeyClaim
+  /**
+   * The machine of the command about to run, locked with its batch's (`lockMachinesWithDue`):
+   * taken by `applyCommand` instead of locking it itself.
+   */
+  locked?: LockedMachine
 }
 
 /** An idempotency key to claim, and once tried whether this transaction claimed it. */

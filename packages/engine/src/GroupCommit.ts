@@ -24,6 +24,7 @@ import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
 import { type Attempt, underSavepoint } from "./Savepoint.ts"
 import { journalHead } from "./sql/Journal.ts"
+import { type LockAsked, type LockedMachine, lockMachinesWithDue } from "./sql/Machines.ts"
 import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
 
 /** The most commands one transaction takes. */
@@ -49,6 +50,11 @@ export interface GroupedCommand<A, E, R> {
    * statement rather than one of its own.
    */
   readonly claimsWithLock?: boolean
+  /**
+   * The unit whose machine its work locks first, and the command's time: in a batch the
+   * machines of such commands are locked together, in one statement (`lockMachinesWithDue`).
+   */
+  readonly locks?: { readonly unit: string; readonly at: string }
   /** the command's work in the batch's transaction; its answer, given its journal position */
   readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
 }
@@ -62,6 +68,8 @@ export interface Answer<A> {
 interface Entry {
   readonly command: GroupedCommand<unknown, unknown, never>
   readonly key: string | null
+  /** the hash of its request, when it has an idempotency key */
+  readonly requestHash: string | null
   readonly deferred: Deferred.Deferred<Answer<unknown>, unknown>
 }
 
@@ -115,16 +123,22 @@ const replayOf = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, key:
 
 /**
  * One command: its key claimed (or its stored answer replayed), then its work. A command that
- * locks its machine first has its key claimed by that statement.
+ * locks its machine first has its key claimed by that statement, or by its batch's (`locked`).
  */
-const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
+const runOne = (tx: Tx, entry: Entry, locked: LockedMachine | undefined) =>
   Effect.gen(function* () {
+    const { command, requestHash } = entry
     const key = command.idempotencyKey
-    if (key === null || key === undefined) {
-      const finish = yield* command.run(tx)
+    if (key === null || key === undefined || requestHash === null) {
+      tx.locked = locked
+      const finish = yield* Effect.ensuring(
+        command.run(tx),
+        Effect.sync(() => {
+          tx.locked = undefined
+        }),
+      )
       return { kind: "ran", finish, upTo: tx.journal.rows.length } as Ran
     }
-    const requestHash = sha256Hex(canonicalJson(command.request))
     if (command.claimsWithLock !== true) {
       const claimed = yield* query("idempotency.claim", (db) => claimKey(db, command.actor.id, key, requestHash), tx)
       if (!claimed) return yield* replayOf(tx, command, key, requestHash)
@@ -133,13 +147,58 @@ const runOne = (tx: Tx, command: GroupedCommand<unknown, unknown, never>) =>
     }
     const claim: KeyClaim = { principalId: command.actor.id, key, requestHash }
     tx.claim = claim
+    tx.locked = locked
     const exit = yield* Effect.exit(command.run(tx))
     tx.claim = undefined
+    tx.locked = undefined
     if (claim.claimed === false) return yield* replayOf(tx, command, key, requestHash)
     if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
     // A command that said it locks its machine first and never did would have run unclaimed.
     if (claim.claimed !== true) return yield* Effect.die(new Error("a command's idempotency key was never claimed"))
     return { kind: "ran", finish: exit.value, upTo: tx.journal.rows.length } as Ran
+  })
+
+/**
+ * The machines of a batch's commands that lock one first, locked together in one statement
+ * with their first looks and keys: one a machine (a second command on it locks it itself, after
+ * the first has changed it). A lone such command locks its own.
+ */
+const lockTogether = (tx: Tx, batch: ReadonlyArray<Entry>) =>
+  Effect.gen(function* () {
+    const asked: Array<{ readonly entry: Entry; readonly lock: LockAsked }> = []
+    const machines = new Set<string>()
+    for (const entry of batch) {
+      const { command, requestHash } = entry
+      if (command.locks === undefined) continue
+      const machine = `${command.campaignId}\u0000${command.locks.unit}`
+      if (machines.has(machine)) continue
+      machines.add(machine)
+      const key = command.idempotencyKey
+      const claim =
+        command.claimsWithLock === true && key !== null && key !== undefined && requestHash !== null
+          ? { principalId: command.actor.id, key, requestHash }
+          : undefined
+      asked.push({
+        entry,
+        lock: { campaignId: command.campaignId, unit: command.locks.unit, at: new Date(command.locks.at), claim },
+      })
+    }
+    const locked = new Map<Entry, LockedMachine>()
+    if (asked.length < 2) return locked
+    const rows = yield* query(
+      "machine.lockManyWithDue",
+      (db) =>
+        lockMachinesWithDue(
+          db,
+          asked.map((a) => a.lock),
+        ),
+      tx,
+    )
+    for (const [index, { entry }] of asked.entries()) {
+      const row = rows[index]
+      if (row !== undefined) locked.set(entry, row)
+    }
+    return locked
   })
 
 /** A command of an optimistic batch failed: the batch is rolled back and run again under savepoints. */
@@ -156,10 +215,10 @@ class CommandFailed {
  * transaction as `CommandFailed` (a serialization failure, deadlock or interruption still
  * fails it as itself, so the transaction is retried or stopped as before).
  */
-const attempt = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, isolated: boolean) =>
+const attempt = (tx: Tx, entry: Entry, locked: LockedMachine | undefined, isolated: boolean) =>
   isolated
-    ? underSavepoint(tx, "command", runOne(tx, command))
-    : Effect.exit(runOne(tx, command)).pipe(
+    ? underSavepoint(tx, "command", runOne(tx, entry, locked))
+    : Effect.exit(runOne(tx, entry, locked)).pipe(
         Effect.flatMap((exit) => {
           if (Exit.isSuccess(exit)) return Effect.succeed({ ok: true as const, value: exit.value })
           const error = Cause.squash(exit.cause)
@@ -173,7 +232,10 @@ const attempt = (tx: Tx, command: GroupedCommand<unknown, unknown, never>, isola
 const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
   Effect.gen(function* () {
     const attempts: Array<Attempt<Ran, unknown>> = []
-    for (const entry of batch) attempts.push(yield* attempt(tx, entry.command, isolated))
+    // Without savepoints the batch's machines are locked together (with savepoints each locks its
+    // own: a command rolled back to its savepoint would undo its batch's locks and claims).
+    const locked = isolated ? new Map<Entry, LockedMachine>() : yield* lockTogether(tx, batch)
+    for (const entry of batch) attempts.push(yield* attempt(tx, entry, locked.get(entry), isolated))
     const heads = yield* flushJournal(tx)
     const rows = tx.journal.rows
     const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
@@ -267,7 +329,8 @@ export const groupCommitted = <A, E, R>(command: GroupedCommand<A, E, R>) =>
       ...command,
       run: (tx: Tx) => Effect.provideContext(command.run(tx), context),
     } as unknown as GroupedCommand<unknown, unknown, never>
-    committer.queue.push({ command: provided, key, deferred })
+    const requestHash = key === null ? null : sha256Hex(canonicalJson(command.request))
+    committer.queue.push({ command: provided, key, requestHash, deferred })
     if (committer.running < runners) {
       committer.running++
       yield* Effect.forkDetach(Effect.provideContext(drain(committer), context))

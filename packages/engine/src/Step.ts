@@ -35,7 +35,7 @@ export const notBefore = (row: MachineRow, at: Date): Date =>
 /**
  * Writes everything one step changes in one statement: the machine's next snapshot and its
  * query columns, the read model that mirrors it (the campaign's status, or the unit's task
- * rows), and the follow-ups. Returns the machines it sent messages to.
+ * rows), and the follow-ups. Returns the machines it sent messages to, and the row as written.
  */
 const saveStep = (
   tx: Tx,
@@ -61,20 +61,22 @@ const saveStep = (
       if (view.tasks.length > 0) parts.push(taskRowsPart(view.tasks.map((t) => taskRow(campaignId, unit, t, at))))
     }
     parts.push(...followUpWrites({ campaignId, machineId: row.id, at }, effects))
-    const written = yield* query(
-      "machine.step",
-      (db) =>
-        writeStep(
-          db,
-          row,
-          { snapshot, phase: columns.phase, status: columns.status, overdue: columns.overdue, at },
-          parts,
-        ),
-      tx,
-    )
+    const text = JSON.stringify(snapshot)
+    const next = { snapshot: text, phase: columns.phase, status: columns.status, overdue: columns.overdue, at }
+    const written = yield* query("machine.step", (db) => writeStep(db, row, next, parts), tx)
     // The machine is locked by this transaction: a lost update would be a defect, never a race.
     if (written?.saved !== 1) return yield* Effect.die(new Error(`machine ${row.id} was not at version ${row.version}`))
-    return new Set((written.sent_to ?? []).map(String))
+    // The row as written (the snapshot as the database gives it back: JSON), for a next step in this transaction.
+    const saved: MachineRow = {
+      ...row,
+      snapshot: JSON.parse(text),
+      version: row.version + 1,
+      phase: columns.phase,
+      status: columns.status,
+      overdue: columns.overdue,
+      updated_at: at,
+    }
+    return { sentTo: new Set((written.sent_to ?? []).map(String)), row: saved }
   })
 
 /** The read-model row of one task of a unit, as its machine's view shows it. */
@@ -111,6 +113,8 @@ export interface StepResult {
   readonly checkpoint: "phase" | "close" | null
   /** the campaign time the step took */
   readonly at: Date
+  /** the machine's row as the step left it (locked by the transaction) */
+  readonly row: MachineRow
 }
 
 /** Applies one event to a locked machine row and writes everything that follows from it. */
@@ -138,7 +142,7 @@ export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, 
       })
     }
     const step = result.success
-    const sentTo = yield* saveStep(tx, loaded, row, step.snapshot, at, step.effects)
+    const { sentTo, row: saved } = yield* saveStep(tx, loaded, row, step.snapshot, at, step.effects)
     // Queued: the journal head is the one lock every writer of the campaign shares, taken last.
     yield* appendJournal(tx, {
       campaignId: loaded.row.id,
@@ -160,6 +164,7 @@ export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, 
       sentTo,
       checkpoint: checkpointDue(loaded, row, step.snapshot),
       at,
+      row: saved,
     }
     return done
   })

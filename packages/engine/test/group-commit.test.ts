@@ -272,9 +272,26 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
           ),
         )
       await until("the four commands to queue", async () => queuedCommands(db.kysely) === 4)
-      await holder.query("commit")
-      const exits = await Promise.all([...blocked, ...queued])
+      // What the batch sends from here: its four machines are locked in one statement.
+      const sent: string[] = []
+      const original = pg.Client.prototype.query
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const first = args[0] as string | { text?: string } | undefined
+        sent.push(String(typeof first === "string" ? first : (first?.text ?? "")).trim())
+        return (original as (...a: unknown[]) => unknown).apply(this, args)
+      } as typeof original
+      let exits: Array<Exit.Exit<unknown, unknown>>
+      try {
+        await holder.query("commit")
+        exits = await Promise.all([...blocked, ...queued])
+      } finally {
+        pg.Client.prototype.query = original
+      }
       expect(exits.every(Exit.isSuccess)).toBe(true)
+      const locks = sent.filter((text) => /^with (asked|locked) as/.test(text))
+      expect(locks.filter((text) => text.startsWith("with asked as"))).toHaveLength(1)
+      // The two that waited had sent their own before; nothing else locks a machine.
+      expect(locks).toHaveLength(1)
       // One transaction wrote all four acknowledgements: their rows carry one creating transaction id.
       const rows = await holder.query<{ unit_key: string; campaign_id: string; xid: string }>(
         `select unit_key, campaign_id, xmin::text as xid from journal

@@ -4,14 +4,17 @@
  * pg client, which both databases go through.
  */
 import { describeEachDatabase } from "@liandong/store/testing"
+import { Effect } from "effect"
 import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
   approve,
   commonChange,
+  deliverNotices,
   operator,
   pageTasks,
+  runUntilIdle,
   startCampaign,
   submitReport,
   verifyCampaign,
@@ -105,5 +108,26 @@ describeEachDatabase("round trips a command", (ctx) => {
       "2026-04-18T10:00:00.000Z",
     )
     expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+  })
+
+  it("a worker pass with nothing due makes a few statements", async () => {
+    // Everything due now is applied; a pass woken for nothing claims nothing and delivers nothing.
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    await engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z")))
+    const pass = await counted(() =>
+      engine.run(
+        Effect.gen(function* () {
+          const now = new Date("2026-04-13T01:00:00Z")
+          const tally = yield* runUntilIdle(now)
+          const notices = yield* deliverNotices(now)
+          return { tally, notices }
+        }),
+      ),
+    )
+    console.log(`[round trips] idle worker pass ${pass.statements.length}: ${pass.statements.join(" | ")}`)
+    expect(pass.value.tally).toEqual({ applied: 0, moot: 0, summaries: 0, failed: 0 })
+    expect(pass.value.notices).toEqual({ expanded: 0, sent: 0, failed: 0, parked: 0 })
+    // begin, the one claim (messages, else timers), commit; one look for notices to deliver.
+    expect(pass.statements.length).toBeLessThanOrEqual(4)
   })
 })

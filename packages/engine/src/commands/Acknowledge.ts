@@ -18,6 +18,7 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
         idempotencyKey: options.idempotencyKey,
         request: { command: "acknowledge", ref },
         claimsWithLock: true,
+        locks: { unit: address.unit, at },
         run: (tx) =>
           Effect.map(
             applyCommand(tx, {

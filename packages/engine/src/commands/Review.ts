@@ -68,6 +68,7 @@ const review = (
         idempotencyKey: options.idempotencyKey,
         request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
         claimsWithLock: true,
+        locks: { unit: report.unit_key, at },
         run: (tx) =>
           Effect.gen(function* () {
             const { answer: current } = yield* applyCommand(tx, {

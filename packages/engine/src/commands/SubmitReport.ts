@@ -87,6 +87,7 @@ export const submitReport = (
         idempotencyKey: options.idempotencyKey,
         request: { command: "report", ref, body },
         claimsWithLock: true,
+        locks: { unit: address.unit, at },
         run: (tx) =>
           Effect.gen(function* () {
             const { answer: submitted } = yield* applyCommand(tx, {

@@ -23,6 +23,7 @@ import {
   markExpanded,
   markFailed,
   markSent,
+  noticeWorkDue,
   unitContacts,
 } from "../sql/Notices.ts"
 import { selectPreferencesOf } from "../sql/Preferences.ts"
@@ -296,10 +297,16 @@ export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
 /** One pass: fan out what is new, then send what is due: emails, then webhooks and group robots. */
 export const deliverNotices = (now: Date, options: DeliveryOptions = {}) =>
   Effect.gen(function* () {
+    const none = { sent: 0, failed: 0, parked: 0 }
+    // One look first: a worker passes here after every wake-up, mostly with nothing to deliver.
+    const due = yield* query("notices.due", (db) => noticeWorkDue(db, now))
     let expanded = 0
-    for (let n = yield* expandNotices(now, options); n > 0; n = yield* expandNotices(now, options)) expanded += n
-    const sent = yield* sendDueEmails(now, options)
-    const posted = yield* sendDueEndpoints(now, options, { noticeText, backoffSeconds })
+    if (due.unexpanded)
+      for (let n = yield* expandNotices(now, options); n > 0; n = yield* expandNotices(now, options)) expanded += n
+    // What was just fanned out is due at once.
+    const sent = due.emails || expanded > 0 ? yield* sendDueEmails(now, options) : none
+    const posted =
+      due.endpoints || expanded > 0 ? yield* sendDueEndpoints(now, options, { noticeText, backoffSeconds }) : none
     return {
       expanded,
       sent: sent.sent + posted.sent,

@@ -11,7 +11,7 @@ import type { Sql } from "../Db.ts"
  * messages sent to the machine meanwhile only take KEY SHARE, which it does not block.
  */
 
-/** The earliest item due on a machine, as `nextDueOfMachine` finds it. */
+/** The earliest item due on a machine, as `lockNextDueOfMachine` finds it. */
 export interface DueItem {
   readonly kind: "timer" | "message"
   readonly id: string
@@ -20,7 +20,7 @@ export interface DueItem {
 /**
  * Locks a unit's machine row (or the campaign's), waiting for it, and in the same statement
  * looks for the earliest item due on it by `at` (or by the machine's last event, when that is
- * later) as `nextDueOfMachine` does. The look-up reads the statement's snapshot, taken before
+ * later) as `lockNextDueOfMachine` does. The look-up reads the statement's snapshot, taken before
  * any wait for the lock: when the row changed meanwhile (its xmin tells; `fresh` false), what
  * its holder wrote is not in it, and the caller looks again. With `claim`, the statement also
  * claims that idempotency key (as `claimKey`) and says whether it did, and it says which
@@ -32,20 +32,9 @@ export const lockMachineWithDue = async (
   unit: string | null,
   at: Date,
   claim?: { readonly principalId: string; readonly key: string; readonly requestHash: string },
-) => {
+): Promise<LockedMachine> => {
   const which = unit === null ? sql`kind = 'campaign'` : sql`unit_key = ${unit}`
-  const { rows } = await sql<
-    MachineRow & {
-      readonly claimed: number | null
-      readonly pinned: string | null
-      readonly locked_xmin: string | null
-      readonly seen_xmin: string | null
-      readonly timer_id: string | null
-      readonly timer_at: Date | null
-      readonly message_id: string | null
-      readonly message_at: Date | null
-    }
-  >`
+  const { rows } = await sql<LockedRow>`
     with locked as (
       select *, xmin::text as locked_xmin from machines where campaign_id = ${campaignId} and ${which}
       for no key update
@@ -76,7 +65,29 @@ export const lockMachineWithDue = async (
         where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
         order by available_at, id limit 1) g on true
     ) x on true`.execute(db)
-  const found = rows[0]
+  return lockedOf(rows[0])
+}
+
+/** A row of the lock statements: the machine and what its first look found. */
+type LockedRow = MachineRow & {
+  readonly claimed: number | null
+  readonly pinned: string | null
+  readonly locked_xmin: string | null
+  readonly seen_xmin: string | null
+  readonly timer_id: string | null
+  readonly timer_at: Date | null
+  readonly message_id: string | null
+  readonly message_at: Date | null
+}
+
+/** A machine locked for a command: whether its key was claimed, the definition the campaign pins, the row and its first look. */
+export interface LockedMachine {
+  readonly claimed: boolean | undefined
+  readonly pinned: string | null
+  readonly machine: { readonly row: MachineRow; readonly due: DueItem | undefined; readonly fresh: boolean } | undefined
+}
+
+const lockedOf = (found: LockedRow | undefined): LockedMachine => {
   const claimed = found?.claimed === null || found?.claimed === undefined ? undefined : found.claimed > 0
   const pinned = found?.pinned ?? null
   if (found === undefined || found.id === null) return { claimed, pinned, machine: undefined }
@@ -88,6 +99,72 @@ export const lockMachineWithDue = async (
         ? { kind: "message", id: message_id }
         : undefined
   return { claimed, pinned, machine: { row: row as MachineRow, due, fresh: seen_xmin === locked_xmin } }
+}
+
+/** A unit's machine a command is to lock, at its time, with its idempotency key to claim. */
+export interface LockAsked {
+  readonly campaignId: string
+  readonly unit: string
+  readonly at: Date
+  readonly claim?: { readonly principalId: string; readonly key: string; readonly requestHash: string }
+}
+
+/**
+ * `lockMachineWithDue` for the commands of a batch at once, in one statement: their units'
+ * machines locked in the order asked (so that two batches lock in one order), each with its
+ * first look and its key claimed; the answers in that order. Each unit's machine is asked
+ * once: a second command on the same machine locks it itself, after the first has changed it.
+ */
+export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAsked>): Promise<LockedMachine[]> => {
+  const json = JSON.stringify(
+    asked.map((a, ord) => ({
+      ord,
+      campaign_id: a.campaignId,
+      unit_key: a.unit,
+      at: a.at.toISOString(),
+      principal_id: a.claim?.principalId ?? null,
+      idempotency_key: a.claim?.key ?? null,
+      request_hash: a.claim?.requestHash ?? null,
+    })),
+  )
+  const { rows } = await sql<LockedRow & { readonly ord: number }>`
+    with asked as materialized (
+      select * from jsonb_to_recordset(${json}::jsonb) as a(ord int, campaign_id text, unit_key text,
+        at timestamptz, principal_id text, idempotency_key text, request_hash text)
+    ), locked as materialized (
+      select m.*, m.xmin::text as locked_xmin, a.ord as asked_ord from asked a
+      join machines m on m.kind = 'unit' and m.campaign_id = a.campaign_id and m.unit_key = a.unit_key
+      order by a.ord
+      for no key update of m
+    ), claimed as (
+      insert into command_results (principal_id, idempotency_key, request_hash, result)
+      select principal_id, idempotency_key, request_hash, 'null'::jsonb from asked where idempotency_key is not null
+      on conflict (principal_id, idempotency_key) do nothing
+      returning principal_id, idempotency_key
+    )
+    select a.ord,
+      case when a.idempotency_key is null then null else (select count(*) from claimed c
+        where c.principal_id = a.principal_id and c.idempotency_key = a.idempotency_key)::int end as claimed,
+      (select definition_id::text from campaigns where id = a.campaign_id) as pinned, x.*
+    from asked a left join lateral (
+      select l.*,
+        (select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
+        t.id as timer_id, t.due_at as timer_at, g.id as message_id, g.available_at as message_at
+      from locked l
+      cross join lateral (select case when l.version > 1 and l.updated_at > a.at then l.updated_at
+        else a.at end as at) h
+      left join lateral (select id, due_at from timers
+        where machine_id = l.id and status = 'pending' and attempts = 0 and due_at <= h.at
+        order by due_at, id limit 1) t on true
+      left join lateral (select id, available_at from messages
+        where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
+        order by available_at, id limit 1) g on true
+      where l.asked_ord = a.ord
+    ) x on true
+    order by a.ord`.execute(db)
+  return rows.map(({ ord: _, asked_ord: __, ...row }: LockedRow & { ord: number; asked_ord?: number }) =>
+    lockedOf(row as LockedRow),
+  )
 }
 
 /** Locks a machine row by id, waiting for it. */
@@ -153,9 +230,9 @@ export const taskRowsPart = (rows: ReadonlyArray<Insertable<TasksTable>>): StepP
       updated_at = excluded.updated_at`,
 })
 
-/** A machine's next snapshot and the query columns that mirror it. */
+/** A machine's next snapshot (as JSON text) and the query columns that mirror it. */
 export interface NextSnapshot {
-  readonly snapshot: unknown
+  readonly snapshot: string
   readonly phase: string | null
   readonly status: string
   readonly overdue: boolean
@@ -177,7 +254,7 @@ export const writeStep = (
   const has = (name: string) => parts.some((part) => part.name === name)
   return sql<{ saved: number; sent_to: string[] | null; woke: number }>`
     with saved as (
-      update machines set snapshot = ${JSON.stringify(next.snapshot)}::jsonb, version = ${machine.version + 1},
+      update machines set snapshot = ${next.snapshot}::jsonb, version = ${machine.version + 1},
         phase = ${next.phase}, status = ${next.status}, overdue = ${next.overdue}, updated_at = ${next.at}
       where id = ${machine.id}::bigint and version = ${machine.version}
       returning id

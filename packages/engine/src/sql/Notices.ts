@@ -224,3 +224,18 @@ export const insertNotices = (
         .returning("id")
         .execute()
         .then((ids) => ids.map((row) => String(row.id)))
+
+/**
+ * Whether delivering notices has anything to do at `now`, in one statement over the partial
+ * indexes: notifications not fanned out yet, emails due, webhook and robot posts due. An idle
+ * worker asks this instead of opening three transactions that would find nothing.
+ */
+export const noticeWorkDue = (db: Sql, now: Date) =>
+  sql<{ unexpanded: boolean; emails: boolean; endpoints: boolean }>`
+    select exists (select 1 from notifications where expanded_at is null) as unexpanded,
+      exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
+        and channel = 'email') as emails,
+      exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
+        and channel in ('webhook', 'wecom', 'dingtalk')) as endpoints`
+    .execute(db)
+    .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true })

@@ -4,8 +4,11 @@
  * without waiting on each other), find what is due on one machine, then mark
  * each item done, moot or failed in the transaction that applied it.
  */
+
+import type { MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import type { Sql } from "../Db.ts"
+import type { QueueItem } from "../QueueItem.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -72,35 +75,113 @@ export const claimMessages = (db: Sql, now: Date, limit: number) =>
     .skipLocked()
     .execute()
 
+/** A timer or a message in one row shape, as the statements claiming either answer. */
+type ItemRow = { item: "message" | "timer" } & Omit<MessageRow, "kind"> & {
+    message_kind: MessageRow["kind"] | null
+    key: string | null
+    due_at: Date | null
+  }
+
+/** The columns of `ItemRow` from a set of messages `m` and one of timers `t`. */
+const itemColumns = (m: string, t: string) =>
+  sql.raw(`select 'message' as item, id, campaign_id, machine_id, event, status, attempts, last_error, created_at,
+      done_at, kind as message_kind, dedupe_key, available_at, null::text as key, null::timestamptz as due_at
+    from ${m}
+    union all
+    select 'timer', id, campaign_id, machine_id, event, status, attempts, last_error, created_at,
+      done_at, null, null, null, key, due_at
+    from ${t}`)
+
+const queueItemOf = (row: ItemRow): QueueItem => {
+  const { item, message_kind, dedupe_key, available_at, key, due_at, ...common } = row
+  return item === "message"
+    ? {
+        kind: "message",
+        row: { ...common, kind: message_kind as MessageRow["kind"], dedupe_key, available_at } as MessageRow,
+      }
+    : { kind: "timer", row: { ...common, key: key as string, due_at: due_at as Date } as TimerRow }
+}
+
+/**
+ * `claimMessages`, or when none is claimable `claimDueTimers`, in one statement: the messages
+ * available by the earliest pending timer (or `now`, when no timer is due before it), else the
+ * timers due at `now`; as `kind` and the row.
+ */
+export const claimDueItems = async (db: Sql, now: Date, limit: number) => {
+  const { rows } = await sql<ItemRow>`
+    with horizon as (
+      select least(${now}::timestamptz, coalesce(min(due_at), ${now}::timestamptz)) as at
+      from timers where status = 'pending'
+    ), m as materialized (
+      select * from messages
+      where status = 'pending' and available_at <= (select at from horizon)
+        and not exists (select 1 from timers earlier
+          where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
+            and earlier.due_at < messages.available_at)
+        and not exists (select 1 from messages earlier
+          where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
+            and (earlier.available_at, earlier.id) < (messages.available_at, messages.id))
+      order by available_at, id limit ${limit}
+      for update skip locked
+    ), t as materialized (
+      select * from timers
+      where not exists (select 1 from m) and status = 'pending' and due_at <= ${now}
+        and not exists (select 1 from timers earlier
+          where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
+            and (earlier.due_at, earlier.id) < (timers.due_at, timers.id))
+        and not exists (select 1 from messages earlier
+          where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
+            and earlier.available_at <= timers.due_at)
+      order by due_at, id limit ${limit}
+      for update skip locked
+    )
+    select * from (${itemColumns("m", "t")}) claimed
+    order by coalesce(available_at, due_at), id`.execute(db)
+  return rows.map(queueItemOf)
+}
+
 /** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
 export const claimMessage = (db: Sql, now: Date) => claimMessages(db, now, 1).then((rows) => rows[0])
 
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in
- * the worker's order (a message first unless a timer fell due before it was sent). Items that
- * failed before are left to the worker and its backoff, and so are those in `skip`.
+ * the worker's order (a message first unless a timer fell due before it was sent), locked in
+ * the same statement (waiting for a worker that holds it). Items that failed before are left
+ * to the worker and its backoff, and so are those in `skip`. `undefined` when nothing is due;
+ * `taken` when the item found was done by its holder meanwhile (look again).
  */
-export const nextDueOfMachine = async (
+export const lockNextDueOfMachine = async (
   db: Sql,
   machineId: string,
   at: Date,
   skip: { readonly timers: ReadonlyArray<string>; readonly messages: ReadonlyArray<string> },
-) => {
-  const { rows } = await sql<{ kind: "timer" | "message"; id: string; at: Date }>`
-    (select 'timer' as kind, id, due_at as at from timers
-      where machine_id = ${machineId} and status = 'pending' and attempts = 0 and due_at <= ${at}
-        and id <> all(${skip.timers}::bigint[])
-      order by due_at, id limit 1)
-    union all
-    (select 'message' as kind, id, available_at as at from messages
-      where machine_id = ${machineId} and status = 'pending' and attempts = 0 and kind = 'event'
-        and available_at <= ${at} and id <> all(${skip.messages}::bigint[])
-      order by available_at, id limit 1)
-  `.execute(db)
-  const timer = rows.find((row) => row.kind === "timer")
-  const message = rows.find((row) => row.kind === "message")
-  if (timer !== undefined && (message === undefined || new Date(timer.at) < new Date(message.at))) return timer
-  return message
+): Promise<QueueItem | "taken" | undefined> => {
+  const { rows } = await sql<ItemRow & { found: "timer" | "message" }>`
+    with next as (
+      (select 'timer' as kind, id, due_at as at from timers
+        where machine_id = ${machineId} and status = 'pending' and attempts = 0 and due_at <= ${at}
+          and id <> all(${skip.timers}::bigint[])
+        order by due_at, id limit 1)
+      union all
+      (select 'message' as kind, id, available_at as at from messages
+        where machine_id = ${machineId} and status = 'pending' and attempts = 0 and kind = 'event'
+          and available_at <= ${at} and id <> all(${skip.messages}::bigint[])
+        order by available_at, id limit 1)
+    ), first as (
+      -- a message first unless a timer fell due before it was sent
+      select kind, id from next order by at, kind = 'timer' limit 1
+    ), lt as materialized (
+      select * from timers where id = (select id from first where kind = 'timer') and status = 'pending'
+      for update
+    ), lm as materialized (
+      select * from messages where id = (select id from first where kind = 'message') and status = 'pending'
+      for update
+    )
+    select f.kind as found, x.* from first f left join lateral (${itemColumns("lm", "lt")}) x on true`.execute(db)
+  const row = rows[0]
+  if (row === undefined) return undefined
+  const { found: _, ...item } = row
+  return item.id === null ? "taken" : queueItemOf(item)
 }
 
 /** Locks a timer that is still pending (waiting for a worker that holds it), or nothing. */

@@ -15,7 +15,7 @@ import { Log } from "../Log.ts"
 import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
-import { claimDueTimer, claimDueTimers, claimMessage, claimMessages, nextDueAt } from "../sql/Queue.ts"
+import { claimDueItems, claimDueTimer, claimMessage, nextDueAt } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
 
 /** How a worker behaves. */
@@ -115,16 +115,9 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
 export const processBatch = (now: Date, options: WorkerOptions = {}) =>
   journaled("worker.batch", (tx) =>
     Effect.gen(function* () {
-      const claimable = yield* messageHorizon(tx, now)
       const limit = options.claim ?? 32
-      const messages = yield* query("queue.claimMessages", (db) => claimMessages(db, claimable, limit), tx)
-      const items: QueueItem[] =
-        messages.length > 0
-          ? messages.map((row) => ({ kind: "message", row }))
-          : (yield* query("queue.claimTimers", (db) => claimDueTimers(db, now, limit), tx)).map((row) => ({
-              kind: "timer",
-              row,
-            }))
+      // Messages first (by the earliest pending timer), else timers due: one statement.
+      const items = yield* query("queue.claimDue", (db) => claimDueItems(db, now, limit), tx)
       if (items.length === 0) return undefined
       const applied = yield* applyDue(tx, items, { now, mode: "batched", perMachine: options.batch ?? 100 })
       const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
