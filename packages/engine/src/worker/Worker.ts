@@ -133,14 +133,19 @@ export const processBatch = (now: Date, options: WorkerOptions = {}) =>
     }),
   ).pipe(Effect.uninterruptible)
 
-/** Applies everything due at `now`, including the work that produces; returns a tally. */
-export const runUntilIdle = (now: Date, options: WorkerOptions = {}) =>
+/**
+ * Applies everything due at `now`, including the work that produces; returns a tally.
+ * `beforeClaim` is called as each claim of a batch begins (the worker notes which wake-ups
+ * that claim can already see).
+ */
+export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim?: () => void) =>
   Effect.gen(function* () {
     const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
     // Passes left one item at a time, after a batch failed: the failing item is found and recorded.
     let careful = (options.claim ?? 32) > 1 ? 0 : Number.POSITIVE_INFINITY
     while (true) {
       if (careful <= 0) {
+        beforeClaim?.()
         const batch = yield* processBatch(now, options).pipe(
           Effect.catchCause((cause) =>
             Cause.hasInterruptsOnly(cause)
@@ -184,8 +189,13 @@ export const runWorker = (options: WorkerOptions = {}) =>
     const clock = yield* Clock
     const log = yield* Log
     let wake = yield* Deferred.make<void>()
+    // Wake-ups heard, and how many of them the pass's last claim could already see: one that
+    // came later (its work committed after that claim looked) starts another pass at once.
+    let heard = 0
+    let seen = 0
     const unlisten = yield* Effect.promise(() =>
       store.listen(workChannel, () => {
+        heard++
         Deferred.doneUnsafe(wake, Effect.void)
       }),
     )
@@ -197,7 +207,9 @@ export const runWorker = (options: WorkerOptions = {}) =>
     while (true) {
       const looked = yield* Effect.gen(function* () {
         const now = yield* clock.now
-        const tally = yield* runUntilIdle(now, options)
+        const tally = yield* runUntilIdle(now, options, () => {
+          seen = heard
+        })
         if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
         // Notices the pass wrote (and emails due for another attempt) go out before the worker sleeps.
         const notices = yield* deliverNotices(now)
@@ -215,6 +227,7 @@ export const runWorker = (options: WorkerOptions = {}) =>
       if (outage > 0) log.info({ failedPasses: outage }, "database available again")
       outage = 0
       wake = yield* Deferred.make<void>()
+      if (heard !== seen) continue
       yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, looked))))
     }
   }).pipe(
