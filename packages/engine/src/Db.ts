@@ -8,7 +8,7 @@ import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import type { Kysely, Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
 import { emptyJournal, type JournalBuffer, pendingRows } from "./JournalBuffer.ts"
-import type { LockedMachine } from "./sql/Machines.ts"
+import type { LockedMachine } from "./sql/Locked.ts"
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>

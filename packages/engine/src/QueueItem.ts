@@ -2,16 +2,12 @@
  * A queued timer or message, and marking it: done when applied, moot (with the reason)
  * when its machine no longer accepts it — in the transaction that applied it.
  */
-import type { MessageRow, TimerRow } from "@liandong/store"
 import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
 import { query, type Tx } from "./Db.ts"
-import { completeMany, completeMessage, completeTimer } from "./sql/Queue.ts"
+import { completeMany, completeMessage, completeTimer, type QueueItem } from "./sql/Queue.ts"
 
-/** A timer or message taken from the queue. */
-export type QueueItem =
-  | { readonly kind: "timer"; readonly row: TimerRow }
-  | { readonly kind: "message"; readonly row: MessageRow }
+export type { QueueItem } from "./sql/Queue.ts"
 
 /** The event a queued item carries (a summary job's is `summary.write`, read only for its time). */
 export const eventOf = (item: QueueItem) => item.row.event as MachineEvent

@@ -65,8 +65,7 @@ export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = t
       return (
         copy &&
         canSeeCampaign(actor, loaded.definition) &&
-        task !== undefined &&
-        task.units.includes(address.unit) &&
+        task?.units.includes(address.unit) === true &&
         canRead(actor, loaded.definition, address.unit)
       )
     }

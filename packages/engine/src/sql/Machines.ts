@@ -5,17 +5,14 @@
 import type { MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
 import type { Sql } from "../Db.ts"
+import type { DueItem, LockedMachine } from "./Locked.ts"
+
+export type { DueItem, LockedMachine } from "./Locked.ts"
 
 /*
  * Locks are FOR NO KEY UPDATE, like the update that follows: the foreign keys of timers and
  * messages sent to the machine meanwhile only take KEY SHARE, which it does not block.
  */
-
-/** The earliest item due on a machine, as `lockNextDueOfMachine` finds it. */
-export interface DueItem {
-  readonly kind: "timer" | "message"
-  readonly id: string
-}
 
 /**
  * Locks a unit's machine row (or the campaign's), waiting for it, and in the same statement
@@ -78,13 +75,6 @@ type LockedRow = MachineRow & {
   readonly timer_at: Date | null
   readonly message_id: string | null
   readonly message_at: Date | null
-}
-
-/** A machine locked for a command: whether its key was claimed, the definition the campaign pins, the row and its first look. */
-export interface LockedMachine {
-  readonly claimed: boolean | undefined
-  readonly pinned: string | null
-  readonly machine: { readonly row: MachineRow; readonly due: DueItem | undefined; readonly fresh: boolean } | undefined
 }
 
 const lockedOf = (found: LockedRow | undefined): LockedMachine => {

@@ -8,7 +8,6 @@
 import type { MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import type { Sql } from "../Db.ts"
-import type { QueueItem } from "../QueueItem.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -74,6 +73,11 @@ export const claimMessages = (db: Sql, now: Date, limit: number) =>
     .forUpdate()
     .skipLocked()
     .execute()
+
+/** A timer or message taken from the queue. */
+export type QueueItem =
+  | { readonly kind: "timer"; readonly row: TimerRow }
+  | { readonly kind: "message"; readonly row: MessageRow }
 
 /** A timer or a message in one row shape, as the statements claiming either answer. */
 type ItemRow = { item: "message" | "timer" } & Omit<MessageRow, "kind"> & {
