@@ -1,8 +1,7 @@
 /** A unit acknowledges a task assigned to it (确认接收). */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { groupCommitted } from "../GroupCommit.ts"
-import { applyCommand, machineOrder, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
+import { commandOnUnit, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** Acknowledges `<campaign>/<unit>/<task>` as the unit's principal. */
 export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKey?: string | null } = {}) =>
@@ -11,33 +10,24 @@ export const acknowledge = (ref: unknown, actor: Actor, options: { idempotencyKe
       const { address, loaded } = yield* resolveTask(ref, actor, "acknowledge")
       yield* requireOwnTask(actor, address, "acknowledge")
       const at = yield* nowIso
-      const outcome = yield* groupCommitted({
-        order: machineOrder(loaded.row.id, address.unit),
-        campaignId: loaded.row.id,
+      const outcome = yield* commandOnUnit({
+        loaded,
+        unit: address.unit,
+        at,
         actor,
         idempotencyKey: options.idempotencyKey,
         request: { command: "acknowledge", ref },
-        claimsWithLock: true,
-        locks: { unit: address.unit, at },
-        run: (tx) =>
-          Effect.map(
-            applyCommand(tx, {
-              loaded,
-              unit: address.unit,
-              at,
-              prepare: (_, when) =>
-                Effect.succeed({
-                  event: { type: "task.acknowledge", task: address.task, by: actor.id, at: when },
-                  cause: { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
-                  answer: null,
-                }),
-            }),
-            () => (journal: number) => ({
-              task: `${address.campaign}/${address.unit}/${address.task}`,
-              status: "acknowledged",
-              journal,
-            }),
-          ),
+        prepare: (_, when) =>
+          Effect.succeed({
+            event: { type: "task.acknowledge", task: address.task, by: actor.id, at: when },
+            cause: { actor, cause: "command", idempotencyKey: options.idempotencyKey ?? null },
+            answer: null,
+          }),
+        answer: () => (journal: number) => ({
+          task: `${address.campaign}/${address.unit}/${address.task}`,
+          status: "acknowledged",
+          journal,
+        }),
       })
       return { ...outcome.result, replayed: outcome.replayed }
     }),

@@ -4,13 +4,14 @@
  */
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
-import { applyDue, type CommandDue } from "../ApplyDue.ts"
+import { applyDue, type CommandDue, type Prepared } from "../ApplyDue.ts"
 import { canRead, canSeeCampaign, requireUnitActor } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { Clock } from "../Clock.ts"
 import type { Db, Tx } from "../Db.ts"
 import { forgetCampaignCopy, type LoadedCampaign, loadCampaignForCommand } from "../Definitions.ts"
 import { CampaignChanged, CampaignState, NotFound } from "../Errors.ts"
+import { groupCommitted } from "../GroupCommit.ts"
 import { decode, parseTaskRef, type TaskAddress, TaskRef } from "../Refs.ts"
 
 /** The current campaign-clock time as an ISO string. */
@@ -106,3 +107,39 @@ export const applyCommand = <A, E, R>(tx: Tx, command: Omit<CommandDue<A, E, R>,
 
 /** Where a machine lies, for the order of a group commit's commands: campaign, then unit (the campaign's own first). */
 export const machineOrder = (campaignId: string, unit: string | null) => `${campaignId}\u0000${unit ?? ""}`
+
+/**
+ * A command on a unit's task, in the next group commit: its machine locked first (with the
+ * batch's), its idempotency key claimed by that lock, then what fell due there by its time,
+ * then `prepare` (its own rows, in the transaction, at the time its event takes) and its event;
+ * `answer` words the result from what `prepare` answered, given the journal position.
+ */
+export const commandOnUnit = <P, A, E, R>(command: {
+  readonly loaded: LoadedCampaign
+  readonly unit: string
+  readonly at: string
+  readonly actor: Actor
+  readonly idempotencyKey: string | null | undefined
+  readonly request: unknown
+  readonly prepare: (tx: Tx, at: string) => Effect.Effect<Prepared<P>, E, R>
+  readonly answer: (prepared: P) => (journal: number) => A
+}) =>
+  groupCommitted({
+    order: machineOrder(command.loaded.row.id, command.unit),
+    campaignId: command.loaded.row.id,
+    actor: command.actor,
+    idempotencyKey: command.idempotencyKey,
+    request: command.request,
+    claimsWithLock: true,
+    locks: { unit: command.unit, at: command.at },
+    run: (tx) =>
+      Effect.map(
+        applyCommand(tx, {
+          loaded: command.loaded,
+          unit: command.unit,
+          at: command.at,
+          prepare: (_, when) => command.prepare(tx, when),
+        }),
+        (applied) => command.answer(applied.answer),
+      ),
+  })

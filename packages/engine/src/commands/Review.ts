@@ -9,10 +9,9 @@ import { canRead, canSeeCampaign, manages, requireManager } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { query } from "../Db.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
-import { groupCommitted } from "../GroupCommit.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
 import { latestReport, reportById, reviewSubmitted } from "../sql/Reports.ts"
-import { applyCommand, campaignForCommand, machineOrder, nowIso, onFreshCampaign } from "./Common.ts"
+import { campaignForCommand, commandOnUnit, nowIso, onFreshCampaign } from "./Common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
 export const ReturnReason = Schema.String.check(
@@ -61,72 +60,63 @@ const review = (
       if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
       yield* denied(requireManager(actor, loaded.definition, action))
       const at = yield* nowIso
-      const outcome = yield* groupCommitted({
-        order: machineOrder(loaded.row.id, report.unit_key),
-        campaignId: loaded.row.id,
+      const outcome = yield* commandOnUnit({
+        loaded,
+        unit: report.unit_key,
+        at,
         actor,
         idempotencyKey: options.idempotencyKey,
         request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
-        claimsWithLock: true,
-        locks: { unit: report.unit_key, at },
-        run: (tx) =>
+        prepare: (tx, when) =>
           Effect.gen(function* () {
-            const { answer: current } = yield* applyCommand(tx, {
-              loaded,
-              unit: report.unit_key,
-              at,
-              prepare: (_, when) =>
-                Effect.gen(function* () {
-                  const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
-                  // Written before the event is applied: if the machine refuses it, the transaction undoes both.
-                  const current = yield* query(
-                    "reports.review",
-                    (db) => reviewSubmitted(db, report.id, { status, by: actor.id, at: when, reason, comment }),
-                    tx,
-                  )
-                  if (current === undefined) {
-                    // Reviewed already (perhaps while this waited for the machine): said as it stands now.
-                    const now = yield* query("reports.byId", (db) => reportById(db, report.id), tx)
-                    const state = now?.status ?? report.status
-                    return yield* new InvalidTransition({
-                      state,
-                      event: `task.${decision}`,
-                      accepts: [],
-                      zh: `报送 ${report.id} 状态为“${state === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
-                      en: `report ${report.id} is ${state}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
-                    })
-                  }
-                  const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
-                  return {
-                    event:
-                      decision === "approve"
-                        ? { type: "task.approve" as const, ...about, comment: comment ?? defaultReviewComment }
-                        : { type: "task.return" as const, ...about, reason: reason ?? "" },
-                    cause: {
-                      actor,
-                      cause: "command",
-                      idempotencyKey: options.idempotencyKey ?? null,
-                      content: {
-                        review: {
-                          report: String(current.id),
-                          decision: status,
-                          by: actor.id,
-                          reason,
-                          ...(comment === null ? {} : { comment }),
-                        },
-                      },
-                    },
-                    answer: current,
-                  }
-                }),
-            })
-            return (journal: number) => ({
-              report: String(current.id),
-              task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
-              status: decision === "approve" ? "approved" : "returned",
-              journal,
-            })
+            const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
+            // Written before the event is applied: if the machine refuses it, the transaction undoes both.
+            const current = yield* query(
+              "reports.review",
+              (db) => reviewSubmitted(db, report.id, { status, by: actor.id, at: when, reason, comment }),
+              tx,
+            )
+            if (current === undefined) {
+              // Reviewed already (perhaps while this waited for the machine): said as it stands now.
+              const now = yield* query("reports.byId", (db) => reportById(db, report.id), tx)
+              const state = now?.status ?? report.status
+              return yield* new InvalidTransition({
+                state,
+                event: `task.${decision}`,
+                accepts: [],
+                zh: `报送 ${report.id} 状态为“${state === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
+                en: `report ${report.id} is ${state}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
+              })
+            }
+            const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
+            return {
+              event:
+                decision === "approve"
+                  ? { type: "task.approve" as const, ...about, comment: comment ?? defaultReviewComment }
+                  : { type: "task.return" as const, ...about, reason: reason ?? "" },
+              cause: {
+                actor,
+                cause: "command",
+                idempotencyKey: options.idempotencyKey ?? null,
+                content: {
+                  review: {
+                    report: String(current.id),
+                    decision: status,
+                    by: actor.id,
+                    reason,
+                    ...(comment === null ? {} : { comment }),
+                  },
+                },
+              },
+              answer: current,
+            }
           }),
+        answer: (current) => (journal: number) => ({
+          report: String(current.id),
+          task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
+          status: decision === "approve" ? "approved" : "returned",
+          journal,
+        }),
       })
       return { ...outcome.result, replayed: outcome.replayed }
     }),

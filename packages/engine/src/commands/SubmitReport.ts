@@ -10,13 +10,12 @@ import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { query, type Tx } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
-import { groupCommitted } from "../GroupCommit.ts"
 import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
 import { selectAttachments } from "../sql/Attachments.ts"
 import { submitReportRows } from "../sql/Reports.ts"
 import { attachmentsPerReport } from "./Attach.ts"
-import { applyCommand, machineOrder, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
+import { commandOnUnit, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
 
 /** The body of a report as it arrives from the CLI or the API. */
 export const ReportInput = Schema.Struct({
@@ -80,76 +79,68 @@ export const submitReport = (
       if (Result.isFailure(validated)) return yield* new InvalidInput({ problems: validated.failure })
       const report = validated.success
       const at = yield* nowIso
-      const outcome = yield* groupCommitted({
-        order: machineOrder(loaded.row.id, address.unit),
-        campaignId: loaded.row.id,
+      const outcome = yield* commandOnUnit({
+        loaded,
+        unit: address.unit,
+        at,
         actor,
         idempotencyKey: options.idempotencyKey,
         request: { command: "report", ref, body },
-        claimsWithLock: true,
-        locks: { unit: address.unit, at },
-        run: (tx) =>
+        prepare: (tx, when) =>
           Effect.gen(function* () {
-            const { answer: submitted } = yield* applyCommand(tx, {
-              loaded,
-              unit: address.unit,
-              at,
-              prepare: (_, when) =>
-                Effect.gen(function* () {
-                  const named = input.attachments
-                  if (named !== undefined) yield* checkNamed(tx, address, named)
-                  // One statement: the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
-                  const { id, attempt, files } = yield* query(
-                    "reports.submit",
-                    (db) =>
-                      submitReportRows(db, {
-                        task: address,
-                        narrative: report.narrative,
-                        figures: report.figures,
-                        files: named === undefined ? { keep: true } : { named },
-                        by: actor.id,
-                        at: when,
-                      }),
-                    tx,
-                  )
-                  const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
-                    sha256: f.sha256,
-                    name: f.name,
-                    type: f.type,
-                    size: Number(f.size),
-                  }))
-                  return {
-                    event: { type: "task.submit", task: address.task, report: String(id), by: actor.id, at: when },
-                    cause: {
-                      actor,
-                      cause: "command",
-                      idempotencyKey: options.idempotencyKey ?? null,
-                      // The report itself goes into the chain: a stored figure edited later no longer matches it.
-                      content: {
-                        report: {
-                          id: String(id),
-                          unit: address.unit,
-                          task: address.task,
-                          attempt,
-                          submittedBy: actor.id,
-                          figures: report.figures,
-                          narrative: report.narrative,
-                          ...(attachments.length === 0 ? {} : { attachments }),
-                        },
-                      },
-                    },
-                    answer: { id, attempt },
-                  }
+            const named = input.attachments
+            if (named !== undefined) yield* checkNamed(tx, address, named)
+            // One statement: the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
+            const { id, attempt, files } = yield* query(
+              "reports.submit",
+              (db) =>
+                submitReportRows(db, {
+                  task: address,
+                  narrative: report.narrative,
+                  figures: report.figures,
+                  files: named === undefined ? { keep: true } : { named },
+                  by: actor.id,
+                  at: when,
                 }),
-            })
-            const { id: inserted, attempt } = submitted
-            return (journal: number) => ({
-              task: `${address.campaign}/${address.unit}/${address.task}`,
-              report: String(inserted),
-              attempt,
-              status: "submitted",
-              journal,
-            })
+              tx,
+            )
+            const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
+              sha256: f.sha256,
+              name: f.name,
+              type: f.type,
+              size: Number(f.size),
+            }))
+            return {
+              event: { type: "task.submit", task: address.task, report: String(id), by: actor.id, at: when },
+              cause: {
+                actor,
+                cause: "command",
+                idempotencyKey: options.idempotencyKey ?? null,
+                // The report itself goes into the chain: a stored figure edited later no longer matches it.
+                content: {
+                  report: {
+                    id: String(id),
+                    unit: address.unit,
+                    task: address.task,
+                    attempt,
+                    submittedBy: actor.id,
+                    figures: report.figures,
+                    narrative: report.narrative,
+                    ...(attachments.length === 0 ? {} : { attachments }),
+                  },
+                },
+              },
+              answer: { id, attempt },
+            }
+          }),
+        answer:
+          ({ id: inserted, attempt }) =>
+          (journal: number) => ({
+            task: `${address.campaign}/${address.unit}/${address.task}`,
+            report: String(inserted),
+            attempt,
+            status: "submitted",
+            journal,
           }),
       })
       return { ...outcome.result, replayed: outcome.replayed }

@@ -14,6 +14,19 @@ export type { DueItem, LockedMachine } from "./Locked.ts"
  * messages sent to the machine meanwhile only take KEY SHARE, which it does not block.
  */
 
+/*
+ * The first look at a locked machine `l`, by `h.at`: its row's xmin as the statement's snapshot
+ * saw it (before any wait for the lock), and its earliest timer and event message due.
+ */
+const firstLookColumns = sql`(select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
+  t.id as timer_id, t.due_at as timer_at, g.id as message_id, g.available_at as message_at`
+const firstLookJoins = sql`left join lateral (select id, due_at from timers
+    where machine_id = l.id and status = 'pending' and attempts = 0 and due_at <= h.at
+    order by due_at, id limit 1) t on true
+  left join lateral (select id, available_at from messages
+    where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
+    order by available_at, id limit 1) g on true`
+
 /**
  * Locks a unit's machine row (or the campaign's), waiting for it, and in the same statement
  * looks for the earliest item due on it by `at` (or by the machine's last event, when that is
@@ -52,15 +65,9 @@ export const lockMachineWithDue = async (
       (select definition_id::text from campaigns where id = ${campaignId}) as pinned, x.*
     from (select 1) one left join (
       select l.*,
-        (select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
-        t.id as timer_id, t.due_at as timer_at, g.id as message_id, g.available_at as message_at
+        ${firstLookColumns}
       from locked l join horizon h on h.id = l.id
-      left join lateral (select id, due_at from timers
-        where machine_id = l.id and status = 'pending' and attempts = 0 and due_at <= h.at
-        order by due_at, id limit 1) t on true
-      left join lateral (select id, available_at from messages
-        where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
-        order by available_at, id limit 1) g on true
+      ${firstLookJoins}
     ) x on true`.execute(db)
   return lockedOf(rows[0])
 }
@@ -138,17 +145,11 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       (select definition_id::text from campaigns where id = a.campaign_id) as pinned, x.*
     from asked a left join lateral (
       select l.*,
-        (select m.xmin::text from machines m where m.id = l.id) as seen_xmin,
-        t.id as timer_id, t.due_at as timer_at, g.id as message_id, g.available_at as message_at
+        ${firstLookColumns}
       from locked l
       cross join lateral (select case when l.version > 1 and l.updated_at > a.at then l.updated_at
         else a.at end as at) h
-      left join lateral (select id, due_at from timers
-        where machine_id = l.id and status = 'pending' and attempts = 0 and due_at <= h.at
-        order by due_at, id limit 1) t on true
-      left join lateral (select id, available_at from messages
-        where machine_id = l.id and status = 'pending' and attempts = 0 and kind = 'event' and available_at <= h.at
-        order by available_at, id limit 1) g on true
+      ${firstLookJoins}
       where l.asked_ord = a.ord
     ) x on true
     order by a.ord`.execute(db)
