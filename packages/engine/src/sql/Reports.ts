@@ -67,7 +67,7 @@ export interface CarriedFile {
 
 /**
  * Stores a submitted report in one statement: its attempt (one after the task's last), its
- * figures (exact decimals as text), and the files it carries — the uploads `files` names in
+ * figures (exact decimals as text, in the order given, as readers list them), and the files it carries — the uploads `files` names in
  * order (checked by the caller), or with `keep` those of the task's previous report. Its id,
  * attempt and files, in order.
  */
@@ -99,8 +99,10 @@ export const submitReportRows = async (
       returning id, attempt
     ), figures as (
       insert into report_figures (report_id, figure_key, value)
-      select i.id, f.key, f.value::numeric
-      from inserted i cross join jsonb_each_text(${JSON.stringify(submission.figures)}::jsonb) f
+      select i.id, f.pair->>0, (f.pair->>1)::numeric
+      from inserted i cross join jsonb_array_elements(${JSON.stringify(Object.entries(submission.figures))}::jsonb)
+        with ordinality as f(pair, n)
+      order by f.n
     ), files as (${files}), carried as (
       insert into report_attachments (report_id, position, attachment_id)
       select i.id, f.position, f.id from inserted i cross join files f
