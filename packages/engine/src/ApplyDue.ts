@@ -231,8 +231,10 @@ const drainBacklogs = (
   })
 
 /**
- * Locks a command's machine (waiting for it: a worker lets go of a machine it finds taken),
- * applies what fell due there by the command's time, then the command's own work and event.
+ * Locks a command's machine (waiting for it: a worker lets go of a machine it finds taken), or
+ * takes it as its batch locked it, checks that the campaign still pins the definition the
+ * command decided on, applies what fell due there by the command's time, then the command's
+ * own work and event.
  */
 const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
   Effect.gen(function* () {

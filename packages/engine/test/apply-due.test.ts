@@ -10,8 +10,7 @@ import { applyDue, type Outcome } from "../src/ApplyDue.ts"
 import { loadCampaign } from "../src/Definitions.ts"
 import { operator, startCampaign, verifyCampaign } from "../src/index.ts"
 import { journaled } from "../src/Journal.ts"
-import type { QueueItem } from "../src/QueueItem.ts"
-import { claimMessages } from "../src/sql/Queue.ts"
+import { claimDueItems } from "../src/sql/Queue.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("applying due items", (ctx) => {
@@ -78,8 +77,7 @@ describeEachDatabase("applying due items", (ctx) => {
     engine.exit(
       journaled("test.apply", (tx) =>
         Effect.gen(function* () {
-          const rows = yield* Effect.promise(() => claimMessages(tx.db, now, 32))
-          const items: QueueItem[] = rows.map((row) => ({ kind: "message", row }))
+          const items = yield* Effect.promise(() => claimDueItems(tx.db, now, 32))
           return yield* applyDue(tx, items, { now, mode })
         }),
       ),

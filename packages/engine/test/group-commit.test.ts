@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, it } from "vitest"
 import { queuedCommands } from "../src/GroupCommit.ts"
 import { acknowledge, Db, deploy, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
 import { springWeek } from "./fixture.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { counted, deployFixture, testEngine } from "./support.ts"
 
 const units = [
   ["county-a", "clerk-a"],
@@ -273,20 +273,10 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
         )
       await until("the four commands to queue", async () => queuedCommands(db.kysely) === 4)
       // What the batch sends from here: its four machines are locked in one statement.
-      const sent: string[] = []
-      const original = pg.Client.prototype.query
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as string | { text?: string } | undefined
-        sent.push(String(typeof first === "string" ? first : (first?.text ?? "")).trim())
-        return (original as (...a: unknown[]) => unknown).apply(this, args)
-      } as typeof original
-      let exits: Array<Exit.Exit<unknown, unknown>>
-      try {
+      const { value: exits, statements: sent } = await counted(async () => {
         await holder.query("commit")
-        exits = await Promise.all([...blocked, ...queued])
-      } finally {
-        pg.Client.prototype.query = original
-      }
+        return Promise.all([...blocked, ...queued])
+      })
       expect(exits.every(Exit.isSuccess)).toBe(true)
       const locks = sent.filter((text) => /^with (asked|locked) as/.test(text))
       expect(locks.filter((text) => text.startsWith("with asked as"))).toHaveLength(1)

@@ -5,7 +5,6 @@
  */
 import { describeEachDatabase } from "@liandong/store/testing"
 import { Effect } from "effect"
-import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   acknowledge,
@@ -19,27 +18,9 @@ import {
   submitReport,
   verifyCampaign,
 } from "../src/index.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { counted, deployFixture, testEngine } from "./support.ts"
 
 const body = { narrative: { narrative: "已制定方案", difficulties: "资金紧缺" } }
-
-/** The statements sent while `run` runs, by their first words. */
-const counted = async <A>(run: () => Promise<A>) => {
-  const statements: string[] = []
-  const original = pg.Client.prototype.query
-  pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
-    const first = args[0]
-    const text = typeof first === "string" ? first : (first?.text ?? "")
-    statements.push(String(text).replace(/\s+/g, " ").trim().slice(0, 60))
-    return (original as any).apply(this, args)
-  } as typeof original
-  try {
-    const value = await run()
-    return { value, statements }
-  } finally {
-    pg.Client.prototype.query = original
-  }
-}
 
 const loadsCampaign = (statement: string) => statement.startsWith('select "campaigns".*')
 

@@ -4,6 +4,7 @@
  */
 import type { Store } from "@liandong/store"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
+import pg from "pg"
 import { pino } from "pino"
 import {
   type Actor,
@@ -88,5 +89,23 @@ export const playFixture = async (engine: ReturnType<typeof testEngine>) => {
     const body = { figures: { brochures, people }, narrative: { narrative: "设点宣传" } }
     const r = await engine.run(submitReport(`spring-week/${unit}/brochures`, body, actor))
     await engine.run(approve(r.report, lead))
+  }
+}
+
+/** The statements sent while `run` runs, by their first words. */
+export const counted = async <A>(run: () => Promise<A>) => {
+  const statements: string[] = []
+  const original = pg.Client.prototype.query
+  pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
+    const first = args[0]
+    const text = typeof first === "string" ? first : (first?.text ?? "")
+    statements.push(String(text).replace(/\s+/g, " ").trim().slice(0, 60))
+    return (original as any).apply(this, args)
+  } as typeof original
+  try {
+    const value = await run()
+    return { value, statements }
+  } finally {
+    pg.Client.prototype.query = original
   }
 }

@@ -16,64 +16,6 @@ import type { Sql } from "../Db.ts"
  * messages are the consequences of what already happened).
  */
 
-/**
- * Claims up to `limit` of the earliest timers due at `now` whose machines have nothing
- * earlier pending: at most one a machine, since a machine's second item has its first before it.
- */
-export const claimDueTimers = (db: Sql, now: Date, limit: number) =>
-  db
-    .selectFrom("timers")
-    .selectAll()
-    .where("status", "=", "pending")
-    .where("due_at", "<=", now)
-    .where(
-      sql<boolean>`not exists (
-        select 1 from timers earlier
-        where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
-          and (earlier.due_at, earlier.id) < (timers.due_at, timers.id))`,
-    )
-    .where(
-      sql<boolean>`not exists (
-        select 1 from messages earlier
-        where earlier.machine_id = timers.machine_id and earlier.status = 'pending'
-          and earlier.available_at <= timers.due_at)`,
-    )
-    .orderBy("due_at")
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute()
-
-/** Claims the earliest timer due at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimDueTimer = (db: Sql, now: Date) => claimDueTimers(db, now, 1).then((rows) => rows[0])
-
-/** Claims up to `limit` of the oldest messages available at `now` whose machines have nothing earlier pending. */
-export const claimMessages = (db: Sql, now: Date, limit: number) =>
-  db
-    .selectFrom("messages")
-    .selectAll()
-    .where("status", "=", "pending")
-    .where("available_at", "<=", now)
-    .where(
-      sql<boolean>`not exists (
-        select 1 from timers earlier
-        where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
-          and earlier.due_at < messages.available_at)`,
-    )
-    .where(
-      sql<boolean>`not exists (
-        select 1 from messages earlier
-        where earlier.machine_id = messages.machine_id and earlier.status = 'pending'
-          and (earlier.available_at, earlier.id) < (messages.available_at, messages.id))`,
-    )
-    .orderBy("available_at")
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute()
-
 /** A timer or message taken from the queue. */
 export type QueueItem =
   | { readonly kind: "timer"; readonly row: TimerRow }
@@ -107,9 +49,10 @@ const queueItemOf = (row: ItemRow): QueueItem => {
 }
 
 /**
- * `claimMessages`, or when none is claimable `claimDueTimers`, in one statement: the messages
+ * Claims up to `limit` items whose machines have nothing earlier pending, at most one a machine
+ * (a machine's second item has its first before it), in one statement: the oldest messages
  * available by the earliest pending timer (or `now`, when no timer is due before it), else the
- * timers due at `now`; as `kind` and the row.
+ * earliest timers due at `now`.
  */
 export const claimDueItems = async (db: Sql, now: Date, limit: number) => {
   const { rows } = await sql<ItemRow>`
@@ -143,9 +86,6 @@ export const claimDueItems = async (db: Sql, now: Date, limit: number) => {
     order by coalesce(available_at, due_at), id`.execute(db)
   return rows.map(queueItemOf)
 }
-
-/** Claims the oldest message available at `now` whose machine has nothing earlier pending, or nothing. */
-export const claimMessage = (db: Sql, now: Date) => claimMessages(db, now, 1).then((rows) => rows[0])
 
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in

@@ -7,7 +7,7 @@
 import { Cause, Deferred, Effect } from "effect"
 import { type Applied, applyDue } from "../ApplyDue.ts"
 import { Clock } from "../Clock.ts"
-import { Db, query, type Tx } from "../Db.ts"
+import { Db, query } from "../Db.ts"
 import { StoreError } from "../Errors.ts"
 import { workChannel } from "../FollowUps.ts"
 import { journaled } from "../Journal.ts"
@@ -15,7 +15,7 @@ import { Log } from "../Log.ts"
 import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
-import { claimDueItems, claimDueTimer, claimMessage, nextDueAt } from "../sql/Queue.ts"
+import { claimDueItems, nextDueAt } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
 
 /** How a worker behaves. */
@@ -44,17 +44,6 @@ export interface WorkerTally {
 const noBacklog = { applied: 0, moot: 0 }
 
 /**
- * Up to when messages may be claimed: `now`, or the earliest pending timer's time if that is
- * earlier — a message goes first unless a timer fell due before it was sent (a message at the
- * same instant is a consequence, so it goes first).
- */
-const messageHorizon = (tx: Tx, now: Date) =>
-  Effect.map(query("queue.nextDue", nextDueAt, tx), (next) => {
-    const timerDue = next?.due_at ? new Date(next.due_at) : undefined
-    return timerDue !== undefined && timerDue < now ? timerDue : now
-  })
-
-/**
  * Claims and applies the next due item (and, after a message, the messages behind it on its
  * machine) under a savepoint, recording a failure on the item; `undefined` when nothing is
  * due at `now`.
@@ -64,16 +53,8 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
     let claimed: QueueItem | undefined
     const applied = yield* journaled("worker.item", (tx) =>
       Effect.gen(function* () {
-        const horizon = yield* messageHorizon(tx, now)
-        const message = yield* query("queue.claimMessage", (db) => claimMessage(db, horizon), tx)
-        const timer =
-          message === undefined ? yield* query("queue.claimTimer", (db) => claimDueTimer(db, now), tx) : undefined
-        claimed =
-          message !== undefined
-            ? { kind: "message", row: message }
-            : timer !== undefined
-              ? { kind: "timer", row: timer }
-              : undefined
+        // The same claim as a batch's, of one item: a message first, else a timer due.
+        claimed = (yield* query("queue.claimDue", (db) => claimDueItems(db, now, 1), tx))[0]
         if (claimed === undefined) return undefined
         return yield* applyDue(tx, [claimed], {
           now,
