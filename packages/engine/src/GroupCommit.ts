@@ -170,9 +170,9 @@ const lockTogether = (tx: Tx, batch: ReadonlyArray<Entry>) =>
     for (const entry of batch) {
       const { command, requestHash } = entry
       if (command.locks === undefined) continue
-      const machine = `${command.campaignId}\u0000${command.locks.unit}`
-      if (machines.has(machine)) continue
-      machines.add(machine)
+      // `order` names the machine (campaign and unit).
+      if (machines.has(command.order)) continue
+      machines.add(command.order)
       const key = command.idempotencyKey
       const claim =
         command.claimsWithLock === true && key !== null && key !== undefined && requestHash !== null
