@@ -7,7 +7,8 @@
  * is one process's at a time: its lock (FolderLock.ts) is taken before PGlite
  * touches it and given up when the store closes.
  */
-import { resolve } from "node:path"
+import { existsSync, rmSync } from "node:fs"
+import { join, resolve } from "node:path"
 import type { PGlite } from "@electric-sql/pglite"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
@@ -15,6 +16,7 @@ import type { Database } from "../Database.ts"
 import type { Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { type FolderLock, lockFolder } from "./FolderLock.ts"
+import { cacheFolder, readTemplate, saveTemplate, templateFile } from "./InitdbTemplate.ts"
 
 /**
  * Shared buffers for a laptop: PGlite's 128 MB default lives in the process's WebAssembly
@@ -22,6 +24,42 @@ import { type FolderLock, lockFolder } from "./FolderLock.ts"
  * (docs/performance.md). Given on the command line, so nothing is written into the folder.
  */
 const sharedBuffers = "16MB"
+
+/**
+ * Starts PGlite on `location`. A new database starts from the copy of a fresh one when there is one
+ * (InitdbTemplate.ts); a function of its own so that the copy is garbage once PGlite has loaded it.
+ */
+const createPglite = async (
+  PGliteModule: typeof PGlite,
+  location: string,
+  inMemory: boolean,
+  log: (message: string) => void,
+): Promise<PGlite> => {
+  const initdbParams = ["-c", `shared_buffers=${sharedBuffers}`]
+  const startParams = [...PGliteModule.defaultStartParams, ...initdbParams]
+  const isNew = inMemory || !existsSync(join(location, "PG_VERSION"))
+  const template = isNew ? templateFile(initdbParams, cacheFolder()) : undefined
+  const copy = readTemplate(template, log)
+  // A new folder's initdb runs PostgreSQL beside a second WebAssembly instance and would pick
+  // 128 MB of buffers for itself: with 16 MB a fresh folder's peak is 35-50 MB lower. It also
+  // writes the setting into the new folder's postgresql.conf, which the start parameters override anyway.
+  const create = (loadDataDir: Blob | undefined) =>
+    PGliteModule.create(location, { startParams, initDbStartParams: initdbParams, loadDataDir })
+  if (copy === undefined) {
+    const pglite = await create(undefined)
+    if (isNew) await saveTemplate(template, pglite, log)
+    return pglite
+  }
+  try {
+    return await create(copy)
+  } catch (error) {
+    // A copy PGlite cannot load is dropped; an in-memory database is simply made again.
+    log(`pglite: the copy ${template} did not load (${String(error)}); it is dropped`)
+    if (template !== undefined) rmSync(template, { force: true })
+    if (!inMemory) throw error
+    return create(undefined)
+  }
+}
 
 /**
  * Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`.
@@ -39,13 +77,7 @@ export const openPglite = async (dataDir: string, log: (message: string) => void
   ])
   let pglite: PGlite
   try {
-    pglite = await PGlite.create(location, {
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`],
-      // A new folder's initdb runs PostgreSQL beside a second WebAssembly instance and would pick
-      // 128 MB of buffers for itself: with 16 MB a fresh folder's peak is 35-50 MB lower. It also
-      // writes the setting into the new folder's postgresql.conf, which the line above overrides anyway.
-      initDbStartParams: ["-c", `shared_buffers=${sharedBuffers}`],
-    })
+    pglite = await createPglite(PGlite, location, inMemory, log)
   } catch (error) {
     lock?.release()
     throw error
