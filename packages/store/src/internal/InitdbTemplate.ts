@@ -36,17 +36,25 @@ export const cacheFolder = (env: NodeJS.ProcessEnv = process.env): string | unde
 }
 
 /** PGlite's version, read from its package (the copy is only good for the PGlite that made it). */
-const pgliteVersion = (): string => {
-  const entry = import.meta.resolve("@electric-sql/pglite")
-  const manifest = JSON.parse(readFileSync(new URL("../package.json", entry), "utf8")) as { version?: unknown }
-  return typeof manifest.version === "string" ? manifest.version : "unknown"
+const pgliteVersion = (): string | undefined => {
+  try {
+    const entry = import.meta.resolve("@electric-sql/pglite")
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", entry), "utf8")) as { version?: unknown }
+    return typeof manifest.version === "string" ? manifest.version : undefined
+  } catch {
+    return undefined
+  }
 }
 
-/** The copy's file for these initdb settings, or undefined when no cache folder is kept. */
+/**
+ * The copy's file for these initdb settings; undefined when no cache folder is kept, or when
+ * PGlite's version cannot be told (a copy made by another version must never be loaded).
+ */
 export const templateFile = (initdbParams: ReadonlyArray<string>, folder: string | undefined): string | undefined => {
-  if (folder === undefined) return undefined
+  const version = pgliteVersion()
+  if (folder === undefined || version === undefined) return undefined
   const settings = createHash("sha256").update(JSON.stringify(initdbParams)).digest("hex").slice(0, 12)
-  return join(folder, `pglite-${pgliteVersion()}-initdb-${settings}.tar`)
+  return join(folder, `pglite-${version}-initdb-${settings}.tar`)
 }
 
 /** Only this user may have written it: owned by this user, not writable by group or others. */
