@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -73,6 +73,11 @@ describe("[pglite] a new database from the copy of a fresh one", () => {
     expect(readTemplate(file, (line) => lines.push(line))).toBeUndefined()
     expect(lines.join("\n")).toContain("only this user may write")
     chmodSync(file, 0o600)
+    // A link is not the file itself, even to a good copy.
+    const link = join(dir, "link.tar")
+    symlinkSync(file, link)
+    expect(readTemplate(link, () => undefined)).toBeUndefined()
+    expect(readTemplate(file, () => undefined)).toBeInstanceOf(Blob)
 
     // Cut short: refused before PGlite sees it, so a new folder is made by initdb, is whole, and
     // its copy takes the place of the damaged one.
@@ -87,7 +92,7 @@ describe("[pglite] a new database from the copy of a fresh one", () => {
   })
 
   it("keeps nothing with LIANDONG_CACHE_DIR=off", () => {
-    expect(cacheFolder({ LIANDONG_CACHE_DIR: "off", HOME: dir })).toBeUndefined()
+    expect(cacheFolder({ LIANDONG_CACHE_DIR: "off" })).toBeUndefined()
     expect(templateFile(["-c", "shared_buffers=16MB"], cacheFolder({ LIANDONG_CACHE_DIR: "off" }))).toBeUndefined()
     expect(cacheFolder({ XDG_CACHE_HOME: "/x" })).toBe("/x/liandong")
     expect(cacheFolder({ LIANDONG_CACHE_DIR: "/y", XDG_CACHE_HOME: "/x" })).toBe("/y")

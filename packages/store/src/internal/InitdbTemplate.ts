@@ -13,7 +13,7 @@
  * with it and the database is made by initdb as before.
  */
 import { createHash, randomUUID } from "node:crypto"
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import type { PGlite } from "@electric-sql/pglite"
@@ -57,9 +57,9 @@ export const templateFile = (initdbParams: ReadonlyArray<string>, folder: string
   return join(folder, `pglite-${version}-initdb-${settings}.tar`)
 }
 
-/** Only this user may have written it: owned by this user, not writable by group or others. */
+/** Only this user may have written it: a file itself (no link), owned by this user, not writable by group or others. */
 const trusted = (file: string): boolean => {
-  const stat = statSync(file)
+  const stat = lstatSync(file)
   if (!stat.isFile() || stat.size === 0) return false
   if ((stat.mode & 0o022) !== 0) return false
   const uid = process.getuid?.()
@@ -72,7 +72,8 @@ const trusted = (file: string): boolean => {
  * since a half-loaded folder could not be made again by initdb.
  */
 export const isDataFolderTar = (bytes: Uint8Array): boolean => {
-  const field = (at: number, length: number) => new TextDecoder().decode(bytes.subarray(at, at + length))
+  const decoder = new TextDecoder()
+  const field = (at: number, length: number) => decoder.decode(bytes.subarray(at, at + length))
   let offset = 0
   let version = false
   while (offset + 512 <= bytes.length) {
