@@ -296,10 +296,12 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] races around one deadl
       let stats = await databaseStats(rival, own.url)
       await eventually(async () => {
         stats = await databaseStats(rival, own.url)
-        return stats.deadlocks === 1 && stats.rollbacks >= 4
+        return stats.deadlocks >= 1 && stats.rollbacks >= 4
       }, 5_000)
       // Two rollbacks are the rival's own; the other two are the engine's aborted attempts.
-      expect(stats.deadlocks).toBe(1)
+      // At least the forced one: on a loaded machine a retry can meet the rival again and deadlock
+      // once more before it succeeds; the journal above shows each command applied once either way.
+      expect(stats.deadlocks).toBeGreaterThanOrEqual(1)
       expect(stats.rollbacks).toBeGreaterThanOrEqual(4)
     } finally {
       await target.close().catch(() => undefined)
