@@ -29,24 +29,36 @@ const backends = async (db: Kysely<any>): Promise<number[]> => {
   return rows.map((row) => row.pid)
 }
 
+/** CPU ms spent since a meter started: in all, and the database's backends' share of it. */
+export interface CpuSpent {
+  readonly totalMs: number
+  readonly postgresMs: number
+}
+
 /** A meter started now; `read()` gives the CPU ms spent since, or undefined where /proc is not there. */
 export const startCpuMeter = async (options: {
   readonly pids: () => ReadonlyArray<number>
   readonly db?: Kysely<any>
 }) => {
-  if (!existsSync("/proc/self/stat")) return { read: async () => undefined }
+  if (!existsSync("/proc/self/stat")) return { read: async (): Promise<CpuSpent | undefined> => undefined }
   const own = process.cpuUsage()
   const base = new Map<number, number>()
   for (const pid of options.pids()) base.set(pid, processCpuMs(pid))
   if (options.db !== undefined) for (const pid of await backends(options.db)) base.set(pid, processCpuMs(pid))
   return {
-    read: async (): Promise<number | undefined> => {
+    read: async (): Promise<CpuSpent | undefined> => {
       const spent = process.cpuUsage(own)
-      let ms = (spent.user + spent.system) / 1000
-      const pids = new Set([...options.pids(), ...(options.db === undefined ? [] : await backends(options.db))])
+      let nodeMs = (spent.user + spent.system) / 1000
+      for (const pid of new Set(options.pids())) nodeMs += processCpuMs(pid) - (base.get(pid) ?? 0)
+      let postgresMs = 0
       // A backend that connected meanwhile counts from zero; one that left is lost (pools keep theirs).
-      for (const pid of pids) ms += processCpuMs(pid) - (base.get(pid) ?? 0)
-      return ms
+      if (options.db !== undefined)
+        for (const pid of new Set(await backends(options.db))) postgresMs += processCpuMs(pid) - (base.get(pid) ?? 0)
+      return { totalMs: nodeMs + postgresMs, postgresMs }
     },
   }
 }
+
+/** CPU ms an event, to two decimals; undefined when not measured. */
+export const perEvent = (ms: number | undefined, events: number): number | undefined =>
+  ms === undefined || events === 0 ? undefined : Math.round((ms / events) * 100) / 100

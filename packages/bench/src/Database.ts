@@ -1,10 +1,14 @@
 /** The benchmark's own PostgreSQL database: created for a run, dropped after it. */
+import { storeOptionsFromEnv } from "@liandong/store"
 import pg from "pg"
 
 /** The server the benchmark uses: BENCH_DATABASE_URL, else the local one. */
 export const serverUrl = (): string => process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/postgres"
 
-/** Creates `liandong_bench_<pid>_<suffix>` on the server; `drop()` removes it (connections included). */
+/**
+ * Creates `liandong_bench_<pid>_<suffix>` on the server; `drop()` removes it (connections
+ * included), unless `BENCH_KEEP_DATABASE=1`.
+ */
 export const createBenchDatabase = async (suffix: string): Promise<{ url: string; drop: () => Promise<void> }> => {
   const name = `liandong_bench_${process.pid}_${suffix}`
   const admin = async <A>(run: (client: pg.Client) => Promise<A>) => {
@@ -25,7 +29,16 @@ export const createBenchDatabase = async (suffix: string): Promise<{ url: string
   return {
     url: url.toString(),
     drop: async () => {
+      // For a look at the plans afterwards (docs/performance.md): the database stays, named on stderr.
+      if (process.env.BENCH_KEEP_DATABASE === "1") {
+        process.stderr.write(`bench: kept database ${name}\n`)
+        return
+      }
       await admin((client) => client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`))
     },
   }
 }
+
+/** Whether the run's stores prepare their statements: `DATABASE_PREPARED_STATEMENTS`, as in a deployment. */
+export const preparedStatementsFromEnv = (): boolean | undefined =>
+  storeOptionsFromEnv({ DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }).preparedStatements

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { Logger, makeWorkerUtils, runMigrations } from "graphile-worker"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
-import { startCpuMeter } from "./Cpu.ts"
+import { perEvent, startCpuMeter } from "./Cpu.ts"
 import { createBenchDatabase } from "./Database.ts"
 import type { FromPeerWorker } from "./PeerWorker.ts"
 import { round1 } from "./Stats.ts"
@@ -21,6 +21,8 @@ export interface PeerFigures {
   readonly eventsPerSecond: number
   /** CPU ms a job: the adding clients, the worker processes and the database's backends (Linux) */
   readonly cpuMsPerEvent: number | undefined
+  /** of that, the database's backends */
+  readonly postgresCpuMsPerEvent: number | undefined
   /** job added → its audit row's transaction (ms) */
   readonly reaction: { p50: number; p99: number }
   readonly audited: number
@@ -113,7 +115,8 @@ export const runPeer = async (options: {
       jobs: options.jobs,
       seconds: round1(seconds),
       eventsPerSecond: Math.round(options.jobs / seconds),
-      cpuMsPerEvent: cpuMs === undefined ? undefined : Math.round((cpuMs / options.jobs) * 100) / 100,
+      cpuMsPerEvent: perEvent(cpuMs?.totalMs, options.jobs),
+      postgresCpuMsPerEvent: perEvent(cpuMs?.postgresMs, options.jobs),
       reaction: { p50: round1(Number(rows[0]?.p50)), p99: round1(Number(rows[0]?.p99)) },
       audited: Number(rows[0]?.audited),
       workers: options.workers,

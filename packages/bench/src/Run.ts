@@ -9,7 +9,7 @@ import { startCampaign } from "@liandong/engine/commands"
 import { summaryFor } from "@liandong/engine/reads"
 import { sql } from "kysely"
 import { calendar, campaignKey } from "./Campaign.ts"
-import { startCpuMeter } from "./Cpu.ts"
+import { perEvent, startCpuMeter } from "./Cpu.ts"
 import { type Driver, journalLength, moveClock, type PhaseRecord, playPhase, type Sweep, waitIdle } from "./Load.ts"
 import { type DatabaseKind, openBench } from "./Setup.ts"
 import { type Latency, round1, summarize } from "./Stats.ts"
@@ -47,6 +47,8 @@ export interface RunFigures {
   readonly eventsPerSecond: number
   /** CPU ms an event over those phases: driver, workers and the database's backends (Linux) */
   readonly cpuMsPerEvent: number | undefined
+  /** of that, the database's backends */
+  readonly postgresCpuMsPerEvent: number | undefined
   readonly fullLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number }
   readonly halfLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number; eventsPerSecond: number }
   readonly sweeps: Sweep[]
@@ -164,7 +166,8 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
       failureSamples: driver.failureSamples,
       endToEndSeconds: round1(endToEndSeconds),
       eventsPerSecond: Math.round(fullEvents / fullSeconds),
-      cpuMsPerEvent: fullCpuMs === undefined ? undefined : Math.round((fullCpuMs / fullEvents) * 100) / 100,
+      cpuMsPerEvent: perEvent(fullCpuMs?.totalMs, fullEvents),
+      postgresCpuMsPerEvent: options.database === "postgres" ? perEvent(fullCpuMs?.postgresMs, fullEvents) : undefined,
       fullLoad: {
         commandLatency: summarize(records.filter((r) => !r.paced).flatMap((r) => r.latencies)),
         reaction: summarize(await reactions(driver, new Set(full))),

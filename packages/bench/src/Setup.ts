@@ -23,7 +23,7 @@ import { sql } from "kysely"
 import { pino } from "pino"
 import { campaignKey, nationalCampaign, normalizedCampaign } from "./Campaign.ts"
 import type { Principals } from "./Commands.ts"
-import { createBenchDatabase } from "./Database.ts"
+import { createBenchDatabase, preparedStatementsFromEnv } from "./Database.ts"
 import { nationalKey } from "./Nation.ts"
 
 /** Which database a run uses. */
@@ -55,7 +55,9 @@ export const openBench = async (options: {
   const dir = await mkdtemp(join(tmpdir(), "liandong-bench-"))
   const database = options.kind === "postgres" ? await createBenchDatabase(String(options.seed)) : undefined
   const store = await openStore(
-    database ? { databaseUrl: database.url, poolSize: options.poolSize } : { dataDir: join(dir, "data") },
+    database
+      ? { databaseUrl: database.url, poolSize: options.poolSize, preparedStatements: preparedStatementsFromEnv() }
+      : { dataDir: join(dir, "data"), preparedStatements: preparedStatementsFromEnv() },
   )
   await migrateToLatest(store.db)
   // The run's own key, made before anything signs; its worker processes read the same file.

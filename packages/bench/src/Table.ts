@@ -10,8 +10,12 @@ const rows = (title: string, lines: ReadonlyArray<readonly [string, string]>) =>
   return [title, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n")
 }
 
-const cpu = (ms: number | undefined) =>
-  ms === undefined ? "not measured (no /proc)" : `${ms} ms (Node and PostgreSQL)`
+const cpu = (ms: number | undefined, postgresMs: number | undefined) =>
+  ms === undefined
+    ? "not measured (no /proc)"
+    : postgresMs === undefined
+      ? `${ms} ms (one process: Node and the embedded database)`
+      : `${ms} ms (Node ${Math.round((ms - postgresMs) * 100) / 100} · PostgreSQL ${postgresMs})`
 
 const lat = (l: Latency) => `p50 ${l.p50} ms · p99 ${l.p99} ms (${l.count} samples)`
 
@@ -22,7 +26,7 @@ const run = (title: string, r: RunFigures) =>
     ["durable events (journal rows)", `${r.events} (${r.commands} commands, ${r.failures} failed)`],
     ["end to end", `${r.endToEndSeconds} s`],
     ["events/s, full load", `${r.eventsPerSecond} (${r.fullLoad.commandsPerSecond} commands/s)`],
-    ["CPU an event, full load", cpu(r.cpuMsPerEvent)],
+    ["CPU an event, full load", cpu(r.cpuMsPerEvent, r.postgresCpuMsPerEvent)],
     ["command→commit, full load", lat(r.fullLoad.commandLatency)],
     ["event→reaction, full load", lat(r.fullLoad.reaction)],
     ["load for latency (half)", `${r.halfLoad.commandsPerSecond} commands/s, ${r.halfLoad.eventsPerSecond} events/s`],
@@ -54,7 +58,7 @@ export const table = (result: BenchResult): string => {
       rows("Peer: graphile-worker, same PostgreSQL server", [
         ["jobs (one per unit event)", `${p.jobs} in ${p.seconds} s, ${p.audited} audited`],
         ["events/s", String(p.eventsPerSecond)],
-        ["CPU a job", cpu(p.cpuMsPerEvent)],
+        ["CPU a job", cpu(p.cpuMsPerEvent, p.postgresCpuMsPerEvent)],
         ["job added→done", `p50 ${p.reaction.p50} ms · p99 ${p.reaction.p99} ms`],
         ["peak RSS of workers", `${p.rssMb.join(", ")} MB`],
         ["Liandong ÷ peer", `${(result.postgres.eventsPerSecond / p.eventsPerSecond).toFixed(2)}×`],

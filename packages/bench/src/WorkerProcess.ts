@@ -9,6 +9,7 @@ import { runWorker } from "@liandong/engine/worker"
 import { openStore } from "@liandong/store"
 import { Effect, Fiber, Layer } from "effect"
 import { pino } from "pino"
+import { preparedStatementsFromEnv } from "./Database.ts"
 
 /** What the driver tells a worker process. */
 export type ToWorker = { readonly type: "clock"; readonly at: number } | { readonly type: "stop" }
@@ -26,7 +27,7 @@ const main = async () => {
   const key = process.env.LIANDONG_KEY
   if (url === undefined || key === undefined || process.send === undefined)
     throw new Error("a benchmark worker needs DATABASE_URL, LIANDONG_KEY and an IPC channel")
-  const store = await openStore({ databaseUrl: url, poolSize: 2 })
+  const store = await openStore({ databaseUrl: url, poolSize: 2, preparedStatements: preparedStatementsFromEnv() })
   let now = Number(process.env.BENCH_CLOCK ?? Date.now())
   const clock = Layer.succeed(Clock)(
     Clock.of({

@@ -3,12 +3,15 @@
  * transactions that commit on success, roll back on any failure or
  * interruption, and retry serialization failures and deadlocks.
  */
-import type { Database, Store } from "@liandong/store"
+import { type Database, isStalePlan, plannedEachTime, type Store } from "@liandong/store"
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
-import type { Kysely, Transaction } from "kysely"
+import { type Kysely, sql, type Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
 import { emptyJournal, type JournalBuffer, pendingRows } from "./JournalBuffer.ts"
 import type { LockedMachine } from "./sql/Locked.ts"
+
+/** First in a statement planned afresh each time, never prepared (`plannedEachTime` in the store). */
+export const unprepared = sql.raw(plannedEachTime)
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>
@@ -43,7 +46,9 @@ const retryableCodes = new Set(["40001", "40P01"])
 /** Wraps a thrown database error as a StoreError that says whether a retry can help. */
 export const toStoreError = (operation: string) => (cause: unknown) => {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
-  return new StoreError({ operation, code, retryable: code !== undefined && retryableCodes.has(code), cause })
+  // A stale prepared statement is prepared again under a new name on the retry.
+  const retryable = (code !== undefined && retryableCodes.has(code)) || isStalePlan(cause)
+  return new StoreError({ operation, code, retryable, cause })
 }
 
 /** The database service. */

@@ -17,7 +17,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => value)
 export const openStore = async (given?: StoreOptions): Promise<Store> => {
   const options = given ?? storeOptionsFromEnv()
   const log = options.log ?? (() => undefined)
-  if (options.databaseUrl) return openPostgres({ url: options.databaseUrl }, options.poolSize ?? 10, log)
-  if (options.postgres !== undefined) return openPostgres(options.postgres, options.poolSize ?? 10, log)
-  return openPglite(options.dataDir ?? defaultDataDir, log)
+  const pool = { size: options.poolSize ?? 10, prepared: options.preparedStatements ?? true }
+  if (options.databaseUrl) return openPostgres({ url: options.databaseUrl }, pool, log)
+  if (options.postgres !== undefined) return openPostgres(options.postgres, pool, log)
+  return openPglite(options.dataDir ?? defaultDataDir, pool.prepared, log)
 }

@@ -194,11 +194,29 @@ const separateSettings = (env: NodeJS.ProcessEnv): PostgresConnection | undefine
  */
 export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): StoreOptions => {
   const dataDir = env.LIANDONG_DATA || undefined
+  const preparedStatements = preparedStatementsSetting(env)
   const url = settingOrFile(env, "DATABASE_URL")
   if (url !== undefined) {
     checkDatabaseUrl(url, env.DATABASE_URL ? "DATABASE_URL" : "DATABASE_URL_FILE")
-    return { databaseUrl: url, dataDir }
+    return { databaseUrl: url, dataDir, preparedStatements }
   }
   const postgres = separateSettings(env)
-  return postgres === undefined ? { databaseUrl: undefined, dataDir } : { postgres, dataDir }
+  return postgres === undefined
+    ? { databaseUrl: undefined, dataDir, preparedStatements }
+    : { postgres, dataDir, preparedStatements }
+}
+
+/**
+ * `DATABASE_PREPARED_STATEMENTS`: `on` (the default) or `off`, for a connection pooler that
+ * cannot keep a connection's prepared statements (PgBouncer before 1.21 in transaction mode).
+ */
+const preparedStatementsSetting = (env: NodeJS.ProcessEnv): boolean | undefined => {
+  const value = env.DATABASE_PREPARED_STATEMENTS
+  if (value === undefined || value === "") return undefined
+  if (value === "on" || value === "off") return value === "on"
+  throw new SettingInvalid({
+    variable: "DATABASE_PREPARED_STATEMENTS",
+    zh: `DATABASE_PREPARED_STATEMENTS 须为 on 或 off,而不是 ${JSON.stringify(value)}`,
+    en: `DATABASE_PREPARED_STATEMENTS must be on or off, not ${JSON.stringify(value)}`,
+  })
 }

@@ -26,6 +26,11 @@ export interface StoreOptions {
   readonly dataDir?: string | undefined
   /** Connections to a PostgreSQL server (default 10); PGlite always has one. */
   readonly poolSize?: number | undefined
+  /**
+   * Named prepared statements for the statements sent again and again (default true); false
+   * for a pooler that cannot keep them. PostgreSQL only.
+   */
+  readonly preparedStatements?: boolean | undefined
   /** Receives the store's own operational messages (lost connections, reconnects); silent by default. */
   readonly log?: ((message: string) => void) | undefined
 }

@@ -4,6 +4,11 @@
 export type * from "./Database.ts"
 /** A data folder another process (or another open store) holds, and who holds it. */
 export { DataFolderInUse, type FolderHolder } from "./internal/FolderLock.ts"
+/**
+ * PostgreSQL's refusal of a prepared statement whose result type a migration changed (worth a
+ * retry); the mark that keeps a statement from being prepared.
+ */
+export { isStalePlan, plannedEachTime } from "./internal/PreparedStatements.ts"
 /** Brings a database's schema up to date. */
 export { migrateToLatest } from "./Migrate.ts"
 /** Every migration by name, for Kysely's Migrator. */

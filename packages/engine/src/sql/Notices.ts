@@ -1,6 +1,6 @@
 /** The outbox's statements: notices fanned out to people, and their deliveries claimed and settled. */
 import { sql } from "kysely"
-import type { Sql } from "../Db.ts"
+import { type Sql, unprepared } from "../Db.ts"
 
 /** Notices not yet fanned out, oldest first, locked so two workers never take the same. */
 export const claimUnexpanded = (db: Sql, limit: number) =>
@@ -231,7 +231,7 @@ export const insertNotices = (
  * worker asks this instead of opening three transactions that would find nothing.
  */
 export const noticeWorkDue = (db: Sql, now: Date) =>
-  sql<{ unexpanded: boolean; emails: boolean; endpoints: boolean }>`
+  sql<{ unexpanded: boolean; emails: boolean; endpoints: boolean }>`${unprepared}
     select exists (select 1 from notifications where expanded_at is null) as unexpanded,
       exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
         and channel = 'email') as emails,

@@ -7,7 +7,7 @@
 
 import type { MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
-import type { Sql } from "../Db.ts"
+import { type Sql, unprepared } from "../Db.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -55,7 +55,7 @@ const queueItemOf = (row: ItemRow): QueueItem => {
  * earliest timers due at `now`.
  */
 export const claimDueItems = async (db: Sql, now: Date, limit: number) => {
-  const { rows } = await sql<ItemRow>`
+  const { rows } = await sql<ItemRow>`${unprepared}
     with horizon as (
       select least(${now}::timestamptz, coalesce(min(due_at), ${now}::timestamptz)) as at
       from timers where status = 'pending'
@@ -155,7 +155,7 @@ export const completeMany = (
   items: ReadonlyArray<{ readonly id: string; readonly status: "done" | "moot"; readonly note: string | null }>,
   at: Date,
 ) =>
-  sql`
+  sql`${unprepared}
     update ${sql.table(queue)} as q
     set status = u.status, done_at = ${at}, last_error = u.note
     from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.status)}::text[],
@@ -198,11 +198,10 @@ export const failQueueItem = async (
 
 /** The earliest pending timer's due time: for ordering claims, and for sleeping until then. */
 export const nextDueAt = (db: Sql) =>
-  db
-    .selectFrom("timers")
-    .select((eb) => eb.fn.min("due_at").as("due_at"))
-    .where("status", "=", "pending")
-    .executeTakeFirst()
+  // 'pending' written out: the partial index `timers_due` serves only that literal.
+  sql<{ due_at: Date | null }>`select min(due_at) as due_at from timers where status = 'pending'`
+    .execute(db)
+    .then((result) => result.rows[0])
 
 /** Of the machines `machineIds`, those with event messages never tried that are available by `horizon`: a backlog. */
 export const backlogged = (db: Sql, machineIds: ReadonlyArray<string>, horizon: Date) =>

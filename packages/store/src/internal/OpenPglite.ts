@@ -17,6 +17,7 @@ import type { Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { type FolderLock, lockFolder } from "./FolderLock.ts"
 import { cacheFolder, readTemplate, saveTemplate, templateFile } from "./InitdbTemplate.ts"
+import { preparingClient, StatementNames } from "./PreparedStatements.ts"
 
 /**
  * Shared buffers for a laptop: PGlite's 128 MB default lives in the process's WebAssembly
@@ -65,7 +66,11 @@ const createPglite = async (
  * Opens (creating if needed) the database in `dataDir`, or in memory for `memory://`.
  * Rejects with `DataFolderInUse` when another process (or another open store) holds the folder.
  */
-export const openPglite = async (dataDir: string, log: (message: string) => void): Promise<Store> => {
+export const openPglite = async (
+  dataDir: string,
+  prepared: boolean,
+  log: (message: string) => void,
+): Promise<Store> => {
   const inMemory = dataDir.startsWith("memory://")
   const location = inMemory ? dataDir : resolve(dataDir)
   const lock: FolderLock | undefined = inMemory ? undefined : await lockFolder(location)
@@ -84,7 +89,13 @@ export const openPglite = async (dataDir: string, log: (message: string) => void
   }
   log(`pglite: ${inMemory ? "in memory" : location} ready in ${Date.now() - started} ms`)
   // One client, never closed when idle: every client shares the adapter's one connection object.
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 } as pg.PoolConfig)
+  // Named statements live in the one session, as the adapter's connection object knows.
+  const pool = new pg.Pool({
+    ...createPgConfig(pglite),
+    max: 1,
+    idleTimeoutMillis: 0,
+    ...(prepared ? { Client: preparingClient(new StatementNames()) } : {}),
+  } as pg.PoolConfig)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   let closed = false
 

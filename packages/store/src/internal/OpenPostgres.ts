@@ -6,6 +6,7 @@ import { checkDatabaseUrl } from "../Settings.ts"
 import type { PostgresConnection, Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { listenPostgres } from "./ListenPostgres.ts"
+import { preparingClient, StatementNames } from "./PreparedStatements.ts"
 
 /** The server, as a URL or as separate settings. */
 export type PostgresTarget = { readonly url: string } | PostgresConnection
@@ -47,15 +48,19 @@ export const describeTarget = (target: PostgresTarget): string =>
     ? redact(target.url)
     : `postgres://${encodeURIComponent(target.user)}@${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}/${encodeURIComponent(target.database)}`
 
-/** Opens a pool of `poolSize` connections to the server. */
+/** Opens a pool of `size` connections to the server, sending repeated statements prepared unless told not to. */
 export const openPostgres = async (
   target: PostgresTarget,
-  poolSize: number,
+  options: { readonly size: number; readonly prepared: boolean },
   log: (message: string) => void,
 ): Promise<Store> => {
   if ("url" in target) checkDatabaseUrl(target.url, "databaseUrl")
   const config = clientConfig(target)
-  const pool = new pg.Pool({ ...config, max: poolSize })
+  const pool = new pg.Pool({
+    ...config,
+    max: options.size,
+    ...(options.prepared ? { Client: preparingClient(new StatementNames()) } : {}),
+  })
   pool.on("error", (error) => {
     // An idle connection was lost; the pool opens a new one when next needed.
     log(`postgres: idle connection lost (${error.message})`)

@@ -1,0 +1,133 @@
+/**
+ * Named prepared statements on PostgreSQL: a text is named the second time it is sent, each
+ * connection prepares it once, marked statements and texts past the limit go unnamed, and
+ * a schema change under a prepared `select *` fails once and then works under a new name.
+ */
+import { sql } from "kysely"
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  isStalePlan,
+  openStore,
+  plannedEachTime,
+  SettingInvalid,
+  type Store,
+  storeOptionsFromEnv,
+} from "../src/index.ts"
+import { StatementNames } from "../src/internal/PreparedStatements.ts"
+import { createTestDatabase, postgresAvailable } from "../src/Testing.ts"
+
+describe("statement names", () => {
+  it("name a text the second time it is seen, and keep that name", () => {
+    const names = new StatementNames()
+    expect(names.nameOf("select $1")).toBeUndefined()
+    const name = names.nameOf("select $1")
+    expect(name).toMatch(/^liandong_0_\d+$/)
+    expect(names.nameOf("select $1")).toBe(name)
+    expect(names.nameOf("select $2")).toBeUndefined()
+  })
+
+  it("never name a statement planned each time", () => {
+    const names = new StatementNames()
+    const text = `${plannedEachTime} select * from timers where due_at <= $1`
+    for (let i = 0; i < 5; i++) expect(names.nameOf(text)).toBeUndefined()
+    expect(names.size).toBe(0)
+  })
+
+  it("stop naming at the limit, and name anew after forgetting", () => {
+    const names = new StatementNames(2)
+    for (const text of ["a", "b", "c"]) {
+      names.nameOf(text)
+      names.nameOf(text)
+    }
+    expect(names.size).toBe(2)
+    expect(names.nameOf("c")).toBeUndefined()
+    const before = names.nameOf("a")
+    names.forget()
+    expect(names.nameOf("a")).toBeUndefined()
+    const after = names.nameOf("a")
+    expect(after).toMatch(/^liandong_1_/)
+    expect(after).not.toBe(before)
+  })
+
+  it("are on unless DATABASE_PREPARED_STATEMENTS says off; another value is refused by name", () => {
+    expect(storeOptionsFromEnv({}).preparedStatements).toBeUndefined()
+    expect(storeOptionsFromEnv({ DATABASE_PREPARED_STATEMENTS: "off" }).preparedStatements).toBe(false)
+    expect(storeOptionsFromEnv({ DATABASE_PREPARED_STATEMENTS: "on" }).preparedStatements).toBe(true)
+    try {
+      storeOptionsFromEnv({ DATABASE_PREPARED_STATEMENTS: "yes" })
+      expect.unreachable("a bad value is refused")
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingInvalid)
+      expect((error as SettingInvalid).variable).toBe("DATABASE_PREPARED_STATEMENTS")
+      expect((error as SettingInvalid).zh).toContain("须为 on 或 off")
+    }
+  })
+})
+
+const available = await postgresAvailable()
+
+describe.skipIf(!available)("prepared statements on PostgreSQL", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>
+  const opened: Store[] = []
+  const open = async (preparedStatements: boolean) => {
+    // One connection: what it prepared is what pg_prepared_statements shows.
+    const store = await openStore({ databaseUrl: database.url, poolSize: 1, preparedStatements })
+    opened.push(store)
+    return store
+  }
+  const prepared = async (store: Store) =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(store.db)).rows.map(
+      (row) => row.statement,
+    )
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    const client = new pg.Client({ connectionString: database.url })
+    await client.connect()
+    await client.query("create table figures (id int primary key, value text); insert into figures values (1, 'a')")
+    await client.end()
+  })
+  afterAll(async () => {
+    for (const store of opened) await store.close()
+    await database?.drop()
+  })
+
+  it("prepare a statement sent again, once a connection, with the same answers", async () => {
+    const store = await open(true)
+    const select = () =>
+      store.db
+        .selectFrom("figures" as never)
+        .selectAll()
+        .where("id" as never, "=", 1 as never)
+    for (let i = 0; i < 4; i++) expect(await select().execute()).toEqual([{ id: 1, value: "a" }])
+    const statements = await prepared(store)
+    expect(statements.filter((text) => text.includes('from "figures"'))).toHaveLength(1)
+    const marked = sql`${sql.raw(plannedEachTime)} select value from figures where id = ${1}`
+    for (let i = 0; i < 3; i++) await marked.execute(store.db)
+    expect((await prepared(store)).some((text) => text.startsWith(plannedEachTime))).toBe(false)
+  })
+
+  it("prepare nothing when turned off", async () => {
+    const store = await open(false)
+    for (let i = 0; i < 3; i++) await sql`select value from figures where id = ${1}`.execute(store.db)
+    expect(await prepared(store)).toEqual([])
+  })
+
+  it("fail once with a retryable error when a migration changes a prepared select *, then work", async () => {
+    const store = await open(true)
+    const select = () => sql`select * from figures where id = ${1}`.execute(store.db)
+    await select()
+    await select()
+    const client = new pg.Client({ connectionString: database.url })
+    await client.connect()
+    await client.query("alter table figures add column note text")
+    await client.end()
+    const failure = await select().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(isStalePlan(failure)).toBe(true)
+    expect((await select()).rows).toEqual([{ id: 1, value: "a", note: null }])
+  })
+})
