@@ -86,11 +86,24 @@ export const expireRequestRecords = (db: Sql, retentionSeconds: number, batch: n
     .execute(db)
     .then((result) => Number(result.numAffectedRows ?? 0))
 
-/** Stores the answers of many claimed keys in one statement (a group commit's commands). */
-export const storeResults = (
-  db: Sql,
-  rows: ReadonlyArray<{ readonly principal_id: string; readonly idempotency_key: string; readonly result: unknown }>,
-) =>
+/**
+ * Stores the answers of many claimed keys in one statement (a group commit's commands). The
+ * keys come as arrays: `unnest` lets the planner see how few they are and find each by the
+ * primary key, where a JSON record set (guessed at a hundred rows) was hashed against a scan of
+ * the whole table, which grows with every command ever run.
+ */
+export const storeResults = (db: Sql, rows: ReadonlyArray<StoredResult>) => storeResultsStatement(rows).execute(db)
+
+/** A key's answer to store. */
+export interface StoredResult {
+  readonly principal_id: string
+  readonly idempotency_key: string
+  readonly result: unknown
+}
+
+/** The statement of `storeResults` (its plan is tested). */
+export const storeResultsStatement = (rows: ReadonlyArray<StoredResult>) =>
   sql`update command_results c set result = r.result
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(principal_id text, idempotency_key text, result jsonb)
-      where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key`.execute(db)
+      from unnest(${rows.map((row) => row.principal_id)}::text[], ${rows.map((row) => row.idempotency_key)}::text[],
+        ${rows.map((row) => JSON.stringify(row.result))}::jsonb[]) as r(principal_id, idempotency_key, result)
+      where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key`

@@ -1,0 +1,30 @@
+/**
+ * Statements that run once a batch must not grow with the tables they touch: on a table of
+ * many thousand rows, each finds its rows through an index. A plan that scans the whole table
+ * passes every functional test and only shows as a run slowing down with its own history.
+ */
+import { describeEachDatabase } from "@liandong/store/testing"
+import { sql } from "kysely"
+import { expect, it } from "vitest"
+import { storeResultsStatement } from "../src/sql/Requests.ts"
+
+describeEachDatabase("plans of the statements a batch runs", (ctx) => {
+  it("store a batch's idempotency answers through the primary key, not a scan", async () => {
+    const db = ctx.store().db
+    await sql`insert into command_results (principal_id, idempotency_key, request_hash, result)
+      select 'clerk-' || (n % 50), 'key-' || n, 'hash', 'null'::jsonb from generate_series(1, 20000) n`.execute(db)
+    await sql`analyze command_results`.execute(db)
+    const batch = Array.from({ length: 64 }, (_, n) => {
+      const key = n * 300 + 1
+      return { principal_id: `clerk-${key % 50}`, idempotency_key: `key-${key}`, result: { journal: n } }
+    })
+    const { rows } = await sql<{ "QUERY PLAN": string }>`explain ${storeResultsStatement(batch)}`.execute(db)
+    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
+    expect(plan).toContain("command_results_pkey")
+    expect(plan).not.toMatch(/Seq Scan on command_results/)
+    await storeResultsStatement(batch).execute(db)
+    const stored = await sql<{ n: number }>`
+      select count(*)::int as n from command_results where result <> 'null'::jsonb`.execute(db)
+    expect(stored.rows[0]?.n).toBe(64)
+  })
+})
