@@ -6,6 +6,7 @@
 import { Effect } from "effect"
 import { type AuditOfflineFigures, auditOffline } from "./AuditOffline.ts"
 import { type PeerFigures, runPeer } from "./Peer.ts"
+import { peakRssKb } from "./Rss.ts"
 import { type RunFigures, type RunOptions, runLiandong } from "./Run.ts"
 
 /** What a child is asked to do. */
@@ -31,7 +32,7 @@ export const runTask = async (task: Task, progress: (line: string) => void) => {
       return runPeer(task.options)
     case "audit": {
       const figures = await Effect.runPromise(auditOffline(task.rows))
-      return { ...figures, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) }
+      return { ...figures, rssMb: Math.round(peakRssKb() / 1024) }
     }
   }
 }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url"
 import { campaignKey, nationalCampaign } from "./Campaign.ts"
 import { createBenchDatabase } from "./Database.ts"
 import { nationalKey } from "./Nation.ts"
+import { peakRssAtExitModule } from "./Rss.ts"
 import { percentile } from "./Stats.ts"
 
 /** The launcher users run (`pnpm liandong`): the bench times what they get. */
@@ -21,9 +22,7 @@ const launcher = fileURLToPath(new URL("../../../apps/cli/bin/liandong.mjs", imp
 
 // Plain JavaScript from a data: URL, so that measuring costs no module resolution or type stripping.
 // Each process of the command (the launcher runs embedded ones in a child) adds its line.
-const rssProbe = `data:text/javascript,${encodeURIComponent(
-  'import{appendFileSync as a}from"node:fs";process.on("exit",()=>a(process.env.LIANDONG_BENCH_RSS_FILE,process.resourceUsage().maxRSS+"\\n"))',
-)}`
+const rssProbe = `data:text/javascript,${encodeURIComponent(peakRssAtExitModule)}`
 
 /** The timed commands, in the order they run. */
 export const cliCommands = ["campaigns", "tasks", "ack", "report"] as const

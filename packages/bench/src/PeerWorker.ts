@@ -4,6 +4,7 @@
  * jsonb state updated and one audit row inserted, in one transaction.
  */
 import { Logger, run, type Task } from "graphile-worker"
+import { peakRssKb } from "./Rss.ts"
 
 /** What a peer worker answers the driver. */
 export type FromPeerWorker = { readonly type: "ready" } | { readonly type: "stopped"; readonly maxRssKb: number }
@@ -47,7 +48,7 @@ const main = async () => {
   process.on("message", (message: { type: string }) => {
     if (message.type !== "stop") return
     runner.stop().then(() => {
-      process.send?.({ type: "stopped", maxRssKb: process.resourceUsage().maxRSS } satisfies FromPeerWorker)
+      process.send?.({ type: "stopped", maxRssKb: peakRssKb() } satisfies FromPeerWorker)
       process.disconnect()
     })
   })

@@ -11,6 +11,7 @@ import { sql } from "kysely"
 import { calendar, campaignKey } from "./Campaign.ts"
 import { perEvent, startCpuMeter } from "./Cpu.ts"
 import { type Driver, journalLength, moveClock, type PhaseRecord, playPhase, type Sweep, waitIdle } from "./Load.ts"
+import { peakRssKb } from "./Rss.ts"
 import { type DatabaseKind, openBench } from "./Setup.ts"
 import { type Latency, round1, summarize } from "./Stats.ts"
 import { workerFiber, workerProcesses } from "./Workers.ts"
@@ -189,7 +190,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
         ok: verdict.ok,
       },
       rssMb: {
-        driver: Math.round(process.resourceUsage().maxRSS / 1024),
+        driver: Math.round(peakRssKb() / 1024),
         workers: rssWorkers.map((kb) => Math.round(kb / 1024)),
       },
     }

@@ -10,6 +10,7 @@ import { openStore } from "@liandong/store"
 import { Effect, Fiber, Layer } from "effect"
 import { pino } from "pino"
 import { preparedStatementsFromEnv } from "./Database.ts"
+import { peakRssKb } from "./Rss.ts"
 
 /** What the driver tells a worker process. */
 export type ToWorker = { readonly type: "clock"; readonly at: number } | { readonly type: "stop" }
@@ -54,7 +55,7 @@ const main = async () => {
       Effect.runPromise(Fiber.interrupt(fiber))
         .then(() => store.close())
         .then(() => {
-          send({ type: "stopped", maxRssKb: process.resourceUsage().maxRSS })
+          send({ type: "stopped", maxRssKb: peakRssKb() })
           process.disconnect()
         })
     }
