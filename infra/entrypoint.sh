@@ -5,6 +5,10 @@
 set -eu
 
 app=${LIANDONG_APP:-/app}
+# The server and the worker run from their bundles (built with the CLI's, apps/cli/build.ts) with
+# the young generation V8 would otherwise grow to 128 MB kept small: programNodeFlags in
+# packages/engine/src/Process.ts.
+node_flags=--max-semi-space-size=8
 
 # Any PostgreSQL setting means PostgreSQL (the application's rule; a bad one is its error to report).
 uses_postgres() {
@@ -62,13 +66,15 @@ case ${1:-server} in
         refuse "嵌入式数据库上后台处理只能在服务进程内运行:请去掉 LIANDONG_WORKER=off,否则没有任何事项会被处理。" \
           "on the embedded database the worker can only run in the server's process: unset LIANDONG_WORKER=off, or nothing is processed."
     fi
-    exec node "$app/apps/server/src/main.ts"
+    # shellcheck disable=SC2086 # $node_flags is a list of flags
+    exec node $node_flags "$app/apps/cli/dist/server.mjs"
     ;;
   worker)
     uses_postgres ||
       refuse "单独的后台处理进程需要 PostgreSQL(DATABASE_URL_FILE 或 DATABASE_HOST 等);嵌入式数据库上由服务进程处理。" \
         "a separate worker needs PostgreSQL (DATABASE_URL_FILE or DATABASE_HOST…); on the embedded database the server runs the worker."
-    exec node "$app/apps/worker/src/main.ts"
+    # shellcheck disable=SC2086 # $node_flags is a list of flags
+    exec node $node_flags "$app/apps/cli/dist/worker.mjs"
     ;;
   *)
     exec "$@"

@@ -59,6 +59,10 @@ const run = (args: string[], env: Record<string, string>, onStdout?: (text: stri
     child.on("close", (code) => resolve({ code, stdout, stderr, pid: child.pid ?? 0 }))
   })
 
+/** How infra/entrypoint.sh runs the server and the worker: from their bundles, with the engine's node flags. */
+const serverArgs = "--max-semi-space-size=8 /app/apps/cli/dist/server.mjs"
+const workerArgs = "--max-semi-space-size=8 /app/apps/cli/dist/worker.mjs"
+
 /** What the stub node printed: its pid, its arguments and the worker setting it was given. */
 const nodeRun = (stdout: string) => {
   const match = /^node pid=(\d+) worker=(\S*) args=(.*)$/mu.exec(stdout)
@@ -122,7 +126,7 @@ describe("the embedded database needs a mounted volume", () => {
       const result = await run(["server"], { LIANDONG_MOUNTINFO: table, STUB_EXIT: "0" })
       expect(result.stderr).toBe("")
       expect(result.code).toBe(0)
-      expect(nodeRun(result.stdout)).toEqual({ pid: result.pid, worker: "", args: "/app/apps/server/src/main.ts" })
+      expect(nodeRun(result.stdout)).toEqual({ pid: result.pid, worker: "", args: serverArgs })
     }
   })
 
@@ -149,7 +153,7 @@ describe("the embedded database needs a mounted volume", () => {
       STUB_EXIT: "0",
     })
     expect(result.code).toBe(0)
-    expect(nodeRun(result.stdout)?.args).toBe("/app/apps/server/src/main.ts")
+    expect(nodeRun(result.stdout)?.args).toBe(serverArgs)
   })
 
   it("refuses the server without its worker on the embedded database: nothing would be processed", async () => {
@@ -186,10 +190,10 @@ describe("on PostgreSQL", () => {
         STUB_EXIT: "0",
       })
       expect(server.stderr).toBe("")
-      expect(nodeRun(server.stdout)).toEqual({ pid: server.pid, worker: "off", args: "/app/apps/server/src/main.ts" })
+      expect(nodeRun(server.stdout)).toEqual({ pid: server.pid, worker: "off", args: serverArgs })
       const worker = await run(["worker"], { ...database, LIANDONG_MOUNTINFO: missing(), STUB_EXIT: "0" })
       expect(worker.stderr).toBe("")
-      expect(nodeRun(worker.stdout)).toEqual({ pid: worker.pid, worker: "", args: "/app/apps/worker/src/main.ts" })
+      expect(nodeRun(worker.stdout)).toEqual({ pid: worker.pid, worker: "", args: workerArgs })
     }
   })
 

@@ -24,10 +24,14 @@ const walk = async (folder: string): Promise<string[]> => {
   return entries.map((entry) => relative(folder, join(entry.parentPath, entry.name)))
 }
 
-/** Starts `node file` in `cwd`; resolves once `ready` appears on its output. */
+/** Starts `node file` in `cwd` with the flags infra/entrypoint.sh gives; resolves once `ready` appears on its output. */
 const start = (file: string, env: Record<string, string>, ready: RegExp) =>
   new Promise<{ child: ChildProcess; match: RegExpExecArray; exited: Promise<number | null> }>((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: out, env: { PATH: process.env.PATH ?? "", ...env } })
+    // The engine's programNodeFlags, as the entry point gives them.
+    const child = spawn(process.execPath, ["--max-semi-space-size=8", file], {
+      cwd: out,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    })
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
     let output = ""
     const onData = (chunk: Buffer) => {
@@ -55,7 +59,8 @@ beforeAll(async () => {
     ),
   )
   await cp(join(root, "apps/cli/bin"), join(source, "apps/cli/bin"), { recursive: true })
-  await cp(join(root, "apps/cli/dist/liandong.mjs"), join(source, "apps/cli/dist/liandong.mjs"))
+  for (const bundle of ["liandong.mjs", "server.mjs", "worker.mjs"])
+    await cp(join(root, "apps/cli/dist", bundle), join(source, "apps/cli/dist", bundle))
   await cp(join(root, "apps/cli/dist/sdk"), join(source, "apps/cli/dist/sdk"), { recursive: true })
   for (const group of ["packages", "apps"]) {
     for (const name of await readdir(join(root, group))) {
@@ -92,6 +97,8 @@ describe("the image's /app", () => {
       "apps/cli/src/main.ts",
       "apps/cli/bin/liandong.mjs",
       "apps/cli/dist/liandong.mjs",
+      "apps/cli/dist/server.mjs",
+      "apps/cli/dist/worker.mjs",
       "apps/cli/dist/sdk/index.js",
       "apps/cli/dist/sdk/index.d.ts",
     ]) {
@@ -154,7 +161,8 @@ describe("the image's /app", () => {
     await writeFile(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 })
     const env = { LIANDONG_DATA: join(dir, "data"), LIANDONG_KEY: keyFile, HOST: "127.0.0.1", PORT: "0" }
 
-    const server = await start("apps/server/src/main.ts", env, /API: (http:\/\/\S+)/u)
+    // As infra/entrypoint.sh runs them: from their bundles.
+    const server = await start("apps/cli/dist/server.mjs", env, /API: (http:\/\/\S+)/u)
     try {
       const url = server.match[1]!
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
@@ -165,7 +173,7 @@ describe("the image's /app", () => {
       await server.exited
     }
 
-    const worker = await start("apps/worker/src/main.ts", env, /worker started/u)
+    const worker = await start("apps/cli/dist/worker.mjs", env, /worker started/u)
     worker.child.kill("SIGTERM")
     expect(await worker.exited).toBe(0)
     // Three programs started one after another on an embedded folder: on a busy machine each takes

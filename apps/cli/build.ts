@@ -32,6 +32,19 @@ export const cliDir = import.meta.dirname
 export const distDir = join(cliDir, "dist")
 /** The bundle. At the same depth as src/, so paths resolved from its own folder land in the same places. */
 export const bundleFile = join(distDir, "liandong.mjs")
+/**
+ * The HTTP API's and the worker's programs (apps/server/src/main.ts, apps/worker/src/main.ts),
+ * bundled by the same build beside the CLI's: a process started from one file holds about 100 MB
+ * less than one that loaded and stripped the types of every module (docs/performance.md).
+ */
+export const programBundles = {
+  server: join(distDir, "server.mjs"),
+  worker: join(distDir, "worker.mjs"),
+} as const
+const programSources = {
+  server: resolve(cliDir, "..", "server", "src", "main.ts"),
+  worker: resolve(cliDir, "..", "worker", "src", "main.ts"),
+} as const
 /** What the bundle was built from: `{ builtAt, files: [[path relative to apps/cli, mtimeMs], …] }`. */
 export const stampFile = join(distDir, "liandong.stamp.json")
 const lockFile = join(distDir, "liandong.build.lock")
@@ -57,6 +70,8 @@ export const bundleIsFresh = (): boolean => {
   try {
     const stamp = JSON.parse(readFileSync(stampFile, "utf8")) as Stamp
     if (!existsSync(bundleFile) || stamp.files.length === 0) return false
+    for (const name of ["server", "worker"] as const)
+      if (existsSync(programSources[name]) && !existsSync(programBundles[name])) return false
     if (!existsSync(join(sdkDir, "index.js"))) return false
     return stamp.files.every(([file, mtime]) => statSync(resolve(cliDir, file)).mtimeMs === mtime)
   } catch {
@@ -118,16 +133,25 @@ export const buildSdk = async (out = sdkDir): Promise<string[]> => {
 export const buildCli = async (): Promise<{ file: string; seconds: number; files: number; stamped: boolean }> => {
   const { build } = await import("rolldown")
   const started = Date.now()
-  const temporary = join(distDir, `liandong.${process.pid}.mjs`)
-  const result = await build({
-    input: join(cliDir, "src", "main.ts"),
-    platform: "node",
-    external,
-    logLevel: "warn",
-    output: { file: temporary, format: "esm", codeSplitting: false },
-  })
-  const chunk = result.output.find((part) => part.type === "chunk")
-  const sources = (chunk?.moduleIds ?? []).filter((id) => id.startsWith("/") && !id.split("/").includes("node_modules"))
+  /** Bundles `input` to a temporary file beside `file`; its workspace sources and the file to rename. */
+  const bundle = async (input: string, file: string) => {
+    const temporary = `${file.slice(0, -".mjs".length)}.${process.pid}.mjs`
+    const result = await build({
+      input,
+      platform: "node",
+      external,
+      logLevel: "warn",
+      output: { file: temporary, format: "esm", codeSplitting: false },
+    })
+    const chunk = result.output.find((part) => part.type === "chunk")
+    const ids = (chunk?.moduleIds ?? []).filter((id) => id.startsWith("/") && !id.split("/").includes("node_modules"))
+    return { ids, temporary, file }
+  }
+  const built = [await bundle(join(cliDir, "src", "main.ts"), bundleFile)]
+  // Beside the server's and the worker's sources (a copy of the CLI alone has none).
+  for (const name of ["server", "worker"] as const)
+    if (existsSync(programSources[name])) built.push(await bundle(programSources[name], programBundles[name]))
+  const sources = [...new Set(built.flatMap((one) => one.ids))]
   const root = resolve(cliDir, "..", "..")
   const sdkSources = await buildSdk()
   const files = new Set<string>([...sources, ...sdkSources, join(cliDir, "build.ts"), join(root, "pnpm-lock.yaml")])
@@ -136,7 +160,7 @@ export const buildCli = async (): Promise<{ file: string; seconds: number; files
     if (manifest !== undefined) files.add(manifest)
   }
   const stamped = [...files].filter(existsSync).map((file) => [relative(cliDir, file), statSync(file).mtimeMs] as const)
-  renameSync(temporary, bundleFile)
+  for (const one of built) renameSync(one.temporary, one.file)
   const unchanged = stamped.every(([, mtime]) => mtime < started - 100)
   if (unchanged) {
     const stamp: Stamp = { builtAt: new Date().toISOString(), files: stamped }

@@ -1,5 +1,5 @@
 /**
- * `liandong serve`: starts the HTTP API (apps/server) as a child process, so
+ * `liandong serve`: starts the HTTP API (apps/server, from its bundle by bin/server.mjs) as a child process, so
  * the CLI and the server stay separate programs; the settings pass through
  * the environment (PORT, HOST, DATABASE_URL…), `--now` as LIANDONG_NOW. The
  * CLI opens no database itself: the embedded one belongs to the server.
@@ -13,11 +13,16 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
+import { programNodeFlags } from "@liandong/engine/process"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { run } from "./Run.ts"
 
+// The server's launcher: its bundle when fresh, else its sources (bin/launch.mjs). From src/ and
+// from dist/ alike, one level down from apps/cli.
+const serverLauncher = resolve(import.meta.dirname, "..", "bin", "server.mjs")
 const serverMain = resolve(import.meta.dirname, "..", "..", "server", "src", "main.ts")
+const serverBundle = resolve(import.meta.dirname, "..", "dist", "server.mjs")
 
 /** How long a stopping server may take before it is killed (its own HTTP grace period is 20 s). */
 const stopGraceMs = 60_000
@@ -29,7 +34,10 @@ interface Server {
 }
 
 const startServer = (env: NodeJS.ProcessEnv): Server => {
-  const child = spawn(process.execPath, [serverMain], { stdio: ["inherit", "inherit", "inherit", "ipc"], env })
+  const child = spawn(process.execPath, [...programNodeFlags, serverLauncher], {
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    env,
+  })
   const exited = new Promise<number>((resume) => {
     child.once("exit", (code) => resume(code ?? 1))
     child.once("error", () => resume(1))
@@ -50,7 +58,7 @@ const stopServer = ({ child, exited }: Server) =>
 export const serveCommand = Command.make("serve", {}, () =>
   run(
     function* (ctx) {
-      if (!existsSync(serverMain)) {
+      if (!existsSync(serverLauncher) || !(existsSync(serverMain) || existsSync(serverBundle))) {
         return `找不到服务程序 ${serverMain} / the server is not in this checkout; run pnpm serve from the repository`
       }
       const env = ctx.now === undefined ? process.env : { ...process.env, LIANDONG_NOW: ctx.now }

@@ -153,3 +153,39 @@ describe("the launcher on the embedded database", () => {
     expect(alive(command)).toBe(false)
   }, 120_000)
 })
+
+describe("the server's and the worker's launchers", () => {
+  // What bin/server.mjs and bin/worker.mjs run, asked of launch.mjs in a process of its own.
+  const entryOf = (name: string, env: Record<string, string> = {}) =>
+    new Promise<string>((resolve, reject) => {
+      const script = `const { entryOf } = await import(${JSON.stringify(join(cliDir, "bin", "launch.mjs"))}); console.log(await entryOf(${JSON.stringify(name)}))`
+      execFile(
+        process.execPath,
+        ["--input-type=module", "-e", script],
+        { env: { ...process.env, ...env } },
+        (error, stdout, stderr) => (error === null ? resolve(stdout.trim()) : reject(new Error(stderr))),
+      )
+    })
+
+  it("run the bundles the CLI's build makes beside its own, or the sources when told", async () => {
+    await liandong(["--version"]) // the bundles, fresh
+    expect(await entryOf("server")).toBe(join(cliDir, "dist", "server.mjs"))
+    expect(await entryOf("worker")).toBe(join(cliDir, "dist", "worker.mjs"))
+    expect(await entryOf("server", { LIANDONG_CLI_BUNDLE: "off" })).toBe(join(cliDir, "..", "server", "src", "main.ts"))
+    expect(await entryOf("worker", { LIANDONG_CLI_BUNDLE: "off" })).toBe(join(cliDir, "..", "worker", "src", "main.ts"))
+  }, 120_000)
+
+  it("start the worker from its bundle: a bad setting is refused as the sources refuse it", async () => {
+    const result = await new Promise<Run>((resolve) =>
+      execFile(
+        process.execPath,
+        [join(cliDir, "bin", "worker.mjs")],
+        { env: { ...process.env, LIANDONG_POLL_MS: "5" } },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
+      ),
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("LIANDONG_POLL_MS 须为不小于 10 的整数")
+  }, 120_000)
+})

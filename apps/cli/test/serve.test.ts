@@ -100,7 +100,7 @@ describe("liandong serve on the embedded database", () => {
       expect(refused.stderr.trim().split("\n")).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^错误:数据目录 ${data} 正由进程 ${pid}\\(.*server/src/main\\.ts.*\\)使用.* \\| error: the data folder ${data} is held by process ${pid} `,
+            `^错误:数据目录 ${data} 正由进程 ${pid}\\(.*bin/server\\.mjs.*\\)使用.* \\| error: the data folder ${data} is held by process ${pid} `,
           ),
         ),
       ])

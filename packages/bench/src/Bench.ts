@@ -6,8 +6,9 @@
  */
 import { execFileSync, fork } from "node:child_process"
 import { cpus, loadavg } from "node:os"
-import { fileURLToPath } from "node:url"
+import { programNodeFlags } from "@liandong/engine/process"
 import type { AuditOfflineFigures } from "./AuditOffline.ts"
+import { type BenchPrograms, bundlePrograms, sourcePrograms } from "./Bundle.ts"
 import type { Answer, Task } from "./Child.ts"
 import { type CliTimesFigures, runCliTimes } from "./CliTimes.ts"
 import type { PeerFigures } from "./Peer.ts"
@@ -29,6 +30,8 @@ export interface BenchOptions {
   readonly pglite: boolean
   /** runs of each timed CLI command on each database (0 or absent: not timed) */
   readonly cliRuns?: number
+  /** run the parts and workers from the TypeScript sources instead of bundles */
+  readonly sources?: boolean
 }
 
 /** Everything one benchmark run measured. */
@@ -42,6 +45,8 @@ export interface BenchResult {
     commit: string | undefined
     /** 1-minute load average at the start and at the end: other work on the machine shows here */
     loadAverage: [number, number]
+    /** what the parts and worker processes ran: bundles (as deployed) or the sources; with which node flags */
+    programs?: { from: "bundles" | "sources"; nodeFlags: ReadonlyArray<string> }
   }
   readonly options: BenchOptions
   readonly postgres: RunFigures
@@ -62,12 +67,22 @@ const commitOf = (): string | undefined => {
   }
 }
 
-const child = fileURLToPath(new URL("./Child.ts", import.meta.url))
-
-/** Runs one part in a fresh process. */
-export const inChild = <A>(task: Task, progress: (line: string) => void): Promise<A> =>
+/**
+ * Runs one part in a fresh process: `programs.child`, with `nodeFlags` (the engine's, as its
+ * programs are deployed); its worker processes run `programs.worker`.
+ */
+export const inChild = <A>(
+  task: Task,
+  progress: (line: string) => void,
+  programs: BenchPrograms = sourcePrograms,
+  nodeFlags: ReadonlyArray<string> = programNodeFlags,
+): Promise<A> =>
   new Promise((resolve, reject) => {
-    const proc = fork(child, [JSON.stringify(task)], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    const proc = fork(programs.child, [JSON.stringify(task)], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: [...nodeFlags],
+      env: { ...process.env, BENCH_WORKER_PROGRAM: programs.worker },
+    })
     let settled = false
     proc.on("message", (answer: Answer) => {
       if (answer.type === "progress") progress(answer.line)
@@ -84,6 +99,16 @@ export const inChild = <A>(task: Task, progress: (line: string) => void): Promis
     })
   })
 
+/** The programs bundled; the sources, said why, when they cannot be. */
+const bundled = async (progress: (line: string) => void): Promise<BenchPrograms> => {
+  try {
+    return await bundlePrograms()
+  } catch (error) {
+    progress(`programs: not bundled, running the sources (${String((error as Error).message ?? error).split("\n")[0]})`)
+    return sourcePrograms
+  }
+}
+
 /** Runs every part of the benchmark. */
 export const runBench = async (
   options: BenchOptions,
@@ -91,9 +116,14 @@ export const runBench = async (
   postgresVersion?: string,
 ): Promise<BenchResult> => {
   const loadAtStart = loadavg()[0] ?? 0
+  const programs = options.sources === true ? sourcePrograms : await bundled(progress)
   const auditOffline =
     options.auditRows > 0
-      ? await inChild<AuditOfflineFigures & { rssMb: number }>({ kind: "audit", rows: options.auditRows }, progress)
+      ? await inChild<AuditOfflineFigures & { rssMb: number }>(
+          { kind: "audit", rows: options.auditRows },
+          progress,
+          programs,
+        )
       : undefined
   if (auditOffline) progress(`audit offline: ${auditOffline.rows} rows verified in ${auditOffline.verifySeconds} s`)
   const run = (database: "postgres" | "pglite", units: number) =>
@@ -110,6 +140,7 @@ export const runBench = async (
         },
       },
       progress,
+      programs,
     )
   const postgres = await run("postgres", options.units)
   const pglite = options.pglite ? await run("pglite", options.pgliteUnits) : undefined
@@ -125,6 +156,9 @@ export const runBench = async (
           },
         },
         progress,
+        // The peer as before: its harness from the sources, node's defaults.
+        sourcePrograms,
+        [],
       )
     : undefined
   if (peer) progress(`peer: ${peer.jobs} jobs in ${peer.seconds} s`)
@@ -140,6 +174,7 @@ export const runBench = async (
       postgres: postgresVersion,
       commit: commitOf(),
       loadAverage: [Math.round(loadAtStart * 100) / 100, Math.round((loadavg()[0] ?? 0) * 100) / 100],
+      programs: { from: programs === sourcePrograms ? "sources" : "bundles", nodeFlags: programNodeFlags },
     },
     options,
     postgres,

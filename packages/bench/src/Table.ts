@@ -49,6 +49,11 @@ export const table = (result: BenchResult): string => {
   const m = result.machine
   const parts = [
     `${m.cpus} cores · Node ${m.node} · PostgreSQL ${m.postgres ?? "?"} · commit ${m.commit ?? "?"} · load average ${m.loadAverage[0]} → ${m.loadAverage[1]}`,
+    ...(m.programs === undefined
+      ? []
+      : [
+          `programs from ${m.programs.from}${m.programs.nodeFlags.length > 0 ? `, node ${m.programs.nodeFlags.join(" ")}` : ""}`,
+        ]),
     run("Liandong on PostgreSQL", result.postgres),
   ]
   if (result.pglite) parts.push(run("Liandong on embedded PGlite (one process)", result.pglite))

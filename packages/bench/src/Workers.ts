@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import type { Db } from "@liandong/engine/runtime"
-import { Clock, type Log, type Signer } from "@liandong/engine/runtime"
+import { Clock, type Log, programNodeFlags, type Signer } from "@liandong/engine/runtime"
 import { runWorker } from "@liandong/engine/worker"
 import { Effect, Fiber, type ManagedRuntime } from "effect"
 import type { FromWorker, ToWorker } from "./WorkerProcess.ts"
@@ -22,7 +22,8 @@ export interface Workers {
   readonly pids: () => ReadonlyArray<number>
 }
 
-const entry = fileURLToPath(new URL("./WorkerProcess.ts", import.meta.url))
+// What the part was told to fork (the bundle, `Bundle.ts`), else the sources.
+const entry = process.env.BENCH_WORKER_PROGRAM ?? fileURLToPath(new URL("./WorkerProcess.ts", import.meta.url))
 
 /** Forks `count` worker processes on the database at `url`, their clock at `start`. */
 export const workerProcesses = async (
@@ -44,6 +45,7 @@ export const workerProcesses = async (
     })
   for (let i = 0; i < count; i++) {
     const child = fork(entry, [], {
+      execArgv: [...programNodeFlags],
       env: {
         ...process.env,
         DATABASE_URL: env.url,

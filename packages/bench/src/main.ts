@@ -3,7 +3,8 @@
  * out/bench/<time>.json (and to stdout with --json). Flags:
  * --units N (default 500; 50000 for the national run), --pglite-units N,
  * --seed N, --workers N, --concurrency N, --step-hours N, --peer-max-events N,
- * --audit-rows N, --cli-runs N (0: no CLI timings), --no-peer, --no-pglite, --json, --out DIR.
+ * --audit-rows N, --cli-runs N (0: no CLI timings), --no-peer, --no-pglite, --sources (the parts and
+ * workers from the TypeScript sources, not bundled as deployed), --json, --out DIR.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -30,6 +31,7 @@ export const Flags = Schema.Struct({
   "cli-runs": Count(0, 1000),
   "no-peer": Schema.Boolean,
   "no-pglite": Schema.Boolean,
+  sources: Schema.Boolean,
   json: Schema.Boolean,
   out: Schema.String,
 })
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     "cli-runs": { type: "string", default: "20" },
     "no-peer": { type: "boolean", default: false },
     "no-pglite": { type: "boolean", default: false },
+    sources: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     out: { type: "string", default: "out/bench" },
   },
@@ -84,6 +87,7 @@ const result = await runBench(
     peer: !flags["no-peer"],
     pglite: !flags["no-pglite"],
     cliRuns: flags["cli-runs"],
+    sources: flags.sources,
   },
   progress,
   version,
