@@ -37,7 +37,7 @@ export const bundleFile = join(distDir, "liandong.mjs")
  * bundled by the same build beside the CLI's: a process started from one file holds about 100 MB
  * less than one that loaded and stripped the types of every module (docs/performance.md).
  */
-export const programBundles = {
+const programBundles = {
   server: join(distDir, "server.mjs"),
   worker: join(distDir, "worker.mjs"),
 } as const

@@ -6,8 +6,9 @@
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { programNodeFlags } from "@liandong/engine/process"
 import type { Db } from "@liandong/engine/runtime"
-import { Clock, type Log, programNodeFlags, type Signer } from "@liandong/engine/runtime"
+import { Clock, type Log, type Signer } from "@liandong/engine/runtime"
 import { runWorker } from "@liandong/engine/worker"
 import { Effect, Fiber, type ManagedRuntime } from "effect"
 import type { FromWorker, ToWorker } from "./WorkerProcess.ts"

@@ -206,6 +206,8 @@ export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): Store
     : { postgres, dataDir, preparedStatements }
 }
 
+const OnOff = Schema.Literals(["on", "off"])
+
 /**
  * `DATABASE_PREPARED_STATEMENTS`: `on` (the default) or `off`, for a connection pooler that
  * cannot keep a connection's prepared statements (PgBouncer before 1.21 in transaction mode).
@@ -213,7 +215,8 @@ export const storeOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): Store
 const preparedStatementsSetting = (env: NodeJS.ProcessEnv): boolean | undefined => {
   const value = env.DATABASE_PREPARED_STATEMENTS
   if (value === undefined || value === "") return undefined
-  if (value === "on" || value === "off") return value === "on"
+  const decoded = Schema.decodeUnknownExit(OnOff)(value)
+  if (decoded._tag === "Success") return decoded.value === "on"
   throw new SettingInvalid({
     variable: "DATABASE_PREPARED_STATEMENTS",
     zh: `DATABASE_PREPARED_STATEMENTS 须为 on 或 off,而不是 ${JSON.stringify(value)}`,

@@ -27,8 +27,8 @@ export interface StoreOptions {
   /** Connections to a PostgreSQL server (default 10); PGlite always has one. */
   readonly poolSize?: number | undefined
   /**
-   * Named prepared statements for the statements sent again and again (default true); false
-   * for a pooler that cannot keep them. PostgreSQL only.
+   * Named prepared statements for the statements sent again and again (default true), on
+   * PostgreSQL and the embedded database alike; false for a pooler that cannot keep them.
    */
   readonly preparedStatements?: boolean | undefined
   /** Receives the store's own operational messages (lost connections, reconnects); silent by default. */

@@ -43,7 +43,7 @@ export { mailerFromEnv, mailerLayerFromEnv, smtpMailer } from "../notices/Smtp.t
 /** The database's upkeep: whether it answers, its schema, the application role. */
 export { databaseInfo, grantAppRole, migrateDatabase, ping, pingIfProvided } from "../Operations.ts"
 /** How a server or worker process ends: its exit code and its failure line. */
-export { processTeardown, programNodeFlags, reportFailure } from "../Process.ts"
+export { processTeardown, reportFailure } from "../Process.ts"
 /** Signing in through an identity provider: the claim that names a person, and the sign-in. */
 export { ExternalIdentity, IdentityMatch, signInWithIdentity } from "../people/Identity.ts"
 /** Passwords and sessions: sign in, the actor of a session, sign out; their refusals and numbers. */
