@@ -21,6 +21,12 @@ import { basename, join } from "node:path"
 const lockName = "liandong.lock"
 const guardName = "liandong.lock.takeover"
 
+/**
+ * Whether a file at the top of a data folder is the lock's: the lock, its guard or their
+ * temporary names. A copy of a folder (a backup, the copy of a fresh one) must never carry them.
+ */
+export const isLockFile = (name: string): boolean => name.startsWith(lockName)
+
 /** Who holds a data folder, as its lock file says. */
 export interface FolderHolder {
   readonly pid: number
@@ -67,6 +73,8 @@ export class DataFolderInUse extends Error {
 /** A held folder: `release` gives it up (once; later calls do nothing). */
 export interface FolderLock {
   readonly release: () => void
+  /** Whether the lock file still names this holder (nothing has put another in its place). */
+  readonly intact: () => boolean
 }
 
 interface Held {
@@ -216,7 +224,7 @@ export const lockFolder = async (folder: string): Promise<FolderLock> => {
     }
     held.set(key, { holder: me, release })
     releaseAllOnExit()
-    return { release }
+    return { release, intact: () => readText(lockFile) === mine }
   }
 
   // Each step is synchronous, so two opens in this process cannot interleave between a look and a create.

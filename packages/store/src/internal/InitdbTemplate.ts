@@ -17,6 +17,7 @@ import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import { homedir } from "node:os"
 import { join } from "node:path"
 import type { PGlite } from "@electric-sql/pglite"
+import { isLockFile } from "./FolderLock.ts"
 
 /**
  * Where copies are kept: LIANDONG_CACHE_DIR, else XDG_CACHE_HOME/liandong, else ~/.cache/liandong;
@@ -91,6 +92,37 @@ export const isDataFolderTar = (bytes: Uint8Array): boolean => {
   return false
 }
 
+/**
+ * The tar without the folder lock's files. PGlite dumps the whole folder, lock included, and
+ * loading a copy writes every file it holds into the new folder: a copy made of a held folder
+ * would put its maker's lock over the new holder's, and a second process would then take over
+ * a lock naming a process that is gone, while the first still writes.
+ */
+export const withoutLockFiles = (bytes: Uint8Array): Uint8Array => {
+  const decoder = new TextDecoder()
+  const kept: Uint8Array[] = []
+  let offset = 0
+  while (offset + 512 <= bytes.length) {
+    const header = bytes.subarray(offset, offset + 512)
+    const size = Number.parseInt(decoder.decode(header.subarray(124, 136)), 8)
+    const end = header.every((byte) => byte === 0) ? bytes.length : offset + 512 + Math.ceil((size || 0) / 512) * 512
+    const name = decoder.decode(header.subarray(0, 100)).replace(/\0.*$/s, "")
+    const prefix = decoder.decode(header.subarray(345, 500)).replace(/\0.*$/s, "")
+    const path = (prefix === "" ? name : `${prefix}/${name}`).replace(/^(\.?\/)+/, "")
+    if (path.includes("/") || !isLockFile(path)) kept.push(bytes.subarray(offset, end))
+    offset = end
+  }
+  if (offset < bytes.length) kept.push(bytes.subarray(offset))
+  if (kept.length === 1) return kept[0] as Uint8Array
+  const out = new Uint8Array(kept.reduce((n, part) => n + part.length, 0))
+  let at = 0
+  for (const part of kept) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
 /** The copy, when there is a trusted one; undefined otherwise (never throws). */
 export const readTemplate = (file: string | undefined, log: (message: string) => void): Blob | undefined => {
   if (file === undefined) return undefined
@@ -104,7 +136,8 @@ export const readTemplate = (file: string | undefined, log: (message: string) =>
       log(`pglite: ignoring ${file}: not a whole copy of a data folder`)
       return undefined
     }
-    return new Blob([bytes])
+    // A copy kept before the lock's files were left out has them: never loaded with them.
+    return new Blob([withoutLockFiles(bytes)])
   } catch {
     return undefined
   }
@@ -122,7 +155,7 @@ export const saveTemplate = async (file: string | undefined, pglite: PGlite, log
   try {
     const dump = await pglite.dumpDataDir("none")
     mkdirSync(folder, { recursive: true, mode: 0o700 })
-    writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()), { mode: 0o600, flag: "wx" })
+    writeFileSync(partial, withoutLockFiles(new Uint8Array(await dump.arrayBuffer())), { mode: 0o600, flag: "wx" })
     renameSync(partial, file)
     log(`pglite: kept a copy of a new database in ${file}`)
   } catch (error) {

@@ -87,6 +87,12 @@ export const openPglite = async (
     lock?.release()
     throw error
   }
+  // Loading a copy writes files into the folder: it must not have touched the lock.
+  if (lock !== undefined && !lock.intact()) {
+    await pglite.close()
+    lock.release()
+    throw new Error(`pglite: the lock of ${location} was replaced while the database opened; it was closed`)
+  }
   log(`pglite: ${inMemory ? "in memory" : location} ready in ${Date.now() - started} ms`)
   // One client, never closed when idle: every client shares the adapter's one connection object.
   // Named statements live in the one session, as the adapter's connection object knows.
