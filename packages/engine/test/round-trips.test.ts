@@ -111,4 +111,22 @@ describeEachDatabase("round trips a command", (ctx) => {
     // begin, the one claim (messages, else timers), commit; one look for notices to deliver.
     expect(pass.statements.length).toBeLessThanOrEqual(4)
   })
+
+  it("a worker pass fanning out a notice makes one transaction for it, and none for what is not due", async () => {
+    await engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z")))
+    const clerk = await engine.actor("clerk-a")
+    await engine.run(acknowledge("spring-week/county-a/plan", clerk))
+    const report = await engine.run(submitReport("spring-week/county-a/plan", body, clerk))
+    // The approval notifies the unit; no campaign has a webhook, and mail is off.
+    await engine.run(approve(String(report.report), await engine.actor("lead")))
+    const pass = await counted(() => engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z"))))
+    console.log(`[round trips] a notice's fan-out ${pass.statements.length}: ${pass.statements.join(" | ")}`)
+    expect(pass.value).toEqual({ expanded: 1, sent: 0, failed: 0, parked: 0 })
+    // The look, then one fan-out: it took less than a batch, so it took all there was.
+    expect(pass.statements.filter((statement) => statement === "begin")).toHaveLength(1)
+    const claims = (statement: string) => statement.startsWith('select "id", "campaign_id", "unit_key", "kind", "body"')
+    expect(pass.statements.filter(claims)).toHaveLength(1)
+    // The look; begin, the claim, the contacts, the deliveries, the endpoints, the mark, commit.
+    expect(pass.statements.length).toBeLessThanOrEqual(8)
+  })
 })

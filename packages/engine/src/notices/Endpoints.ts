@@ -71,7 +71,10 @@ export const shownUrl = (url: string): string => {
   }
 }
 
-/** Adds, in the fan-out's transaction, one delivery per endpoint of each notice's campaign that asks for its kind. */
+/**
+ * Adds, in the fan-out's transaction, one delivery per endpoint of each notice's campaign that
+ * asks for its kind; how many it added.
+ */
 export const fanOutToEndpoints = (
   tx: Tx,
   notices: ReadonlyArray<{ readonly id: string | number; readonly campaign_id: string; readonly kind: string }>,
@@ -83,7 +86,7 @@ export const fanOutToEndpoints = (
       (db) => webhooksOf(db, [...new Set(notices.map((n) => n.campaign_id))]),
       tx,
     )
-    if (endpoints.length === 0) return
+    if (endpoints.length === 0) return 0
     const rows: EndpointDelivery[] = []
     for (const notice of notices)
       for (const endpoint of endpoints)
@@ -95,6 +98,7 @@ export const fanOutToEndpoints = (
             next_attempt_at: now,
           })
     yield* query("notices.endpointDeliveries", (db) => insertEndpointDeliveries(db, rows), tx)
+    return rows.length
   })
 
 /** One POST as it goes out. */

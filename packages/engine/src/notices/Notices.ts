@@ -189,13 +189,22 @@ export const noticeText = (
   }
 }
 
-/** Fans notices out to their units' contacts: in-app for each, email for each with an address when mail is on. */
-export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
+/** What one fan-out did: the notices it took, and whether it queued emails or posts due at once. */
+interface FannedOut {
+  readonly notices: number
+  readonly emails: boolean
+  readonly endpoints: boolean
+}
+
+const fannedOutNone: FannedOut = { notices: 0, emails: false, endpoints: false }
+
+/** One transaction of fan-out: up to `expandBatch` notices to their contacts and endpoints. */
+const fanOut = (now: Date, options: DeliveryOptions) =>
   transaction("notices.expand", (tx) =>
     Effect.gen(function* () {
       const mailer = yield* Effect.service(MailerRef)
-      const notices = yield* query("notices.claim", (db) => claimUnexpanded(db, options.expandBatch ?? 100), tx)
-      if (notices.length === 0) return 0
+      const notices = yield* query("notices.claim", (db) => claimUnexpanded(db, expandBatchOf(options)), tx)
+      if (notices.length === 0) return fannedOutNone
       const contacts = yield* query(
         "notices.contacts",
         (db) => unitContacts(db, [...new Set(notices.map((n) => n.unit_key))]),
@@ -227,7 +236,7 @@ export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
             })
         }
       yield* query("notices.deliveries", (db) => insertDeliveries(db, rows), tx)
-      yield* fanOutToEndpoints(tx, notices, now)
+      const posts = yield* fanOutToEndpoints(tx, notices, now)
       yield* query(
         "notices.expanded",
         (db) =>
@@ -238,9 +247,19 @@ export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
           ),
         tx,
       )
-      return notices.length
+      return {
+        notices: notices.length,
+        emails: rows.some((row) => row.channel === "email" && row.next_attempt_at <= now),
+        endpoints: posts > 0,
+      } satisfies FannedOut
     }),
   )
+
+const expandBatchOf = (options: DeliveryOptions) => options.expandBatch ?? 100
+
+/** Fans notices out to their units' contacts: in-app for each, email for each with an address when mail is on. */
+export const expandNotices = (now: Date, options: DeliveryOptions = {}) =>
+  Effect.map(fanOut(now, options), (done) => done.notices)
 
 /** Sends the emails due at `now`, each settled in the transaction that claimed it. */
 export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
@@ -301,12 +320,19 @@ export const deliverNotices = (now: Date, options: DeliveryOptions = {}) =>
     // One look first: a worker passes here after every wake-up, mostly with nothing to deliver.
     const due = yield* query("notices.due", (db) => noticeWorkDue(db, now))
     let expanded = 0
-    if (due.unexpanded)
-      for (let n = yield* expandNotices(now, options); n > 0; n = yield* expandNotices(now, options)) expanded += n
-    // What was just fanned out is due at once.
-    const sent = due.emails || expanded > 0 ? yield* sendDueEmails(now, options) : none
-    const posted =
-      due.endpoints || expanded > 0 ? yield* sendDueEndpoints(now, options, { noticeText, backoffSeconds }) : none
+    let { emails, endpoints } = due
+    // A fan-out that took less than a batch took every notice there was: no transaction more to
+    // find none (a notice written meanwhile is found by the next pass's look).
+    for (let more = due.unexpanded; more; ) {
+      const done = yield* fanOut(now, options)
+      expanded += done.notices
+      emails ||= done.emails
+      endpoints ||= done.endpoints
+      more = done.notices >= expandBatchOf(options)
+    }
+    // Only what is due: an email or a post queued by the fan-out is due at once.
+    const sent = emails ? yield* sendDueEmails(now, options) : none
+    const posted = endpoints ? yield* sendDueEndpoints(now, options, { noticeText, backoffSeconds }) : none
     return {
       expanded,
       sent: sent.sent + posted.sent,
