@@ -28,4 +28,11 @@ export { afterQuietHours } from "../notices/Preferences.ts"
 /** The failure to render a campaign's summary when it closes. */
 export { SummaryNotRendered } from "../worker/Summary.ts"
 /** Run the worker until stopped, until idle at a time, or one item. */
-export { processNext, runUntilIdle, runWorker, type WorkerOptions, type WorkerTally } from "../worker/Worker.ts"
+export {
+  processNext,
+  runUntilIdle,
+  runWorker,
+  type WorkerOptions,
+  type WorkerTally,
+  workerPass,
+} from "../worker/Worker.ts"

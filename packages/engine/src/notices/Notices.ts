@@ -23,6 +23,7 @@ import {
   markExpanded,
   markFailed,
   markSent,
+  type NoticeWork,
   noticeWorkDue,
   unitContacts,
 } from "../sql/Notices.ts"
@@ -313,12 +314,15 @@ export const sendDueEmails = (now: Date, options: DeliveryOptions = {}) =>
     return tally
   })
 
-/** One pass: fan out what is new, then send what is due: emails, then webhooks and group robots. */
-export const deliverNotices = (now: Date, options: DeliveryOptions = {}) =>
+/**
+ * One pass: fan out what is new, then send what is due: emails, then webhooks and group robots.
+ * `looked` is what a look at `now` just found (the worker's, which also asks for its next timer).
+ */
+export const deliverNotices = (now: Date, options: DeliveryOptions = {}, looked?: NoticeWork) =>
   Effect.gen(function* () {
     const none = { sent: 0, failed: 0, parked: 0 }
     // One look first: a worker passes here after every wake-up, mostly with nothing to deliver.
-    const due = yield* query("notices.due", (db) => noticeWorkDue(db, now))
+    const due = looked ?? (yield* query("notices.due", (db) => noticeWorkDue(db, now)))
     let expanded = 0
     let { emails, endpoints } = due
     // A fan-out that took less than a batch took every notice there was: no transaction more to

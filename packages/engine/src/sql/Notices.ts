@@ -225,17 +225,36 @@ export const insertNotices = (
         .execute()
         .then((ids) => ids.map((row) => String(row.id)))
 
+/** Whether delivering notices has anything to do: notices to fan out, emails due, posts due. */
+export interface NoticeWork {
+  readonly unexpanded: boolean
+  readonly emails: boolean
+  readonly endpoints: boolean
+}
+
+/** The look at notices, over the partial indexes: notifications not fanned out yet, emails and posts due. */
+const noticeWorkColumns = (now: Date) => sql`
+    exists (select 1 from notifications where expanded_at is null) as unexpanded,
+    exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
+      and channel = 'email') as emails,
+    exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
+      and channel in ('webhook', 'wecom', 'dingtalk')) as endpoints`
+
 /**
- * Whether delivering notices has anything to do at `now`, in one statement over the partial
- * indexes: notifications not fanned out yet, emails due, webhook and robot posts due. An idle
- * worker asks this instead of opening three transactions that would find nothing.
+ * Whether delivering notices has anything to do at `now`, in one statement. An idle worker asks
+ * this instead of opening three transactions that would find nothing.
  */
 export const noticeWorkDue = (db: Sql, now: Date) =>
-  sql<{ unexpanded: boolean; emails: boolean; endpoints: boolean }>`${unprepared}
-    select exists (select 1 from notifications where expanded_at is null) as unexpanded,
-      exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
-        and channel = 'email') as emails,
-      exists (select 1 from deliveries where status in ('pending', 'failed') and next_attempt_at <= ${now}
-        and channel in ('webhook', 'wecom', 'dingtalk')) as endpoints`
+  sql<NoticeWork>`${unprepared} select ${noticeWorkColumns(now)}`
     .execute(db)
     .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true })
+
+/**
+ * A worker's look after applying what was due, in one statement: the notices' work at `now`,
+ * and when the next pending timer falls due (it sleeps until then at most).
+ */
+export const workerLook = (db: Sql, now: Date) =>
+  sql<NoticeWork & { next_due: Date | null }>`${unprepared} select ${noticeWorkColumns(now)},
+    (select min(due_at) from timers where status = 'pending') as next_due`
+    .execute(db)
+    .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true, next_due: null })

@@ -15,7 +15,8 @@ import { Log } from "../Log.ts"
 import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
-import { claimDueItems, nextDueAt } from "../sql/Queue.ts"
+import { workerLook } from "../sql/Notices.ts"
+import { claimDueItems } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
 
 /** How a worker behaves. */
@@ -163,6 +164,19 @@ export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim
     }
   })
 
+/**
+ * One pass of a worker at `now`: everything due applied (`runUntilIdle`), then one look that
+ * finds the notices' work and the next timer, the notices delivered, and when that timer falls due.
+ */
+export const workerPass = (now: Date, options: WorkerOptions = {}, beforeClaim?: () => void) =>
+  Effect.gen(function* () {
+    const tally = yield* runUntilIdle(now, options, beforeClaim)
+    // Notices the pass wrote (and emails due for another attempt) go out before the worker sleeps.
+    const look = yield* query("worker.look", (db) => workerLook(db, now))
+    const notices = yield* deliverNotices(now, {}, look)
+    return { tally, notices, nextDue: look.next_due === null ? null : new Date(look.next_due) }
+  })
+
 /** Runs until interrupted: drains what is due, then sleeps until woken, the next timer, or the poll interval. */
 export const runWorker = (options: WorkerOptions = {}) =>
   Effect.gen(function* () {
@@ -188,15 +202,13 @@ export const runWorker = (options: WorkerOptions = {}) =>
     while (true) {
       const looked = yield* Effect.gen(function* () {
         const now = yield* clock.now
-        const tally = yield* runUntilIdle(now, options, () => {
+        const pass = yield* workerPass(now, options, () => {
           seen = heard
         })
+        const { tally, notices } = pass
         if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
-        // Notices the pass wrote (and emails due for another attempt) go out before the worker sleeps.
-        const notices = yield* deliverNotices(now)
         if (notices.expanded + notices.sent + notices.failed + notices.parked > 0) log.info(notices, "notices")
-        const next = yield* query("queue.nextDue", nextDueAt)
-        return next?.due_at ? new Date(next.due_at).getTime() - now.getTime() : pollMs
+        return pass.nextDue === null ? pollMs : pass.nextDue.getTime() - now.getTime()
       }).pipe(Effect.catchTag("StoreError", (error) => Effect.succeed(error)))
       if (looked instanceof StoreError) {
         outage++
