@@ -34,6 +34,7 @@ import {
   startCampaign,
   taskDetail,
 } from "../src/index.ts"
+import { invitationSecret } from "../src/people/People.ts"
 import { springWeek } from "./fixture.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
@@ -87,6 +88,15 @@ describeEachDatabase("people", (ctx) => {
         await engine.actor(by),
       ),
     )
+
+  it("never gives an invitation a secret that a command line would take for a flag", () => {
+    // 0xf8 makes the first base64url character "-": such a draw is thrown away.
+    const draws = [Buffer.alloc(32, 0xf8), Buffer.alloc(32, 0x41)]
+    const token = invitationSecret(() => draws.shift() as Buffer)
+    expect(token).toBe(Buffer.alloc(32, 0x41).toString("base64url"))
+    expect(draws).toEqual([])
+    expect(Buffer.alloc(32, 0xf8).toString("base64url").startsWith("-")).toBe(true)
+  })
 
   it("invite → accept → sign in → the session authenticates as the person → sign out", async () => {
     const invited = await invite("zhang-a", "county-a")

@@ -125,8 +125,19 @@ const log = (actor: string, action: string, subject: string, detail: Record<stri
     query("people.log", (db) => insertPeopleLog(db, { at, actor, action, subject, detail })),
   )
 
+/**
+ * An invitation's secret: 32 random bytes in base64url, never beginning with "-", which a
+ * command line takes for a flag (`liandong person accept <token>` refused one in 64).
+ */
+export const invitationSecret = (random: (size: number) => Buffer = randomBytes): string => {
+  for (;;) {
+    const token = random(32).toString("base64url")
+    if (!token.startsWith("-")) return token
+  }
+}
+
 const newInvitation = (principal: string, createdBy: string, now: Date) => {
-  const token = randomBytes(32).toString("base64url")
+  const token = invitationSecret()
   return {
     token,
     row: {
