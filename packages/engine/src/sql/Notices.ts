@@ -249,12 +249,29 @@ export const noticeWorkDue = (db: Sql, now: Date) =>
     .execute(db)
     .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true })
 
+/** What a worker's look finds: the notices' work, the next timer, and whether a message waits. */
+export type WorkerLook = NoticeWork & {
+  readonly next_due: Date | null
+  /** a pending message is available by `now` */
+  readonly message_due: boolean
+}
+
 /**
- * A worker's look after applying what was due, in one statement: the notices' work at `now`,
- * and when the next pending timer falls due (it sleeps until then at most).
+ * A worker's look, in one statement over the partial indexes: whether anything is due at `now`
+ * (the next pending timer, which it sleeps until at most, and any message available), and the
+ * notices' work. A pass asks this before it claims, so a wake-up whose work another worker took
+ * costs one statement, not a transaction that finds nothing.
  */
 export const workerLook = (db: Sql, now: Date) =>
-  sql<NoticeWork & { next_due: Date | null }>`${unprepared} select ${noticeWorkColumns(now)},
-    (select min(due_at) from timers where status = 'pending') as next_due`
+  sql<WorkerLook>`${unprepared} select ${noticeWorkColumns(now)},
+    (select min(due_at) from timers where status = 'pending') as next_due,
+    exists (select 1 from messages where status = 'pending' and available_at <= ${now}) as message_due`
     .execute(db)
-    .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true, next_due: null })
+    .then(
+      (result) =>
+        result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true, next_due: null, message_due: true },
+    )
+
+/** Whether a look found a timer or a message due at `now`. */
+export const workDue = (look: WorkerLook, now: Date) =>
+  look.message_due || (look.next_due !== null && new Date(look.next_due).getTime() <= now.getTime())

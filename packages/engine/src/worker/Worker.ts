@@ -15,7 +15,7 @@ import { Log } from "../Log.ts"
 import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
-import { workerLook } from "../sql/Notices.ts"
+import { workDue, workerLook } from "../sql/Notices.ts"
 import { claimDueItems } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
 
@@ -86,15 +86,8 @@ export const processNext = (now: Date, options: WorkerOptions = {}) =>
     return { outcome, backlog: applied.backlog }
   })
 
-/**
- * Claims the next due item of up to `options.claim` machines and applies them all in one
- * transaction — their journal rows appended under one head lock, one commit for all — then,
- * behind each message, the messages queued on its machine. Nothing runs under a savepoint:
- * if an item fails, the whole transaction rolls back and the caller goes on one item at a
- * time (`processNext`), which records the failure. `undefined` when nothing is due; `busy`
- * when every claimed item waits for something else (a command, an earlier message).
- */
-export const processBatch = (now: Date, options: WorkerOptions = {}) =>
+/** `processBatch`, saying also how many items its claim took. */
+const claimAndApply = (now: Date, options: WorkerOptions) =>
   journaled("worker.batch", (tx) =>
     Effect.gen(function* () {
       const limit = options.claim ?? 32
@@ -111,24 +104,44 @@ export const processBatch = (now: Date, options: WorkerOptions = {}) =>
       if (tally.applied + tally.moot + tally.summaries === 0) return "busy" as const
       tally.applied += applied.backlog.applied
       tally.moot += applied.backlog.moot
-      return tally
+      return { tally, claimed: items.length }
     }),
   ).pipe(Effect.uninterruptible)
 
 /**
- * Applies everything due at `now`, including the work that produces; returns a tally.
- * `beforeClaim` is called as each claim of a batch begins (the worker notes which wake-ups
- * that claim can already see).
+ * Claims the next due item of up to `options.claim` machines and applies them all in one
+ * transaction — their journal rows appended under one head lock, one commit for all — then,
+ * behind each message, the messages queued on its machine. Nothing runs under a savepoint:
+ * if an item fails, the whole transaction rolls back and the caller goes on one item at a
+ * time (`processNext`), which records the failure. `undefined` when nothing is due; `busy`
+ * when every claimed item waits for something else (a command, an earlier message).
  */
-export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim?: () => void) =>
+export const processBatch = (now: Date, options: WorkerOptions = {}) =>
+  Effect.map(claimAndApply(now, options), (done) => (typeof done === "object" ? done.tally : done))
+
+const addTo = (tally: WorkerTally, more: WorkerTally) => {
+  tally.applied += more.applied
+  tally.moot += more.moot
+  tally.summaries += more.summaries
+  tally.failed += more.failed
+}
+
+/**
+ * Applies what is due at `now` until a claim finds nothing, or, with `short`, until a claim
+ * takes less than a batch (what it left, if anything, is another worker's or comes from the
+ * batch itself: the caller looks before claiming again). `beforeClaim` is called as each claim
+ * begins. `drained`: the last claim found nothing.
+ */
+const applyWhatIsDue = (now: Date, options: WorkerOptions, short: boolean, beforeClaim?: () => void) =>
   Effect.gen(function* () {
     const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
+    const limit = options.claim ?? 32
     // Passes left one item at a time, after a batch failed: the failing item is found and recorded.
-    let careful = (options.claim ?? 32) > 1 ? 0 : Number.POSITIVE_INFINITY
+    let careful = limit > 1 ? 0 : Number.POSITIVE_INFINITY
     while (true) {
       if (careful <= 0) {
         beforeClaim?.()
-        const batch = yield* processBatch(now, options).pipe(
+        const batch = yield* claimAndApply(now, options).pipe(
           Effect.catchCause((cause) =>
             Cause.hasInterruptsOnly(cause)
               ? Effect.failCause(cause)
@@ -140,20 +153,19 @@ export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim
                 ),
           ),
         )
-        if (batch === undefined) return tally
+        if (batch === undefined) return { tally, drained: true }
         if (batch === "busy") yield* Effect.sleep(5)
-        else if (batch === "careful") careful = options.claim ?? 32
+        else if (batch === "careful") careful = limit
         else {
-          tally.applied += batch.applied
-          tally.moot += batch.moot
-          tally.summaries += batch.summaries
+          addTo(tally, batch.tally)
+          if (short && batch.claimed < limit) return { tally, drained: false }
         }
         continue
       }
       careful--
       // A failed item is retried after `now`, so a pass always ends.
       const next = yield* processNext(now, options)
-      if (next === undefined) return tally
+      if (next === undefined) return { tally, drained: true }
       const { outcome, backlog } = next
       // The item's machine is in a command's hands for a moment; look again shortly.
       if (outcome === "busy") yield* Effect.sleep(5)
@@ -165,16 +177,42 @@ export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim
   })
 
 /**
- * One pass of a worker at `now`: everything due applied (`runUntilIdle`), then one look that
- * finds the notices' work and the next timer, the notices delivered, and when that timer falls due.
+ * Applies everything due at `now`, including the work that produces; returns a tally.
+ * `beforeClaim` is called as each claim of a batch begins (the worker notes which wake-ups
+ * that claim can already see).
+ */
+export const runUntilIdle = (now: Date, options: WorkerOptions = {}, beforeClaim?: () => void) =>
+  Effect.map(applyWhatIsDue(now, options, false, beforeClaim), (ran) => ran.tally)
+
+/**
+ * One pass of a worker at `now`: a look that finds whether a timer or message is due, the
+ * notices' work and the next timer; while something is due, claims until one takes less than
+ * a batch, then looks again; the notices delivered; and when the next timer falls due. A
+ * wake-up whose work another worker took costs the look alone, and a pass never ends with a
+ * claim that finds nothing only to learn it was done.
  */
 export const workerPass = (now: Date, options: WorkerOptions = {}, beforeClaim?: () => void) =>
   Effect.gen(function* () {
-    const tally = yield* runUntilIdle(now, options, beforeClaim)
+    const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
+    const look = () => {
+      // The look sees every wake-up committed before it, as a claim would.
+      beforeClaim?.()
+      return query("worker.look", (db) => workerLook(db, now))
+    }
+    let looked = yield* look()
+    while (workDue(looked, now)) {
+      const ran = yield* applyWhatIsDue(now, options, true, beforeClaim)
+      addTo(tally, ran.tally)
+      const did = ran.tally.applied + ran.tally.moot + ran.tally.summaries + ran.tally.failed
+      // Its claims took nothing: what the look saw is another worker's, or waits for an earlier item.
+      if (ran.drained && did === 0) break
+      // Notices (and messages) the pass wrote are in the next look.
+      looked = yield* look()
+      if (ran.drained) break
+    }
     // Notices the pass wrote (and emails due for another attempt) go out before the worker sleeps.
-    const look = yield* query("worker.look", (db) => workerLook(db, now))
-    const notices = yield* deliverNotices(now, {}, look)
-    return { tally, notices, nextDue: look.next_due === null ? null : new Date(look.next_due) }
+    const notices = yield* deliverNotices(now, {}, looked)
+    return { tally, notices, nextDue: looked.next_due === null ? null : new Date(looked.next_due) }
   })
 
 /** Runs until interrupted: drains what is due, then sleeps until woken, the next timer, or the poll interval. */
