@@ -97,6 +97,7 @@ const runAction = async (driver: Driver, action: Action, phase: string, latencie
     Effect.result(commandFor(campaignKey, action, driver.bench.principals)),
   )
   latencies.push(performance.now() - started)
+  if (process.env.BENCH_TRACE) (await import("node:fs")).appendFileSync(process.env.BENCH_TRACE, `${JSON.stringify({ phase, kind: action.kind, unit: action.unit, started: started + performance.timeOrigin, ms: performance.now() - started })}\n`)
   if (outcome._tag === "Failure") {
     if (driver.failureSamples.length < 5)
       driver.failureSamples.push(

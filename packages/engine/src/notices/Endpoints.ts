@@ -9,15 +9,10 @@ import type { NotificationsTable } from "@liandong/store"
 import type { Campaign } from "@liandong/workflow"
 import { Context, Effect } from "effect"
 import { wallNow } from "../Clock.ts"
-import { query, type Tx, transaction } from "../Db.ts"
+import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
-import { markFailed, markSent } from "../sql/Notices.ts"
-import {
-  claimDueEndpointDeliveries,
-  type EndpointDelivery,
-  insertEndpointDeliveries,
-  webhooksOf,
-} from "../sql/Webhooks.ts"
+import { type EndpointDelivery, type FanOutWork, markFailed, markSent } from "../sql/Notices.ts"
+import { claimDueEndpointDeliveries } from "../sql/Webhooks.ts"
 import { dingtalkSign, signWebhook } from "./Signature.ts"
 
 type NoticeKind = NotificationsTable["kind"]
@@ -71,35 +66,19 @@ export const shownUrl = (url: string): string => {
   }
 }
 
-/**
- * Adds, in the fan-out's transaction, one delivery per endpoint of each notice's campaign that
- * asks for its kind; how many it added.
- */
-export const fanOutToEndpoints = (
-  tx: Tx,
-  notices: ReadonlyArray<{ readonly id: string | number; readonly campaign_id: string; readonly kind: string }>,
+/** A notice's deliveries to its campaign's endpoints that ask for its kind (all kinds: `events` null). */
+export const endpointDeliveriesOf = (
+  notices: ReadonlyArray<{ readonly id: string; readonly campaign_id: string; readonly kind: string }>,
+  endpoints: FanOutWork["endpoints"],
   now: Date,
-) =>
-  Effect.gen(function* () {
-    const endpoints = yield* query(
-      "notices.endpoints",
-      (db) => webhooksOf(db, [...new Set(notices.map((n) => n.campaign_id))]),
-      tx,
-    )
-    if (endpoints.length === 0) return 0
-    const rows: EndpointDelivery[] = []
-    for (const notice of notices)
-      for (const endpoint of endpoints)
-        if (endpoint.campaign_id === notice.campaign_id && (endpoint.events?.includes(notice.kind) ?? true))
-          rows.push({
-            notification_id: String(notice.id),
-            webhook_id: String(endpoint.id),
-            channel: endpoint.kind,
-            next_attempt_at: now,
-          })
-    yield* query("notices.endpointDeliveries", (db) => insertEndpointDeliveries(db, rows), tx)
-    return rows.length
-  })
+): EndpointDelivery[] => {
+  const rows: EndpointDelivery[] = []
+  for (const notice of notices)
+    for (const endpoint of endpoints)
+      if (endpoint.campaign_id === notice.campaign_id && (endpoint.events?.includes(notice.kind) ?? true))
+        rows.push({ notification_id: notice.id, webhook_id: endpoint.id, channel: endpoint.kind, next_attempt_at: now })
+  return rows
+}
 
 /** One POST as it goes out. */
 export interface EndpointRequest {

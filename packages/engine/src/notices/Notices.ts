@@ -17,18 +17,16 @@ import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import {
   claimDueEmails,
-  claimUnexpanded,
+  claimFanOut,
   type DeliveryToInsert,
-  insertDeliveries,
-  markExpanded,
   markFailed,
   markSent,
   type NoticeWork,
   noticeWorkDue,
-  unitContacts,
+  writeFanOut,
 } from "../sql/Notices.ts"
 import { selectPreferencesOf } from "../sql/Preferences.ts"
-import { fanOutToEndpoints, sendDueEndpoints } from "./Endpoints.ts"
+import { endpointDeliveriesOf, sendDueEndpoints } from "./Endpoints.ts"
 import { afterQuietHours, type Preferences, preferencesOf } from "./Preferences.ts"
 
 /** One email, as the mailer sends it. */
@@ -199,35 +197,28 @@ interface FannedOut {
 
 const fannedOutNone: FannedOut = { notices: 0, emails: false, endpoints: false }
 
-/** One transaction of fan-out: up to `expandBatch` notices to their contacts and endpoints. */
+/**
+ * One transaction of fan-out: up to `expandBatch` notices to their contacts and endpoints.
+ * One statement reads the notices with everything their fan-out needs, one writes it.
+ */
 const fanOut = (now: Date, options: DeliveryOptions) =>
   transaction("notices.expand", (tx) =>
     Effect.gen(function* () {
       const mailer = yield* Effect.service(MailerRef)
-      const notices = yield* query("notices.claim", (db) => claimUnexpanded(db, expandBatchOf(options)), tx)
+      const work = yield* query("notices.claim", (db) => claimFanOut(db, expandBatchOf(options), mailer !== null), tx)
+      const { notices, contacts } = work
       if (notices.length === 0) return fannedOutNone
-      const contacts = yield* query(
-        "notices.contacts",
-        (db) => unitContacts(db, [...new Set(notices.map((n) => n.unit_key))]),
-        tx,
-      )
       const preferences = new Map<string, Preferences>(
-        mailer === null
-          ? []
-          : (yield* query(
-              "notices.preferences",
-              (db) => selectPreferencesOf(db, [...new Set(contacts.map((c) => c.id))]),
-              tx,
-            )).map((row) => [row.principal_id, preferencesOf(row)] as const),
+        work.preferences.map((row) => [row.principal_id, preferencesOf(row)] as const),
       )
-      const rows: DeliveryToInsert[] = []
+      const people: DeliveryToInsert[] = []
       for (const notice of notices)
         for (const person of contacts.filter((c) => c.unit_key === notice.unit_key)) {
-          const base = { notification_id: String(notice.id), principal_id: person.id }
-          rows.push({ ...base, channel: "in-app", address: null, status: "sent", next_attempt_at: now, sent_at: now })
+          const base = { notification_id: notice.id, principal_id: person.id }
+          people.push({ ...base, channel: "in-app", address: null, status: "sent", next_attempt_at: now, sent_at: now })
           const wants = preferences.get(person.id) ?? preferencesOf(undefined)
           if (mailer !== null && person.email !== null && person.email !== "" && !wants.muted.includes(notice.kind))
-            rows.push({
+            people.push({
               ...base,
               channel: "email",
               address: person.email,
@@ -236,22 +227,13 @@ const fanOut = (now: Date, options: DeliveryOptions) =>
               sent_at: null,
             })
         }
-      yield* query("notices.deliveries", (db) => insertDeliveries(db, rows), tx)
-      const posts = yield* fanOutToEndpoints(tx, notices, now)
-      yield* query(
-        "notices.expanded",
-        (db) =>
-          markExpanded(
-            db,
-            notices.map((n) => String(n.id)),
-            now,
-          ),
-        tx,
-      )
+      const endpoints = endpointDeliveriesOf(notices, work.endpoints, now)
+      const ids = notices.map((n) => n.id)
+      yield* query("notices.fannedOut", (db) => writeFanOut(db, { people, endpoints, notices: ids, at: now }), tx)
       return {
         notices: notices.length,
-        emails: rows.some((row) => row.channel === "email" && row.next_attempt_at <= now),
-        endpoints: posts > 0,
+        emails: people.some((row) => row.channel === "email" && row.next_attempt_at <= now),
+        endpoints: endpoints.length > 0,
       } satisfies FannedOut
     }),
   )

@@ -1,31 +1,67 @@
 /** The outbox's statements: notices fanned out to people, and their deliveries claimed and settled. */
+import type { NotificationsTable } from "@liandong/store"
 import { sql } from "kysely"
 import { type Sql, unprepared } from "../Db.ts"
+import type { PreferencesRow } from "./Preferences.ts"
 
-/** Notices not yet fanned out, oldest first, locked so two workers never take the same. */
-export const claimUnexpanded = (db: Sql, limit: number) =>
-  db
-    .selectFrom("notifications")
-    .select(["id", "campaign_id", "unit_key", "kind", "body"])
-    .where("expanded_at", "is", null)
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute()
+/** A notice to fan out, as the fan-out's first statement gives it. */
+export interface NoticeToFanOut {
+  readonly id: string
+  readonly campaign_id: string
+  readonly unit_key: string
+  readonly kind: NotificationsTable["kind"]
+  readonly body: unknown
+}
 
-/** The enabled unit contacts of these units, with their email addresses. */
-export const unitContacts = (db: Sql, units: ReadonlyArray<string>) =>
-  units.length === 0
-    ? Promise.resolve([])
-    : db
-        .selectFrom("principals")
-        .select(["id", "unit_key", "email"])
-        .where("unit_key", "in", [...units])
-        .where("role", "=", "unit")
-        .where("disabled_at", "is", null)
-        .orderBy("id")
-        .execute()
+/** What one fan-out works on, read in one statement. */
+export interface FanOutWork {
+  /** notices not yet fanned out, oldest first */
+  readonly notices: ReadonlyArray<NoticeToFanOut>
+  /** the enabled contacts of their units, with their email addresses */
+  readonly contacts: ReadonlyArray<{ readonly id: string; readonly unit_key: string; readonly email: string | null }>
+  /** their campaigns' endpoints in use */
+  readonly endpoints: ReadonlyArray<{
+    readonly id: string
+    readonly campaign_id: string
+    readonly kind: "webhook" | "wecom" | "dingtalk"
+    readonly events: ReadonlyArray<string> | null
+  }>
+  /** the contacts' preferences (those who set any), when asked for: mail is on */
+  readonly preferences: ReadonlyArray<PreferencesRow & { readonly principal_id: string }>
+}
+
+/**
+ * Takes up to `limit` notices not yet fanned out, oldest first, locked so two workers never
+ * take the same, with everything their fan-out reads: their units' contacts, their campaigns'
+ * endpoints and, with `preferences`, the contacts' preferences. One statement.
+ */
+export const claimFanOut = (db: Sql, limit: number, preferences: boolean) =>
+  sql<FanOutWork>`
+    with n as materialized (
+      select id, campaign_id, unit_key, kind, body from notifications
+      where expanded_at is null order by id limit ${limit}
+      for update skip locked
+    ), p as materialized (
+      select id, unit_key, email from principals
+      where unit_key in (select unit_key from n) and role = 'unit' and disabled_at is null
+    )
+    select coalesce((select jsonb_agg(jsonb_build_object('id', n.id::text, 'campaign_id', n.campaign_id,
+        'unit_key', n.unit_key, 'kind', n.kind, 'body', n.body) order by n.id) from n), '[]'::jsonb) as notices,
+      coalesce((select jsonb_agg(jsonb_build_object('id', p.id, 'unit_key', p.unit_key, 'email', p.email)
+        order by p.id) from p), '[]'::jsonb) as contacts,
+      coalesce((select jsonb_agg(jsonb_build_object('id', w.id::text, 'campaign_id', w.campaign_id, 'kind', w.kind,
+          'events', w.events) order by w.id) from webhooks w
+        where w.campaign_id in (select campaign_id from n) and w.removed_at is null), '[]'::jsonb) as endpoints,
+      ${
+        preferences
+          ? sql`coalesce((select jsonb_agg(jsonb_build_object('principal_id', x.principal_id,
+          'muted_kinds', x.muted_kinds, 'quiet_from', x.quiet_from, 'quiet_to', x.quiet_to,
+          'time_zone', x.time_zone, 'updated_at', x.updated_at)) from notice_preferences x
+        where x.principal_id in (select id from p)), '[]'::jsonb)`
+          : sql`'[]'::jsonb`
+      } as preferences`
+    .execute(db)
+    .then((result) => result.rows[0] ?? { notices: [], contacts: [], endpoints: [], preferences: [] })
 
 /** One notice on its way to one person through one channel. */
 export interface DeliveryToInsert {
@@ -38,27 +74,46 @@ export interface DeliveryToInsert {
   readonly sent_at: Date | null
 }
 
-/** Adds deliveries; one that exists already (a fan-out repeated after a crash) is left as it is. */
-export const insertDeliveries = (db: Sql, rows: ReadonlyArray<DeliveryToInsert>) =>
-  rows.length === 0
-    ? Promise.resolve()
-    : db
-        .insertInto("deliveries")
-        .values(rows.map((row) => ({ ...row, attempts: 0 })))
-        .onConflict((oc) => oc.columns(["notification_id", "principal_id", "channel"]).doNothing())
-        .execute()
-        .then(() => undefined)
+/** One notice on its way to one endpoint. */
+export interface EndpointDelivery {
+  readonly notification_id: string
+  readonly webhook_id: string
+  readonly channel: "webhook" | "wecom" | "dingtalk"
+  readonly next_attempt_at: Date
+}
 
-/** Marks notices as fanned out. */
-export const markExpanded = (db: Sql, ids: ReadonlyArray<string>, at: Date) =>
-  ids.length === 0
-    ? Promise.resolve()
-    : db
-        .updateTable("notifications")
-        .set({ expanded_at: at })
-        .where("id", "in", [...ids])
-        .execute()
-        .then(() => undefined)
+/**
+ * Writes a fan-out in one statement: the deliveries to people and to endpoints (one that exists
+ * already is left as it is), and the notices marked fanned out at `at`.
+ */
+export const writeFanOut = (
+  db: Sql,
+  fanned: {
+    readonly people: ReadonlyArray<DeliveryToInsert>
+    readonly endpoints: ReadonlyArray<EndpointDelivery>
+    readonly notices: ReadonlyArray<string>
+    readonly at: Date
+  },
+) =>
+  sql`
+    with people as (
+      insert into deliveries (notification_id, principal_id, channel, address, status, attempts, next_attempt_at,
+        sent_at)
+      select r.notification_id, r.principal_id, r.channel, r.address, r.status, 0, r.next_attempt_at, r.sent_at
+      from jsonb_to_recordset(${JSON.stringify(fanned.people)}::jsonb) as r(notification_id bigint, principal_id text,
+        channel text, address text, status text, next_attempt_at timestamptz, sent_at timestamptz)
+      on conflict (notification_id, principal_id, channel) do nothing
+    ), endpoints as (
+      insert into deliveries (notification_id, webhook_id, channel, principal_id, address, status, attempts,
+        next_attempt_at, sent_at)
+      select r.notification_id, r.webhook_id, r.channel, null, null, 'pending', 0, r.next_attempt_at, null
+      from jsonb_to_recordset(${JSON.stringify(fanned.endpoints)}::jsonb) as r(notification_id bigint, webhook_id bigint,
+        channel text, next_attempt_at timestamptz)
+      on conflict do nothing
+    )
+    update notifications set expanded_at = ${fanned.at} where id = any(${fanned.notices}::bigint[])`
+    .execute(db)
+    .then(() => undefined)
 
 /** Email deliveries due at `now`, with their notice, locked (skipping those another worker holds). */
 export const claimDueEmails = (db: Sql, now: Date, limit: number) =>

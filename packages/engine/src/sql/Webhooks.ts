@@ -44,46 +44,6 @@ export const markWebhookRemoved = (db: Sql, campaignId: string, id: string, by: 
     .returning(["id", "kind", "url"])
     .executeTakeFirst()
 
-/** The endpoints in use of these campaigns, to fan notices out to. */
-export const webhooksOf = (db: Sql, campaigns: ReadonlyArray<string>) =>
-  campaigns.length === 0
-    ? Promise.resolve([])
-    : db
-        .selectFrom("webhooks")
-        .select(["id", "campaign_id", "kind", "events"])
-        .where("campaign_id", "in", [...campaigns])
-        .where("removed_at", "is", null)
-        .orderBy("id")
-        .execute()
-
-/** One notice on its way to one endpoint. */
-export interface EndpointDelivery {
-  readonly notification_id: string
-  readonly webhook_id: string
-  readonly channel: "webhook" | "wecom" | "dingtalk"
-  readonly next_attempt_at: Date
-}
-
-/** Adds deliveries to endpoints; one that exists already is left as it is. */
-export const insertEndpointDeliveries = (db: Sql, rows: ReadonlyArray<EndpointDelivery>) =>
-  rows.length === 0
-    ? Promise.resolve()
-    : db
-        .insertInto("deliveries")
-        .values(
-          rows.map((row) => ({
-            ...row,
-            principal_id: null,
-            address: null,
-            status: "pending" as const,
-            attempts: 0,
-            sent_at: null,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute()
-        .then(() => undefined)
-
 /** Deliveries to endpoints due at `now`, with their notice and endpoint, locked (skipping those another worker holds). */
 export const claimDueEndpointDeliveries = (db: Sql, now: Date, limit: number) =>
   db
