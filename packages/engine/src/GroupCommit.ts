@@ -9,8 +9,9 @@
  * - Nobody is answered before the commit: an answer means durable. A failed commit (or a
  *   lost connection) answers every command of the batch with that failure.
  * - Idempotency keys are claimed in the batch and their answers stored in the same
- *   transaction, after the journal append (an answer carries its journal position). A
- *   second command with a key already in the batch waits for the next one, so it replays.
+ *   transaction, by the journal append's statement (an answer carries its journal position,
+ *   which only the append knows). A second command with a key already in the batch waits
+ *   for the next one, so it replays.
  * - Within a batch commands run in the order of their machines (campaign, then unit;
  *   arrival order for one machine), so two batches take machine locks in one order. A
  *   serialization failure or deadlock retries the whole batch (`transaction`): nothing of
@@ -22,8 +23,9 @@ import type { Actor } from "./Actor.ts"
 import { Db, type KeyClaim, query, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
+import { pendingRows } from "./JournalBuffer.ts"
 import { type Attempt, underSavepoint } from "./Savepoint.ts"
-import { journalHead } from "./sql/Journal.ts"
+import { type AnswerAtHead, journalHead } from "./sql/Journal.ts"
 import { type LockAsked, type LockedMachine, lockMachinesWithDue } from "./sql/Machines.ts"
 import { claimKey, storedResult, storeResults } from "./sql/Requests.ts"
 
@@ -228,7 +230,20 @@ const attempt = (tx: Tx, entry: Entry, locked: LockedMachine | undefined, isolat
         }),
       )
 
-/** The batch's work in `tx`: each command's, then the journal, then the keys' answers. */
+/**
+ * A command's answer with its journal position left open, when its answer is its `journal`
+ * field and nothing else changes with the position: stored by the journal's append, which
+ * knows the head. Otherwise undefined (stored after the append, in a statement of its own).
+ */
+const answerTemplate = (finish: (journal: number) => unknown): Record<string, unknown> | undefined => {
+  const probe = finish(-1)
+  if (typeof probe !== "object" || probe === null || Array.isArray(probe)) return undefined
+  const template = probe as Record<string, unknown>
+  if (template.journal !== -1) return undefined
+  return canonicalJson({ ...template, journal: -2 }) === canonicalJson(finish(-2)) ? template : undefined
+}
+
+/** The batch's work in `tx`: each command's, then the journal with the keys' answers. */
 const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
   Effect.gen(function* () {
     const attempts: Array<Attempt<Ran, unknown>> = []
@@ -236,13 +251,39 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
     // own: a command rolled back to its savepoint would undo its batch's locks and claims).
     const locked = isolated ? new Map<Entry, LockedMachine>() : yield* lockTogether(tx, batch)
     for (const entry of batch) attempts.push(yield* attempt(tx, entry, locked.get(entry), isolated))
-    const heads = yield* flushJournal(tx)
     const rows = tx.journal.rows
+    const queued = new Set(pendingRows(tx.journal).map((row) => row.campaign_id))
+    // Its position: the head less the campaign's rows queued after it.
+    const afterOf = (campaignId: string, upTo: number) => {
+      let after = 0
+      for (let at = upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
+      return after
+    }
+    // The keys' answers the journal's append stores, by campaign.
+    const withAppend = new Map<string, AnswerAtHead[]>()
+    const appended = new Set<Entry>()
+    for (const [index, attempt] of attempts.entries()) {
+      const entry = batch[index]
+      const key = entry?.command.idempotencyKey
+      if (entry === undefined || !attempt.ok || attempt.value.kind !== "ran" || key === null || key === undefined)
+        continue
+      const { campaignId, actor } = entry.command
+      if (!queued.has(campaignId)) continue
+      const template = answerTemplate(attempt.value.finish)
+      if (template === undefined) continue
+      const after = afterOf(campaignId, attempt.value.upTo)
+      const list = withAppend.get(campaignId) ?? []
+      list.push({ principal_id: actor.id, idempotency_key: key, result: template, after })
+      withAppend.set(campaignId, list)
+      appended.add(entry)
+    }
+    const heads = yield* flushJournal(tx, withAppend)
     const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
     const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
     for (const [index, attempt] of attempts.entries()) {
-      const command = batch[index]?.command
-      if (command === undefined) continue
+      const entry = batch[index]
+      if (entry === undefined) continue
+      const command = entry.command
       if (!attempt.ok) {
         answers.push(Exit.failCause(attempt.cause))
         continue
@@ -256,12 +297,9 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
       const head =
         heads.get(campaignId) ?? (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
       heads.set(campaignId, head)
-      // Its position: the head less the campaign's rows queued after it.
-      let after = 0
-      for (let at = ran.upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
-      const result = ran.finish(head - after)
+      const result = ran.finish(head - afterOf(campaignId, ran.upTo))
       const key = command.idempotencyKey
-      if (key !== null && key !== undefined)
+      if (key !== null && key !== undefined && !appended.has(entry))
         stored.push({ principal_id: command.actor.id, idempotency_key: key, result })
       answers.push(Exit.succeed({ result, replayed: false }))
     }

@@ -11,7 +11,7 @@ import { query, type Tx, transaction } from "./Db.ts"
 import { markWritten, type PendingRow, pendingRows, queueRow } from "./JournalBuffer.ts"
 import type { JournalContent } from "./JournalContent.ts"
 import { hashedFields } from "./JournalHash.ts"
-import { appendJournalRows, journalHead } from "./sql/Journal.ts"
+import { type AnswerAtHead, appendJournalRows, journalHead } from "./sql/Journal.ts"
 
 /** What the journal records about one accepted event. */
 export interface JournalEntry {
@@ -72,9 +72,10 @@ const canonicalAround = (fields: PendingRow) => {
  * Writes the queued entries: per campaign (in id order, so two transactions never wait on
  * each other's heads) one call of `journal_append` locks the head, hashes each row on the
  * one before, recorded at the database's time, and moves the head. The head's lock is held
- * from then until commit. Returns each campaign's head sequence number afterwards.
+ * from then until commit. `answers` of a campaign with rows queued are stored by its last
+ * append. Returns each campaign's head sequence number afterwards.
  */
-export const flushJournal = (tx: Tx) =>
+export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray<AnswerAtHead>>) =>
   Effect.gen(function* () {
     const heads = new Map<string, number>()
     const entries = pendingRows(tx.journal)
@@ -89,7 +90,8 @@ export const flushJournal = (tx: Tx) =>
       const list = byCampaign.get(campaignId) ?? []
       for (let from = 0; from < list.length; from += 1000) {
         const rows = list.slice(from, from + 1000).map((fields) => ({ ...fields, ...canonicalAround(fields) }))
-        const seq = yield* query("journal.append", (db) => appendJournalRows(db, campaignId, rows), tx)
+        const stored = from + 1000 >= list.length ? answers?.get(campaignId) : undefined
+        const seq = yield* query("journal.append", (db) => appendJournalRows(db, campaignId, rows, stored), tx)
         if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
         heads.set(campaignId, seq)
       }

@@ -3,8 +3,11 @@ import { Effect, Exit } from "effect"
 import { sql } from "kysely"
 import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { queuedCommands } from "../src/GroupCommit.ts"
+import { query } from "../src/Db.ts"
+import { groupCommitted, queuedCommands } from "../src/GroupCommit.ts"
 import { acknowledge, Db, deploy, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
+import { appendJournal } from "../src/Journal.ts"
+import { campaignMachine } from "../src/sql/Machines.ts"
 import { springWeek } from "./fixture.ts"
 import { counted, deployFixture, testEngine } from "./support.ts"
 
@@ -210,6 +213,95 @@ describeEachDatabase("group commit of commands", (ctx) => {
     expect(exits[6] !== undefined && Exit.isSuccess(exits[6])).toBe(true)
     const rows = (await journalOf("autumn-week")).filter((row) => row.idempotency_key === "same")
     expect(rows.map((row) => row.event)).toEqual(["task.acknowledge"])
+  })
+})
+
+describeEachDatabase("group commit: keys' answers", (ctx) => {
+  let engine: ReturnType<typeof testEngine>
+  beforeEach(async () => {
+    engine = testEngine(ctx.store())
+    await deployFixture(engine)
+    await engine.run(deploy({ ...springWeek, key: "autumn-week", title: "秋季宣传周" }, operator))
+    const lead = await engine.actor("lead")
+    await engine.run(startCampaign("spring-week", lead))
+    await engine.run(startCampaign("autumn-week", lead))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+  })
+  afterEach(async () => {
+    await engine.dispose()
+  })
+
+  const seqOfKey = (key: string) =>
+    engine.run(
+      Effect.flatMap(Effect.service(Db), (db) =>
+        Effect.promise(() =>
+          sql<{ seq: number; campaign_id: string }>`select seq::int as seq, campaign_id from journal
+            where idempotency_key = ${key}`
+            .execute(db.kysely)
+            .then((result) => result.rows),
+        ),
+      ),
+    )
+
+  it("stored by the journal's append, each with its own position, replay as first answered", async () => {
+    const asked = [
+      ["spring-week", "county-a", "clerk-a"],
+      ["autumn-week", "county-b", "clerk-b"],
+      ["spring-week", "town-a1", "clerk-a1"],
+      ["autumn-week", "county-a", "clerk-a"],
+    ] as const
+    const run = () =>
+      Promise.all(
+        asked.map(async ([campaign, unit, clerk]) =>
+          engine.run(
+            acknowledge(`${campaign}/${unit}/plan`, await engine.actor(clerk), {
+              idempotencyKey: `k-${campaign}-${unit}`,
+            }),
+          ),
+        ),
+      )
+    const first = await run()
+    for (const [index, [campaign, unit]] of asked.entries()) {
+      expect(first[index]?.replayed).toBe(false)
+      expect(await seqOfKey(`k-${campaign}-${unit}`)).toEqual([{ seq: first[index]?.journal, campaign_id: campaign }])
+    }
+    const again = await counted(run)
+    expect(again.value).toEqual(first.map((answer) => ({ ...answer, replayed: true })))
+    expect((await engine.run(verifyCampaign("autumn-week", operator))).findings).toEqual([])
+  })
+
+  it("an answer that is more than its position is stored in a statement of its own, and replays", async () => {
+    const lead = await engine.actor("lead")
+    const command = groupCommitted({
+      order: "spring-week\u0000",
+      campaignId: "spring-week",
+      actor: lead,
+      idempotencyKey: "positions",
+      request: { command: "test" },
+      run: (tx) =>
+        Effect.gen(function* () {
+          const machine = yield* query("test.machine", (db) => campaignMachine(db, "spring-week"), tx)
+          yield* appendJournal(tx, {
+            campaignId: "spring-week",
+            machineId: String(machine?.id),
+            unit: null,
+            actor: lead,
+            cause: "command",
+            idempotencyKey: "positions",
+            event: { type: "test.note", at: "2026-04-13T01:00:00.000Z" },
+            before: null,
+            after: null,
+            occurredAt: new Date("2026-04-13T01:00:00Z"),
+          })
+          return (journal: number) => ({ positions: [journal], next: journal + 1 })
+        }),
+    })
+    const first = await counted(() => engine.run(command))
+    expect(first.statements.filter((statement) => statement.startsWith("update command_results"))).toHaveLength(1)
+    const [row] = await seqOfKey("positions")
+    expect(first.value).toEqual({ result: { positions: [row?.seq], next: (row?.seq ?? 0) + 1 }, replayed: false })
+    const again = await engine.run(command)
+    expect(again).toEqual({ ...first.value, replayed: true })
   })
 })
 

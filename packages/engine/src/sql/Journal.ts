@@ -14,9 +14,42 @@ export interface AppendRow {
   readonly [field: string]: unknown
 }
 
-/** Appends rows to the campaign's chain in one call; the head's sequence number afterwards. */
-export const appendJournalRows = (db: Sql, campaignId: string, rows: ReadonlyArray<AppendRow>) =>
-  sql<{ seq: number }>`select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`
+/**
+ * A command's answer stored with its idempotency key by the append that writes its rows: its
+ * `journal` field is set to its position, `after` rows before the head the append leaves.
+ */
+export interface AnswerAtHead {
+  readonly principal_id: string
+  readonly idempotency_key: string
+  readonly result: unknown
+  readonly after: number
+}
+
+/**
+ * Appends rows to the campaign's chain in one call; the head's sequence number afterwards. With
+ * `answers`, the same statement stores each command's answer with its key (the keys come as
+ * arrays, as in `storeResults`, so each is found by the primary key).
+ */
+export const appendJournalRows = (
+  db: Sql,
+  campaignId: string,
+  rows: ReadonlyArray<AppendRow>,
+  answers: ReadonlyArray<AnswerAtHead> = [],
+) =>
+  (answers.length === 0
+    ? sql<{ seq: number }>`select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`
+    : sql<{ seq: number }>`
+      with appended as (select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq),
+      answered as (
+        update command_results c
+        set result = jsonb_set(r.result, '{journal}', to_jsonb((select seq from appended) - r.after))
+        from unnest(${answers.map((a) => a.principal_id)}::text[], ${answers.map((a) => a.idempotency_key)}::text[],
+          ${answers.map((a) => JSON.stringify(a.result))}::jsonb[], ${answers.map((a) => a.after)}::int[])
+          as r(principal_id, idempotency_key, result, after)
+        where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key
+      )
+      select seq from appended`
+  )
     .execute(db)
     .then((result) => result.rows[0]?.seq)
 
