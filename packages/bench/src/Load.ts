@@ -31,10 +31,16 @@ export interface PhaseRecord {
   readonly seconds: number
   readonly commands: number
   readonly failures: number
-  /** issue → commit of each command (ms) */
-  readonly latencies: number[]
+  /** issue → commit of each command (ms), and of each kind's */
+  readonly latencies: Latencies
   readonly sweeps: Sweep[]
   readonly events: number
+}
+
+/** Issue → commit of each command (ms), all of them and by kind. */
+export interface Latencies {
+  readonly all: number[]
+  readonly byKind: Record<Action["kind"], number[]>
 }
 
 /** The driver's state shared across phases. */
@@ -91,13 +97,14 @@ export const journalLength = async (driver: Driver): Promise<number> => {
   return row.journal_seq
 }
 
-const runAction = async (driver: Driver, action: Action, phase: string, latencies: number[]) => {
+const runAction = async (driver: Driver, action: Action, phase: string, latencies: Latencies) => {
   const started = performance.now()
   const outcome = await driver.bench.runtime.runPromise(
     Effect.result(commandFor(campaignKey, action, driver.bench.principals)),
   )
-  latencies.push(performance.now() - started)
-  if (process.env.BENCH_TRACE) (await import("node:fs")).appendFileSync(process.env.BENCH_TRACE, `${JSON.stringify({ phase, kind: action.kind, unit: action.unit, started: started + performance.timeOrigin, ms: performance.now() - started })}\n`)
+  const took = performance.now() - started
+  latencies.all.push(took)
+  latencies.byKind[action.kind].push(took)
   if (outcome._tag === "Failure") {
     if (driver.failureSamples.length < 5)
       driver.failureSamples.push(
@@ -149,7 +156,7 @@ export const playPhase = async (
     if (list === undefined) byInstant.set(at, [action])
     else list.push(action)
   }
-  const latencies: number[] = []
+  const latencies: Latencies = { all: [], byKind: { ack: [], report: [], return: [], approve: [] } }
   const sweeps: Sweep[] = []
   let commands = 0
   let failures = 0

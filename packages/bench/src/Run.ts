@@ -51,7 +51,14 @@ export interface RunFigures {
   /** of that, the database's backends */
   readonly postgresCpuMsPerEvent: number | undefined
   readonly fullLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number }
-  readonly halfLoad: { commandLatency: Latency; reaction: Latency; commandsPerSecond: number; eventsPerSecond: number }
+  readonly halfLoad: {
+    commandLatency: Latency
+    /** of each kind of command: the tail is where the slowest kind is */
+    commandLatencyByKind: Record<"ack" | "report" | "return" | "approve", Latency>
+    reaction: Latency
+    commandsPerSecond: number
+    eventsPerSecond: number
+  }
   readonly sweeps: Sweep[]
   readonly deadlineSweep: { seconds: number; items: number }
   readonly summarySeconds: number
@@ -170,12 +177,18 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
       cpuMsPerEvent: perEvent(fullCpuMs?.totalMs, fullEvents),
       postgresCpuMsPerEvent: options.database === "postgres" ? perEvent(fullCpuMs?.postgresMs, fullEvents) : undefined,
       fullLoad: {
-        commandLatency: summarize(records.filter((r) => !r.paced).flatMap((r) => r.latencies)),
+        commandLatency: summarize(records.filter((r) => !r.paced).flatMap((r) => r.latencies.all)),
         reaction: summarize(await reactions(driver, new Set(full))),
         commandsPerSecond: Math.round(fullCommands / fullSeconds),
       },
       halfLoad: {
-        commandLatency: summarize(half.latencies),
+        commandLatency: summarize(half.latencies.all),
+        commandLatencyByKind: {
+          ack: summarize(half.latencies.byKind.ack),
+          report: summarize(half.latencies.byKind.report),
+          return: summarize(half.latencies.byKind.return),
+          approve: summarize(half.latencies.byKind.approve),
+        },
         reaction: summarize(await reactions(driver, new Set([last]))),
         commandsPerSecond: Math.round(half.commands / half.seconds),
         eventsPerSecond: Math.round(half.events / half.seconds),

@@ -31,6 +31,15 @@ const run = (title: string, r: RunFigures) =>
     ["event→reaction, full load", lat(r.fullLoad.reaction)],
     ["load for latency (half)", `${r.halfLoad.commandsPerSecond} commands/s, ${r.halfLoad.eventsPerSecond} events/s`],
     ["command→commit, half load", lat(r.halfLoad.commandLatency)],
+    [
+      "  by kind, p50 · p99 (ms)",
+      (["ack", "report", "return", "approve"] as const)
+        .map(
+          (kind) =>
+            `${kind} ${r.halfLoad.commandLatencyByKind[kind].p50} · ${r.halfLoad.commandLatencyByKind[kind].p99}`,
+        )
+        .join(" | "),
+    ],
     ["event→reaction, half load", lat(r.halfLoad.reaction)],
     ["deadline sweep (slowest)", `${r.deadlineSweep.seconds} s for ${r.deadlineSweep.items} units`],
     ["national summary (md)", `${r.summarySeconds} s (${Math.round(r.summaryBytes / 1024)} kB)`],

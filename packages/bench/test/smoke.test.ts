@@ -32,6 +32,11 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] the benchmark on a tin
       expect(run.eventsPerSecond).toBeGreaterThan(0)
       for (const latency of [run.fullLoad.commandLatency, run.halfLoad.commandLatency, run.halfLoad.reaction])
         expect(latency.count).toBeGreaterThan(0)
+      // Each kind's samples are the half-load phase's, split: acknowledgements, reports and approvals in any nation.
+      const kinds = Object.values(run.halfLoad.commandLatencyByKind)
+      expect(kinds.reduce((sum, latency) => sum + latency.count, 0)).toBe(run.halfLoad.commandLatency.count)
+      for (const kind of ["ack", "report", "approve"] as const)
+        expect(run.halfLoad.commandLatencyByKind[kind].count).toBeGreaterThan(0)
       expect(run.sweeps.filter((s) => s.what === "deadline")).toHaveLength(4)
       expect(run.deadlineSweep.items).toBeGreaterThan(run.units / 2)
       expect(run.summaryBytes).toBeGreaterThan(0)
