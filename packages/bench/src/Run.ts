@@ -59,6 +59,9 @@ export interface RunFigures {
     commandsPerSecond: number
     eventsPerSecond: number
   }
+  /** each phase's wall time, events and commands (the last paced at half load), then the close */
+  readonly phases: ReadonlyArray<{ phase: string; seconds: number; events: number; commands: number; paced: boolean }>
+  readonly closeSeconds: number
   readonly sweeps: Sweep[]
   readonly deadlineSweep: { seconds: number; items: number }
   readonly summarySeconds: number
@@ -139,6 +142,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
     const moved = performance.now()
     await moveClock(driver, end)
     await waitIdle(driver, end, moved)
+    const closeSeconds = (performance.now() - moved) / 1000
     const status = await bench.store.db
       .selectFrom("campaigns")
       .select("status")
@@ -193,6 +197,14 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
         commandsPerSecond: Math.round(half.commands / half.seconds),
         eventsPerSecond: Math.round(half.events / half.seconds),
       },
+      phases: records.map((r) => ({
+        phase: r.phase,
+        seconds: round1(r.seconds),
+        events: r.events,
+        commands: r.commands,
+        paced: r.paced,
+      })),
+      closeSeconds: round1(closeSeconds),
       sweeps: sweeps.map((s) => ({ ...s, seconds: Math.round(s.seconds * 100) / 100 })),
       deadlineSweep: { seconds: Math.round(slowest.seconds * 100) / 100, items: slowest.items },
       summarySeconds: Math.round(summarySeconds * 100) / 100,

@@ -25,6 +25,10 @@ const run = (title: string, r: RunFigures) =>
     ["deploy", `${r.deploySeconds} s`],
     ["durable events (journal rows)", `${r.events} (${r.commands} commands, ${r.failures} failed)`],
     ["end to end", `${r.endToEndSeconds} s`],
+    [
+      "phases, then the close",
+      `${r.phases.map((p) => `${p.phase} ${p.seconds} s${p.paced ? " (half load)" : ""}`).join(" · ")} · close ${r.closeSeconds} s`,
+    ],
     ["events/s, full load", `${r.eventsPerSecond} (${r.fullLoad.commandsPerSecond} commands/s)`],
     ["CPU an event, full load", cpu(r.cpuMsPerEvent, r.postgresCpuMsPerEvent)],
     ["command→commit, full load", lat(r.fullLoad.commandLatency)],

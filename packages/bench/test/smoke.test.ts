@@ -38,6 +38,8 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] the benchmark on a tin
       for (const kind of ["ack", "report", "approve"] as const)
         expect(run.halfLoad.commandLatencyByKind[kind].count).toBeGreaterThan(0)
       expect(run.sweeps.filter((s) => s.what === "deadline")).toHaveLength(4)
+      expect(run.phases.map((p) => p.paced)).toEqual([false, false, false, true])
+      expect(run.phases.reduce((sum, p) => sum + p.commands, 0)).toBe(run.commands)
       expect(run.deadlineSweep.items).toBeGreaterThan(run.units / 2)
       expect(run.summaryBytes).toBeGreaterThan(0)
       expect(run.rssMb.driver).toBeGreaterThan(0)
