@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { type AuditOfflineFigures, auditOffline } from "./AuditOffline.ts"
+import { dropBenchDatabases } from "./Database.ts"
 import { type PeerFigures, runPeer } from "./Peer.ts"
 import { peakRssKb } from "./Rss.ts"
 import { type RunFigures, type RunOptions, runLiandong } from "./Run.ts"
@@ -21,7 +22,8 @@ export type Answer =
   | { readonly type: "done"; readonly figures: RunFigures | PeerFigures | (AuditOfflineFigures & { rssMb: number }) }
   | { readonly type: "failed"; readonly error: string }
 
-const send = (answer: Answer) => process.send?.(answer)
+// Nothing is sent once the channel is closed (the parent gone): the part is about to stop.
+const send = (answer: Answer) => (process.connected ? process.send?.(answer) : undefined)
 
 /** Runs one task in this process. */
 export const runTask = async (task: Task, progress: (line: string) => void) => {
@@ -37,14 +39,42 @@ export const runTask = async (task: Task, progress: (line: string) => void) => {
   }
 }
 
+/**
+ * A part whose parent is gone (its IPC channel closed) or that is told to stop (SIGINT,
+ * SIGTERM) drops the databases it created and exits; its worker processes, whose channel
+ * closes with it, exit too. Nothing of a run is left running or on the server.
+ */
+const stopHalfWay = (code: number) => {
+  let stopping = false
+  return () => {
+    if (stopping) return
+    stopping = true
+    dropBenchDatabases().then(
+      () => process.exit(code),
+      (error: unknown) => {
+        console.error(error)
+        process.exit(code)
+      },
+    )
+  }
+}
+
 if (process.send !== undefined && process.argv[2] !== undefined) {
   const task = JSON.parse(process.argv[2]) as Task
+  let answered = false
+  process.on("disconnect", () => {
+    if (!answered) stopHalfWay(1)()
+  })
+  process.once("SIGINT", stopHalfWay(130))
+  process.once("SIGTERM", stopHalfWay(143))
   runTask(task, (line) => send({ type: "progress", line })).then(
     (figures) => {
+      answered = true
       send({ type: "done", figures })
       process.disconnect()
     },
     (error: unknown) => {
+      answered = true
       send({ type: "failed", error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
       process.disconnect()
     },

@@ -45,14 +45,20 @@ const main = async () => {
     // Its documented batching: a local queue of jobs per pool, and batched completions.
     preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } },
   })
+  let stopped = false
   process.on("message", (message: { type: string }) => {
     if (message.type !== "stop") return
     runner.stop().then(() => {
+      stopped = true
       process.send?.({ type: "stopped", maxRssKb: peakRssKb() } satisfies FromPeerWorker)
       process.disconnect()
     })
   })
   process.send?.({ type: "ready" } satisfies FromPeerWorker)
+  // Its part gone without a stop (the channel closed, or broken under a send): nothing is left
+  // to do for anyone.
+  process.on("disconnect", () => process.exit(stopped ? 0 : 1))
+  process.on("error", () => process.exit(1))
 }
 
 if (process.send !== undefined)

@@ -21,7 +21,8 @@ export type FromWorker =
   | { readonly type: "clock"; readonly at: number }
   | { readonly type: "stopped"; readonly maxRssKb: number }
 
-const send = (message: FromWorker) => process.send?.(message)
+// Nothing is sent once the channel is closed (its part gone): the worker is about to exit.
+const send = (message: FromWorker) => (process.connected ? process.send?.(message) : undefined)
 
 const main = async () => {
   const url = process.env.DATABASE_URL
@@ -47,6 +48,7 @@ const main = async () => {
     Signer.fromFile(key),
   )
   const fiber = Effect.runFork(Effect.provide(runWorker({ pollMs: Number(process.env.BENCH_POLL_MS ?? 200) }), layer))
+  let stopped = false
   process.on("message", (message: ToWorker) => {
     if (message.type === "clock") {
       now = Math.max(now, message.at)
@@ -55,12 +57,17 @@ const main = async () => {
       Effect.runPromise(Fiber.interrupt(fiber))
         .then(() => store.close())
         .then(() => {
+          stopped = true
           send({ type: "stopped", maxRssKb: peakRssKb() })
           process.disconnect()
         })
     }
   })
   send({ type: "ready" })
+  // Its part gone without a stop (the channel closed, or broken under a send): nothing is left
+  // to do for anyone.
+  process.on("disconnect", () => process.exit(stopped ? 0 : 1))
+  process.on("error", () => process.exit(1))
 }
 
 main().catch((error: unknown) => {
