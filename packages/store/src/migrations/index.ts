@@ -20,6 +20,8 @@ import * as attachments from "./0018_attachments.ts"
 import * as escalations from "./0019_escalations.ts"
 import * as noticePreferences from "./0020_notice_preferences.ts"
 import * as reviewComments from "./0021_review_comments.ts"
+import * as roomForUpdates from "./0022_room_for_updates.ts"
+import * as unitContacts from "./0023_unit_contacts.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -43,4 +45,6 @@ export const migrations: Record<string, Migration> = {
   "0019_escalations": escalations,
   "0020_notice_preferences": noticePreferences,
   "0021_review_comments": reviewComments,
+  "0022_room_for_updates": roomForUpdates,
+  "0023_unit_contacts": unitContacts,
 }
