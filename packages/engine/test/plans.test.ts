@@ -6,6 +6,7 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
 import { expect, it } from "vitest"
+import { claimFanOutStatement } from "../src/sql/Notices.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
 
 describeEachDatabase("plans of the statements a batch runs", (ctx) => {
@@ -26,5 +27,23 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
     const stored = await sql<{ n: number }>`
       select count(*)::int as n from command_results where result <> 'null'::jsonb`.execute(db)
     expect(stored.rows[0]?.n).toBe(64)
+  })
+
+  it("find a fan-out's contacts by unit, not by a scan of every principal", async () => {
+    const db = ctx.store().db
+    await sql`insert into principals (id, name, role, unit_key)
+      select 'unit-' || n || '.liaison', '联络员', 'unit', 'unit-' || n from generate_series(1, 20000) n`.execute(db)
+    await sql`insert into notifications (campaign_id, unit_key, kind, body)
+      select 'c', 'unit-' || (n * 97), 'approved', '{}'::jsonb from generate_series(1, 100) n`.execute(db)
+    await sql`analyze principals`.execute(db)
+    await sql`analyze notifications`.execute(db)
+    for (const preferences of [false, true]) {
+      const { rows } = await sql<{ "QUERY PLAN": string }>`explain ${claimFanOutStatement(100, preferences)}`.execute(
+        db,
+      )
+      const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
+      expect(plan).toContain("principals_unit_contacts")
+      expect(plan).not.toMatch(/Seq Scan on principals/)
+    }
   })
 })

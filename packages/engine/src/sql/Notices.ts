@@ -36,14 +36,23 @@ export interface FanOutWork {
  * endpoints and, with `preferences`, the contacts' preferences. One statement.
  */
 export const claimFanOut = (db: Sql, limit: number, preferences: boolean) =>
+  claimFanOutStatement(limit, preferences)
+    .execute(db)
+    .then((result) => result.rows[0] ?? { notices: [], contacts: [], endpoints: [], preferences: [] })
+
+/** The statement of `claimFanOut` (its plan is tested). */
+export const claimFanOutStatement = (limit: number, preferences: boolean) =>
   sql<FanOutWork>`
     with n as materialized (
       select id, campaign_id, unit_key, kind, body from notifications
       where expanded_at is null order by id limit ${limit}
       for update skip locked
     ), p as materialized (
-      select id, unit_key, email from principals
-      where unit_key in (select unit_key from n) and role = 'unit' and disabled_at is null
+      -- Unit by unit through the contacts' index (offset 0 keeps the lookup from being flattened
+      -- into a join the planner may hash, which scans every principal once a fan-out).
+      select c.id, c.unit_key, c.email from (select distinct unit_key from n) u
+      cross join lateral (select id, unit_key, email from principals
+        where unit_key = u.unit_key and role = 'unit' and disabled_at is null offset 0) c
     )
     select coalesce((select jsonb_agg(jsonb_build_object('id', n.id::text, 'campaign_id', n.campaign_id,
         'unit_key', n.unit_key, 'kind', n.kind, 'body', n.body) order by n.id) from n), '[]'::jsonb) as notices,
@@ -60,8 +69,6 @@ export const claimFanOut = (db: Sql, limit: number, preferences: boolean) =>
         where x.principal_id in (select id from p)), '[]'::jsonb)`
           : sql`'[]'::jsonb`
       } as preferences`
-    .execute(db)
-    .then((result) => result.rows[0] ?? { notices: [], contacts: [], endpoints: [], preferences: [] })
 
 /** One notice on its way to one person through one channel. */
 export interface DeliveryToInsert {
