@@ -44,19 +44,18 @@ export const runTask = async (task: Task, progress: (line: string) => void) => {
  * SIGTERM) drops the databases it created and exits; its worker processes, whose channel
  * closes with it, exit too. Nothing of a run is left running or on the server.
  */
-const stopHalfWay = (code: number) => {
-  let stopping = false
-  return () => {
-    if (stopping) return
-    stopping = true
-    dropBenchDatabases().then(
-      () => process.exit(code),
-      (error: unknown) => {
-        console.error(error)
-        process.exit(code)
-      },
-    )
-  }
+let stopping = false
+const stopHalfWay = (code: number) => () => {
+  // One stop however many of the three reasons arrive: the databases are dropped once.
+  if (stopping) return
+  stopping = true
+  dropBenchDatabases().then(
+    () => process.exit(code),
+    (error: unknown) => {
+      console.error(error)
+      process.exit(code)
+    },
+  )
 }
 
 if (process.send !== undefined && process.argv[2] !== undefined) {

@@ -119,6 +119,9 @@ const claimAndApply = (now: Date, options: WorkerOptions) =>
 export const processBatch = (now: Date, options: WorkerOptions = {}) =>
   Effect.map(claimAndApply(now, options), (done) => (typeof done === "object" ? done.tally : done))
 
+/** Items a tally says were taken: applied, moot, summaries or failed. */
+const taken = (tally: WorkerTally) => tally.applied + tally.moot + tally.summaries + tally.failed
+
 const addTo = (tally: WorkerTally, more: WorkerTally) => {
   tally.applied += more.applied
   tally.moot += more.moot
@@ -203,9 +206,8 @@ export const workerPass = (now: Date, options: WorkerOptions = {}, beforeClaim?:
     while (workDue(looked, now)) {
       const ran = yield* applyWhatIsDue(now, options, true, beforeClaim)
       addTo(tally, ran.tally)
-      const did = ran.tally.applied + ran.tally.moot + ran.tally.summaries + ran.tally.failed
       // Its claims took nothing: what the look saw is another worker's, or waits for an earlier item.
-      if (ran.drained && did === 0) break
+      if (ran.drained && taken(ran.tally) === 0) break
       // Notices (and messages) the pass wrote are in the next look.
       looked = yield* look()
       if (ran.drained) break
@@ -244,7 +246,7 @@ export const runWorker = (options: WorkerOptions = {}) =>
           seen = heard
         })
         const { tally, notices } = pass
-        if (tally.applied + tally.moot + tally.summaries + tally.failed > 0) log.info(tally, "worker pass")
+        if (taken(tally) > 0) log.info(tally, "worker pass")
         if (notices.expanded + notices.sent + notices.failed + notices.parked > 0) log.info(notices, "notices")
         return pass.nextDue === null ? pollMs : pass.nextDue.getTime() - now.getTime()
       }).pipe(Effect.catchTag("StoreError", (error) => Effect.succeed(error)))
