@@ -7,7 +7,7 @@
  * What a caller may not read is reported as not found, never as forbidden.
  */
 
-import { type Campaign, unitAndSubordinates } from "@liandong/workflow"
+import { type Campaign, isAtOrBelow, listsAtOrBelow, unitAndSubordinates } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { NotAllowed } from "./Errors.ts"
@@ -20,8 +20,7 @@ export const manages = (actor: Actor, campaign: Campaign): boolean =>
 
 /** The units whose tasks the actor may read in a campaign: all, or a set. */
 export const readableUnits = (actor: Actor, campaign: Campaign): "all" | ReadonlySet<string> => {
-  if (manages(actor, campaign)) return "all"
-  if (actor.kind === "principal" && actor.role === "auditor") return "all"
+  if (readsAll(actor, campaign)) return "all"
   if (actor.kind === "principal" && actor.role === "unit" && actor.unit !== null) {
     return unitAndSubordinates(campaign, actor.unit)
   }
@@ -39,16 +38,30 @@ export const nudgeableUnits = (actor: Actor, campaign: Campaign): "all" | Readon
   return new Set()
 }
 
+/** Whether the actor reads every unit of the campaign. */
+const readsAll = (actor: Actor, campaign: Campaign): boolean =>
+  manages(actor, campaign) || (actor.kind === "principal" && actor.role === "auditor")
+
+// `canRead` and `canSeeCampaign` run on every command: they answer as `readableUnits` would,
+// without listing a province's thousands of units to ask about one.
+
 /** True when the actor may read the unit's tasks and reports. */
 export const canRead = (actor: Actor, campaign: Campaign, unit: string): boolean => {
-  const readable = readableUnits(actor, campaign)
-  return readable === "all" || readable.has(unit)
+  if (readsAll(actor, campaign)) return true
+  return (
+    actor.kind === "principal" &&
+    actor.role === "unit" &&
+    actor.unit !== null &&
+    isAtOrBelow(campaign, unit, actor.unit)
+  )
 }
 
-/** True when the actor may see the campaign at all. */
+/** True when the actor may see the campaign at all: it reads one of its units at least. */
 export const canSeeCampaign = (actor: Actor, campaign: Campaign): boolean => {
-  const readable = readableUnits(actor, campaign)
-  return readable === "all" || campaign.units.some((unit) => readable.has(unit.key))
+  if (readsAll(actor, campaign)) return true
+  return (
+    actor.kind === "principal" && actor.role === "unit" && actor.unit !== null && listsAtOrBelow(campaign, actor.unit)
+  )
 }
 
 const denied = (actor: Actor, action: string, zh: string, en: string) =>

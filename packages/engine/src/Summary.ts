@@ -13,6 +13,7 @@ import {
   renderSummary,
   type SummaryFormat,
 } from "@liandong/report"
+import { unitOf } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "./Actor.ts"
 import { manages } from "./Authz.ts"
@@ -46,7 +47,7 @@ export const summaryFor = (
       }).pipe(Effect.fail, journalDenial(campaignId, actor, "summary", campaignId))
     }
     const format = options.format ?? "md"
-    if (options.level !== undefined && !loaded.definition.units.some((u) => u.key === options.level)) {
+    if (options.level !== undefined && unitOf(loaded.definition, options.level) === undefined) {
       return yield* new NotFound({ what: "unit", ref: options.level })
     }
     const lang = options.lang ?? "zh"

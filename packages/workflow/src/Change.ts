@@ -11,6 +11,8 @@
  */
 import { canonicalJson } from "./Canonical.ts"
 import { type Campaign, deadlineOf, type Phase, remindersOf, type Task } from "./Definition.ts"
+import { unitOf } from "./Hierarchy.ts"
+import { isListed } from "./Listed.ts"
 import type { CampaignContext } from "./machines/CampaignMachine.ts"
 import type { TaskContext, UnitContext } from "./machines/UnitMachine.ts"
 import { blankTask, unitTasks } from "./machines/UnitMachine.ts"
@@ -195,7 +197,7 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
   }
   if (!sameJson(wordingOf(before), wordingOf(after))) items.push({ kind: "wording", what: "campaign" })
   for (const unit of before.units) {
-    if (!after.units.some((u) => u.key === unit.key) && participantsOf(before).has(unit.key))
+    if (unitOf(after, unit.key) === undefined && participantsOf(before).has(unit.key))
       refuse(
         "units",
         `单位“${unit.name}”参加过本活动,不能从名单中删除;请让其退出任务`,
@@ -289,13 +291,13 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
       const tpath = `${path}.tasks[${j}]`
       const reported = earlier.units.filter((u) => tasksOf(state.units.get(u))[task.key]?.submittedAt != null)
       // Who takes it.
-      const added = task.units.filter((u) => !earlier.units.includes(u))
-      const removed = earlier.units.filter((u) => !task.units.includes(u))
+      const added = task.units.filter((u) => !isListed(earlier.units, u))
+      const removed = earlier.units.filter((u) => !isListed(task.units, u))
       if (added.length > 0 || removed.length > 0) {
         if (closed) closedRefusal(`${tpath}.assign`, "其任务的承担单位不能再改", "who takes its tasks cannot change")
         else if (current === "open") {
           for (const unit of added) {
-            if (phaseBefore.participants.includes(unit))
+            if (isListed(phaseBefore.participants, unit))
               refuse(
                 `${tpath}.assign`,
                 `单位“${unit}”已在进行阶段“${phaseBefore.name.zh}”,不能在进行中增加任务“${task.title.zh}”`,
@@ -304,7 +306,7 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
           }
           for (const unit of removed) {
             const snapshot = state.units.get(unit)
-            const stillIn = phaseAfter.participants.includes(unit)
+            const stillIn = isListed(phaseAfter.participants, unit)
             const region = regionOf(snapshot, phaseBefore.key)
             if (stillIn)
               refuse(
@@ -320,7 +322,7 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
               )
             else if (
               phaseBefore.tasks.some(
-                (t) => t.units.includes(unit) && taskStateOf(snapshot, phaseBefore.key, t.key) === "submitted",
+                (t) => isListed(t.units, unit) && taskStateOf(snapshot, phaseBefore.key, t.key) === "submitted",
               )
             )
               refuse(
@@ -331,7 +333,7 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
             else dropped.push({ unit, task: task.key })
           }
           for (const unit of added)
-            if (!phaseBefore.participants.includes(unit) && deadlineOf(task, unit) <= state.now)
+            if (!isListed(phaseBefore.participants, unit) && deadlineOf(task, unit) <= state.now)
               refuse(
                 `${tpath}.deadline`,
                 `单位“${unit}”加入时任务“${task.title.zh}”的截止时间已经过去,请同时为其延期`,
@@ -341,7 +343,7 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
         items.push({ kind: "task-units", phase: phaseAfter.key, task: task.key, added, removed })
       }
       // When: per unit that keeps the task.
-      const kept = task.units.filter((u) => earlier.units.includes(u))
+      const kept = task.units.filter((u) => isListed(earlier.units, u))
       const moved = new Map<string, string[]>()
       const remindersMoved: string[] = []
       for (const unit of kept) {
@@ -399,13 +401,13 @@ export const planChange = (before: Campaign, after: Campaign, state: RunningStat
     })
 
     // Units entering or leaving the phase as a whole.
-    const entering = phaseAfter.participants.filter((u) => !phaseBefore.participants.includes(u))
+    const entering = phaseAfter.participants.filter((u) => !isListed(phaseBefore.participants, u))
     if (current === "open") for (const unit of entering) opening.push(unit)
   })
 
   // Per unit: joining and leaving.
   const phasesOf = (campaign: Campaign, unit: string) =>
-    campaign.phases.filter((p) => p.participants.includes(unit)).map((p) => p.key)
+    campaign.phases.filter((p) => isListed(p.participants, unit)).map((p) => p.key)
   for (const unit of joining) items.push({ kind: "unit-joins", unit, phases: phasesOf(after, unit) })
   for (const unit of leaving) items.push({ kind: "unit-leaves", unit, phases: phasesOf(before, unit) })
   return { items, refusals, joining, leaving, opening: [...new Set(opening)], retimed, dropped, phaseTimes }
@@ -425,7 +427,7 @@ export const migrateUnitSnapshot = (after: Campaign, unit: string, persisted: un
   const value: Record<string, unknown> = {}
   const tasks: Record<string, TaskContext> = {}
   for (const phase of after.phases) {
-    if (!phase.participants.includes(unit)) continue
+    if (!isListed(phase.participants, unit)) continue
     value[phase.key] = regions[phase.key] ?? "waiting"
     for (const task of unitTasks(phase, unit)) tasks[task.key] = snapshot.context.tasks[task.key] ?? blankTask
   }
@@ -454,7 +456,7 @@ export const migrateCampaignSnapshot = (after: Campaign, persisted: unknown): un
 
 /** True when the unit takes part in some phase of the campaign. */
 export const takesPart = (campaign: Campaign, unit: string): boolean =>
-  campaign.phases.some((p) => p.participants.includes(unit))
+  campaign.phases.some((p) => isListed(p.participants, unit))
 
 // ---- The common changes, made without writing code --------------------------
 
@@ -502,14 +504,14 @@ export const addUnit = (
   campaign: Campaign,
   change: { readonly unit: Campaign["units"][number]; readonly tasks: ReadonlyArray<string> },
 ): Campaign => {
-  const listed = campaign.units.some((u) => u.key === change.unit.key)
+  const listed = unitOf(campaign, change.unit.key) !== undefined
   const withUnit: Campaign = listed ? campaign : { ...campaign, units: [...campaign.units, change.unit] }
   return withParticipants(
     withUnit,
     withUnit.phases.map((phase) => ({
       ...phase,
       tasks: phase.tasks.map((task) =>
-        change.tasks.includes(task.key) && !task.units.includes(change.unit.key)
+        change.tasks.includes(task.key) && !isListed(task.units, change.unit.key)
           ? { ...task, units: [...task.units, change.unit.key] }
           : task,
       ),
@@ -548,7 +550,7 @@ export const withdrawUnit = (
 
 /** A plan's item in Chinese and English, names taken from the definition it leads to. */
 export const changeText = (item: ChangeItem, campaign: Campaign): { zh: string; en: string } => {
-  const unitName = (key: string) => campaign.units.find((u) => u.key === key)?.name ?? key
+  const unitName = (key: string) => unitOf(campaign, key)?.name ?? key
   const units = (keys: ReadonlyArray<string>) => keys.map(unitName).join("、")
   const task = (key: string) => campaign.phases.flatMap((p) => p.tasks).find((t) => t.key === key)?.title.zh ?? key
   const phase = (key: string) => campaign.phases.find((p) => p.key === key)?.name.zh ?? key

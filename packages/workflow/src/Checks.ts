@@ -4,6 +4,7 @@
  * it and every phase can finish. All problems are returned, each with its path.
  */
 import type { Campaign, CampaignInput } from "./Definition.ts"
+import { isListed } from "./Listed.ts"
 import type { Problem } from "./Problem.ts"
 import { namesOf, ruleOf } from "./Rules.ts"
 import { isTimeZone } from "./Time.ts"
@@ -187,7 +188,7 @@ export const checkCampaign = (input: Input, campaign: Campaign): Problem[] => {
       ;(taskInput.extensions ?? []).forEach((extension, k) => {
         const epath = `${tpath}.extensions[${k}]`
         extension.units.forEach((key, u) => {
-          if (!task.units.includes(key))
+          if (!isListed(task.units, key))
             out.push(
               problem(
                 `${epath}.units[${u}]`,

@@ -7,6 +7,7 @@
  * time an ISO instant in UTC).
  */
 import { Schema } from "effect"
+import { isListed } from "./Listed.ts"
 import type { Rule } from "./Rules.ts"
 
 /** A key names a unit, phase, task or figure: lower-case ASCII, digits and dashes. */
@@ -284,7 +285,7 @@ export interface Extension {
 
 /** The extension that holds for a unit: the last one naming it. */
 const extensionFor = (task: Task, unit: string): Extension | undefined =>
-  task.extensions?.findLast((e) => e.units.includes(unit))
+  task.extensions?.findLast((e) => isListed(e.units, unit))
 
 /** A unit's deadline for a task: an extension's, or the task's. */
 export const deadlineOf = (task: Task, unit: string): string => extensionFor(task, unit)?.deadline ?? task.deadline

@@ -15,6 +15,7 @@ import {
   type Task,
   type Unit,
 } from "./Definition.ts"
+import { isListed } from "./Listed.ts"
 import { formatProblems, issueProblems, type Problem } from "./Problem.ts"
 import { unstorableText } from "./Report.ts"
 import { type Rule, ruleOf } from "./Rules.ts"
@@ -46,25 +47,28 @@ export const defaultNarrative: ReadonlyArray<NarrativeField> = [
 type Input = typeof CampaignInput.Type
 
 const subordinates = (units: ReadonlyArray<Input["units"][number]>, root: string): string[] => {
-  const out: string[] = []
+  // Sets, not lists: a national campaign assigns tasks below a province of thousands of units.
+  const below = new Set<string>()
   const seen = new Set<string>([root])
-  let frontier = [root]
-  while (frontier.length > 0) {
+  let frontier = new Set([root])
+  while (frontier.size > 0) {
     const next = units
-      .filter((u) => u.parent !== undefined && frontier.includes(u.parent) && !seen.has(u.key))
+      .filter((u) => u.parent !== undefined && frontier.has(u.parent) && !seen.has(u.key))
       .map((u) => u.key)
-    for (const key of next) seen.add(key)
-    out.push(...next)
-    frontier = next
+    for (const key of next) {
+      seen.add(key)
+      below.add(key)
+    }
+    frontier = new Set(next)
   }
-  return units.map((u) => u.key).filter((k) => out.includes(k))
+  return units.map((u) => u.key).filter((k) => below.has(k))
 }
 
 const assignees = (input: Input, task: Input["phases"][number]["tasks"][number]): string[] => {
   const a = task.assign
   const picked =
     "units" in a
-      ? input.units.filter((u) => a.units.includes(u.key)).map((u) => u.key)
+      ? input.units.filter((u) => isListed(a.units, u.key)).map((u) => u.key)
       : "roles" in a
         ? input.units.filter((u) => a.roles.includes(u.role)).map((u) => u.key)
         : "levels" in a

@@ -2,6 +2,7 @@
  * What every unit-task command does first: decode the reference, load the
  * campaign, and hide what the caller may not read behind "not found".
  */
+import { isListed } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { applyDue, type CommandDue, type Prepared } from "../ApplyDue.ts"
@@ -66,7 +67,8 @@ export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = t
       return (
         copy &&
         canSeeCampaign(actor, loaded.definition) &&
-        task?.units.includes(address.unit) === true &&
+        task !== undefined &&
+        isListed(task.units, address.unit) &&
         canRead(actor, loaded.definition, address.unit)
       )
     }
@@ -77,7 +79,7 @@ export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = t
     if (!canSeeCampaign(actor, loaded.definition))
       return yield* refuseUnseen(address.campaign, actor, action, String(ref), notFound)
     const task = taskOf(loaded)
-    if (task === undefined || !task.units.includes(address.unit) || !canRead(actor, loaded.definition, address.unit)) {
+    if (task === undefined || !isListed(task.units, address.unit) || !canRead(actor, loaded.definition, address.unit)) {
       // A missing task, or another unit's: answered as not found, and journaled in the campaign's chain.
       return yield* Effect.fail(notFound).pipe(journalDenial(address.campaign, actor, action, String(ref)))
     }

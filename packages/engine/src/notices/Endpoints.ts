@@ -6,7 +6,7 @@
  * or a robot's `errcode` other than 0 is a failed attempt, retried with the email's backoff.
  */
 import type { NotificationsTable } from "@liandong/store"
-import type { Campaign } from "@liandong/workflow"
+import { type Campaign, unitOf } from "@liandong/workflow"
 import { Context, Effect } from "effect"
 import { wallNow } from "../Clock.ts"
 import { query, transaction } from "../Db.ts"
@@ -258,7 +258,7 @@ export const sendDueEndpoints = (now: Date, options: EndpointOptions, { noticeTe
             continue
           }
           const campaign = (yield* loadCampaign(delivery.campaign_id, tx)).definition
-          const unitName = campaign.units.find((u) => u.key === delivery.unit_key)?.name ?? delivery.unit_key
+          const unitName = unitOf(campaign, delivery.unit_key)?.name ?? delivery.unit_key
           const words = noticeText(
             campaign,
             { kind: delivery.kind, unit: delivery.unit_key, body: delivery.body },

@@ -11,7 +11,7 @@
  * server took it; a crash in between sends it again. Every copy carries the same Message-ID
  * (and X-Liandong-Delivery header), which a receiver can use to drop the repeat.
  */
-import { type Campaign, deadlineOf, wholeDayEnding } from "@liandong/workflow"
+import { type Campaign, deadlineOf, unitOf, wholeDayEnding } from "@liandong/workflow"
 import { Context, Effect } from "effect"
 import { query, transaction } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
@@ -107,18 +107,18 @@ export const noticeText = (
     byUnit?: string | null
     about?: string | null
   }
-  const unit = campaign.units.find((u) => u.key === notice.unit)?.name ?? notice.unit
-  const coordinator = campaign.units.find((u) => u.key === campaign.coordinator)?.name ?? campaign.coordinator
+  const unit = unitOf(campaign, notice.unit)?.name ?? notice.unit
+  const coordinator = unitOf(campaign, campaign.coordinator)?.name ?? campaign.coordinator
   const task = campaign.phases.flatMap((p) => p.tasks).find((t) => t.key === body.task)
   const phase = campaign.phases.find((p) => p.key === body.phase)
   const taskTitle = task?.title.zh ?? body.task ?? ""
   const taskEn = task?.title.en ?? body.task ?? ""
   // The unit the notice is about: its own, or for an escalation the unit below.
   const subjectUnit = body.about ?? notice.unit
-  const about = campaign.units.find((u) => u.key === subjectUnit)?.name ?? subjectUnit
+  const about = unitOf(campaign, subjectUnit)?.name ?? subjectUnit
   const dueAt = task === undefined ? "" : deadlineOf(task, subjectUnit)
   const deadline = task === undefined ? "" : localDeadline(dueAt, campaign.timeZone)
-  const nudger = campaign.units.find((u) => u.key === body.byUnit)?.name ?? coordinator
+  const nudger = (body.byUnit == null ? undefined : unitOf(campaign, body.byUnit))?.name ?? coordinator
   const what = nudgeWhat[body.which ?? "named"] ?? nudgeWhat.named
   const where = [
     phase === undefined ? undefined : `“${phase.name.zh}”阶段`,

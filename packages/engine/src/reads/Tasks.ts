@@ -4,7 +4,7 @@
  * SQL to the units the actor may read, in keyset pages.
  */
 import type { TaskRow } from "@liandong/store"
-import type { Campaign } from "@liandong/workflow"
+import { type Campaign, unitOf } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead } from "../Authz.ts"
@@ -29,7 +29,7 @@ const label = (l: { zh: string; en?: string | undefined | null }) => ({ zh: l.zh
 export const taskItem = (definition: Campaign, row: TaskRow) => {
   const phase = definition.phases.find((p) => p.key === row.phase_key)
   const task = phase?.tasks.find((t) => t.key === row.task_key)
-  const unit = definition.units.find((u) => u.key === row.unit_key)
+  const unit = unitOf(definition, row.unit_key)
   return {
     ref: `${row.campaign_id}/${row.unit_key}/${row.task_key}`,
     campaign: row.campaign_id,

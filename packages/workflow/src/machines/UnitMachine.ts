@@ -10,6 +10,7 @@
  */
 import { assign, createMachine } from "xstate"
 import { type Campaign, deadlineOf, escalationOf, type Phase, remindersOf, type Task } from "../Definition.ts"
+import { isListed } from "../Listed.ts"
 import { durationMs } from "../Time.ts"
 import type { FollowUp } from "./Events.ts"
 
@@ -260,21 +261,9 @@ const aboveIn = (campaign: Campaign) => {
   return (unit: string): string => parents.get(unit) ?? campaign.coordinator
 }
 
-// Who takes a task, and who takes part in a phase, as sets built once per (immutable)
-// definition: a national campaign asks for one unit among 50,000 on every event.
-const memberSets = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
-const memberOf = (list: ReadonlyArray<string>, unit: string): boolean => {
-  let set = memberSets.get(list)
-  if (set === undefined) {
-    set = new Set(list)
-    memberSets.set(list, set)
-  }
-  return set.has(unit)
-}
-
 /** The tasks of a phase that a unit must do. */
 export const unitTasks = (phase: Phase, unit: string): Task[] =>
-  phase.tasks.filter((task) => memberOf(task.units, unit))
+  phase.tasks.filter((task) => isListed(task.units, unit))
 
 /**
  * What a unit's machine is made of: its phases and their tasks. Units of the same shape
@@ -283,7 +272,7 @@ export const unitTasks = (phase: Phase, unit: string): Task[] =>
  */
 export const unitShape = (campaign: Campaign, unit: string): string =>
   campaign.phases
-    .filter((phase) => memberOf(phase.participants, unit))
+    .filter((phase) => isListed(phase.participants, unit))
     .map(
       (phase) =>
         `${phase.key}:${unitTasks(phase, unit)
@@ -294,7 +283,7 @@ export const unitShape = (campaign: Campaign, unit: string): string =>
 
 /** Builds the machine of one participating unit (its context names the unit; its actions read it from there). */
 export const buildUnitMachine = (campaign: Campaign, unit: string) => {
-  const phases = campaign.phases.filter((phase) => memberOf(phase.participants, unit))
+  const phases = campaign.phases.filter((phase) => isListed(phase.participants, unit))
   const tasks = phases.flatMap((phase) => unitTasks(phase, unit))
   const context: UnitContext = {
     unit,
