@@ -10,7 +10,7 @@ const hierarchy = fc.array(fc.nat(40), { minLength: 1, maxLength: 25 }).map((pic
     key: `u${i}`,
     name: `单位${i}`,
     nameEn: null,
-    role: "county",
+    role: "subordinate",
     level: null,
     parent: pick % 5 === 0 || i === 0 ? null : pick % 7 === 0 ? "outside" : `u${pick % i}`,
   }))

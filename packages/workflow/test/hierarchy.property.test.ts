@@ -18,7 +18,7 @@ const hierarchy = fc.array(fc.nat(40), { minLength: 1, maxLength: 30 }).map((pic
     key: `u${i}`,
     name: `单位${i}`,
     nameEn: null,
-    role: "county",
+    role: "subordinate",
     level: null,
     parent: pick % 5 === 0 || i === 0 ? null : pick % 7 === 0 ? (outside[pick % 2] as string) : `u${pick % i}`,
   }))
