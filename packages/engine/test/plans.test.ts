@@ -7,6 +7,7 @@ import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
 import { expect, it } from "vitest"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
+import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
 
 describeEachDatabase("plans of the statements a batch runs", (ctx) => {
@@ -45,5 +46,37 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
       expect(plan).toContain("principals_unit_contacts")
       expect(plan).not.toMatch(/Seq Scan on principals/)
     }
+  })
+})
+
+describeEachDatabase("plans of a unit task's reports", (ctx) => {
+  it("find a task's latest report by the unique index, whatever the statistics say", async () => {
+    const db = ctx.store().db
+    // A national campaign's keys: long enough that the unique index is a level deeper than one by task.
+    const campaign = "national-ip-week"
+    await sql`insert into definitions (key, version, hash, body)
+      values (${campaign}, 1, 'hash', ${JSON.stringify({ key: campaign })}::jsonb)`.execute(db)
+    await sql`insert into campaigns (id, definition_id, status)
+      select key, id, 'running' from definitions where key = ${campaign}`.execute(db)
+    // Analyzed while empty, as after a phase opens: no column statistics, every equality a guess.
+    await sql`analyze reports`.execute(db)
+    await sql`insert into reports (campaign_id, unit_key, task_key, attempt, status, narrative, submitted_by, submitted_at)
+      select ${campaign}, 'province-' || (n % 31) || '-city-' || (n % 400) || '-county-' || n, 'plan', 1, 'submitted',
+        '{}'::jsonb, 'clerk', now()
+      from generate_series(1, 40000) n`.execute(db)
+    const task = { campaign, unit: "province-15-city-77-county-77", task: "plan" }
+    const compiled = latestReportQuery(db, task).compile()
+    // As the store runs it once prepared: a generic plan, chosen without the values.
+    const plan = await db.transaction().execute(async (tx) => {
+      await sql`set local plan_cache_mode = force_generic_plan`.execute(tx)
+      await sql`prepare latest_report as ${sql.raw(compiled.sql)}`.execute(tx)
+      const values = sql.join(compiled.parameters.map((value) => sql.lit(value)))
+      const { rows } = await sql<{ "QUERY PLAN": string }>`explain execute latest_report(${values})`.execute(tx)
+      await sql`deallocate latest_report`.execute(tx)
+      return rows.map((row) => row["QUERY PLAN"]).join("\n")
+    })
+    expect(plan).toContain("reports_campaign_id_unit_key_task_key_attempt_key")
+    expect(plan).not.toMatch(/Seq Scan on reports|reports_by_/)
+    expect((await latestReport(db, task))?.unit_key).toBe(task.unit)
   })
 })

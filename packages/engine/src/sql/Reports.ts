@@ -8,8 +8,8 @@ import type { TaskAddress } from "../Refs.ts"
 export const reportById = (db: Sql, id: string) =>
   db.selectFrom("reports").selectAll().where("id", "=", id).executeTakeFirst()
 
-/** A task's latest report (its highest attempt), or nothing. */
-export const latestReport = (db: Sql, task: TaskAddress) =>
+/** The query of a task's latest report (its highest attempt): one step down the unique index. */
+export const latestReportQuery = (db: Sql, task: TaskAddress) =>
   db
     .selectFrom("reports")
     .selectAll()
@@ -18,7 +18,9 @@ export const latestReport = (db: Sql, task: TaskAddress) =>
     .where("task_key", "=", task.task)
     .orderBy("attempt", "desc")
     .limit(1)
-    .executeTakeFirst()
+
+/** A task's latest report (its highest attempt), or nothing. */
+export const latestReport = (db: Sql, task: TaskAddress) => latestReportQuery(db, task).executeTakeFirst()
 
 /** A report as submitted. */
 export interface Submission {

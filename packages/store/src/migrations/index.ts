@@ -22,6 +22,7 @@ import * as noticePreferences from "./0020_notice_preferences.ts"
 import * as reviewComments from "./0021_review_comments.ts"
 import * as roomForUpdates from "./0022_room_for_updates.ts"
 import * as unitContacts from "./0023_unit_contacts.ts"
+import * as reportsByStatus from "./0024_reports_by_status.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   "0021_review_comments": reviewComments,
   "0022_room_for_updates": roomForUpdates,
   "0023_unit_contacts": unitContacts,
+  "0024_reports_by_status": reportsByStatus,
 }
