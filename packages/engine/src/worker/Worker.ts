@@ -18,6 +18,7 @@ import { describeCause } from "../Savepoint.ts"
 import { workDue, workerLook } from "../sql/Notices.ts"
 import { claimDueItems } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
+import { keepUp } from "./Upkeep.ts"
 
 /** How a worker behaves. */
 export interface WorkerOptions {
@@ -29,6 +30,11 @@ export interface WorkerOptions {
   readonly batch?: number
   /** Most machines' next items claimed and applied together in one transaction (default 32; 1 claims one at a time). */
   readonly claim?: number
+  /**
+   * How often the worker vacuums and analyzes what autovacuum would, where none runs (PGlite, or
+   * a server with it off; see `Upkeep.ts`), in ms: default 60,000, autovacuum's own interval; 0 never.
+   */
+  readonly upkeepMs?: number
 }
 
 /** What one pass did. */
@@ -235,6 +241,8 @@ export const runWorker = (options: WorkerOptions = {}) =>
       }),
     )
     yield* Effect.addFinalizer(() => Effect.promise(() => unlisten()))
+    const upkeepMs = options.upkeepMs ?? 60_000
+    if (upkeepMs > 0) yield* keepUp(upkeepMs)
     log.info({ database: store.describe }, "worker started")
     const pollMs = options.pollMs ?? 1000
     // Consecutive passes the database failed; while it is away the worker waits and tries again.

@@ -1,0 +1,50 @@
+/**
+ * The statements of the upkeep where no autovacuum runs (`worker/Upkeep.ts`): which tables
+ * autovacuum would vacuum or analyze now, by its own default rule, and doing it.
+ */
+import { sql } from "kysely"
+import type { Sql } from "../Db.ts"
+
+/** A table whose statistics or dead rows are past autovacuum's default thresholds. */
+export interface TableDue {
+  readonly table: string
+  /** dead row versions past 50 + 20 % of its rows */
+  readonly vacuum: boolean
+  /** rows changed since its last analyze past 50 + 10 % of its rows */
+  readonly analyze: boolean
+}
+
+/**
+ * The tables of the schema this role may maintain (it owns them, or is a superuser) that are
+ * due, when nothing else maintains them: always on PGlite (`embedded`), on PostgreSQL only
+ * while autovacuum is off. A table never analyzed counts as empty, as autovacuum counts it.
+ */
+export const selectTablesDue = (db: Sql, embedded: boolean) =>
+  sql<TableDue>`
+    select relname as table, dead > 50 + 0.2 * live as vacuum, changed > 50 + 0.1 * live as analyze
+    from (
+      select c.relname, s.n_dead_tup as dead, s.n_mod_since_analyze as changed, greatest(c.reltuples, 0) as live
+      from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+      where s.schemaname = current_schema() and pg_has_role(c.relowner, 'USAGE')
+        and (${embedded} or current_setting('autovacuum') = 'off')
+    ) t
+    where dead > 50 + 0.2 * live or changed > 50 + 0.1 * live
+    order by relname`
+    .execute(db)
+    .then((result) => result.rows)
+
+/** Vacuums (and analyzes) or only analyzes one table; never inside a transaction. */
+export const maintainTable = (db: Sql, due: TableDue) =>
+  (due.vacuum ? sql`vacuum (analyze) ${sql.id(due.table)}` : sql`analyze ${sql.id(due.table)}`).execute(db)
+
+// One process at a time maintains a database: the others find the lock taken and skip a round.
+const upkeepLock = sql`hashtext('liandong.upkeep')`
+
+/** Takes the upkeep's session lock on this connection, if no other holds it. */
+export const tryUpkeepLock = (db: Sql) =>
+  sql<{ locked: boolean }>`select pg_try_advisory_lock(${upkeepLock}) as locked`
+    .execute(db)
+    .then((result) => result.rows[0]?.locked === true)
+
+/** Releases the upkeep's session lock. */
+export const releaseUpkeepLock = (db: Sql) => sql`select pg_advisory_unlock(${upkeepLock})`.execute(db)
