@@ -7,6 +7,7 @@ import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
 import { expect, it } from "vitest"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
+import { claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
 
@@ -78,5 +79,29 @@ describeEachDatabase("plans of a unit task's reports", (ctx) => {
     expect(plan).toContain("reports_campaign_id_unit_key_task_key_attempt_key")
     expect(plan).not.toMatch(/Seq Scan on reports|reports_by_/)
     expect((await latestReport(db, task))?.unit_key).toBe(task.unit)
+  })
+})
+
+describeEachDatabase("plans of the workers' claim", (ctx) => {
+  it("probe each machine's earlier items row by row, whatever the statistics say", async () => {
+    const db = ctx.store().db
+    // Analyzed while empty, as before a phase opens: then 20,000 timers and 5,000 messages arrive.
+    await sql`analyze timers`.execute(db)
+    await sql`analyze messages`.execute(db)
+    const now = new Date("2026-04-20T02:00:00.000Z")
+    await sql`insert into timers (campaign_id, machine_id, key, due_at, event, status)
+      select 'c', n, 'deadline', ${now}::timestamptz + interval '1 day', '{}'::jsonb, 'pending'
+      from generate_series(1, 20000) n`.execute(db)
+    await sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+      select 'c', n, 'event', 'open-' || n, '{}'::jsonb, 'pending', ${now}
+      from generate_series(1, 5000) n`.execute(db)
+    const { rows } = await sql<{ "QUERY PLAN": string }>`explain ${claimDueStatement(now, 32)}`.execute(db)
+    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
+    // Never every pending item hashed, sorted or materialized to filter the queue's head against.
+    expect(plan).not.toMatch(/Anti Join|Materialize|Seq Scan on (timers|messages)/)
+    expect(plan).toContain("timers_pending_by_machine")
+    expect(plan).toContain("messages_pending_by_machine")
+    const claimed = await claimDueItems(db, now, 32)
+    expect(claimed.map((item) => item.kind)).toEqual(Array.from({ length: 32 }, () => "message"))
   })
 })
