@@ -72,6 +72,25 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
     expect((await statsOf(store, "quiet")).dead).toBe(10)
   })
 
+  it("follows a table's own autovacuum settings, as the queues have them", async () => {
+    const store = ctx.store()
+    const { rows } = await sql<{ options: string[] }>`
+      select reloptions as options from pg_class where relname = 'messages'`.execute(store.db)
+    expect(rows[0]?.options).toContain("autovacuum_vacuum_scale_factor=0.01")
+    await sql`create table brisk (id int primary key, value int)
+      with (autovacuum_vacuum_threshold = 10, autovacuum_vacuum_scale_factor = 0)`.execute(store.db)
+    await sql`insert into brisk select n, n from generate_series(1, 1000) n`.execute(store.db)
+    await statsShow(store, "brisk", (stats) => stats.changed >= 1000)
+    await sql`analyze brisk`.execute(store.db)
+    // 20 dead of 1,000: under the default 50 + 20 %, past this table's 10 + 0 %.
+    await sql`update brisk set value = value + 1 where id <= 20`.execute(store.db)
+    await statsShow(store, "brisk", (stats) => stats.dead >= 20)
+    const done = await round(store)
+    if (await autovacuumRuns(store)) return
+    expect(done.find((table) => table.table === "brisk")).toEqual({ table: "brisk", vacuum: true, analyze: false })
+    expect((await statsOf(store, "brisk")).dead).toBe(0)
+  })
+
   it("has a foreign key's check, planned while its table was empty, planned again once it grew", async () => {
     // One connection throughout, so the check's plan is the one that connection keeps.
     const url = ctx.databaseUrl()

@@ -1,6 +1,6 @@
 /**
  * The statements of the upkeep where no autovacuum runs (`worker/Upkeep.ts`): which tables
- * autovacuum would vacuum or analyze now, by its own default rule, and doing it.
+ * autovacuum would vacuum or analyze now, by its rule and each table's own settings, and doing it.
  */
 import { sql } from "kysely"
 import type { Sql } from "../Db.ts"
@@ -8,27 +8,38 @@ import type { Sql } from "../Db.ts"
 /** A table whose statistics or dead rows are past autovacuum's default thresholds. */
 export interface TableDue {
   readonly table: string
-  /** dead row versions past 50 + 20 % of its rows */
+  /** dead row versions past its vacuum threshold (by default 50 + 20 % of its rows) */
   readonly vacuum: boolean
-  /** rows changed since its last analyze past 50 + 10 % of its rows */
+  /** rows changed since its last analyze past its analyze threshold (by default 50 + 10 %) */
   readonly analyze: boolean
 }
+
+// A table's own autovacuum setting (`alter table … set (…)`, as the queues have), else the default.
+const setting = (name: string, fallback: number) =>
+  sql`coalesce((select option_value::float8 from pg_options_to_table(c.reloptions)
+    where option_name = ${name}), ${fallback})`
 
 /**
  * The tables of the schema this role may maintain (it owns them, or is a superuser) that are
  * due, when nothing else maintains them: always on PGlite (`embedded`), on PostgreSQL only
- * while autovacuum is off. A table never analyzed counts as empty, as autovacuum counts it.
+ * while autovacuum is off. Due as autovacuum judges it: past the table's threshold plus its
+ * scale factor times its rows (its own settings, else the defaults 50 + 20 % to vacuum, 50 +
+ * 10 % to analyze). A table never analyzed counts as empty, as autovacuum counts it.
  */
 export const selectTablesDue = (db: Sql, embedded: boolean) =>
   sql<TableDue>`
-    select relname as table, dead > 50 + 0.2 * live as vacuum, changed > 50 + 0.1 * live as analyze
+    select relname as table, dead > vacuum_at as vacuum, changed > analyze_at as analyze
     from (
-      select c.relname, s.n_dead_tup as dead, s.n_mod_since_analyze as changed, greatest(c.reltuples, 0) as live
+      select c.relname, s.n_dead_tup as dead, s.n_mod_since_analyze as changed,
+        ${setting("autovacuum_vacuum_threshold", 50)}
+          + ${setting("autovacuum_vacuum_scale_factor", 0.2)} * greatest(c.reltuples, 0) as vacuum_at,
+        ${setting("autovacuum_analyze_threshold", 50)}
+          + ${setting("autovacuum_analyze_scale_factor", 0.1)} * greatest(c.reltuples, 0) as analyze_at
       from pg_stat_user_tables s join pg_class c on c.oid = s.relid
       where s.schemaname = current_schema() and pg_has_role(c.relowner, 'USAGE')
         and (${embedded} or current_setting('autovacuum') = 'off')
     ) t
-    where dead > 50 + 0.2 * live or changed > 50 + 0.1 * live
+    where dead > vacuum_at or changed > analyze_at
     order by relname`
     .execute(db)
     .then((result) => result.rows)

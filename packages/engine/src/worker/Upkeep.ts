@@ -5,9 +5,10 @@
  * long as the connection lives, and the queues' partial indexes fill with dead entries that
  * every look walks. A 50,000-unit run on a server without autovacuum slowed fourfold that way.
  *
- * Each round does what autovacuum would, by its default rule: a table with more dead row
- * versions than 50 + 20 % of its rows is vacuumed and analyzed, one with more changed rows
- * than 50 + 10 % since its last analyze is analyzed. Only tables this role may maintain
+ * Each round does what autovacuum would, by its rule: a table with more dead row versions
+ * than its threshold (by default 50 + 20 % of its rows; the queues, 1,000 + 1 %) is vacuumed
+ * and analyzed, one with more changed rows since its last analyze than its analyze threshold
+ * (50 + 10 %; the queues, 1,000 + 2 %) is analyzed. Only tables this role may maintain
  * (the schema's owner's; a least-privilege application role maintains none and autovacuum
  * should be on), and one process at a time.
  */

@@ -23,6 +23,7 @@ import * as reviewComments from "./0021_review_comments.ts"
 import * as roomForUpdates from "./0022_room_for_updates.ts"
 import * as unitContacts from "./0023_unit_contacts.ts"
 import * as reportsByStatus from "./0024_reports_by_status.ts"
+import * as queueUpkeep from "./0025_queue_upkeep.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   "0022_room_for_updates": roomForUpdates,
   "0023_unit_contacts": unitContacts,
   "0024_reports_by_status": reportsByStatus,
+  "0025_queue_upkeep": queueUpkeep,
 }
