@@ -6,8 +6,10 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
 import { expect, it } from "vitest"
+import { lockMachineWithDue } from "../src/sql/Machines.ts"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
 import { claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
+import { selectMachine } from "../src/sql/ReadMachines.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
 
@@ -103,5 +105,40 @@ describeEachDatabase("plans of the workers' claim", (ctx) => {
     expect(plan).toContain("messages_pending_by_machine")
     const claimed = await claimDueItems(db, now, 32)
     expect(claimed.map((item) => item.kind)).toEqual(Array.from({ length: 32 }, () => "message"))
+  })
+})
+
+describeEachDatabase("plans of a machine's lock and read", (ctx) => {
+  it("find a unit's machine by its kind's index, not by a scan of every machine", async () => {
+    const db = ctx.store().db
+    await sql`insert into definitions (key, version, hash, body) values ('c', 1, 'hash', '{"key":"c"}'::jsonb)`.execute(
+      db,
+    )
+    await sql`insert into campaigns (id, definition_id, status) select key, id, 'running' from definitions`.execute(db)
+    await sql`insert into machines (campaign_id, kind, unit_key, snapshot, version, machine_hash, status, updated_at)
+      select 'c', 'unit', 'unit-' || n, '{}'::jsonb, 1, 'hash', 'active', now() from generate_series(1, 20000) n`.execute(
+      db,
+    )
+    const scans = await db.transaction().execute(async (tx) => {
+      // The counts this connection has not reported yet: read before and after, the difference is ours.
+      const counts = async () =>
+        (
+          await sql<{ seq: number; index: number }>`
+            select seq_scan::int as seq, idx_scan::int as index from pg_stat_xact_user_tables
+            where relname = 'machines'`.execute(tx)
+        ).rows[0] ?? { seq: 0, index: 0 }
+      const before = await counts()
+      const locked = await lockMachineWithDue(tx, "c", "unit-77", new Date())
+      const read = await selectMachine(tx, "c", "unit-78")
+      const after = await counts()
+      return {
+        locked: locked.machine?.row.unit_key,
+        read: read?.unit_key,
+        seq: after.seq - before.seq,
+        index: after.index - before.index,
+      }
+    })
+    expect(scans).toMatchObject({ locked: "unit-77", read: "unit-78", seq: 0 })
+    expect(scans.index).toBeGreaterThan(0)
   })
 })

@@ -30,6 +30,7 @@ import {
   withdrawUnit,
 } from "@liandong/workflow"
 import { Effect, Schema } from "effect"
+import { type SqlBool, sql } from "kysely"
 import type { Actor } from "../Actor.ts"
 import { canSeeCampaign, manages } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
@@ -492,7 +493,7 @@ const madeFrom = (loaded: LoadedCampaign, request: CommonChange) =>
             .selectFrom("machines")
             .select("snapshot")
             .where("campaign_id", "=", current.key)
-            .where("kind", "=", "campaign")
+            .where(sql<SqlBool>`kind = 'campaign'`)
             .executeTakeFirst(),
         )
         const value = (state?.snapshot as { value?: { running?: Record<string, string> } } | undefined)?.value

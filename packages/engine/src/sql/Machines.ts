@@ -43,7 +43,9 @@ export const lockMachineWithDue = async (
   at: Date,
   claim?: { readonly principalId: string; readonly key: string; readonly requestHash: string },
 ): Promise<LockedMachine> => {
-  const which = unit === null ? sql`kind = 'campaign'` : sql`unit_key = ${unit}`
+  // The kind, always: each kind's machines have their own partial index, which a condition on the
+  // unit alone cannot use (a national run's second command on a machine scanned all 50,000).
+  const which = unit === null ? sql`kind = 'campaign'` : sql`kind = 'unit' and unit_key = ${unit}`
   const { rows } = await sql<LockedRow>`
     with locked as (
       select *, xmin::text as locked_xmin from machines where campaign_id = ${campaignId} and ${which}

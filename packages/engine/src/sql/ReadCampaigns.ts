@@ -100,7 +100,7 @@ export const selectCampaignMachineState = (
     .selectFrom("machines")
     .select(["phase", "status"])
     .where("campaign_id", "=", campaign)
-    .where("kind", "=", "campaign")
+    .where(sql<SqlBool>`kind = 'campaign'`)
     .executeTakeFirst()
 
 /** The journal length, status and phase of each named campaign that exists. */
