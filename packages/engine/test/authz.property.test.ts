@@ -1,21 +1,12 @@
-import type { Campaign, Unit } from "@liandong/workflow"
+import type { Campaign } from "@liandong/workflow"
+import { hierarchies } from "@liandong/workflow/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { Actor } from "../src/Actor.ts"
 import { canRead, canSeeCampaign, readableUnits } from "../src/Authz.ts"
 
 // Random hierarchies, some units under an office the campaign does not list, and every kind of actor.
-const hierarchy = fc.array(fc.nat(40), { minLength: 1, maxLength: 25 }).map((picks) => {
-  const units: Unit[] = picks.map((pick, i) => ({
-    key: `u${i}`,
-    name: `单位${i}`,
-    nameEn: null,
-    role: "subordinate",
-    level: null,
-    parent: pick % 5 === 0 || i === 0 ? null : pick % 7 === 0 ? "outside" : `u${pick % i}`,
-  }))
-  return { key: "c", units, coordinator: "u0" } as unknown as Campaign
-})
+const hierarchy = hierarchies(["outside"], 25)
 
 const actorsOf = (campaign: Campaign): Actor[] => [
   { kind: "operator", id: "operator" },

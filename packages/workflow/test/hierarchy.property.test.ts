@@ -1,29 +1,10 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import {
-  type Campaign,
-  isAtOrBelow,
-  isListed,
-  listsAtOrBelow,
-  type Unit,
-  unitAndSubordinates,
-  unitOf,
-} from "../src/index.ts"
+import { type Campaign, isAtOrBelow, isListed, listsAtOrBelow, unitAndSubordinates, unitOf } from "../src/index.ts"
+import { hierarchies } from "../src/Testing.ts"
 
-// A hierarchy of up to 30 units; a unit's parent is an earlier unit, none, or a unit the
-// campaign does not list (a higher office that takes no part).
 const outside = ["x0", "x1"]
-const hierarchy = fc.array(fc.nat(40), { minLength: 1, maxLength: 30 }).map((picks) => {
-  const units: Unit[] = picks.map((pick, i) => ({
-    key: `u${i}`,
-    name: `单位${i}`,
-    nameEn: null,
-    role: "subordinate",
-    level: null,
-    parent: pick % 5 === 0 || i === 0 ? null : pick % 7 === 0 ? (outside[pick % 2] as string) : `u${pick % i}`,
-  }))
-  return { units, coordinator: "u0" } as unknown as Campaign
-})
+const hierarchy = hierarchies(outside)
 const keysOf = (campaign: Campaign) => [...campaign.units.map((u) => u.key), ...outside, "nowhere"]
 
 describe("the unit hierarchy's lookups", () => {
