@@ -27,8 +27,8 @@ for dir in $(pnpm $roots list --depth -1 --parseable); do
   mkdir -p "$out/$rel"
   cp -R "$dir/package.json" "$dir/src" "$out/$rel/"
 done
-# The store's test helpers (they import vitest).
-rm -f "$out/packages/store/src/Testing.ts"
+# The packages' test helpers (they import vitest or fast-check, development dependencies).
+rm -f "$out"/packages/*/src/Testing.ts
 cp -R apps/web/dist "$out/apps/web/dist"
 # The command line, the server and the worker each as one bundled file, and their launchers (a CLI
 # command starts in a fraction of a second; a server or worker holds about 100 MB less),
