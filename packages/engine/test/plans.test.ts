@@ -3,8 +3,10 @@
  * many thousand rows, each finds its rows through an index. A plan that scans the whole table
  * passes every functional test and only shows as a run slowing down with its own history.
  */
+
+import type { Database } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
-import { sql } from "kysely"
+import { type Kysely, sql } from "kysely"
 import { expect, it } from "vitest"
 import { lockMachineWithDue } from "../src/sql/Machines.ts"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
@@ -52,15 +54,20 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
   })
 })
 
+/** A running campaign's row and its definition's, as the tables of a campaign's rows refer to them. */
+const seedCampaign = async (db: Kysely<Database>, campaign: string) => {
+  await sql`insert into definitions (key, version, hash, body)
+    values (${campaign}, 1, 'hash', ${JSON.stringify({ key: campaign })}::jsonb)`.execute(db)
+  await sql`insert into campaigns (id, definition_id, status)
+    select key, id, 'running' from definitions where key = ${campaign}`.execute(db)
+}
+
 describeEachDatabase("plans of a unit task's reports", (ctx) => {
   it("find a task's latest report by the unique index, whatever the statistics say", async () => {
     const db = ctx.store().db
     // A national campaign's keys: long enough that the unique index is a level deeper than one by task.
     const campaign = "national-ip-week"
-    await sql`insert into definitions (key, version, hash, body)
-      values (${campaign}, 1, 'hash', ${JSON.stringify({ key: campaign })}::jsonb)`.execute(db)
-    await sql`insert into campaigns (id, definition_id, status)
-      select key, id, 'running' from definitions where key = ${campaign}`.execute(db)
+    await seedCampaign(db, campaign)
     // Analyzed while empty, as after a phase opens: no column statistics, every equality a guess.
     await sql`analyze reports`.execute(db)
     await sql`insert into reports (campaign_id, unit_key, task_key, attempt, status, narrative, submitted_by, submitted_at)
@@ -111,10 +118,7 @@ describeEachDatabase("plans of the workers' claim", (ctx) => {
 describeEachDatabase("plans of a machine's lock and read", (ctx) => {
   it("find a unit's machine by its kind's index, not by a scan of every machine", async () => {
     const db = ctx.store().db
-    await sql`insert into definitions (key, version, hash, body) values ('c', 1, 'hash', '{"key":"c"}'::jsonb)`.execute(
-      db,
-    )
-    await sql`insert into campaigns (id, definition_id, status) select key, id, 'running' from definitions`.execute(db)
+    await seedCampaign(db, "c")
     await sql`insert into machines (campaign_id, kind, unit_key, snapshot, version, machine_hash, status, updated_at)
       select 'c', 'unit', 'unit-' || n, '{}'::jsonb, 1, 'hash', 'active', now() from generate_series(1, 20000) n`.execute(
       db,

@@ -25,6 +25,7 @@ import {
   planChange,
   remindersOf,
   resolveTime,
+  unitOf,
   unitTasks,
   unitView,
   withdrawUnit,
@@ -466,13 +467,13 @@ const madeFrom = (loaded: LoadedCampaign, request: CommonChange) =>
         if (unknown !== undefined)
           return yield* problem("tasks", `没有任务“${unknown}”`, `there is no task "${unknown}"`)
         if (request.tasks.length === 0) return yield* problem("tasks", "至少承担一项任务", "name at least one task")
-        if (request.unit.parent !== undefined && !current.units.some((u) => u.key === request.unit.parent))
+        if (request.unit.parent !== undefined && unitOf(current, request.unit.parent) === undefined)
           return yield* problem(
             "unit.parent",
             `没有上级单位“${request.unit.parent}”`,
             `there is no parent unit "${request.unit.parent}"`,
           )
-        const listed = current.units.find((u) => u.key === request.unit.key)
+        const listed = unitOf(current, request.unit.key)
         return addUnit(current, {
           unit: listed ?? {
             key: request.unit.key,
@@ -480,13 +481,16 @@ const madeFrom = (loaded: LoadedCampaign, request: CommonChange) =>
             nameEn: null,
             role: request.unit.role,
             parent: request.unit.parent ?? null,
-            level: request.unit.level ?? current.units.find((u) => u.key === request.unit.parent)?.level ?? null,
+            level:
+              request.unit.level ??
+              (request.unit.parent === undefined ? undefined : unitOf(current, request.unit.parent))?.level ??
+              null,
           },
           tasks: request.tasks,
         })
       }
       case "withdraw-unit": {
-        if (!current.units.some((u) => u.key === request.unit))
+        if (unitOf(current, request.unit) === undefined)
           return yield* problem("unit", `没有单位“${request.unit}”`, `there is no unit "${request.unit}"`)
         const state = yield* query("change.campaignMachine", (db) =>
           db

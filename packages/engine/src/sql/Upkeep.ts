@@ -5,36 +5,36 @@
 import { sql } from "kysely"
 import type { Sql } from "../Db.ts"
 
-/** A table whose statistics or dead rows are past autovacuum's default thresholds. */
+/** A table whose dead rows or changed rows are past autovacuum's thresholds for it. */
 export interface TableDue {
   readonly table: string
-  /** dead row versions past its vacuum threshold (by default 50 + 20 % of its rows) */
+  /** dead row versions past its vacuum threshold (the server's default: 50 + 20 % of its rows) */
   readonly vacuum: boolean
-  /** rows changed since its last analyze past its analyze threshold (by default 50 + 10 %) */
+  /** rows changed since its last analyze past its analyze threshold (the server's default: 50 + 10 %) */
   readonly analyze: boolean
 }
 
-// A table's own autovacuum setting (`alter table … set (…)`, as the queues have), else the default.
-const setting = (name: string, fallback: number) =>
+// A table's own autovacuum setting (`alter table … set (…)`, as the queues have), else the server's.
+const setting = (name: string) =>
   sql`coalesce((select option_value::float8 from pg_options_to_table(c.reloptions)
-    where option_name = ${name}), ${fallback})`
+    where option_name = ${name}), current_setting(${name})::float8)`
 
 /**
  * The tables of the schema this role may maintain (it owns them, or is a superuser) that are
  * due, when nothing else maintains them: always on PGlite (`embedded`), on PostgreSQL only
  * while autovacuum is off. Due as autovacuum judges it: past the table's threshold plus its
- * scale factor times its rows (its own settings, else the defaults 50 + 20 % to vacuum, 50 +
- * 10 % to analyze). A table never analyzed counts as empty, as autovacuum counts it.
+ * scale factor times its rows (its own settings, else the server's: by default 50 + 20 % to
+ * vacuum, 50 + 10 % to analyze). A table never analyzed counts as empty, as autovacuum counts it.
  */
 export const selectTablesDue = (db: Sql, embedded: boolean) =>
   sql<TableDue>`
     select relname as table, dead > vacuum_at as vacuum, changed > analyze_at as analyze
     from (
       select c.relname, s.n_dead_tup as dead, s.n_mod_since_analyze as changed,
-        ${setting("autovacuum_vacuum_threshold", 50)}
-          + ${setting("autovacuum_vacuum_scale_factor", 0.2)} * greatest(c.reltuples, 0) as vacuum_at,
-        ${setting("autovacuum_analyze_threshold", 50)}
-          + ${setting("autovacuum_analyze_scale_factor", 0.1)} * greatest(c.reltuples, 0) as analyze_at
+        ${setting("autovacuum_vacuum_threshold")}
+          + ${setting("autovacuum_vacuum_scale_factor")} * greatest(c.reltuples, 0) as vacuum_at,
+        ${setting("autovacuum_analyze_threshold")}
+          + ${setting("autovacuum_analyze_scale_factor")} * greatest(c.reltuples, 0) as analyze_at
       from pg_stat_user_tables s join pg_class c on c.oid = s.relid
       where s.schemaname = current_schema() and pg_has_role(c.relowner, 'USAGE')
         and (${embedded} or current_setting('autovacuum') = 'off')
