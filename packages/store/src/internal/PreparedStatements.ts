@@ -77,23 +77,176 @@ export class StatementNames {
 }
 
 /**
+ * Put first in the last statement of a transaction, the journal's append: the client sends the
+ * transaction's `COMMIT` with it, in one round trip, and answers the `commit` that follows
+ * without sending it. If the statement fails, the commit is never run (the server skips to
+ * the end of the group) and the transaction is rolled back as before.
+ */
+export const thenCommit = "/* then commit */"
+
+// Prepared once a connection, so that a round trip that opens or closes a transaction holds no
+// parse of its own: the client marks a statement parsed when the server says so, and a parse
+// of `begin` answered ahead of a statement's would mark that statement parsed too early.
+const beginStatement = { name: "liandong_begin", text: "begin" }
+const commitStatement = { name: "liandong_commit", text: "commit" }
+
+/** What a control statement answered without a round trip returns: a result as pg gives it. */
+const answered = (command: string) => Promise.resolve({ command, rowCount: null, oid: null, rows: [], fields: [] })
+
+type Callback = (error: Error | null, result?: unknown) => void
+
+// pg's Query, with the members its types leave out (the ones a subclass overrides).
+const Query = pg.Query as unknown as new (
+  config: object,
+  values: undefined,
+  callback: Callback,
+) => {
+  portal: string
+  callback: Callback | undefined
+  prepare(connection: any): void
+  handleCommandComplete(message: any, connection: any): void
+  handleReadyForQuery(connection: any): void
+}
+
+/**
+ * A statement sent in one group with the transaction's `BEGIN` before it and, or, its
+ * `COMMIT` after it: bind and execute of the connection's prepared `begin`, the statement's
+ * own messages, bind and execute of `commit`, then one sync. An error anywhere makes the
+ * server skip the rest of the group, so nothing runs outside the transaction and nothing
+ * commits after a failure. The control statements' completions are not the statement's result.
+ */
+class EdgeQuery extends Query {
+  private readonly begins: boolean
+  private readonly commits: boolean
+  private completions = 0
+  private commitTag: string | undefined
+
+  constructor(
+    config: { name?: string; text: string; values: unknown[] },
+    begins: boolean,
+    commits: boolean,
+    done: Callback,
+  ) {
+    super(config, undefined, done)
+    this.begins = begins
+    this.commits = commits
+  }
+
+  override prepare(connection: any): void {
+    if (this.begins) {
+      connection.bind({ statement: beginStatement.name, portal: "", values: [] })
+      connection.execute({ portal: "" })
+    }
+    super.prepare(connection)
+  }
+
+  // pg sends a statement's execute and then sync here: the commit goes between them.
+  _getRows(connection: any, rows: number | undefined): void {
+    connection.execute({ portal: this.portal, rows })
+    if (this.commits) {
+      connection.bind({ statement: commitStatement.name, portal: "", values: [] })
+      connection.execute({ portal: "" })
+    }
+    connection.sync()
+  }
+
+  override handleCommandComplete(message: any, connection: any): void {
+    const index = this.completions++
+    if (this.begins && index === 0) return
+    if (this.commits && index === (this.begins ? 2 : 1)) {
+      this.commitTag = message.text
+      return
+    }
+    super.handleCommandComplete(message, connection)
+  }
+
+  override handleReadyForQuery(connection: any): void {
+    if (this.commits && this.commitTag !== "COMMIT" && this.callback) {
+      this.callback(new Error(`the transaction ended with ${this.commitTag ?? "nothing"} instead of COMMIT`))
+      return
+    }
+    super.handleReadyForQuery(connection)
+  }
+}
+
+/**
  * A pg Client class whose parameterized statements go as named prepared statements, named by
- * `names` (one per pool, shared by its connections). Callbacks, query objects and cursors go
- * through untouched.
+ * `names` (one per pool, shared by its connections), and whose transactions take no round
+ * trips of their own: `begin` is held and sent with the transaction's first statement, and
+ * `commit` goes with a statement marked `thenCommit` (see `EdgeQuery`). A connection's first
+ * transaction prepares both the plain way. Callbacks, query objects and cursors go through
+ * untouched (after a held `begin`).
  */
 export const preparingClient = (names: StatementNames): typeof pg.Client =>
   class PreparingClient extends pg.Client {
+    /** `begin` received and not yet sent; or the transaction committed with its last statement */
+    private edge: "none" | "begun" | "committed" = "none"
+
+    private parsed(statement: { readonly name: string }): boolean {
+      return (this as any).connection.parsedStatements[statement.name] !== undefined
+    }
+
     // pg's query() has many overloads; this narrows none of them.
     override query(...args: any[]): any {
       const [config, values, callback] = args
       const plain = super.query.bind(this) as (...args: any[]) => any
-      if (typeof config !== "string" || !Array.isArray(values) || values.length === 0 || callback !== undefined)
+      if (typeof config !== "string" || callback !== undefined || (values !== undefined && !Array.isArray(values))) {
+        if (this.edge === "begun") {
+          // Queued ahead of it: pg sends one query at a time, in order.
+          this.edge = "none"
+          plain({ ...beginStatement, values: [] }).catch(() => undefined)
+        }
         return plain(...args)
+      }
+      const bare = values === undefined || values.length === 0
+      if (bare) {
+        if (config === "begin" && this.edge === "none" && this.parsed(beginStatement)) {
+          this.edge = "begun"
+          return answered("BEGIN")
+        }
+        if (config === "commit" || config === "rollback") {
+          const edge = this.edge
+          this.edge = "none"
+          // Nothing was sent since `begin`: there is nothing to end. Or the commit went already.
+          if (edge === "begun") return answered(config.toUpperCase())
+          if (edge === "committed") return answered("COMMIT")
+          if (config === "commit") return plain({ ...commitStatement, values: [] })
+          return plain(config, values)
+        }
+      }
+      if (this.edge === "committed")
+        return Promise.reject(new Error("a statement was sent after its transaction committed"))
+      if (bare) {
+        if (config === "begin") return plain({ ...beginStatement, values: [] })
+        if (this.edge === "begun") {
+          // A text without parameters may hold several statements, which one group cannot: `begin` first.
+          this.edge = "none"
+          return plain({ ...beginStatement, values: [] }).then(() => plain(config, values))
+        }
+        return plain(config, values)
+      }
+      const begins = this.edge === "begun"
+      const commits = config.startsWith(thenCommit) && this.parsed(commitStatement)
+      this.edge = "none"
       const name = names.nameOf(config)
-      if (name === undefined) return plain(config, values)
-      return (plain({ name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
-        if (isStalePlan(error)) names.forget()
-        throw error
-      })
+      const sent: Promise<unknown> =
+        begins || commits
+          ? new Promise((resolve, reject) => {
+              const statement = { ...(name === undefined ? {} : { name }), text: config, values }
+              plain(
+                new EdgeQuery(statement, begins, commits, (error, result) => (error ? reject(error) : resolve(result))),
+              )
+            })
+          : plain(name === undefined ? config : { name, text: config }, values)
+      return sent.then(
+        (result) => {
+          if (commits) this.edge = "committed"
+          return result
+        },
+        (error: unknown) => {
+          if (isStalePlan(error)) names.forget()
+          throw error
+        },
+      )
     }
   }
