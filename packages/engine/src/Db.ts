@@ -3,7 +3,7 @@
  * transactions that commit on success, roll back on any failure or
  * interruption, and retry serialization failures and deadlocks.
  */
-import { type Database, isStalePlan, plannedEachTime, type Store } from "@liandong/store"
+import { type Database, isStalePlan, plannedEachTime, type Store, thenCommit } from "@liandong/store"
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
@@ -12,6 +12,9 @@ import type { LockedMachine } from "./sql/Locked.ts"
 
 /** First in a statement planned afresh each time, never prepared (`plannedEachTime` in the store). */
 export const unprepared = sql.raw(plannedEachTime)
+
+/** First in a transaction's last statement: its commit is sent with it (`thenCommit` in the store). */
+export const commitsWith = sql.raw(thenCommit)
 
 /** A Kysely handle: the pool, or a transaction in progress. */
 export type Sql = Kysely<Database> | Transaction<Database>

@@ -277,7 +277,29 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
       withAppend.set(campaignId, list)
       appended.add(entry)
     }
-    const heads = yield* flushJournal(tx, withAppend)
+    // What must be written after the append keeps the commit out of its round trip: answers the
+    // append cannot store. A campaign without rows keeps its head, which is read before.
+    const storedAfter = attempts.some((attempt, index) => {
+      const entry = batch[index]
+      const key = entry?.command.idempotencyKey
+      return (
+        entry !== undefined &&
+        attempt.ok &&
+        attempt.value.kind === "ran" &&
+        key !== null &&
+        key !== undefined &&
+        !appended.has(entry)
+      )
+    })
+    const unmoved = new Map<string, number>()
+    for (const [index, attempt] of attempts.entries()) {
+      const campaignId = batch[index]?.command.campaignId
+      if (campaignId === undefined || !attempt.ok || attempt.value.kind !== "ran") continue
+      if (queued.has(campaignId) || unmoved.has(campaignId)) continue
+      unmoved.set(campaignId, (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq)
+    }
+    const heads = yield* flushJournal(tx, withAppend, !storedAfter)
+    for (const [campaignId, seq] of unmoved) heads.set(campaignId, seq)
     const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
     const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []
     for (const [index, attempt] of attempts.entries()) {
@@ -294,9 +316,8 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
         continue
       }
       const campaignId = command.campaignId
-      const head =
-        heads.get(campaignId) ?? (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
-      heads.set(campaignId, head)
+      const head = heads.get(campaignId)
+      if (head === undefined) return yield* Effect.die(new Error(`group commit: no journal head for ${campaignId}`))
       const result = ran.finish(head - afterOf(campaignId, ran.upTo))
       const key = command.idempotencyKey
       if (key !== null && key !== undefined && !appended.has(entry))

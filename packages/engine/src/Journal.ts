@@ -73,9 +73,10 @@ const canonicalAround = (fields: PendingRow) => {
  * each other's heads) one call of `journal_append` locks the head, hashes each row on the
  * one before, recorded at the database's time, and moves the head. The head's lock is held
  * from then until commit. `answers` of a campaign with rows queued are stored by its last
- * append. Returns each campaign's head sequence number afterwards.
+ * append. `last`: nothing but the commit follows, which then goes with the last append, in
+ * its round trip. Returns each campaign's head sequence number afterwards.
  */
-export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray<AnswerAtHead>>) =>
+export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray<AnswerAtHead>>, last = false) =>
   Effect.gen(function* () {
     const heads = new Map<string, number>()
     const entries = pendingRows(tx.journal)
@@ -86,12 +87,15 @@ export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray
       if (list === undefined) byCampaign.set(fields.campaign_id, [fields])
       else list.push(fields)
     }
-    for (const campaignId of [...byCampaign.keys()].sort()) {
+    const campaigns = [...byCampaign.keys()].sort()
+    for (const campaignId of campaigns) {
       const list = byCampaign.get(campaignId) ?? []
       for (let from = 0; from < list.length; from += 1000) {
         const rows = list.slice(from, from + 1000).map((fields) => ({ ...fields, ...canonicalAround(fields) }))
-        const stored = from + 1000 >= list.length ? answers?.get(campaignId) : undefined
-        const seq = yield* query("journal.append", (db) => appendJournalRows(db, campaignId, rows, stored), tx)
+        const final = from + 1000 >= list.length
+        const stored = final ? answers?.get(campaignId) : undefined
+        const commits = last && final && campaignId === campaigns[campaigns.length - 1]
+        const seq = yield* query("journal.append", (db) => appendJournalRows(db, campaignId, rows, stored, commits), tx)
         if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
         heads.set(campaignId, seq)
       }
@@ -109,6 +113,9 @@ export const journalPosition = (tx: Tx, campaignId: string) =>
     return (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq
   })
 
-/** Runs `body` in a transaction (`Db.transaction`) whose queued journal entries are written just before it commits. */
+/**
+ * Runs `body` in a transaction (`Db.transaction`) whose queued journal entries are written just
+ * before it commits, the commit going with the last append.
+ */
 export const journaled = <A, E, R>(operation: string, body: (tx: Tx) => Effect.Effect<A, E, R>) =>
-  transaction(operation, (tx) => Effect.tap(body(tx), () => flushJournal(tx)))
+  transaction(operation, (tx) => Effect.tap(body(tx), () => flushJournal(tx, undefined, true)))

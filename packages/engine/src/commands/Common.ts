@@ -59,7 +59,8 @@ export const onFreshCampaign = <A, E, R>(command: Effect.Effect<A, E | CampaignC
 export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = true) =>
   Effect.gen(function* () {
     const address = parseTaskRef(yield* decode(TaskRef, ref))
-    const notFound = new NotFound({ what: "task", ref: String(ref) })
+    // Made only when refused: an error records its stack, which costs more than the command.
+    const notFound = () => new NotFound({ what: "task", ref: String(ref) })
     const taskOf = (loaded: LoadedCampaign) =>
       loaded.definition.phases.flatMap((p) => p.tasks).find((t) => t.key === address.task)
     const admits = (loaded: LoadedCampaign) => {
@@ -74,14 +75,14 @@ export const resolveTask = (ref: unknown, actor: Actor, action: string, copy = t
     }
     // Every "not found" below is recorded alike, so none tells whether its target exists.
     const loaded = yield* campaignForCommand(address.campaign, admits).pipe(
-      Effect.catchTag("NotFound", () => refuseUnseen(null, actor, action, String(ref), notFound)),
+      Effect.catchTag("NotFound", () => refuseUnseen(null, actor, action, String(ref), notFound())),
     )
     if (!canSeeCampaign(actor, loaded.definition))
-      return yield* refuseUnseen(address.campaign, actor, action, String(ref), notFound)
+      return yield* refuseUnseen(address.campaign, actor, action, String(ref), notFound())
     const task = taskOf(loaded)
     if (task === undefined || !isListed(task.units, address.unit) || !canRead(actor, loaded.definition, address.unit)) {
       // A missing task, or another unit's: answered as not found, and journaled in the campaign's chain.
-      return yield* Effect.fail(notFound).pipe(journalDenial(address.campaign, actor, action, String(ref)))
+      return yield* Effect.fail(notFound()).pipe(journalDenial(address.campaign, actor, action, String(ref)))
     }
     return { address, loaded, task }
   })

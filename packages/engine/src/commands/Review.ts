@@ -44,9 +44,10 @@ const review = (
       const action = options.action ?? decision
       const reportRef = yield* decode(ReportRef, ref)
       const report = yield* findReport(reportRef)
-      const notFound = new NotFound({ what: "report", ref: reportRef })
+      // Made only when refused: an error records its stack, which costs more than the command.
+      const notFound = () => new NotFound({ what: "report", ref: reportRef })
       // A missing report and one in a campaign the caller takes no part in are refused alike.
-      if (report === undefined) return yield* refuseUnseen(null, actor, action, reportRef, notFound)
+      if (report === undefined) return yield* refuseUnseen(null, actor, action, reportRef, notFound())
       const loaded = yield* campaignForCommand(
         report.campaign_id,
         (copy) =>
@@ -55,9 +56,9 @@ const review = (
           manages(actor, copy.definition),
       )
       if (!canSeeCampaign(actor, loaded.definition))
-        return yield* refuseUnseen(report.campaign_id, actor, action, reportRef, notFound)
+        return yield* refuseUnseen(report.campaign_id, actor, action, reportRef, notFound())
       const denied = journalDenial(report.campaign_id, actor, action, reportRef)
-      if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound))
+      if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound()))
       yield* denied(requireManager(actor, loaded.definition, action))
       const at = yield* nowIso
       const outcome = yield* commandOnUnit({

@@ -3,7 +3,7 @@
  * function `journal_append` hashes each on the one before), and reading the head.
  */
 import { sql } from "kysely"
-import type { Sql } from "../Db.ts"
+import { commitsWith, type Sql } from "../Db.ts"
 
 /** A row for `journal_append`: its fields and the canonical text around its sequence number and time. */
 export interface AppendRow {
@@ -28,17 +28,21 @@ export interface AnswerAtHead {
 /**
  * Appends rows to the campaign's chain in one call; the head's sequence number afterwards. With
  * `answers`, the same statement stores each command's answer with its key (the keys come as
- * arrays, as in `storeResults`, so each is found by the primary key).
+ * arrays, as in `storeResults`, so each is found by the primary key). `last`: nothing but the
+ * commit follows in the transaction, which is sent with it (`thenCommit` in the store).
  */
 export const appendJournalRows = (
   db: Sql,
   campaignId: string,
   rows: ReadonlyArray<AppendRow>,
   answers: ReadonlyArray<AnswerAtHead> = [],
+  last = false,
 ) =>
   (answers.length === 0
-    ? sql<{ seq: number }>`select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`
-    : sql<{ seq: number }>`
+    ? sql<{
+        seq: number
+      }>`${last ? commitsWith : sql``}select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`
+    : sql<{ seq: number }>`${last ? commitsWith : sql``}
       with appended as (select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq),
       answered as (
         update command_results c

@@ -1,7 +1,7 @@
 /** The outbox's statements: notices fanned out to people, and their deliveries claimed and settled. */
 import type { NotificationsTable } from "@liandong/store"
 import { sql } from "kysely"
-import { type Sql, unprepared } from "../Db.ts"
+import { commitsWith, type Sql, unprepared } from "../Db.ts"
 import type { PreferencesRow } from "./Preferences.ts"
 
 /** A notice to fan out, as the fan-out's first statement gives it. */
@@ -102,7 +102,8 @@ export const writeFanOut = (
     readonly at: Date
   },
 ) =>
-  sql`
+  // The fan-out's transaction ends with it: its commit goes in the same round trip.
+  sql`${commitsWith}
     with people as (
       insert into deliveries (notification_id, principal_id, channel, address, status, attempts, next_attempt_at,
         sent_at)
