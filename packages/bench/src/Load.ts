@@ -3,7 +3,10 @@
  * an hour at a time. Each hour it moves the clock (the driver's and every
  * worker's), waits for the workers to sweep all units when a phase opens,
  * a deadline passes or a phase closes, then runs that hour's commands —
- * as fast as `concurrency` allows, or paced at a given rate.
+ * as fast as `concurrency` allows, or paced at a given rate. Flat out, the
+ * commands of one hour are still running when the next hour's begin (a
+ * unit's in order): only an opening, a reminder, a deadline or a close waits
+ * for every command before it.
  */
 import { Clock } from "@liandong/engine/runtime"
 import { Effect } from "effect"
@@ -100,10 +103,17 @@ export const journalLength = async (driver: Driver): Promise<number> => {
   return row.journal_seq
 }
 
-const runAction = async (driver: Driver, action: Action, phase: string, latencies: Latencies) => {
+/** The calendar standing at `at`, for one command: its time whatever the shared clock says by then. */
+const clockAt = (at: number) =>
+  Clock.of({ now: Effect.sync(() => new Date(at)), set: () => Effect.void, simulated: true })
+
+/** Runs an action stamped at `at`, the calendar step it belongs to. */
+const runAction = async (driver: Driver, action: Action, at: number, phase: string, latencies: Latencies) => {
   const started = performance.now()
   const outcome = await driver.bench.runtime.runPromise(
-    Effect.result(commandFor(campaignKey, action, driver.bench.principals)),
+    Effect.result(commandFor(campaignKey, action, driver.bench.principals)).pipe(
+      Effect.provideService(Clock, clockAt(at)),
+    ),
   )
   const took = performance.now() - started
   latencies.all.push(took)
@@ -159,16 +169,20 @@ export const playPhase = async (
     if (list === undefined) byInstant.set(at, [action])
     else list.push(action)
   }
+  const reminders = new Set(phase.tasks.flatMap((t) => t.reminders.map((r) => Date.parse(r))))
   const latencies: Latencies = { all: [], byKind: { ack: [], report: [], return: [], approve: [] } }
   const sweeps: Sweep[] = []
   let commands = 0
   let failures = 0
+  const flat = rate === undefined ? flatOut(driver.concurrency) : undefined
   const eventsBefore = await journalLength(driver)
   const started = performance.now()
   for (const at of instants) {
+    const what = at === opens ? "open" : deadlines.has(at) ? "deadline" : at === closes ? "close" : undefined
+    // Timers fall due here: what the script did before them is done first, as on the calendar.
+    if (flat !== undefined && (what !== undefined || reminders.has(at))) failures += await flat.drain()
     const moved = performance.now()
     await moveClock(driver, at)
-    const what = at === opens ? "open" : deadlines.has(at) ? "deadline" : at === closes ? "close" : undefined
     if (what !== undefined) {
       const swept = await waitIdle(driver, at, moved)
       sweeps.push({ phase: phaseKey, what, ...swept })
@@ -180,12 +194,11 @@ export const playPhase = async (
     }
     const actions = byInstant.get(at) ?? []
     commands += actions.length
-    const results =
-      rate === undefined
-        ? await flatOut(driver, actions, (a) => runAction(driver, a, phaseKey, latencies))
-        : await paced(actions, rate, (a) => runAction(driver, a, phaseKey, latencies))
-    failures += results.filter((ok) => !ok).length
+    const run = (a: Action) => runAction(driver, a, at, phaseKey, latencies)
+    if (flat !== undefined) for (const action of actions) flat.add(action, run)
+    else failures += (await paced(actions, rate as number, run)).filter((ok) => !ok).length
   }
+  if (flat !== undefined) failures += await flat.drain()
   return {
     phase: phaseKey,
     paced: rate !== undefined,
@@ -198,26 +211,55 @@ export const playPhase = async (
   }
 }
 
-/** Runs `actions` with `concurrency` in flight; one unit's actions one after another, in order. */
-const flatOut = async (driver: Driver, actions: ReadonlyArray<Action>, run: (a: Action) => Promise<boolean>) => {
-  const byUnit = new Map<string, Action[]>()
-  for (const action of actions) {
-    const list = byUnit.get(action.unit)
-    if (list === undefined) byUnit.set(action.unit, [action])
-    else list.push(action)
+/**
+ * Runs actions with `concurrency` in flight, across the calendar's steps: each unit's one after
+ * another, in the order added; the others as soon as a place is free. `drain` waits for every
+ * action added and says how many failed.
+ */
+const flatOut = (concurrency: number) => {
+  let running = 0
+  let failed = 0
+  const waiting: Array<() => void> = []
+  const lastOfUnit = new Map<string, Promise<void>>()
+  const inFlight = new Set<Promise<void>>()
+  const place = () =>
+    new Promise<void>((resolve) => {
+      if (running < concurrency) {
+        running++
+        resolve()
+      } else waiting.push(resolve)
+    })
+  const free = () => {
+    const next = waiting.shift()
+    if (next === undefined) running--
+    else next()
   }
-  const results: boolean[] = []
-  await driver.bench.runtime.runPromise(
-    Effect.forEach(
-      byUnit.values(),
-      (list) =>
-        Effect.promise(async () => {
-          for (const action of list) results.push(await run(action))
-        }),
-      { concurrency: driver.concurrency, discard: true },
-    ),
-  )
-  return results
+  return {
+    add: (action: Action, run: (a: Action) => Promise<boolean>) => {
+      const done = (lastOfUnit.get(action.unit) ?? Promise.resolve())
+        .then(place)
+        .then(() => run(action))
+        .then(
+          (ok) => {
+            if (!ok) failed++
+          },
+          () => {
+            failed++
+          },
+        )
+        .finally(free)
+      lastOfUnit.set(action.unit, done)
+      inFlight.add(done)
+      void done.finally(() => inFlight.delete(done))
+    },
+    drain: async () => {
+      while (inFlight.size > 0) await Promise.all(inFlight)
+      lastOfUnit.clear()
+      const count = failed
+      failed = 0
+      return count
+    },
+  }
 }
 
 /** Issues `actions` at `rate` a second, whether or not earlier ones finished (an open loop). */
