@@ -192,7 +192,8 @@ export const preparingClient = (names: StatementNames): typeof pg.Client =>
       const plain = super.query.bind(this) as (...args: any[]) => any
       if (typeof config !== "string" || callback !== undefined || (values !== undefined && !Array.isArray(values))) {
         if (this.edge === "begun") {
-          // Queued ahead of it: pg sends one query at a time, in order.
+          // Queued ahead of it: pg sends one query at a time, in order. A `begin` fails only
+          // with its connection, and what is queued behind it then fails too.
           this.edge = "none"
           plain({ ...beginStatement, values: [] }).catch(() => undefined)
         }
