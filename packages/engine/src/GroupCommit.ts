@@ -259,44 +259,30 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
       for (let at = upTo; at < rows.length; at++) if (rows[at]?.campaign_id === campaignId) after++
       return after
     }
-    // The keys' answers the journal's append stores, by campaign.
+    // The keys' answers the journal's append stores, by campaign. An answer it cannot store is
+    // stored after it, which keeps the commit out of the append's round trip (`storedAfter`).
+    // A campaign without rows keeps its head: read before the append, so nothing need follow it.
     const withAppend = new Map<string, AnswerAtHead[]>()
     const appended = new Set<Entry>()
+    const unmoved = new Map<string, number>()
+    let storedAfter = false
     for (const [index, attempt] of attempts.entries()) {
       const entry = batch[index]
-      const key = entry?.command.idempotencyKey
-      if (entry === undefined || !attempt.ok || attempt.value.kind !== "ran" || key === null || key === undefined)
+      if (entry === undefined || !attempt.ok || attempt.value.kind !== "ran") continue
+      const { campaignId, actor, idempotencyKey: key } = entry.command
+      if (!queued.has(campaignId) && !unmoved.has(campaignId))
+        unmoved.set(campaignId, (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq)
+      if (key === null || key === undefined) continue
+      const template = queued.has(campaignId) ? answerTemplate(attempt.value.finish) : undefined
+      if (template === undefined) {
+        storedAfter = true
         continue
-      const { campaignId, actor } = entry.command
-      if (!queued.has(campaignId)) continue
-      const template = answerTemplate(attempt.value.finish)
-      if (template === undefined) continue
+      }
       const after = afterOf(campaignId, attempt.value.upTo)
       const list = withAppend.get(campaignId) ?? []
       list.push({ principal_id: actor.id, idempotency_key: key, result: template, after })
       withAppend.set(campaignId, list)
       appended.add(entry)
-    }
-    // What must be written after the append keeps the commit out of its round trip: answers the
-    // append cannot store. A campaign without rows keeps its head, which is read before.
-    const storedAfter = attempts.some((attempt, index) => {
-      const entry = batch[index]
-      const key = entry?.command.idempotencyKey
-      return (
-        entry !== undefined &&
-        attempt.ok &&
-        attempt.value.kind === "ran" &&
-        key !== null &&
-        key !== undefined &&
-        !appended.has(entry)
-      )
-    })
-    const unmoved = new Map<string, number>()
-    for (const [index, attempt] of attempts.entries()) {
-      const campaignId = batch[index]?.command.campaignId
-      if (campaignId === undefined || !attempt.ok || attempt.value.kind !== "ran") continue
-      if (queued.has(campaignId) || unmoved.has(campaignId)) continue
-      unmoved.set(campaignId, (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq)
     }
     const heads = yield* flushJournal(tx, withAppend, !storedAfter)
     for (const [campaignId, seq] of unmoved) heads.set(campaignId, seq)

@@ -77,9 +77,9 @@ export class StatementNames {
 }
 
 /**
- * Put first in the last statement of a transaction, the journal's append: the client sends the
- * transaction's `COMMIT` with it, in one round trip, and answers the `commit` that follows
- * without sending it. If the statement fails, the commit is never run (the server skips to
+ * Put first in the last statement of a transaction (the engine's journal append, a notice's
+ * fan-out): the client sends the transaction's `COMMIT` with it, in one round trip, and
+ * answers the `commit` that follows without sending it. If the statement fails, the commit is never run (the server skips to
  * the end of the group) and the transaction is rolled back as before.
  */
 export const thenCommit = "/* then commit */"
