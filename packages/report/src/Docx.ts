@@ -23,7 +23,7 @@ import {
   TextRun,
   WidthType,
 } from "docx"
-import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate"
+import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate } from "fflate"
 import { buildDocument, type DocAttachment, type DocumentOptions, type GovDocument } from "./Document.ts"
 import type { SummaryModel } from "./Model.ts"
 import { svgToPng } from "./Raster.ts"
@@ -100,53 +100,31 @@ interface BodyRows {
 
 const slice = 1000
 
-/** Text pieces of a document, some written slice by slice, as one UTF-8 buffer allocated once. */
-const utf8 = (pieces: ReadonlyArray<string | BodyRows>): Uint8Array<ArrayBuffer> => {
-  const each = (visit: (text: string) => void) => {
-    for (const piece of pieces) {
-      if (typeof piece === "string") visit(piece)
-      else
-        for (let start = 0; start < piece.count; start += slice) {
-          let text = ""
-          for (let i = start; i < Math.min(piece.count, start + slice); i++) text += bodyRowXml(piece.row(i))
-          visit(text)
-        }
-    }
-  }
-  let length = 0
-  each((text) => {
-    length += Buffer.byteLength(text, "utf8")
-  })
-  const out = new Uint8Array(length)
+/** The document XML as UTF-8 pieces, each table's body rows spliced in before its end a slice at a time. */
+function* withBodyRows(xml: string, tables: ReadonlyArray<BodyRows>): Generator<Uint8Array> {
   const encoder = new TextEncoder()
-  let offset = 0
-  each((text) => {
-    offset += encoder.encodeInto(text, out.subarray(offset)).written
-  })
-  return out
-}
-
-/** The document XML with each table's body rows spliced in before its end, in order. */
-const withBodyRows = (xml: string, tables: ReadonlyArray<BodyRows>): Uint8Array<ArrayBuffer> => {
-  const pieces: Array<string | BodyRows> = []
   let from = 0
   for (const rows of tables) {
     const end = xml.indexOf("</w:tbl>", from === 0 ? 0 : from + 1)
     if (end === -1) throw new Error("docx: the document has fewer tables than expected")
-    pieces.push(xml.slice(from, end), rows)
+    yield encoder.encode(xml.slice(from, end))
+    for (let start = 0; start < rows.count; start += slice) {
+      let text = ""
+      for (let i = start; i < Math.min(rows.count, start + slice); i++) text += bodyRowXml(rows.row(i))
+      yield encoder.encode(text)
+    }
     from = end
   }
-  pieces.push(xml.slice(from))
-  return utf8(pieces)
+  yield encoder.encode(xml.slice(from))
 }
 
 /** Re-zips a package with every entry dated `date`, the core properties' dates set to it and the tables' rows added. */
 const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): Uint8Array => {
-  const files = unzipSync(packed)
+  const files: Record<string, Uint8Array | Iterable<Uint8Array>> = unzipSync(packed)
   const document = files["word/document.xml"]
   // The library numbers pictures with a process-wide counter: renumber them from 1 for the same bytes.
   let picture = 0
-  if (document !== undefined)
+  if (document instanceof Uint8Array)
     files["word/document.xml"] = withBodyRows(
       strFromU8(document).replace(/<wp:docPr id="\d+"/gu, () => `<wp:docPr id="${++picture}"`),
       tables,
@@ -156,21 +134,46 @@ const pin = (packed: Uint8Array, date: Date, tables: ReadonlyArray<BodyRows>): U
 
 /**
  * Zips a Word package's entries in name order, each dated `date`, with the core properties'
- * created and modified dates set to it: the same content gives the same bytes.
+ * created and modified dates set to it: the same content gives the same bytes. An entry given
+ * as pieces is compressed as they come, so a national document's XML is never held whole.
  */
-export const zipDated = (files: Record<string, Uint8Array>, date: Date): Uint8Array => {
+export const zipDated = (files: Record<string, Uint8Array | Iterable<Uint8Array>>, date: Date): Uint8Array => {
   const iso = `${date.toISOString().slice(0, 19)}Z`
   const core = files["docProps/core.xml"]
-  if (core !== undefined) {
+  if (core instanceof Uint8Array) {
     files["docProps/core.xml"] = strToU8(
       strFromU8(core)
         .replace(/(<dcterms:created[^>]*>)[^<]*(<\/dcterms:created>)/u, `$1${iso}$2`)
         .replace(/(<dcterms:modified[^>]*>)[^<]*(<\/dcterms:modified>)/u, `$1${iso}$2`),
     )
   }
-  const ordered: Zippable = {}
-  for (const name of Object.keys(files).sort()) ordered[name] = [files[name] as Uint8Array, { mtime: date }]
-  return zipSync(ordered, { level: 6, mtime: date })
+  const chunks: Uint8Array[] = []
+  let failure: Error | null = null
+  // Synchronous: with ZipDeflate entries every chunk is handed over before `push` returns.
+  const zip = new Zip((error, chunk) => {
+    if (error !== null) failure = error
+    else chunks.push(chunk)
+  })
+  for (const name of Object.keys(files).sort()) {
+    const entry = new ZipDeflate(name, { level: 6 })
+    entry.mtime = date
+    zip.add(entry)
+    const content = files[name] as Uint8Array | Iterable<Uint8Array>
+    if (content instanceof Uint8Array) entry.push(content, true)
+    else {
+      for (const piece of content) entry.push(piece)
+      entry.push(new Uint8Array(0), true)
+    }
+  }
+  zip.end()
+  if (failure !== null) throw failure
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
 }
 
 /** A chart as a PNG picture, centred, at most the type area's width (156 mm ≈ 442 pt). */
