@@ -34,7 +34,11 @@ const updatePhase = (change: (phase: PhaseContext) => Partial<PhaseContext>) =>
     return { phases: { ...context.phases, [key]: { ...phase, ...change(phase) } } }
   })
 
-const emit = (effects: FollowUp[]) => assign(({ context }: Args) => ({ outbox: [...context.outbox, ...effects] }))
+/** Adds follow-ups to the outbox; a function makes them only when the transition is taken. */
+const emit = (effects: ReadonlyArray<FollowUp> | (() => ReadonlyArray<FollowUp>)) =>
+  assign(({ context }: Args) => ({
+    outbox: [...context.outbox, ...(typeof effects === "function" ? effects() : effects)],
+  }))
 
 /** True when the phase's gate lets it close. */
 export const gateHolds = (phase: Phase, state: PhaseContext): boolean => {
@@ -54,18 +58,21 @@ export const gateHolds = (phase: Phase, state: PhaseContext): boolean => {
 }
 
 const phaseState = (phase: Phase, next: string) => {
-  const open: FollowUp[] = phase.participants.map((unit) => ({
-    type: "send",
-    to: { unit },
-    dedupe: `open:${phase.key}:${unit}`,
-    event: { type: "phase.open", phase: phase.key },
-  }))
-  const close: FollowUp[] = phase.participants.map((unit) => ({
-    type: "send",
-    to: { unit },
-    dedupe: `close:${phase.key}:${unit}`,
-    event: { type: "phase.close", phase: phase.key },
-  }))
+  // Made when the phase opens or closes, not with the machine: a national phase has 50,000 of each.
+  const open = (): FollowUp[] =>
+    phase.participants.map((unit) => ({
+      type: "send",
+      to: { unit },
+      dedupe: `open:${phase.key}:${unit}`,
+      event: { type: "phase.open", phase: phase.key },
+    }))
+  const close = (): FollowUp[] =>
+    phase.participants.map((unit) => ({
+      type: "send",
+      to: { unit },
+      dedupe: `close:${phase.key}:${unit}`,
+      event: { type: "phase.close", phase: phase.key },
+    }))
   const mine = ({ context }: Args) => context.phases[phase.key] as PhaseContext
   return {
     initial: "waiting",
