@@ -125,7 +125,7 @@ const applyQueued = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, item: 
       Effect.succeed({
         status: "moot" as const,
         note: rejected.en as string | null,
-        sentTo: new Set<string>(),
+        sentTo: [] as ReadonlyArray<string | null>,
         row: machine,
       }),
     ),
@@ -346,10 +346,15 @@ export const applyDue = <A = never, E = never, R = never>(
             ),
           )
         : undefined
+    // Batched, the steps are written together, before the batch's next statement of any kind.
+    if (held !== undefined) tx.steps.defer = true
+    // The batch's machines by campaign and unit (the campaign's own: no unit), for the messages it sends.
+    const heldByUnit = new Map<string, string>()
+    for (const row of held?.values() ?? []) heldByUnit.set(`${row.campaign_id}\u0000${row.unit_key ?? ""}`, row.id)
     const outcomes: Outcome<A>[] = []
     const completions = { timers: [] as Completion[], messages: [] as Completion[] }
     const applied: QueueItem[] = []
-    // Machines an earlier item of this batch sent a message to: that message comes first.
+    // Machines of this batch an earlier item sent a message to: that message comes first.
     const heard = new Set<string>()
     for (const item of due) {
       if (item.kind === "command") {
@@ -380,7 +385,10 @@ export const applyDue = <A = never, E = never, R = never>(
       if (result.outcome === "busy") continue
       ;(item.kind === "timer" ? completions.timers : completions.messages).push(result.completion)
       if ("sentTo" in result && result.sentTo !== undefined) {
-        for (const id of result.sentTo) heard.add(id)
+        for (const unit of result.sentTo) {
+          const id = heldByUnit.get(`${item.row.campaign_id}\u0000${unit ?? ""}`)
+          if (id !== undefined) heard.add(id)
+        }
         if (item.kind === "message") applied.push(item)
       }
     }

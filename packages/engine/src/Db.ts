@@ -7,8 +7,11 @@ import { type Database, isStalePlan, plannedEachTime, type Store, thenCommit } f
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
+import { workChannel } from "./FollowUps.ts"
 import { emptyJournal, type JournalBuffer, pendingRows } from "./JournalBuffer.ts"
+import type { Sql } from "./sql/Handle.ts"
 import type { LockedMachine } from "./sql/Locked.ts"
+import { noStepRows, type StepRows, writeSteps } from "./sql/Machines.ts"
 
 /** First in a statement planned afresh each time, never prepared (`plannedEachTime` in the store). */
 export const unprepared = sql.raw(plannedEachTime)
@@ -16,13 +19,26 @@ export const unprepared = sql.raw(plannedEachTime)
 /** First in a transaction's last statement: its commit is sent with it (`thenCommit` in the store). */
 export const commitsWith = sql.raw(thenCommit)
 
-/** A Kysely handle: the pool, or a transaction in progress. */
-export type Sql = Kysely<Database> | Transaction<Database>
+export type { Sql } from "./sql/Handle.ts"
+
+/**
+ * Machine steps computed and not yet written (`Step.ts`): written together, in one statement,
+ * before the transaction's next statement of any kind, so nothing in the transaction ever
+ * reads around them. One step a machine: a second step of a machine writes the first.
+ */
+export interface StepBuffer {
+  rows: StepRows
+  /** the machines with a step in `rows` */
+  machines: Set<string>
+  /** whether a step waits for the next statement, or is written at once */
+  defer: boolean
+}
 
 /** A transaction in progress and the journal rows it has queued (written by `Journal.ts` before it commits). */
 export interface Tx {
   readonly db: Transaction<Database>
   readonly journal: JournalBuffer
+  readonly steps: StepBuffer
   /**
    * An idempotency key a command claims with the lock of its machine (`GroupCommit.ts`): set
    * before its work, taken by the statement that locks the machine, which says whether it
@@ -62,13 +78,60 @@ export class Db extends Context.Service<Db, { readonly store: Store; readonly ky
   static readonly fromStore = (store: Store) => Layer.succeed(Db)(Db.of({ store, kysely: store.db }))
 }
 
-const handleOf = (on: Sql | Tx): Sql => ("journal" in on ? on.db : on)
+const isTx = (on: Sql | Tx | undefined): on is Tx => on !== undefined && "journal" in on
 
-/** Runs one Kysely query (or several in a promise) as an Effect: on `on` (a handle or a transaction), or the pool. */
-export const query = <A>(operation: string, run: (sql: Sql) => Promise<A>, on?: Sql | Tx) =>
+/** Takes the transaction's pending machine steps, to be written by the caller's statement. */
+export const takeSteps = (tx: Tx): { readonly rows: StepRows; readonly machines: ReadonlySet<string> } => {
+  const taken = { rows: tx.steps.rows, machines: tx.steps.machines }
+  tx.steps.rows = noStepRows()
+  tx.steps.machines = new Set()
+  return taken
+}
+
+/**
+ * Every machine of the steps written must have been at the version its step was computed on:
+ * it is locked, so a miss is a defect, never a race.
+ */
+export const stepsSaved = (machines: ReadonlySet<string>, saved: number | null | undefined) =>
+  saved === machines.size
+    ? Effect.void
+    : Effect.die(new Error(`machines ${[...machines].join(", ")} were not all at the versions their steps began from`))
+
+/** Writes the transaction's pending machine steps, if any, in one statement. */
+export const flushSteps = (tx: Tx): Effect.Effect<void, StoreError> =>
+  Effect.suspend(() => {
+    if (tx.steps.machines.size === 0) return Effect.void
+    const { rows, machines } = takeSteps(tx)
+    return Effect.flatMap(
+      Effect.tryPromise({ try: () => writeSteps(tx.db, rows, workChannel), catch: toStoreError("machine.steps") }),
+      (written) => stepsSaved(machines, written?.saved),
+    )
+  })
+
+const run = <A>(operation: string, statement: (sql: Sql) => Promise<A>, on: Sql | Tx | undefined) =>
   Effect.flatMap(Effect.service(Db), (db) =>
-    Effect.tryPromise({ try: () => run(on === undefined ? db.kysely : handleOf(on)), catch: toStoreError(operation) }),
+    Effect.tryPromise({
+      try: () => statement(on === undefined ? db.kysely : isTx(on) ? on.db : on),
+      catch: toStoreError(operation),
+    }),
   )
+
+/**
+ * Runs one Kysely query (or several in a promise) as an Effect: on `on` (a handle or a
+ * transaction, its pending steps written first), or the pool.
+ */
+export const query = <A>(operation: string, statement: (sql: Sql) => Promise<A>, on?: Sql | Tx) =>
+  isTx(on) && on.steps.machines.size > 0
+    ? Effect.andThen(flushSteps(on), run(operation, statement, on))
+    : run(operation, statement, on)
+
+/**
+ * `query` in a transaction, its pending steps left pending: for a statement that neither reads
+ * nor writes what a pending step writes (machines, campaigns, tasks, timers, messages,
+ * notifications) — a command's report and its files — or that writes them itself.
+ */
+export const queryBesideSteps = <A>(operation: string, statement: (sql: Sql) => Promise<A>, tx: Tx) =>
+  run(operation, statement, tx)
 
 /**
  * Runs `body` in one transaction; retried from the start on a serialization failure or
@@ -86,10 +149,14 @@ export const transaction = <A, E, R>(
         catch: toStoreError(`${operation}.begin`),
       }),
       (handle) => {
-        const tx: Tx = { db: handle, journal: emptyJournal() }
+        const tx: Tx = {
+          db: handle,
+          journal: emptyJournal(),
+          steps: { rows: noStepRows(), machines: new Set(), defer: false },
+        }
         return Effect.flatMap(body(tx), (result) =>
-          pendingRows(tx.journal).length > 0
-            ? Effect.die(new Error(`${operation}: journal rows queued but never written`))
+          pendingRows(tx.journal).length > 0 || tx.steps.machines.size > 0
+            ? Effect.die(new Error(`${operation}: journal rows or steps queued but never written`))
             : Effect.as(
                 Effect.tryPromise({
                   try: () => handle.commit().execute(),

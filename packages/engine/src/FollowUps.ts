@@ -1,79 +1,84 @@
 /**
  * Turns the effects a pure transition asked for into rows, in the same
  * transaction as the snapshot: timers, messages to other machines, jobs for
- * the worker, notifications. Nothing is executed here; the worker picks the
- * rows up.
+ * the worker, notifications. Nothing is executed here; the rows go into the
+ * statement that writes the step (`writeSteps`), and the worker picks them up.
  */
 import type { FollowUp } from "@liandong/workflow"
-import { cancelTimers, notify, queueSummary, scheduleTimers, sendMessages, wakeWorkers } from "./sql/FollowUps.ts"
-import type { StepPart } from "./sql/Machines.ts"
+import type { StepRows } from "./sql/Machines.ts"
 
 /** The channel workers LISTEN on; the payload is the campaign id. */
 export const workChannel = "liandong_work"
 
 /**
- * The writes of one step's follow-ups, as parts of the step's one statement (Step.ts): new
- * timers, cancelled ones, messages to other machines (the `sent` part returns their machine
- * ids), the summary job and notifications; and the workers' wake-up when there is new work.
+ * Adds one step's follow-ups to `rows`: new timers, cancelled ones, messages to other machines
+ * (numbered after those already there, so they are sent in order), the summary job and
+ * notifications; and the workers' wake-up when there is new work. Returns the units the
+ * messages go to (`null`: the campaign's machine).
  */
-export const followUpWrites = (
+export const addFollowUps = (
+  rows: StepRows,
   context: { campaignId: string; machineId: string; at: Date },
   effects: ReadonlyArray<FollowUp>,
-): StepPart[] => {
-  const parts: StepPart[] = []
-  const { campaignId, machineId, at } = context
-  const schedules = effects.filter((e) => e.type === "schedule")
-  const cancels = effects.filter((e) => e.type === "cancel")
-  const sends = effects.filter((e) => e.type === "send")
-  const notices = effects.filter((e) => e.type === "notify")
-  const summarize = effects.some((e) => e.type === "summarize")
-  if (schedules.length > 0)
-    parts.push(
-      scheduleTimers(
-        campaignId,
-        machineId,
-        schedules.map((s) => ({ key: s.key, due_at: s.at, event: { ...s.event, at: new Date(s.at).toISOString() } })),
-      ),
-    )
-  if (cancels.length > 0)
-    parts.push(
-      cancelTimers(
-        machineId,
-        cancels.map((c) => c.key),
-        at,
-      ),
-    )
-  if (sends.length > 0)
-    parts.push(
-      sendMessages(
-        campaignId,
-        sends.map((s, n) => ({
-          n,
-          unit: "unit" in s.to ? s.to.unit : null,
-          dedupe_key: `${campaignId}:${s.dedupe}`,
-          event: { ...s.event, at: at.toISOString() },
-        })),
-        at,
-      ),
-    )
-  if (summarize) parts.push(queueSummary(campaignId, machineId, at))
-  if (notices.length > 0)
-    parts.push(
-      notify(
-        campaignId,
-        notices.map((n) => ({
-          unit_key: n.unit,
-          kind: n.kind,
+): Array<string | null> => {
+  const { campaignId, machineId } = context
+  const at = context.at.toISOString()
+  const sentTo: Array<string | null> = []
+  let wakes = false
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "schedule":
+        rows.scheduled.push({
+          campaign_id: campaignId,
+          machine_id: machineId,
+          key: effect.key,
+          due_at: effect.at,
+          event: { ...effect.event, at: new Date(effect.at).toISOString() },
+        })
+        wakes = true
+        break
+      case "cancel":
+        rows.cancelled.push({ machine_id: machineId, key: effect.key, at })
+        break
+      case "send": {
+        const unit = "unit" in effect.to ? effect.to.unit : null
+        rows.sent.push({
+          n: rows.sent.length,
+          campaign_id: campaignId,
+          unit,
+          dedupe_key: `${campaignId}:${effect.dedupe}`,
+          event: { ...effect.event, at },
+          at,
+        })
+        sentTo.push(unit)
+        wakes = true
+        break
+      }
+      case "summarize":
+        rows.summaries.push({
+          campaign_id: campaignId,
+          machine_id: machineId,
+          event: { type: "summary.write", at },
+          at,
+        })
+        wakes = true
+        break
+      case "notify":
+        rows.notices.push({
+          campaign_id: campaignId,
+          unit_key: effect.unit,
+          kind: effect.kind,
           body: {
-            task: n.task ?? null,
-            phase: n.phase ?? null,
-            at: at.toISOString(),
-            ...(n.about === undefined ? {} : { about: n.about }),
+            task: effect.task ?? null,
+            phase: effect.phase ?? null,
+            at,
+            ...(effect.about === undefined ? {} : { about: effect.about }),
           },
-        })),
-      ),
-    )
+        })
+        break
+    }
+  }
   // Delivered at commit, once per transaction however many steps asked.
-  if (schedules.length > 0 || sends.length > 0 || summarize) parts.push(wakeWorkers(workChannel, campaignId))
-  return parts
+  if (wakes) rows.woken.add(campaignId)
+  return sentTo
 }

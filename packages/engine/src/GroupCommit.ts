@@ -20,7 +20,7 @@
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
-import { Db, type KeyClaim, query, type Tx, transaction } from "./Db.ts"
+import { Db, type KeyClaim, query, queryBesideSteps, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
 import { pendingRows } from "./JournalBuffer.ts"
@@ -248,8 +248,10 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
   Effect.gen(function* () {
     const attempts: Array<Attempt<Ran, unknown>> = []
     // Without savepoints the batch's machines are locked together (with savepoints each locks its
-    // own: a command rolled back to its savepoint would undo its batch's locks and claims).
+    // own: a command rolled back to its savepoint would undo its batch's locks and claims), and
+    // their steps are written together, before the next statement.
     const locked = isolated ? new Map<Entry, LockedMachine>() : yield* lockTogether(tx, batch)
+    tx.steps.defer = !isolated
     for (const entry of batch) attempts.push(yield* attempt(tx, entry, locked.get(entry), isolated))
     const rows = tx.journal.rows
     const queued = new Set(pendingRows(tx.journal).map((row) => row.campaign_id))
@@ -271,7 +273,11 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
       if (entry === undefined || !attempt.ok || attempt.value.kind !== "ran") continue
       const { campaignId, actor, idempotencyKey: key } = entry.command
       if (!queued.has(campaignId) && !unmoved.has(campaignId))
-        unmoved.set(campaignId, (yield* query("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq)
+        unmoved.set(
+          campaignId,
+          // The head alone, which no step writes: the steps stay pending for the append.
+          (yield* queryBesideSteps("journal.position", (db) => journalHead(db, campaignId), tx)).journal_seq,
+        )
       if (key === null || key === undefined) continue
       const template = queued.has(campaignId) ? answerTemplate(attempt.value.finish) : undefined
       if (template === undefined) {
@@ -284,7 +290,15 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
       withAppend.set(campaignId, list)
       appended.add(entry)
     }
-    const heads = yield* flushJournal(tx, withAppend, !storedAfter)
+    // The commands' steps are written by the journal's append: when it fails with them in it, the
+    // batch runs again under savepoints, where each command's steps are written on their own.
+    const withSteps = tx.steps.machines.size > 0
+    const heads = yield* flushJournal(tx, withAppend, !storedAfter).pipe(
+      Effect.catchIf(
+        (error) => withSteps && error instanceof StoreError && !error.retryable,
+        (error) => Effect.fail(new CommandFailed(Cause.fail(error))),
+      ),
+    )
     for (const [campaignId, seq] of unmoved) heads.set(campaignId, seq)
     const answers: Array<Exit.Exit<Answer<unknown>, unknown>> = []
     const stored: Array<{ principal_id: string; idempotency_key: string; result: unknown }> = []

@@ -7,11 +7,13 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { type Actor, actorRole, actorUnit } from "./Actor.ts"
-import { query, type Tx, transaction } from "./Db.ts"
+import { flushSteps, query, queryBesideSteps, stepsSaved, type Tx, takeSteps, transaction } from "./Db.ts"
+import { workChannel } from "./FollowUps.ts"
 import { markWritten, type PendingRow, pendingRows, queueRow } from "./JournalBuffer.ts"
 import type { JournalContent } from "./JournalContent.ts"
 import { hashedFields } from "./JournalHash.ts"
 import { type AnswerAtHead, appendJournalRows, journalHead } from "./sql/Journal.ts"
+import { stepWrites } from "./sql/Machines.ts"
 
 /** What the journal records about one accepted event. */
 export interface JournalEntry {
@@ -80,7 +82,14 @@ export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray
   Effect.gen(function* () {
     const heads = new Map<string, number>()
     const entries = pendingRows(tx.journal)
-    if (entries.length === 0) return heads
+    if (entries.length === 0) {
+      yield* flushSteps(tx)
+      return heads
+    }
+    // The pending machine steps go with the first append, in its statement; but a campaign's
+    // status, which the append's move of the head would update a second time in that statement.
+    if (tx.steps.rows.campaigns.length > 0) yield* flushSteps(tx)
+    let steps: ReturnType<typeof takeSteps> | undefined = tx.steps.machines.size > 0 ? takeSteps(tx) : undefined
     const byCampaign = new Map<string, PendingRow[]>()
     for (const fields of entries) {
       const list = byCampaign.get(fields.campaign_id)
@@ -95,9 +104,24 @@ export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray
         const final = from + 1000 >= list.length
         const stored = final ? answers?.get(campaignId) : undefined
         const commits = last && final && campaignId === campaigns[campaigns.length - 1]
-        const seq = yield* query("journal.append", (db) => appendJournalRows(db, campaignId, rows, stored, commits), tx)
-        if (seq === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
-        heads.set(campaignId, seq)
+        const withSteps = steps
+        steps = undefined
+        const appended = yield* queryBesideSteps(
+          "journal.append",
+          (db) =>
+            appendJournalRows(
+              db,
+              campaignId,
+              rows,
+              stored,
+              commits,
+              withSteps === undefined ? undefined : stepWrites(withSteps.rows, workChannel),
+            ),
+          tx,
+        )
+        if (appended === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
+        if (withSteps !== undefined) yield* stepsSaved(withSteps.machines, appended.saved)
+        heads.set(campaignId, appended.seq)
       }
     }
     markWritten(tx.journal)

@@ -4,7 +4,7 @@
  */
 import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
-import { query, type Tx } from "./Db.ts"
+import { query, queryBesideSteps, type Tx } from "./Db.ts"
 import { completeMany, completeMessage, completeTimer, type QueueItem } from "./sql/Queue.ts"
 
 export type { QueueItem } from "./sql/Queue.ts"
@@ -44,8 +44,14 @@ export const completeItems = (
   now: Date,
 ) =>
   Effect.gen(function* () {
+    // Beside the batch's pending steps: they write other timers and messages than the claimed ones,
+    // but for a step cancelling its own claimed timer, which then stays done as it would after them.
     if (completions.timers.length > 0)
-      yield* query("queue.completeTimers", (db) => completeMany(db, "timers", completions.timers, now), tx)
+      yield* queryBesideSteps("queue.completeTimers", (db) => completeMany(db, "timers", completions.timers, now), tx)
     if (completions.messages.length > 0)
-      yield* query("queue.completeMessages", (db) => completeMany(db, "messages", completions.messages, now), tx)
+      yield* queryBesideSteps(
+        "queue.completeMessages",
+        (db) => completeMany(db, "messages", completions.messages, now),
+        tx,
+      )
   })

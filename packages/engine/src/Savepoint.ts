@@ -21,9 +21,14 @@ export type Attempt<A, E> =
  */
 export const underSavepoint = <A, E, R>(tx: Tx, name: string, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
+    // Steps pending from before are written with this statement, outside the savepoint.
     yield* query("savepoint", (db) => savepoint(db, name), tx)
     const mark = markOf(tx.journal)
+    // Inside, each step is written at once: none is left pending for a rollback to miss.
+    const deferred = tx.steps.defer
+    tx.steps.defer = false
     const exit = yield* Effect.exit(effect)
+    tx.steps.defer = deferred
     if (Exit.isSuccess(exit)) {
       yield* query("savepoint.release", (db) => releaseSavepoint(db, name), tx)
       return { ok: true, value: exit.value } as Attempt<A, E>

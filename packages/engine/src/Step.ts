@@ -8,13 +8,12 @@ import type { MachineRow } from "@liandong/store"
 import { apply, campaignView, type FollowUp, type MachineEvent, unitView } from "@liandong/workflow"
 import { Effect, Result } from "effect"
 import type { Actor } from "./Actor.ts"
-import { query, type Tx } from "./Db.ts"
+import { flushSteps, type Tx } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { InvalidTransition } from "./Errors.ts"
-import { followUpWrites } from "./FollowUps.ts"
+import { addFollowUps } from "./FollowUps.ts"
 import { appendJournal } from "./Journal.ts"
 import type { JournalContent } from "./JournalContent.ts"
-import { campaignStatusPart, type StepPart, taskRowsPart, writeStep } from "./sql/Machines.ts"
 
 /** Why an event is being applied, for the journal. */
 export interface Cause {
@@ -33,9 +32,11 @@ export const notBefore = (row: MachineRow, at: Date): Date =>
   row.version > 1 && new Date(row.updated_at).getTime() > at.getTime() ? new Date(row.updated_at) : at
 
 /**
- * Writes everything one step changes in one statement: the machine's next snapshot and its
- * query columns, the read model that mirrors it (the campaign's status, or the unit's task
- * rows), and the follow-ups. Returns the machines it sent messages to, and the row as written.
+ * Adds what one step changes to the transaction's pending steps: the machine's next snapshot
+ * and its query columns, the read model that mirrors it (the campaign's status, or the unit's
+ * task rows), and the follow-ups; written at once unless the transaction defers its steps to
+ * its next statement (`flushSteps`). Returns the units it sent messages to (`null`: the
+ * campaign's machine), and the row as written.
  */
 const saveStep = (
   tx: Tx,
@@ -46,37 +47,44 @@ const saveStep = (
   effects: ReadonlyArray<FollowUp>,
 ) =>
   Effect.gen(function* () {
+    // One step a machine in a statement: a second one writes the first.
+    if (tx.steps.machines.has(row.id)) yield* flushSteps(tx)
     const campaignId = loaded.row.id
-    const parts: StepPart[] = []
+    const { rows } = tx.steps
     let columns: { phase: string | null; status: string; overdue: boolean }
     if (row.kind === "campaign") {
       const view = campaignView(loaded.definition, snapshot)
       columns = { phase: view.phase, status: view.status, overdue: false }
       const starts = view.status === "running" && loaded.row.started_at === null
-      parts.push(campaignStatusPart(campaignId, view.status, { starts, closes: view.status === "closed" }, at))
+      rows.campaigns.push({
+        id: campaignId,
+        status: view.status,
+        starts,
+        closes: view.status === "closed",
+        at: at.toISOString(),
+      })
     } else {
       const unit = row.unit_key as string
       const view = unitView(loaded.definition, unit, snapshot)
-      columns = view
-      if (view.tasks.length > 0) parts.push(taskRowsPart(view.tasks.map((t) => taskRow(campaignId, unit, t, at))))
+      columns = { phase: view.phase, status: view.status, overdue: view.overdue }
+      for (const t of view.tasks) rows.tasks.push(taskRow(campaignId, unit, t, at))
     }
-    parts.push(...followUpWrites({ campaignId, machineId: row.id, at }, effects))
-    const text = JSON.stringify(snapshot)
-    const next = { snapshot: text, phase: columns.phase, status: columns.status, overdue: columns.overdue, at }
-    const written = yield* query("machine.step", (db) => writeStep(db, row, next, parts), tx)
-    // The machine is locked by this transaction: a lost update would be a defect, never a race.
-    if (written?.saved !== 1) return yield* Effect.die(new Error(`machine ${row.id} was not at version ${row.version}`))
-    // The row as written (the snapshot as the database gives it back: JSON), for a next step in this transaction.
+    const sentTo = addFollowUps(rows, { campaignId, machineId: row.id, at }, effects)
+    // The snapshot as the database gives it back (JSON): written, and kept for a next step in this transaction.
+    const stored: unknown = JSON.parse(JSON.stringify(snapshot))
+    rows.machines.push({ id: row.id, version: row.version, snapshot: stored, ...columns, at: at.toISOString() })
+    tx.steps.machines.add(row.id)
+    if (!tx.steps.defer) yield* flushSteps(tx)
     const saved: MachineRow = {
       ...row,
-      snapshot: JSON.parse(text),
+      snapshot: stored,
       version: row.version + 1,
       phase: columns.phase,
       status: columns.status,
       overdue: columns.overdue,
       updated_at: at,
     }
-    return { sentTo: new Set((written.sent_to ?? []).map(String)), row: saved }
+    return { sentTo, row: saved }
   })
 
 /** The read-model row of one task of a unit, as its machine's view shows it. */
@@ -107,8 +115,8 @@ export interface StepResult {
   readonly from: string
   readonly to: string
   readonly effects: ReadonlyArray<FollowUp>
-  /** the machines it sent messages to */
-  readonly sentTo: ReadonlySet<string>
+  /** the units it sent messages to (`null`: the campaign's machine) */
+  readonly sentTo: ReadonlyArray<string | null>
   /** a new phase or the close: the journal is to be signed as it stands (`writeCheckpoint`) */
   readonly checkpoint: "phase" | "close" | null
   /** the campaign time the step took */

@@ -421,4 +421,85 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
       await holder.end()
     }
   })
+
+  it("a step the database refuses fails its command alone; the batch's others commit together", {
+    timeout: 180_000,
+  }, async (test) => {
+    if (ctx.kind !== "postgres") return test.skip()
+    const url = ctx.databaseUrl()
+    if (url === undefined) throw new Error("no database URL")
+    const db = await engine.run(Effect.service(Db))
+    const holder = new pg.Client({ connectionString: url })
+    await holder.connect()
+    try {
+      // The database refuses town-a1's acknowledged task row: only the step's own write can fail.
+      await holder.query(`create function refuse_town_a1() returns trigger language plpgsql as $$
+        begin
+          if new.unit_key = 'town-a1' and new.status = 'acknowledged' then raise exception 'town-a1 refused'; end if;
+          return new;
+        end $$`)
+      await holder.query(
+        "create trigger refuse_town_a1 before insert or update on tasks for each row execute function refuse_town_a1()",
+      )
+      await holder.query("begin")
+      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
+      const clerkA = await engine.actor("clerk-a")
+      const waiting = (n: number) => async () => {
+        await holder.query("select pg_stat_clear_snapshot()")
+        const result = await holder.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+        )
+        return (result.rows[0]?.n ?? 0) >= n
+      }
+      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
+      await until("the first runner to wait on the lock", waiting(1))
+      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
+      await until("the second runner to wait on the lock", waiting(2))
+      // Three queue behind them; their steps are written together, and the middle one's is refused.
+      const clerkB = await engine.actor("clerk-b")
+      const queued = [
+        engine.exit(acknowledge("spring-week/county-b/plan", clerkB, { idempotencyKey: "ok-1" })),
+        engine.exit(
+          acknowledge("spring-week/town-a1/plan", await engine.actor("clerk-a1"), { idempotencyKey: "refused" }),
+        ),
+        engine.exit(acknowledge("autumn-week/county-b/plan", clerkB, { idempotencyKey: "ok-2" })),
+      ]
+      await until("the three commands to queue", async () => queuedCommands(db.kysely) === 3)
+      await holder.query("commit")
+      expect((await Promise.all([first, second])).every(Exit.isSuccess)).toBe(true)
+      const exits = await Promise.all(queued)
+      expect(exits.map(Exit.isSuccess)).toEqual([true, false, true])
+      expect(
+        String(
+          Exit.isFailure(exits[1] as Exit.Exit<unknown, unknown>) && (exits[1] as Exit.Failure<unknown, unknown>).cause,
+        ),
+      ).toMatch(/town-a1 refused/)
+      const rows = await holder.query<{ xid: string }>(
+        `select xmin::text as xid from journal where idempotency_key in ('ok-1', 'ok-2')`,
+      )
+      expect(rows.rows).toHaveLength(2)
+      expect(new Set(rows.rows.map((row) => row.xid)).size).toBe(1)
+      // The refused one left nothing: no journal row, its task as it was, its key free.
+      const refused = await holder.query(
+        "select 1 from journal where campaign_id = 'spring-week' and unit_key = 'town-a1' and event = 'task.acknowledge'",
+      )
+      expect(refused.rows).toEqual([])
+      const task = await holder.query<{ status: string }>(
+        "select status from tasks where campaign_id = 'spring-week' and unit_key = 'town-a1' and task_key = 'plan'",
+      )
+      expect(task.rows[0]?.status).toBe("assigned")
+      const keys = await holder.query<{ idempotency_key: string }>(
+        `select idempotency_key from command_results where idempotency_key in ('ok-1', 'refused', 'ok-2') order by 1`,
+      )
+      expect(keys.rows.map((row) => row.idempotency_key)).toEqual(["ok-1", "ok-2"])
+      for (const campaign of ["spring-week", "autumn-week"])
+        expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+    } finally {
+      await holder.query("rollback").catch(() => undefined)
+      await holder.query("drop trigger if exists refuse_town_a1 on tasks")
+      await holder.query("drop function if exists refuse_town_a1()")
+      await holder.end()
+    }
+  })
 })

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, canSeeCampaign, manages, requireManager } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
-import { query } from "../Db.ts"
+import { query, queryBesideSteps } from "../Db.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
 import { latestReport, reportById, reviewSubmitted } from "../sql/Reports.ts"
@@ -72,14 +72,14 @@ const review = (
           Effect.gen(function* () {
             const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
             // Written before the event is applied: if the machine refuses it, the transaction undoes both.
-            const current = yield* query(
+            const current = yield* queryBesideSteps(
               "reports.review",
               (db) => reviewSubmitted(db, report.id, { status, by: actor.id, at: when, reason, comment }),
               tx,
             )
             if (current === undefined) {
               // Reviewed already (perhaps while this waited for the machine): said as it stands now.
-              const now = yield* query("reports.byId", (db) => reportById(db, report.id), tx)
+              const now = yield* queryBesideSteps("reports.byId", (db) => reportById(db, report.id), tx)
               const state = now?.status ?? report.status
               return yield* new InvalidTransition({
                 state,

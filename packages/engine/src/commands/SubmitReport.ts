@@ -8,7 +8,7 @@
 import { validateReport } from "@liandong/workflow"
 import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
-import { query, type Tx } from "../Db.ts"
+import { query, queryBesideSteps, type Tx } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
@@ -45,7 +45,10 @@ export type ReportInput = typeof ReportInput.Type
 const checkNamed = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const found = new Map(
-      (yield* query("attachments.select", (db) => selectAttachments(db, named), tx)).map((a) => [String(a.id), a]),
+      (yield* queryBesideSteps("attachments.select", (db) => selectAttachments(db, named), tx)).map((a) => [
+        String(a.id),
+        a,
+      ]),
     )
     const problems = named.flatMap((id, i) => {
       const upload = found.get(id)
@@ -91,7 +94,7 @@ export const submitReport = (
             const named = input.attachments
             if (named !== undefined) yield* checkNamed(tx, address, named)
             // One statement: the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
-            const { id, attempt, files } = yield* query(
+            const { id, attempt, files } = yield* queryBesideSteps(
               "reports.submit",
               (db) =>
                 submitReportRows(db, {

@@ -2,8 +2,9 @@
  * The journal's statements: appending rows under the campaign head's lock (the database
  * function `journal_append` hashes each on the one before), and reading the head.
  */
-import { sql } from "kysely"
+import { type RawBuilder, sql } from "kysely"
 import { commitsWith, type Sql } from "../Db.ts"
+import { stepCounts } from "./Machines.ts"
 
 /** A row for `journal_append`: its fields and the canonical text around its sequence number and time. */
 export interface AppendRow {
@@ -28,8 +29,10 @@ export interface AnswerAtHead {
 /**
  * Appends rows to the campaign's chain in one call; the head's sequence number afterwards. With
  * `answers`, the same statement stores each command's answer with its key (the keys come as
- * arrays, as in `storeResults`, so each is found by the primary key). `last`: nothing but the
- * commit follows in the transaction, which is sent with it (`thenCommit` in the store).
+ * arrays, as in `storeResults`, so each is found by the primary key). With `steps` (`stepWrites`),
+ * it writes the transaction's pending machine steps too, and says how many machines it saved.
+ * `last`: nothing but the commit follows in the transaction, which is sent with it (`thenCommit`
+ * in the store).
  */
 export const appendJournalRows = (
   db: Sql,
@@ -37,25 +40,26 @@ export const appendJournalRows = (
   rows: ReadonlyArray<AppendRow>,
   answers: ReadonlyArray<AnswerAtHead> = [],
   last = false,
+  steps?: RawBuilder<unknown>,
 ) =>
-  (answers.length === 0
-    ? sql<{
-        seq: number
-      }>`${last ? commitsWith : sql``}select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq`
-    : sql<{ seq: number }>`${last ? commitsWith : sql``}
-      with appended as (select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq),
-      answered as (
-        update command_results c
-        set result = jsonb_set(r.result, '{journal}', to_jsonb((select seq from appended) - r.after))
-        from unnest(${answers.map((a) => a.principal_id)}::text[], ${answers.map((a) => a.idempotency_key)}::text[],
-          ${answers.map((a) => JSON.stringify(a.result))}::jsonb[], ${answers.map((a) => a.after)}::int[])
-          as r(principal_id, idempotency_key, result, after)
-        where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key
-      )
-      select seq from appended`
-  )
+  sql<{ seq: number; saved: number | null }>`${last ? commitsWith : sql``}
+    with ${steps === undefined ? sql`` : sql`${steps}, `}appended as (
+      select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq
+    )${
+      answers.length === 0
+        ? sql``
+        : sql`, answered as (
+      update command_results c
+      set result = jsonb_set(r.result, '{journal}', to_jsonb((select seq from appended) - r.after))
+      from unnest(${answers.map((a) => a.principal_id)}::text[], ${answers.map((a) => a.idempotency_key)}::text[],
+        ${answers.map((a) => JSON.stringify(a.result))}::jsonb[], ${answers.map((a) => a.after)}::int[])
+        as r(principal_id, idempotency_key, result, after)
+      where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key
+    )`
+    }
+    select seq, ${steps === undefined ? sql`null::int as saved` : stepCounts} from appended`
     .execute(db)
-    .then((result) => result.rows[0]?.seq)
+    .then((result) => result.rows[0])
 
 /** The campaign's journal head: the last row's sequence number and hash. */
 export const journalHead = (db: Sql, campaignId: string) =>

@@ -3,8 +3,8 @@
  * transaction holds), and the one statement that writes a step.
  */
 import type { MachineRow, TasksTable } from "@liandong/store"
-import { type Insertable, type RawBuilder, sql } from "kysely"
-import type { Sql } from "../Db.ts"
+import { type Insertable, sql } from "kysely"
+import type { Sql } from "./Handle.ts"
 import type { DueItem, LockedMachine } from "./Locked.ts"
 
 export type { DueItem, LockedMachine } from "./Locked.ts"
@@ -185,79 +185,186 @@ export const campaignMachine = (db: Sql, campaignId: string) =>
 export const machineById = (db: Sql, machineId: string) =>
   db.selectFrom("machines").select(["id", "unit_key"]).where("id", "=", machineId).executeTakeFirstOrThrow()
 
-/** One part of a step's statement: a named data-modifying CTE. */
-export interface StepPart {
-  readonly name: string
-  readonly query: RawBuilder<unknown>
-}
-
-/** The campaign row's status as its machine's view shows it, stamped at `at` when it starts or closes. */
-export const campaignStatusPart = (
-  campaignId: string,
-  status: string,
-  change: { readonly starts: boolean; readonly closes: boolean },
-  at: Date,
-): StepPart => ({
-  name: "campaign",
-  query: sql`update campaigns set status = ${status},
-    started_at = case when ${change.starts} then ${at}::timestamptz else started_at end,
-    closed_at = case when ${change.closes} then ${at}::timestamptz else closed_at end
-    where id = ${campaignId}`,
-})
-
-/** A unit's task rows as its machine's view shows them, inserted or updated. */
-export const taskRowsPart = (rows: ReadonlyArray<Insertable<TasksTable>>): StepPart => ({
-  name: "projected",
-  query: sql`insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
-      reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
-    select r.campaign_id, r.unit_key, r.task_key, r.phase_key, r.status, r.deadline, r.overdue, r.reminded,
-      r.returns, r.report_id, r.acknowledged_at, r.submitted_at, r.approved_at, r.updated_at
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(campaign_id text, unit_key text,
-      task_key text, phase_key text, status text, deadline timestamptz, overdue boolean, reminded integer,
-      returns integer, report_id bigint, acknowledged_at timestamptz, submitted_at timestamptz,
-      approved_at timestamptz, updated_at timestamptz)
-    on conflict (campaign_id, unit_key, task_key) do update set status = excluded.status,
-      overdue = excluded.overdue, reminded = excluded.reminded, returns = excluded.returns,
-      report_id = excluded.report_id, acknowledged_at = excluded.acknowledged_at,
-      submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
-      updated_at = excluded.updated_at`,
-})
-
-/** A machine's next snapshot (as JSON text) and the query columns that mirror it. */
-export interface NextSnapshot {
-  readonly snapshot: string
+/** A machine's next snapshot (JSON data) and the query columns that mirror it. */
+export interface SavedMachine {
+  readonly id: string
+  /** the version it was at: the update is guarded by it against a lost update */
+  readonly version: number
+  readonly snapshot: unknown
   readonly phase: string | null
   readonly status: string
   readonly overdue: boolean
-  readonly at: Date
+  readonly at: string
+}
+
+/** The campaign row's status as its machine's view shows it, stamped at `at` when it starts or closes. */
+export interface CampaignStatus {
+  readonly id: string
+  readonly status: string
+  readonly starts: boolean
+  readonly closes: boolean
+  readonly at: string
+}
+
+/** A timer to schedule on a machine: fires `event` at `due_at`; `key` is unique per machine. */
+export interface TimerToSchedule {
+  readonly campaign_id: string
+  readonly machine_id: string
+  readonly key: string
+  readonly due_at: string
+  readonly event: unknown
+}
+
+/** A machine's pending timer to cancel, by key. */
+export interface TimerToCancel {
+  readonly machine_id: string
+  readonly key: string
+  readonly at: string
 }
 
 /**
- * Writes a step in one statement (data-modifying CTEs, one round trip however many rows):
- * the machine's next snapshot, guarded by its version against a lost update, and `parts`.
- * Says whether the machine was saved, which machines the `sent` part wrote messages to,
- * and how many `woke` notifications went.
+ * A message to send: to a unit's machine, or the campaign's when `unit` is null; `n` keeps the
+ * order sent across the steps written together.
  */
-export const writeStep = (
-  db: Sql,
-  machine: { readonly id: string; readonly version: number },
-  next: NextSnapshot,
-  parts: ReadonlyArray<StepPart>,
-) => {
-  const has = (name: string) => parts.some((part) => part.name === name)
-  return sql<{ saved: number; sent_to: string[] | null; woke: number }>`
-    with saved as (
-      update machines set snapshot = ${next.snapshot}::jsonb, version = ${machine.version + 1},
-        phase = ${next.phase}, status = ${next.status}, overdue = ${next.overdue}, updated_at = ${next.at}
-      where id = ${machine.id}::bigint and version = ${machine.version}
-      returning id
-    )${sql.join(
-      parts.map((part) => sql`, ${sql.id(part.name)} as (${part.query})`),
-      sql``,
-    )}
-    select (select count(*) from saved)::int as saved,
-      ${has("sent") ? sql`(select array_agg(machine_id) from sent where machine_id is not null)` : sql`null::bigint[]`} as sent_to,
-      ${has("woke") ? sql`(select count(*) from woke)::int` : sql`0`} as woke`
+export interface MessageToSend {
+  readonly n: number
+  readonly campaign_id: string
+  readonly unit: string | null
+  readonly dedupe_key: string
+  readonly event: unknown
+  readonly at: string
+}
+
+/** The job that writes a campaign's summary, queued once per campaign. */
+export interface SummaryJob {
+  readonly campaign_id: string
+  readonly machine_id: string
+  readonly event: unknown
+  readonly at: string
+}
+
+/** A notification for a unit. */
+export interface NoticeToSend {
+  readonly campaign_id: string
+  readonly unit_key: string
+  readonly kind: string
+  readonly body: unknown
+}
+
+/** Everything some steps write, as rows: one statement writes them whatever their number. */
+export interface StepRows {
+  readonly machines: SavedMachine[]
+  readonly campaigns: CampaignStatus[]
+  readonly tasks: Insertable<TasksTable>[]
+  readonly scheduled: TimerToSchedule[]
+  readonly cancelled: TimerToCancel[]
+  readonly sent: MessageToSend[]
+  readonly summaries: SummaryJob[]
+  readonly notices: NoticeToSend[]
+  /** campaigns whose workers are woken (new timers, messages or a summary job) */
+  readonly woken: Set<string>
+}
+
+/** No rows yet. */
+export const noStepRows = (): StepRows => ({
+  machines: [],
+  campaigns: [],
+  tasks: [],
+  scheduled: [],
+  cancelled: [],
+  sent: [],
+  summaries: [],
+  notices: [],
+  woken: new Set(),
+})
+
+const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
+
+/**
+ * The steps of any number of machines (one step each) as data-modifying CTEs of fixed text,
+ * `saved` counting the machines written: each machine's next snapshot, guarded by its version;
+ * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
+ * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
+ * gets one for no machine, which the worker parks); the summary job; notifications; and the
+ * workers' wake-up on `channel`, delivered at commit (`woke`, which a statement must select).
+ *
+ * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
+ * accepted and marks it moot.
+ */
+export const stepWrites = (rows: StepRows, channel: string) => sql`next as (
+      select * from jsonb_to_recordset(${json(rows.machines)}::jsonb) as s(id bigint, version integer,
+        snapshot jsonb, phase text, status text, overdue boolean, at timestamptz)
+    ), saved as (
+      update machines m set snapshot = n.snapshot, version = n.version + 1, phase = n.phase,
+        status = n.status, overdue = n.overdue, updated_at = n.at
+      from next n where m.id = n.id and m.version = n.version
+      returning m.id
+    ), campaign as (
+      update campaigns c set status = r.status,
+        started_at = case when r.starts then r.at else c.started_at end,
+        closed_at = case when r.closes then r.at else c.closed_at end
+      from jsonb_to_recordset(${json(rows.campaigns)}::jsonb) as r(id text, status text, starts boolean,
+        closes boolean, at timestamptz)
+      where c.id = r.id
+    ), projected as (
+      insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
+        reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
+      select r.campaign_id, r.unit_key, r.task_key, r.phase_key, r.status, r.deadline, r.overdue, r.reminded,
+        r.returns, r.report_id, r.acknowledged_at, r.submitted_at, r.approved_at, r.updated_at
+      from jsonb_to_recordset(${json(rows.tasks)}::jsonb) as r(campaign_id text, unit_key text,
+        task_key text, phase_key text, status text, deadline timestamptz, overdue boolean, reminded integer,
+        returns integer, report_id bigint, acknowledged_at timestamptz, submitted_at timestamptz,
+        approved_at timestamptz, updated_at timestamptz)
+      on conflict (campaign_id, unit_key, task_key) do update set status = excluded.status,
+        overdue = excluded.overdue, reminded = excluded.reminded, returns = excluded.returns,
+        report_id = excluded.report_id, acknowledged_at = excluded.acknowledged_at,
+        submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
+        updated_at = excluded.updated_at
+    ), scheduled as (
+      insert into timers (campaign_id, machine_id, key, due_at, event, status)
+      select r.campaign_id, r.machine_id, r.key, r.due_at, r.event, 'pending'
+      from jsonb_to_recordset(${json(rows.scheduled)}::jsonb) as r(campaign_id text, machine_id bigint,
+        key text, due_at timestamptz, event jsonb)
+      on conflict (machine_id, key) do nothing
+    ), cancelled as (
+      update timers t set status = 'cancelled', done_at = c.at
+      from (select p.id, r.at from jsonb_to_recordset(${json(rows.cancelled)}::jsonb) as r(machine_id bigint,
+          key text, at timestamptz)
+        join timers p on p.machine_id = r.machine_id and p.key = r.key and p.status = 'pending'
+        for update of p skip locked) c
+      where t.id = c.id
+    ), sent as (
+      insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+      select r.campaign_id,
+        case when r.unit is null
+          then (select id from machines where campaign_id = r.campaign_id and kind = 'campaign')
+          else (select id from machines where campaign_id = r.campaign_id and kind = 'unit' and unit_key = r.unit)
+        end,
+        'event', r.dedupe_key, r.event, 'pending', r.at
+      from jsonb_to_recordset(${json(rows.sent)}::jsonb) as r(n integer, campaign_id text, unit text,
+        dedupe_key text, event jsonb, at timestamptz)
+      order by r.n
+      on conflict (dedupe_key) do nothing
+    ), summarized as (
+      insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+      select r.campaign_id, r.machine_id, 'summary', r.campaign_id || ':summary', r.event, 'pending', r.at
+      from jsonb_to_recordset(${json(rows.summaries)}::jsonb) as r(campaign_id text, machine_id bigint,
+        event jsonb, at timestamptz)
+      on conflict (dedupe_key) do nothing
+    ), noticed as (
+      insert into notifications (campaign_id, unit_key, kind, body)
+      select r.campaign_id, r.unit_key, r.kind, r.body
+      from jsonb_to_recordset(${json(rows.notices)}::jsonb) as r(campaign_id text, unit_key text, kind text,
+        body jsonb)
+    ), woke as (
+      select pg_notify(${channel}, c) from unnest(${[...rows.woken]}::text[]) as c
+    )`
+
+/** What a statement with `stepWrites` selects: the machines saved, and the wake-ups sent (so that they are). */
+export const stepCounts = sql`(select count(*) from saved)::int as saved, (select count(*) from woke)::int as woke`
+
+/** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
+export const writeSteps = (db: Sql, rows: StepRows, channel: string) =>
+  sql<{ saved: number; woke: number }>`with ${stepWrites(rows, channel)} select ${stepCounts}`
     .execute(db)
     .then((result) => result.rows[0])
-}
