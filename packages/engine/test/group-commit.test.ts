@@ -300,34 +300,46 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
     }
   }
 
+  /** A client of its own on the test's PostgreSQL database, beside the engine's pool. */
+  const secondClient = async () => {
+    const url = ctx.databaseUrl()
+    if (url === undefined) throw new Error("no database URL")
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    return client
+  }
+
+  /**
+   * Holds the county-a machines in `holder`'s transaction and sends an acknowledgement on each,
+   * one after the other (sent together they would share a batch): both runners wait on the lock.
+   */
+  const occupyRunners = async (holder: pg.Client) => {
+    await holder.query("begin")
+    await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
+    const clerkA = await engine.actor("clerk-a")
+    const waiting = (n: number) => async () => {
+      // Inside its transaction the holder would see one snapshot of the activity for ever.
+      await holder.query("select pg_stat_clear_snapshot()")
+      const result = await holder.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+      )
+      return (result.rows[0]?.n ?? 0) >= n
+    }
+    const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
+    await until("the first runner to wait on the lock", waiting(1))
+    const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
+    await until("the second runner to wait on the lock", waiting(2))
+    return [first, second] as const
+  }
+
   it("commands queued while both runners wait become one transaction", { timeout: 180_000 }, async (test) => {
     // PGlite has one connection: a lock held elsewhere cannot be had there.
     if (ctx.kind !== "postgres") return test.skip()
-    const url = ctx.databaseUrl()
-    if (url === undefined) throw new Error("no database URL")
     const db = await engine.run(Effect.service(Db))
-    const holder = new pg.Client({ connectionString: url })
-    await holder.connect()
+    const holder = await secondClient()
     try {
-      // Both runners take a command on a county-a machine and wait on its lock.
-      await holder.query("begin")
-      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
-      const clerkA = await engine.actor("clerk-a")
-      const waiting = (n: number) => async () => {
-        // Inside its transaction the holder would see one snapshot of the activity for ever.
-        await holder.query("select pg_stat_clear_snapshot()")
-        const result = await holder.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity
-           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-        )
-        return (result.rows[0]?.n ?? 0) >= n
-      }
-      // One after the other: sent together they would share the first batch.
-      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
-      await until("the first runner to wait on the lock", waiting(1))
-      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
-      await until("the second runner to wait on the lock", waiting(2))
-      const blocked = [first, second]
+      const blocked = await occupyRunners(holder)
       // Four more, on other machines and both campaigns: they can only queue.
       const queued = units
         .filter(([unit]) => unit !== "county-a")
@@ -365,30 +377,13 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
     timeout: 180_000,
   }, async (test) => {
     if (ctx.kind !== "postgres") return test.skip()
-    const url = ctx.databaseUrl()
-    if (url === undefined) throw new Error("no database URL")
     const db = await engine.run(Effect.service(Db))
-    const holder = new pg.Client({ connectionString: url })
-    await holder.connect()
+    const holder = await secondClient()
     try {
       const clerkB = await engine.actor("clerk-b")
       // county-b's task is acknowledged already: acknowledging it again fails.
       await engine.run(acknowledge("autumn-week/county-b/plan", clerkB))
-      await holder.query("begin")
-      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
-      const clerkA = await engine.actor("clerk-a")
-      const waiting = (n: number) => async () => {
-        await holder.query("select pg_stat_clear_snapshot()")
-        const result = await holder.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity
-           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-        )
-        return (result.rows[0]?.n ?? 0) >= n
-      }
-      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
-      await until("the first runner to wait on the lock", waiting(1))
-      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
-      await until("the second runner to wait on the lock", waiting(2))
+      const [first, second] = await occupyRunners(holder)
       // Three queue behind them: the middle one fails.
       const queued = [
         engine.exit(acknowledge("spring-week/county-b/plan", clerkB, { idempotencyKey: "ok-1" })),
@@ -426,11 +421,8 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
     timeout: 180_000,
   }, async (test) => {
     if (ctx.kind !== "postgres") return test.skip()
-    const url = ctx.databaseUrl()
-    if (url === undefined) throw new Error("no database URL")
     const db = await engine.run(Effect.service(Db))
-    const holder = new pg.Client({ connectionString: url })
-    await holder.connect()
+    const holder = await secondClient()
     try {
       // The database refuses town-a1's acknowledged task row: only the step's own write can fail.
       await holder.query(`create function refuse_town_a1() returns trigger language plpgsql as $$
@@ -441,21 +433,7 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
       await holder.query(
         "create trigger refuse_town_a1 before insert or update on tasks for each row execute function refuse_town_a1()",
       )
-      await holder.query("begin")
-      await holder.query("select 1 from machines where unit_key = 'county-a' for no key update")
-      const clerkA = await engine.actor("clerk-a")
-      const waiting = (n: number) => async () => {
-        await holder.query("select pg_stat_clear_snapshot()")
-        const result = await holder.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity
-           where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-        )
-        return (result.rows[0]?.n ?? 0) >= n
-      }
-      const first = engine.exit(acknowledge("spring-week/county-a/plan", clerkA))
-      await until("the first runner to wait on the lock", waiting(1))
-      const second = engine.exit(acknowledge("autumn-week/county-a/plan", clerkA))
-      await until("the second runner to wait on the lock", waiting(2))
+      const [first, second] = await occupyRunners(holder)
       // Three queue behind them; their steps are written together, and the middle one's is refused.
       const clerkB = await engine.actor("clerk-b")
       const queued = [

@@ -167,13 +167,8 @@ export const zipDated = (files: Record<string, Uint8Array | Iterable<Uint8Array>
   }
   zip.end()
   if (failure !== null) throw failure
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
+  const joined = Buffer.concat(chunks)
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
 }
 
 /** A chart as a PNG picture, centred, at most the type area's width (156 mm ≈ 442 pt). */

@@ -59,20 +59,15 @@ export const gateHolds = (phase: Phase, state: PhaseContext): boolean => {
 
 const phaseState = (phase: Phase, next: string) => {
   // Made when the phase opens or closes, not with the machine: a national phase has 50,000 of each.
-  const open = (): FollowUp[] =>
+  const tell = (what: "open" | "close") => (): FollowUp[] =>
     phase.participants.map((unit) => ({
       type: "send",
       to: { unit },
-      dedupe: `open:${phase.key}:${unit}`,
-      event: { type: "phase.open", phase: phase.key },
+      dedupe: `${what}:${phase.key}:${unit}`,
+      event: { type: `phase.${what}`, phase: phase.key },
     }))
-  const close = (): FollowUp[] =>
-    phase.participants.map((unit) => ({
-      type: "send",
-      to: { unit },
-      dedupe: `close:${phase.key}:${unit}`,
-      event: { type: "phase.close", phase: phase.key },
-    }))
+  const open = tell("open")
+  const close = tell("close")
   const mine = ({ context }: Args) => context.phases[phase.key] as PhaseContext
   return {
     initial: "waiting",
