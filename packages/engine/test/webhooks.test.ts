@@ -266,7 +266,9 @@ describeEachDatabase("notices to webhooks and group robots", (ctx) => {
     const dingtalk = received.filter((r) => r.path === "/robot/send")
     expect(wecom).toHaveLength(3)
     expect(dingtalk).toHaveLength(3)
-    const wecomBody = JSON.parse(wecom[0]?.body ?? "{}")
+    // Posted eight at a time: the robots receive them in any order.
+    const wecomBodies = wecom.map((r) => JSON.parse(r.body))
+    const wecomBody = wecomBodies.find((b) => b.markdown?.content?.includes("甲县知识产权局本阶段")) ?? wecomBodies[0]
     expect(wecomBody.msgtype).toBe("markdown")
     expect(wecomBody.markdown.content).toMatch(/^### 【阶段开始】测试宣传周\n\n/)
     expect(wecomBody.markdown.content).toContain("“筹备”阶段已开始，请确认接收甲县知识产权局本阶段的任务。")
