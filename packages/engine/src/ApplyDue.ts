@@ -162,6 +162,8 @@ const drainMachine = (
   Effect.gen(function* () {
     const skip = { timers: [] as string[], messages: [] as string[] }
     const done = { applied: 0, moot: 0 }
+    // Not isolated, the items are marked together after the loop: each is skipped by the next looks.
+    const marks = { timers: [] as Completion[], messages: [] as Completion[] }
     let machine = row
     // What the caller's lock found due, for the first look.
     let known = found
@@ -178,18 +180,25 @@ const drainMachine = (
       if (item === undefined) break
       // A worker held the item for a moment and has done it meanwhile: look again.
       if (item === "taken") continue
-      const apply = Effect.tap(applyQueued(tx, loaded, machine, item), (applied) =>
-        completeItem(tx, item, { id: item.row.id, status: applied.status, note: applied.note }, horizon),
-      )
+      const mark = (applied: { status: "done" | "moot"; note: string | null }) => {
+        const completion = { id: item.row.id, status: applied.status, note: applied.note }
+        if (isolate) return completeItem(tx, item, completion, horizon)
+        ;(item.kind === "timer" ? marks.timers : marks.messages).push(completion)
+        return Effect.void
+      }
+      const apply = Effect.tap(applyQueued(tx, loaded, machine, item), mark)
       const attempt = isolate
         ? yield* underSavepoint(tx, "due_item", apply)
         : { ok: true as const, value: yield* apply }
+      // Done, moot, or failed and rolled back to its savepoint: the next looks pass it by.
+      ;(item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
       // The machine as the item left it (unchanged when moot, or rolled back to its savepoint).
       if (attempt.ok) {
         done[attempt.value.status === "done" ? "applied" : "moot"]++
         machine = attempt.value.row
-      } else (item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
+      }
     }
+    yield* completeItems(tx, marks, horizon)
     return { machine, ...done }
   })
 

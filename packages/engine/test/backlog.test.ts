@@ -1,7 +1,8 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import { processNext, startCampaign } from "../src/index.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { processBatch } from "../src/worker/Worker.ts"
+import { counted, deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("a machine's message backlog", (ctx) => {
   let engine: ReturnType<typeof testEngine>
@@ -62,6 +63,30 @@ describeEachDatabase("a machine's message backlog", (ctx) => {
       .execute()
     const ids = journal.map((row) => Number(row.cause.slice("message:".length)))
     expect(ids.slice(-5)).toEqual([...ids.slice(-5)].sort((a, b) => a - b))
+  })
+
+  it("batched, is marked in one statement after the last, each message applied once", async () => {
+    await deployFixture(engine)
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    await queueReminders(5, new Date("2026-04-13T02:00:00Z"))
+    const pass = await counted(() => engine.run(processBatch(new Date("2026-04-13T03:00:00Z"), { batch: 100 })))
+    const tally = pass.value
+    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
+    expect(tally.applied + tally.moot).toBe(5)
+    expect((await pending()).every((m) => m.status !== "pending")).toBe(true)
+    // The claimed message marked with its claim; the four behind it together, once drained.
+    const marks = pass.statements.filter((statement) => statement.includes('update "messages"'))
+    expect(marks).toHaveLength(2)
+    const journal = await ctx
+      .store()
+      .db.selectFrom("journal")
+      .select("cause")
+      .where("campaign_id", "=", "spring-week")
+      .where("cause", "like", "message:%")
+      .execute()
+    const causes = journal.map((row) => row.cause)
+    expect(new Set(causes).size).toBe(causes.length)
   })
 
   it("stops before a pending timer's time, so no message overtakes what the timer causes", async () => {

@@ -122,7 +122,8 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
           .insertInto("messages")
           .values(
             [4, 5, 6, 7, 8, 9].map((i) => {
-              const due = new Date(now.getTime() + 1_500 + i * 500)
+              // Before the first report may come (3 s before the deadline), however fast the commands.
+              const due = new Date(Math.min(now.getTime() + 1_500 + (i - 4) * 500, deadline - 3_500))
               return {
                 campaign_id: "poison-week",
                 machine_id: flowMachines.find((m) => m.unit_key === `unit-${i}`)?.id as string,

@@ -8,7 +8,7 @@
 import { validateReport } from "@liandong/workflow"
 import { Effect, Result, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
-import { query, queryBesideSteps, type Tx } from "../Db.ts"
+import { queryBesideSteps, type Tx } from "../Db.ts"
 import { InvalidInput } from "../Errors.ts"
 import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
