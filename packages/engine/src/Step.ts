@@ -56,13 +56,16 @@ const saveStep = (
       const view = campaignView(loaded.definition, snapshot)
       columns = { phase: view.phase, status: view.status, overdue: false }
       const starts = view.status === "running" && loaded.row.started_at === null
-      rows.campaigns.push({
-        id: campaignId,
-        status: view.status,
-        starts,
-        closes: view.status === "closed",
-        at: at.toISOString(),
-      })
+      // Only a change: a phase's fan-in leaves the status as it is, and its steps can then go with
+      // the journal's append (which moves the campaign row's head; see `flushJournal`).
+      if (starts || view.status !== row.status)
+        rows.campaigns.push({
+          id: campaignId,
+          status: view.status,
+          starts,
+          closes: view.status === "closed",
+          at: at.toISOString(),
+        })
     } else {
       const unit = row.unit_key as string
       const view = unitView(loaded.definition, unit, snapshot)
