@@ -166,6 +166,7 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
 /** Functions the application calls, with why; trigger functions need no grant (they run as part of the statement). */
 export const appFunctionPrivileges: Readonly<Record<string, string>> = {
   journal_append: "appends a campaign's journal rows under its head lock, hash-chained",
+  liandong_rows: "a statement's rows from its JSON parameter, estimated as few (plans by index)",
 }
 
 /** A refusal, in both languages. */

@@ -24,6 +24,7 @@ import * as roomForUpdates from "./0022_room_for_updates.ts"
 import * as unitContacts from "./0023_unit_contacts.ts"
 import * as reportsByStatus from "./0024_reports_by_status.ts"
 import * as queueUpkeep from "./0025_queue_upkeep.ts"
+import * as fewRows from "./0026_few_rows.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   "0023_unit_contacts": unitContacts,
   "0024_reports_by_status": reportsByStatus,
   "0025_queue_upkeep": queueUpkeep,
+  "0026_few_rows": fewRows,
 }
