@@ -70,7 +70,10 @@ const saveStep = (
       const unit = row.unit_key as string
       const view = unitView(loaded.definition, unit, snapshot)
       columns = { phase: view.phase, status: view.status, overdue: view.overdue }
-      for (const t of view.tasks) rows.tasks.push(taskRow(campaignId, unit, t, at))
+      // The task rows mirror the snapshot before: only those the step changed are written.
+      const before = new Map(unitView(loaded.definition, unit, row.snapshot).tasks.map((t) => [t.task, t]))
+      for (const t of view.tasks)
+        if (!sameTask(before.get(t.task), t)) rows.tasks.push(taskRow(campaignId, unit, t, at))
     }
     const sentTo = addFollowUps(rows, { campaignId, machineId: row.id, at }, effects)
     // The snapshot as the database gives it back (JSON): written, and kept for a next step in this transaction.
@@ -90,13 +93,14 @@ const saveStep = (
     return { sentTo, row: saved }
   })
 
+type TaskView = ReturnType<typeof unitView>["tasks"][number]
+
+/** Whether a task's view is unchanged (every field is a string, number, boolean or null). */
+const sameTask = (was: TaskView | undefined, now: TaskView): boolean =>
+  was !== undefined && (Object.keys(now) as Array<keyof TaskView>).every((field) => was[field] === now[field])
+
 /** The read-model row of one task of a unit, as its machine's view shows it. */
-export const taskRow = (
-  campaignId: string,
-  unit: string,
-  t: ReturnType<typeof unitView>["tasks"][number],
-  at: Date,
-) => ({
+export const taskRow = (campaignId: string, unit: string, t: TaskView, at: Date) => ({
   campaign_id: campaignId,
   unit_key: unit,
   task_key: t.task,

@@ -1,5 +1,7 @@
 import { describeEachDatabase } from "@liandong/store/testing"
+import { normalizeCampaign, unitView } from "@liandong/workflow"
 import { Effect } from "effect"
+import { sql } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
   type Actor,
@@ -203,6 +205,33 @@ describeEachDatabase("engine commands", (ctx) => {
       ),
     )
     expect(accepted.attempt).toBe(1)
+  })
+
+  it("a step writes the task rows it changed, and the rows stay the machine's view", async () => {
+    await openPreparation()
+    const clerk = await engine.actor("clerk-a")
+    const rows = async () =>
+      (
+        await sql<{ task_key: string; status: string; updated_at: Date }>`select task_key, status, updated_at
+          from tasks where campaign_id = 'spring-week' and unit_key = 'county-a' order by task_key`.execute(
+          ctx.store().db,
+        )
+      ).rows
+    const before = await rows()
+    await engine.advance("2026-04-14T09:00:00+08:00")
+    await engine.run(acknowledge("spring-week/county-a/plan", clerk))
+    const after = await rows()
+    const changed = after.filter((row, i) => row.updated_at.getTime() !== before[i]?.updated_at.getTime())
+    expect(changed.map((row) => [row.task_key, row.status])).toEqual([["plan", "acknowledged"]])
+    // Every row as the unit's view of its snapshot says, the unchanged ones included.
+    const [machine] = (
+      await sql<{ snapshot: unknown }>`select snapshot from machines
+        where campaign_id = 'spring-week' and unit_key = 'county-a'`.execute(ctx.store().db)
+    ).rows
+    const view = unitView(normalizeCampaign(springWeek), "county-a", machine?.snapshot)
+    expect(after.map((row) => [row.task_key, row.status])).toEqual(
+      view.tasks.map((t) => [t.task, t.status]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    )
   })
 
   it("submit, return with a reason, resubmit, approve", async () => {
