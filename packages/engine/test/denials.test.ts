@@ -9,7 +9,7 @@ import { describeEachDatabase } from "@liandong/store/testing"
 import { sql } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import { journaledPerWindow } from "../src/audit/Denials.ts"
-import { acknowledge, operator, returnReport, startCampaign, submitReport, trail } from "../src/index.ts"
+import { acknowledge, approve, operator, returnReport, startCampaign, submitReport, trail } from "../src/index.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("refused attempts", (ctx) => {
@@ -75,6 +75,35 @@ describeEachDatabase("refused attempts", (ctx) => {
     expect(await windows()).toContainEqual(
       expect.objectContaining({ principal: "clerk-b", action: "return", target: "987654", campaign_id: null }),
     )
+  })
+
+  it("review by a task's reference: its latest report, refusals as by a report's id", async () => {
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const own = await engine.actor("clerk-a")
+    const lead = await engine.actor("lead")
+    const ref = "spring-week/county-a/plan"
+    // No report yet: refused as a missing report, recorded outside any chain, nothing written.
+    const before = await engine.failure(approve(ref, lead))
+    expect(before).toMatchObject({ _tag: "NotFound", what: "report", ref })
+    expect(await windows()).toContainEqual(
+      expect.objectContaining({ principal: "lead", action: "approve", target: ref, campaign_id: null }),
+    )
+    await engine.run(acknowledge(ref, own))
+    const first = await engine.run(submitReport(ref, { narrative: { narrative: "初稿" } }, own))
+    // The unit itself may not review: refused and journaled as by the report's id.
+    const byUnit = await engine.failure(approve(ref, own))
+    expect(byUnit._tag).toBe("NotAllowed")
+    expect((await denied()).map((p) => p.ref)).toEqual([ref])
+    // Another unit's clerk: answered as a missing report.
+    const other = await engine.failure(approve(ref, await engine.actor("clerk-b")))
+    expect(other).toMatchObject({ _tag: "NotFound", what: "report", ref })
+    await engine.run(returnReport(ref, "请补充", lead))
+    const second = await engine.run(submitReport(ref, { narrative: { narrative: "修改稿" } }, own))
+    // The latest attempt is the one reviewed.
+    expect(await engine.run(approve(ref, lead))).toMatchObject({ report: second.report, status: "approved" })
+    expect(second.report).not.toBe(first.report)
+    const again = await engine.failure(returnReport(ref, "不对", lead))
+    expect(again).toMatchObject({ _tag: "InvalidTransition", state: "approved" })
   })
 
   it("journal the first refusal of a window and count the rest, carried by the next journaled one", async () => {

@@ -3,14 +3,16 @@
  * (审批意见, "同意" unless they write one), or returns it with a reason (退回) for the
  * unit to correct and resubmit. Both are in the journal event and its content.
  */
-import { Effect, Schema } from "effect"
+import type { ReportRow } from "@liandong/store"
+import { Effect, Option, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, canSeeCampaign, manages, requireManager } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
-import { query, queryBesideSteps } from "../Db.ts"
+import { type Db, query, queryBesideSteps, type Tx } from "../Db.ts"
+import type { LoadedCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
-import { latestReport, reportById, reviewSubmitted } from "../sql/Reports.ts"
+import { latestReport, type Review, reportById, reviewLatestSubmitted, reviewSubmitted } from "../sql/Reports.ts"
 import { campaignForCommand, commandOnUnit, nowIso, onFreshCampaign } from "./Common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
@@ -30,8 +32,117 @@ export const ReviewComment = Schema.String.check(
 const findReport = (ref: string) =>
   query("reports.find", (db) => (/^\d+$/.test(ref) ? reportById(db, ref) : latestReport(db, parseTaskRef(ref))))
 
+type Decision = "approve" | "return"
+
+interface ReviewAsked {
+  readonly decision: Decision
+  readonly reportRef: string
+  readonly reason: string | null
+  readonly comment: string | null
+  readonly actor: Actor
+  readonly idempotencyKey: string | null | undefined
+}
+
+/**
+ * The review as a command on the report's unit: `review` records it on the report in the
+ * transaction (nothing when the report no longer awaits one, which `now` then tells), before
+ * the event is applied — if the machine refuses it, the transaction undoes both.
+ */
+const reviewOnUnit = <E>(
+  asked: ReviewAsked,
+  loaded: LoadedCampaign,
+  unit: string,
+  review: (tx: Tx, done: Review) => Effect.Effect<ReportRow | undefined, E, Db>,
+  now: (tx: Tx) => Effect.Effect<ReportRow | undefined, E, Db>,
+) =>
+  Effect.gen(function* () {
+    const { decision, reportRef, reason, comment, actor } = asked
+    const at = yield* nowIso
+    return yield* commandOnUnit({
+      loaded,
+      unit,
+      at,
+      actor,
+      idempotencyKey: asked.idempotencyKey,
+      request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
+      prepare: (tx, when) =>
+        Effect.gen(function* () {
+          const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
+          const current = yield* review(tx, { status, by: actor.id, at: when, reason, comment })
+          if (current === undefined) {
+            // Reviewed already (perhaps while this waited for the machine): said as it stands now.
+            const stands = yield* now(tx)
+            if (stands === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
+            return yield* new InvalidTransition({
+              state: stands.status,
+              event: `task.${decision}`,
+              accepts: [],
+              zh: `报送 ${stands.id} 状态为“${stands.status === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
+              en: `report ${stands.id} is ${stands.status}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
+            })
+          }
+          const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
+          return {
+            event:
+              decision === "approve"
+                ? { type: "task.approve" as const, ...about, comment: comment ?? defaultReviewComment }
+                : { type: "task.return" as const, ...about, reason: reason ?? "" },
+            cause: {
+              actor,
+              cause: "command",
+              idempotencyKey: asked.idempotencyKey ?? null,
+              content: {
+                review: {
+                  report: String(current.id),
+                  decision: status,
+                  by: actor.id,
+                  reason,
+                  ...(comment === null ? {} : { comment }),
+                },
+              },
+            },
+            answer: current,
+          }
+        }),
+      answer: (current) => (journal: number) => ({
+        report: String(current.id),
+        task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
+        status: decision === "approve" ? "approved" : "returned",
+        journal,
+      }),
+    })
+  })
+
+/** Whether the actor may review reports of `unit` in the campaign. */
+const mayReview = (actor: Actor, loaded: LoadedCampaign, unit: string) =>
+  canSeeCampaign(actor, loaded.definition) &&
+  canRead(actor, loaded.definition, unit) &&
+  manages(actor, loaded.definition)
+
+/**
+ * A task's reference names the report's campaign and unit: a reviewer who may review there
+ * needs no look-up before the command, the review's own statement finds the latest report.
+ * Nothing when anything is refused or not found: the look-up's way then decides, records and
+ * answers the refusal as for any reference (this way wrote nothing).
+ */
+const reviewByTask = (asked: ReviewAsked) => {
+  const task = parseTaskRef(asked.reportRef)
+  return Effect.gen(function* () {
+    const loaded = yield* campaignForCommand(task.campaign, (copy) => mayReview(asked.actor, copy, task.unit))
+    if (!mayReview(asked.actor, loaded, task.unit)) return Option.none()
+    const outcome = yield* reviewOnUnit(
+      asked,
+      loaded,
+      task.unit,
+      (tx, done) => queryBesideSteps("reports.review", (db) => reviewLatestSubmitted(db, task, done), tx),
+      (tx) => queryBesideSteps("reports.latest", (db) => latestReport(db, task), tx),
+    )
+    return Option.some(outcome)
+  }).pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none())))
+}
+
 const review = (
-  decision: "approve" | "return",
+  decision: Decision,
   ref: unknown,
   reason: string | null,
   comment: string | null,
@@ -43,82 +154,29 @@ const review = (
       // The action a refusal is recorded under: a bulk approval's are its own.
       const action = options.action ?? decision
       const reportRef = yield* decode(ReportRef, ref)
+      const asked: ReviewAsked = { decision, reportRef, reason, comment, actor, idempotencyKey: options.idempotencyKey }
+      if (!/^\d+$/.test(reportRef)) {
+        const byTask = yield* reviewByTask(asked)
+        if (Option.isSome(byTask)) return { ...byTask.value.result, replayed: byTask.value.replayed }
+      }
       const report = yield* findReport(reportRef)
       // Made only when refused: an error records its stack, which costs more than the command.
       const notFound = () => new NotFound({ what: "report", ref: reportRef })
       // A missing report and one in a campaign the caller takes no part in are refused alike.
       if (report === undefined) return yield* refuseUnseen(null, actor, action, reportRef, notFound())
-      const loaded = yield* campaignForCommand(
-        report.campaign_id,
-        (copy) =>
-          canSeeCampaign(actor, copy.definition) &&
-          canRead(actor, copy.definition, report.unit_key) &&
-          manages(actor, copy.definition),
-      )
+      const loaded = yield* campaignForCommand(report.campaign_id, (copy) => mayReview(actor, copy, report.unit_key))
       if (!canSeeCampaign(actor, loaded.definition))
         return yield* refuseUnseen(report.campaign_id, actor, action, reportRef, notFound())
       const denied = journalDenial(report.campaign_id, actor, action, reportRef)
       if (!canRead(actor, loaded.definition, report.unit_key)) return yield* denied(Effect.fail(notFound()))
       yield* denied(requireManager(actor, loaded.definition, action))
-      const at = yield* nowIso
-      const outcome = yield* commandOnUnit({
+      const outcome = yield* reviewOnUnit(
+        asked,
         loaded,
-        unit: report.unit_key,
-        at,
-        actor,
-        idempotencyKey: options.idempotencyKey,
-        request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
-        prepare: (tx, when) =>
-          Effect.gen(function* () {
-            const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
-            // Written before the event is applied: if the machine refuses it, the transaction undoes both.
-            const current = yield* queryBesideSteps(
-              "reports.review",
-              (db) => reviewSubmitted(db, report.id, { status, by: actor.id, at: when, reason, comment }),
-              tx,
-            )
-            if (current === undefined) {
-              // Reviewed already (perhaps while this waited for the machine): said as it stands now.
-              const now = yield* queryBesideSteps("reports.byId", (db) => reportById(db, report.id), tx)
-              const state = now?.status ?? report.status
-              return yield* new InvalidTransition({
-                state,
-                event: `task.${decision}`,
-                accepts: [],
-                zh: `报送 ${report.id} 状态为“${state === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
-                en: `report ${report.id} is ${state}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
-              })
-            }
-            const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
-            return {
-              event:
-                decision === "approve"
-                  ? { type: "task.approve" as const, ...about, comment: comment ?? defaultReviewComment }
-                  : { type: "task.return" as const, ...about, reason: reason ?? "" },
-              cause: {
-                actor,
-                cause: "command",
-                idempotencyKey: options.idempotencyKey ?? null,
-                content: {
-                  review: {
-                    report: String(current.id),
-                    decision: status,
-                    by: actor.id,
-                    reason,
-                    ...(comment === null ? {} : { comment }),
-                  },
-                },
-              },
-              answer: current,
-            }
-          }),
-        answer: (current) => (journal: number) => ({
-          report: String(current.id),
-          task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
-          status: decision === "approve" ? "approved" : "returned",
-          journal,
-        }),
-      })
+        report.unit_key,
+        (tx, done) => queryBesideSteps("reports.review", (db) => reviewSubmitted(db, report.id, done), tx),
+        (tx) => queryBesideSteps("reports.byId", (db) => reportById(db, report.id), tx),
+      )
       return { ...outcome.result, replayed: outcome.replayed }
     }),
   )

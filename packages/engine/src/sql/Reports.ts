@@ -34,30 +34,44 @@ export interface Submission {
  * Records the review of a report still awaiting one: approved with its comment, or returned
  * with the reason. The report as reviewed, or nothing when it was not awaiting review.
  */
-export const reviewSubmitted = (
-  db: Sql,
-  id: string,
-  review: {
-    readonly status: "approved" | "returned"
-    readonly by: string
-    readonly at: string
-    readonly reason: string | null
-    readonly comment: string | null
-  },
-) =>
+export const reviewSubmitted = (db: Sql, id: string, review: Review) =>
   db
     .updateTable("reports")
-    .set({
-      status: review.status,
-      reviewed_by: review.by,
-      reviewed_at: review.at,
-      return_reason: review.reason,
-      review_comment: review.comment,
-    })
+    .set(reviewColumns(review))
     .where("id", "=", id)
     .where("status", "=", "submitted")
     .returningAll()
     .executeTakeFirst()
+
+/**
+ * Records the review of a task's latest report when it awaits one, found in the same statement.
+ * The report as reviewed, or nothing when the task has none or its latest is not awaiting review.
+ */
+export const reviewLatestSubmitted = (db: Sql, task: TaskAddress, review: Review) =>
+  db
+    .updateTable("reports")
+    .set(reviewColumns(review))
+    .where("id", "=", latestReportQuery(db, task).clearSelect().select("id"))
+    .where("status", "=", "submitted")
+    .returningAll()
+    .executeTakeFirst()
+
+/** A review's decision, who made it and when, and its reason or comment. */
+export interface Review {
+  readonly status: "approved" | "returned"
+  readonly by: string
+  readonly at: string
+  readonly reason: string | null
+  readonly comment: string | null
+}
+
+const reviewColumns = (review: Review) => ({
+  status: review.status,
+  reviewed_by: review.by,
+  reviewed_at: review.at,
+  return_reason: review.reason,
+  review_comment: review.comment,
+})
 
 /** A file a submitted report carries, as the journal describes it. */
 export interface CarriedFile {
