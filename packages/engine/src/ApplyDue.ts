@@ -26,7 +26,14 @@ import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, ty
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
 import { type DueItem, lockMachineById, lockMachineWithDue, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
-import { backlogged, lockNextDueOfMachine, lockPendingMessage, lockPendingTimer, nextDueAt } from "./sql/Queue.ts"
+import {
+  backlogged,
+  lockBacklogs,
+  lockNextDueOfMachine,
+  lockPendingMessage,
+  lockPendingTimer,
+  nextDueAt,
+} from "./sql/Queue.ts"
 import { noteFailure, recordFailureIn } from "./worker/DeadLetter.ts"
 import { writeSummary } from "./worker/Summary.ts"
 
@@ -146,9 +153,8 @@ const lockFound = (tx: Tx, due: DueItem) =>
 
 /**
  * Applies up to `limit` of a locked machine's items due by `horizon`, oldest first, each
- * marked at `horizon`; the machine row as they left it. Under a savepoint each when
- * `isolate` (a failing item is skipped and left to the worker, which records it; it is not
- * the caller's fault), else a failure fails the caller.
+ * marked at `horizon` and under a savepoint (a failing item is skipped and left to the worker,
+ * which records it; it is not the caller's fault); the machine row as they left it.
  */
 const drainMachine = (
   tx: Tx,
@@ -156,14 +162,11 @@ const drainMachine = (
   row: MachineRow,
   horizon: Date,
   limit: number,
-  isolate: boolean,
   found?: { readonly due: DueItem | undefined },
 ) =>
   Effect.gen(function* () {
     const skip = { timers: [] as string[], messages: [] as string[] }
     const done = { applied: 0, moot: 0 }
-    // Not isolated, the items are marked together after the loop: each is skipped by the next looks.
-    const marks = { timers: [] as Completion[], messages: [] as Completion[] }
     let machine = row
     // What the caller's lock found due, for the first look.
     let known = found
@@ -180,16 +183,13 @@ const drainMachine = (
       if (item === undefined) break
       // A worker held the item for a moment and has done it meanwhile: look again.
       if (item === "taken") continue
-      const mark = (applied: { status: "done" | "moot"; note: string | null }) => {
-        const completion = { id: item.row.id, status: applied.status, note: applied.note }
-        if (isolate) return completeItem(tx, item, completion, horizon)
-        ;(item.kind === "timer" ? marks.timers : marks.messages).push(completion)
-        return Effect.void
-      }
-      const apply = Effect.tap(applyQueued(tx, loaded, machine, item), mark)
-      const attempt = isolate
-        ? yield* underSavepoint(tx, "due_item", apply)
-        : { ok: true as const, value: yield* apply }
+      const attempt = yield* underSavepoint(
+        tx,
+        "due_item",
+        Effect.tap(applyQueued(tx, loaded, machine, item), (applied) =>
+          completeItem(tx, item, { id: item.row.id, status: applied.status, note: applied.note }, horizon),
+        ),
+      )
       // Done, moot, or failed and rolled back to its savepoint: the next looks pass it by.
       ;(item.kind === "timer" ? skip.timers : skip.messages).push(item.row.id)
       // The machine as the item left it (unchanged when moot, or rolled back to its savepoint).
@@ -198,7 +198,6 @@ const drainMachine = (
         machine = attempt.value.row
       }
     }
-    yield* completeItems(tx, marks, horizon)
     return { machine, ...done }
   })
 
@@ -214,14 +213,7 @@ const backlogHorizon = (tx: Tx, now: Date) =>
  * scan of the queue) each. Only messages sent before every pending timer are taken, so none
  * overtakes what a timer causes.
  */
-const drainBacklogs = (
-  tx: Tx,
-  messages: ReadonlyArray<QueueItem>,
-  now: Date,
-  limit: number,
-  isolate: boolean,
-  load: Campaigns,
-) =>
+const drainBacklogs = (tx: Tx, messages: ReadonlyArray<QueueItem>, now: Date, limit: number, load: Campaigns) =>
   Effect.gen(function* () {
     const total = { applied: 0, moot: 0 }
     const horizon = yield* backlogHorizon(tx, now)
@@ -232,10 +224,64 @@ const drainBacklogs = (
       if (item === undefined) continue
       const loaded = yield* load(item.row.campaign_id)
       const machine = yield* query("machine.lockById", (db) => lockMachineById(db, machineId), tx)
-      const more = yield* drainMachine(tx, loaded, machine, horizon, limit, isolate)
+      const more = yield* drainMachine(tx, loaded, machine, horizon, limit)
       total.applied += more.applied
       total.moot += more.moot
     }
+    return total
+  })
+
+/**
+ * `drainBacklogs` for a batch that holds its machines (`held`, each row as the batch's steps
+ * left it): every machine's backlog taken in one look, then applied oldest first, and marked
+ * together after the last. A machine's consecutive steps are written as one where they can be
+ * (`saveStep`). A step that sets a timer on its machine due by the horizon ends that machine's
+ * drain: what the timer causes may come before the rest, which later claims take in order.
+ */
+const drainBacklogsTogether = (
+  tx: Tx,
+  messages: ReadonlyArray<QueueItem>,
+  held: ReadonlyMap<string, MachineRow>,
+  now: Date,
+  limit: number,
+  load: Campaigns,
+) =>
+  Effect.gen(function* () {
+    const total = { applied: 0, moot: 0 }
+    const ids = [...new Set(messages.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
+    const { items, horizon } = yield* query(
+      "queue.lockBacklogs",
+      (db) =>
+        lockBacklogs(
+          db,
+          ids.filter((id) => held.has(id)),
+          now,
+          limit,
+        ),
+      tx,
+    )
+    if (horizon === undefined) return total
+    const marks = { timers: [] as Completion[], messages: [] as Completion[] }
+    // Machines whose drain a timer due by the horizon ended.
+    const ended = new Set<string>()
+    const rows = new Map(held)
+    for (const item of items) {
+      const machineId = item.row.machine_id as string
+      const machine = rows.get(machineId)
+      if (machine === undefined || ended.has(machineId)) continue
+      const loaded = yield* load(item.row.campaign_id)
+      const pending = tx.steps.rows
+      const before = pending.scheduled.length
+      const applied = yield* applyQueued(tx, loaded, machine, item)
+      marks.messages.push({ id: item.row.id, status: applied.status, note: applied.note })
+      total[applied.status === "done" ? "applied" : "moot"]++
+      rows.set(machineId, applied.row)
+      // The step's timers: those added since, or all pending ones if the step wrote the steps before it.
+      const scheduled = tx.steps.rows === pending ? pending.scheduled.slice(before) : tx.steps.rows.scheduled
+      if (scheduled.some((t) => t.machine_id === machineId && new Date(t.due_at).getTime() <= horizon.getTime()))
+        ended.add(machineId)
+    }
+    yield* completeItems(tx, marks, horizon)
     return total
   })
 
@@ -285,7 +331,6 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
       locked,
       at,
       Number.POSITIVE_INFINITY,
-      true,
       lock.fresh ? { due: lock.due } : undefined,
     )
     const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString())
@@ -327,6 +372,7 @@ const applyClaimed = (
       outcome: applied.status === "done" ? ("applied" as const) : ("moot" as const),
       completion: { id: item.row.id, status: applied.status, note: applied.note },
       sentTo: applied.sentTo,
+      row: applied.row,
     }
   })
 
@@ -347,7 +393,7 @@ export const applyDue = <A = never, E = never, R = never>(
     const claimed = due.filter((item): item is QueueItem => item.kind !== "command")
     // Batched: every claimed item's machine at once, in id order, but those a command holds.
     const ids = [...new Set(claimed.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
-    const held =
+    const held: Map<string, MachineRow> | undefined =
       mode === "batched"
         ? new Map(
             (ids.length === 0 ? [] : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx)).map(
@@ -399,12 +445,16 @@ export const applyDue = <A = never, E = never, R = never>(
           if (id !== undefined) heard.add(id)
         }
         if (item.kind === "message") applied.push(item)
+        held?.set(result.row.id, result.row)
       }
     }
     yield* completeItems(tx, completions, now)
     const limit = (options.perMachine ?? 1) - 1
     if (limit < 1 || applied.length === 0) return { outcomes, backlog: { applied: 0, moot: 0 } } satisfies Applied<A>
-    const drain = drainBacklogs(tx, applied, now, limit, mode === "isolated", campaigns)
+    const drain =
+      held === undefined
+        ? drainBacklogs(tx, applied, now, limit, campaigns)
+        : drainBacklogsTogether(tx, applied, held, now, limit, campaigns)
     // Isolated, a backlog that fails is left to later claims, never charged to the item before it.
     const backlog =
       mode === "batched"

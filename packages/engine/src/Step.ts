@@ -14,6 +14,7 @@ import { InvalidTransition } from "./Errors.ts"
 import { addFollowUps } from "./FollowUps.ts"
 import { appendJournal } from "./Journal.ts"
 import type { JournalContent } from "./JournalContent.ts"
+import type { CampaignStatus } from "./sql/Machines.ts"
 
 /** Why an event is being applied, for the journal. */
 export interface Cause {
@@ -47,11 +48,10 @@ const saveStep = (
   effects: ReadonlyArray<FollowUp>,
 ) =>
   Effect.gen(function* () {
-    // One step a machine in a statement: a second one writes the first.
-    if (tx.steps.machines.has(row.id)) yield* flushSteps(tx)
     const campaignId = loaded.row.id
-    const { rows } = tx.steps
     let columns: { phase: string | null; status: string; overdue: boolean }
+    let status: CampaignStatus | undefined
+    const tasks: ReturnType<typeof taskRow>[] = []
     if (row.kind === "campaign") {
       const view = campaignView(loaded.definition, snapshot)
       columns = { phase: view.phase, status: view.status, overdue: false }
@@ -59,27 +59,36 @@ const saveStep = (
       // Only a change: a phase's fan-in leaves the status as it is, and its steps can then go with
       // the journal's append (which moves the campaign row's head; see `flushJournal`).
       if (starts || view.status !== row.status)
-        rows.campaigns.push({
-          id: campaignId,
-          status: view.status,
-          starts,
-          closes: view.status === "closed",
-          at: at.toISOString(),
-        })
+        status = { id: campaignId, status: view.status, starts, closes: view.status === "closed", at: at.toISOString() }
     } else {
       const unit = row.unit_key as string
       const view = unitView(loaded.definition, unit, snapshot)
       columns = { phase: view.phase, status: view.status, overdue: view.overdue }
       // The task rows mirror the snapshot before: only those the step changed are written.
       const before = new Map(unitView(loaded.definition, unit, row.snapshot).tasks.map((t) => [t.task, t]))
-      for (const t of view.tasks)
-        if (!sameTask(before.get(t.task), t)) rows.tasks.push(taskRow(campaignId, unit, t, at))
+      for (const t of view.tasks) if (!sameTask(before.get(t.task), t)) tasks.push(taskRow(campaignId, unit, t, at))
     }
+    // One step a machine in a statement. A second step is folded into the pending one (its
+    // snapshot replaces the first's) when none of its rows can meet the first's in one statement:
+    // no task rows (an upsert changes a row once), no campaign status (nor an update), no
+    // cancelled timer (a timer the first set is not yet there to cancel). Else the first is written.
+    const pending = tx.steps.machines.has(row.id)
+    const folds = pending && tasks.length === 0 && status === undefined && !effects.some((e) => e.type === "cancel")
+    if (pending && !folds) yield* flushSteps(tx)
+    const { rows } = tx.steps
+    if (status !== undefined) rows.campaigns.push(status)
+    for (const task of tasks) rows.tasks.push(task)
     const sentTo = addFollowUps(rows, { campaignId, machineId: row.id, at }, effects)
     // The snapshot as the database gives it back (JSON): written, and kept for a next step in this transaction.
     const stored: unknown = JSON.parse(JSON.stringify(snapshot))
-    rows.machines.push({ id: row.id, version: row.version, snapshot: stored, ...columns, at: at.toISOString() })
-    tx.steps.machines.add(row.id)
+    const next = { id: row.id, version: row.version, steps: 1, snapshot: stored, ...columns, at: at.toISOString() }
+    const folded = folds ? rows.machines.findIndex((m) => m.id === row.id) : -1
+    const first = rows.machines[folded]
+    if (first !== undefined) rows.machines[folded] = { ...next, version: first.version, steps: first.steps + 1 }
+    else {
+      rows.machines.push(next)
+      tx.steps.machines.add(row.id)
+    }
     if (!tx.steps.defer) yield* flushSteps(tx)
     const saved: MachineRow = {
       ...row,

@@ -1,6 +1,6 @@
 import { describeEachDatabase } from "@liandong/store/testing"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { processNext, startCampaign } from "../src/index.ts"
+import { operator, processNext, startCampaign, verifyCampaign } from "../src/index.ts"
 import { processBatch } from "../src/worker/Worker.ts"
 import { counted, deployFixture, testEngine } from "./support.ts"
 
@@ -87,6 +87,81 @@ describeEachDatabase("a machine's message backlog", (ctx) => {
       .execute()
     const causes = journal.map((row) => row.cause)
     expect(new Set(causes).size).toBe(causes.length)
+  })
+
+  it("batched, a campaign machine's backlog is taken in one look, its steps written as one", async () => {
+    await deployFixture(engine)
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const { db } = ctx.store()
+    const machine = () =>
+      db
+        .selectFrom("machines")
+        .select(["id", "version"])
+        .where("campaign_id", "=", "spring-week")
+        .where("kind", "=", "campaign")
+        .executeTakeFirstOrThrow()
+    const before = await machine()
+    // A phase's fan-in: units say they are done with a phase that is not open yet (no gate moves).
+    const units = ["county-a", "county-b", "town-a1", "city"]
+    for (const [i, unit] of units.entries()) {
+      const at = new Date(Date.parse("2026-04-13T02:00:00Z") + i * 60_000).toISOString()
+      await db
+        .insertInto("messages")
+        .values({
+          campaign_id: "spring-week",
+          machine_id: before.id,
+          kind: "event",
+          dedupe_key: `backlog-${i}`,
+          event: JSON.stringify({ type: "unit.phase-done", phase: "publicity", unit, at }),
+          status: "pending",
+          available_at: at,
+        })
+        .execute()
+    }
+    const pass = await counted(() => engine.run(processBatch(new Date("2026-04-13T03:00:00Z"), { batch: 100 })))
+    const tally = pass.value
+    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
+    expect(tally).toMatchObject({ applied: 4, moot: 0 })
+    // The three behind the claimed one locked in one statement, none looked for one at a time.
+    expect(pass.statements.filter((s) => s.startsWith("with horizon as ( select least"))).toHaveLength(1)
+    expect(pass.statements.filter((s) => s.startsWith("with next as ( (select 'timer'"))).toEqual([])
+    // The claimed message's step is written before the look (which must see what it sent); the
+    // three behind it as one, by the journal's append. The machine's version moved by four.
+    const writesSteps = (s: string) => s.includes("with next as ( select s.* from liandong_ro")
+    expect(pass.statements.filter(writesSteps)).toHaveLength(2)
+    expect((await machine()).version).toBe(before.version + 4)
+    const journal = await db
+      .selectFrom("journal")
+      .select("payload")
+      .where("campaign_id", "=", "spring-week")
+      .where("event", "=", "unit.phase-done")
+      .orderBy("seq")
+      .execute()
+    // Each step journaled, in the order sent.
+    expect(journal.map((row) => (row.payload as { unit: string }).unit)).toEqual(units)
+    // Replaying the journal gives the snapshot written for the four.
+    expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+    expect((await pending()).every((m) => m.status === "done")).toBe(true)
+  })
+
+  it("batched, stops before a pending timer's time as well", async () => {
+    await deployFixture(engine)
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const earliest = await ctx
+      .store()
+      .db.selectFrom("timers")
+      .select((eb) => eb.fn.min("due_at").as("due_at"))
+      .where("status", "=", "pending")
+      .executeTakeFirstOrThrow()
+    const timer = new Date(earliest.due_at as Date)
+    await queueReminders(3, new Date(timer.getTime() - 60_000))
+    const tally = await engine.run(processBatch(new Date(timer.getTime() + 3_600_000), { batch: 100 }))
+    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
+    // The first message goes with its claim; those sent at or after the timer wait their turn.
+    expect(tally.applied + tally.moot).toBe(1)
+    expect((await pending()).filter((m) => m.status === "pending")).toHaveLength(2)
   })
 
   it("stops before a pending timer's time, so no message overtakes what the timer causes", async () => {

@@ -203,6 +203,8 @@ export interface SavedMachine {
   readonly id: string
   /** the version it was at: the update is guarded by it against a lost update */
   readonly version: number
+  /** the steps it took since (consecutive steps written as one: the last one's snapshot) */
+  readonly steps: number
   readonly snapshot: unknown
   readonly phase: string | null
   readonly status: string
@@ -309,10 +311,10 @@ export const stepWrites = (rows: StepRows, channel: string) => sql`next as (
         json(rows.machines),
         "s",
         sql`id bigint, version integer, snapshot jsonb,
-        phase text, status text, overdue boolean, at timestamptz`,
+        phase text, status text, overdue boolean, at timestamptz, steps integer`,
       )}
     ), saved as (
-      update machines m set snapshot = n.snapshot, version = n.version + 1, phase = n.phase,
+      update machines m set snapshot = n.snapshot, version = n.version + n.steps, phase = n.phase,
         status = n.status, overdue = n.overdue, updated_at = n.at
       from next n where m.id = n.id and m.version = n.version
       returning m.id

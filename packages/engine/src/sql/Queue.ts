@@ -137,6 +137,33 @@ export const lockNextDueOfMachine = async (
   return item.id === null ? "taken" : queueItemOf(item)
 }
 
+/**
+ * The backlogs of machines a batch holds, in one statement: for each of `machineIds`, up to
+ * `limit` of its event messages never tried that are available by the horizon, oldest first,
+ * locked (waiting for a worker that holds one for a moment). The horizon is `now`, but before
+ * every pending timer, so that no message overtakes what a timer causes; it comes back with
+ * the messages (their marks' time).
+ */
+export const lockBacklogs = async (db: Sql, machineIds: ReadonlyArray<string>, now: Date, limit: number) => {
+  const { rows } = await sql<MessageRow & { horizon: Date }>`
+    with horizon as (
+      select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
+      from timers where status = 'pending'
+    )
+    select m.*, (select at from horizon) as horizon
+    from unnest(${machineIds}::bigint[]) with ordinality as k(id, n)
+    cross join lateral (
+      select * from messages
+      where machine_id = k.id and status = 'pending' and kind = 'event' and attempts = 0
+        and available_at <= (select at from horizon)
+      order by available_at, id limit ${limit}
+      for update
+    ) m
+    order by k.n, m.available_at, m.id`.execute(db)
+  const items = rows.map(({ horizon: _, ...row }) => ({ kind: "message", row }) satisfies QueueItem)
+  return { items, horizon: rows[0]?.horizon }
+}
+
 /** Locks a timer that is still pending (waiting for a worker that holds it), or nothing. */
 export const lockPendingTimer = (db: Sql, id: string) =>
   db
