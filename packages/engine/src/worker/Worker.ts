@@ -35,6 +35,11 @@ export interface WorkerOptions {
    * a server with it off; see `Upkeep.ts`), in ms: default 60,000, autovacuum's own interval; 0 never.
    */
   readonly upkeepMs?: number
+  /**
+   * How long a worker woken by new work waits for more before it looks (ms, default 2): the
+   * wake-ups of a burst of commands then share one pass, its look and its claim. 0 looks at once.
+   */
+  readonly gatherMs?: number
 }
 
 /** What one pass did. */
@@ -245,6 +250,7 @@ export const runWorker = (options: WorkerOptions = {}) =>
     if (upkeepMs > 0) yield* keepUp(upkeepMs)
     log.info({ database: store.describe }, "worker started")
     const pollMs = options.pollMs ?? 1000
+    const gatherMs = options.gatherMs ?? 2
     // Consecutive passes the database failed; while it is away the worker waits and tries again.
     let outage = 0
     while (true) {
@@ -268,8 +274,15 @@ export const runWorker = (options: WorkerOptions = {}) =>
       if (outage > 0) log.info({ failedPasses: outage }, "database available again")
       outage = 0
       wake = yield* Deferred.make<void>()
-      if (heard !== seen) continue
-      yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep(Math.max(10, Math.min(pollMs, looked))))
+      if (heard === seen) {
+        const woken = yield* Effect.raceFirst(
+          Effect.as(Deferred.await(wake), true),
+          Effect.as(Effect.sleep(Math.max(10, Math.min(pollMs, looked))), false),
+        )
+        if (!woken) continue
+      }
+      // Woken by new work (now, or during the pass): what else is on its way joins this pass.
+      if (gatherMs > 0) yield* Effect.sleep(gatherMs)
     }
   }).pipe(
     // Interruption (SIGTERM) lands between items: each item runs uninterruptibly.
