@@ -14,13 +14,13 @@
  *   its parent locked turns the lock into a multixact, which at scale made every claim
  *   slow), so one failure fails the batch and the worker goes on one item at a time.
  */
-import type { MachineRow } from "@liandong/store"
+import type { CampaignRow, MachineRow } from "@liandong/store"
 import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
 import { system } from "./Actor.ts"
 import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { query, type Tx } from "./Db.ts"
-import { type LoadedCampaign, loadCampaign } from "./Definitions.ts"
+import { campaignFromRow, type LoadedCampaign, loadCampaign } from "./Definitions.ts"
 import { CampaignChanged, type InvalidTransition, NotFound } from "./Errors.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
@@ -101,14 +101,21 @@ export interface Applied<A> {
   readonly backlog: { readonly applied: number; readonly moot: number }
 }
 
-/** Campaigns loaded once in a batch, however many of its items they have. */
+/**
+ * Campaigns loaded once in a batch, however many of its items they have: from the rows its
+ * machines' lock read (`read`), else by a statement of their own.
+ */
 const campaignsOf = (tx: Tx) => {
   const loaded = new Map<string, LoadedCampaign>()
-  return (campaignId: string) => {
+  const read = new Map<string, { readonly row: CampaignRow; readonly hash: string }>()
+  const load = (campaignId: string) => {
     const hit = loaded.get(campaignId)
     if (hit !== undefined) return Effect.succeed(hit)
-    return Effect.tap(loadCampaign(campaignId, tx), (campaign) => Effect.sync(() => loaded.set(campaignId, campaign)))
+    const row = read.get(campaignId)
+    const loading = row === undefined ? loadCampaign(campaignId, tx) : campaignFromRow(row.row, row.hash, tx)
+    return Effect.tap(loading, (campaign) => Effect.sync(() => loaded.set(campaignId, campaign)))
   }
+  return Object.assign(load, { read })
 }
 
 type Campaigns = ReturnType<typeof campaignsOf>
@@ -393,14 +400,13 @@ export const applyDue = <A = never, E = never, R = never>(
     const claimed = due.filter((item): item is QueueItem => item.kind !== "command")
     // Batched: every claimed item's machine at once, in id order, but those a command holds.
     const ids = [...new Set(claimed.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
-    const held: Map<string, MachineRow> | undefined =
-      mode === "batched"
-        ? new Map(
-            (ids.length === 0 ? [] : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx)).map(
-              (row) => [row.id, row],
-            ),
-          )
-        : undefined
+    let held: Map<string, MachineRow> | undefined
+    if (mode === "batched") {
+      const locked =
+        ids.length === 0 ? undefined : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx)
+      held = new Map(locked?.machines.map((row) => [row.id, row]))
+      for (const [id, campaign] of locked?.campaigns ?? []) campaigns.read.set(id, campaign)
+    }
     // Batched, the steps are written together, before the batch's next statement of any kind.
     if (held !== undefined) tx.steps.defer = true
     // The batch's machines by campaign and unit (the campaign's own: no unit), for the messages it sends.

@@ -37,9 +37,15 @@ export const loadCampaign = (campaignId: string, on?: Sql | Tx) =>
     const found = yield* query("campaign.load", (db) => campaignWithHash(db, campaignId), on)
     if (found === undefined) return yield* new NotFound({ what: "campaign", ref: campaignId })
     const { hash, ...row } = found
+    return yield* campaignFromRow(row, hash, on)
+  })
+
+/** A campaign from its row, read by the caller, and the hash of the definition it pins. */
+export const campaignFromRow = (row: CampaignRow, hash: string, on?: Sql | Tx) =>
+  Effect.gen(function* () {
     let definition = definitionsByHash.get(hash)
     if (definition === undefined) {
-      definition = (yield* query("definition.load", (db) => definitionBody(db, campaignId, hash), on)) as Campaign
+      definition = (yield* query("definition.load", (db) => definitionBody(db, row.id, hash), on)) as Campaign
       definitionsByHash.set(hash, definition)
     }
     return { row, definition, hash, compiled: compiledFor(hash, definition) } satisfies LoadedCampaign

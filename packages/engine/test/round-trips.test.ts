@@ -137,6 +137,8 @@ describeEachDatabase("round trips a command", (ctx) => {
     expect(pass.statements.filter(writesStepsAlone)).toEqual([])
     const appendsWithSteps = (statement: string) => statement.startsWith("/* then commit */ with next as")
     expect(pass.statements.filter(appendsWithSteps)).toHaveLength(1)
+    // The campaign comes with its machines' lock, not by a statement of its own.
+    expect(pass.statements.filter(loadsCampaign)).toEqual([])
     // Everything due was applied: a pass at the same time finds nothing.
     const again = await counted(() => engine.run(workerPass(due)))
     expect(again.value.tally).toEqual({ applied: 0, moot: 0, summaries: 0, failed: 0 })

@@ -2,7 +2,7 @@
  * The machine rows: locking them for a step (waiting, or skipping those another
  * transaction holds), and the one statement that writes a step.
  */
-import type { MachineRow, TasksTable } from "@liandong/store"
+import type { CampaignRow, MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
 import type { Sql } from "./Handle.ts"
 import type { DueItem, LockedMachine } from "./Locked.ts"
@@ -177,9 +177,64 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
 export const lockMachineById = (db: Sql, machineId: string) =>
   db.selectFrom("machines").selectAll().where("id", "=", machineId).forNoKeyUpdate().executeTakeFirstOrThrow()
 
-/** Locks the machine rows of `ids` that no other transaction holds, in id order. */
-export const tryLockMachines = (db: Sql, ids: ReadonlyArray<string>) =>
-  db.selectFrom("machines").selectAll().where("id", "in", ids).orderBy("id").forNoKeyUpdate().skipLocked().execute()
+/**
+ * Locks the machine rows of `ids` that no other transaction holds, in id order; with each
+ * machine's campaign row as it stands and the hash of the definition it pins (a worker's batch
+ * needs them, and would otherwise read them in a statement of their own).
+ */
+export const tryLockMachines = async (db: Sql, ids: ReadonlyArray<string>) => {
+  const { rows } = await sql<MachineRow & CampaignColumns>`
+    with locked as materialized (
+      select * from machines where id = any(${ids}::bigint[]) order by id for no key update skip locked
+    )
+    select l.*, c.definition_id as campaign_definition_id, c.status as campaign_status,
+      c.journal_seq as campaign_journal_seq, c.journal_head as campaign_journal_head,
+      c.created_at as campaign_created_at, c.started_at as campaign_started_at,
+      c.closed_at as campaign_closed_at, d.hash as campaign_hash
+    from locked l join campaigns c on c.id = l.campaign_id join definitions d on d.id = c.definition_id
+    order by l.id`.execute(db)
+  const campaigns = new Map<string, { readonly row: CampaignRow; readonly hash: string }>()
+  const machines = rows.map((row) => {
+    const {
+      campaign_definition_id,
+      campaign_status,
+      campaign_journal_seq,
+      campaign_journal_head,
+      campaign_created_at,
+      campaign_started_at,
+      campaign_closed_at,
+      campaign_hash,
+      ...machine
+    } = row
+    campaigns.set(machine.campaign_id, {
+      row: {
+        id: machine.campaign_id,
+        definition_id: campaign_definition_id,
+        status: campaign_status,
+        journal_seq: campaign_journal_seq,
+        journal_head: campaign_journal_head,
+        created_at: campaign_created_at,
+        started_at: campaign_started_at,
+        closed_at: campaign_closed_at,
+      },
+      hash: campaign_hash,
+    })
+    return machine as MachineRow
+  })
+  return { machines, campaigns }
+}
+
+/** A machine's campaign, as `tryLockMachines` answers it beside the machine's columns. */
+type CampaignColumns = {
+  readonly campaign_definition_id: CampaignRow["definition_id"]
+  readonly campaign_status: CampaignRow["status"]
+  readonly campaign_journal_seq: CampaignRow["journal_seq"]
+  readonly campaign_journal_head: CampaignRow["journal_head"]
+  readonly campaign_created_at: CampaignRow["created_at"]
+  readonly campaign_started_at: CampaignRow["started_at"]
+  readonly campaign_closed_at: CampaignRow["closed_at"]
+  readonly campaign_hash: string
+}
 
 /** Locks a machine row by id unless another transaction holds it (then nothing). */
 export const tryLockMachine = (db: Sql, machineId: string) =>
