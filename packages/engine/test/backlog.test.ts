@@ -145,26 +145,8 @@ describeEachDatabase("a machine's message backlog", (ctx) => {
     expect((await pending()).every((m) => m.status === "done")).toBe(true)
   })
 
-  it("batched, stops before a pending timer's time as well", async () => {
-    await deployFixture(engine)
-    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
-    await engine.advance("2026-04-13T09:00:00+08:00")
-    const earliest = await ctx
-      .store()
-      .db.selectFrom("timers")
-      .select((eb) => eb.fn.min("due_at").as("due_at"))
-      .where("status", "=", "pending")
-      .executeTakeFirstOrThrow()
-    const timer = new Date(earliest.due_at as Date)
-    await queueReminders(3, new Date(timer.getTime() - 60_000))
-    const tally = await engine.run(processBatch(new Date(timer.getTime() + 3_600_000), { batch: 100 }))
-    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
-    // The first message goes with its claim; those sent at or after the timer wait their turn.
-    expect(tally.applied + tally.moot).toBe(1)
-    expect((await pending()).filter((m) => m.status === "pending")).toHaveLength(2)
-  })
-
-  it("stops before a pending timer's time, so no message overtakes what the timer causes", async () => {
+  /** Three reminders queued from a minute before the earliest pending timer; that timer's time. */
+  const remindersAroundTimer = async () => {
     await deployFixture(engine)
     await engine.run(startCampaign("spring-week", await engine.actor("lead")))
     await engine.advance("2026-04-13T09:00:00+08:00")
@@ -177,6 +159,20 @@ describeEachDatabase("a machine's message backlog", (ctx) => {
       .executeTakeFirstOrThrow()
     const timer = new Date(earliest.due_at as Date)
     await queueReminders(3, new Date(timer.getTime() - 60_000))
+    return timer
+  }
+
+  it("batched, stops before a pending timer's time as well", async () => {
+    const timer = await remindersAroundTimer()
+    const tally = await engine.run(processBatch(new Date(timer.getTime() + 3_600_000), { batch: 100 }))
+    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
+    // The first message goes with its claim; those sent at or after the timer wait their turn.
+    expect(tally.applied + tally.moot).toBe(1)
+    expect((await pending()).filter((m) => m.status === "pending")).toHaveLength(2)
+  })
+
+  it("stops before a pending timer's time, so no message overtakes what the timer causes", async () => {
+    const timer = await remindersAroundTimer()
     const next = await engine.run(processNext(new Date(timer.getTime() + 3_600_000), { batch: 100 }))
     // The first message (a minute before the timer) goes; those sent at or after it wait their turn.
     expect(next?.backlog).toEqual({ applied: 0, moot: 0 })
