@@ -248,33 +248,23 @@ const drainBacklogs = (tx: Tx, messages: ReadonlyArray<QueueItem>, now: Date, li
 const drainBacklogsTogether = (
   tx: Tx,
   messages: ReadonlyArray<QueueItem>,
-  held: ReadonlyMap<string, MachineRow>,
+  held: Map<string, MachineRow>,
   now: Date,
   limit: number,
   load: Campaigns,
 ) =>
   Effect.gen(function* () {
     const total = { applied: 0, moot: 0 }
-    const ids = [...new Set(messages.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
-    const { items, horizon } = yield* query(
-      "queue.lockBacklogs",
-      (db) =>
-        lockBacklogs(
-          db,
-          ids.filter((id) => held.has(id)),
-          now,
-          limit,
-        ),
-      tx,
-    )
+    // Applied messages are those of held machines (one a command holds is `busy`, never applied).
+    const ids = [...new Set(messages.map((item) => item.row.machine_id as string))]
+    const { items, horizon } = yield* query("queue.lockBacklogs", (db) => lockBacklogs(db, ids, now, limit), tx)
     if (horizon === undefined) return total
     const marks = { timers: [] as Completion[], messages: [] as Completion[] }
     // Machines whose drain a timer due by the horizon ended.
     const ended = new Set<string>()
-    const rows = new Map(held)
     for (const item of items) {
       const machineId = item.row.machine_id as string
-      const machine = rows.get(machineId)
+      const machine = held.get(machineId)
       if (machine === undefined || ended.has(machineId)) continue
       const loaded = yield* load(item.row.campaign_id)
       const pending = tx.steps.rows
@@ -282,7 +272,7 @@ const drainBacklogsTogether = (
       const applied = yield* applyQueued(tx, loaded, machine, item)
       marks.messages.push({ id: item.row.id, status: applied.status, note: applied.note })
       total[applied.status === "done" ? "applied" : "moot"]++
-      rows.set(machineId, applied.row)
+      held.set(machineId, applied.row)
       // The step's timers: those added since, or all pending ones if the step wrote the steps before it.
       const scheduled = tx.steps.rows === pending ? pending.scheduled.slice(before) : tx.steps.rows.scheduled
       if (scheduled.some((t) => t.machine_id === machineId && new Date(t.due_at).getTime() <= horizon.getTime()))
