@@ -25,7 +25,14 @@ import { CampaignChanged, type InvalidTransition, NotFound } from "./Errors.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
-import { type DueItem, lockMachineById, lockMachineWithDue, tryLockMachine, tryLockMachines } from "./sql/Machines.ts"
+import {
+  type DueItem,
+  lockMachineById,
+  lockMachineWithDue,
+  type ReportSlot,
+  tryLockMachine,
+  tryLockMachines,
+} from "./sql/Machines.ts"
 import {
   backlogged,
   lockBacklogs,
@@ -55,9 +62,13 @@ export interface CommandDue<A, E, R> {
   /**
    * The command's own work on its locked, caught-up machine, given the time its event takes
    * (the command's, or the machine's last event's when later): the event, why, and what the
-   * command answers.
+   * command answers. `report`: the place of the report it submits, when its lock took one.
    */
-  readonly prepare: (machine: MachineRow, at: string) => Effect.Effect<Prepared<A>, E, R>
+  readonly prepare: (
+    machine: MachineRow,
+    at: string,
+    report: ReportSlot | undefined,
+  ) => Effect.Effect<Prepared<A>, E, R>
 }
 
 /** What a command applies and answers. */
@@ -330,7 +341,7 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
       Number.POSITIVE_INFINITY,
       lock.fresh ? { due: lock.due } : undefined,
     )
-    const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString())
+    const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString(), together?.report)
     const done = yield* step(tx, loaded, machine, prepared.event, prepared.cause)
     return { answer: prepared.answer, step: done } satisfies Outcome<A>
   })

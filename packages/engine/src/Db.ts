@@ -88,23 +88,18 @@ export const takeSteps = (tx: Tx): { readonly rows: StepRows; readonly machines:
   return taken
 }
 
-/**
- * Every machine of the steps written must have been at the version its step was computed on:
- * it is locked, so a miss is a defect, never a race.
- */
-export const stepsSaved = (machines: ReadonlySet<string>, saved: number | null | undefined) =>
-  saved === machines.size
-    ? Effect.void
-    : Effect.die(new Error(`machines ${[...machines].join(", ")} were not all at the versions their steps began from`))
+/** Whether the transaction has steps (or a command's report or review) not yet written. */
+export const stepsPending = (tx: Tx): boolean =>
+  tx.steps.machines.size > 0 || tx.steps.rows.reports.length > 0 || tx.steps.rows.reviews.length > 0
 
 /** Writes the transaction's pending machine steps, if any, in one statement. */
 export const flushSteps = (tx: Tx): Effect.Effect<void, StoreError> =>
   Effect.suspend(() => {
-    if (tx.steps.machines.size === 0) return Effect.void
-    const { rows, machines } = takeSteps(tx)
-    return Effect.flatMap(
+    if (!stepsPending(tx)) return Effect.void
+    const { rows } = takeSteps(tx)
+    // The statement fails unless every step met its machine (and report) as it began.
+    return Effect.asVoid(
       Effect.tryPromise({ try: () => writeSteps(tx.db, rows, workChannel), catch: toStoreError("machine.steps") }),
-      (written) => stepsSaved(machines, written?.saved),
     )
   })
 
@@ -121,14 +116,15 @@ const run = <A>(operation: string, statement: (sql: Sql) => Promise<A>, on: Sql 
  * transaction, its pending steps written first), or the pool.
  */
 export const query = <A>(operation: string, statement: (sql: Sql) => Promise<A>, on?: Sql | Tx) =>
-  isTx(on) && on.steps.machines.size > 0
+  isTx(on) && stepsPending(on)
     ? Effect.andThen(flushSteps(on), run(operation, statement, on))
     : run(operation, statement, on)
 
 /**
  * `query` in a transaction, its pending steps left pending: for a statement that neither reads
  * nor writes what a pending step writes (machines, campaigns, tasks, timers, messages,
- * notifications) — a command's report and its files — or that writes them itself.
+ * notifications, a command's report or review) — the uploads a report names, a report found by
+ * id — or that writes them itself.
  */
 export const queryBesideSteps = <A>(operation: string, statement: (sql: Sql) => Promise<A>, tx: Tx) =>
   run(operation, statement, tx)
@@ -155,7 +151,7 @@ export const transaction = <A, E, R>(
           steps: { rows: noStepRows(), machines: new Set(), defer: false },
         }
         return Effect.flatMap(body(tx), (result) =>
-          pendingRows(tx.journal).length > 0 || tx.steps.machines.size > 0
+          pendingRows(tx.journal).length > 0 || stepsPending(tx)
             ? Effect.die(new Error(`${operation}: journal rows or steps queued but never written`))
             : Effect.as(
                 Effect.tryPromise({

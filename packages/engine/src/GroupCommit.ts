@@ -20,7 +20,7 @@
 import { canonicalJson, sha256Hex } from "@liandong/workflow"
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
-import { Db, type KeyClaim, query, queryBesideSteps, type Tx, transaction } from "./Db.ts"
+import { Db, type KeyClaim, query, queryBesideSteps, stepsPending, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
 import { flushJournal } from "./Journal.ts"
 import { pendingRows } from "./JournalBuffer.ts"
@@ -56,7 +56,12 @@ export interface GroupedCommand<A, E, R> {
    * The unit whose machine its work locks first, and the command's time: in a batch the
    * machines of such commands are locked together, in one statement (`lockMachinesWithDue`).
    */
-  readonly locks?: { readonly unit: string; readonly at: string }
+  readonly locks?: {
+    readonly unit: string
+    readonly at: string
+    /** the task whose next report it submits: the report's place is taken with the lock */
+    readonly reportOf?: string
+  }
   /** the command's work in the batch's transaction; its answer, given its journal position */
   readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
 }
@@ -162,8 +167,8 @@ const runOne = (tx: Tx, entry: Entry, locked: LockedMachine | undefined) =>
 
 /**
  * The machines of a batch's commands that lock one first, locked together in one statement
- * with their first looks and keys: one a machine (a second command on it locks it itself, after
- * the first has changed it). A lone such command locks its own.
+ * with their first looks, keys and reports' places: one a machine (a second command on it locks
+ * it itself, after the first has changed it).
  */
 const lockTogether = (tx: Tx, batch: ReadonlyArray<Entry>) =>
   Effect.gen(function* () {
@@ -182,11 +187,17 @@ const lockTogether = (tx: Tx, batch: ReadonlyArray<Entry>) =>
           : undefined
       asked.push({
         entry,
-        lock: { campaignId: command.campaignId, unit: command.locks.unit, at: new Date(command.locks.at), claim },
+        lock: {
+          campaignId: command.campaignId,
+          unit: command.locks.unit,
+          at: new Date(command.locks.at),
+          claim,
+          reportOf: command.locks.reportOf,
+        },
       })
     }
     const locked = new Map<Entry, LockedMachine>()
-    if (asked.length < 2) return locked
+    if (asked.length === 0) return locked
     const rows = yield* query(
       "machine.lockManyWithDue",
       (db) =>
@@ -292,7 +303,7 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
     }
     // The commands' steps are written by the journal's append: when it fails with them in it, the
     // batch runs again under savepoints, where each command's steps are written on their own.
-    const withSteps = tx.steps.machines.size > 0
+    const withSteps = stepsPending(tx)
     const heads = yield* flushJournal(tx, withAppend, !storedAfter).pipe(
       Effect.catchIf(
         (error) => withSteps && error instanceof StoreError && !error.retryable,

@@ -7,13 +7,11 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { type Actor, actorRole, actorUnit } from "./Actor.ts"
-import { flushSteps, query, queryBesideSteps, stepsSaved, type Tx, takeSteps, transaction } from "./Db.ts"
-import { workChannel } from "./FollowUps.ts"
+import { flushSteps, query, queryBesideSteps, stepsPending, type Tx, takeSteps, transaction } from "./Db.ts"
 import { markWritten, type PendingRow, pendingRows, queueRow } from "./JournalBuffer.ts"
 import type { JournalContent } from "./JournalContent.ts"
 import { hashedFields } from "./JournalHash.ts"
 import { type AnswerAtHead, appendJournalRows, journalHead } from "./sql/Journal.ts"
-import { stepWrites } from "./sql/Machines.ts"
 
 /** What the journal records about one accepted event. */
 export interface JournalEntry {
@@ -89,7 +87,7 @@ export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray
     // The pending machine steps go with the first append, in its statement; but a campaign's
     // status, which the append's move of the head would update a second time in that statement.
     if (tx.steps.rows.campaigns.length > 0) yield* flushSteps(tx)
-    let steps: ReturnType<typeof takeSteps> | undefined = tx.steps.machines.size > 0 ? takeSteps(tx) : undefined
+    let steps: ReturnType<typeof takeSteps> | undefined = stepsPending(tx) ? takeSteps(tx) : undefined
     const byCampaign = new Map<string, PendingRow[]>()
     for (const fields of entries) {
       const list = byCampaign.get(fields.campaign_id)
@@ -108,19 +106,10 @@ export const flushJournal = (tx: Tx, answers?: ReadonlyMap<string, ReadonlyArray
         steps = undefined
         const appended = yield* queryBesideSteps(
           "journal.append",
-          (db) =>
-            appendJournalRows(
-              db,
-              campaignId,
-              rows,
-              stored,
-              commits,
-              withSteps === undefined ? undefined : stepWrites(withSteps.rows, workChannel),
-            ),
+          (db) => appendJournalRows(db, campaignId, rows, stored, commits, withSteps?.rows),
           tx,
         )
         if (appended === undefined) return yield* Effect.die(new Error(`journal: campaign ${campaignId} not appended`))
-        if (withSteps !== undefined) yield* stepsSaved(withSteps.machines, appended.saved)
         heads.set(campaignId, appended.seq)
       }
     }

@@ -5,7 +5,16 @@ import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import { query } from "../src/Db.ts"
 import { groupCommitted, queuedCommands } from "../src/GroupCommit.ts"
-import { acknowledge, Db, deploy, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
+import {
+  acknowledge,
+  approve,
+  Db,
+  deploy,
+  operator,
+  startCampaign,
+  submitReport,
+  verifyCampaign,
+} from "../src/index.ts"
 import { appendJournal } from "../src/Journal.ts"
 import { campaignMachine } from "../src/sql/Machines.ts"
 import { springWeek } from "./fixture.ts"
@@ -477,6 +486,81 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
       await holder.query("rollback").catch(() => undefined)
       await holder.query("drop trigger if exists refuse_town_a1 on tasks")
       await holder.query("drop function if exists refuse_town_a1()")
+      await holder.end()
+    }
+  })
+
+  it("a batch's reports and reviews go with its append; a review its report did not await fails alone", {
+    timeout: 180_000,
+  }, async (test) => {
+    if (ctx.kind !== "postgres") return test.skip()
+    const db = await engine.run(Effect.service(Db))
+    const holder = await secondClient()
+    const lead = await engine.actor("lead")
+    const clerkB = await engine.actor("clerk-b")
+    const clerkA1 = await engine.actor("clerk-a1")
+    try {
+      for (const campaign of ["spring-week", "autumn-week"])
+        await engine.run(acknowledge(`${campaign}/county-b/plan`, clerkB))
+      await engine.run(acknowledge("spring-week/town-a1/plan", clerkA1))
+      await engine.run(submitReport("spring-week/county-b/plan", body, clerkB))
+      await engine.run(submitReport("spring-week/town-a1/plan", body, clerkA1))
+      // Behind the application's back, town-a1's report is marked approved; its machine still awaits the review.
+      await holder.query(
+        "update reports set status = 'approved' where campaign_id = 'spring-week' and unit_key = 'town-a1'",
+      )
+      const [first, second] = await occupyRunners(holder)
+      const queued = [
+        engine.exit(submitReport("autumn-week/county-b/plan", body, clerkB, { idempotencyKey: "r-1" })),
+        engine.exit(approve("spring-week/county-b/plan", lead, { idempotencyKey: "a-1" })),
+        engine.exit(approve("spring-week/town-a1/plan", lead, { idempotencyKey: "a-2" })),
+      ]
+      await until("the three commands to queue", async () => queuedCommands(db.kysely) === 3)
+      const { statements: sent } = await counted(async () => {
+        await holder.query("commit")
+        return Promise.all([first, second])
+      })
+      const exits = await Promise.all(queued)
+      expect(exits.map(Exit.isSuccess)).toEqual([true, true, false])
+      expect(String((exits[2] as Exit.Failure<unknown, unknown>).cause)).toMatch(/reports reviewed awaited review/)
+      // Tried together first: one lock for the three, and no statement of its own for a report or a review.
+      expect(sent.filter((text) => text.startsWith("with asked as"))).not.toHaveLength(0)
+      const alone = sent.filter((text) => /^(with previous as|update "?reports"?)/.test(text))
+      // Under savepoints (after the refusal) each runs alone: the report's rows by their own statement.
+      expect(alone.filter((text) => text.startsWith("update"))).toEqual([])
+      // The two that stood were committed by one transaction, the report at attempt 1 with its place's id.
+      const rows = await holder.query<{ xid: string }>(
+        "select xmin::text as xid from journal where idempotency_key in ('r-1', 'a-1')",
+      )
+      expect(rows.rows).toHaveLength(2)
+      expect(new Set(rows.rows.map((row) => row.xid)).size).toBe(1)
+      const reports = await holder.query<{ campaign_id: string; unit_key: string; attempt: number; status: string }>(
+        `select campaign_id, unit_key, attempt, status from reports order by campaign_id, unit_key`,
+      )
+      expect(reports.rows).toEqual([
+        { campaign_id: "autumn-week", unit_key: "county-b", attempt: 1, status: "submitted" },
+        { campaign_id: "spring-week", unit_key: "county-b", attempt: 1, status: "approved" },
+        { campaign_id: "spring-week", unit_key: "town-a1", attempt: 1, status: "approved" },
+      ])
+      // The refused review left nothing: no journal row, the task as it was, its key free.
+      const refused = await holder.query("select 1 from journal where idempotency_key = 'a-2'")
+      expect(refused.rows).toEqual([])
+      const task = await holder.query<{ status: string }>(
+        "select status from tasks where campaign_id = 'spring-week' and unit_key = 'town-a1' and task_key = 'plan'",
+      )
+      expect(task.rows[0]?.status).toBe("submitted")
+      const keys = await holder.query<{ idempotency_key: string }>(
+        "select idempotency_key from command_results where idempotency_key in ('r-1', 'a-1', 'a-2') order by 1",
+      )
+      expect(keys.rows.map((row) => row.idempotency_key)).toEqual(["a-1", "r-1"])
+      // Put back, the review goes through, and both chains verify.
+      await holder.query(
+        "update reports set status = 'submitted' where campaign_id = 'spring-week' and unit_key = 'town-a1'",
+      )
+      await engine.run(approve("spring-week/town-a1/plan", lead, { idempotencyKey: "a-2" }))
+      for (const campaign of ["spring-week", "autumn-week"])
+        expect((await engine.run(verifyCampaign(campaign, operator))).findings).toEqual([])
+    } finally {
       await holder.end()
     }
   })

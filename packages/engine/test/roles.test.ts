@@ -119,7 +119,11 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
       "SELECT, INSERT, UPDATE (status, reviewed_by, reviewed_at, return_reason, review_comment)",
     )
     expect(again.tables.kysely_migration).toBe("")
-    expect(again.functions).toEqual(["journal_append(text,jsonb)", "liandong_rows(jsonb)"])
+    expect(again.functions).toEqual([
+      "journal_append(text,jsonb)",
+      "liandong_rows(jsonb)",
+      "liandong_steps_as_begun(integer,integer,integer,integer)",
+    ])
     expect(again.sequences).toContain("journal_id_seq")
     await expect(applyAppPrivileges(ownerStore.db, { role: app, password: "new" })).rejects.toThrow(
       /may not change the password/,

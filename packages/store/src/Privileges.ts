@@ -167,6 +167,7 @@ export const appTablePrivileges: Readonly<Record<string, TableGrant>> = {
 export const appFunctionPrivileges: Readonly<Record<string, string>> = {
   journal_append: "appends a campaign's journal rows under its head lock, hash-chained",
   liandong_rows: "a statement's rows from its JSON parameter, estimated as few (plans by index)",
+  liandong_steps_as_begun: "refuses a statement whose steps met machines or reports not as they began",
 }
 
 /** A refusal, in both languages. */

@@ -2,6 +2,7 @@
  * What every unit-task command does first: decode the reference, load the
  * campaign, and hide what the caller may not read behind "not found".
  */
+import type { MachineRow } from "@liandong/store"
 import { isListed } from "@liandong/workflow"
 import { Effect } from "effect"
 import type { Actor } from "../Actor.ts"
@@ -14,6 +15,7 @@ import { forgetCampaignCopy, type LoadedCampaign, loadCampaignForCommand } from 
 import { CampaignChanged, CampaignState, NotFound } from "../Errors.ts"
 import { groupCommitted } from "../GroupCommit.ts"
 import { decode, parseTaskRef, type TaskAddress, TaskRef } from "../Refs.ts"
+import type { ReportSlot } from "../sql/Machines.ts"
 
 /** The current campaign-clock time as an ISO string. */
 export const nowIso = Effect.flatMap(Effect.service(Clock), (clock) => Effect.map(clock.now, (d) => d.toISOString()))
@@ -114,7 +116,8 @@ export const machineOrder = (campaignId: string, unit: string | null) => `${camp
 /**
  * A command on a unit's task, in the next group commit: its machine locked first (with the
  * batch's), its idempotency key claimed by that lock, then what fell due there by its time,
- * then `prepare` (its own rows, in the transaction, at the time its event takes) and its event;
+ * then `prepare` (its own rows, in the transaction, at the time its event takes, given the
+ * machine as it stands and the report's place when `reportOf` asked for one) and its event;
  * `answer` words the result from what `prepare` answered, given the journal position.
  */
 export const commandOnUnit = <P, A, E, R>(command: {
@@ -124,7 +127,14 @@ export const commandOnUnit = <P, A, E, R>(command: {
   readonly actor: Actor
   readonly idempotencyKey: string | null | undefined
   readonly request: unknown
-  readonly prepare: (tx: Tx, at: string) => Effect.Effect<Prepared<P>, E, R>
+  /** the task whose next report the command submits: its place is taken with the machine's lock */
+  readonly reportOf?: string
+  readonly prepare: (
+    tx: Tx,
+    at: string,
+    machine: MachineRow,
+    report: ReportSlot | undefined,
+  ) => Effect.Effect<Prepared<P>, E, R>
   readonly answer: (prepared: P) => (journal: number) => A
 }) =>
   groupCommitted({
@@ -134,14 +144,14 @@ export const commandOnUnit = <P, A, E, R>(command: {
     idempotencyKey: command.idempotencyKey,
     request: command.request,
     claimsWithLock: true,
-    locks: { unit: command.unit, at: command.at },
+    locks: { unit: command.unit, at: command.at, reportOf: command.reportOf },
     run: (tx) =>
       Effect.map(
         applyCommand(tx, {
           loaded: command.loaded,
           unit: command.unit,
           at: command.at,
-          prepare: (_, when) => command.prepare(tx, when),
+          prepare: (machine, when, report) => command.prepare(tx, when, machine, report),
         }),
         (applied) => command.answer(applied.answer),
       ),

@@ -3,7 +3,8 @@
  * (审批意见, "同意" unless they write one), or returns it with a reason (退回) for the
  * unit to correct and resubmit. Both are in the journal event and its content.
  */
-import type { ReportRow } from "@liandong/store"
+import type { MachineRow, ReportRow } from "@liandong/store"
+import { unitView } from "@liandong/workflow"
 import { Effect, Option, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, canSeeCampaign, manages, requireManager } from "../Authz.ts"
@@ -43,16 +44,20 @@ interface ReviewAsked {
   readonly idempotencyKey: string | null | undefined
 }
 
+/** The report a review is about: where it lies. */
+type Reviewed = Pick<ReportRow, "id" | "campaign_id" | "unit_key" | "task_key">
+
 /**
  * The review as a command on the report's unit: `review` records it on the report in the
- * transaction (nothing when the report no longer awaits one, which `now` then tells), before
- * the event is applied — if the machine refuses it, the transaction undoes both.
+ * transaction, given the machine as it stands (nothing when the report no longer awaits one,
+ * which `now` then tells), before the event is applied — if the machine refuses it, the
+ * transaction undoes both.
  */
 const reviewOnUnit = <E>(
   asked: ReviewAsked,
   loaded: LoadedCampaign,
   unit: string,
-  review: (tx: Tx, done: Review) => Effect.Effect<ReportRow | undefined, E, Db>,
+  review: (tx: Tx, done: Review, machine: MachineRow) => Effect.Effect<Reviewed | undefined, E, Db>,
   now: (tx: Tx) => Effect.Effect<ReportRow | undefined, E, Db>,
 ) =>
   Effect.gen(function* () {
@@ -65,10 +70,10 @@ const reviewOnUnit = <E>(
       actor,
       idempotencyKey: asked.idempotencyKey,
       request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
-      prepare: (tx, when) =>
+      prepare: (tx, when, machine) =>
         Effect.gen(function* () {
           const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
-          const current = yield* review(tx, { status, by: actor.id, at: when, reason, comment })
+          const current = yield* review(tx, { status, by: actor.id, at: when, reason, comment }, machine)
           if (current === undefined) {
             // Reviewed already (perhaps while this waited for the machine): said as it stands now.
             const stands = yield* now(tx)
@@ -113,6 +118,27 @@ const reviewOnUnit = <E>(
     })
   })
 
+/**
+ * A review written with its step when the unit's machine, locked, shows the task's report (the
+ * one named, if any) awaiting review — no statement of its own; otherwise by `alone`, now.
+ */
+const withStep =
+  <E>(
+    loaded: LoadedCampaign,
+    unit: string,
+    taskKey: string,
+    named: string | undefined,
+    alone: (tx: Tx, done: Review) => Effect.Effect<Reviewed | undefined, E, Db>,
+  ) =>
+  (tx: Tx, done: Review, machine: MachineRow): Effect.Effect<Reviewed | undefined, E, Db> => {
+    const shown = unitView(loaded.definition, unit, machine.snapshot).tasks.find((t) => t.task === taskKey)
+    if (shown?.status !== "submitted" || shown.report === null || (named !== undefined && shown.report !== named))
+      return alone(tx, done)
+    const { status, by, at, reason, comment } = done
+    tx.steps.rows.reviews.push({ id: shown.report, status, by, at, reason, comment })
+    return Effect.succeed({ id: shown.report, campaign_id: loaded.row.id, unit_key: unit, task_key: taskKey })
+  }
+
 /** Whether the actor may review reports of `unit` in the campaign. */
 const mayReview = (actor: Actor, loaded: LoadedCampaign, unit: string) =>
   canSeeCampaign(actor, loaded.definition) &&
@@ -121,7 +147,8 @@ const mayReview = (actor: Actor, loaded: LoadedCampaign, unit: string) =>
 
 /**
  * A task's reference names the report's campaign and unit: a reviewer who may review there
- * needs no look-up before the command, the review's own statement finds the latest report.
+ * needs no look-up before the command: the unit's machine, locked, names the report awaiting
+ * review (`withStep`), or the review's own statement finds the task's latest report.
  * Nothing when anything is refused or not found: the look-up's way then decides, records and
  * answers the refusal as for any reference (this way wrote nothing).
  */
@@ -134,7 +161,9 @@ const reviewByTask = (asked: ReviewAsked) => {
       asked,
       loaded,
       task.unit,
-      (tx, done) => queryBesideSteps("reports.review", (db) => reviewLatestSubmitted(db, task, done), tx),
+      withStep(loaded, task.unit, task.task, undefined, (tx, done) =>
+        queryBesideSteps("reports.review", (db) => reviewLatestSubmitted(db, task, done), tx),
+      ),
       (tx) => queryBesideSteps("reports.latest", (db) => latestReport(db, task), tx),
     )
     return Option.some(outcome)
@@ -174,7 +203,9 @@ const review = (
         asked,
         loaded,
         report.unit_key,
-        (tx, done) => queryBesideSteps("reports.review", (db) => reviewSubmitted(db, report.id, done), tx),
+        withStep(loaded, report.unit_key, report.task_key, String(report.id), (tx, done) =>
+          queryBesideSteps("reports.review", (db) => reviewSubmitted(db, report.id, done), tx),
+        ),
         (tx) => queryBesideSteps("reports.byId", (db) => reportById(db, report.id), tx),
       )
       return { ...outcome.result, replayed: outcome.replayed }

@@ -13,7 +13,8 @@ import { InvalidInput } from "../Errors.ts"
 import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
 import { selectAttachments } from "../sql/Attachments.ts"
-import { submitReportRows } from "../sql/Reports.ts"
+import type { KeptFile, ReportSlot } from "../sql/Machines.ts"
+import { type Submission, submitReportRows } from "../sql/Reports.ts"
 import { attachmentsPerReport } from "./Attach.ts"
 import { commandOnUnit, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
 
@@ -39,8 +40,8 @@ export const ReportInput = Schema.Struct({
 export type ReportInput = typeof ReportInput.Type
 
 /**
- * Checks the uploads a report names: each an upload for this very task, named once. (When
- * it names none, the statement that stores the report keeps the previous report's files.)
+ * Checks the uploads a report names: each an upload for this very task, named once; they are
+ * answered in the order named. (When it names none, the report keeps the previous one's files.)
  */
 const checkNamed = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string>) =>
   Effect.gen(function* () {
@@ -64,7 +65,30 @@ const checkNamed = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string>) 
       return []
     })
     if (problems.length > 0) return yield* new InvalidInput({ problems })
+    return named.map((id) => found.get(id) as NonNullable<ReturnType<typeof found.get>>)
   })
+
+/** The report's rows at the place its machine's lock took, written with its step: its id, attempt and files. */
+const reportAtSlot = (
+  tx: Tx,
+  slot: ReportSlot,
+  submission: Submission & { readonly figures: Readonly<Record<string, string>> },
+  files: ReadonlyArray<KeptFile>,
+) => {
+  tx.steps.rows.reports.push({
+    id: slot.id,
+    campaign_id: submission.task.campaign,
+    unit_key: submission.task.unit,
+    task_key: submission.task.task,
+    attempt: slot.attempt,
+    narrative: submission.narrative,
+    submitted_by: submission.by,
+    submitted_at: submission.at,
+    figures: Object.entries(submission.figures),
+    files: files.map((f) => f.id),
+  })
+  return { id: slot.id, attempt: slot.attempt, files }
+}
 
 /** Submits (or resubmits after a return) a report for `<campaign>/<unit>/<task>`. */
 export const submitReport = (
@@ -89,24 +113,32 @@ export const submitReport = (
         actor,
         idempotencyKey: options.idempotencyKey,
         request: { command: "report", ref, body },
-        prepare: (tx, when) =>
+        reportOf: address.task,
+        prepare: (tx, when, _, slot) =>
           Effect.gen(function* () {
             const named = input.attachments
-            if (named !== undefined) yield* checkNamed(tx, address, named)
-            // One statement: the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
-            const { id, attempt, files } = yield* queryBesideSteps(
-              "reports.submit",
-              (db) =>
-                submitReportRows(db, {
-                  task: address,
-                  narrative: report.narrative,
-                  figures: report.figures,
-                  files: named === undefined ? { keep: true } : { named },
-                  by: actor.id,
-                  at: when,
-                }),
-              tx,
-            )
+            const uploads = named === undefined ? undefined : yield* checkNamed(tx, address, named)
+            const submission = {
+              task: address,
+              narrative: report.narrative,
+              figures: report.figures,
+              by: actor.id,
+              at: when,
+            }
+            // At the place the lock took, the report goes with the step; else one statement stores it now:
+            // the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
+            const { id, attempt, files } =
+              slot !== undefined
+                ? reportAtSlot(tx, slot, submission, uploads ?? slot.kept)
+                : yield* queryBesideSteps(
+                    "reports.submit",
+                    (db) =>
+                      submitReportRows(db, {
+                        ...submission,
+                        files: named === undefined ? { keep: true } : { named },
+                      }),
+                    tx,
+                  )
             const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
               sha256: f.sha256,
               name: f.name,

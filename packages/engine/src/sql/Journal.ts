@@ -2,9 +2,10 @@
  * The journal's statements: appending rows under the campaign head's lock (the database
  * function `journal_append` hashes each on the one before), and reading the head.
  */
-import { type RawBuilder, sql } from "kysely"
+import { sql } from "kysely"
 import { commitsWith, type Sql } from "../Db.ts"
-import { stepCounts } from "./Machines.ts"
+import { workChannel } from "../FollowUps.ts"
+import { type StepRows, stepCounts, stepWrites } from "./Machines.ts"
 
 /** A row for `journal_append`: its fields and the canonical text around its sequence number and time. */
 export interface AppendRow {
@@ -30,7 +31,8 @@ export interface AnswerAtHead {
  * Appends rows to the campaign's chain in one call; the head's sequence number afterwards. With
  * `answers`, the same statement stores each command's answer with its key (the keys come as
  * arrays, as in `storeResults`, so each is found by the primary key). With `steps` (`stepWrites`),
- * it writes the transaction's pending machine steps too, and says how many machines it saved.
+ * it writes the transaction's pending machine steps too (and fails unless they met their machines
+ * and reports as they began: `stepCounts`).
  * `last`: nothing but the commit follows in the transaction, which is sent with it (`thenCommit`
  * in the store).
  */
@@ -40,10 +42,10 @@ export const appendJournalRows = (
   rows: ReadonlyArray<AppendRow>,
   answers: ReadonlyArray<AnswerAtHead> = [],
   last = false,
-  steps?: RawBuilder<unknown>,
+  steps?: StepRows,
 ) =>
-  sql<{ seq: number; saved: number | null }>`${last ? commitsWith : sql``}
-    with ${steps === undefined ? sql`` : sql`${steps}, `}appended as (
+  sql<{ seq: number }>`${last ? commitsWith : sql``}
+    with ${steps === undefined ? sql`` : sql`${stepWrites(steps, workChannel)}, `}appended as (
       select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq
     )${
       answers.length === 0
@@ -57,7 +59,7 @@ export const appendJournalRows = (
       where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key
     )`
     }
-    select seq, ${steps === undefined ? sql`null::int as saved` : stepCounts} from appended`
+    select seq${steps === undefined ? sql`` : sql`, ${stepCounts(steps)}`} from appended`
     .execute(db)
     .then((result) => result.rows[0])
 

@@ -5,7 +5,7 @@
 import type { CampaignRow, MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
 import type { Sql } from "./Handle.ts"
-import type { DueItem, LockedMachine } from "./Locked.ts"
+import type { DueItem, KeptFile, LockedMachine } from "./Locked.ts"
 
 /**
  * A statement's rows from one JSON parameter, typed by `columns` and estimated as few
@@ -16,7 +16,7 @@ const fewRows = (rows: string, alias: "a" | "r" | "s", columns: RawBuilder<unkno
   sql`liandong_rows(${rows}::jsonb) as ${sql.raw(alias)}_row(e) cross join lateral jsonb_to_record(${sql.raw(alias)}_row.e)
     as ${sql.raw(alias)}(${columns})`
 
-export type { DueItem, LockedMachine } from "./Locked.ts"
+export type { DueItem, KeptFile, LockedMachine, ReportSlot } from "./Locked.ts"
 
 /*
  * Locks are FOR NO KEY UPDATE, like the update that follows: the foreign keys of timers and
@@ -109,12 +109,16 @@ const lockedOf = (found: LockedRow | undefined): LockedMachine => {
   return { claimed, pinned, machine: { row: row as MachineRow, due, fresh: seen_xmin === locked_xmin } }
 }
 
-/** A unit's machine a command is to lock, at its time, with its idempotency key to claim. */
+/**
+ * A unit's machine a command is to lock, at its time, with its idempotency key to claim, and
+ * the task whose next report it submits (`reportOf`: the report's place is taken with the lock).
+ */
 export interface LockAsked {
   readonly campaignId: string
   readonly unit: string
   readonly at: Date
   readonly claim?: { readonly principalId: string; readonly key: string; readonly requestHash: string }
+  readonly reportOf?: string
 }
 
 /**
@@ -122,6 +126,11 @@ export interface LockAsked {
  * machines locked in the order asked (so that two batches lock in one order), each with its
  * first look and its key claimed; the answers in that order. Each unit's machine is asked
  * once: a second command on the same machine locks it itself, after the first has changed it.
+ *
+ * With `reportOf`, the statement also takes the place of the task's next report (`ReportSlot`):
+ * an id from the reports' sequence, the task's latest attempt and that report's files. They are
+ * read in the statement's snapshot, so they are kept only when the machine row did not change
+ * while its lock was awaited (every report of a unit is written under its machine's lock).
  */
 export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAsked>): Promise<LockedMachine[]> => {
   const json = JSON.stringify(
@@ -133,15 +142,16 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       principal_id: a.claim?.principalId ?? null,
       idempotency_key: a.claim?.key ?? null,
       request_hash: a.claim?.requestHash ?? null,
+      report_task: a.reportOf ?? null,
     })),
   )
-  const { rows } = await sql<LockedRow & { readonly ord: number }>`
+  const { rows } = await sql<LockedRow & SlotColumns & { readonly ord: number }>`
     with asked as materialized (
       select a.* from ${fewRows(
         json,
         "a",
         sql`ord int, campaign_id text, unit_key text, at timestamptz,
-        principal_id text, idempotency_key text, request_hash text`,
+        principal_id text, idempotency_key text, request_hash text, report_task text`,
       )}
     ), locked as materialized (
       select m.*, m.xmin::text as locked_xmin, a.ord as asked_ord from asked a
@@ -157,7 +167,9 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
     select a.ord,
       case when a.idempotency_key is null then null else (select count(*) from claimed c
         where c.principal_id = a.principal_id and c.idempotency_key = a.idempotency_key)::int end as claimed,
-      (select definition_id::text from campaigns where id = a.campaign_id) as pinned, x.*
+      (select definition_id::text from campaigns where id = a.campaign_id) as pinned,
+      case when a.report_task is null then null else nextval('reports_id_seq')::text end as slot_id,
+      p.attempt as slot_latest, p.files as slot_files, x.*
     from asked a left join lateral (
       select l.*,
         ${firstLookColumns}
@@ -167,10 +179,30 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       ${firstLookJoins}
       where l.asked_ord = a.ord
     ) x on true
+    left join lateral (
+      select r.attempt, (select json_agg(json_build_object('id', f.id::text, 'sha256', f.sha256, 'name', f.name,
+          'type', f.type, 'size', f.size::text) order by ra.position)
+        from report_attachments ra join attachments f on f.id = ra.attachment_id where ra.report_id = r.id) as files
+      from reports r
+      where a.report_task is not null
+        and r.campaign_id = a.campaign_id and r.unit_key = a.unit_key and r.task_key = a.report_task
+      order by r.attempt desc limit 1
+    ) p on true
     order by a.ord`.execute(db)
-  return rows.map(({ ord: _, asked_ord: __, ...row }: LockedRow & { ord: number; asked_ord?: number }) =>
-    lockedOf(row as LockedRow),
-  )
+  return rows.map(({ ord: _, asked_ord: __, slot_id, slot_latest, slot_files, ...row }) => {
+    const locked = lockedOf(row as LockedRow)
+    return slot_id === null || locked.machine?.fresh !== true
+      ? locked
+      : { ...locked, report: { id: slot_id, attempt: (slot_latest ?? 0) + 1, kept: slot_files ?? [] } }
+  })
+}
+
+/** The columns of a report's place (`ReportSlot`) in `lockMachinesWithDue`'s rows. */
+interface SlotColumns {
+  readonly asked_ord?: number
+  readonly slot_id: string | null
+  readonly slot_latest: number | null
+  readonly slot_files: KeptFile[] | null
 }
 
 /** Locks a machine row by id, waiting for it. */
@@ -321,6 +353,33 @@ export interface NoticeToSend {
   readonly body: unknown
 }
 
+/**
+ * A report a command submits, at the place its machine's lock took (`ReportSlot`): its
+ * figures as exact decimals in text, in the order given, and the uploads it carries in order.
+ */
+export interface ReportToInsert {
+  readonly id: string
+  readonly campaign_id: string
+  readonly unit_key: string
+  readonly task_key: string
+  readonly attempt: number
+  readonly narrative: Readonly<Record<string, string>>
+  readonly submitted_by: string
+  readonly submitted_at: string
+  readonly figures: ReadonlyArray<readonly [string, string]>
+  readonly files: ReadonlyArray<string>
+}
+
+/** The review of a report its machine shows awaiting one: approved with a comment, or returned with a reason. */
+export interface ReviewToWrite {
+  readonly id: string
+  readonly status: "approved" | "returned"
+  readonly by: string
+  readonly at: string
+  readonly reason: string | null
+  readonly comment: string | null
+}
+
 /** Everything some steps write, as rows: one statement writes them whatever their number. */
 export interface StepRows {
   readonly machines: SavedMachine[]
@@ -331,6 +390,9 @@ export interface StepRows {
   readonly sent: MessageToSend[]
   readonly summaries: SummaryJob[]
   readonly notices: NoticeToSend[]
+  /** reports the commands submit, and reviews of reports, written with the commands' steps */
+  readonly reports: ReportToInsert[]
+  readonly reviews: ReviewToWrite[]
   /** campaigns whose workers are woken (new timers, messages or a summary job) */
   readonly woken: Set<string>
 }
@@ -345,6 +407,8 @@ export const noStepRows = (): StepRows => ({
   sent: [],
   summaries: [],
   notices: [],
+  reports: [],
+  reviews: [],
   woken: new Set(),
 })
 
@@ -355,8 +419,10 @@ const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
  * `saved` counting the machines written: each machine's next snapshot, guarded by its version;
  * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
  * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
- * gets one for no machine, which the worker parks); the summary job; notifications; and the
- * workers' wake-up on `channel`, delivered at commit (`woke`, which a statement must select).
+ * gets one for no machine, which the worker parks); the summary job; notifications; the commands'
+ * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs);
+ * and the workers' wake-up on `channel`, delivered at commit (`woke`, which a statement must
+ * select, with `stepCounts`).
  *
  * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
  * accepted and marks it moot.
@@ -438,15 +504,52 @@ export const stepWrites = (rows: StepRows, channel: string) => sql`next as (
       select r.campaign_id, r.unit_key, r.kind, r.body
       from jsonb_to_recordset(${json(rows.notices)}::jsonb) as r(campaign_id text, unit_key text, kind text,
         body jsonb)
+    ), report as materialized (
+      select r.* from jsonb_to_recordset(${json(rows.reports)}::jsonb) as r(id bigint, campaign_id text,
+        unit_key text, task_key text, attempt integer, narrative jsonb, submitted_by text, submitted_at timestamptz,
+        figures jsonb, files jsonb)
+    ), reported as (
+      insert into reports (id, campaign_id, unit_key, task_key, attempt, status, narrative, submitted_by, submitted_at)
+      select r.id, r.campaign_id, r.unit_key, r.task_key, r.attempt, 'submitted', r.narrative, r.submitted_by,
+        r.submitted_at
+      from report r order by r.id
+    ), figured as (
+      insert into report_figures (report_id, figure_key, value)
+      select r.id, f.pair->>0, (f.pair->>1)::numeric
+      from report r cross join jsonb_array_elements(r.figures) with ordinality as f(pair, n)
+      order by r.id, f.n
+    ), carried as (
+      insert into report_attachments (report_id, position, attachment_id)
+      select r.id, (f.n - 1)::int, f.id::bigint
+      from report r cross join jsonb_array_elements_text(r.files) with ordinality as f(id, n)
+    ), reviewed as (
+      update reports p set status = r.status, reviewed_by = r.by, reviewed_at = r.at, return_reason = r.reason,
+        review_comment = r.comment
+      from ${fewRows(
+        json(rows.reviews),
+        "r",
+        sql`id bigint, status text, by text, at timestamptz, reason text,
+        comment text`,
+      )}
+      where p.id = r.id and p.status = 'submitted'
+      returning p.id
     ), woke as (
       select pg_notify(${channel}, c) from unnest(${[...rows.woken]}::text[]) as c
     )`
 
-/** What a statement with `stepWrites` selects: the machines saved, and the wake-ups sent (so that they are). */
-export const stepCounts = sql`(select count(*) from saved)::int as saved, (select count(*) from woke)::int as woke`
+/**
+ * What a statement with `stepWrites` selects: that every machine was saved at the version its
+ * step began from and every report reviewed awaited its review — else the statement fails
+ * (`liandong_steps_as_begun`, migration 0027), and the commit sent behind it with it — and the
+ * wake-ups sent (so that they are).
+ */
+export const stepCounts = (rows: StepRows) =>
+  sql`liandong_steps_as_begun((select count(*) from saved)::int, ${rows.machines.length}::int,
+    (select count(*) from reviewed)::int, ${rows.reviews.length}::int) as as_begun,
+  (select count(*) from woke)::int as woke`
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
 export const writeSteps = (db: Sql, rows: StepRows, channel: string) =>
-  sql<{ saved: number; woke: number }>`with ${stepWrites(rows, channel)} select ${stepCounts}`
+  sql<{ as_begun: boolean; woke: number }>`with ${stepWrites(rows, channel)} select ${stepCounts(rows)}`
     .execute(db)
     .then((result) => result.rows[0])

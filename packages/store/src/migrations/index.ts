@@ -25,6 +25,7 @@ import * as unitContacts from "./0023_unit_contacts.ts"
 import * as reportsByStatus from "./0024_reports_by_status.ts"
 import * as queueUpkeep from "./0025_queue_upkeep.ts"
 import * as fewRows from "./0026_few_rows.ts"
+import * as stepsAsBegun from "./0027_steps_as_begun.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   "0024_reports_by_status": reportsByStatus,
   "0025_queue_upkeep": queueUpkeep,
   "0026_few_rows": fewRows,
+  "0027_steps_as_begun": stepsAsBegun,
 }
