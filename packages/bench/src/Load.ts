@@ -63,7 +63,7 @@ export const moveClock = async (driver: Driver, at: number) => {
   const { runtime, store } = driver.bench
   await runtime.runPromise(Effect.flatMap(Effect.service(Clock), (c) => c.set(new Date(at))))
   await driver.workers.setClock(at)
-  await sql`select pg_notify('liandong_work', ${campaignKey})`.execute(store.db)
+  store.wake("liandong_work", [campaignKey])
 }
 
 /**

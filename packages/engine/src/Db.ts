@@ -39,6 +39,8 @@ export interface Tx {
   readonly db: Transaction<Database>
   readonly journal: JournalBuffer
   readonly steps: StepBuffer
+  /** campaigns whose workers are woken once the transaction has committed (`Store.wake`) */
+  readonly woken: Set<string>
   /**
    * An idempotency key a command claims with the lock of its machine (`GroupCommit.ts`): set
    * before its work, taken by the statement that locks the machine, which says whether it
@@ -83,6 +85,7 @@ const isTx = (on: Sql | Tx | undefined): on is Tx => on !== undefined && "journa
 /** Takes the transaction's pending machine steps, to be written by the caller's statement. */
 export const takeSteps = (tx: Tx): { readonly rows: StepRows; readonly machines: ReadonlySet<string> } => {
   const taken = { rows: tx.steps.rows, machines: tx.steps.machines }
+  for (const campaign of taken.rows.woken) tx.woken.add(campaign)
   tx.steps.rows = noStepRows()
   tx.steps.machines = new Set()
   return taken
@@ -99,7 +102,7 @@ export const flushSteps = (tx: Tx): Effect.Effect<void, StoreError> =>
     const { rows } = takeSteps(tx)
     // The statement fails unless every step met its machine (and report) as it began.
     return Effect.asVoid(
-      Effect.tryPromise({ try: () => writeSteps(tx.db, rows, workChannel), catch: toStoreError("machine.steps") }),
+      Effect.tryPromise({ try: () => writeSteps(tx.db, rows), catch: toStoreError("machine.steps") }),
     )
   })
 
@@ -149,13 +152,18 @@ export const transaction = <A, E, R>(
           db: handle,
           journal: emptyJournal(),
           steps: { rows: noStepRows(), machines: new Set(), defer: false },
+          woken: new Set(),
         }
         return Effect.flatMap(body(tx), (result) =>
           pendingRows(tx.journal).length > 0 || stepsPending(tx)
             ? Effect.die(new Error(`${operation}: journal rows or steps queued but never written`))
             : Effect.as(
                 Effect.tryPromise({
-                  try: () => handle.commit().execute(),
+                  try: async () => {
+                    await handle.commit().execute()
+                    // Committed: what it queued for the workers is there for them to find.
+                    if (tx.woken.size > 0) db.store.wake(workChannel, tx.woken)
+                  },
                   catch: toStoreError(`${operation}.commit`),
                 }),
                 result,

@@ -92,19 +92,29 @@ export const playFixture = async (engine: ReturnType<typeof testEngine>) => {
   }
 }
 
-/** The statements sent while `run` runs, by their first words. */
+/** A wake-up of the workers (`Store.wake`): sent on its own once a transaction has committed. */
+const wakeUp = /^begin; set local synchronous_commit = off; select pg_notify\(/
+
+/**
+ * The statements sent while `run` runs, by their first words; apart, the wake-ups sent meanwhile
+ * (`wakes`), which follow a commit on their own time — perhaps an earlier command's.
+ */
 export const counted = async <A>(run: () => Promise<A>) => {
   const statements: string[] = []
+  const wakes: string[] = []
   const original = pg.Client.prototype.query
   pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
     const first = args[0]
-    const text = typeof first === "string" ? first : (first?.text ?? "")
-    statements.push(String(text).replace(/\s+/g, " ").trim().slice(0, 60))
+    const text = String(typeof first === "string" ? first : (first?.text ?? ""))
+      .replace(/\s+/g, " ")
+      .trim()
+    if (wakeUp.test(text)) wakes.push(text)
+    else statements.push(text.slice(0, 60))
     return (original as any).apply(this, args)
   } as typeof original
   try {
     const value = await run()
-    return { value, statements }
+    return { value, statements, wakes }
   } finally {
     pg.Client.prototype.query = original
   }

@@ -46,6 +46,12 @@ export interface Store {
    * resolves once listening, to a function that stops. Send with `select pg_notify(channel, payload)`.
    */
   readonly listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>
+  /**
+   * NOTIFY on `channel` with each payload, after the work it announces has committed: queued and
+   * sent in a transaction of its own that does not wait for its flush, never inside the work's
+   * (`internal/Wake.ts`). Not awaited: a wake-up lost to a crash is found by the listener's next look.
+   */
+  readonly wake: (channel: string, payloads: Iterable<string>) => void
   /** Closes the pool (and the embedded database). */
   readonly close: () => Promise<void>
   /** Where the data is, for logs and messages (no password). */

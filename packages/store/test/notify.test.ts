@@ -67,6 +67,58 @@ describeEachDatabase("LISTEN/NOTIFY", (ctx) => {
     expect(heard).toEqual([])
   })
 
+  it("wakes outside any transaction, what was asked meanwhile in one, with nothing waiting for its flush", async () => {
+    const store = ctx.store()
+    const heard: string[] = []
+    const stop = await store.listen(channel, (payload) => heard.push(payload))
+    try {
+      // Wake-ups asked for while another's transaction holds the (embedded database's one) connection.
+      const tx = await store.db.startTransaction().execute()
+      try {
+        await sql`select 1`.execute(tx)
+        store.wake(channel, ["a", "b"])
+        store.wake(channel, ["b", "c"])
+        store.wake(channel, ["c"])
+        await pause(100)
+        if (store.kind === "pglite") expect(heard).toEqual([])
+      } finally {
+        await tx.rollback().execute()
+      }
+      await eventually(() => heard.length >= 4)
+      await pause(50)
+      // The first went alone; the rest, asked while it was in flight, together (each payload once).
+      expect([...heard].sort()).toEqual(["a", "b", "b", "c"])
+      const setting = await sql<{ value: string }>`select current_setting('synchronous_commit') as value`.execute(
+        store.db,
+      )
+      // `set local`: the connections' own setting is as it was.
+      expect(setting.rows[0]?.value).toBe("on")
+      expect(() => store.wake("Work", ["x"])).toThrow(/lowercase identifier/)
+    } finally {
+      await stop()
+    }
+  })
+
+  it("sends the wake-ups still queued when closed, then no more", async () => {
+    const store = ctx.store()
+    if (store.kind !== "postgres") return
+    const heard: string[] = []
+    const stop = await store.listen(channel, (payload) => heard.push(payload))
+    try {
+      const { openStore } = await import("../src/index.ts")
+      const own = await openStore({ databaseUrl: ctx.databaseUrl(), poolSize: 1 })
+      own.wake(channel, ["first"])
+      own.wake(channel, ["queued"])
+      await own.close()
+      own.wake(channel, ["after close"])
+      await eventually(() => heard.length >= 2)
+      await pause(100)
+      expect(heard).toEqual(["first", "queued"])
+    } finally {
+      await stop()
+    }
+  })
+
   it("refuses a channel name that would not mean the same on both databases", async () => {
     await expect(ctx.store().listen("Work", () => undefined)).rejects.toThrow(/lowercase identifier/)
     await expect(ctx.store().listen("a;b", () => undefined)).rejects.toThrow(/lowercase identifier/)

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto"
 import { Effect, Schema } from "effect"
-import { sql } from "kysely"
 import { type Actor, actorUnit } from "../Actor.ts"
 import { canSeeCampaign, nudgeableUnits } from "../Authz.ts"
 import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
@@ -15,7 +14,6 @@ import { Clock } from "../Clock.ts"
 import { query } from "../Db.ts"
 import { loadCampaign } from "../Definitions.ts"
 import { CampaignState, NotAllowed, NotFound } from "../Errors.ts"
-import { workChannel } from "../FollowUps.ts"
 import { groupCommitted } from "../GroupCommit.ts"
 import { appendJournal } from "../Journal.ts"
 import { decode } from "../Refs.ts"
@@ -234,8 +232,8 @@ export const nudge = (
             after: null,
             occurredAt: now,
           })
-          // The worker fans the notices out on its next pass; woken now rather than at its poll.
-          yield* query("nudge.wake", (db) => sql`select pg_notify(${workChannel}, ${campaignId})`.execute(db), tx)
+          // The worker fans the notices out on its next pass; woken once this commits rather than at its poll.
+          tx.woken.add(campaignId)
           return (journal: number) => ({ campaign: campaignId, nudge: id, units, notices: notices.length, journal })
         }),
     })

@@ -4,7 +4,6 @@
  */
 import { sql } from "kysely"
 import { commitsWith, type Sql } from "../Db.ts"
-import { workChannel } from "../FollowUps.ts"
 import { type StepRows, stepCounts, stepWrites } from "./Machines.ts"
 
 /** A row for `journal_append`: its fields and the canonical text around its sequence number and time. */
@@ -45,7 +44,7 @@ export const appendJournalRows = (
   steps?: StepRows,
 ) =>
   sql<{ seq: number }>`${last ? commitsWith : sql``}
-    with ${steps === undefined ? sql`` : sql`${stepWrites(steps, workChannel)}, `}appended as (
+    with ${steps === undefined ? sql`` : sql`${stepWrites(steps)}, `}appended as (
       select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq
     )${
       answers.length === 0

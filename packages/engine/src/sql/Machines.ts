@@ -393,7 +393,7 @@ export interface StepRows {
   /** reports the commands submit, and reviews of reports, written with the commands' steps */
   readonly reports: ReportToInsert[]
   readonly reviews: ReviewToWrite[]
-  /** campaigns whose workers are woken (new timers, messages or a summary job) */
+  /** campaigns whose workers are to be woken once this commits (new timers, messages or a summary job) */
   readonly woken: Set<string>
 }
 
@@ -420,14 +420,14 @@ const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
  * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
  * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
  * gets one for no machine, which the worker parks); the summary job; notifications; the commands'
- * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs);
- * and the workers' wake-up on `channel`, delivered at commit (`woke`, which a statement must
- * select, with `stepCounts`).
+ * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs).
+ * A statement of them selects `stepCounts`. The campaigns in `woken` are the transaction's to
+ * wake once it has committed (`Tx.woken`), never a NOTIFY of this statement's.
  *
  * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
  * accepted and marks it moot.
  */
-export const stepWrites = (rows: StepRows, channel: string) => sql`next as (
+export const stepWrites = (rows: StepRows) => sql`next as (
       select s.* from ${fewRows(
         json(rows.machines),
         "s",
@@ -533,23 +533,19 @@ export const stepWrites = (rows: StepRows, channel: string) => sql`next as (
       )}
       where p.id = r.id and p.status = 'submitted'
       returning p.id
-    ), woke as (
-      select pg_notify(${channel}, c) from unnest(${[...rows.woken]}::text[]) as c
     )`
 
 /**
  * What a statement with `stepWrites` selects: that every machine was saved at the version its
  * step began from and every report reviewed awaited its review — else the statement fails
- * (`liandong_steps_as_begun`, migration 0027), and the commit sent behind it with it — and the
- * wake-ups sent (so that they are).
+ * (`liandong_steps_as_begun`, migration 0027), and the commit sent behind it with it.
  */
 export const stepCounts = (rows: StepRows) =>
   sql`liandong_steps_as_begun((select count(*) from saved)::int, ${rows.machines.length}::int,
-    (select count(*) from reviewed)::int, ${rows.reviews.length}::int) as as_begun,
-  (select count(*) from woke)::int as woke`
+    (select count(*) from reviewed)::int, ${rows.reviews.length}::int) as as_begun`
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
-export const writeSteps = (db: Sql, rows: StepRows, channel: string) =>
-  sql<{ as_begun: boolean; woke: number }>`with ${stepWrites(rows, channel)} select ${stepCounts(rows)}`
+export const writeSteps = (db: Sql, rows: StepRows) =>
+  sql<{ as_begun: boolean }>`with ${stepWrites(rows)} select ${stepCounts(rows)}`
     .execute(db)
     .then((result) => result.rows[0])

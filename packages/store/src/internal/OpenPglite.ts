@@ -18,6 +18,7 @@ import { assertChannel } from "./Channel.ts"
 import { type FolderLock, lockFolder } from "./FolderLock.ts"
 import { cacheFolder, readTemplate, saveTemplate, templateFile } from "./InitdbTemplate.ts"
 import { preparingClient, StatementNames } from "./PreparedStatements.ts"
+import { waker } from "./Wake.ts"
 
 /**
  * Shared buffers for a laptop: PGlite's 128 MB default lives in the process's WebAssembly
@@ -116,6 +117,8 @@ export const openPglite = async (
     }
   }
 
+  const wakes = waker((text) => pool.query(text), log)
+
   return {
     kind: "pglite",
     db,
@@ -126,8 +129,10 @@ export const openPglite = async (
         if (!closed) await exclusive(() => unlisten())
       }
     },
+    wake: wakes.wake,
     close: async () => {
       if (closed) return
+      await wakes.close()
       closed = true
       try {
         await db.destroy()

@@ -7,6 +7,7 @@ import type { PostgresConnection, Store } from "../Store.ts"
 import { assertChannel } from "./Channel.ts"
 import { listenPostgres } from "./ListenPostgres.ts"
 import { preparingClient, StatementNames } from "./PreparedStatements.ts"
+import { waker } from "./Wake.ts"
 
 /** The server, as a URL or as separate settings. */
 export type PostgresTarget = { readonly url: string } | PostgresConnection
@@ -73,6 +74,7 @@ export const openPostgres = async (
     client.on("error", (error) => log(`postgres: connection lost (${error.message})`))
   })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const wakes = waker((text) => pool.query(text), log)
   return {
     kind: "postgres",
     db,
@@ -80,7 +82,11 @@ export const openPostgres = async (
       assertChannel(channel)
       return listenPostgres(config, channel, onNotify, log)
     },
-    close: () => db.destroy(),
+    wake: wakes.wake,
+    close: async () => {
+      await wakes.close()
+      await db.destroy()
+    },
     describe: describeTarget(target),
   }
 }
