@@ -490,6 +490,40 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
     }
   })
 
+  it("a step's writes run before its append takes the campaign's head: a wait among them holds no head", {
+    timeout: 180_000,
+  }, async (test) => {
+    if (ctx.kind !== "postgres") return test.skip()
+    const holder = await secondClient()
+    const other = await secondClient()
+    try {
+      // The task row an acknowledgement writes is held elsewhere: the step's write waits for it.
+      await holder.query("begin")
+      await holder.query(
+        "select 1 from tasks where campaign_id = 'spring-week' and unit_key = 'county-b' and task_key = 'plan' for update",
+      )
+      const ack = engine.exit(acknowledge("spring-week/county-b/plan", await engine.actor("clerk-b")))
+      await until("the acknowledgement to wait on the task row", async () => {
+        const waiting = await other.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and query like '/* then commit */%'`,
+        )
+        return (waiting.rows[0]?.n ?? 0) > 0
+      })
+      // Meanwhile the campaign's head is free: another writer of the campaign can take it at once.
+      await other.query("begin")
+      const head = await other.query("select journal_seq from campaigns where id = 'spring-week' for update nowait")
+      expect(head.rows).toHaveLength(1)
+      await other.query("rollback")
+      await holder.query("commit")
+      expect(Exit.isSuccess(await ack)).toBe(true)
+      expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+    } finally {
+      await holder.end()
+      await other.end()
+    }
+  })
+
   it("a batch's reports and reviews go with its append; a review its report did not await fails alone", {
     timeout: 180_000,
   }, async (test) => {

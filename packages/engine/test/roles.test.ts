@@ -122,7 +122,7 @@ describe.skipIf(!hasServer)("[postgres] the application role", () => {
     expect(again.functions).toEqual([
       "journal_append(text,jsonb)",
       "liandong_rows(jsonb)",
-      "liandong_steps_as_begun(integer,integer,integer,integer)",
+      "liandong_steps_as_begun(integer,integer,integer,integer,bigint)",
     ])
     expect(again.sequences).toContain("journal_id_seq")
     await expect(applyAppPrivileges(ownerStore.db, { role: app, password: "new" })).rejects.toThrow(

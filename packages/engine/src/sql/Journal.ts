@@ -30,8 +30,8 @@ export interface AnswerAtHead {
  * Appends rows to the campaign's chain in one call; the head's sequence number afterwards. With
  * `answers`, the same statement stores each command's answer with its key (the keys come as
  * arrays, as in `storeResults`, so each is found by the primary key). With `steps` (`stepWrites`),
- * it writes the transaction's pending machine steps too (and fails unless they met their machines
- * and reports as they began: `stepCounts`).
+ * it writes the transaction's pending machine steps too, before it takes the head (and fails
+ * unless they met their machines and reports as they began: `stepCounts`).
  * `last`: nothing but the commit follows in the transaction, which is sent with it (`thenCommit`
  * in the store).
  */
@@ -44,8 +44,15 @@ export const appendJournalRows = (
   steps?: StepRows,
 ) =>
   sql<{ seq: number }>`${last ? commitsWith : sql``}
-    with ${steps === undefined ? sql`` : sql`${stepWrites(steps)}, `}appended as (
-      select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq
+    with ${
+      steps === undefined
+        ? sql``
+        : // The steps' writes first (a volatile function's CTE is not inlined): the head is taken last.
+          sql`${stepWrites(steps)}, written as (select ${stepCounts(steps)} as as_begun), `
+    }appended as (
+      select journal_append(${campaignId}, ${JSON.stringify(rows)}::jsonb) as seq${
+        steps === undefined ? sql`` : sql` from written`
+      }
     )${
       answers.length === 0
         ? sql``
@@ -58,7 +65,7 @@ export const appendJournalRows = (
       where c.principal_id = r.principal_id and c.idempotency_key = r.idempotency_key
     )`
     }
-    select seq${steps === undefined ? sql`` : sql`, ${stepCounts(steps)}`} from appended`
+    select seq from appended`
     .execute(db)
     .then((result) => result.rows[0])
 

@@ -450,6 +450,7 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         at timestamptz`,
       )}
       where c.id = r.id
+      returning 1
     ), projected as (
       insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
         reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
@@ -464,12 +465,14 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         report_id = excluded.report_id, acknowledged_at = excluded.acknowledged_at,
         submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
         updated_at = excluded.updated_at
+      returning 1
     ), scheduled as (
       insert into timers (campaign_id, machine_id, key, due_at, event, status)
       select r.campaign_id, r.machine_id, r.key, r.due_at, r.event, 'pending'
       from jsonb_to_recordset(${json(rows.scheduled)}::jsonb) as r(campaign_id text, machine_id bigint,
         key text, due_at timestamptz, event jsonb)
       on conflict (machine_id, key) do nothing
+      returning 1
     ), cancelled as (
       update timers t set status = 'cancelled', done_at = c.at
       from (select p.id, r.at from ${fewRows(
@@ -481,6 +484,7 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         join timers p on p.machine_id = r.machine_id and p.key = r.key and p.status = 'pending'
         for update of p skip locked) c
       where t.id = c.id
+      returning 1
     ), sent as (
       insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
       select r.campaign_id,
@@ -493,17 +497,20 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         dedupe_key text, event jsonb, at timestamptz)
       order by r.n
       on conflict (dedupe_key) do nothing
+      returning 1
     ), summarized as (
       insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
       select r.campaign_id, r.machine_id, 'summary', r.campaign_id || ':summary', r.event, 'pending', r.at
       from jsonb_to_recordset(${json(rows.summaries)}::jsonb) as r(campaign_id text, machine_id bigint,
         event jsonb, at timestamptz)
       on conflict (dedupe_key) do nothing
+      returning 1
     ), noticed as (
       insert into notifications (campaign_id, unit_key, kind, body)
       select r.campaign_id, r.unit_key, r.kind, r.body
       from jsonb_to_recordset(${json(rows.notices)}::jsonb) as r(campaign_id text, unit_key text, kind text,
         body jsonb)
+      returning 1
     ), report as materialized (
       select r.* from jsonb_to_recordset(${json(rows.reports)}::jsonb) as r(id bigint, campaign_id text,
         unit_key text, task_key text, attempt integer, narrative jsonb, submitted_by text, submitted_at timestamptz,
@@ -513,15 +520,18 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       select r.id, r.campaign_id, r.unit_key, r.task_key, r.attempt, 'submitted', r.narrative, r.submitted_by,
         r.submitted_at
       from report r order by r.id
+      returning 1
     ), figured as (
       insert into report_figures (report_id, figure_key, value)
       select r.id, f.pair->>0, (f.pair->>1)::numeric
       from report r cross join jsonb_array_elements(r.figures) with ordinality as f(pair, n)
       order by r.id, f.n
+      returning 1
     ), carried as (
       insert into report_attachments (report_id, position, attachment_id)
       select r.id, (f.n - 1)::int, f.id::bigint
       from report r cross join jsonb_array_elements_text(r.files) with ordinality as f(id, n)
+      returning 1
     ), reviewed as (
       update reports p set status = r.status, reviewed_by = r.by, reviewed_at = r.at, return_reason = r.reason,
         review_comment = r.comment
@@ -536,16 +546,22 @@ export const stepWrites = (rows: StepRows) => sql`next as (
     )`
 
 /**
- * What a statement with `stepWrites` selects: that every machine was saved at the version its
- * step began from and every report reviewed awaited its review — else the statement fails
- * (`liandong_steps_as_begun`, migration 0027), and the commit sent behind it with it.
+ * What a statement with `stepWrites` selects, first: every write of the steps run to its end (so
+ * that a journal's append after it takes the campaign's head last, and holds it only until the
+ * commit), and that every machine was saved at the version its step began from and every report
+ * reviewed awaited its review — else the statement fails (`liandong_steps_as_begun`, migration
+ * 0027), and the commit sent behind it with it.
  */
 export const stepCounts = (rows: StepRows) =>
   sql`liandong_steps_as_begun((select count(*) from saved)::int, ${rows.machines.length}::int,
-    (select count(*) from reviewed)::int, ${rows.reviews.length}::int) as as_begun`
+    (select count(*) from reviewed)::int, ${rows.reviews.length}::int,
+    (select count(*) from campaign) + (select count(*) from projected) + (select count(*) from scheduled)
+      + (select count(*) from cancelled) + (select count(*) from sent) + (select count(*) from summarized)
+      + (select count(*) from noticed) + (select count(*) from reported) + (select count(*) from figured)
+      + (select count(*) from carried))`
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
 export const writeSteps = (db: Sql, rows: StepRows) =>
-  sql<{ as_begun: boolean }>`with ${stepWrites(rows)} select ${stepCounts(rows)}`
+  sql<{ as_begun: boolean }>`with ${stepWrites(rows)} select ${stepCounts(rows)} as as_begun`
     .execute(db)
     .then((result) => result.rows[0])

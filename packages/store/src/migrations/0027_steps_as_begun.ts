@@ -1,17 +1,19 @@
 /**
- * `liandong_steps_as_begun(saved, machines, reviewed, reviews)`: true when a statement writing
- * steps saved every machine at the version its step began from and reviewed every report its
- * machine showed awaiting review; otherwise it raises, and the statement (with the commit sent
- * behind it) changes nothing. Both rows are locked by the writer, so a miss is a defect or a
+ * `liandong_steps_as_begun(saved, machines, reviewed, reviews, written)`: true when a statement
+ * writing steps saved every machine at the version its step began from and reviewed every report
+ * its machine showed awaiting review; otherwise it raises, and the statement (with the commit
+ * sent behind it) changes nothing. Both rows are locked by the writer, so a miss is a defect or a
  * change made behind the application's back, never a race; refused, it leaves no half-written
- * step behind.
+ * step behind. `written` (the rows the statement's other writes returned) is not looked at: as an
+ * argument of a volatile call it makes those writes run to their end before whatever the
+ * statement does with the call's result — the journal's append, which takes the campaign's head.
  */
 import { type Kysely, sql } from "kysely"
 
 /** Creates the function. */
 export const up = async (db: Kysely<any>): Promise<void> => {
   await sql`
-    create function liandong_steps_as_begun(p_saved int, p_machines int, p_reviewed int, p_reviews int)
+    create function liandong_steps_as_begun(p_saved int, p_machines int, p_reviewed int, p_reviews int, p_written bigint)
     returns boolean language plpgsql volatile
     as $$
     begin
@@ -26,11 +28,11 @@ export const up = async (db: Kysely<any>): Promise<void> => {
       return true;
     end $$;
     -- As for every function of the schema (0010): the application role gets it from \`db roles\`.
-    revoke all on function liandong_steps_as_begun(int, int, int, int) from public
+    revoke all on function liandong_steps_as_begun(int, int, int, int, bigint) from public
   `.execute(db)
 }
 
 /** Drops it. */
 export const down = async (db: Kysely<any>): Promise<void> => {
-  await sql`drop function liandong_steps_as_begun(int, int, int, int)`.execute(db)
+  await sql`drop function liandong_steps_as_begun(int, int, int, int, bigint)`.execute(db)
 }
