@@ -552,16 +552,18 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
       await until("the three commands to queue", async () => queuedCommands(db.kysely) === 3)
       const { statements: sent } = await counted(async () => {
         await holder.query("commit")
-        return Promise.all([first, second])
+        await Promise.all([first, second])
+        return Promise.all(queued)
       })
       const exits = await Promise.all(queued)
       expect(exits.map(Exit.isSuccess)).toEqual([true, true, false])
       expect(String((exits[2] as Exit.Failure<unknown, unknown>).cause)).toMatch(/reports reviewed awaited review/)
-      // Tried together first: one lock for the three, and no statement of its own for a report or a review.
-      expect(sent.filter((text) => text.startsWith("with asked as"))).not.toHaveLength(0)
-      const alone = sent.filter((text) => /^(with previous as|update "?reports"?)/.test(text))
-      // Under savepoints (after the refusal) each runs alone: the report's rows by their own statement.
-      expect(alone.filter((text) => text.startsWith("update"))).toEqual([])
+      // Tried together first (one lock for the three), then under savepoints after the refusal,
+      // where each locks its own and the report takes its place by a statement of its own: in
+      // both, the report's rows and the reviews are written with the steps, never alone.
+      expect(sent.filter((text) => text.startsWith("with asked as"))).toHaveLength(1)
+      expect(sent.filter((text) => text.startsWith("select nextval('reports_id_seq')"))).toHaveLength(1)
+      expect(sent.filter((text) => /^(insert into "?reports|update "?reports)/.test(text))).toEqual([])
       // The two that stood were committed by one transaction, the report at attempt 1 with its place's id.
       const rows = await holder.query<{ xid: string }>(
         "select xmin::text as xid from journal where idempotency_key in ('r-1', 'a-1')",

@@ -96,25 +96,23 @@ export const playFixture = async (engine: ReturnType<typeof testEngine>) => {
 const wakeUp = /^begin; set local synchronous_commit = off; select pg_notify\(/
 
 /**
- * The statements sent while `run` runs, by their first words; apart, the wake-ups sent meanwhile
- * (`wakes`), which follow a commit on their own time — perhaps an earlier command's.
+ * The statements sent while `run` runs, by their first words; not the wake-ups sent meanwhile,
+ * which follow a commit on their own time — perhaps an earlier command's.
  */
 export const counted = async <A>(run: () => Promise<A>) => {
   const statements: string[] = []
-  const wakes: string[] = []
   const original = pg.Client.prototype.query
   pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
     const first = args[0]
     const text = String(typeof first === "string" ? first : (first?.text ?? ""))
       .replace(/\s+/g, " ")
       .trim()
-    if (wakeUp.test(text)) wakes.push(text)
-    else statements.push(text.slice(0, 60))
+    if (!wakeUp.test(text)) statements.push(text.slice(0, 60))
     return (original as any).apply(this, args)
   } as typeof original
   try {
     const value = await run()
-    return { value, statements, wakes }
+    return { value, statements }
   } finally {
     pg.Client.prototype.query = original
   }

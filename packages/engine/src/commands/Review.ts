@@ -3,7 +3,7 @@
  * (审批意见, "同意" unless they write one), or returns it with a reason (退回) for the
  * unit to correct and resubmit. Both are in the journal event and its content.
  */
-import type { MachineRow, ReportRow } from "@liandong/store"
+import type { ReportRow } from "@liandong/store"
 import { unitView } from "@liandong/workflow"
 import { Effect, Option, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
@@ -13,7 +13,7 @@ import { type Db, query, queryBesideSteps, type Tx } from "../Db.ts"
 import type { LoadedCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
-import { latestReport, type Review, reportById, reviewLatestSubmitted, reviewSubmitted } from "../sql/Reports.ts"
+import { latestReport, reportById } from "../sql/Reports.ts"
 import { campaignForCommand, commandOnUnit, nowIso, onFreshCampaign } from "./Common.ts"
 
 /** A reason for returning a report: required, at most 2000 characters. */
@@ -44,24 +44,28 @@ interface ReviewAsked {
   readonly idempotencyKey: string | null | undefined
 }
 
-/** The report a review is about: where it lies. */
-type Reviewed = Pick<ReportRow, "id" | "campaign_id" | "unit_key" | "task_key">
+/** How a report's status reads in a refusal. */
+const statusWords: Record<ReportRow["status"], { readonly zh: string; readonly en: string }> = {
+  submitted: { zh: "已报送", en: "submitted" },
+  approved: { zh: "已通过", en: "approved" },
+  returned: { zh: "已退回", en: "returned" },
+}
 
 /**
- * The review as a command on the report's unit: `review` records it on the report in the
- * transaction, given the machine as it stands (nothing when the report no longer awaits one,
- * which `now` then tells), before the event is applied — if the machine refuses it, the
- * transaction undoes both.
+ * The review as a command on the report's unit. The unit's machine, locked, names the task's
+ * report awaiting review (the one named, if any): the review is a row of the step, written
+ * with it. When it shows none, `now` tells how the report stands (reviewed already, perhaps
+ * while this waited for the machine), and nothing is written.
  */
 const reviewOnUnit = <E>(
   asked: ReviewAsked,
   loaded: LoadedCampaign,
-  unit: string,
-  review: (tx: Tx, done: Review, machine: MachineRow) => Effect.Effect<Reviewed | undefined, E, Db>,
+  where: { readonly unit: string; readonly task: string; readonly report?: string },
   now: (tx: Tx) => Effect.Effect<ReportRow | undefined, E, Db>,
 ) =>
   Effect.gen(function* () {
     const { decision, reportRef, reason, comment, actor } = asked
+    const { unit, task } = where
     const at = yield* nowIso
     return yield* commandOnUnit({
       loaded,
@@ -73,20 +77,23 @@ const reviewOnUnit = <E>(
       prepare: (tx, when, machine) =>
         Effect.gen(function* () {
           const status = decision === "approve" ? ("approved" as const) : ("returned" as const)
-          const current = yield* review(tx, { status, by: actor.id, at: when, reason, comment }, machine)
-          if (current === undefined) {
-            // Reviewed already (perhaps while this waited for the machine): said as it stands now.
+          const shown = unitView(loaded.definition, unit, machine.snapshot).tasks.find((t) => t.task === task)
+          const report = shown?.status === "submitted" ? shown.report : null
+          if (report === null || (where.report !== undefined && report !== where.report)) {
             const stands = yield* now(tx)
             if (stands === undefined) return yield* new NotFound({ what: "report", ref: reportRef })
+            const words = statusWords[stands.status]
             return yield* new InvalidTransition({
               state: stands.status,
               event: `task.${decision}`,
               accepts: [],
-              zh: `报送 ${stands.id} 状态为“${stands.status === "approved" ? "已通过" : "已退回"}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
-              en: `report ${stands.id} is ${stands.status}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
+              zh: `报送 ${stands.id} 状态为“${words.zh}”,不能再${decision === "approve" ? "审核通过" : "退回"}`,
+              en: `report ${stands.id} is ${words.en}; it cannot be ${decision === "approve" ? "approved" : "returned"} again`,
             })
           }
-          const about = { task: current.task_key, report: String(current.id), by: actor.id, at: when }
+          // Written with the step, which fails unless the report still awaits its review.
+          tx.steps.rows.reviews.push({ id: report, status, by: actor.id, at: when, reason, comment })
+          const about = { task, report, by: actor.id, at: when }
           return {
             event:
               decision === "approve"
@@ -98,7 +105,7 @@ const reviewOnUnit = <E>(
               idempotencyKey: asked.idempotencyKey ?? null,
               content: {
                 review: {
-                  report: String(current.id),
+                  report,
                   decision: status,
                   by: actor.id,
                   reason,
@@ -106,38 +113,17 @@ const reviewOnUnit = <E>(
                 },
               },
             },
-            answer: current,
+            answer: report,
           }
         }),
-      answer: (current) => (journal: number) => ({
-        report: String(current.id),
-        task: `${current.campaign_id}/${current.unit_key}/${current.task_key}`,
+      answer: (report) => (journal: number) => ({
+        report,
+        task: `${loaded.row.id}/${unit}/${task}`,
         status: decision === "approve" ? "approved" : "returned",
         journal,
       }),
     })
   })
-
-/**
- * A review written with its step when the unit's machine, locked, shows the task's report (the
- * one named, if any) awaiting review — no statement of its own; otherwise by `alone`, now.
- */
-const withStep =
-  <E>(
-    loaded: LoadedCampaign,
-    unit: string,
-    taskKey: string,
-    named: string | undefined,
-    alone: (tx: Tx, done: Review) => Effect.Effect<Reviewed | undefined, E, Db>,
-  ) =>
-  (tx: Tx, done: Review, machine: MachineRow): Effect.Effect<Reviewed | undefined, E, Db> => {
-    const shown = unitView(loaded.definition, unit, machine.snapshot).tasks.find((t) => t.task === taskKey)
-    if (shown?.status !== "submitted" || shown.report === null || (named !== undefined && shown.report !== named))
-      return alone(tx, done)
-    const { status, by, at, reason, comment } = done
-    tx.steps.rows.reviews.push({ id: shown.report, status, by, at, reason, comment })
-    return Effect.succeed({ id: shown.report, campaign_id: loaded.row.id, unit_key: unit, task_key: taskKey })
-  }
 
 /** Whether the actor may review reports of `unit` in the campaign. */
 const mayReview = (actor: Actor, loaded: LoadedCampaign, unit: string) =>
@@ -148,7 +134,7 @@ const mayReview = (actor: Actor, loaded: LoadedCampaign, unit: string) =>
 /**
  * A task's reference names the report's campaign and unit: a reviewer who may review there
  * needs no look-up before the command: the unit's machine, locked, names the report awaiting
- * review (`withStep`), or the review's own statement finds the task's latest report.
+ * review.
  * Nothing when anything is refused or not found: the look-up's way then decides, records and
  * answers the refusal as for any reference (this way wrote nothing).
  */
@@ -157,14 +143,8 @@ const reviewByTask = (asked: ReviewAsked) => {
   return Effect.gen(function* () {
     const loaded = yield* campaignForCommand(task.campaign, (copy) => mayReview(asked.actor, copy, task.unit))
     if (!mayReview(asked.actor, loaded, task.unit)) return Option.none()
-    const outcome = yield* reviewOnUnit(
-      asked,
-      loaded,
-      task.unit,
-      withStep(loaded, task.unit, task.task, undefined, (tx, done) =>
-        queryBesideSteps("reports.review", (db) => reviewLatestSubmitted(db, task, done), tx),
-      ),
-      (tx) => queryBesideSteps("reports.latest", (db) => latestReport(db, task), tx),
+    const outcome = yield* reviewOnUnit(asked, loaded, { unit: task.unit, task: task.task }, (tx) =>
+      queryBesideSteps("reports.latest", (db) => latestReport(db, task), tx),
     )
     return Option.some(outcome)
   }).pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none())))
@@ -202,10 +182,7 @@ const review = (
       const outcome = yield* reviewOnUnit(
         asked,
         loaded,
-        report.unit_key,
-        withStep(loaded, report.unit_key, report.task_key, String(report.id), (tx, done) =>
-          queryBesideSteps("reports.review", (db) => reviewSubmitted(db, report.id, done), tx),
-        ),
+        { unit: report.unit_key, task: report.task_key, report: String(report.id) },
         (tx) => queryBesideSteps("reports.byId", (db) => reportById(db, report.id), tx),
       )
       return { ...outcome.result, replayed: outcome.replayed }

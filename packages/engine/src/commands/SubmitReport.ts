@@ -14,7 +14,7 @@ import type { AttachmentContent } from "../JournalContent.ts"
 import { decode, type TaskAddress } from "../Refs.ts"
 import { selectAttachments } from "../sql/Attachments.ts"
 import type { KeptFile, ReportSlot } from "../sql/Machines.ts"
-import { type Submission, submitReportRows } from "../sql/Reports.ts"
+import { takeReportSlot } from "../sql/Reports.ts"
 import { attachmentsPerReport } from "./Attach.ts"
 import { commandOnUnit, nowIso, onFreshCampaign, requireOwnTask, resolveTask } from "./Common.ts"
 
@@ -68,27 +68,41 @@ const checkNamed = (tx: Tx, address: TaskAddress, named: ReadonlyArray<string>) 
     return named.map((id) => found.get(id) as NonNullable<ReturnType<typeof found.get>>)
   })
 
-/** The report's rows at the place its machine's lock took, written with its step: its id, attempt and files. */
+/**
+ * The report's rows at its place, written with its step: the place the machine's lock took, or
+ * one taken now (a second command on the machine in one batch, or a lock that was waited for).
+ */
 const reportAtSlot = (
   tx: Tx,
-  slot: ReportSlot,
-  submission: Submission & { readonly figures: Readonly<Record<string, string>> },
-  files: ReadonlyArray<KeptFile>,
-) => {
-  tx.steps.rows.reports.push({
-    id: slot.id,
-    campaign_id: submission.task.campaign,
-    unit_key: submission.task.unit,
-    task_key: submission.task.task,
-    attempt: slot.attempt,
-    narrative: submission.narrative,
-    submitted_by: submission.by,
-    submitted_at: submission.at,
-    figures: Object.entries(submission.figures),
-    files: files.map((f) => f.id),
-  })
-  return { id: slot.id, attempt: slot.attempt, files }
-}
+  task: TaskAddress,
+  taken: ReportSlot | undefined,
+  report: { readonly figures: Readonly<Record<string, string>>; readonly narrative: Readonly<Record<string, string>> },
+  uploads: ReadonlyArray<KeptFile> | undefined,
+  by: string,
+  at: string,
+) =>
+  Effect.map(
+    taken === undefined
+      ? queryBesideSteps("reports.slot", (db) => takeReportSlot(db, task), tx)
+      : Effect.succeed(taken),
+    (slot) => {
+      // A resubmission naming no files keeps the latest report's.
+      const files = uploads ?? slot.kept
+      tx.steps.rows.reports.push({
+        id: slot.id,
+        campaign_id: task.campaign,
+        unit_key: task.unit,
+        task_key: task.task,
+        attempt: slot.attempt,
+        narrative: report.narrative,
+        submitted_by: by,
+        submitted_at: at,
+        figures: Object.entries(report.figures),
+        files: files.map((f) => f.id),
+      })
+      return { id: slot.id, attempt: slot.attempt, files }
+    },
+  )
 
 /** Submits (or resubmits after a return) a report for `<campaign>/<unit>/<task>`. */
 export const submitReport = (
@@ -118,27 +132,7 @@ export const submitReport = (
           Effect.gen(function* () {
             const named = input.attachments
             const uploads = named === undefined ? undefined : yield* checkNamed(tx, address, named)
-            const submission = {
-              task: address,
-              narrative: report.narrative,
-              figures: report.figures,
-              by: actor.id,
-              at: when,
-            }
-            // At the place the lock took, the report goes with the step; else one statement stores it now:
-            // the attempt, the figures, and the files (a resubmission naming none keeps the last report's).
-            const { id, attempt, files } =
-              slot !== undefined
-                ? reportAtSlot(tx, slot, submission, uploads ?? slot.kept)
-                : yield* queryBesideSteps(
-                    "reports.submit",
-                    (db) =>
-                      submitReportRows(db, {
-                        ...submission,
-                        files: named === undefined ? { keep: true } : { named },
-                      }),
-                    tx,
-                  )
+            const { id, attempt, files } = yield* reportAtSlot(tx, address, slot, report, uploads, actor.id, when)
             const attachments: ReadonlyArray<AttachmentContent> = files.map((f) => ({
               sha256: f.sha256,
               name: f.name,

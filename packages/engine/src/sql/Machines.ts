@@ -6,6 +6,7 @@ import type { CampaignRow, MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
 import type { Sql } from "./Handle.ts"
 import type { DueItem, KeptFile, LockedMachine } from "./Locked.ts"
+import { latestAttemptWithFiles, reportSlotOf } from "./Reports.ts"
 
 /**
  * A statement's rows from one JSON parameter, typed by `columns` and estimated as few
@@ -179,21 +180,13 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       ${firstLookJoins}
       where l.asked_ord = a.ord
     ) x on true
-    left join lateral (
-      select r.attempt, (select json_agg(json_build_object('id', f.id::text, 'sha256', f.sha256, 'name', f.name,
-          'type', f.type, 'size', f.size::text) order by ra.position)
-        from report_attachments ra join attachments f on f.id = ra.attachment_id where ra.report_id = r.id) as files
-      from reports r
-      where a.report_task is not null
-        and r.campaign_id = a.campaign_id and r.unit_key = a.unit_key and r.task_key = a.report_task
-      order by r.attempt desc limit 1
-    ) p on true
+    left join lateral (${latestAttemptWithFiles(sql`a.campaign_id`, sql`a.unit_key`, sql`a.report_task`)}) p on true
     order by a.ord`.execute(db)
   return rows.map(({ ord: _, asked_ord: __, slot_id, slot_latest, slot_files, ...row }) => {
     const locked = lockedOf(row as LockedRow)
     return slot_id === null || locked.machine?.fresh !== true
       ? locked
-      : { ...locked, report: { id: slot_id, attempt: (slot_latest ?? 0) + 1, kept: slot_files ?? [] } }
+      : { ...locked, report: reportSlotOf(slot_id, slot_latest, slot_files) }
   })
 }
 
