@@ -43,7 +43,7 @@ export interface Store {
   readonly db: Kysely<Database>
   /**
    * Calls `onNotify` with each NOTIFY payload on `channel` (a lowercase identifier);
-   * resolves once listening, to a function that stops. Send with `select pg_notify(channel, payload)`.
+   * resolves once listening, to a function that stops. Send with `wake` (or `pg_notify`).
    */
   readonly listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>
   /**
