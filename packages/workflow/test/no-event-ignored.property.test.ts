@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { createActor, initialTransition, transition } from "xstate"
 import { type AnyEvent, apply, compile, initial, normalizeCampaign, unitView } from "../src/index.ts"
 import { week } from "./fixture.ts"
 
@@ -108,6 +109,36 @@ describe("a unit's machine under any sequence of events", () => {
         expect(approvedByEvent).toBe(approvals)
       }),
       { numRuns: 200 },
+    )
+  })
+
+  it("steps exactly as XState's own transition and persistence would, from its own initial snapshot", () => {
+    // `apply` and `initial` reuse one inert scope and persist the context as it is; here every
+    // step is taken again the way XState's public functions take it, and compared.
+    const persisted = (next: Parameters<typeof machine.getPersistedSnapshot>[0]) => {
+      const own = machine.getPersistedSnapshot(next) as unknown as { context: object }
+      return JSON.parse(JSON.stringify({ ...own, context: { ...own.context, outbox: [] } }))
+    }
+    const [first] = initialTransition(machine)
+    const start = initial(machine).snapshot as { context: object }
+    expect(JSON.parse(JSON.stringify(start))).toEqual({
+      ...persisted(first),
+      context: { ...persisted(first).context, unit: "county-a" },
+    })
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        let snapshot: unknown = JSON.parse(JSON.stringify(start))
+        for (const e of events) {
+          const result = apply(machine, snapshot, e)
+          if (Result.isFailure(result)) continue
+          const current = createActor(machine, { snapshot: snapshot as never }).getSnapshot()
+          const [next] = transition(machine, current, e as never)
+          expect(JSON.parse(JSON.stringify(result.success.snapshot))).toEqual(persisted(next))
+          expect(result.success.effects).toEqual((next.context as { outbox: unknown }).outbox)
+          snapshot = JSON.parse(JSON.stringify(result.success.snapshot))
+        }
+      }),
+      { numRuns: 300 },
     )
   })
 })

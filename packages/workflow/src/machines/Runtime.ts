@@ -6,7 +6,7 @@
  * does not handle; `apply` never does.
  */
 import { Result } from "effect"
-import { type AnyStateMachine, createActor, initialTransition, transition } from "xstate"
+import { type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, createActor } from "xstate"
 import type { Campaign } from "../Definition.ts"
 import { buildCampaignMachine } from "./CampaignMachine.ts"
 import type { AnyEvent, FollowUp } from "./Events.ts"
@@ -91,18 +91,54 @@ export const stateText = (value: unknown): string => {
   return `{${entries.map(([key, inner]) => (typeof inner === "string" ? `${key}:${inner}` : `${key}:${stateText(inner)}`)).join(",")}}`
 }
 
-const persist = (machine: AnyStateMachine, snapshot: ReturnType<typeof initialTransition>[0]) => {
-  const persisted = machine.getPersistedSnapshot(snapshot as never) as unknown as { context: { outbox?: unknown } }
-  return { ...persisted, context: { ...persisted.context, outbox: [] } }
+// One inert scope for each machine (units of one shape share theirs, by its root state node).
+// XState's `transition` and `initialTransition` build an actor for every call, and an actor
+// computes its machine's initial snapshot when built: a third of a step's time. These machines
+// start no actors, schedule nothing and run no action but `assign`, so a scope can be reused.
+const scopes = new WeakMap<object, AnyActorScope>()
+
+const scopeOf = (machine: AnyStateMachine): AnyActorScope => {
+  const found = scopes.get(machine.root)
+  if (found !== undefined) return found
+  const self = createActor(machine)
+  const made: AnyActorScope = {
+    self,
+    id: "",
+    sessionId: "",
+    system: self.system,
+    logger: () => undefined,
+    defer: () => undefined,
+    emit: () => undefined,
+    stopChild: () => undefined,
+    actionExecutor: () => undefined,
+  }
+  scopes.set(machine.root, made)
+  return made
+}
+
+/**
+ * The snapshot as XState persists it, its outbox emptied. XState's own walks the whole context
+ * for actors to replace by their ids; these machines keep none there, nor children, so the
+ * context is taken as it is (a snapshot with children goes XState's way).
+ */
+const persist = (machine: AnyStateMachine, snapshot: AnyMachineSnapshot) => {
+  if (Object.keys(snapshot.children).length > 0) {
+    const persisted = machine.getPersistedSnapshot(snapshot) as unknown as { context: object }
+    return { ...persisted, context: { ...persisted.context, outbox: [] } }
+  }
+  const { status, output, error, value, historyValue, context } = snapshot
+  const history: Record<string, Array<{ id: string }>> = {}
+  for (const [key, nodes] of Object.entries(historyValue)) history[key] = nodes.map((node) => ({ id: node.id }))
+  return { status, output, error, value, historyValue: history, context: { ...context, outbox: [] }, children: {} }
 }
 
 /** Rehydrates a persisted snapshot (never starts an actor: nothing runs). */
-export const restore = (machine: AnyStateMachine, persisted: unknown) =>
-  createActor(machine, { snapshot: persisted as never }).getSnapshot()
+export const restore = (machine: AnyStateMachine, persisted: unknown): AnyMachineSnapshot =>
+  machine.restoreSnapshot(persisted as never, scopeOf(machine)) as AnyMachineSnapshot
 
 /** The initial snapshot of a machine (a unit's names its unit; nothing happens on entry, so nothing else depends on it). */
 export const initial = (machine: AnyStateMachine): { snapshot: unknown; state: string } => {
-  const [snapshot] = initialTransition(machine)
+  const snapshot = machine.getInitialSnapshot(scopeOf(machine)) as AnyMachineSnapshot
   const persisted = persist(machine, snapshot)
   const unit = unitOf.get(machine)
   return {
@@ -123,7 +159,7 @@ export const apply = (
     return Result.fail(explainRejection(campaigns.get(machine), current, event))
   }
   // A persisted snapshot's outbox is always empty, so what `next` holds is this step's alone.
-  const [next] = transition(machine, current, event as never)
+  const next = machine.transition(current, event as never, scopeOf(machine)) as AnyMachineSnapshot
   const effects = (next.context as { outbox: FollowUp[] }).outbox
   return Result.succeed({ snapshot: persist(machine, next), effects, from, to: stateText(next.value) })
 }
