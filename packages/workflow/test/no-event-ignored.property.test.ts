@@ -33,6 +33,46 @@ const event: fc.Arbitrary<AnyEvent> = fc.oneof(
   fc.constant({ type: "task.unknown", task: "plan", at }),
 )
 
+type Machine = ReturnType<ReturnType<typeof compile>["unitMachine"]>
+
+/** XState's own persisted form of a snapshot, its outbox emptied, as JSON. */
+const persistedByXState = (machine: Machine, next: Parameters<Machine["getPersistedSnapshot"]>[0]) => {
+  const own = machine.getPersistedSnapshot(next) as unknown as { context: object }
+  return JSON.parse(JSON.stringify({ ...own, context: { ...own.context, outbox: [] } }))
+}
+
+/**
+ * Applies `events` from `start` and takes every accepted step again the way XState's public
+ * functions take it (`createActor` to restore, `transition`, `getPersistedSnapshot`): `apply`
+ * reuses one inert scope and persists the context as it is, and must come out the same.
+ */
+const stepsAsXState = (machine: Machine, start: unknown, events: ReadonlyArray<AnyEvent>) => {
+  let snapshot: unknown = JSON.parse(JSON.stringify(start))
+  let accepted = 0
+  for (const e of events) {
+    const result = apply(machine, snapshot, e)
+    if (Result.isFailure(result)) continue
+    const current = createActor(machine, { snapshot: snapshot as never }).getSnapshot()
+    const [next] = transition(machine, current, e as never)
+    expect(JSON.parse(JSON.stringify(result.success.snapshot))).toEqual(persistedByXState(machine, next))
+    expect(result.success.effects).toEqual((next.context as { outbox: unknown }).outbox)
+    snapshot = JSON.parse(JSON.stringify(result.success.snapshot))
+    accepted++
+  }
+  return { snapshot, accepted }
+}
+
+/** `initial` against XState's `initialTransition` (a unit's snapshot also names its unit). */
+const startsAsXState = (machine: Machine, unit?: string) => {
+  const [first] = initialTransition(machine)
+  const own = persistedByXState(machine, first)
+  const start = initial(machine).snapshot
+  expect(JSON.parse(JSON.stringify(start))).toEqual(
+    unit === undefined ? own : { ...own, context: { ...own.context, unit } },
+  )
+  return start
+}
+
 describe("a unit's machine under any sequence of events", () => {
   it("either changes something or says why not: no event is silently ignored", () => {
     fc.assert(
@@ -113,32 +153,32 @@ describe("a unit's machine under any sequence of events", () => {
   })
 
   it("steps exactly as XState's own transition and persistence would, from its own initial snapshot", () => {
-    // `apply` and `initial` reuse one inert scope and persist the context as it is; here every
-    // step is taken again the way XState's public functions take it, and compared.
-    const persisted = (next: Parameters<typeof machine.getPersistedSnapshot>[0]) => {
-      const own = machine.getPersistedSnapshot(next) as unknown as { context: object }
-      return JSON.parse(JSON.stringify({ ...own, context: { ...own.context, outbox: [] } }))
-    }
-    const [first] = initialTransition(machine)
-    const start = initial(machine).snapshot as { context: object }
-    expect(JSON.parse(JSON.stringify(start))).toEqual({
-      ...persisted(first),
-      context: { ...persisted(first).context, unit: "county-a" },
-    })
+    const start = startsAsXState(machine, "county-a")
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), (events) => {
-        let snapshot: unknown = JSON.parse(JSON.stringify(start))
-        for (const e of events) {
-          const result = apply(machine, snapshot, e)
-          if (Result.isFailure(result)) continue
-          const current = createActor(machine, { snapshot: snapshot as never }).getSnapshot()
-          const [next] = transition(machine, current, e as never)
-          expect(JSON.parse(JSON.stringify(result.success.snapshot))).toEqual(persisted(next))
-          expect(result.success.effects).toEqual((next.context as { outbox: unknown }).outbox)
-          snapshot = JSON.parse(JSON.stringify(result.success.snapshot))
-        }
+        stepsAsXState(machine, start, events)
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe("the campaign's machine, through a whole campaign", () => {
+  it("steps exactly as XState's own transition and persistence would", () => {
+    const campaignMachine = compile(campaign).campaignMachine()
+    const done = (phase: string) =>
+      ["county-a", "county-b", "town-a1"].map((unit) => ({ type: "unit.phase-done", phase, unit, at }) as AnyEvent)
+    const events: AnyEvent[] = [
+      { type: "campaign.start", by: "lead", at } as AnyEvent,
+      { type: "phase.due", phase: "preparation", at } as AnyEvent,
+      { type: "phase.due", phase: "publicity", at } as AnyEvent,
+      ...done("preparation"),
+      ...done("publicity"),
+      { type: "phase.deadline", phase: "publicity", at } as AnyEvent,
+      { type: "summary.written", at } as AnyEvent,
+    ]
+    const { snapshot, accepted } = stepsAsXState(campaignMachine, startsAsXState(campaignMachine), events)
+    expect(accepted).toBeGreaterThanOrEqual(9)
+    expect((snapshot as { value: unknown }).value).toBe("closed")
   })
 })
