@@ -550,12 +550,11 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
         engine.exit(approve("spring-week/town-a1/plan", lead, { idempotencyKey: "a-2" })),
       ]
       await until("the three commands to queue", async () => queuedCommands(db.kysely) === 3)
-      const { statements: sent } = await counted(async () => {
+      const { statements: sent, value: exits } = await counted(async () => {
         await holder.query("commit")
         await Promise.all([first, second])
         return Promise.all(queued)
       })
-      const exits = await Promise.all(queued)
       expect(exits.map(Exit.isSuccess)).toEqual([true, true, false])
       expect(String((exits[2] as Exit.Failure<unknown, unknown>).cause)).toMatch(/reports reviewed awaited review/)
       // Tried together first (one lock for the three), then under savepoints after the refusal,

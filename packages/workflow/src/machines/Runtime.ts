@@ -118,14 +118,13 @@ const scopeOf = (machine: AnyStateMachine): AnyActorScope => {
 
 /**
  * The snapshot as XState persists it, its outbox emptied. XState's own walks the whole context
- * for actors to replace by their ids; these machines keep none there, nor children, so the
- * context is taken as it is (a snapshot with children goes XState's way).
+ * for actors to replace by their ids; these machines keep none, there or as children, so the
+ * context is taken as it is. A machine that spawned one would be a defect here (and of the
+ * shared scope), said at once rather than persisted wrong.
  */
-const persist = (machine: AnyStateMachine, snapshot: AnyMachineSnapshot) => {
-  if (Object.keys(snapshot.children).length > 0) {
-    const persisted = machine.getPersistedSnapshot(snapshot) as unknown as { context: object }
-    return { ...persisted, context: { ...persisted.context, outbox: [] } }
-  }
+const persist = (snapshot: AnyMachineSnapshot) => {
+  if (Object.keys(snapshot.children).length > 0)
+    throw new Error(`machine ${snapshot.machine.id} holds child actors: its steps cannot be persisted as data`)
   const { status, output, error, value, historyValue, context } = snapshot
   const history: Record<string, Array<{ id: string }>> = {}
   for (const [key, nodes] of Object.entries(historyValue)) history[key] = nodes.map((node) => ({ id: node.id }))
@@ -139,7 +138,7 @@ export const restore = (machine: AnyStateMachine, persisted: unknown): AnyMachin
 /** The initial snapshot of a machine (a unit's names its unit; nothing happens on entry, so nothing else depends on it). */
 export const initial = (machine: AnyStateMachine): { snapshot: unknown; state: string } => {
   const snapshot = machine.getInitialSnapshot(scopeOf(machine)) as AnyMachineSnapshot
-  const persisted = persist(machine, snapshot)
+  const persisted = persist(snapshot)
   const unit = unitOf.get(machine)
   return {
     snapshot: unit === undefined ? persisted : { ...persisted, context: { ...persisted.context, unit } },
@@ -161,5 +160,5 @@ export const apply = (
   // A persisted snapshot's outbox is always empty, so what `next` holds is this step's alone.
   const next = machine.transition(current, event as never, scopeOf(machine)) as AnyMachineSnapshot
   const effects = (next.context as { outbox: FollowUp[] }).outbox
-  return Result.succeed({ snapshot: persist(machine, next), effects, from, to: stateText(next.value) })
+  return Result.succeed({ snapshot: persist(next), effects, from, to: stateText(next.value) })
 }
