@@ -31,8 +31,11 @@ export interface WorkerOptions {
   /** Most machines' next items claimed and applied together in one transaction (default 32; 1 claims one at a time). */
   readonly claim?: number
   /**
-   * How often the worker vacuums and analyzes what autovacuum would, where none runs (PGlite, or
-   * a server with it off; see `Upkeep.ts`), in ms: default 60,000, autovacuum's own interval; 0 never.
+   * How often the worker looks whether a table is due for what autovacuum would do, and does it,
+   * where none runs (PGlite, or a server with it off; see `Upkeep.ts`), in ms: default 5,000; 0
+   * never. Autovacuum's own minute is too long for the queues: a national phase's sweep leaves
+   * tens of thousands of dead entries in their partial indexes within seconds, and every claim
+   * walks them (docs/performance.md). A look that finds nothing due is one cheap statement.
    */
   readonly upkeepMs?: number
   /**
@@ -246,7 +249,7 @@ export const runWorker = (options: WorkerOptions = {}) =>
       }),
     )
     yield* Effect.addFinalizer(() => Effect.promise(() => unlisten()))
-    const upkeepMs = options.upkeepMs ?? 60_000
+    const upkeepMs = options.upkeepMs ?? 5_000
     if (upkeepMs > 0) yield* keepUp(upkeepMs)
     log.info({ database: store.describe }, "worker started")
     const pollMs = options.pollMs ?? 1000
