@@ -11,6 +11,8 @@ import pg from "pg"
 import { expect, it } from "vitest"
 import { Db } from "../src/Db.ts"
 import { upkeepRound } from "../src/worker/Upkeep.ts"
+import { runWorker } from "../src/worker/Worker.ts"
+import { testEngine } from "./support.ts"
 
 const round = (store: Store) => Effect.runPromise(Effect.provide(upkeepRound, Db.fromStore(store)))
 
@@ -127,6 +129,33 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
       if (url !== undefined) await store.close()
     }
   })
+
+  it("is done by a running worker within seconds of a table passing its threshold, at its default pace", async () => {
+    const store = ctx.store()
+    if (await autovacuumRuns(store)) return
+    await sql`create table swept (id int primary key, value int)`.execute(store.db)
+    await sql`insert into swept select n, n from generate_series(1, 1000) n`.execute(store.db)
+    await statsShow(store, "swept", (stats) => stats.changed >= 1000)
+    await sql`analyze swept`.execute(store.db)
+    await sql`update swept set value = value + 1 where id <= 300`.execute(store.db)
+    await statsShow(store, "swept", (stats) => stats.dead >= 300)
+    // A worker as deployed, with no options. A national sweep leaves its dead entries in the queues
+    // within seconds; autovacuum's minute (the pace before) is past this wait's limit of 30 s.
+    const engine = testEngine(store)
+    try {
+      const vacuumed = Effect.promise(async () => {
+        for (let tries = 0; tries < 300; tries++) {
+          if ((await statsOf(store, "swept")).vacuumed) return true
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        return false
+      })
+      expect(await engine.run(Effect.raceFirst(Effect.as(runWorker(), false), vacuumed))).toBe(true)
+      expect((await statsOf(store, "swept")).dead).toBe(0)
+    } finally {
+      await engine.dispose()
+    }
+  }, 60_000)
 
   it("is done by one process at a time: a round finds another's lock and does nothing", async () => {
     const url = ctx.databaseUrl()
