@@ -20,7 +20,7 @@ import type { Workers } from "./Workers.ts"
 const hour = 3_600_000
 
 /** The tables an opening or a deadline changes wholesale: the queues, the machines, their tasks and reports. */
-export const analyzedAfterSweep = ["timers", "messages", "machines", "tasks", "reports"] as const
+const analyzedAfterSweep = ["timers", "messages", "machines", "tasks", "reports"] as const
 
 /** One sweep: every unit's item at one instant, applied by the workers. */
 export interface Sweep {

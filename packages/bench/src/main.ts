@@ -80,20 +80,19 @@ const options = {
   help: { type: "boolean", short: "h", default: false },
 } as const
 
+/** Node's refusals of a command line, in Chinese (its own message follows in English). */
+const parseErrors: Record<string, string> = {
+  ERR_PARSE_ARGS_UNKNOWN_OPTION: "不认识的参数",
+  ERR_PARSE_ARGS_INVALID_OPTION_VALUE: "参数缺少取值",
+  ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: "多余的参数",
+}
+
 const parsed = (() => {
   try {
     return parseArgs({ options })
   } catch (error) {
     // An unknown flag or a missing value: said in both languages, then how to ask for help.
-    const code = (error as { code?: string }).code
-    const zh =
-      code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
-        ? "不认识的参数"
-        : code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
-          ? "参数缺少取值"
-          : code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
-            ? "多余的参数"
-            : "参数无法解析"
+    const zh = parseErrors[(error as { code?: string }).code ?? ""] ?? "参数无法解析"
     console.error(
       `参数有误 / invalid flags:\n${zh} / ${error instanceof Error ? error.message : String(error)}\n` +
         "用 --help 查看可用参数 / --help lists the flags",

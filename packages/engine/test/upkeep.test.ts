@@ -32,8 +32,8 @@ const statsOf = async (store: Store, table: string): Promise<TableStats> => {
 }
 
 // A backend reports its counts when idle, at most once a second: asked until they show.
-const statsShow = async (store: Store, table: string, enough: (stats: TableStats) => boolean) => {
-  for (let tries = 0; tries < 600; tries++) {
+const statsShow = async (store: Store, table: string, enough: (stats: TableStats) => boolean, tries = 600) => {
+  for (let tried = 0; tried < tries; tried++) {
     if (enough(await statsOf(store, table))) return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -143,14 +143,8 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
     // within seconds; autovacuum's minute (the pace before) is past this wait's limit of 30 s.
     const engine = testEngine(store)
     try {
-      const vacuumed = Effect.promise(async () => {
-        for (let tries = 0; tries < 300; tries++) {
-          if ((await statsOf(store, "swept")).vacuumed) return true
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
-        return false
-      })
-      expect(await engine.run(Effect.raceFirst(Effect.as(runWorker(), false), vacuumed))).toBe(true)
+      const vacuumed = Effect.promise(() => statsShow(store, "swept", (stats) => stats.vacuumed, 300))
+      await engine.run(Effect.raceFirst(runWorker(), vacuumed))
       expect((await statsOf(store, "swept")).dead).toBe(0)
     } finally {
       await engine.dispose()
