@@ -35,6 +35,7 @@ import {
 } from "./sql/Machines.ts"
 import {
   backlogged,
+  type ClaimedBatch,
   lockBacklogs,
   lockNextDueOfMachine,
   lockPendingMessage,
@@ -104,6 +105,11 @@ export interface ApplyOptions {
   readonly perMachine?: number
   /** attempts before a failing item is parked as dead (`isolated`; default 5) */
   readonly maxAttempts?: number
+  /**
+   * Batched: the items' machines (and the backlogs behind their messages) as the statement that
+   * claimed the items locked them (`claimBatch`), instead of statements of their own.
+   */
+  readonly claimed?: Pick<ClaimedBatch, "machines" | "campaigns" | "backlog">
 }
 
 /** What a batch did: an outcome per item, in order, and what was drained behind its messages. */
@@ -263,12 +269,14 @@ const drainBacklogsTogether = (
   now: Date,
   limit: number,
   load: Campaigns,
+  prefetched: ((ids: ReadonlyArray<string>) => ClaimedBatch["backlog"] | undefined) | undefined,
 ) =>
   Effect.gen(function* () {
     const total = { applied: 0, moot: 0 }
     // Applied messages are those of held machines (one a command holds is `busy`, never applied).
     const ids = [...new Set(messages.map((item) => item.row.machine_id as string))]
-    const { items, horizon } = yield* query("queue.lockBacklogs", (db) => lockBacklogs(db, ids, now, limit), tx)
+    const { items, horizon } =
+      prefetched?.(ids) ?? (yield* query("queue.lockBacklogs", (db) => lockBacklogs(db, ids, now, limit), tx))
     if (horizon === undefined) return total
     const marks = { timers: [] as Completion[], messages: [] as Completion[] }
     // Machines whose drain a timer due by the horizon ended.
@@ -385,6 +393,39 @@ const applyClaimed = (
   })
 
 /**
+ * The backlog the claim took (`claimBatch`), for the machines `ids`, as a look after the batch's
+ * steps would find it — or `undefined` when only that look can tell: a step was written already,
+ * or sent a message to one of these machines (it joins their backlog). Its horizon is brought
+ * before the timers the steps set.
+ */
+const prefetchedBacklog =
+  (tx: Tx, backlog: ClaimedBatch["backlog"], heldByUnit: ReadonlyMap<string, string>, flushed: number) =>
+  (ids: ReadonlyArray<string>): ClaimedBatch["backlog"] | undefined => {
+    const rows = tx.steps.rows
+    if (tx.steps.written !== flushed) return undefined
+    const draining = new Set(ids)
+    for (const message of rows.sent) {
+      const to = heldByUnit.get(`${message.campaign_id}\u0000${message.unit ?? ""}`)
+      if (to !== undefined && draining.has(to)) return undefined
+    }
+    if (backlog.horizon === undefined) return backlog
+    let horizon = backlog.horizon.getTime()
+    for (const timer of rows.scheduled) horizon = Math.min(horizon, Date.parse(timer.due_at) - 1)
+    const order = new Map(ids.map((id, n) => [id, n]))
+    const items = backlog.items
+      .filter(
+        (item) =>
+          item.kind === "message" &&
+          order.has(item.row.machine_id as string) &&
+          new Date(item.row.available_at).getTime() <= horizon,
+      )
+      .sort(
+        (a, b) => (order.get(a.row.machine_id as string) as number) - (order.get(b.row.machine_id as string) as number),
+      )
+    return { items, horizon: items.length === 0 ? undefined : new Date(horizon) }
+  }
+
+/**
  * Applies a batch of due items to their machines in `tx`, in order: a command's event after
  * whatever fell due on its machine by its time; claimed timers and messages, each marked
  * done or moot at `now` (a failure recorded on the item in `isolated` mode, failing the
@@ -398,13 +439,16 @@ export const applyDue = <A = never, E = never, R = never>(
   Effect.gen(function* () {
     const { now, mode } = options
     const campaigns = campaignsOf(tx)
+    // Steps written so far: a backlog taken with the claim stands only if none was written since.
+    const flushed = tx.steps.written
     const claimed = due.filter((item): item is QueueItem => item.kind !== "command")
     // Batched: every claimed item's machine at once, in id order, but those a command holds.
     const ids = [...new Set(claimed.flatMap((item) => (item.row.machine_id === null ? [] : [item.row.machine_id])))]
     let held: Map<string, MachineRow> | undefined
     if (mode === "batched") {
       const locked =
-        ids.length === 0 ? undefined : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx)
+        options.claimed ??
+        (ids.length === 0 ? undefined : yield* query("machine.tryLockMany", (db) => tryLockMachines(db, ids), tx))
       held = new Map(locked?.machines.map((row) => [row.id, row]))
       for (const [id, campaign] of locked?.campaigns ?? []) campaigns.read.set(id, campaign)
     }
@@ -458,10 +502,12 @@ export const applyDue = <A = never, E = never, R = never>(
     yield* completeItems(tx, completions, now)
     const limit = (options.perMachine ?? 1) - 1
     if (limit < 1 || applied.length === 0) return { outcomes, backlog: { applied: 0, moot: 0 } } satisfies Applied<A>
+    const prefetched =
+      options.claimed === undefined ? undefined : prefetchedBacklog(tx, options.claimed.backlog, heldByUnit, flushed)
     const drain =
       held === undefined
         ? drainBacklogs(tx, applied, now, limit, campaigns)
-        : drainBacklogsTogether(tx, applied, held, now, limit, campaigns)
+        : drainBacklogsTogether(tx, applied, held, now, limit, campaigns, prefetched)
     // Isolated, a backlog that fails is left to later claims, never charged to the item before it.
     const backlog =
       mode === "batched"

@@ -32,6 +32,8 @@ export interface StepBuffer {
   machines: Set<string>
   /** whether a step waits for the next statement, or is written at once */
   defer: boolean
+  /** how many times steps were taken to be written, in this transaction */
+  written: number
 }
 
 /** A transaction in progress and the journal rows it has queued (written by `Journal.ts` before it commits). */
@@ -88,12 +90,17 @@ export const takeSteps = (tx: Tx): { readonly rows: StepRows; readonly machines:
   for (const campaign of taken.rows.woken) tx.woken.add(campaign)
   tx.steps.rows = noStepRows()
   tx.steps.machines = new Set()
+  tx.steps.written++
   return taken
 }
 
 /** Whether the transaction has steps (or a command's report or review) not yet written. */
 export const stepsPending = (tx: Tx): boolean =>
-  tx.steps.machines.size > 0 || tx.steps.rows.reports.length > 0 || tx.steps.rows.reviews.length > 0
+  tx.steps.machines.size > 0 ||
+  tx.steps.rows.reports.length > 0 ||
+  tx.steps.rows.reviews.length > 0 ||
+  tx.steps.rows.completed.timers.length > 0 ||
+  tx.steps.rows.completed.messages.length > 0
 
 /** Writes the transaction's pending machine steps, if any, in one statement. */
 export const flushSteps = (tx: Tx): Effect.Effect<void, StoreError> =>
@@ -151,7 +158,7 @@ export const transaction = <A, E, R>(
         const tx: Tx = {
           db: handle,
           journal: emptyJournal(),
-          steps: { rows: noStepRows(), machines: new Set(), defer: false },
+          steps: { rows: noStepRows(), machines: new Set(), defer: false, written: 0 },
           woken: new Set(),
         }
         return Effect.flatMap(body(tx), (result) =>

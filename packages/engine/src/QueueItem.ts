@@ -37,13 +37,23 @@ export const completeItem = (tx: Tx, item: QueueItem, completion: Completion, no
     tx,
   )
 
-/** Marks items done or moot as of `now`: one statement per queue. */
+/**
+ * Marks items done or moot as of `now`: with the transaction's deferred steps, in their statement;
+ * otherwise one statement per queue.
+ */
 export const completeItems = (
   tx: Tx,
   completions: { readonly timers: ReadonlyArray<Completion>; readonly messages: ReadonlyArray<Completion> },
   now: Date,
 ) =>
   Effect.gen(function* () {
+    if (tx.steps.defer) {
+      const at = now.toISOString()
+      const { completed } = tx.steps.rows
+      for (const c of completions.timers) completed.timers.push({ ...c, at })
+      for (const c of completions.messages) completed.messages.push({ ...c, at })
+      return
+    }
     // Beside the batch's pending steps: they write other timers and messages than the claimed ones,
     // but for a step cancelling its own claimed timer, which then stays done as it would after them.
     if (completions.timers.length > 0)

@@ -10,7 +10,7 @@ import { type Kysely, sql } from "kysely"
 import { expect, it } from "vitest"
 import { lockMachineWithDue } from "../src/sql/Machines.ts"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
-import { claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
+import { claimBatchStatement, claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
 import { selectMachine } from "../src/sql/ReadMachines.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
@@ -112,6 +112,12 @@ describeEachDatabase("plans of the workers' claim", (ctx) => {
     expect(plan).toContain("messages_pending_by_machine")
     const claimed = await claimDueItems(db, now, 32)
     expect(claimed.map((item) => item.kind)).toEqual(Array.from({ length: 32 }, () => "message"))
+    // A worker's batch claims the same way, and takes each locked machine's backlog by its index.
+    const batch = (await sql<{ "QUERY PLAN": string }>`explain ${claimBatchStatement(now, 32, 99)}`.execute(db)).rows
+      .map((row) => row["QUERY PLAN"])
+      .join("\n")
+    expect(batch).not.toMatch(/Anti Join|Seq Scan on (timers|messages)/)
+    expect(batch).toContain("messages_pending_by_machine")
   })
 })
 

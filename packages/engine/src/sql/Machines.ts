@@ -13,7 +13,7 @@ import { latestAttemptWithFiles, reportSlotOf } from "./Reports.ts"
  * (`liandong_rows`, migration 0026): a join with them then looks each row up by index where a
  * set function's usual estimate (100 rows) made a whole table's scan look cheaper.
  */
-const fewRows = (rows: string, alias: "a" | "r" | "s", columns: RawBuilder<unknown>) =>
+const fewRows = (rows: string, alias: "a" | "r" | "s" | "u", columns: RawBuilder<unknown>) =>
   sql`liandong_rows(${rows}::jsonb) as ${sql.raw(alias)}_row(e) cross join lateral jsonb_to_record(${sql.raw(alias)}_row.e)
     as ${sql.raw(alias)}(${columns})`
 
@@ -373,6 +373,14 @@ export interface ReviewToWrite {
   readonly comment: string | null
 }
 
+/** A claimed timer or message marked applied (`done`) or no longer accepted (`moot`, with the reason). */
+export interface ItemToComplete {
+  readonly id: string
+  readonly status: "done" | "moot"
+  readonly note: string | null
+  readonly at: string
+}
+
 /** Everything some steps write, as rows: one statement writes them whatever their number. */
 export interface StepRows {
   readonly machines: SavedMachine[]
@@ -386,6 +394,8 @@ export interface StepRows {
   /** reports the commands submit, and reviews of reports, written with the commands' steps */
   readonly reports: ReportToInsert[]
   readonly reviews: ReviewToWrite[]
+  /** the claimed items a worker's batch applied, marked with its steps */
+  readonly completed: { readonly timers: ItemToComplete[]; readonly messages: ItemToComplete[] }
   /** campaigns whose workers are to be woken once this commits (new timers, messages or a summary job) */
   readonly woken: Set<string>
 }
@@ -402,10 +412,13 @@ export const noStepRows = (): StepRows => ({
   notices: [],
   reports: [],
   reviews: [],
+  completed: { timers: [], messages: [] },
   woken: new Set(),
 })
 
 const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
+
+const completedColumns = sql`id bigint, status text, note text, at timestamptz`
 
 /**
  * The steps of any number of machines (one step each) as data-modifying CTEs of fixed text,
@@ -418,7 +431,9 @@ const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
  * wake once it has committed (`Tx.woken`), never a NOTIFY of this statement's.
  *
  * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
- * accepted and marks it moot.
+ * accepted and marks it moot. The claimed timers and messages a batch applied are marked in the
+ * same statement (`completed`); a step cancelling its own claimed timer leaves it done, as a row
+ * is updated once in a statement.
  */
 export const stepWrites = (rows: StepRows) => sql`next as (
       select s.* from ${fewRows(
@@ -475,6 +490,7 @@ export const stepWrites = (rows: StepRows) => sql`next as (
           at timestamptz`,
       )}
         join timers p on p.machine_id = r.machine_id and p.key = r.key and p.status = 'pending'
+          and p.id <> all(${rows.completed.timers.map((t) => t.id)}::bigint[])
         for update of p skip locked) c
       where t.id = c.id
       returning 1
@@ -536,6 +552,16 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       )}
       where p.id = r.id and p.status = 'submitted'
       returning p.id
+    ), timers_done as (
+      update timers q set status = u.status, done_at = u.at, last_error = u.note
+      from ${fewRows(json(rows.completed.timers), "u", completedColumns)}
+      where q.id = u.id
+      returning 1
+    ), messages_done as (
+      update messages q set status = u.status, done_at = u.at, last_error = u.note
+      from ${fewRows(json(rows.completed.messages), "u", completedColumns)}
+      where q.id = u.id
+      returning 1
     )`
 
 /**
@@ -551,7 +577,7 @@ export const stepCounts = (rows: StepRows) =>
     (select count(*) from campaign) + (select count(*) from projected) + (select count(*) from scheduled)
       + (select count(*) from cancelled) + (select count(*) from sent) + (select count(*) from summarized)
       + (select count(*) from noticed) + (select count(*) from reported) + (select count(*) from figured)
-      + (select count(*) from carried))`
+      + (select count(*) from carried) + (select count(*) from timers_done) + (select count(*) from messages_done))`
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
 export const writeSteps = (db: Sql, rows: StepRows) =>

@@ -5,7 +5,7 @@
  * each item done, moot or failed in the transaction that applied it.
  */
 
-import type { MessageRow, TimerRow } from "@liandong/store"
+import type { CampaignRow, MachineRow, MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import { type Sql, unprepared } from "../Db.ts"
 
@@ -67,7 +67,12 @@ export const claimDueItems = async (db: Sql, now: Date, limit: number) => {
 /** The statement of `claimDueItems`. */
 export const claimDueStatement = (now: Date, limit: number) =>
   sql<ItemRow>`${unprepared}
-    with horizon as (
+    with ${claimCtes(now, limit)}
+    select * from (${itemColumns("m", "t")}) claimed
+    order by coalesce(available_at, due_at), id`
+
+/** The claim's CTEs: `m` the messages claimed, `t` the timers (when no message is). */
+const claimCtes = (now: Date, limit: number) => sql`horizon as (
       select least(${now}::timestamptz, coalesce(min(due_at), ${now}::timestamptz)) as at
       from timers where status = 'pending'
     ), m as materialized (
@@ -92,9 +97,168 @@ export const claimDueStatement = (now: Date, limit: number) =>
             and earlier.available_at <= timers.due_at offset 0)
       order by due_at, id limit ${limit}
       for update skip locked
+    )`
+
+/** A claimed item's row in `claimBatch`'s answer, with its machine when locked, or a message of a backlog. */
+type BatchRow = ItemRow & {
+  readonly part: "claimed" | "backlog"
+  readonly machine_kind: MachineRow["kind"] | null
+  readonly machine_unit_key: string | null
+  readonly machine_snapshot: unknown
+  readonly machine_version: number | null
+  readonly machine_machine_hash: string | null
+  readonly machine_phase: string | null
+  readonly machine_status: string | null
+  readonly machine_overdue: boolean | null
+  readonly machine_updated_at: Date | null
+  readonly campaign_definition_id: CampaignRow["definition_id"] | null
+  readonly campaign_status: CampaignRow["status"] | null
+  readonly campaign_journal_seq: number | null
+  readonly campaign_journal_head: string | null
+  readonly campaign_created_at: Date | null
+  readonly campaign_started_at: Date | null
+  readonly campaign_closed_at: Date | null
+  readonly campaign_hash: string | null
+  readonly backlog_horizon: Date | null
+  readonly n: string
+  readonly ord: Date
+}
+
+/** A worker's batch as one statement claimed it (`claimBatch`). */
+export interface ClaimedBatch {
+  /** the items claimed, in the order to apply them */
+  readonly items: QueueItem[]
+  /** their machines that no one else held, locked; and those machines' campaigns */
+  readonly machines: MachineRow[]
+  readonly campaigns: Map<string, { readonly row: CampaignRow; readonly hash: string }>
+  /**
+   * Behind each claimed message whose machine is locked, up to `backlog` of its event messages
+   * never tried, available by `horizon` (before every pending timer), oldest first, locked: in
+   * the order of the claimed items, then of their machine's queue.
+   */
+  readonly backlog: { readonly items: QueueItem[]; readonly horizon: Date | undefined }
+}
+
+/**
+ * A worker's batch in one statement: the claim of `claimDueItems`, the claimed items' machines
+ * locked unless another transaction holds them (a command: the item is left to it), with their
+ * campaigns, and when messages were claimed, the backlogs behind them as `lockBacklogs` would
+ * take them before the batch's own steps (`ApplyDue.ts` uses them unless a step sent a message
+ * to one of these machines or set a timer before their horizon).
+ */
+export const claimBatch = async (db: Sql, now: Date, limit: number, backlog: number): Promise<ClaimedBatch> => {
+  const { rows } = await claimBatchStatement(now, limit, backlog).execute(db)
+  const items: QueueItem[] = []
+  const machines: MachineRow[] = []
+  const campaigns = new Map<string, { readonly row: CampaignRow; readonly hash: string }>()
+  const backlogItems: QueueItem[] = []
+  let horizon: Date | undefined
+  for (const row of rows) {
+    const {
+      part,
+      machine_kind,
+      machine_unit_key,
+      machine_snapshot,
+      machine_version,
+      machine_machine_hash,
+      machine_phase,
+      machine_status,
+      machine_overdue,
+      machine_updated_at,
+      campaign_definition_id,
+      campaign_status,
+      campaign_journal_seq,
+      campaign_journal_head,
+      campaign_created_at,
+      campaign_started_at,
+      campaign_closed_at,
+      campaign_hash,
+      backlog_horizon,
+      n: _n,
+      ord: _ord,
+      ...item
+    } = row
+    if (part === "backlog") {
+      backlogItems.push(queueItemOf(item))
+      continue
+    }
+    if (backlog_horizon !== null) horizon = backlog_horizon
+    items.push(queueItemOf(item))
+    if (machine_kind === null || item.machine_id === null) continue
+    machines.push({
+      id: item.machine_id,
+      campaign_id: item.campaign_id,
+      kind: machine_kind,
+      unit_key: machine_unit_key,
+      snapshot: machine_snapshot,
+      version: machine_version as number,
+      machine_hash: machine_machine_hash as string,
+      phase: machine_phase,
+      status: machine_status as string,
+      overdue: machine_overdue as boolean,
+      updated_at: machine_updated_at as Date,
+    } as MachineRow)
+    campaigns.set(item.campaign_id, {
+      row: {
+        id: item.campaign_id,
+        definition_id: campaign_definition_id as CampaignRow["definition_id"],
+        status: campaign_status as CampaignRow["status"],
+        journal_seq: campaign_journal_seq as number,
+        journal_head: campaign_journal_head as string,
+        created_at: campaign_created_at as Date,
+        started_at: campaign_started_at,
+        closed_at: campaign_closed_at,
+      } as CampaignRow,
+      hash: campaign_hash as string,
+    })
+  }
+  return {
+    items,
+    machines,
+    campaigns,
+    backlog: { items: backlogItems, horizon: backlogItems.length === 0 ? undefined : horizon },
+  }
+}
+
+/** The statement of `claimBatch`. */
+export const claimBatchStatement = (now: Date, limit: number, backlog: number) =>
+  sql<BatchRow>`${unprepared}
+    with ${claimCtes(now, limit)}, claimed as materialized (
+      ${itemColumns("m", "t")}
+    ), locked as materialized (
+      select * from machines where id in (select machine_id from claimed)
+      order by id for no key update skip locked
+    ), backlog_horizon as (
+      select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
+      from timers where status = 'pending'
+    ), backlog as materialized (
+      select b.*, c.n from (select id, row_number() over (order by available_at, id) as n, machine_id from m) c
+      join locked l on l.id = c.machine_id
+      cross join lateral (
+        select * from messages
+        where machine_id = l.id and status = 'pending' and kind = 'event' and attempts = 0 and id <> c.id
+          and available_at <= (select at from backlog_horizon)
+        order by available_at, id limit ${backlog}
+        for update
+      ) b
     )
-    select * from (${itemColumns("m", "t")}) claimed
-    order by coalesce(available_at, due_at), id`
+    select 'claimed' as part, c.*, l.kind as machine_kind, l.unit_key as machine_unit_key,
+      l.snapshot as machine_snapshot, l.version as machine_version, l.machine_hash as machine_machine_hash,
+      l.phase as machine_phase, l.status as machine_status, l.overdue as machine_overdue,
+      l.updated_at as machine_updated_at, k.definition_id as campaign_definition_id, k.status as campaign_status,
+      k.journal_seq as campaign_journal_seq, k.journal_head as campaign_journal_head,
+      k.created_at as campaign_created_at, k.started_at as campaign_started_at, k.closed_at as campaign_closed_at,
+      d.hash as campaign_hash, (select at from backlog_horizon) as backlog_horizon,
+      0::bigint as n, coalesce(c.available_at, c.due_at) as ord
+    from claimed c left join locked l on l.id = c.machine_id
+      left join campaigns k on k.id = l.campaign_id left join definitions d on d.id = k.definition_id
+    union all
+    select 'backlog', 'message', b.id, b.campaign_id, b.machine_id, b.event, b.status, b.attempts, b.last_error,
+      b.created_at, b.done_at, b.kind, b.dedupe_key, b.available_at, null, null,
+      null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+      b.n, b.available_at
+    from backlog b
+    order by part desc, n, ord, id`
 
 /**
  * The earliest item due on one machine by `at` — a timer due, or an event message sent — in

@@ -16,7 +16,7 @@ import { deliverNotices } from "../notices/Notices.ts"
 import type { QueueItem } from "../QueueItem.ts"
 import { describeCause } from "../Savepoint.ts"
 import { workDue, workerLook } from "../sql/Notices.ts"
-import { claimDueItems } from "../sql/Queue.ts"
+import { claimBatch, claimDueItems } from "../sql/Queue.ts"
 import { noteFailure, recordFailure } from "./DeadLetter.ts"
 import { keepUp } from "./Upkeep.ts"
 
@@ -105,10 +105,13 @@ const claimAndApply = (now: Date, options: WorkerOptions) =>
   journaled("worker.batch", (tx) =>
     Effect.gen(function* () {
       const limit = options.claim ?? 32
-      // Messages first (by the earliest pending timer), else timers due: one statement.
-      const items = yield* query("queue.claimDue", (db) => claimDueItems(db, now, limit), tx)
+      const perMachine = options.batch ?? 100
+      // Messages first (by the earliest pending timer), else timers due; their machines locked and
+      // the backlogs behind the messages: one statement.
+      const batch = yield* query("queue.claimBatch", (db) => claimBatch(db, now, limit, perMachine - 1), tx)
+      const items = batch.items
       if (items.length === 0) return undefined
-      const applied = yield* applyDue(tx, items, { now, mode: "batched", perMachine: options.batch ?? 100 })
+      const applied = yield* applyDue(tx, items, { now, mode: "batched", perMachine, claimed: batch })
       const tally: WorkerTally = { applied: 0, moot: 0, summaries: 0, failed: 0 }
       for (const outcome of applied.outcomes) {
         if (outcome === "applied" || outcome === "moot") tally[outcome]++
