@@ -84,7 +84,9 @@ describeEachDatabase("notices that reach people", (ctx) => {
   it("fans a notice out to every contact of its unit, in-app and by email, in Chinese", async () => {
     await engine.advance("2026-04-13T09:00:00+08:00")
     const tally = await deliver("2026-04-13T09:00:00+08:00")
-    expect(tally).toMatchObject({ expanded: 3, sent: 2, failed: 0, parked: 0 })
+    // Two units have a contact with an address: their notices are the fan-out's; the third unit's
+    // contacts read theirs in the app, where its step showed it.
+    expect(tally).toMatchObject({ expanded: 2, sent: 2, failed: 0, parked: 0 })
     const rows = await deliveries()
     expect(
       rows

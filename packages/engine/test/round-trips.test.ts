@@ -148,8 +148,38 @@ describeEachDatabase("round trips a command", (ctx) => {
     expect(again.statements.filter((statement) => statement.includes("with horizon as"))).toEqual([])
   })
 
+  it("a notice its unit's contacts read only in the app is shown by its step: the worker's pass only looks", async () => {
+    await engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z")))
+    const clerk = await engine.actor("clerk-a")
+    await engine.run(acknowledge("spring-week/county-a/plan", clerk))
+    const report = await engine.run(submitReport("spring-week/county-a/plan", body, clerk))
+    // The approval notifies the unit; no contact has an email address, no campaign a webhook.
+    await engine.run(approve(String(report.report), await engine.actor("lead")))
+    const shown = await ctx
+      .store()
+      .db.selectFrom("deliveries as d")
+      .innerJoin("notifications as n", "n.id", "d.notification_id")
+      .select(["d.principal_id", "d.channel", "d.status", "n.kind", "n.expanded_at"])
+      .where("n.kind", "=", "approved")
+      .execute()
+    expect(shown.map((row) => [row.principal_id, row.channel, row.status, row.kind])).toEqual([
+      ["clerk-a", "in-app", "sent", "approved"],
+    ])
+    expect(shown[0]?.expanded_at).not.toBeNull()
+    const pass = await counted(() => engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z"))))
+    expect(pass.value).toEqual({ expanded: 0, sent: 0, failed: 0, parked: 0 })
+    expect(pass.statements).toHaveLength(1)
+  })
+
   it("a worker pass fanning out a notice makes one transaction for it, and none for what is not due", async () => {
     await engine.run(deliverNotices(new Date("2026-04-13T01:00:00Z")))
+    // An address on file: the notice is the fan-out's (by email, were mail on).
+    await ctx
+      .store()
+      .db.updateTable("principals")
+      .set({ email: "clerk-a@example.gov.cn" })
+      .where("id", "=", "clerk-a")
+      .execute()
     const clerk = await engine.actor("clerk-a")
     await engine.run(acknowledge("spring-week/county-a/plan", clerk))
     const report = await engine.run(submitReport("spring-week/county-a/plan", body, clerk))

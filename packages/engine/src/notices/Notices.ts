@@ -1,9 +1,11 @@
 /**
  * Notices that reach people. A step writes each notice (reminder, overdue, returned, approved,
- * phase opened) to the outbox in the transaction of the event that caused it; here the worker
- * fans each one out to its unit's contacts — an in-app delivery for everyone, an email for
- * those with an address when a mailer is configured — and sends the emails due, retrying with
- * backoff and parking after `maxAttempts`. Each person's preferences are honoured: a kind
+ * phase opened) to the outbox in the transaction of the event that caused it, and shows it in
+ * the app to its unit's contacts in the same statement (`stepWrites`). Where that is all — no
+ * contact has an email address, the campaign no endpoint — the notice is done then; otherwise
+ * the worker fans it out here — an email for each contact with an address when a mailer is
+ * configured, a post to each endpoint (the in-app deliveries already there are left as they
+ * are) — and sends the emails due, retrying with backoff and parking after `maxAttempts`. Each person's preferences are honoured: a kind
  * they muted gets no email (in-app still), and an email falling due in their quiet hours is
  * scheduled for the end of them, on the clock the pass is given.
  *

@@ -425,7 +425,9 @@ const completedColumns = sql`id bigint, status text, note text, at timestamptz`
  * `saved` counting the machines written: each machine's next snapshot, guarded by its version;
  * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
  * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
- * gets one for no machine, which the worker parks); the summary job; notifications; the commands'
+ * gets one for no machine, which the worker parks); the summary job; notifications, shown in the
+ * app to their units' contacts at once (and left to the worker's fan-out only when a contact has
+ * an email address or the campaign an endpoint: `Notices.ts`); the commands'
  * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs).
  * A statement of them selects `stepCounts`. The campaigns in `woken` are the transaction's to
  * wake once it has committed (`Tx.woken`), never a NOTIFY of this statement's.
@@ -514,11 +516,23 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         event jsonb, at timestamptz)
       on conflict (dedupe_key) do nothing
       returning 1
-    ), noticed as (
-      insert into notifications (campaign_id, unit_key, kind, body)
-      select r.campaign_id, r.unit_key, r.kind, r.body
+    ), notice as materialized (
+      select nextval('notifications_id_seq') as id, r.*, (r.body->>'at')::timestamptz as at,
+        exists (select 1 from principals p where p.unit_key = r.unit_key and p.role = 'unit'
+            and p.disabled_at is null and p.email is not null and p.email <> '')
+          or exists (select 1 from webhooks w where w.campaign_id = r.campaign_id and w.removed_at is null) as further
       from jsonb_to_recordset(${json(rows.notices)}::jsonb) as r(campaign_id text, unit_key text, kind text,
         body jsonb)
+    ), noticed as (
+      insert into notifications (id, campaign_id, unit_key, kind, body, expanded_at)
+      select n.id, n.campaign_id, n.unit_key, n.kind, n.body, case when n.further then null else n.at end
+      from notice n
+      returning 1
+    ), shown as (
+      insert into deliveries (notification_id, principal_id, channel, address, status, attempts, next_attempt_at,
+        sent_at)
+      select n.id, p.id, 'in-app', null, 'sent', 0, n.at, n.at
+      from notice n join principals p on p.unit_key = n.unit_key and p.role = 'unit' and p.disabled_at is null
       returning 1
     ), report as materialized (
       select r.* from jsonb_to_recordset(${json(rows.reports)}::jsonb) as r(id bigint, campaign_id text,
@@ -576,7 +590,7 @@ export const stepCounts = (rows: StepRows) =>
     (select count(*) from reviewed)::int, ${rows.reviews.length}::int,
     (select count(*) from campaign) + (select count(*) from projected) + (select count(*) from scheduled)
       + (select count(*) from cancelled) + (select count(*) from sent) + (select count(*) from summarized)
-      + (select count(*) from noticed) + (select count(*) from reported) + (select count(*) from figured)
+      + (select count(*) from noticed) + (select count(*) from shown) + (select count(*) from reported) + (select count(*) from figured)
       + (select count(*) from carried) + (select count(*) from timers_done) + (select count(*) from messages_done))`
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
