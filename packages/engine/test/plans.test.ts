@@ -8,7 +8,7 @@ import type { Database } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
 import { type Kysely, sql } from "kysely"
 import { expect, it } from "vitest"
-import { lockMachineWithDue } from "../src/sql/Machines.ts"
+import { lockMachineWithDue, noStepRows, stepCounts, stepWrites } from "../src/sql/Machines.ts"
 import { claimFanOutStatement } from "../src/sql/Notices.ts"
 import { claimBatchStatement, claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
 import { selectMachine } from "../src/sql/ReadMachines.ts"
@@ -51,6 +51,29 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
       expect(plan).toContain("principals_unit_contacts")
       expect(plan).not.toMatch(/Seq Scan on principals/)
     }
+  })
+
+  it("show a step's notices to their units' contacts by unit, not by a scan of every principal", async () => {
+    const db = ctx.store().db
+    // Half of them with an address: the look for one must not hash them all either.
+    await sql`insert into principals (id, name, role, unit_key, email)
+      select 'unit-' || n || '.liaison', '联络员', 'unit', 'unit-' || n,
+        case when n % 2 = 0 then 'liaison' || n || '@example.gov.cn' end
+      from generate_series(1, 20000) n`.execute(db)
+    await sql`analyze principals`.execute(db)
+    const rows = noStepRows()
+    for (let n = 1; n <= 32; n++)
+      rows.notices.push({
+        campaign_id: "c",
+        unit_key: `unit-${n * 97}`,
+        kind: "approved",
+        body: { task: "plan", phase: null, at: "2026-04-20T02:00:00.000Z" },
+      })
+    const { rows: plan } = await sql<{ "QUERY PLAN": string }>`explain with ${stepWrites(rows)}
+      select ${stepCounts(rows)} as as_begun`.execute(db)
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n")
+    expect(text).toContain("principals_unit_contacts")
+    expect(text).not.toMatch(/Seq Scan on principals|Hash Join/)
   })
 })
 

@@ -517,10 +517,13 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       on conflict (dedupe_key) do nothing
       returning 1
     ), notice as materialized (
+      -- Whether the worker has more to do for it: a contact with an address, or an endpoint. Each
+      -- a probe of its index (offset 0: never a hash of every principal).
       select nextval('notifications_id_seq') as id, r.*, (r.body->>'at')::timestamptz as at,
         exists (select 1 from principals p where p.unit_key = r.unit_key and p.role = 'unit'
-            and p.disabled_at is null and p.email is not null and p.email <> '')
-          or exists (select 1 from webhooks w where w.campaign_id = r.campaign_id and w.removed_at is null) as further
+            and p.disabled_at is null and p.email is not null and p.email <> '' offset 0)
+          or exists (select 1 from webhooks w where w.campaign_id = r.campaign_id and w.removed_at is null
+            offset 0) as further
       from jsonb_to_recordset(${json(rows.notices)}::jsonb) as r(campaign_id text, unit_key text, kind text,
         body jsonb)
     ), noticed as (
@@ -531,8 +534,10 @@ export const stepWrites = (rows: StepRows) => sql`next as (
     ), shown as (
       insert into deliveries (notification_id, principal_id, channel, address, status, attempts, next_attempt_at,
         sent_at)
-      select n.id, p.id, 'in-app', null, 'sent', 0, n.at, n.at
-      from notice n join principals p on p.unit_key = n.unit_key and p.role = 'unit' and p.disabled_at is null
+      select n.id, c.id, 'in-app', null, 'sent', 0, n.at, n.at
+      -- Unit by unit through the contacts' index (offset 0: never a hash of every principal).
+      from notice n cross join lateral (select id from principals
+        where unit_key = n.unit_key and role = 'unit' and disabled_at is null offset 0) c
       returning 1
     ), report as materialized (
       select r.* from jsonb_to_recordset(${json(rows.reports)}::jsonb) as r(id bigint, campaign_id text,
