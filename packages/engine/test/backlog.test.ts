@@ -147,6 +147,72 @@ describeEachDatabase("a machine's message backlog", (ctx) => {
     expect((await pending()).every((m) => m.status === "done")).toBe(true)
   })
 
+  it("batched, drains in order what a step of the batch sent to a machine being drained", async () => {
+    await deployFixture(engine)
+    await engine.run(startCampaign("spring-week", await engine.actor("lead")))
+    await engine.advance("2026-04-13T09:00:00+08:00")
+    const { db } = ctx.store()
+    const machineOf = (unit: string | null) =>
+      (unit === null
+        ? db.selectFrom("machines").select("id").where("kind", "=", "campaign")
+        : db.selectFrom("machines").select("id").where("unit_key", "=", unit)
+      )
+        .where("campaign_id", "=", "spring-week")
+        .executeTakeFirstOrThrow()
+        .then((row) => row.id)
+    const send = async (unit: string | null, key: string, event: Record<string, unknown>, minute: number) => {
+      const at = new Date(Date.parse("2026-04-13T02:00:00Z") + minute * 60_000).toISOString()
+      await db
+        .insertInto("messages")
+        .values({
+          campaign_id: "spring-week",
+          machine_id: await machineOf(unit),
+          kind: "event",
+          dedupe_key: `drain-${key}`,
+          event: JSON.stringify({ ...event, at }),
+          status: "pending",
+          available_at: at,
+        })
+        .execute()
+    }
+    // Two of the preparation's three units are done: the campaign machine hears it first.
+    await send(null, "done-a", { type: "unit.phase-done", phase: "preparation", unit: "county-a" }, 0)
+    await send(null, "done-b", { type: "unit.phase-done", phase: "preparation", unit: "county-b" }, 1)
+    await engine.run(processBatch(new Date("2026-04-13T03:00:00Z"), { batch: 100 }))
+    // Then county-a has two reminders queued, and the third unit's done comes after the first.
+    await send("county-a", "remind-1", { type: "task.remind", task: "plan" }, 10)
+    await send("county-a", "remind-2", { type: "task.remind", task: "plan" }, 11)
+    await send(null, "done-a1", { type: "unit.phase-done", phase: "preparation", unit: "town-a1" }, 12)
+    // One batch claims county-a's first reminder and the campaign's message: the last done closes the
+    // phase, and the campaign machine tells county-a, whose backlog the batch drains.
+    const pass = await counted(() => engine.run(processBatch(new Date("2026-04-13T03:00:00Z"), { batch: 100 })))
+    const tally = pass.value
+    if (typeof tally !== "object") throw new Error(`the batch found ${String(tally)}`)
+    // What the batch sent to a machine it drains is looked for after its steps, not taken with the claim.
+    expect(pass.statements.filter((s) => s.startsWith("with horizon as ( select least($1::timestamptz"))).toHaveLength(
+      1,
+    )
+    const county = await machineOf("county-a")
+    const left = await db
+      .selectFrom("messages")
+      .select(["dedupe_key", "status"])
+      .where("machine_id", "=", county)
+      .where("status", "=", "pending")
+      .execute()
+    expect(left).toEqual([])
+    // county-a's record: its two reminders, then the phase's close, in the order sent.
+    const journal = await db
+      .selectFrom("journal")
+      .select("event")
+      .where("campaign_id", "=", "spring-week")
+      .where("unit_key", "=", "county-a")
+      .where("cause", "like", "message:%")
+      .orderBy("seq")
+      .execute()
+    expect(journal.map((row) => row.event).slice(-3)).toEqual(["task.remind", "task.remind", "phase.close"])
+    expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+  })
+
   /** Three reminders queued from a minute before the earliest pending timer; that timer's time. */
   const remindersAroundTimer = async () => {
     await deployFixture(engine)
