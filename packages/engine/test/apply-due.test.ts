@@ -10,7 +10,8 @@ import { applyDue, type Outcome } from "../src/ApplyDue.ts"
 import { loadCampaign } from "../src/Definitions.ts"
 import { operator, startCampaign, verifyCampaign } from "../src/index.ts"
 import { journaled } from "../src/Journal.ts"
-import { claimDueItems } from "../src/sql/Queue.ts"
+import { workerLook } from "../src/sql/Notices.ts"
+import { claimBatch, claimDueItems } from "../src/sql/Queue.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 describeEachDatabase("applying due items", (ctx) => {
@@ -138,6 +139,26 @@ describeEachDatabase("applying due items", (ctx) => {
       }
       expect(await message(held.id)).toMatchObject({ status: "pending", attempts: 0 })
       expect(await message(free.id)).toMatchObject({ status: "done" })
+    },
+  )
+
+  // PGlite has one connection: no other worker can hold a batch there.
+  it.skipIf(ctx.kind === "pglite")(
+    "a worker's look passes by the items of a machine another worker's batch holds",
+    async () => {
+      await opened()
+      await remind("county-a")
+      expect((await workerLook(ctx.store().db, now)).message_due).toBe(true)
+      const rival = await ctx.store().db.startTransaction().execute()
+      try {
+        const batch = await claimBatch(rival, now, 32, 99)
+        expect(batch.items).toHaveLength(1)
+        // Taken: the look says nothing is due, and the worker opens no transaction to find it so.
+        expect(await workerLook(ctx.store().db, now)).toMatchObject({ message_due: false, timer_due: false })
+      } finally {
+        await rival.rollback().execute()
+      }
+      expect((await workerLook(ctx.store().db, now)).message_due).toBe(true)
     },
   )
 

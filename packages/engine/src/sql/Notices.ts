@@ -312,29 +312,52 @@ export const noticeWorkDue = (db: Sql, now: Date) =>
     .execute(db)
     .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true })
 
-/** What a worker's look finds: the notices' work, the next timer, and whether a message waits. */
+/** What a worker's look finds: the notices' work, the next timer, and whether a message or timer waits. */
 export type WorkerLook = NoticeWork & {
   readonly next_due: Date | null
-  /** a pending message is available by `now` */
+  /** a pending message is available by `now`, its machine in no worker's batch */
   readonly message_due: boolean
+  /** a pending timer is due by `now`, its machine in no worker's batch */
+  readonly timer_due: boolean
 }
 
 /**
- * A worker's look, in one statement over the partial indexes: whether anything is due at `now`
- * (the next pending timer, which it sleeps until at most, and any message available), and the
- * notices' work. A pass asks this before it claims, so a wake-up whose work another worker took
- * costs one statement, not a transaction that finds nothing.
+ * The advisory locks a worker's batch holds on its claimed items' machines (`claimBatch`), in a
+ * key space of their own (the first key; the second is the machine's id): a look passes by the
+ * items of a machine in another worker's batch without a write, so a worker woken with another
+ * for the same work does not open a transaction to find it taken.
+ */
+export const claimLockSpace = 1818
+
+/** The second key of a machine's advisory lock: its id in the 32-bit range. */
+export const machineLockKey = (column: string) => sql.raw(`(${column} % 2147483647)::int`)
+
+/**
+ * A worker's look, in one statement over the partial indexes: whether a timer or message is due
+ * at `now` whose machine no batch holds (it tries each such machine's lock shared, for the
+ * statement only), the next pending timer (which it sleeps until at most), and the notices'
+ * work. A pass asks this before it claims, so a wake-up whose work another worker took costs one
+ * statement, not a transaction that finds nothing.
  */
 export const workerLook = (db: Sql, now: Date) =>
   sql<WorkerLook>`${unprepared} select ${noticeWorkColumns(now)},
     (select min(due_at) from timers where status = 'pending') as next_due,
-    exists (select 1 from messages where status = 'pending' and available_at <= ${now}) as message_due`
+    exists (select 1 from messages where status = 'pending' and available_at <= ${now}
+      and pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})) as message_due,
+    exists (select 1 from timers where status = 'pending' and due_at <= ${now}
+      and pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})) as timer_due`
     .execute(db)
     .then(
       (result) =>
-        result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true, next_due: null, message_due: true },
+        result.rows[0] ?? {
+          unexpanded: true,
+          emails: true,
+          endpoints: true,
+          next_due: null,
+          message_due: true,
+          timer_due: true,
+        },
     )
 
-/** Whether a look found a timer or a message due at `now`. */
-export const workDue = (look: WorkerLook, now: Date) =>
-  look.message_due || (look.next_due !== null && new Date(look.next_due).getTime() <= now.getTime())
+/** Whether a look found a timer or a message due, that no other worker's batch holds. */
+export const workDue = (look: WorkerLook) => look.message_due || look.timer_due

@@ -8,6 +8,7 @@
 import type { CampaignRow, MachineRow, MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import { type Sql, unprepared } from "../Db.ts"
+import { claimLockSpace, machineLockKey } from "./Notices.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -228,6 +229,10 @@ export const claimBatchStatement = (now: Date, limit: number, backlog: number) =
     ), locked as materialized (
       select * from machines where id in (select machine_id from claimed)
       order by id for no key update skip locked
+    ), marked as materialized (
+      -- Each claimed item's machine marked for the workers' looks (\`workerLook\`), until the commit.
+      select count(*) as n from (select pg_advisory_xact_lock(${claimLockSpace}, ${machineLockKey("machine_id")})
+        from claimed order by machine_id) a
     ), backlog_horizon as (
       select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
       from timers where status = 'pending'
@@ -248,7 +253,7 @@ export const claimBatchStatement = (now: Date, limit: number, backlog: number) =
       l.updated_at as machine_updated_at, k.definition_id as campaign_definition_id, k.status as campaign_status,
       k.journal_seq as campaign_journal_seq, k.journal_head as campaign_journal_head,
       k.created_at as campaign_created_at, k.started_at as campaign_started_at, k.closed_at as campaign_closed_at,
-      d.hash as campaign_hash, (select at from backlog_horizon) as backlog_horizon,
+      d.hash as campaign_hash, (select at from backlog_horizon where (select n from marked) >= 0) as backlog_horizon,
       0::bigint as n, coalesce(c.available_at, c.due_at) as ord
     from claimed c left join locked l on l.id = c.machine_id
       left join campaigns k on k.id = l.campaign_id left join definitions d on d.id = k.definition_id

@@ -220,7 +220,7 @@ export const workerPass = (now: Date, options: WorkerOptions = {}, beforeClaim?:
       return query("worker.look", (db) => workerLook(db, now))
     }
     let looked = yield* look()
-    while (workDue(looked, now)) {
+    while (workDue(looked)) {
       const ran = yield* applyWhatIsDue(now, options, true, beforeClaim)
       addTo(tally, ran.tally)
       // Its claims took nothing: what the look saw is another worker's, or waits for an earlier item.
