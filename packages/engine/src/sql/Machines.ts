@@ -212,45 +212,20 @@ export const tryLockMachines = async (db: Sql, ids: ReadonlyArray<string>) => {
     with locked as materialized (
       select * from machines where id = any(${ids}::bigint[]) order by id for no key update skip locked
     )
-    select l.*, c.definition_id as campaign_definition_id, c.status as campaign_status,
-      c.journal_seq as campaign_journal_seq, c.journal_head as campaign_journal_head,
-      c.created_at as campaign_created_at, c.started_at as campaign_started_at,
-      c.closed_at as campaign_closed_at, d.hash as campaign_hash
+    select l.*, ${campaignColumns("c", "d")}
     from locked l join campaigns c on c.id = l.campaign_id join definitions d on d.id = c.definition_id
     order by l.id`.execute(db)
   const campaigns = new Map<string, { readonly row: CampaignRow; readonly hash: string }>()
   const machines = rows.map((row) => {
-    const {
-      campaign_definition_id,
-      campaign_status,
-      campaign_journal_seq,
-      campaign_journal_head,
-      campaign_created_at,
-      campaign_started_at,
-      campaign_closed_at,
-      campaign_hash,
-      ...machine
-    } = row
-    campaigns.set(machine.campaign_id, {
-      row: {
-        id: machine.campaign_id,
-        definition_id: campaign_definition_id,
-        status: campaign_status,
-        journal_seq: campaign_journal_seq,
-        journal_head: campaign_journal_head,
-        created_at: campaign_created_at,
-        started_at: campaign_started_at,
-        closed_at: campaign_closed_at,
-      },
-      hash: campaign_hash,
-    })
-    return machine as MachineRow
+    const { campaign, rest } = splitCampaign(row)
+    campaigns.set(rest.campaign_id, campaign)
+    return rest as MachineRow
   })
   return { machines, campaigns }
 }
 
-/** A machine's campaign, as `tryLockMachines` answers it beside the machine's columns. */
-type CampaignColumns = {
+/** A machine's campaign, as a statement answers it beside the machine's columns (`campaignColumns`). */
+export type CampaignColumns = {
   readonly campaign_definition_id: CampaignRow["definition_id"]
   readonly campaign_status: CampaignRow["status"]
   readonly campaign_journal_seq: CampaignRow["journal_seq"]
@@ -259,6 +234,42 @@ type CampaignColumns = {
   readonly campaign_started_at: CampaignRow["started_at"]
   readonly campaign_closed_at: CampaignRow["closed_at"]
   readonly campaign_hash: string
+}
+
+/** The select list of `CampaignColumns`, from a campaign row `c` and its definition's `d`. */
+export const campaignColumns = (c: string, d: string) =>
+  sql.raw(`${c}.definition_id as campaign_definition_id, ${c}.status as campaign_status,
+      ${c}.journal_seq as campaign_journal_seq, ${c}.journal_head as campaign_journal_head,
+      ${c}.created_at as campaign_created_at, ${c}.started_at as campaign_started_at,
+      ${c}.closed_at as campaign_closed_at, ${d}.hash as campaign_hash`)
+
+/** A row with `CampaignColumns` as its campaign (row and definition hash) and the rest of its columns. */
+export const splitCampaign = <T extends CampaignColumns & { readonly campaign_id: string }>(row: T) => {
+  const {
+    campaign_definition_id,
+    campaign_status,
+    campaign_journal_seq,
+    campaign_journal_head,
+    campaign_created_at,
+    campaign_started_at,
+    campaign_closed_at,
+    campaign_hash,
+    ...rest
+  } = row
+  const campaign: { readonly row: CampaignRow; readonly hash: string } = {
+    row: {
+      id: row.campaign_id,
+      definition_id: campaign_definition_id,
+      status: campaign_status,
+      journal_seq: campaign_journal_seq,
+      journal_head: campaign_journal_head,
+      created_at: campaign_created_at,
+      started_at: campaign_started_at,
+      closed_at: campaign_closed_at,
+    },
+    hash: campaign_hash,
+  }
+  return { campaign, rest }
 }
 
 /** Locks a machine row by id unless another transaction holds it (then nothing). */

@@ -8,6 +8,7 @@
 import type { CampaignRow, MachineRow, MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import { type Sql, unprepared } from "../Db.ts"
+import { type CampaignColumns, campaignColumns, splitCampaign } from "./Machines.ts"
 import { claimLockSpace, machineLockKey } from "./Notices.ts"
 
 /*
@@ -101,29 +102,22 @@ const claimCtes = (now: Date, limit: number) => sql`horizon as (
     )`
 
 /** A claimed item's row in `claimBatch`'s answer, with its machine when locked, or a message of a backlog. */
-type BatchRow = ItemRow & {
-  readonly part: "claimed" | "backlog"
-  readonly machine_kind: MachineRow["kind"] | null
-  readonly machine_unit_key: string | null
-  readonly machine_snapshot: unknown
-  readonly machine_version: number | null
-  readonly machine_machine_hash: string | null
-  readonly machine_phase: string | null
-  readonly machine_status: string | null
-  readonly machine_overdue: boolean | null
-  readonly machine_updated_at: Date | null
-  readonly campaign_definition_id: CampaignRow["definition_id"] | null
-  readonly campaign_status: CampaignRow["status"] | null
-  readonly campaign_journal_seq: number | null
-  readonly campaign_journal_head: string | null
-  readonly campaign_created_at: Date | null
-  readonly campaign_started_at: Date | null
-  readonly campaign_closed_at: Date | null
-  readonly campaign_hash: string | null
-  readonly backlog_horizon: Date | null
-  readonly n: string
-  readonly ord: Date
-}
+type BatchRow = ItemRow &
+  CampaignColumns & {
+    readonly part: "claimed" | "backlog"
+    readonly machine_kind: MachineRow["kind"] | null
+    readonly machine_unit_key: string | null
+    readonly machine_snapshot: unknown
+    readonly machine_version: number | null
+    readonly machine_machine_hash: string | null
+    readonly machine_phase: string | null
+    readonly machine_status: string | null
+    readonly machine_overdue: boolean | null
+    readonly machine_updated_at: Date | null
+    readonly backlog_horizon: Date | null
+    readonly n: string
+    readonly ord: Date
+  }
 
 /** A worker's batch as one statement claimed it (`claimBatch`). */
 export interface ClaimedBatch {
@@ -155,6 +149,7 @@ export const claimBatch = async (db: Sql, now: Date, limit: number, backlog: num
   const backlogItems: QueueItem[] = []
   let horizon: Date | undefined
   for (const row of rows) {
+    const { campaign, rest } = splitCampaign(row)
     const {
       part,
       machine_kind,
@@ -166,25 +161,18 @@ export const claimBatch = async (db: Sql, now: Date, limit: number, backlog: num
       machine_status,
       machine_overdue,
       machine_updated_at,
-      campaign_definition_id,
-      campaign_status,
-      campaign_journal_seq,
-      campaign_journal_head,
-      campaign_created_at,
-      campaign_started_at,
-      campaign_closed_at,
-      campaign_hash,
       backlog_horizon,
       n: _n,
       ord: _ord,
       ...item
-    } = row
+    } = rest
     if (part === "backlog") {
       backlogItems.push(queueItemOf(item))
       continue
     }
     if (backlog_horizon !== null) horizon = backlog_horizon
     items.push(queueItemOf(item))
+    // Its machine is locked: the row as the lock read it, and its campaign.
     if (machine_kind === null || item.machine_id === null) continue
     machines.push({
       id: item.machine_id,
@@ -199,19 +187,7 @@ export const claimBatch = async (db: Sql, now: Date, limit: number, backlog: num
       overdue: machine_overdue as boolean,
       updated_at: machine_updated_at as Date,
     } as MachineRow)
-    campaigns.set(item.campaign_id, {
-      row: {
-        id: item.campaign_id,
-        definition_id: campaign_definition_id as CampaignRow["definition_id"],
-        status: campaign_status as CampaignRow["status"],
-        journal_seq: campaign_journal_seq as number,
-        journal_head: campaign_journal_head as string,
-        created_at: campaign_created_at as Date,
-        started_at: campaign_started_at,
-        closed_at: campaign_closed_at,
-      } as CampaignRow,
-      hash: campaign_hash as string,
-    })
+    campaigns.set(item.campaign_id, campaign)
   }
   return {
     items,
@@ -250,10 +226,8 @@ export const claimBatchStatement = (now: Date, limit: number, backlog: number) =
     select 'claimed' as part, c.*, l.kind as machine_kind, l.unit_key as machine_unit_key,
       l.snapshot as machine_snapshot, l.version as machine_version, l.machine_hash as machine_machine_hash,
       l.phase as machine_phase, l.status as machine_status, l.overdue as machine_overdue,
-      l.updated_at as machine_updated_at, k.definition_id as campaign_definition_id, k.status as campaign_status,
-      k.journal_seq as campaign_journal_seq, k.journal_head as campaign_journal_head,
-      k.created_at as campaign_created_at, k.started_at as campaign_started_at, k.closed_at as campaign_closed_at,
-      d.hash as campaign_hash, (select at from backlog_horizon where (select n from marked) >= 0) as backlog_horizon,
+      l.updated_at as machine_updated_at, ${campaignColumns("k", "d")},
+      (select at from backlog_horizon where (select n from marked) >= 0) as backlog_horizon,
       0::bigint as n, coalesce(c.available_at, c.due_at) as ord
     from claimed c left join locked l on l.id = c.machine_id
       left join campaigns k on k.id = l.campaign_id left join definitions d on d.id = k.definition_id
