@@ -3,6 +3,7 @@ import type { NotificationsTable } from "@liandong/store"
 import { sql } from "kysely"
 import { commitsWith, type Sql, unprepared } from "../Db.ts"
 import type { PreferencesRow } from "./Preferences.ts"
+import { claimLockSpace, machineLockKey } from "./Queue.ts"
 
 /** A notice to fan out, as the fan-out's first statement gives it. */
 export interface NoticeToFanOut {
@@ -320,17 +321,6 @@ export type WorkerLook = NoticeWork & {
   /** a pending timer is due by `now`, its machine in no worker's batch */
   readonly timer_due: boolean
 }
-
-/**
- * The advisory locks a worker's batch holds on its claimed items' machines (`claimBatch`), in a
- * key space of their own (the first key; the second is the machine's id): a look passes by the
- * items of a machine in another worker's batch without a write, so a worker woken with another
- * for the same work does not open a transaction to find it taken.
- */
-export const claimLockSpace = 1818
-
-/** The second key of a machine's advisory lock: its id in the 32-bit range. */
-export const machineLockKey = (column: string) => sql.raw(`(${column} % 2147483647)::int`)
 
 /**
  * A worker's look, in one statement over the partial indexes: whether a timer or message is due

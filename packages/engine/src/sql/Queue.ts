@@ -9,7 +9,6 @@ import type { CampaignRow, MachineRow, MessageRow, TimerRow } from "@liandong/st
 import { sql } from "kysely"
 import { type Sql, unprepared } from "../Db.ts"
 import { type CampaignColumns, campaignColumns, splitCampaign } from "./Machines.ts"
-import { claimLockSpace, machineLockKey } from "./Notices.ts"
 
 /*
  * Per machine, items are applied in time order even with many workers: an item
@@ -49,6 +48,22 @@ const queueItemOf = (row: ItemRow): QueueItem => {
       }
     : { kind: "timer", row: { ...common, key: key as string, due_at: due_at as Date } as TimerRow }
 }
+
+/**
+ * The advisory locks a worker's batch holds on its claimed items' machines (`claimBatch`), in a
+ * key space of their own (the first key; the second is the machine's id): a look passes by the
+ * items of a machine in another worker's batch without a write, so a worker woken with another
+ * for the same work does not open a transaction to find it taken.
+ */
+export const claimLockSpace = 1818
+
+/** The second key of a machine's advisory lock: its id in the 32-bit range. */
+export const machineLockKey = (column: string) => sql.raw(`(${column} % 2147483647)::int`)
+
+/** How far a backlog may be drained at `now`: to `now`, but before every pending timer. */
+const backlogHorizon = (now: Date) =>
+  sql`select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
+      from timers where status = 'pending'`
 
 /**
  * Claims up to `limit` items whose machines have nothing earlier pending, at most one a machine
@@ -210,8 +225,7 @@ export const claimBatchStatement = (now: Date, limit: number, backlog: number) =
       select count(*) as n from (select pg_advisory_xact_lock(${claimLockSpace}, ${machineLockKey("machine_id")})
         from claimed order by machine_id) a
     ), backlog_horizon as (
-      select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
-      from timers where status = 'pending'
+      ${backlogHorizon(now)}
     ), backlog as materialized (
       select b.*, c.n from (select id, row_number() over (order by available_at, id) as n, machine_id from m) c
       join locked l on l.id = c.machine_id
@@ -290,8 +304,7 @@ export const lockNextDueOfMachine = async (
 export const lockBacklogs = async (db: Sql, machineIds: ReadonlyArray<string>, now: Date, limit: number) => {
   const { rows } = await sql<MessageRow & { horizon: Date }>`
     with horizon as (
-      select least(${now}::timestamptz, coalesce(min(due_at) - interval '1 millisecond', ${now}::timestamptz)) as at
-      from timers where status = 'pending'
+      ${backlogHorizon(now)}
     )
     select m.*, (select at from horizon) as horizon
     from unnest(${machineIds}::bigint[]) with ordinality as k(id, n)
