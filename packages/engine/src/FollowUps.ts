@@ -47,6 +47,7 @@ export const addFollowUps = (
           campaign_id: campaignId,
           unit,
           dedupe_key: `${campaignId}:${effect.dedupe}`,
+          moot_after: effect.mootAfter === undefined ? null : `${campaignId}:${effect.mootAfter}`,
           event: { ...effect.event, at },
           at,
         })

@@ -75,6 +75,30 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
     expect(text).toContain("principals_unit_contacts")
     expect(text).not.toMatch(/Seq Scan on principals|Hash Join/)
   })
+
+  it("look up a phase's closes' earlier messages by their key, not by a scan of every message", async () => {
+    const db = ctx.store().db
+    await sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+      select 'c', n, 'event', 'c:phase-done:unit-' || n || ':preparation', '{}'::jsonb, 'done', now()
+      from generate_series(1, 20000) n`.execute(db)
+    await sql`analyze messages`.execute(db)
+    const rows = noStepRows()
+    for (let n = 1; n <= 500; n++)
+      rows.sent.push({
+        n,
+        campaign_id: "c",
+        unit: `unit-${n * 37}`,
+        dedupe_key: `c:close:preparation:unit-${n * 37}`,
+        moot_after: `c:phase-done:unit-${n * 37}:preparation`,
+        event: { type: "phase.close", phase: "preparation", at: "2026-04-20T02:00:00.000Z" },
+        at: "2026-04-20T02:00:00.000Z",
+      })
+    const { rows: plan } = await sql<{ "QUERY PLAN": string }>`explain with ${stepWrites(rows)}
+      select ${stepCounts(rows)} as as_begun`.execute(db)
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n")
+    expect(text).toContain("messages_dedupe_key_key")
+    expect(text).not.toMatch(/Seq Scan on messages|Anti Join/)
+  })
 })
 
 /** A running campaign's row and its definition's, as the tables of a campaign's rows refer to them. */

@@ -53,6 +53,28 @@ describe("the campaign's machine", () => {
     })
   })
 
+  it("sends a phase's close only where the unit has not said it finished the phase", () => {
+    const { machine } = started()
+    const opened = machine.ok({ type: "phase.due", phase: "preparation", at: t })
+    expect(opened.effects.filter((e) => e.type === "send" && e.mootAfter !== undefined)).toEqual([])
+    machine.ok({ type: "unit.phase-done", phase: "preparation", unit: "county-a", at: t })
+    const closed = machine.ok({ type: "phase.force-close", phase: "preparation", by: "lead", at: t })
+    // The key of the unit's own message (the unit machine's test pins its dedupe): once it was
+    // sent the close is not, since the unit's region of the phase is final and would ignore it.
+    expect(
+      closed.effects.flatMap((e) => (e.type === "send" && e.event.type === "phase.close" ? [e.mootAfter] : [])),
+    ).toEqual(["phase-done:county-a:preparation", "phase-done:county-b:preparation", "phase-done:town-a1:preparation"])
+    const unit = drive(compile(campaign).unitMachine("county-a"))
+    unit.ok({ type: "phase.open", phase: "preparation", at: t })
+    unit.ok({ type: "task.acknowledge", task: "plan", by: "a", at: t })
+    unit.ok({ type: "task.submit", task: "plan", report: "1", by: "a", at: t })
+    const done = unit.ok({ type: "task.approve", task: "plan", report: "1", by: "lead", at: t })
+    expect(done.effects.flatMap((e) => (e.type === "send" ? [e.dedupe] : []))).toEqual([
+      "phase-done:county-a:preparation",
+    ])
+    expect(unit.no({ type: "phase.close", phase: "preparation", at: t }).state).toContain(`"preparation":"done"`)
+  })
+
   it("with a quorum gate, closes once the date passed and the share is done", () => {
     const { machine } = started()
     machine.ok({ type: "phase.due", phase: "preparation", at: t })

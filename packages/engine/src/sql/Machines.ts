@@ -337,6 +337,8 @@ export interface MessageToSend {
   readonly campaign_id: string
   readonly unit: string | null
   readonly dedupe_key: string
+  /** not sent when a message with this dedupe key was (it would be moot: `FollowUp` `mootAfter`) */
+  readonly moot_after: string | null
   readonly event: unknown
   readonly at: string
 }
@@ -516,7 +518,11 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         end,
         'event', r.dedupe_key, r.event, 'pending', r.at
       from jsonb_to_recordset(${json(rows.sent)}::jsonb) as r(n integer, campaign_id text, unit text,
-        dedupe_key text, event jsonb, at timestamptz)
+        dedupe_key text, moot_after text, event jsonb, at timestamptz)
+      -- A probe of the dedupe keys' index (offset 0: never an anti-join hashing every message). One
+      -- sent meanwhile by a transaction not yet committed is not seen: this one is then moot where it arrives.
+      where r.moot_after is null
+        or not exists (select 1 from messages d where d.dedupe_key = r.moot_after offset 0)
       order by r.n
       on conflict (dedupe_key) do nothing
       returning 1

@@ -73,6 +73,11 @@ export type FollowUp =
       readonly to: { readonly unit: string } | { readonly campaign: true }
       readonly dedupe: string
       readonly event: { readonly type: string; readonly [field: string]: unknown }
+      /**
+       * The dedupe key of a message its recipient sends once this one can only be moot to it:
+       * when that message was sent before, this one is not (its recipient would ignore it).
+       */
+      readonly mootAfter?: string
     }
   | {
       readonly type: "notify"
@@ -84,6 +89,12 @@ export type FollowUp =
       readonly about?: string
     }
   | { readonly type: "summarize" }
+
+/**
+ * The dedupe key of the message a unit sends the campaign when it has finished a phase: once
+ * sent, the unit's region of that phase is final and the phase's close is nothing to it.
+ */
+export const phaseDoneKey = (unit: string, phase: string) => `phase-done:${unit}:${phase}`
 
 /** Chinese and English names of the events, for messages. */
 export const eventLabels: Record<string, { zh: string; en: string }> = {

@@ -12,7 +12,7 @@ import { assign, createMachine } from "xstate"
 import { type Campaign, deadlineOf, escalationOf, type Phase, remindersOf, type Task } from "../Definition.ts"
 import { isListed } from "../Listed.ts"
 import { durationMs } from "../Time.ts"
-import type { FollowUp } from "./Events.ts"
+import { type FollowUp, phaseDoneKey } from "./Events.ts"
 
 /** What a unit's machine remembers about one task. */
 export interface TaskContext {
@@ -225,7 +225,7 @@ const phaseRegion = (phase: Phase, tasks: ReadonlyArray<Task>, above: (unit: str
           {
             type: "send",
             to: { campaign: true },
-            dedupe: `phase-done:${context.unit}:${phase.key}`,
+            dedupe: phaseDoneKey(context.unit, phase.key),
             event: { type: "unit.phase-done", phase: phase.key, unit: context.unit },
           },
         ]),
