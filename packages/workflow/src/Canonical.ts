@@ -7,7 +7,10 @@
 import { createHash } from "node:crypto"
 import type { Campaign } from "./Definition.ts"
 
-/** The canonical JSON text of a value. */
+/**
+ * The canonical JSON text of a value. Written as loops over the keys (sorted as strings, which
+ * is by UTF-16 code unit): every journal row is hashed in this form, in the commands' process.
+ */
 export const canonicalJson = (value: unknown): string => {
   if (value === null) return "null"
   switch (typeof value) {
@@ -20,11 +23,22 @@ export const canonicalJson = (value: unknown): string => {
       return JSON.stringify(value)
     case "object": {
       if (value instanceof Date) return JSON.stringify(value.toISOString())
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+      if (Array.isArray(value)) {
+        let text = "["
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i]
+          text += `${i === 0 ? "" : ","}${item === undefined ? "null" : canonicalJson(item)}`
+        }
+        return `${text}]`
+      }
+      const record = value as Record<string, unknown>
+      let text = "{"
+      for (const key of Object.keys(record).sort()) {
+        const member = record[key]
+        if (member === undefined) continue
+        text += `${text.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(member)}`
+      }
+      return `${text}}`
     }
     default:
       throw new TypeError(`canonical JSON has no place for a ${typeof value}`)
