@@ -15,6 +15,13 @@ import { selectMachine } from "../src/sql/ReadMachines.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
 
+/** The plan of the statement that writes `rows` (a transaction's steps), as text. */
+const stepPlan = async (db: Kysely<Database>, rows: ReturnType<typeof noStepRows>) => {
+  const { rows: plan } = await sql<{ "QUERY PLAN": string }>`explain with ${stepWrites(rows)}
+    select ${stepCounts(rows)} as as_begun`.execute(db)
+  return plan.map((row) => row["QUERY PLAN"]).join("\n")
+}
+
 describeEachDatabase("plans of the statements a batch runs", (ctx) => {
   it("store a batch's idempotency answers through the primary key, not a scan", async () => {
     const db = ctx.store().db
@@ -69,9 +76,7 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
         kind: "approved",
         body: { task: "plan", phase: null, at: "2026-04-20T02:00:00.000Z" },
       })
-    const { rows: plan } = await sql<{ "QUERY PLAN": string }>`explain with ${stepWrites(rows)}
-      select ${stepCounts(rows)} as as_begun`.execute(db)
-    const text = plan.map((row) => row["QUERY PLAN"]).join("\n")
+    const text = await stepPlan(db, rows)
     expect(text).toContain("principals_unit_contacts")
     expect(text).not.toMatch(/Seq Scan on principals|Hash Join/)
   })
@@ -93,9 +98,7 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
         event: { type: "phase.close", phase: "preparation", at: "2026-04-20T02:00:00.000Z" },
         at: "2026-04-20T02:00:00.000Z",
       })
-    const { rows: plan } = await sql<{ "QUERY PLAN": string }>`explain with ${stepWrites(rows)}
-      select ${stepCounts(rows)} as as_begun`.execute(db)
-    const text = plan.map((row) => row["QUERY PLAN"]).join("\n")
+    const text = await stepPlan(db, rows)
     expect(text).toContain("messages_dedupe_key_key")
     expect(text).not.toMatch(/Seq Scan on messages|Anti Join/)
   })
