@@ -26,6 +26,7 @@ import * as reportsByStatus from "./0024_reports_by_status.ts"
 import * as queueUpkeep from "./0025_queue_upkeep.ts"
 import * as fewRows from "./0026_few_rows.ts"
 import * as stepsAsBegun from "./0027_steps_as_begun.ts"
+import * as carriedColumns from "./0028_carried_columns.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   "0025_queue_upkeep": queueUpkeep,
   "0026_few_rows": fewRows,
   "0027_steps_as_begun": stepsAsBegun,
+  "0028_carried_columns": carriedColumns,
 }
