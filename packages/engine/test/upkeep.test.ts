@@ -93,6 +93,41 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
     expect((await statsOf(store, "brisk")).dead).toBe(0)
   })
 
+  it("analyzes the machines after a deployment and after steps as many as they are, not at every tenth", async () => {
+    const store = ctx.store()
+    if (await autovacuumRuns(store)) return
+    const definition = await sql<{ id: string }>`
+      insert into definitions (key, version, hash, body) values ('c', 1, 'hash-c', '{}') returning id`.execute(store.db)
+    await sql`insert into campaigns (id, definition_id, status, journal_head)
+      values ('c', ${definition.rows[0]?.id}, 'deployed', null)`.execute(store.db)
+    await sql`insert into machines (campaign_id, kind, unit_key, snapshot, version, machine_hash, phase, status,
+        overdue, updated_at)
+      select 'c', 'unit', 'u' || n, '{}', 1, 'h', null, 'waiting', false, now() from generate_series(1, 1000) n`.execute(
+      store.db,
+    )
+    await statsShow(store, "machines", (stats) => stats.changed >= 1000)
+    const machines = async () => (await round(store)).find((table) => table.table === "machines")
+    // The deployment: analyzed at once.
+    expect(await machines()).toMatchObject({ analyze: true })
+    // A fifth of them stepped: past the default 50 + 10 %, under this table's 50 + 100 %.
+    await sql`update machines set status = 'open' where unit_key in (select 'u' || n from generate_series(1, 200) n)`.execute(
+      store.db,
+    )
+    await statsShow(store, "machines", (stats) => stats.changed >= 200)
+    expect(await machines()).toBeUndefined()
+    await sql`update machines set status = 'open' where unit_key in (select 'u' || n from generate_series(101, 1000) n)`.execute(
+      store.db,
+    )
+    await statsShow(store, "machines", (stats) => stats.changed >= 1100)
+    expect(await machines()).toMatchObject({ analyze: true })
+  })
+
+  it("keeps the pages of the campaigns' heads when it vacuums them", async () => {
+    const { rows } = await sql<{ options: string[] | null }>`
+      select reloptions as options from pg_class where relname = 'campaigns'`.execute(ctx.store().db)
+    expect(rows[0]?.options).toContain("vacuum_truncate=off")
+  })
+
   it("has a foreign key's check, planned while its table was empty, planned again once it grew", async () => {
     // One connection throughout, so the check's plan is the one that connection keeps.
     const url = ctx.databaseUrl()
