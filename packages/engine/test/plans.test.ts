@@ -9,7 +9,7 @@ import { describeEachDatabase } from "@liandong/store/testing"
 import { type Kysely, sql } from "kysely"
 import { expect, it } from "vitest"
 import { lockMachineWithDue, noStepRows, stepCounts, stepWrites } from "../src/sql/Machines.ts"
-import { claimFanOutStatement } from "../src/sql/Notices.ts"
+import { claimFanOutStatement, workerLook, workerLookStatement } from "../src/sql/Notices.ts"
 import { claimBatchStatement, claimDueItems, claimDueStatement } from "../src/sql/Queue.ts"
 import { selectMachine } from "../src/sql/ReadMachines.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
@@ -168,6 +168,35 @@ describeEachDatabase("plans of the workers' claim", (ctx) => {
       .join("\n")
     expect(batch).not.toMatch(/Anti Join|Seq Scan on (timers|messages)/)
     expect(batch).toContain("messages_pending_by_machine")
+  })
+})
+
+describeEachDatabase("plans of a worker's look", (ctx) => {
+  it("find the first due timer and message by the pending items' indexes, whatever the statistics say", async () => {
+    const db = ctx.store().db
+    const now = new Date("2026-04-20T02:00:00.000Z")
+    // A national sweep's queues: a fifth of each queue due now, the rest done before it, all analyzed.
+    await sql`insert into timers (campaign_id, machine_id, key, due_at, event, status, done_at)
+      select 'c', n, 'deadline-' || n, ${now}::timestamptz - interval '1 day', '{}'::jsonb,
+        case when n > 80000 then 'pending' else 'done' end, case when n > 80000 then null else ${now}::timestamptz end
+      from generate_series(1, 100000) n`.execute(db)
+    await sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at, done_at)
+      select 'c', n, 'event', 'open-' || n, '{}'::jsonb,
+        case when n > 80000 then 'pending' else 'done' end, ${now}::timestamptz - interval '1 hour',
+        case when n > 80000 then null else ${now}::timestamptz end
+      from generate_series(1, 100000) n`.execute(db)
+    await sql`analyze timers`.execute(db)
+    await sql`analyze messages`.execute(db)
+    const { rows } = await sql<{ "QUERY PLAN": string }>`explain ${workerLookStatement(now)}`.execute(db)
+    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
+    expect(plan).not.toMatch(/Seq Scan on (timers|messages)/)
+    expect(plan).toContain("timers_due")
+    expect(plan).toContain("messages_available")
+    expect(await workerLook(db, now)).toMatchObject({ message_due: true, timer_due: true })
+    expect(await workerLook(db, new Date("2026-04-01T00:00:00.000Z"))).toMatchObject({
+      message_due: false,
+      timer_due: false,
+    })
   })
 })
 

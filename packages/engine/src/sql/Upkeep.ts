@@ -44,9 +44,18 @@ export const selectTablesDue = (db: Sql, embedded: boolean) =>
     .execute(db)
     .then((result) => result.rows)
 
-/** Vacuums (and analyzes) or only analyzes one table; never inside a transaction. */
+/**
+ * Vacuums or analyzes one table, or both, each by its own rule as autovacuum does: an analyze
+ * that is not due is not done with a vacuum (a hot table is vacuumed far more often than what
+ * its plans read changes). Never inside a transaction.
+ */
 export const maintainTable = (db: Sql, due: TableDue) =>
-  (due.vacuum ? sql`vacuum (analyze) ${sql.id(due.table)}` : sql`analyze ${sql.id(due.table)}`).execute(db)
+  (due.vacuum && due.analyze
+    ? sql`vacuum (analyze) ${sql.id(due.table)}`
+    : due.vacuum
+      ? sql`vacuum ${sql.id(due.table)}`
+      : sql`analyze ${sql.id(due.table)}`
+  ).execute(db)
 
 // One process at a time maintains a database: the others find the lock taken and skip a round.
 const upkeepLock = sql`hashtext('liandong.upkeep')`

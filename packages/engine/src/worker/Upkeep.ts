@@ -5,10 +5,10 @@
  * long as the connection lives, and the queues' partial indexes fill with dead entries that
  * every look walks. A 50,000-unit run on a server without autovacuum slowed fourfold that way.
  *
- * Each round does what autovacuum would, by its rule: a table with more dead row versions
- * than its threshold (by default 50 + 20 % of its rows; the queues, 1,000 + 1 %) is vacuumed
- * and analyzed, one with more changed rows since its last analyze than its analyze threshold
- * (50 + 10 %; the queues, 1,000 + 2 %) is analyzed. Only tables this role may maintain
+ * Each round does what autovacuum would, by its rules: a table with more dead row versions
+ * than its threshold (by default 50 + 20 % of its rows; the queues, 1,000 + 1 %) is vacuumed,
+ * one with more changed rows since its last analyze than its analyze threshold (50 + 10 %; the
+ * queues, 1,000 + 2 %; the machines, 50 + 100 %) is analyzed. Only tables this role may maintain
  * (the schema's owner's; a least-privilege application role maintains none and autovacuum
  * should be on), and one process at a time.
  */
@@ -49,7 +49,7 @@ export const keepUp = (everyMs: number) =>
             log.info(
               {
                 vacuumed: tables.filter((t) => t.vacuum).map((t) => t.table),
-                analyzed: tables.filter((t) => !t.vacuum).map((t) => t.table),
+                analyzed: tables.filter((t) => t.analyze).map((t) => t.table),
                 ms: Math.round(performance.now() - started),
               },
               "upkeep",
