@@ -8,7 +8,7 @@
  * unit's in order): only an opening, a reminder, a deadline or a close waits
  * for every command before it.
  */
-import { Clock } from "@liandong/engine/runtime"
+import { Clock, itemsDueLeft } from "@liandong/engine/runtime"
 import { Effect } from "effect"
 import { sql } from "kysely"
 import { campaignKey } from "./Campaign.ts"
@@ -76,18 +76,9 @@ export const moveClock = async (driver: Driver, at: number) => {
 
 /**
  * Whether an item due at `at` is left that no worker has applied yet. Asked during a sweep, so it
- * stops at the first such item (a count of 50,000 pending messages took a core), found in its
- * index's order (as an `exists`, a scan of the table when the statistics say many are due).
+ * stops at the first such item (a count of 50,000 pending messages took a core).
  */
-const pendingAt = async (driver: Driver, at: number): Promise<boolean> => {
-  const due = new Date(at)
-  const { rows } = await sql<{ left: boolean }>`
-    select coalesce((select true from messages where status = 'pending' and available_at <= ${due}
-        order by available_at, id limit 1), false)
-      or coalesce((select true from timers where status = 'pending' and due_at <= ${due}
-        order by due_at, id limit 1), false) as left`.execute(driver.bench.store.db)
-  return rows[0]?.left ?? true
-}
+const pendingAt = (driver: Driver, at: number): Promise<boolean> => itemsDueLeft(driver.bench.store.db, new Date(at))
 
 /**
  * Waits until the workers have applied everything due at `at`; how long it took and how many items

@@ -68,6 +68,8 @@ export {
   recoveryCodeCount,
   SecondFactorRequired,
 } from "../people/SecondFactor.ts"
+/** The queues: whether an item due by a time is still pending (a sweep to that time has ended when none is). */
+export { itemsDueLeft } from "../sql/FirstInOrder.ts"
 /** A token that authenticates nobody, and why. */
 export { authenticate, Unauthenticated } from "../Tokens.ts"
 
