@@ -3,7 +3,7 @@
  * transactions that commit on success, roll back on any failure or
  * interruption, and retry serialization failures and deadlocks.
  */
-import { type Database, isStalePlan, plannedEachTime, type Store, thenCommit } from "@liandong/store"
+import { type Database, genericPlan, isStalePlan, plannedEachTime, type Store, thenCommit } from "@liandong/store"
 import { Context, Effect, Exit, Layer, Schedule } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import { StoreError } from "./Errors.ts"
@@ -15,6 +15,12 @@ import { noStepRows, type StepRows, writeSteps } from "./sql/Machines.ts"
 
 /** First in a statement planned afresh each time, never prepared (`plannedEachTime` in the store). */
 export const unprepared = sql.raw(plannedEachTime)
+
+/**
+ * First in a transaction's first statement whose generic plan is as good as any: the transaction
+ * keeps prepared statements' generic plans from it on (`genericPlan` in the store).
+ */
+export const keepsGenericPlan = sql.raw(genericPlan)
 
 /** First in a transaction's last statement: its commit is sent with it (`thenCommit` in the store). */
 export const commitsWith = sql.raw(thenCommit)

@@ -6,7 +6,7 @@
 
 import type { Database } from "@liandong/store"
 import { describeEachDatabase } from "@liandong/store/testing"
-import { type Kysely, sql } from "kysely"
+import { type CompiledQuery, type Kysely, sql } from "kysely"
 import { expect, it } from "vitest"
 import { lockMachineWithDue, noStepRows, stepCounts, stepWrites } from "../src/sql/Machines.ts"
 import { claimFanOutStatement, workerLook, workerLookStatement } from "../src/sql/Notices.ts"
@@ -14,6 +14,20 @@ import { claimBatchStatement, claimDueItems, claimDueStatement } from "../src/sq
 import { selectMachine } from "../src/sql/ReadMachines.ts"
 import { latestReport, latestReportQuery } from "../src/sql/Reports.ts"
 import { storeResultsStatement } from "../src/sql/Requests.ts"
+
+/**
+ * The plan PostgreSQL keeps for a statement the store prepares once a connection: a generic plan,
+ * chosen without the parameters' values (explained with them).
+ */
+const genericPlan = (db: Kysely<Database>, compiled: CompiledQuery) =>
+  db.transaction().execute(async (tx) => {
+    await sql`set local plan_cache_mode = force_generic_plan`.execute(tx)
+    await sql`prepare generic_plan as ${sql.raw(compiled.sql)}`.execute(tx)
+    const values = sql.join(compiled.parameters.map((value) => sql.lit(value)))
+    const { rows } = await sql<{ "QUERY PLAN": string }>`explain execute generic_plan(${values})`.execute(tx)
+    await sql`deallocate generic_plan`.execute(tx)
+    return rows.map((row) => row["QUERY PLAN"]).join("\n")
+  })
 
 /** The plan of the statement that writes `rows` (a transaction's steps), as text. */
 const stepPlan = async (db: Kysely<Database>, rows: ReturnType<typeof noStepRows>) => {
@@ -125,16 +139,8 @@ describeEachDatabase("plans of a unit task's reports", (ctx) => {
         '{}'::jsonb, 'clerk', now()
       from generate_series(1, 40000) n`.execute(db)
     const task = { campaign, unit: "province-15-city-77-county-77", task: "plan" }
-    const compiled = latestReportQuery(db, task).compile()
     // As the store runs it once prepared: a generic plan, chosen without the values.
-    const plan = await db.transaction().execute(async (tx) => {
-      await sql`set local plan_cache_mode = force_generic_plan`.execute(tx)
-      await sql`prepare latest_report as ${sql.raw(compiled.sql)}`.execute(tx)
-      const values = sql.join(compiled.parameters.map((value) => sql.lit(value)))
-      const { rows } = await sql<{ "QUERY PLAN": string }>`explain execute latest_report(${values})`.execute(tx)
-      await sql`deallocate latest_report`.execute(tx)
-      return rows.map((row) => row["QUERY PLAN"]).join("\n")
-    })
+    const plan = await genericPlan(db, latestReportQuery(db, task).compile())
     expect(plan).toContain("reports_campaign_id_unit_key_task_key_attempt_key")
     expect(plan).not.toMatch(/Seq Scan on reports|reports_by_/)
     expect((await latestReport(db, task))?.unit_key).toBe(task.unit)
@@ -166,8 +172,16 @@ describeEachDatabase("plans of the workers' claim", (ctx) => {
     const batch = (await sql<{ "QUERY PLAN": string }>`explain ${claimBatchStatement(now, 32, 99)}`.execute(db)).rows
       .map((row) => row["QUERY PLAN"])
       .join("\n")
-    expect(batch).not.toMatch(/Anti Join|Seq Scan on (timers|messages)/)
-    expect(batch).toContain("messages_pending_by_machine")
+    // Prepared once a connection, the claims' plans are generic ones: the same probes, whatever the values.
+    for (const plan of [
+      batch,
+      await genericPlan(db, claimBatchStatement(now, 32, 99).compile(db)),
+      await genericPlan(db, claimDueStatement(now, 32).compile(db)),
+    ]) {
+      expect(plan).not.toMatch(/Anti Join|Seq Scan on (timers|messages)/)
+      expect(plan).toContain("timers_pending_by_machine")
+      expect(plan).toContain("messages_pending_by_machine")
+    }
   })
 })
 
@@ -187,11 +201,15 @@ describeEachDatabase("plans of a worker's look", (ctx) => {
       from generate_series(1, 100000) n`.execute(db)
     await sql`analyze timers`.execute(db)
     await sql`analyze messages`.execute(db)
-    const { rows } = await sql<{ "QUERY PLAN": string }>`explain ${workerLookStatement(now)}`.execute(db)
-    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
-    expect(plan).not.toMatch(/Seq Scan on (timers|messages)/)
-    expect(plan).toContain("timers_due")
-    expect(plan).toContain("messages_available")
+    // Prepared once a connection, its plan is a generic one; either way each probe takes the index.
+    const custom = (await sql<{ "QUERY PLAN": string }>`explain ${workerLookStatement(now)}`.execute(db)).rows
+      .map((row) => row["QUERY PLAN"])
+      .join("\n")
+    for (const plan of [custom, await genericPlan(db, workerLookStatement(now).compile(db))]) {
+      expect(plan).not.toMatch(/Seq Scan on (timers|messages|notifications|deliveries)/)
+      expect(plan).toContain("timers_due")
+      expect(plan).toContain("messages_available")
+    }
     expect(await workerLook(db, now)).toMatchObject({ message_due: true, timer_due: true })
     expect(await workerLook(db, new Date("2026-04-01T00:00:00.000Z"))).toMatchObject({
       message_due: false,

@@ -8,7 +8,7 @@ export { DataFolderInUse, type FolderHolder } from "./internal/FolderLock.ts"
  * PostgreSQL's refusal of a prepared statement whose result type a migration changed (worth a
  * retry); the mark that keeps a statement from being prepared.
  */
-export { isStalePlan, plannedEachTime, thenCommit } from "./internal/PreparedStatements.ts"
+export { genericPlan, isStalePlan, plannedEachTime, thenCommit } from "./internal/PreparedStatements.ts"
 /** Brings a database's schema up to date. */
 export { migrateToLatest } from "./Migrate.ts"
 /** Every migration by name, for Kysely's Migrator. */

@@ -7,6 +7,7 @@ import { sql } from "kysely"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  genericPlan,
   isStalePlan,
   openStore,
   plannedEachTime,
@@ -106,6 +107,29 @@ describe.skipIf(!available)("prepared statements on PostgreSQL", () => {
     const marked = sql`${sql.raw(plannedEachTime)} select value from figures where id = ${1}`
     for (let i = 0; i < 3; i++) await marked.execute(store.db)
     expect((await prepared(store)).some((text) => text.startsWith(plannedEachTime))).toBe(false)
+  })
+
+  it("keep a marked statement's generic plan from its first use, for its transaction only", async () => {
+    const store = await open(true)
+    const plans = async () =>
+      (
+        await sql<{ generic: string; custom: string }>`select generic_plans::text as generic, custom_plans::text as custom
+          from pg_prepared_statements where statement like ${`${genericPlan}%`}`.execute(store.db)
+      ).rows
+    const settings: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const tx = await store.db.startTransaction().execute()
+      const first = await sql<{ mode: string }>`${sql.raw(genericPlan)} select current_setting('plan_cache_mode') as mode,
+        value from figures where id = ${1}`.execute(tx)
+      const next = await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)
+      await tx.commit().execute()
+      settings.push(first.rows[0]?.mode ?? "", next.rows[0]?.mode ?? "")
+    }
+    expect(new Set(settings)).toEqual(new Set(["force_generic_plan"]))
+    // PostgreSQL's own choice plans a prepared statement afresh five times before it weighs a generic plan.
+    expect(await plans()).toEqual([{ generic: "3", custom: "0" }])
+    const after = await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(store.db)
+    expect(after.rows[0]?.mode).toBe("auto")
   })
 
   it("prepare nothing when turned off", async () => {

@@ -10,7 +10,9 @@ import type { Sql } from "../Db.ts"
  * from the statistics that many rows match, may then expect the first at once in the table's
  * order and scan the table for it, through every row done before — at 50,000 units a worker's
  * look scanned every timer, 37 ms and 5,098 buffers a look, where the index's first entry
- * answers (`plans.test.ts`).
+ * answers (`plans.test.ts`). With the order and the limit the index is the plan whatever the
+ * bound's value, so such a probe is prepared, its plan kept: planned afresh, a worker's look
+ * spent eight times as long in the planner as in running (0.6 against 0.07 ms).
  */
 export const anyInOrder = (from: string, where: RawBuilder<unknown>, orderBy: string) =>
   sql<boolean>`coalesce((select true from ${sql.raw(from)} where ${where} order by ${sql.raw(orderBy)} limit 1), false)`

@@ -1,7 +1,7 @@
 /** The outbox's statements: notices fanned out to people, and their deliveries claimed and settled. */
 import type { NotificationsTable } from "@liandong/store"
 import { sql } from "kysely"
-import { commitsWith, type Sql, unprepared } from "../Db.ts"
+import { commitsWith, type Sql } from "../Db.ts"
 import { anyInOrder, messageDue, timerDue } from "./FirstInOrder.ts"
 import type { PreferencesRow } from "./Preferences.ts"
 import { claimLockSpace, machineLockKey } from "./Queue.ts"
@@ -315,7 +315,7 @@ const noticeWorkColumns = (now: Date) => sql`
  * this instead of opening three transactions that would find nothing.
  */
 export const noticeWorkDue = (db: Sql, now: Date) =>
-  sql<NoticeWork>`${unprepared} select ${noticeWorkColumns(now)}`
+  sql<NoticeWork>`select ${noticeWorkColumns(now)}`
     .execute(db)
     .then((result) => result.rows[0] ?? { unexpanded: true, emails: true, endpoints: true })
 
@@ -350,10 +350,13 @@ export const workerLook = (db: Sql, now: Date) =>
         },
     )
 
-/** The statement of `workerLook`; each probe takes the first in its index's order (`anyInOrder`). */
+/**
+ * The statement of `workerLook`; each probe takes the first in its index's order (`anyInOrder`),
+ * and so it is prepared like any other.
+ */
 export const workerLookStatement = (now: Date) => {
   const unheld = sql`pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})`
-  return sql<WorkerLook>`${unprepared} select ${noticeWorkColumns(now)},
+  return sql<WorkerLook>`select ${noticeWorkColumns(now)},
     (select min(due_at) from timers where status = 'pending') as next_due,
     ${messageDue(now, unheld)} as message_due,
     ${timerDue(now, unheld)} as timer_due`

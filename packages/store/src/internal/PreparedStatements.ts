@@ -23,6 +23,16 @@ import pg from "pg"
  */
 export const plannedEachTime = "/* planned each time */"
 
+/**
+ * Put first in a transaction's first statement whose generic plan is as good as any: the
+ * transaction runs with `plan_cache_mode = force_generic_plan` from it on, set with its `begin`
+ * in the same round trip, so the prepared statement's plan is kept rather than made afresh for
+ * each call's values. For a statement whose every comparison with a parameter leads an index
+ * walked in order to a limit (a worker's claim), where PostgreSQL's own choice went on planning
+ * it each time at more than it cost to run.
+ */
+export const genericPlan = "/* generic plan */"
+
 /** The most statement texts a process names. */
 export const preparedLimit = 400
 
@@ -89,6 +99,7 @@ export const thenCommit = "/* then commit */"
 // of `begin` answered ahead of a statement's would mark that statement parsed too early.
 const beginStatement = { name: "liandong_begin", text: "begin" }
 const commitStatement = { name: "liandong_commit", text: "commit" }
+const genericStatement = { name: "liandong_generic_plan", text: "set local plan_cache_mode = force_generic_plan" }
 
 /** What a control statement answered without a round trip returns: a result as pg gives it. */
 const answered = (command: string) => Promise.resolve({ command, rowCount: null, oid: null, rows: [], fields: [] })
@@ -118,6 +129,9 @@ const Query = pg.Query as unknown as new (
 class EdgeQuery extends Query {
   private readonly begins: boolean
   private readonly commits: boolean
+  /** control statements answered before the statement's own: `begin`, the generic plans' setting */
+  private readonly before: number
+  private readonly generic: boolean
   private completions = 0
   private commitTag: string | undefined
 
@@ -126,15 +140,22 @@ class EdgeQuery extends Query {
     begins: boolean,
     commits: boolean,
     done: Callback,
+    generic = false,
   ) {
     super(config, undefined, done)
     this.begins = begins
     this.commits = commits
+    this.generic = generic
+    this.before = (begins ? 1 : 0) + (generic ? 1 : 0)
   }
 
   override prepare(connection: any): void {
-    if (this.begins) {
-      connection.bind({ statement: beginStatement.name, portal: "", values: [] })
+    for (const [control, sent] of [
+      [beginStatement, this.begins],
+      [genericStatement, this.generic],
+    ] as const) {
+      if (!sent) continue
+      connection.bind({ statement: control.name, portal: "", values: [] })
       connection.execute({ portal: "" })
     }
     super.prepare(connection)
@@ -152,8 +173,8 @@ class EdgeQuery extends Query {
 
   override handleCommandComplete(message: any, connection: any): void {
     const index = this.completions++
-    if (this.begins && index === 0) return
-    if (this.commits && index === (this.begins ? 2 : 1)) {
+    if (index < this.before) return
+    if (this.commits && index === this.before + 1) {
       this.commitTag = message.text
       return
     }
@@ -226,6 +247,16 @@ export const preparingClient = (names: StatementNames): typeof pg.Client =>
         }
         return plain(config, values)
       }
+      let generic = config.startsWith(genericPlan)
+      if (generic && !(this.edge === "begun" && this.parsed(genericStatement))) {
+        // The setting in a round trip of its own, queued ahead (once a connection, or in a transaction begun before).
+        if (this.edge === "begun") {
+          this.edge = "none"
+          plain({ ...beginStatement, values: [] }).catch(() => undefined)
+        }
+        plain({ ...genericStatement, values: [] }).catch(() => undefined)
+        generic = false
+      }
       const begins = this.edge === "begun"
       const commits = config.startsWith(thenCommit) && this.parsed(commitStatement)
       this.edge = "none"
@@ -235,7 +266,13 @@ export const preparingClient = (names: StatementNames): typeof pg.Client =>
           ? new Promise((resolve, reject) => {
               const statement = { ...(name === undefined ? {} : { name }), text: config, values }
               plain(
-                new EdgeQuery(statement, begins, commits, (error, result) => (error ? reject(error) : resolve(result))),
+                new EdgeQuery(
+                  statement,
+                  begins,
+                  commits,
+                  (error, result) => (error ? reject(error) : resolve(result)),
+                  generic,
+                ),
               )
             })
           : plain(name === undefined ? config : { name, text: config }, values)
