@@ -113,13 +113,18 @@ describe.skipIf(!available)("prepared statements on PostgreSQL", () => {
     const store = await open(true)
     const plans = async () =>
       (
-        await sql<{ generic: string; custom: string }>`select generic_plans::text as generic, custom_plans::text as custom
+        await sql<{
+          generic: string
+          custom: string
+        }>`select generic_plans::text as generic, custom_plans::text as custom
           from pg_prepared_statements where statement like ${`${genericPlan}%`}`.execute(store.db)
       ).rows
     const settings: string[] = []
     for (let i = 0; i < 4; i++) {
       const tx = await store.db.startTransaction().execute()
-      const first = await sql<{ mode: string }>`${sql.raw(genericPlan)} select current_setting('plan_cache_mode') as mode,
+      const first = await sql<{
+        mode: string
+      }>`${sql.raw(genericPlan)} select current_setting('plan_cache_mode') as mode,
         value from figures where id = ${1}`.execute(tx)
       const next = await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)
       await tx.commit().execute()
