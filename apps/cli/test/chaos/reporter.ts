@@ -13,9 +13,16 @@ const runStep = async (engineAt: (now: string | undefined) => Promise<Engine>, s
   const wait = (step.notBefore ?? 0) - Date.now()
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   const copy = async (n: number) => {
-    const outcome = await sendStep(engine, step).catch(
-      (error: unknown): Outcome => ({ ok: false, tag: "Defect", en: String(error) }),
-    )
+    // A failure outside the command's own answer (its principal's look-up while the database is
+    // away) keeps its tag: only what has none is a defect.
+    const outcome = await sendStep(engine, step).catch((error: unknown): Outcome => {
+      const tagged = error as { readonly _tag?: unknown; readonly en?: unknown }
+      return {
+        ok: false,
+        tag: typeof tagged?._tag === "string" ? tagged._tag : "Defect",
+        en: typeof tagged?.en === "string" ? tagged.en : String(error),
+      }
+    })
     const answer: Answer = { ...outcome, id: step.id, copy: n, step, answeredAt: Date.now() }
     process.stdout.write(`${JSON.stringify(answer)}\n`)
     return outcome.ok
