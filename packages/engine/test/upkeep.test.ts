@@ -14,7 +14,8 @@ import { upkeepRound } from "../src/worker/Upkeep.ts"
 import { runWorker } from "../src/worker/Worker.ts"
 import { testEngine } from "./support.ts"
 
-const round = (store: Store) => Effect.runPromise(Effect.provide(upkeepRound, Db.fromStore(store)))
+const roundDone = (store: Store) => Effect.runPromise(Effect.provide(upkeepRound, Db.fromStore(store)))
+const round = async (store: Store) => (await roundDone(store)).tables
 
 interface TableStats {
   readonly dead: number
@@ -162,6 +163,40 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
       const after = await scansOfParent()
       expect(after?.seq).toBe(0)
       expect(after?.index).toBeGreaterThan(0)
+    } finally {
+      if (url !== undefined) await store.close()
+    }
+  })
+
+  it("paces its work as autovacuum does on PostgreSQL, and gives the connection back unpaced", async () => {
+    // One connection throughout, so that what the round set and reset is what the next statement meets.
+    const url = ctx.databaseUrl()
+    const store = url === undefined ? ctx.store() : await openStore({ databaseUrl: url, poolSize: 1 })
+    try {
+      if (await autovacuumRuns(store)) return
+      await sql`create table paced (id int primary key, value int)`.execute(store.db)
+      await sql`insert into paced select n, n from generate_series(1, 1000) n`.execute(store.db)
+      await statsShow(store, "paced", (stats) => stats.changed >= 1000)
+      const done = await roundDone(store)
+      expect(done.tables.find((table) => table.table === "paced")).toMatchObject({ analyze: true })
+      expect((await statsOf(store, "paced")).analyzed).toBe(true)
+      // PGlite is one thread: a rest there would hold up everything, so it runs unpaced.
+      if (url === undefined) {
+        expect(done.pace).toBeNull()
+        return
+      }
+      const { rows } = await sql<{ name: string; setting: string; unit: string | null; unchanged: boolean }>`
+        select name, setting, unit, setting = reset_val as unchanged from pg_settings
+        where name in ('autovacuum_vacuum_cost_delay', 'vacuum_cost_delay', 'vacuum_cost_limit')`.execute(store.db)
+      const setting = (name: string) => rows.find((row) => row.name === name)
+      const autovacuum = setting("autovacuum_vacuum_cost_delay")
+      // The server's own pace for autovacuum (2 ms unless configured otherwise), as this session showed it.
+      const expected =
+        autovacuum?.setting === "-1" ? undefined : `${autovacuum?.setting}${autovacuum?.unit === "ms" ? "ms" : ""}`
+      if (expected !== undefined) expect(done.pace).toBe(expected)
+      expect(done.pace).not.toBeNull()
+      expect(setting("vacuum_cost_delay")?.unchanged).toBe(true)
+      expect(setting("vacuum_cost_limit")?.unchanged).toBe(true)
     } finally {
       if (url !== undefined) await store.close()
     }

@@ -57,6 +57,30 @@ export const maintainTable = (db: Sql, due: TableDue) =>
       : sql`analyze ${sql.id(due.table)}`
   ).execute(db)
 
+// A cost setting autovacuum takes from the server's own for it unless that is -1 ("as for VACUUM").
+const autovacuums = (name: string) =>
+  sql`case current_setting(${`autovacuum_${name}`}) when '-1' then current_setting(${name})
+    else current_setting(${`autovacuum_${name}`}) end`
+
+/**
+ * Paces this session's vacuums and analyzes as autovacuum paces its own (by default a rest of
+ * 2 ms each time their work reaches a cost of 200, a page read from the buffers costing 1); the
+ * pace this session then has. A VACUUM or ANALYZE statement runs unpaced by default, and the
+ * upkeep's took a core for tens of milliseconds at a time (an analyze of a 13,500-row journal
+ * 60–140 ms) while commands waited for it. For the session: neither statement runs in a transaction.
+ */
+export const paceLikeAutovacuum = (db: Sql) =>
+  sql<{ pace: string }>`select set_config('vacuum_cost_delay', ${autovacuums("vacuum_cost_delay")}, false) as pace,
+      set_config('vacuum_cost_limit', ${autovacuums("vacuum_cost_limit")}, false) as cost_limit`
+    .execute(db)
+    .then((result) => result.rows[0]?.pace ?? "")
+
+/** The session's vacuums and analyzes back to their configured pace (unpaced by default). */
+export const unpace = async (db: Sql) => {
+  await sql`reset vacuum_cost_delay`.execute(db)
+  await sql`reset vacuum_cost_limit`.execute(db)
+}
+
 // One process at a time maintains a database: the others find the lock taken and skip a round.
 const upkeepLock = sql`hashtext('liandong.upkeep')`
 

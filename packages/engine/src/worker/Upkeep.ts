@@ -10,26 +10,52 @@
  * one with more changed rows since its last analyze than its analyze threshold (50 + 10 %; the
  * queues, 1,000 + 2 %; the machines, 50 + 100 %) is analyzed. Only tables this role may maintain
  * (the schema's owner's; a least-privilege application role maintains none and autovacuum
- * should be on), and one process at a time.
+ * should be on), and one process at a time; on PostgreSQL at autovacuum's pace (its cost delay and
+ * limit), so that the commands beside a round keep their share of the machine. Not on PGlite: its
+ * one thread would wait out every rest with nothing else to do meanwhile.
  */
 import { Effect, Schedule } from "effect"
 import { Db, query } from "../Db.ts"
 import type { StoreError } from "../Errors.ts"
 import { Log } from "../Log.ts"
-import { maintainTable, releaseUpkeepLock, selectTablesDue, type TableDue, tryUpkeepLock } from "../sql/Upkeep.ts"
+import {
+  maintainTable,
+  paceLikeAutovacuum,
+  releaseUpkeepLock,
+  selectTablesDue,
+  type TableDue,
+  tryUpkeepLock,
+  unpace,
+} from "../sql/Upkeep.ts"
 
-/** One round of upkeep: the tables it vacuumed or analyzed (none if another process holds the round). */
-export const upkeepRound: Effect.Effect<ReadonlyArray<TableDue>, StoreError, Db> = Effect.gen(function* () {
+/** What a round did: the tables it vacuumed or analyzed, at which cost delay (null: unpaced, or nothing due). */
+export interface UpkeepDone {
+  readonly tables: ReadonlyArray<TableDue>
+  readonly pace: string | null
+}
+
+/** One round of upkeep (nothing if another process holds the round). */
+export const upkeepRound: Effect.Effect<UpkeepDone, StoreError, Db> = Effect.gen(function* () {
   const { store } = yield* Db
   const embedded = store.kind === "pglite"
   // One connection for the whole round: the session lock is held by the connection that took it.
   return yield* query("upkeep.round", (db) =>
     db.connection().execute(async (connection) => {
-      if (!(await tryUpkeepLock(connection))) return []
+      if (!(await tryUpkeepLock(connection))) return { tables: [], pace: null }
       try {
         const due = await selectTablesDue(connection, embedded)
-        for (const table of due) await maintainTable(connection, table)
-        return due
+        if (due.length === 0 || embedded) {
+          for (const table of due) await maintainTable(connection, table)
+          return { tables: due, pace: null }
+        }
+        const pace = await paceLikeAutovacuum(connection)
+        try {
+          for (const table of due) await maintainTable(connection, table)
+        } finally {
+          // The connection goes back to the pool as it came.
+          await unpace(connection)
+        }
+        return { tables: due, pace }
       } finally {
         await releaseUpkeepLock(connection)
       }
@@ -43,13 +69,14 @@ export const keepUp = (everyMs: number) =>
     const log = yield* Log
     const round = Effect.suspend(() => {
       const started = performance.now()
-      return Effect.tap(upkeepRound, (tables) =>
+      return Effect.tap(upkeepRound, ({ tables, pace }) =>
         Effect.sync(() => {
           if (tables.length > 0)
             log.info(
               {
                 vacuumed: tables.filter((t) => t.vacuum).map((t) => t.table),
                 analyzed: tables.filter((t) => t.analyze).map((t) => t.table),
+                pace,
                 ms: Math.round(performance.now() - started),
               },
               "upkeep",
