@@ -125,6 +125,12 @@ describeEachDatabase("the worker's upkeep", (ctx) => {
     expect(await machines()).toMatchObject({ analyze: true })
   })
 
+  it("analyzes the journal as it doubles, as it is only appended to", async () => {
+    const { rows } = await sql<{ options: string[] | null }>`
+      select reloptions as options from pg_class where relname = 'journal'`.execute(ctx.store().db)
+    expect(rows[0]?.options).toContain("autovacuum_analyze_scale_factor=1")
+  })
+
   it("keeps the pages of the campaigns' heads when it vacuums them", async () => {
     const { rows } = await sql<{ options: string[] | null }>`
       select reloptions as options from pg_class where relname = 'campaigns'`.execute(ctx.store().db)

@@ -8,7 +8,7 @@
  * Each round does what autovacuum would, by its rules: a table with more dead row versions
  * than its threshold (by default 50 + 20 % of its rows; the queues, 1,000 + 1 %) is vacuumed,
  * one with more changed rows since its last analyze than its analyze threshold (50 + 10 %; the
- * queues, 1,000 + 2 %; the machines, 50 + 100 %) is analyzed. Only tables this role may maintain
+ * queues, 1,000 + 2 %; the machines and the journal, 50 + 100 %) is analyzed. Only tables this role may maintain
  * (the schema's owner's; a least-privilege application role maintains none and autovacuum
  * should be on), and one process at a time; on PostgreSQL at autovacuum's pace (its cost delay and
  * limit), so that the commands beside a round keep their share of the machine. Not on PGlite: its

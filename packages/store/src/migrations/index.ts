@@ -29,6 +29,7 @@ import * as stepsAsBegun from "./0027_steps_as_begun.ts"
 import * as carriedColumns from "./0028_carried_columns.ts"
 import * as hotRowsUpkeep from "./0029_hot_rows_upkeep.ts"
 import * as journalRowsAtOnce from "./0030_journal_rows_at_once.ts"
+import * as journalAnalyzedAsItDoubles from "./0031_journal_analyzed_as_it_doubles.ts"
 
 /** Every migration by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   "0028_carried_columns": carriedColumns,
   "0029_hot_rows_upkeep": hotRowsUpkeep,
   "0030_journal_rows_at_once": journalRowsAtOnce,
+  "0031_journal_analyzed_as_it_doubles": journalAnalyzedAsItDoubles,
 }
