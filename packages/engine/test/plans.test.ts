@@ -218,6 +218,37 @@ describeEachDatabase("plans of a worker's look", (ctx) => {
   })
 })
 
+describeEachDatabase("a worker's look, whatever its plan", (ctx) => {
+  it("tries the lock of no machine past the first it may take, though its plan scans and sorts", async () => {
+    const db = ctx.store().db
+    const now = new Date("2026-04-20T02:00:00.000Z")
+    // An opening's queues: every item due, each on a machine of its own.
+    await sql`insert into timers (campaign_id, machine_id, key, due_at, event, status)
+      select 'c', 10000 + n, 'deadline-' || n, ${now}::timestamptz - interval '1 day', '{}'::jsonb, 'pending'
+      from generate_series(1, 3000) n`.execute(db)
+    await sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
+      select 'c', n, 'event', 'open-' || n, '{}'::jsonb, 'pending', ${now}::timestamptz - interval '1 hour'
+      from generate_series(1, 3000) n`.execute(db)
+    const held = await db.transaction().execute(async (tx) => {
+      // The plan a prepared look keeps when it was made while the queues were empty: a scan and a sort.
+      await sql`set local enable_indexscan = off`.execute(tx)
+      await sql`set local enable_bitmapscan = off`.execute(tx)
+      const plan = (await sql<{ "QUERY PLAN": string }>`explain ${workerLookStatement(now)}`.execute(tx)).rows
+        .map((row) => row["QUERY PLAN"])
+        .join("\n")
+      expect(plan).toMatch(/Seq Scan on messages/)
+      expect(plan).toMatch(/Seq Scan on timers/)
+      expect(await workerLook(tx, now)).toMatchObject({ message_due: true, timer_due: true })
+      // Its locks last as long as its transaction: here, until the count.
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(tx)
+      return rows[0]?.n
+    })
+    // One machine's for the messages, one for the timers: not one for each of the 6,000 items.
+    expect(held).toBe(2)
+  })
+})
+
 describeEachDatabase("plans of a machine's lock and read", (ctx) => {
   it("find a unit's machine by its kind's index, not by a scan of every machine", async () => {
     const db = ctx.store().db
