@@ -8,11 +8,11 @@
  * Each round does what autovacuum would, by its rules: a table with more dead row versions
  * than its threshold (by default 50 + 20 % of its rows; the queues, 1,000 + 1 %) is vacuumed,
  * one with more changed rows since its last analyze than its analyze threshold (50 + 10 %; the
- * queues, 1,000 + 2 %; the machines and the journal, 50 + 100 %) is analyzed. Only tables this role may maintain
- * (the schema's owner's; a least-privilege application role maintains none and autovacuum
- * should be on), and one process at a time; on PostgreSQL at autovacuum's pace (its cost delay and
- * limit), so that the commands beside a round keep their share of the machine. Not on PGlite: its
- * one thread would wait out every rest with nothing else to do meanwhile.
+ * queues, 1,000 + 2 %; the machines and the journal, 50 + 100 %) is analyzed. Only tables this
+ * role may maintain (the schema's owner's; a least-privilege application role maintains none and
+ * autovacuum should be on), and one process at a time; on PostgreSQL at autovacuum's pace (its
+ * cost delay and limit), so that the commands beside a round keep their share of the machine. Not
+ * on PGlite: its one thread would wait out every rest with nothing else to do meanwhile.
  */
 import { Effect, Schedule } from "effect"
 import { Db, query } from "../Db.ts"
@@ -44,16 +44,13 @@ export const upkeepRound: Effect.Effect<UpkeepDone, StoreError, Db> = Effect.gen
       if (!(await tryUpkeepLock(connection))) return { tables: [], pace: null }
       try {
         const due = await selectTablesDue(connection, embedded)
-        if (due.length === 0 || embedded) {
-          for (const table of due) await maintainTable(connection, table)
-          return { tables: due, pace: null }
-        }
-        const pace = await paceLikeAutovacuum(connection)
+        const paced = due.length > 0 && !embedded
+        const pace = paced ? await paceLikeAutovacuum(connection) : null
         try {
           for (const table of due) await maintainTable(connection, table)
         } finally {
           // The connection goes back to the pool as it came.
-          await unpace(connection)
+          if (paced) await unpace(connection)
         }
         return { tables: due, pace }
       } finally {
