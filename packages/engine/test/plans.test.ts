@@ -95,6 +95,43 @@ describeEachDatabase("plans of the statements a batch runs", (ctx) => {
     expect(text).not.toMatch(/Seq Scan on principals|Hash Join/)
   })
 
+  it("set up only the parts of a step its rows write", async () => {
+    const db = ctx.store().db
+    const at = "2026-04-20T02:00:00.000Z"
+    // An acknowledgement's step: the machine and one task row.
+    const ack = noStepRows()
+    ack.machines.push({ id: "1", version: 2, steps: 1, snapshot: {}, phase: "p", status: "s", overdue: false, at })
+    ack.tasks.push({
+      campaign_id: "c",
+      unit_key: "u",
+      task_key: "t",
+      phase_key: "p",
+      status: "acknowledged",
+      deadline: at,
+      overdue: false,
+      reminded: 0,
+      returns: 0,
+      updated_at: at,
+    })
+    const acknowledged = await stepPlan(db, ack)
+    expect(acknowledged).toMatch(/Update on machines/)
+    expect(acknowledged).toMatch(/Insert on tasks/)
+    // Each part a plan sets up at every execution opens and locks its table and indexes.
+    expect(acknowledged).not.toMatch(
+      /on (messages|reports|report_figures|report_attachments|timers|notifications|deliveries|campaigns)\b/,
+    )
+    // A review's: the report reviewed and the message to the campaign's machine as well.
+    const review = {
+      ...ack,
+      reviews: [{ id: "7", status: "approved" as const, by: "lead", at, reason: null, comment: null }],
+    }
+    review.sent.push({ n: 1, campaign_id: "c", unit: null, dedupe_key: "d", moot_after: null, event: {}, at })
+    const reviewed = await stepPlan(db, review)
+    expect(reviewed).toMatch(/Update on reports/)
+    expect(reviewed).toMatch(/Insert on messages/)
+    expect(reviewed).not.toMatch(/on (report_figures|report_attachments|timers|notifications|deliveries|campaigns)\b/)
+  })
+
   it("look up a phase's closes' earlier messages by their key, not by a scan of every message", async () => {
     const db = ctx.store().db
     await sql`insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)

@@ -433,24 +433,19 @@ const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
 
 const completedColumns = sql`id bigint, status text, note text, at timestamptz`
 
-/**
- * The steps of any number of machines (one step each) as data-modifying CTEs of fixed text,
- * `saved` counting the machines written: each machine's next snapshot, guarded by its version;
- * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
- * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
- * gets one for no machine, which the worker parks); the summary job; notifications, shown in the
- * app to their units' contacts at once (and left to the worker's fan-out only when a contact has
- * an email address or the campaign an endpoint: `Notices.ts`); the commands'
- * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs).
- * A statement of them selects `stepCounts`. The campaigns in `woken` are the transaction's to
- * wake once it has committed (`Tx.woken`), never a NOTIFY of this statement's.
- *
- * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
- * accepted and marks it moot. The claimed timers and messages a batch applied are marked in the
- * same statement (`completed`); a step cancelling its own claimed timer leaves it done, as a row
- * is updated once in a statement.
- */
-export const stepWrites = (rows: StepRows) => sql`next as (
+/** Some of the steps' CTEs: whether the rows call for them, and which of them count as writes. */
+interface StepPart {
+  readonly present: (rows: StepRows) => boolean
+  /** its CTEs counted in `stepCounts`'s writes */
+  readonly counted: ReadonlyArray<string>
+  readonly written: (rows: StepRows) => RawBuilder<unknown>
+}
+
+const stepParts: ReadonlyArray<StepPart> = [
+  {
+    present: () => true,
+    counted: [],
+    written: (rows) => sql`next as (
       select s.* from ${fewRows(
         json(rows.machines),
         "s",
@@ -462,7 +457,12 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         status = n.status, overdue = n.overdue, updated_at = n.at
       from next n where m.id = n.id and m.version = n.version
       returning m.id
-    ), campaign as (
+    )`,
+  },
+  {
+    present: (rows) => rows.campaigns.length > 0,
+    counted: ["campaign"],
+    written: (rows) => sql`campaign as (
       update campaigns c set status = r.status,
         started_at = case when r.starts then r.at else c.started_at end,
         closed_at = case when r.closes then r.at else c.closed_at end
@@ -474,7 +474,12 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       )}
       where c.id = r.id
       returning 1
-    ), projected as (
+    )`,
+  },
+  {
+    present: (rows) => rows.tasks.length > 0,
+    counted: ["projected"],
+    written: (rows) => sql`projected as (
       insert into tasks (campaign_id, unit_key, task_key, phase_key, status, deadline, overdue,
         reminded, returns, report_id, acknowledged_at, submitted_at, approved_at, updated_at)
       select r.campaign_id, r.unit_key, r.task_key, r.phase_key, r.status, r.deadline, r.overdue, r.reminded,
@@ -489,14 +494,24 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         submitted_at = excluded.submitted_at, approved_at = excluded.approved_at,
         updated_at = excluded.updated_at
       returning 1
-    ), scheduled as (
+    )`,
+  },
+  {
+    present: (rows) => rows.scheduled.length > 0,
+    counted: ["scheduled"],
+    written: (rows) => sql`scheduled as (
       insert into timers (campaign_id, machine_id, key, due_at, event, status)
       select r.campaign_id, r.machine_id, r.key, r.due_at, r.event, 'pending'
       from jsonb_to_recordset(${json(rows.scheduled)}::jsonb) as r(campaign_id text, machine_id bigint,
         key text, due_at timestamptz, event jsonb)
       on conflict (machine_id, key) do nothing
       returning 1
-    ), cancelled as (
+    )`,
+  },
+  {
+    present: (rows) => rows.cancelled.length > 0,
+    counted: ["cancelled"],
+    written: (rows) => sql`cancelled as (
       update timers t set status = 'cancelled', done_at = c.at
       from (select p.id, r.at from ${fewRows(
         json(rows.cancelled),
@@ -509,7 +524,12 @@ export const stepWrites = (rows: StepRows) => sql`next as (
         for update of p skip locked) c
       where t.id = c.id
       returning 1
-    ), sent as (
+    )`,
+  },
+  {
+    present: (rows) => rows.sent.length > 0,
+    counted: ["sent"],
+    written: (rows) => sql`sent as (
       insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
       select r.campaign_id,
         case when r.unit is null
@@ -526,14 +546,24 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       order by r.n
       on conflict (dedupe_key) do nothing
       returning 1
-    ), summarized as (
+    )`,
+  },
+  {
+    present: (rows) => rows.summaries.length > 0,
+    counted: ["summarized"],
+    written: (rows) => sql`summarized as (
       insert into messages (campaign_id, machine_id, kind, dedupe_key, event, status, available_at)
       select r.campaign_id, r.machine_id, 'summary', r.campaign_id || ':summary', r.event, 'pending', r.at
       from jsonb_to_recordset(${json(rows.summaries)}::jsonb) as r(campaign_id text, machine_id bigint,
         event jsonb, at timestamptz)
       on conflict (dedupe_key) do nothing
       returning 1
-    ), notice as materialized (
+    )`,
+  },
+  {
+    present: (rows) => rows.notices.length > 0,
+    counted: ["noticed", "shown"],
+    written: (rows) => sql`notice as materialized (
       -- Whether the worker has more to do for it: a contact with an address, or an endpoint. Each
       -- a probe of its index (offset 0: never a hash of every principal).
       select nextval('notifications_id_seq') as id, r.*, (r.body->>'at')::timestamptz as at,
@@ -556,7 +586,12 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       from notice n cross join lateral (select id from principals
         where unit_key = n.unit_key and role = 'unit' and disabled_at is null offset 0) c
       returning 1
-    ), report as materialized (
+    )`,
+  },
+  {
+    present: (rows) => rows.reports.length > 0,
+    counted: ["reported", "figured", "carried"],
+    written: (rows) => sql`report as materialized (
       select r.* from jsonb_to_recordset(${json(rows.reports)}::jsonb) as r(id bigint, campaign_id text,
         unit_key text, task_key text, attempt integer, narrative jsonb, submitted_by text, submitted_at timestamptz,
         figures jsonb, files jsonb)
@@ -577,7 +612,12 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       select r.id, (f.n - 1)::int, f.id::bigint
       from report r cross join jsonb_array_elements_text(r.files) with ordinality as f(id, n)
       returning 1
-    ), reviewed as (
+    )`,
+  },
+  {
+    present: (rows) => rows.reviews.length > 0,
+    counted: [],
+    written: (rows) => sql`reviewed as (
       update reports p set status = r.status, reviewed_by = r.by, reviewed_at = r.at, return_reason = r.reason,
         review_comment = r.comment
       from ${fewRows(
@@ -588,17 +628,59 @@ export const stepWrites = (rows: StepRows) => sql`next as (
       )}
       where p.id = r.id and p.status = 'submitted'
       returning p.id
-    ), timers_done as (
+    )`,
+  },
+  {
+    present: (rows) => rows.completed.timers.length > 0,
+    counted: ["timers_done"],
+    written: (rows) => sql`timers_done as (
       update timers q set status = u.status, done_at = u.at, last_error = u.note
       from ${fewRows(json(rows.completed.timers), "u", completedColumns)}
       where q.id = u.id
       returning 1
-    ), messages_done as (
+    )`,
+  },
+  {
+    present: (rows) => rows.completed.messages.length > 0,
+    counted: ["messages_done"],
+    written: (rows) => sql`messages_done as (
       update messages q set status = u.status, done_at = u.at, last_error = u.note
       from ${fewRows(json(rows.completed.messages), "u", completedColumns)}
       where q.id = u.id
       returning 1
-    )`
+    )`,
+  },
+]
+
+const partsOf = (rows: StepRows) => stepParts.filter((part) => part.present(rows))
+
+/**
+ * The steps of any number of machines (one step each) as data-modifying CTEs, `saved` counting
+ * the machines written: each machine's next snapshot, guarded by its version;
+ * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
+ * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
+ * gets one for no machine, which the worker parks); the summary job; notifications, shown in the
+ * app to their units' contacts at once (and left to the worker's fan-out only when a contact has
+ * an email address or the campaign an endpoint: `Notices.ts`); the commands'
+ * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs).
+ * A statement of them selects `stepCounts`. The campaigns in `woken` are the transaction's to
+ * wake once it has committed (`Tx.woken`), never a NOTIFY of this statement's.
+ *
+ * A cancelled timer a worker holds right now is skipped: the worker finds its event no longer
+ * accepted and marks it moot. The claimed timers and messages a batch applied are marked in the
+ * same statement (`completed`); a step cancelling its own claimed timer leaves it done, as a row
+ * is updated once in a statement.
+ *
+ * Only the parts the rows call for are in the text (`stepParts`): the server sets up every part
+ * of a statement's plan at each execution, opening and locking each part's table and indexes,
+ * and an acknowledgement's step writes two parts of eighteen. A handful of texts in practice,
+ * each prepared once a connection.
+ */
+export const stepWrites = (rows: StepRows) =>
+  sql.join(
+    partsOf(rows).map((part) => part.written(rows)),
+    sql`, `,
+  )
 
 /**
  * What a statement with `stepWrites` selects, first: every write of the steps run to its end (so
@@ -607,13 +689,19 @@ export const stepWrites = (rows: StepRows) => sql`next as (
  * reviewed awaited its review — else the statement fails (`liandong_steps_as_begun`, migration
  * 0027), and the commit sent behind it with it.
  */
-export const stepCounts = (rows: StepRows) =>
-  sql`liandong_steps_as_begun((select count(*) from saved)::int, ${rows.machines.length}::int,
-    (select count(*) from reviewed)::int, ${rows.reviews.length}::int,
-    (select count(*) from campaign) + (select count(*) from projected) + (select count(*) from scheduled)
-      + (select count(*) from cancelled) + (select count(*) from sent) + (select count(*) from summarized)
-      + (select count(*) from noticed) + (select count(*) from shown) + (select count(*) from reported) + (select count(*) from figured)
-      + (select count(*) from carried) + (select count(*) from timers_done) + (select count(*) from messages_done))`
+export const stepCounts = (rows: StepRows) => {
+  const counted = partsOf(rows).flatMap((part) => part.counted)
+  const writes =
+    counted.length === 0
+      ? sql`0`
+      : sql.join(
+          counted.map((name) => sql`(select count(*) from ${sql.raw(name)})`),
+          sql` + `,
+        )
+  const reviewed = rows.reviews.length > 0 ? sql`(select count(*) from reviewed)::int` : sql`0`
+  return sql`liandong_steps_as_begun((select count(*) from saved)::int, ${rows.machines.length}::int,
+    ${reviewed}, ${rows.reviews.length}::int, (${writes})::bigint)`
+}
 
 /** Writes the steps of any number of machines (one step each) in one statement (`stepWrites`). */
 export const writeSteps = (db: Sql, rows: StepRows) =>
