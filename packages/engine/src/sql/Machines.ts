@@ -673,8 +673,8 @@ const partsOf = (rows: StepRows) => stepParts.filter((part) => part.present(rows
  *
  * Only the parts the rows call for are in the text (`stepParts`): the server sets up every part
  * of a statement's plan at each execution, opening and locking each part's table and indexes,
- * and an acknowledgement's step writes two parts of eighteen. A handful of texts in practice,
- * each prepared once a connection.
+ * and an acknowledgement's step writes its machine and a task row, two of fifteen writes. A
+ * handful of texts in practice, each prepared once a connection.
  */
 export const stepWrites = (rows: StepRows) =>
   sql.join(
