@@ -18,7 +18,6 @@ import type { CampaignRow, MachineRow } from "@liandong/store"
 import type { MachineEvent } from "@liandong/workflow"
 import { Effect } from "effect"
 import { system } from "./Actor.ts"
-import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { query, type Tx } from "./Db.ts"
 import { campaignFromRow, type LoadedCampaign, loadCampaign } from "./Definitions.ts"
 import { CampaignChanged, type InvalidTransition, NotFound } from "./Errors.ts"
@@ -137,15 +136,9 @@ const campaignsOf = (tx: Tx) => {
 
 type Campaigns = ReturnType<typeof campaignsOf>
 
-/** Applies an event to a locked machine, and signs the journal when the step opened a phase or closed the campaign. */
-const step = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, event: MachineEvent, cause: Cause) =>
-  Effect.tap(applyToMachine(tx, loaded, machine, event, cause), (done) =>
-    done.checkpoint === null ? Effect.void : writeCheckpoint(tx, loaded.row.id, done.checkpoint, done.at),
-  )
-
 /** Applies a queued item's event; `moot`, with the reason, when the machine has moved on (not an error). */
 const applyQueued = (tx: Tx, loaded: LoadedCampaign, machine: MachineRow, item: QueueItem) =>
-  step(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
+  applyToMachine(tx, loaded, machine, eventOf(item), { actor: system, cause: `${item.kind}:${item.row.id}` }).pipe(
     Effect.map((done) => ({
       status: "done" as const,
       note: null as string | null,
@@ -350,7 +343,7 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
       lock.fresh ? { due: lock.due } : undefined,
     )
     const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString(), together?.report)
-    const done = yield* step(tx, loaded, machine, prepared.event, prepared.cause)
+    const done = yield* applyToMachine(tx, loaded, machine, prepared.event, prepared.cause)
     return { answer: prepared.answer, step: done } satisfies Outcome<A>
   })
 
@@ -380,7 +373,7 @@ const applyClaimed = (
       const written = yield* writeSummary(tx, loaded, eventOf(item).at).pipe(
         Effect.catchTag("SummaryNotRendered", (error) => Effect.die(error)),
       )
-      yield* step(tx, loaded, machine, written.event, written.cause)
+      yield* applyToMachine(tx, loaded, machine, written.event, written.cause)
       return { outcome: "summary" as const, completion: { id: item.row.id, status: "done" as const, note: null } }
     }
     const applied = yield* applyQueued(tx, loaded, machine, item)

@@ -8,6 +8,7 @@ import type { MachineRow } from "@liandong/store"
 import { apply, campaignView, type FollowUp, type MachineEvent, unitView } from "@liandong/workflow"
 import { Effect, Result } from "effect"
 import type { Actor } from "./Actor.ts"
+import { writeCheckpoint } from "./audit/Checkpoint.ts"
 import { flushSteps, type Tx } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { InvalidTransition } from "./Errors.ts"
@@ -141,8 +142,21 @@ export interface StepResult {
   readonly row: MachineRow
 }
 
-/** Applies one event to a locked machine row and writes everything that follows from it. */
-export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, event: MachineEvent, cause: Cause) =>
+/** An event's transition on a machine, computed and not yet written (`recordTransition`). */
+export interface Transition {
+  readonly event: MachineEvent
+  /** the time the event takes: its own, or the machine's last event's when that is later */
+  readonly at: Date
+  readonly from: string
+  readonly to: string
+  readonly snapshot: unknown
+  readonly effects: ReadonlyArray<FollowUp>
+  /** a new phase or the close: the journal is to be signed as it stands (`writeCheckpoint`) */
+  readonly checkpoint: "phase" | "close" | null
+}
+
+/** Computes an event's transition on a machine row (pure): `InvalidTransition` when its state does not take it. */
+export const transition = (loaded: LoadedCampaign, row: MachineRow, event: MachineEvent) =>
   Effect.gen(function* () {
     const machine =
       row.kind === "campaign" ? loaded.compiled.campaignMachine() : loaded.compiled.unitMachine(row.unit_key as string)
@@ -166,7 +180,21 @@ export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, 
       })
     }
     const step = result.success
-    const { sentTo, row: saved } = yield* saveStep(tx, loaded, row, step.snapshot, at, step.effects)
+    return {
+      event: timed,
+      at,
+      from: step.from,
+      to: step.to,
+      snapshot: step.snapshot,
+      effects: step.effects,
+      checkpoint: checkpointDue(loaded, row, step.snapshot),
+    } satisfies Transition
+  })
+
+/** Writes a computed transition of a locked machine row and everything that follows from it. */
+export const recordTransition = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, step: Transition, cause: Cause) =>
+  Effect.gen(function* () {
+    const { sentTo, row: saved } = yield* saveStep(tx, loaded, row, step.snapshot, step.at, step.effects)
     // Queued: the journal head is the one lock every writer of the campaign shares, taken last.
     yield* appendJournal(tx, {
       campaignId: loaded.row.id,
@@ -175,10 +203,10 @@ export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, 
       actor: cause.actor,
       cause: cause.cause,
       idempotencyKey: cause.idempotencyKey ?? null,
-      event: timed,
+      event: step.event,
       before: step.from,
       after: step.to,
-      occurredAt: at,
+      occurredAt: step.at,
       content: cause.content,
     })
     const done: StepResult = {
@@ -186,12 +214,23 @@ export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, 
       to: step.to,
       effects: step.effects,
       sentTo,
-      checkpoint: checkpointDue(loaded, row, step.snapshot),
-      at,
+      checkpoint: step.checkpoint,
+      at: step.at,
       row: saved,
     }
     return done
   })
+
+/**
+ * Applies one event to a locked machine row and writes everything that follows from it; when
+ * the step opened a phase or closed the campaign, the journal is signed as it stands.
+ */
+export const applyToMachine = (tx: Tx, loaded: LoadedCampaign, row: MachineRow, event: MachineEvent, cause: Cause) =>
+  Effect.flatMap(transition(loaded, row, event), (step) =>
+    Effect.tap(recordTransition(tx, loaded, row, step, cause), (done) =>
+      done.checkpoint === null ? Effect.void : writeCheckpoint(tx, loaded.row.id, done.checkpoint, done.at),
+    ),
+  )
 
 /** A new phase, or the close, is a moment auditors pin: which of them a campaign machine's step reached, if any. */
 const checkpointDue = (loaded: LoadedCampaign, row: MachineRow, snapshot: unknown): "phase" | "close" | null => {

@@ -227,6 +227,33 @@ describeEachDatabase("changing a running campaign", (ctx) => {
     expect(campaign.phase).toBe("publicity")
     expect(await verified()).toEqual({ online: [], offline: [] })
   })
+
+  it("signs the phase a withdrawal lets close, as the change's own step", async () => {
+    const lead = await engine.actor("lead")
+    for (const [unit, clerk] of [
+      ["county-a", "clerk-a"],
+      ["town-a1", "clerk-a1"],
+    ] as const) {
+      const actor = await engine.actor(clerk)
+      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
+      const r = await engine.run(
+        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定" } }, actor),
+      )
+      await engine.run(approve(r.report, lead))
+    }
+    // The campaign has counted both before the change: the change's own step closes the phase.
+    await engine.advance("2026-04-13T10:00:00+08:00")
+    await engine.run(commonChange("spring-week", { kind: "withdraw-unit", unit: "county-b" }, "乙县退出", lead))
+    const rows = await journal()
+    const changed = rows.find((r) => r.event === "campaign.changed")
+    const checkpoints = await engine.run(
+      Effect.flatMap(Effect.service(Db), (db) =>
+        Effect.promise(() => db.kysely.selectFrom("checkpoints").select(["seq", "reason"]).orderBy("seq").execute()),
+      ),
+    )
+    expect(checkpoints).toContainEqual(expect.objectContaining({ seq: changed?.seq, reason: "phase" }))
+    expect(await verified()).toEqual({ online: [], offline: [] })
+  })
 })
 
 describeEachDatabase("a changed campaign's record", (ctx) => {
