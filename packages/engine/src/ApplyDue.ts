@@ -21,6 +21,7 @@ import { system } from "./Actor.ts"
 import { query, type Tx } from "./Db.ts"
 import { campaignFromRow, type LoadedCampaign, loadCampaign } from "./Definitions.ts"
 import { CampaignChanged, type InvalidTransition, NotFound } from "./Errors.ts"
+import { sentToCampaign } from "./FanIn.ts"
 import { type Completion, completeItem, completeItems, eventOf, isSummaryJob, type QueueItem } from "./QueueItem.ts"
 import { describeCause, underSavepoint } from "./Savepoint.ts"
 import { applyToMachine, type Cause, notBefore, type StepResult } from "./Step.ts"
@@ -344,6 +345,7 @@ const commandStep = <A, E, R>(tx: Tx, command: CommandDue<A, E, R>) =>
     )
     const prepared = yield* command.prepare(machine, notBefore(machine, at).toISOString(), together?.report)
     const done = yield* applyToMachine(tx, loaded, machine, prepared.event, prepared.cause)
+    if (done.sentTo.includes(null)) sentToCampaign(tx, loaded)
     return { answer: prepared.answer, step: done } satisfies Outcome<A>
   })
 

@@ -72,11 +72,23 @@ export interface KeyClaim {
 
 const retryableCodes = new Set(["40001", "40P01"])
 
+/**
+ * A message a transaction applied itself was sent meanwhile by another under the same key
+ * (`FanIn.ts`): run again, the transaction finds it sent and neither sends nor applies it.
+ */
+const sentMeanwhile = (cause: unknown) =>
+  typeof cause === "object" &&
+  cause !== null &&
+  "code" in cause &&
+  cause.code === "23505" &&
+  "constraint" in cause &&
+  cause.constraint === "messages_dedupe_key_key"
+
 /** Wraps a thrown database error as a StoreError that says whether a retry can help. */
 export const toStoreError = (operation: string) => (cause: unknown) => {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
   // A stale prepared statement is prepared again under a new name on the retry.
-  const retryable = (code !== undefined && retryableCodes.has(code)) || isStalePlan(cause)
+  const retryable = (code !== undefined && retryableCodes.has(code)) || isStalePlan(cause) || sentMeanwhile(cause)
   return new StoreError({ operation, code, retryable, cause })
 }
 

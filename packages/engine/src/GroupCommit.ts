@@ -12,6 +12,8 @@
  *   transaction, by the journal append's statement (an answer carries its journal position,
  *   which only the append knows). A second command with a key already in the batch waits
  *   for the next one, so it replays.
+ * - A unit's finished phase, sent to the campaign's machine, is counted there before the
+ *   commit when that machine is free (`FanIn.ts`), instead of by a worker's pass.
  * - Within a batch commands run in the order of their machines (campaign, then unit;
  *   arrival order for one machine), so two batches take machine locks in one order. A
  *   serialization failure or deadlock retries the whole batch (`transaction`): nothing of
@@ -22,6 +24,7 @@ import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
 import { Db, type KeyClaim, query, queryBesideSteps, stepsPending, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
+import { applyFanIn } from "./FanIn.ts"
 import { flushJournal } from "./Journal.ts"
 import { pendingRows } from "./JournalBuffer.ts"
 import { type Attempt, underSavepoint } from "./Savepoint.ts"
@@ -264,6 +267,9 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
     const locked = isolated ? new Map<Entry, LockedMachine>() : yield* lockTogether(tx, batch)
     tx.steps.defer = !isolated
     for (const entry of batch) attempts.push(yield* attempt(tx, entry, locked.get(entry), isolated))
+    // Messages to a free campaign machine applied now rather than by a worker's pass. Not under
+    // savepoints: there each command's steps are written at once, its messages queued already.
+    if (!isolated) yield* applyFanIn(tx)
     const rows = tx.journal.rows
     const queued = new Set(pendingRows(tx.journal).map((row) => row.campaign_id))
     // Its position: the head less the campaign's rows queued after it.

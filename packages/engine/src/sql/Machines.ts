@@ -343,6 +343,20 @@ export interface MessageToSend {
   readonly at: string
 }
 
+/**
+ * A message applied in the transaction that sends it (`FanIn.ts`): written as done, under the
+ * id its journal row names, to the machine its step was taken on.
+ */
+export interface MessageApplied {
+  readonly id: string
+  readonly campaign_id: string
+  readonly machine_id: string
+  readonly dedupe_key: string
+  readonly event: unknown
+  /** when it was sent, and applied */
+  readonly at: string
+}
+
 /** The job that writes a campaign's summary, queued once per campaign. */
 export interface SummaryJob {
   readonly campaign_id: string
@@ -402,6 +416,8 @@ export interface StepRows {
   readonly scheduled: TimerToSchedule[]
   readonly cancelled: TimerToCancel[]
   readonly sent: MessageToSend[]
+  /** messages sent and applied in this transaction */
+  readonly applied: MessageApplied[]
   readonly summaries: SummaryJob[]
   readonly notices: NoticeToSend[]
   /** reports the commands submit, and reviews of reports, written with the commands' steps */
@@ -421,6 +437,7 @@ export const noStepRows = (): StepRows => ({
   scheduled: [],
   cancelled: [],
   sent: [],
+  applied: [],
   summaries: [],
   notices: [],
   reports: [],
@@ -549,6 +566,19 @@ const stepParts: ReadonlyArray<StepPart> = [
     )`,
   },
   {
+    present: (rows) => rows.applied.length > 0,
+    counted: ["applied"],
+    // Never `on conflict do nothing`: a message its transaction applied exists once, or the
+    // statement fails (and the transaction is run again, where `FanIn.ts` finds it sent).
+    written: (rows) => sql`applied as (
+      insert into messages (id, campaign_id, machine_id, kind, dedupe_key, event, status, available_at, done_at)
+      select r.id, r.campaign_id, r.machine_id, 'event', r.dedupe_key, r.event, 'done', r.at, r.at
+      from jsonb_to_recordset(${json(rows.applied)}::jsonb) as r(id bigint, campaign_id text, machine_id bigint,
+        dedupe_key text, event jsonb, at timestamptz)
+      returning 1
+    )`,
+  },
+  {
     present: (rows) => rows.summaries.length > 0,
     counted: ["summarized"],
     written: (rows) => sql`summarized as (
@@ -659,7 +689,8 @@ const partsOf = (rows: StepRows) => stepParts.filter((part) => part.present(rows
  * the machines written: each machine's next snapshot, guarded by its version;
  * the campaign's status; the unit's task rows; new and cancelled timers; messages in the order
  * sent (one already sent under its dedupe key is not sent again, and a unit without a machine
- * gets one for no machine, which the worker parks); the summary job; notifications, shown in the
+ * gets one for no machine, which the worker parks) and those the transaction applied itself,
+ * written as done (`FanIn.ts`); the summary job; notifications, shown in the
  * app to their units' contacts at once (and left to the worker's fan-out only when a contact has
  * an email address or the campaign an endpoint: `Notices.ts`); the commands'
  * reports with their figures and files, and reviews (`reviewed`: the reports that awaited theirs).
