@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import { sql } from "kysely"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import {
+  type Actor,
   acknowledge,
   approve,
   changeCampaign,
@@ -68,6 +69,20 @@ describeEachDatabase("changing a running campaign", (ctx) => {
         ),
       ),
     )
+  /** County A and town A1 acknowledge and report their plans; the lead approves both (county B does nothing). */
+  const planApproved = async (lead: Actor) => {
+    for (const [unit, clerk] of [
+      ["county-a", "clerk-a"],
+      ["town-a1", "clerk-a1"],
+    ] as const) {
+      const actor = await engine.actor(clerk)
+      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
+      const r = await engine.run(
+        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定" } }, actor),
+      )
+      await engine.run(approve(r.report, lead))
+    }
+  }
   const verified = async () => {
     const online = await engine.run(verifyCampaign("spring-week", operator))
     const dir = await mkdtemp(join(tmpdir(), "liandong-change-"))
@@ -178,17 +193,7 @@ describeEachDatabase("changing a running campaign", (ctx) => {
 
   it("withdraws a unit: its machine stops, the gate stops waiting for it, replay holds", async () => {
     const lead = await engine.actor("lead")
-    for (const [unit, clerk] of [
-      ["county-a", "clerk-a"],
-      ["town-a1", "clerk-a1"],
-    ] as const) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
-      const r = await engine.run(
-        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定" } }, actor),
-      )
-      await engine.run(approve(r.report, lead))
-    }
+    await planApproved(lead)
     const applied = await engine.run(
       commonChange("spring-week", { kind: "withdraw-unit", unit: "county-b" }, "乙县因机构改革退出本次活动", lead),
     )
@@ -230,17 +235,7 @@ describeEachDatabase("changing a running campaign", (ctx) => {
 
   it("signs the phase a withdrawal lets close, as the change's own step", async () => {
     const lead = await engine.actor("lead")
-    for (const [unit, clerk] of [
-      ["county-a", "clerk-a"],
-      ["town-a1", "clerk-a1"],
-    ] as const) {
-      const actor = await engine.actor(clerk)
-      await engine.run(acknowledge(`spring-week/${unit}/plan`, actor))
-      const r = await engine.run(
-        submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "已制定" } }, actor),
-      )
-      await engine.run(approve(r.report, lead))
-    }
+    await planApproved(lead)
     // The campaign has counted both before the change: the change's own step closes the phase.
     await engine.advance("2026-04-13T10:00:00+08:00")
     await engine.run(commonChange("spring-week", { kind: "withdraw-unit", unit: "county-b" }, "乙县退出", lead))

@@ -69,6 +69,32 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
       .execute()
       .then((rows) => rows.reverse())
 
+  /** A unit's count of a phase, written on the campaign's machine at 08:30 (before the approvals at 09:00). */
+  const queueCount = async (
+    unit: string,
+    phase: string,
+    options: { status?: "pending" | "moot"; attempts?: number } = {},
+  ) => {
+    const machine = await campaignMachine()
+    const at = "2026-04-13T00:30:00.000Z"
+    const [row] = await ctx
+      .store()
+      .db.insertInto("messages")
+      .values({
+        campaign_id: "spring-week",
+        machine_id: machine.id,
+        kind: "event",
+        dedupe_key: `spring-week:phase-done:${unit}:${phase}`,
+        event: JSON.stringify({ type: "unit.phase-done", phase, unit, at }),
+        status: options.status ?? "pending",
+        available_at: at,
+        attempts: options.attempts ?? 0,
+      })
+      .returning("id")
+      .execute()
+    return row?.id
+  }
+
   it("counts a unit's finished phase at the campaign in the approval's own transaction", async () => {
     await started()
     const before = await campaignMachine()
@@ -109,22 +135,9 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
 
   it("applies first the counts queued on the machine while another transaction held it", async () => {
     await started()
-    const { db } = ctx.store()
     const machine = await campaignMachine()
-    // County B's count, queued at 08:30 (another transaction held the machine, say).
-    const earlier = "2026-04-13T00:30:00.000Z"
-    await db
-      .insertInto("messages")
-      .values({
-        campaign_id: "spring-week",
-        machine_id: machine.id,
-        kind: "event",
-        dedupe_key: "spring-week:phase-done:county-b:preparation",
-        event: JSON.stringify({ type: "unit.phase-done", phase: "preparation", unit: "county-b", at: earlier }),
-        status: "pending",
-        available_at: earlier,
-      })
-      .execute()
+    // County B's count, queued (another transaction held the machine, say).
+    await queueCount("county-b", "preparation")
     await finishPlan("county-a")
     // No worker has run: both counted, county B's first.
     const [queued, sent] = await phaseDone()
@@ -148,27 +161,11 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
 
   it("passes by a count the workers retry; they apply it after, to the same state", async () => {
     await started()
-    const { db } = ctx.store()
-    const machine = await campaignMachine()
-    const earlier = "2026-04-13T00:30:00.000Z"
-    const [queued] = await db
-      .insertInto("messages")
-      .values({
-        campaign_id: "spring-week",
-        machine_id: machine.id,
-        kind: "event",
-        dedupe_key: "spring-week:phase-done:county-b:preparation",
-        event: JSON.stringify({ type: "unit.phase-done", phase: "preparation", unit: "county-b", at: earlier }),
-        status: "pending",
-        available_at: earlier,
-        // Tried once and failed: the workers retry it (and record its failures); a fan-in passes it by.
-        attempts: 1,
-      })
-      .returning("id")
-      .execute()
+    // Tried once and failed: the workers retry it (and record its failures); a fan-in passes it by.
+    const queued = await queueCount("county-b", "preparation", { attempts: 1 })
     await finishPlan("county-a")
     expect((await phaseDone()).map((m) => [m.id, m.status])).toEqual([
-      [queued?.id, "pending"],
+      [queued, "pending"],
       [expect.any(String), "done"],
     ])
     expect((await campaignMachine()).done).toBe("1")
@@ -209,20 +206,7 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
   it("neither sends nor counts again a message sent before under its key", async () => {
     await started()
     const machine = await campaignMachine()
-    const at = "2026-04-13T01:30:00.000Z"
-    await ctx
-      .store()
-      .db.insertInto("messages")
-      .values({
-        campaign_id: "spring-week",
-        machine_id: machine.id,
-        kind: "event",
-        dedupe_key: "spring-week:phase-done:county-a:preparation",
-        event: JSON.stringify({ type: "unit.phase-done", phase: "preparation", unit: "county-a", at }),
-        status: "moot",
-        available_at: at,
-      })
-      .execute()
+    await queueCount("county-a", "preparation", { status: "moot" })
     await finishPlan("county-a")
     expect((await phaseDone()).map((m) => m.status)).toEqual(["moot"])
     expect(await campaignMachine()).toMatchObject({ version: machine.version, done: "0" })
