@@ -2,7 +2,8 @@
  * The one place an event is applied to a machine: compute the next snapshot
  * with the pure transition, reject what the state does not accept, then write
  * snapshot, read model, journal row and follow-ups together. Every command and
- * every timer or message goes through here (by way of `applyDue`).
+ * every timer or message goes through here: by way of `applyDue`, a campaign's
+ * change, or a phase's fan-in counted by the command that sends it (`FanIn.ts`).
  */
 import type { MachineRow } from "@liandong/store"
 import { apply, campaignView, type FollowUp, type MachineEvent, unitView } from "@liandong/workflow"
