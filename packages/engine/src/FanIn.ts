@@ -8,10 +8,11 @@
  * the message is written as done, under the id the step's journal row names, in the statement
  * that writes the step. Anything else is queued for the workers as before.
  *
- * Only `unit.phase-done`: the campaign's machine counts them, and counts commute, so one may be
- * applied before another queued earlier (a moment ago another transaction held the machine)
- * and the machine ends in the same state; the phase closes at whichever comes last, which is
- * never applied here. A due timer is never passed: what it causes comes first.
+ * Only `unit.phase-done`: the campaign's machine counts them. The counts queued on the machine
+ * (another transaction held it a moment ago) are applied first; counts commute, so one a worker
+ * holds or retries may be passed, and the machine ends in the same state; the phase closes at
+ * whichever comes last, which is never applied here. A due timer is never passed: what it
+ * causes comes first.
  */
 import type { MachineRow } from "@liandong/store"
 import type { MachineEvent } from "@liandong/workflow"
@@ -43,7 +44,7 @@ export const applyFanIn = (tx: Tx) =>
   Effect.gen(function* () {
     const campaigns = sentTo.get(tx)
     // Steps written as they are taken (under a savepoint) have queued their messages already.
-    if (campaigns === undefined || !tx.steps.defer) return 0
+    if (campaigns === undefined || !tx.steps.defer) return
     const rows = tx.steps.rows
     const candidates = rows.sent.filter(
       (message) =>
@@ -52,7 +53,7 @@ export const applyFanIn = (tx: Tx) =>
         (message.event as MachineEvent).type === "unit.phase-done" &&
         campaigns.has(message.campaign_id),
     )
-    if (candidates.length === 0) return 0
+    if (candidates.length === 0) return
     // ISO times in one zone: the latest sorts last.
     const latest = candidates.map((message) => message.at).sort()[candidates.length - 1] as string
     const locked = yield* queryBesideSteps(
@@ -77,7 +78,6 @@ export const applyFanIn = (tx: Tx) =>
     }
     const ids = [...locked.ids]
     const applied = new Set<MessageToSend>()
-    let counted = 0
     /** Applies a count to its campaign's machine if it only counts; false when it is left to the workers. */
     const count = (loaded: LoadedCampaign, event: MachineEvent, id: string) =>
       Effect.gen(function* () {
@@ -94,7 +94,6 @@ export const applyFanIn = (tx: Tx) =>
         }
         const done = yield* recordTransition(tx, loaded, machine, step, { actor: system, cause: `message:${id}` })
         held.set(loaded.row.id, done.row)
-        counted++
         return true
       })
     // First the counts queued on the machines (another transaction held one a moment ago): a
@@ -124,7 +123,7 @@ export const applyFanIn = (tx: Tx) =>
         at: message.at,
       })
     }
-    if (applied.size === 0) return counted
+    if (applied.size === 0) return
     const left = rows.sent.filter((message) => !applied.has(message))
     rows.sent.length = 0
     rows.sent.push(...left)
@@ -136,5 +135,4 @@ export const applyFanIn = (tx: Tx) =>
         !rows.summaries.some((s) => s.campaign_id === campaignId)
       )
         rows.woken.delete(campaignId)
-    return counted
   })

@@ -129,16 +129,9 @@ export const taskRow = (campaignId: string, unit: string, t: TaskView, at: Date)
 })
 
 /** What a step did: the states it went between, its follow-ups, and what auditors pin because of it. */
-export interface StepResult {
-  readonly from: string
-  readonly to: string
-  readonly effects: ReadonlyArray<FollowUp>
+export interface StepResult extends Pick<Transition, "from" | "to" | "effects" | "checkpoint" | "at"> {
   /** the units it sent messages to (`null`: the campaign's machine) */
   readonly sentTo: ReadonlyArray<string | null>
-  /** a new phase or the close: the journal is to be signed as it stands (`writeCheckpoint`) */
-  readonly checkpoint: "phase" | "close" | null
-  /** the campaign time the step took */
-  readonly at: Date
   /** the machine's row as the step left it (locked by the transaction) */
   readonly row: MachineRow
 }
@@ -210,16 +203,8 @@ export const recordTransition = (tx: Tx, loaded: LoadedCampaign, row: MachineRow
       occurredAt: step.at,
       content: cause.content,
     })
-    const done: StepResult = {
-      from: step.from,
-      to: step.to,
-      effects: step.effects,
-      sentTo,
-      checkpoint: step.checkpoint,
-      at: step.at,
-      row: saved,
-    }
-    return done
+    const { from, to, effects, checkpoint, at } = step
+    return { from, to, effects, checkpoint, at, sentTo, row: saved } satisfies StepResult
   })
 
 /**
