@@ -8,6 +8,8 @@ import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
 import { toStoreError } from "../src/Db.ts"
 import { acknowledge, approve, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
+import { lockFanIn } from "../src/sql/FanIn.ts"
+import { workerLook } from "../src/sql/Notices.ts"
 import { deployFixture, testEngine } from "./support.ts"
 
 const clerks = { "county-a": "clerk-a", "county-b": "clerk-b", "town-a1": "clerk-a1" } as const
@@ -212,6 +214,25 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
     expect(await campaignMachine()).toMatchObject({ version: machine.version, done: "0" })
     expect((await lastRows(1))[0]).toMatchObject({ event: "task.approve" })
   })
+
+  if (ctx.kind === "postgres")
+    it("keeps the workers' looks off the counts of a machine a fan-in holds, until it ends", async () => {
+      await started()
+      await queueCount("county-b", "preparation")
+      const { db } = ctx.store()
+      const now = new Date("2026-04-13T01:00:00Z")
+      expect((await workerLook(db, now)).message_due).toBe(true)
+      const command = await db.startTransaction().execute()
+      try {
+        const locked = await lockFanIn(command, ["spring-week"], now, [], 0)
+        expect(locked.machines).toHaveLength(1)
+        // A claim now would skip the machine's row and take nothing: the look does not send one.
+        expect(await workerLook(db, now)).toMatchObject({ message_due: false, timer_due: false })
+      } finally {
+        await command.rollback().execute()
+      }
+      expect((await workerLook(db, now)).message_due).toBe(true)
+    })
 
   if (ctx.kind === "postgres")
     it("does not wait for a campaign machine another transaction holds: the workers apply it", async () => {

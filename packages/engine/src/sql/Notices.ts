@@ -4,7 +4,7 @@ import { sql } from "kysely"
 import { commitsWith, type Sql } from "../Db.ts"
 import { anyInOrder, messageDue, timerDue } from "./FirstInOrder.ts"
 import type { PreferencesRow } from "./Preferences.ts"
-import { claimLockSpace, machineLockKey } from "./Queue.ts"
+import { claimLockSpace, fanInLockSpace, machineLockKey } from "./Queue.ts"
 
 /** A notice to fan out, as the fan-out's first statement gives it. */
 export interface NoticeToFanOut {
@@ -355,7 +355,8 @@ export const workerLook = (db: Sql, now: Date) =>
  * and so it is prepared like any other.
  */
 export const workerLookStatement = (now: Date) => {
-  const unheld = sql`pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})`
+  const unheld = sql`pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})
+    and pg_try_advisory_xact_lock_shared(${fanInLockSpace}, ${machineLockKey("machine_id")})`
   return sql<WorkerLook>`select ${noticeWorkColumns(now)},
     (select min(due_at) from timers where status = 'pending') as next_due,
     ${messageDue(now, unheld)} as message_due,

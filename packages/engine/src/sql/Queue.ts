@@ -57,6 +57,14 @@ const queueItemOf = (row: ItemRow): QueueItem => {
  */
 export const claimLockSpace = 1818
 
+/**
+ * The advisory locks a command's transaction holds on the campaign machines it locked for their
+ * fan-in (`lockFanIn`), until it ends: a look passes by the counts queued there as it passes by
+ * a batch's, since a claim would skip the machine's row and find nothing. Only looks test them;
+ * a claim never waits for one.
+ */
+export const fanInLockSpace = 1819
+
 /** The second key of a machine's advisory lock: its id in the 32-bit range. */
 export const machineLockKey = (column: string) => sql.raw(`(${column} % 2147483647)::int`)
 
