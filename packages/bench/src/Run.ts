@@ -56,6 +56,9 @@ export interface RunFigures {
     /** of each kind of command: the tail is where the slowest kind is */
     commandLatencyByKind: Record<"ack" | "report" | "return" | "approve", Latency>
     reaction: Latency
+    /** the rate the commands were issued at: half the flat-out phases' */
+    pacedCommandsPerSecond: number
+    /** over the phase's whole time, its sweeps (the opening, the deadline, the close) included */
     commandsPerSecond: number
     eventsPerSecond: number
   }
@@ -194,6 +197,7 @@ export const runLiandong = async (options: RunOptions): Promise<RunFigures> => {
           approve: summarize(half.latencies.byKind.approve),
         },
         reaction: summarize(await reactions(driver, new Set([last]))),
+        pacedCommandsPerSecond: Math.round(halfRate),
         commandsPerSecond: Math.round(half.commands / half.seconds),
         eventsPerSecond: Math.round(half.events / half.seconds),
       },

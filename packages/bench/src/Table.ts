@@ -33,7 +33,10 @@ const run = (title: string, r: RunFigures) =>
     ["CPU an event, full load", cpu(r.cpuMsPerEvent, r.postgresCpuMsPerEvent)],
     ["command→commit, full load", lat(r.fullLoad.commandLatency)],
     ["event→reaction, full load", lat(r.fullLoad.reaction)],
-    ["load for latency (half)", `${r.halfLoad.commandsPerSecond} commands/s, ${r.halfLoad.eventsPerSecond} events/s`],
+    [
+      "load for latency (half)",
+      `${r.halfLoad.pacedCommandsPerSecond} commands/s paced; over the phase, its sweeps included, ${r.halfLoad.commandsPerSecond} commands/s, ${r.halfLoad.eventsPerSecond} events/s`,
+    ],
     ["command→commit, half load", lat(r.halfLoad.commandLatency)],
     [
       "  by kind, p50 · p99 (ms)",

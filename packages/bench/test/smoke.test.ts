@@ -39,6 +39,11 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] the benchmark on a tin
         expect(run.halfLoad.commandLatencyByKind[kind].count).toBeGreaterThan(0)
       expect(run.sweeps.filter((s) => s.what === "deadline")).toHaveLength(4)
       expect(run.phases.map((p) => p.paced)).toEqual([false, false, false, true])
+      // Paced at half the flat-out rate; over the phase, with its sweeps, no faster than that.
+      expect(
+        Math.abs(run.halfLoad.pacedCommandsPerSecond - Math.max(1, run.fullLoad.commandsPerSecond / 2)),
+      ).toBeLessThanOrEqual(1)
+      expect(run.halfLoad.commandsPerSecond).toBeLessThanOrEqual(run.halfLoad.pacedCommandsPerSecond + 1)
       expect(run.phases.reduce((sum, p) => sum + p.commands, 0)).toBe(run.commands)
       expect(run.deadlineSweep.items).toBeGreaterThan(run.units / 2)
       expect(run.summaryBytes).toBeGreaterThan(0)
