@@ -322,16 +322,16 @@ export const noticeWorkDue = (db: Sql, now: Date) =>
 /** What a worker's look finds: the notices' work, the next timer, and whether a message or timer waits. */
 export type WorkerLook = NoticeWork & {
   readonly next_due: Date | null
-  /** a pending message is available by `now`, its machine in no worker's batch */
+  /** a pending message is available by `now`, its machine in no worker's batch nor command's fan-in */
   readonly message_due: boolean
-  /** a pending timer is due by `now`, its machine in no worker's batch */
+  /** a pending timer is due by `now`, its machine in no worker's batch nor command's fan-in */
   readonly timer_due: boolean
 }
 
 /**
  * A worker's look, in one statement over the partial indexes: whether a timer or message is due
- * at `now` whose machine no batch holds (it tries each such machine's lock shared, for the
- * statement only), the next pending timer (which it sleeps until at most), and the notices'
+ * at `now` whose machine no batch nor fan-in holds (it tries each such machine's locks shared,
+ * `claimLockSpace` and `fanInLockSpace`, for the statement only), the next pending timer (which it sleeps until at most), and the notices'
  * work. A pass asks this before it claims, so a wake-up whose work another worker took costs one
  * statement, not a transaction that finds nothing.
  */
