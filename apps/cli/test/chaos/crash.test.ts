@@ -12,7 +12,7 @@ import {
 } from "./invariants.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { chaosKills, chaosUnits, patienceMs, tell } from "./settings.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle, queueLeft } from "./setup.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
 // Crash test: while units acknowledge, report and get approved from reporter processes, the
@@ -91,7 +91,10 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] workers killed at rand
         answers = await reporting
         // Once the workers have gone idle, the survivors stop cleanly.
         const maySeeAll = new Date("2026-05-01T00:00+08:00")
-        expect(await eventually(() => queueIdle(db, "chaos-week", maySeeAll), patienceMs())).toBe(true)
+        expect(
+          await eventually(() => queueIdle(db, "chaos-week", maySeeAll), patienceMs()),
+          await queueLeft(db, "chaos-week"),
+        ).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0])
 
         await expectEveryItemOnce(db, "chaos-week", { asOf: new Date("2026-05-01T00:00+08:00") })

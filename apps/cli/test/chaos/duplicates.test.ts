@@ -12,7 +12,7 @@ import {
 } from "./invariants.ts"
 import { runReporters } from "./reporters.ts"
 import { chaosUnits, patienceMs, tell } from "./settings.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle } from "./setup.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueIdle, queueLeft } from "./setup.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
 // Duplicates: every command is sent one to five times — from three processes at once, or
@@ -122,7 +122,10 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] commands sent more tha
         expect(await eventually(async () => (await campaignStatus(db, "twice-week")) === "closed", patienceMs())).toBe(
           true,
         )
-        expect(await eventually(() => queueIdle(db, "twice-week"), patienceMs())).toBe(true)
+        expect(
+          await eventually(() => queueIdle(db, "twice-week"), patienceMs()),
+          await queueLeft(db, "twice-week"),
+        ).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0])
         await expectAcceptedOnce(db, "twice-week", answers)
         await expectMachinesConsistent(db, "twice-week")

@@ -14,7 +14,7 @@ import {
 } from "./invariants.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { chaosUnits, loadSlack, patienceMs, tell } from "./settings.ts"
-import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, workersListening } from "./setup.ts"
+import { campaignFigures, campaignStatus, chaosDatabase, deployCrowd, queueLeft, workersListening } from "./setup.ts"
 import type { Plan, Step } from "./steps.ts"
 
 // Poison under load: three worker processes on the real clock run a campaign while units
@@ -181,11 +181,14 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
           }
           return rows.every((row) => row.status === "dead")
         }
-        expect(await eventually(watch, patienceMs(), 100), fleet.logs()).toBe(true)
+        // A wait that times out says what was left in the queue and what the workers last logged.
+        const why = async () => `${await queueLeft(db, "poison-week")}\n${fleet.logs()}`
+        expect(await eventually(watch, patienceMs(), 100), await why()).toBe(true)
         const answers = await reporting
-        expect(await eventually(async () => (await campaignStatus(db, "poison-week")) === "closed", patienceMs())).toBe(
-          true,
-        )
+        expect(
+          await eventually(async () => (await campaignStatus(db, "poison-week")) === "closed", patienceMs()),
+          await why(),
+        ).toBe(true)
         // The poisoned units' own later items went through once their poison was parked.
         expect(
           await eventually(async () => {
@@ -197,6 +200,7 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] poison items among the
               .execute()
             return left.length === 0
           }, patienceMs()),
+          await why(),
         ).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0, 0])
 

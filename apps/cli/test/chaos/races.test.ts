@@ -20,7 +20,7 @@ import {
 } from "./invariants.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { loadSlack, patienceMs, raceUnits, tell } from "./settings.ts"
-import { campaignFigures, deployCrowd, queueIdle, workersListening } from "./setup.ts"
+import { campaignFigures, deployCrowd, queueIdle, queueLeft, workersListening } from "./setup.ts"
 import type { Plan, Step } from "./steps.ts"
 
 // Races: four worker processes and three reporter processes on many units around one
@@ -170,7 +170,10 @@ describe.skipIf(!(await postgresAvailable()))("[postgres] races around one deadl
         }, patienceMs())
         expect(closed, fleet.logs()).toBe(true)
         // The campaign closes while the last units' phase-close messages may still be in hand.
-        expect(await eventually(() => queueIdle(engine.store.db, "race-week"), patienceMs())).toBe(true)
+        expect(
+          await eventually(() => queueIdle(engine.store.db, "race-week"), patienceMs()),
+          await queueLeft(engine.store.db, "race-week"),
+        ).toBe(true)
         expect(await fleet.stop()).toEqual([0, 0, 0, 0])
 
         const { db } = engine.store

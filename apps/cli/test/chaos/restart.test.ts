@@ -19,7 +19,7 @@ import {
 import { ownPostgresPossible, startOwnPostgres } from "./postgres-instance.ts"
 import { dealStories, runReporters } from "./reporters.ts"
 import { chaosUnits, dbRestarts, patienceMs, tell } from "./settings.ts"
-import { campaignFigures, campaignStatus, deployCrowd, queueIdle } from "./setup.ts"
+import { campaignFigures, campaignStatus, deployCrowd, queueIdle, queueLeft } from "./setup.ts"
 import type { Answer, Plan, Step } from "./steps.ts"
 
 // The database restarted mid-load: the test runs a PostgreSQL server of its own and stops it
@@ -190,7 +190,10 @@ describe.skipIf(!((await ownPostgresPossible()) && (await apiServerPresent())))(
             await eventually(async () => (await campaignStatus(db, "restart-week")) === "closed", patienceMs()),
             fleet.logs() + server.logs(),
           ).toBe(true)
-          expect(await eventually(() => queueIdle(db, "restart-week"), patienceMs())).toBe(true)
+          expect(
+            await eventually(() => queueIdle(db, "restart-week"), patienceMs()),
+            await queueLeft(db, "restart-week"),
+          ).toBe(true)
           // Nobody was restarted: the same two workers and the same server are still running.
           expect(fleet.alive()).toHaveLength(2)
           expect(server.process.exitCode).toBeNull()

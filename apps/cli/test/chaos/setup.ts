@@ -91,3 +91,31 @@ export const queueIdle = async (db: Store["db"], campaign: string, asOf: Date = 
     .execute()
   return timers.length === 0 && messages.length === 0
 }
+
+/**
+ * What of the campaign's queue is not done (pending or parked dead), at most `limit` items, one
+ * line each: for the message of a failing wait, so that a timeout says what was still waiting.
+ */
+export const queueLeft = async (db: Store["db"], campaign: string, limit = 20) => {
+  const of = (table: "timers" | "messages") =>
+    db
+      .selectFrom(table)
+      .select(["id", "machine_id", "status", "attempts", "last_error", "event"])
+      .select(table === "timers" ? "due_at as due" : "available_at as due")
+      .where("campaign_id", "=", campaign)
+      .where("status", "in", ["pending", "dead"])
+      .orderBy("due")
+      .limit(limit)
+      .execute()
+      .then((rows) => rows.map((row) => ({ ...row, kind: table === "timers" ? "timer" : "message" })))
+  const left = [...(await of("timers")), ...(await of("messages"))]
+    .sort((a, b) => new Date(a.due).getTime() - new Date(b.due).getTime())
+    .slice(0, limit)
+  const lines = left.map(
+    (item) =>
+      `${item.kind}:${item.id} machine ${item.machine_id ?? "none"} ${item.status} after ${item.attempts} attempts, ` +
+      `due ${new Date(item.due).toISOString()}, ${JSON.stringify(item.event)}` +
+      (item.last_error === null ? "" : `, last error: ${item.last_error.slice(0, 160)}`),
+  )
+  return `queue of ${campaign} at ${new Date().toISOString()}, not done: ${lines.length === 0 ? "nothing" : `\n${lines.join("\n")}`}`
+}
