@@ -355,8 +355,12 @@ export const workerLook = (db: Sql, now: Date) =>
  * and so it is prepared like any other.
  */
 export const workerLookStatement = (now: Date) => {
-  const unheld = sql`pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})
-    and pg_try_advisory_xact_lock_shared(${fanInLockSpace}, ${machineLockKey("machine_id")})`
+  // A message to no machine (its unit unknown) has no lock to try, and the try of a null key is
+  // null: it is due as it stands, or it would be tried only while other work is due, and in a
+  // quiet hour never parked on the record.
+  const unheld = sql`(machine_id is null
+    or (pg_try_advisory_xact_lock_shared(${claimLockSpace}, ${machineLockKey("machine_id")})
+      and pg_try_advisory_xact_lock_shared(${fanInLockSpace}, ${machineLockKey("machine_id")})))`
   return sql<WorkerLook>`select ${noticeWorkColumns(now)},
     (select min(due_at) from timers where status = 'pending') as next_due,
     ${messageDue(now, unheld)} as message_due,
