@@ -137,6 +137,32 @@ describe.skipIf(!available)("prepared statements on PostgreSQL", () => {
     expect(after.rows[0]?.mode).toBe("auto")
   })
 
+  it("send one query at a time on a connection, the generic plans' setting included", async () => {
+    // pg 8 queues a query sent while another is in flight and warns that pg 9 will not.
+    const store = await open(true)
+    const query = pg.Client.prototype.query
+    const overlapping: string[] = []
+    pg.Client.prototype.query = function (this: pg.Client & Record<string, any>, ...args: any[]) {
+      if (this._activeQuery || this._queryQueue.length > 0) overlapping.push(String(args[0]?.text ?? args[0]))
+      return (query as (...a: any[]) => any).apply(this, args)
+    } as typeof query
+    const modes: string[] = []
+    try {
+      // A fresh connection's first transaction: `begin`, the setting and the statement each go alone.
+      for (let i = 0; i < 2; i++) {
+        const tx = await store.db.startTransaction().execute()
+        const first = await sql<{ mode: string }>`${sql.raw(genericPlan)} select current_setting('plan_cache_mode')
+          as mode, value from figures where id = ${1}`.execute(tx)
+        await tx.commit().execute()
+        modes.push(first.rows[0]?.mode ?? "")
+      }
+    } finally {
+      pg.Client.prototype.query = query
+    }
+    expect(overlapping).toEqual([])
+    expect(modes).toEqual(["force_generic_plan", "force_generic_plan"])
+  })
+
   it("prepare nothing when turned off", async () => {
     const store = await open(false)
     for (let i = 0; i < 3; i++) await sql`select value from figures where id = ${1}`.execute(store.db)

@@ -247,16 +247,27 @@ export const preparingClient = (names: StatementNames): typeof pg.Client =>
         }
         return plain(config, values)
       }
-      let generic = config.startsWith(genericPlan)
+      const generic = config.startsWith(genericPlan)
       if (generic && !(this.edge === "begun" && this.parsed(genericStatement))) {
-        // The setting in a round trip of its own, queued ahead (once a connection, or in a transaction begun before).
-        if (this.edge === "begun") {
-          this.edge = "none"
-          plain({ ...beginStatement, values: [] }).catch(() => undefined)
-        }
-        plain({ ...genericStatement, values: [] }).catch(() => undefined)
-        generic = false
+        // The setting in a round trip of its own, after the held `begin` (once a connection, or in a
+        // transaction begun before), then the statement: one query at a time, as pg 9 requires. A
+        // failure of either leaves the statement to fail with its connection, as it would.
+        const begun = this.edge === "begun"
+        this.edge = "none"
+        const ahead = begun ? plain({ ...beginStatement, values: [] }) : Promise.resolve()
+        const next = () => this.send(plain, config, values, false)
+        return ahead.then(() => plain({ ...genericStatement, values: [] })).then(next, next)
       }
+      return this.send(plain, config, values, generic)
+    }
+
+    /** A parameterized statement: named when its text is, with the held `begin` and its commit when due. */
+    private send(
+      plain: (...args: any[]) => any,
+      config: string,
+      values: unknown[],
+      generic: boolean,
+    ): Promise<unknown> {
       const begins = this.edge === "begun"
       const commits = config.startsWith(thenCommit) && this.parsed(commitStatement)
       this.edge = "none"
