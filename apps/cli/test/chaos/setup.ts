@@ -71,46 +71,46 @@ export const campaignFigures = async (db: Store["db"], campaign: string) => {
   }
 }
 
-/** True once nothing of the campaign due by `asOf` (default now) waits in the queue: the workers have gone idle. */
-export const queueIdle = async (db: Store["db"], campaign: string, asOf: Date = new Date()) => {
-  const timers = await db
-    .selectFrom("timers")
-    .select("id")
-    .where("campaign_id", "=", campaign)
-    .where("status", "=", "pending")
-    .where("due_at", "<=", asOf)
-    .limit(1)
-    .execute()
-  const messages = await db
-    .selectFrom("messages")
-    .select("id")
-    .where("campaign_id", "=", campaign)
-    .where("status", "=", "pending")
-    .where("available_at", "<=", asOf)
-    .limit(1)
-    .execute()
-  return timers.length === 0 && messages.length === 0
+/**
+ * The campaign's timers and messages in `statuses`, due by `dueBy` when given, earliest first, at
+ * most `limit` of each table.
+ */
+const queueItems = async (
+  db: Store["db"],
+  campaign: string,
+  statuses: ReadonlyArray<"pending" | "dead">,
+  limit: number,
+  dueBy?: Date,
+) => {
+  const of = (table: "timers" | "messages") => {
+    const due = table === "timers" ? "due_at" : "available_at"
+    let query = db
+      .selectFrom(table)
+      .select(["id", "machine_id", "status", "attempts", "last_error", "event", `${due} as due`])
+      .where("campaign_id", "=", campaign)
+      .where("status", "in", statuses)
+    if (dueBy !== undefined) query = query.where(due, "<=", dueBy)
+    return query
+      .orderBy(due)
+      .limit(limit)
+      .execute()
+      .then((rows) => rows.map((row) => ({ ...row, kind: table === "timers" ? "timer" : "message" })))
+  }
+  return [...(await of("timers")), ...(await of("messages"))].sort(
+    (a, b) => new Date(a.due).getTime() - new Date(b.due).getTime(),
+  )
 }
+
+/** True once nothing of the campaign due by `asOf` (default now) waits in the queue: the workers have gone idle. */
+export const queueIdle = async (db: Store["db"], campaign: string, asOf: Date = new Date()) =>
+  (await queueItems(db, campaign, ["pending"], 1, asOf)).length === 0
 
 /**
  * What of the campaign's queue is not done (pending or parked dead), at most `limit` items, one
  * line each: for the message of a failing wait, so that a timeout says what was still waiting.
  */
 export const queueLeft = async (db: Store["db"], campaign: string, limit = 20) => {
-  const of = (table: "timers" | "messages") =>
-    db
-      .selectFrom(table)
-      .select(["id", "machine_id", "status", "attempts", "last_error", "event"])
-      .select(table === "timers" ? "due_at as due" : "available_at as due")
-      .where("campaign_id", "=", campaign)
-      .where("status", "in", ["pending", "dead"])
-      .orderBy("due")
-      .limit(limit)
-      .execute()
-      .then((rows) => rows.map((row) => ({ ...row, kind: table === "timers" ? "timer" : "message" })))
-  const left = [...(await of("timers")), ...(await of("messages"))]
-    .sort((a, b) => new Date(a.due).getTime() - new Date(b.due).getTime())
-    .slice(0, limit)
+  const left = (await queueItems(db, campaign, ["pending", "dead"], limit)).slice(0, limit)
   const lines = left.map(
     (item) =>
       `${item.kind}:${item.id} machine ${item.machine_id ?? "none"} ${item.status} after ${item.attempts} attempts, ` +

@@ -331,8 +331,9 @@ export type WorkerLook = NoticeWork & {
 /**
  * A worker's look, in one statement over the partial indexes: whether a timer or message is due
  * at `now` whose machine no batch nor fan-in holds (it tries each such machine's locks shared,
- * `claimLockSpace` and `fanInLockSpace`, for the statement only), the next pending timer (which it sleeps until at most), and the notices'
- * work. A pass asks this before it claims, so a wake-up whose work another worker took costs one
+ * `claimLockSpace` and `fanInLockSpace`, for the statement only; a message to no machine is due
+ * as it stands), the next pending timer (which it sleeps until at most), and the notices' work. A
+ * pass asks this before it claims, so a wake-up whose work another worker took costs one
  * statement, not a transaction that finds nothing.
  */
 export const workerLook = (db: Sql, now: Date) =>
