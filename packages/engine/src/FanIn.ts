@@ -8,6 +8,12 @@
  * the message is written as done, under the id the step's journal row names, in the statement
  * that writes the step. Anything else is queued for the workers as before.
  *
+ * The campaign's machine is locked for it by the batch's lock statement when a command of the
+ * batch may count (an approval: `GroupedCommand`'s `countsTo`), once the units' machines are
+ * locked — a review's round trip fewer. Else, or when that statement's answer cannot serve (the
+ * machine held by another transaction then, or changed while the statement waited), by a
+ * statement of its own (`lockFanIn`).
+ *
  * Only `unit.phase-done`: the campaign's machine counts them. The counts queued on the machine
  * (another transaction held it a moment ago) are applied first; counts commute, so one a worker
  * holds or retries may be passed, and the machine ends in the same state; the phase closes at
@@ -21,7 +27,7 @@ import { system } from "./Actor.ts"
 import { queryBesideSteps, type Tx } from "./Db.ts"
 import type { LoadedCampaign } from "./Definitions.ts"
 import { recordTransition, transition } from "./Step.ts"
-import { lockFanIn } from "./sql/FanIn.ts"
+import { type FanInAsked, type FanInLocked, lockFanIn } from "./sql/FanIn.ts"
 import type { MessageToSend } from "./sql/Machines.ts"
 
 /** The campaigns whose machine a transaction's commands sent messages to, as the commands loaded them. */
@@ -34,6 +40,35 @@ export const sentToCampaign = (tx: Tx, loaded: LoadedCampaign): void => {
   else campaigns.set(loaded.row.id, loaded)
 }
 
+/** What a batch's lock statement asked and found for the fan-in (`lockedForFanIn`). */
+const lockedEarly = new WeakMap<Tx, { readonly asked: FanInAsked; readonly locked: FanInLocked | undefined }>()
+
+/**
+ * Notes what the lock statement of `tx`'s batch found for its fan-in, asked for the counts its
+ * commands may send (undefined: a machine changed after that statement began).
+ */
+export const lockedForFanIn = (tx: Tx, asked: FanInAsked, locked: FanInLocked | undefined): void => {
+  lockedEarly.set(tx, { asked, locked })
+}
+
+/**
+ * What the batch's lock statement found, when it answers for `candidates`: their keys asked, by
+ * a time no earlier than theirs, each campaign's machine locked there, an id for each. Else
+ * undefined, and the fan-in locks in a statement of its own — a machine another transaction
+ * held then may be free by now.
+ */
+const lockedBefore = (tx: Tx, candidates: ReadonlyArray<MessageToSend>, latest: string) => {
+  const early = lockedEarly.get(tx)
+  if (early?.locked === undefined || Date.parse(latest) > early.asked.at.getTime()) return undefined
+  const { asked, locked } = early
+  const covered = candidates.every(
+    (message) =>
+      asked.dedupeKeys.includes(message.dedupe_key) &&
+      locked.machines.some((machine) => machine.campaign_id === message.campaign_id),
+  )
+  return covered && locked.ids.length >= candidates.length ? locked : undefined
+}
+
 /**
  * Applies the messages the transaction's pending steps send to the machines of the campaigns
  * its commands sent to (`sentToCampaign`), where it can; the rest stay queued. Only for a
@@ -44,8 +79,13 @@ export const applyFanIn = (tx: Tx) =>
   Effect.gen(function* () {
     const campaigns = sentTo.get(tx)
     // Steps written as they are taken (under a savepoint) have queued their messages already.
-    if (campaigns === undefined || !tx.steps.defer) return
+    if (!tx.steps.defer) return
     const rows = tx.steps.rows
+    // Counts queued on a machine the lock statement took: the workers, whose looks passed it by
+    // meanwhile, are woken once this commits, unless they are all applied here (below).
+    for (const machine of lockedEarly.get(tx)?.locked?.machines ?? [])
+      if (machine.queued.length > 0) rows.woken.add(machine.campaign_id)
+    if (campaigns === undefined) return
     const candidates = rows.sent.filter(
       (message) =>
         message.unit === null &&
@@ -56,18 +96,19 @@ export const applyFanIn = (tx: Tx) =>
     if (candidates.length === 0) return
     // ISO times in one zone: the latest sorts last.
     const latest = candidates.map((message) => message.at).sort()[candidates.length - 1] as string
-    const locked = yield* queryBesideSteps(
-      "machine.lockFanIn",
-      (db) =>
-        lockFanIn(
-          db,
-          [...new Set(candidates.map((message) => message.campaign_id))],
-          new Date(latest),
-          candidates.map((message) => message.dedupe_key),
-          candidates.length,
-        ),
-      tx,
-    )
+    const locked =
+      lockedBefore(tx, candidates, latest) ??
+      (yield* queryBesideSteps(
+        "machine.lockFanIn",
+        (db) =>
+          lockFanIn(db, {
+            campaignIds: [...new Set(candidates.map((message) => message.campaign_id))],
+            at: new Date(latest),
+            dedupeKeys: candidates.map((message) => message.dedupe_key),
+            count: candidates.length,
+          }),
+        tx,
+      ))
     const held = new Map<string, MachineRow>()
     for (const { pinned, timer_due, queued: _, ...machine } of locked.machines) {
       const loaded = campaigns.get(machine.campaign_id)

@@ -10,6 +10,9 @@ import type { StepRows } from "./sql/Machines.ts"
 /** The channel workers LISTEN on; the payload is the campaign id. */
 export const workChannel = "liandong_work"
 
+/** A message's key in the queue: the dedupe key its machine gave it, within its campaign. */
+export const messageKey = (campaignId: string, dedupe: string) => `${campaignId}:${dedupe}`
+
 /**
  * Adds one step's follow-ups to `rows`: new timers, cancelled ones, messages to other machines
  * (numbered after those already there, so they are sent in order), the summary job and
@@ -46,8 +49,8 @@ export const addFollowUps = (
           n: rows.sent.length,
           campaign_id: campaignId,
           unit,
-          dedupe_key: `${campaignId}:${effect.dedupe}`,
-          moot_after: effect.mootAfter === undefined ? null : `${campaignId}:${effect.mootAfter}`,
+          dedupe_key: messageKey(campaignId, effect.dedupe),
+          moot_after: effect.mootAfter === undefined ? null : messageKey(campaignId, effect.mootAfter),
           event: { ...effect.event, at },
           at,
         })

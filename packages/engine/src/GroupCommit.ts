@@ -24,7 +24,7 @@ import { Cause, Deferred, Effect, Exit } from "effect"
 import type { Actor } from "./Actor.ts"
 import { Db, type KeyClaim, query, queryBesideSteps, stepsPending, type Tx, transaction } from "./Db.ts"
 import { IdempotencyConflict, StoreError } from "./Errors.ts"
-import { applyFanIn } from "./FanIn.ts"
+import { applyFanIn, lockedForFanIn } from "./FanIn.ts"
 import { flushJournal } from "./Journal.ts"
 import { pendingRows } from "./JournalBuffer.ts"
 import { type Attempt, underSavepoint } from "./Savepoint.ts"
@@ -64,6 +64,11 @@ export interface GroupedCommand<A, E, R> {
     readonly at: string
     /** the task whose next report it submits: the report's place is taken with the lock */
     readonly reportOf?: string
+    /**
+     * the key of the count its step may send to the campaign's machine (an approval may finish
+     * the unit's phase): that machine is locked for the fan-in with the batch's (`FanIn.ts`)
+     */
+    readonly countsTo?: string
   }
   /** the command's work in the batch's transaction; its answer, given its journal position */
   readonly run: (tx: Tx) => Effect.Effect<(journal: number) => A, E, R>
@@ -201,17 +206,35 @@ const lockTogether = (tx: Tx, batch: ReadonlyArray<Entry>) =>
     }
     const locked = new Map<Entry, LockedMachine>()
     if (asked.length === 0) return locked
-    const rows = yield* query(
+    // The counts the batch's commands may send: their campaigns' machines are locked for the
+    // fan-in by the same statement, once the units' are, rather than by one of its own.
+    const counting = batch.flatMap(({ command }) =>
+      command.locks?.countsTo === undefined
+        ? []
+        : [{ campaignId: command.campaignId, key: command.locks.countsTo, at: Date.parse(command.locks.at) }],
+    )
+    const fanIn =
+      counting.length === 0
+        ? undefined
+        : {
+            campaignIds: [...new Set(counting.map((c) => c.campaignId))],
+            at: new Date(Math.max(...counting.map((c) => c.at))),
+            dedupeKeys: counting.map((c) => c.key),
+            count: counting.length,
+          }
+    const result = yield* query(
       "machine.lockManyWithDue",
       (db) =>
         lockMachinesWithDue(
           db,
           asked.map((a) => a.lock),
+          fanIn,
         ),
       tx,
     )
+    if (fanIn !== undefined) lockedForFanIn(tx, fanIn, result.fanIn)
     for (const [index, { entry }] of asked.entries()) {
-      const row = rows[index]
+      const row = result.machines[index]
       if (row !== undefined) locked.set(entry, row)
     }
     return locked

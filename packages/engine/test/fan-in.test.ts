@@ -10,7 +10,7 @@ import { toStoreError } from "../src/Db.ts"
 import { acknowledge, approve, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
 import { lockFanIn } from "../src/sql/FanIn.ts"
 import { workerLook } from "../src/sql/Notices.ts"
-import { deployFixture, testEngine } from "./support.ts"
+import { counted, deployFixture, testEngine, until } from "./support.ts"
 
 const clerks = { "county-a": "clerk-a", "county-b": "clerk-b", "town-a1": "clerk-a1" } as const
 
@@ -224,7 +224,7 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
       expect((await workerLook(db, now)).message_due).toBe(true)
       const command = await db.startTransaction().execute()
       try {
-        const locked = await lockFanIn(command, ["spring-week"], now, [], 0)
+        const locked = await lockFanIn(command, { campaignIds: ["spring-week"], at: now, dedupeKeys: [], count: 0 })
         expect(locked.machines).toHaveLength(1)
         // A claim now would skip the machine's row and take nothing: the look does not send one.
         expect(await workerLook(db, now)).toMatchObject({ message_due: false, timer_due: false })
@@ -232,6 +232,54 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
         await command.rollback().execute()
       }
       expect((await workerLook(db, now)).message_due).toBe(true)
+    })
+
+  if (ctx.kind === "postgres")
+    it("locks the campaign's machine afresh when it changed while the approval waited for its unit", async () => {
+      await started()
+      const clerk = await engine.actor("clerk-a")
+      await engine.run(acknowledge("spring-week/county-a/plan", clerk))
+      const report = await engine.run(
+        submitReport("spring-week/county-a/plan", { narrative: { narrative: "方案" } }, clerk),
+      )
+      const machine = await campaignMachine()
+      const unit = await ctx
+        .store()
+        .db.selectFrom("machines")
+        .select("id")
+        .where("campaign_id", "=", "spring-week")
+        .where("unit_key", "=", "county-a")
+        .executeTakeFirstOrThrow()
+      const holder = new pg.Client({ connectionString: ctx.databaseUrl() })
+      await holder.connect()
+      try {
+        // The unit's machine held: the approval's lock statement begins, then waits for it.
+        await holder.query("begin")
+        await holder.query("select id from machines where id = $1 for no key update", [unit.id])
+        const lead = await engine.actor("lead")
+        const approval = counted(() => engine.run(approve(report.report, lead)))
+        await until("the approval to wait for the unit's machine", async () => {
+          // Inside its transaction the holder would see one snapshot of the activity for ever.
+          await holder.query("select pg_stat_clear_snapshot()")
+          const { rows } = await holder.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and query like '%with asked as materialized%'`,
+          )
+          return rows[0]?.n === 1
+        })
+        // Meanwhile the campaign's machine changes (a new row version) and that commits first.
+        await holder.query("update machines set updated_at = updated_at where id = $1", [machine.id])
+        await holder.query("commit")
+        const done = await approval
+        // What the lock statement read of the campaign's machine is older than the row it
+        // locked: the fan-in locks it again in a statement of its own, and counts there.
+        expect(done.texts.filter((text) => text.startsWith("with fan_in_locked as"))).toHaveLength(1)
+      } finally {
+        await holder.end()
+      }
+      expect((await phaseDone()).map((m) => m.status)).toEqual(["done"])
+      expect(await campaignMachine()).toMatchObject({ version: machine.version + 1, done: "1" })
+      expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
     })
 
   if (ctx.kind === "postgres")

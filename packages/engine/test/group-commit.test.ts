@@ -18,7 +18,7 @@ import {
 import { appendJournal } from "../src/Journal.ts"
 import { campaignMachine } from "../src/sql/Machines.ts"
 import { springWeek } from "./fixture.ts"
-import { counted, deployFixture, testEngine } from "./support.ts"
+import { counted, deployFixture, testEngine, until } from "./support.ts"
 
 const units = [
   ["county-a", "clerk-a"],
@@ -301,13 +301,6 @@ describeEachDatabase("group commit: batches form behind busy ones", (ctx) => {
   afterEach(async () => {
     await engine.dispose()
   })
-
-  const until = async (what: string, check: () => Promise<boolean>) => {
-    for (let tries = 0; !(await check()); tries++) {
-      if (tries > 3000) throw new Error(`waited too long for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
 
   /** A client of its own on the test's PostgreSQL database, beside the engine's pool. */
   const secondClient = async () => {

@@ -92,27 +92,39 @@ export const playFixture = async (engine: ReturnType<typeof testEngine>) => {
   }
 }
 
+/** Waits until `check` holds, polling; fails naming `what` after about a minute. */
+export const until = async (what: string, check: () => Promise<boolean>) => {
+  for (let tries = 0; !(await check()); tries++) {
+    if (tries > 3000) throw new Error(`waited too long for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 /** A wake-up of the workers (`Store.wake`): sent on its own once a transaction has committed. */
 const wakeUp = /^begin; set local synchronous_commit = off; select pg_notify\(/
 
 /**
- * The statements sent while `run` runs, by their first words; not the wake-ups sent meanwhile,
- * which follow a commit on their own time — perhaps an earlier command's.
+ * The statements sent while `run` runs, by their first words (`texts`: whole); not the wake-ups
+ * sent meanwhile, which follow a commit on their own time — perhaps an earlier command's.
  */
 export const counted = async <A>(run: () => Promise<A>) => {
   const statements: string[] = []
+  const texts: string[] = []
   const original = pg.Client.prototype.query
   pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
     const first = args[0]
     const text = String(typeof first === "string" ? first : (first?.text ?? ""))
       .replace(/\s+/g, " ")
       .trim()
-    if (!wakeUp.test(text)) statements.push(text.slice(0, 60))
+    if (!wakeUp.test(text)) {
+      statements.push(text.slice(0, 60))
+      texts.push(text)
+    }
     return (original as any).apply(this, args)
   } as typeof original
   try {
     const value = await run()
-    return { value, statements }
+    return { value, statements, texts }
   } finally {
     pg.Client.prototype.query = original
   }

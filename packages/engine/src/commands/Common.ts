@@ -129,6 +129,8 @@ export const commandOnUnit = <P, A, E, R>(command: {
   readonly request: unknown
   /** the task whose next report the command submits: its place is taken with the machine's lock */
   readonly reportOf?: string
+  /** the key of the count its step may send to the campaign's machine (`GroupedCommand`'s `locks`) */
+  readonly countsTo?: string
   readonly prepare: (
     tx: Tx,
     at: string,
@@ -144,7 +146,7 @@ export const commandOnUnit = <P, A, E, R>(command: {
     idempotencyKey: command.idempotencyKey,
     request: command.request,
     claimsWithLock: true,
-    locks: { unit: command.unit, at: command.at, reportOf: command.reportOf },
+    locks: { unit: command.unit, at: command.at, reportOf: command.reportOf, countsTo: command.countsTo },
     run: (tx) =>
       Effect.map(
         applyCommand(tx, {

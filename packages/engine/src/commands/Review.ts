@@ -4,7 +4,7 @@
  * unit to correct and resubmit. Both are in the journal event and its content.
  */
 import type { ReportRow } from "@liandong/store"
-import { unitView } from "@liandong/workflow"
+import { phaseDoneKey, unitView } from "@liandong/workflow"
 import { Effect, Option, Schema } from "effect"
 import type { Actor } from "../Actor.ts"
 import { canRead, canSeeCampaign, manages, requireManager } from "../Authz.ts"
@@ -12,6 +12,7 @@ import { journalDenial, refuseUnseen } from "../audit/Denials.ts"
 import { type Db, query, queryBesideSteps, type Tx } from "../Db.ts"
 import type { LoadedCampaign } from "../Definitions.ts"
 import { InvalidTransition, NotFound } from "../Errors.ts"
+import { messageKey } from "../FollowUps.ts"
 import { decode, parseTaskRef, ReportRef } from "../Refs.ts"
 import { latestReport, reportById } from "../sql/Reports.ts"
 import { campaignForCommand, commandOnUnit, nowIso, onFreshCampaign } from "./Common.ts"
@@ -67,12 +68,17 @@ const reviewOnUnit = <E>(
     const { decision, reportRef, reason, comment, actor } = asked
     const { unit, task } = where
     const at = yield* nowIso
+    // An approval may finish the unit's phase, whose count goes to the campaign's machine.
+    const phase = loaded.definition.phases.find((p) => p.tasks.some((t) => t.key === task))
     return yield* commandOnUnit({
       loaded,
       unit,
       at,
       actor,
       idempotencyKey: asked.idempotencyKey,
+      ...(decision === "approve" && phase !== undefined
+        ? { countsTo: messageKey(loaded.row.id, phaseDoneKey(unit, phase.key)) }
+        : {}),
       request: { command: decision, ref: reportRef, reason, ...(comment === null ? {} : { comment }) },
       prepare: (tx, when, machine) =>
         Effect.gen(function* () {

@@ -23,43 +23,94 @@ export type FanInMachine = MachineRow & {
 /** The most queued counts a fan-in takes on a machine. */
 export const queuedLimit = 64
 
+/** What a fan-in asks of the campaigns' machines: see `lockFanIn`. */
+export interface FanInAsked {
+  readonly campaignIds: ReadonlyArray<string>
+  readonly at: Date
+  readonly dedupeKeys: ReadonlyArray<string>
+  readonly count: number
+}
+
+/** What a fan-in's lock found: the machines it holds, which keys were sent before, and message ids. */
+export interface FanInLocked {
+  readonly machines: ReadonlyArray<FanInMachine>
+  readonly sent: ReadonlySet<string>
+  readonly ids: ReadonlyArray<string>
+}
+
+/**
+ * The fan-in's CTEs: `fan_in_locked`, the machines locked, and `fan_in`, a row for each with
+ * what `lockFanIn` says of it — and `fresh`, whether the row is the one the statement's snapshot
+ * saw (false when a transaction that stepped it committed after the statement began: its
+ * timers and counts may then be missing from the snapshot).
+ */
+export const fanInParts = (asked: FanInAsked, after?: string) => sql`fan_in_locked as materialized (
+      select *, xmin::text as locked_xmin from machines
+      where campaign_id = any(${asked.campaignIds}::text[]) and kind = 'campaign'
+        -- Only once the CTE \`after\` has run to its end (its machines locked): holding a campaign's
+        -- machine, the statement never waits for another lock.
+        ${after === undefined ? sql`` : sql`and (select count(*) from ${sql.raw(after)}) >= 0`}
+      for no key update skip locked
+    ), fan_in as materialized (
+      select l.*, c.definition_id::text as pinned,
+        -- Marked for the workers' looks until this transaction ends (fanInLockSpace).
+        pg_try_advisory_xact_lock(${fanInLockSpace}, ${machineLockKey("l.id")}) as marked,
+        (select m.xmin::text from machines m where m.id = l.id) = l.locked_xmin as fresh,
+        exists (select 1 from timers t where t.machine_id = l.id and t.status = 'pending'
+          and t.due_at <= greatest(${asked.at}::timestamptz, l.updated_at)) as timer_due,
+        (select coalesce(jsonb_agg(jsonb_build_object('id', q.id::text, 'event', q.event) order by q.available_at, q.id), '[]')
+          from (select id, event, available_at from messages
+            where machine_id = l.id and status = 'pending' and kind = 'event' and attempts = 0
+              and available_at <= ${asked.at}::timestamptz and event->>'type' = 'unit.phase-done'
+            order by available_at, id limit ${queuedLimit}
+            for no key update skip locked) q) as queued,
+        array(select s.dedupe_key from messages s where s.dedupe_key = any(${asked.dedupeKeys}::text[])) as sent,
+        array(select nextval('messages_id_seq')::text from generate_series(1, ${asked.count}::int)) as ids
+      from fan_in_locked l join campaigns c on c.id = l.campaign_id
+    )`
+
+/** `fan_in`'s rows as one JSON value, for a statement that selects it beside its own rows (`fanInOfJson`). */
+export const fanInJson = sql`jsonb_build_object(
+      'machines', coalesce((select jsonb_agg(to_jsonb(f) - 'marked' - 'sent' - 'ids' - 'locked_xmin'
+        || jsonb_build_object('id', f.id::text)) from fan_in f), '[]'),
+      'sent', coalesce((select to_jsonb(f.sent) from fan_in f limit 1), '[]'),
+      'ids', coalesce((select to_jsonb(f.ids) from fan_in f limit 1), '[]'))`
+
+/**
+ * `fanInJson` read back: the machines' rows as the driver reads them (a timestamp a `Date`), or
+ * undefined when a machine is not fresh — the caller then locks afresh (`lockFanIn`).
+ */
+export const fanInOfJson = (value: unknown): FanInLocked | undefined => {
+  const { machines, sent, ids } = value as {
+    machines: Array<FanInMachine & { updated_at: string; fresh: boolean }>
+    sent: string[]
+    ids: string[]
+  }
+  if (machines.some((machine) => !machine.fresh)) return undefined
+  return {
+    machines: machines.map(({ fresh: _, ...machine }) => ({ ...machine, updated_at: new Date(machine.updated_at) })),
+    sent: new Set(sent),
+    ids,
+  }
+}
+
 /**
  * Locks the machines of `campaignIds` that no other transaction holds (one held is left to the
  * worker: the command does not wait for it) and marks them for the workers' looks until the
  * transaction ends (`fanInLockSpace`: a claim meanwhile would find them held and take nothing),
  * saying of each whether a timer is due on it by `at` (or by the machine's last event), which
  * definition its campaign pins, and the counts queued on it by `at` (each locked, skipping one a
- * worker holds); with which of `dedupeKeys` were sent before, and `count` message ids.
+ * worker holds); with which of `dedupeKeys` were sent before, and `count` message ids. A batch
+ * of commands that may count asks the same in its machines' lock (`lockMachinesWithDue`).
  */
-export const lockFanIn = async (
-  db: Sql,
-  campaignIds: ReadonlyArray<string>,
-  at: Date,
-  dedupeKeys: ReadonlyArray<string>,
-  count: number,
-) => {
+export const lockFanIn = async (db: Sql, asked: FanInAsked): Promise<FanInLocked> => {
   const { rows } = await sql<
-    FanInMachine & { readonly marked: boolean; readonly sent: string[]; readonly ids: string[] }
-  >`
-    with locked as (
-      select * from machines where campaign_id = any(${campaignIds}::text[]) and kind = 'campaign'
-      for no key update skip locked
-    )
-    select l.*, c.definition_id::text as pinned,
-      -- Marked for the workers' looks until this transaction ends (fanInLockSpace).
-      pg_try_advisory_xact_lock(${fanInLockSpace}, ${machineLockKey("l.id")}) as marked,
-      exists (select 1 from timers t where t.machine_id = l.id and t.status = 'pending'
-        and t.due_at <= greatest(${at}::timestamptz, l.updated_at)) as timer_due,
-      (select coalesce(jsonb_agg(jsonb_build_object('id', q.id::text, 'event', q.event) order by q.available_at, q.id), '[]')
-        from (select id, event, available_at from messages
-          where machine_id = l.id and status = 'pending' and kind = 'event' and attempts = 0
-            and available_at <= ${at}::timestamptz and event->>'type' = 'unit.phase-done'
-          order by available_at, id limit ${queuedLimit}
-          for no key update skip locked) q) as queued,
-      array(select s.dedupe_key from messages s where s.dedupe_key = any(${dedupeKeys}::text[])) as sent,
-      array(select nextval('messages_id_seq')::text from generate_series(1, ${count}::int)) as ids
-    from locked l join campaigns c on c.id = l.campaign_id`.execute(db)
+    FanInMachine & { marked: boolean; fresh: boolean; locked_xmin: string; sent: string[]; ids: string[] }
+  >`with ${fanInParts(asked)} select * from fan_in`.execute(db)
   const first = rows[0]
-  const machines: FanInMachine[] = rows.map(({ marked: _, sent: __, ids: ___, ...machine }) => machine)
-  return { machines, sent: new Set(first?.sent ?? []), ids: first?.ids ?? [] }
+  return {
+    machines: rows.map(({ marked: _, fresh: __, locked_xmin: ___, sent: ____, ids: _____, ...machine }) => machine),
+    sent: new Set(first?.sent ?? []),
+    ids: first?.ids ?? [],
+  }
 }

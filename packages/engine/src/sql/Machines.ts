@@ -4,6 +4,7 @@
  */
 import type { CampaignRow, MachineRow, TasksTable } from "@liandong/store"
 import { type Insertable, type RawBuilder, sql } from "kysely"
+import { type FanInAsked, type FanInLocked, fanInJson, fanInOfJson, fanInParts } from "./FanIn.ts"
 import type { Sql } from "./Handle.ts"
 import type { DueItem, KeptFile, LockedMachine } from "./Locked.ts"
 import { latestAttemptWithFiles, reportSlotOf } from "./Reports.ts"
@@ -132,8 +133,17 @@ export interface LockAsked {
  * an id from the reports' sequence, the task's latest attempt and that report's files. They are
  * read in the statement's snapshot, so they are kept only when the machine row did not change
  * while its lock was awaited (every report of a unit is written under its machine's lock).
+ *
+ * With `fanIn` (commands that may count a unit's finished phase on the campaign's machine), the
+ * statement also does `lockFanIn`'s work once the units' machines are locked, saving the fan-in
+ * its round trip (`FanIn.ts`). Its answer is undefined when not asked, or when a campaign's
+ * machine changed after the statement began (its timers and counts then read too early).
  */
-export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAsked>): Promise<LockedMachine[]> => {
+export const lockMachinesWithDue = async (
+  db: Sql,
+  asked: ReadonlyArray<LockAsked>,
+  fanIn?: FanInAsked,
+): Promise<{ readonly machines: LockedMachine[]; readonly fanIn: FanInLocked | undefined }> => {
   const json = JSON.stringify(
     asked.map((a, ord) => ({
       ord,
@@ -146,7 +156,7 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       report_task: a.reportOf ?? null,
     })),
   )
-  const { rows } = await sql<LockedRow & SlotColumns & { readonly ord: number }>`
+  const { rows } = await sql<LockedRow & SlotColumns & { readonly ord: number; readonly fan_in?: unknown }>`
     with asked as materialized (
       select a.* from ${fewRows(
         json,
@@ -164,8 +174,8 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
       select principal_id, idempotency_key, request_hash, 'null'::jsonb from asked where idempotency_key is not null
       on conflict (principal_id, idempotency_key) do nothing
       returning principal_id, idempotency_key
-    )
-    select a.ord,
+    )${fanIn === undefined ? sql`` : sql`, ${fanInParts(fanIn, "locked")}`}
+    select a.ord,${fanIn === undefined ? sql`` : sql` case when a.ord = 0 then ${fanInJson} end as fan_in,`}
       case when a.idempotency_key is null then null else (select count(*) from claimed c
         where c.principal_id = a.principal_id and c.idempotency_key = a.idempotency_key)::int end as claimed,
       (select definition_id::text from campaigns where id = a.campaign_id) as pinned,
@@ -182,12 +192,14 @@ export const lockMachinesWithDue = async (db: Sql, asked: ReadonlyArray<LockAske
     ) x on true
     left join lateral (${latestAttemptWithFiles(sql`a.campaign_id`, sql`a.unit_key`, sql`a.report_task`)}) p on true
     order by a.ord`.execute(db)
-  return rows.map(({ ord: _, asked_ord: __, slot_id, slot_latest, slot_files, ...row }) => {
+  const machines = rows.map(({ ord: _, asked_ord: __, fan_in: ___, slot_id, slot_latest, slot_files, ...row }) => {
     const locked = lockedOf(row as LockedRow)
     return slot_id === null || locked.machine?.fresh !== true
       ? locked
       : { ...locked, report: reportSlotOf(slot_id, slot_latest, slot_files) }
   })
+  const found = rows[0]?.fan_in
+  return { machines, fanIn: fanIn === undefined || found == null ? undefined : fanInOfJson(found) }
 }
 
 /** The columns of a report's place (`ReportSlot`) in `lockMachinesWithDue`'s rows. */
