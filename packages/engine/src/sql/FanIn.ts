@@ -2,7 +2,7 @@
 import type { MachineRow } from "@liandong/store"
 import { sql } from "kysely"
 import type { Sql } from "./Handle.ts"
-import { fanInLockSpace, machineLockKey } from "./Queue.ts"
+import { fanInLockSpace, machineLockKey } from "./LockSpaces.ts"
 
 /** A count queued on a campaign's machine, not yet applied (`unit.phase-done`). */
 export interface QueuedCount {

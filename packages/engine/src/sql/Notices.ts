@@ -3,8 +3,8 @@ import type { NotificationsTable } from "@liandong/store"
 import { sql } from "kysely"
 import { commitsWith, type Sql } from "../Db.ts"
 import { anyInOrder, messageDue, timerDue } from "./FirstInOrder.ts"
+import { claimLockSpace, fanInLockSpace, machineLockKey } from "./LockSpaces.ts"
 import type { PreferencesRow } from "./Preferences.ts"
-import { claimLockSpace, fanInLockSpace, machineLockKey } from "./Queue.ts"
 
 /** A notice to fan out, as the fan-out's first statement gives it. */
 export interface NoticeToFanOut {

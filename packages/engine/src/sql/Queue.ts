@@ -8,6 +8,7 @@
 import type { CampaignRow, MachineRow, MessageRow, TimerRow } from "@liandong/store"
 import { sql } from "kysely"
 import { keepsGenericPlan, type Sql, unprepared } from "../Db.ts"
+import { claimLockSpace, machineLockKey } from "./LockSpaces.ts"
 import { type CampaignColumns, campaignColumns, splitCampaign } from "./Machines.ts"
 
 /*
@@ -48,25 +49,6 @@ const queueItemOf = (row: ItemRow): QueueItem => {
       }
     : { kind: "timer", row: { ...common, key: key as string, due_at: due_at as Date } as TimerRow }
 }
-
-/**
- * The advisory locks a worker's batch holds on its claimed items' machines (`claimBatch`), in a
- * key space of their own (the first key; the second is the machine's id): a look passes by the
- * items of a machine in another worker's batch without a write, so a worker woken with another
- * for the same work does not open a transaction to find it taken.
- */
-export const claimLockSpace = 1818
-
-/**
- * The advisory locks a command's transaction holds on the campaign machines it locked for their
- * fan-in (`lockFanIn`), until it ends: a look passes by the counts queued there as it passes by
- * a batch's, since a claim would skip the machine's row and find nothing. Only looks test them;
- * a claim never waits for one.
- */
-export const fanInLockSpace = 1819
-
-/** The second key of a machine's advisory lock: its id in the 32-bit range. */
-export const machineLockKey = (column: string) => sql.raw(`(${column} % 2147483647)::int`)
 
 /** How far a backlog may be drained at `now`: to `now`, but before every pending timer. */
 const backlogHorizon = (now: Date) =>
