@@ -43,23 +43,21 @@ export const sentToCampaign = (tx: Tx, loaded: LoadedCampaign): void => {
 /** What a batch's lock statement asked and found for the fan-in (`lockedForFanIn`). */
 const lockedEarly = new WeakMap<Tx, { readonly asked: FanInAsked; readonly locked: FanInLocked | undefined }>()
 
-/**
- * Notes what the lock statement of `tx`'s batch found for its fan-in, asked for the counts its
- * commands may send (undefined: a machine changed after that statement began).
- */
+/** Notes what the lock statement of `tx`'s batch found for its fan-in, asked for the counts its commands may send. */
 export const lockedForFanIn = (tx: Tx, asked: FanInAsked, locked: FanInLocked | undefined): void => {
   lockedEarly.set(tx, { asked, locked })
 }
 
 /**
- * What the batch's lock statement found, when it answers for `candidates`: their keys asked, by
- * a time no earlier than theirs, each campaign's machine locked there, an id for each. Else
- * undefined, and the fan-in locks in a statement of its own — a machine another transaction
- * held then may be free by now.
+ * What the batch's lock statement found, when it answers for `candidates`: no machine stale,
+ * their keys asked, by a time no earlier than theirs, each campaign's machine locked there, an
+ * id for each. Else undefined, and the fan-in locks in a statement of its own — a machine
+ * another transaction held then may be free by now, a stale one read afresh.
  */
 const lockedBefore = (tx: Tx, candidates: ReadonlyArray<MessageToSend>, latest: string) => {
   const early = lockedEarly.get(tx)
-  if (early?.locked === undefined || Date.parse(latest) > early.asked.at.getTime()) return undefined
+  if (early?.locked === undefined || early.locked.stale || Date.parse(latest) > early.asked.at.getTime())
+    return undefined
   const { asked, locked } = early
   const covered = candidates.every(
     (message) =>
@@ -83,8 +81,11 @@ export const applyFanIn = (tx: Tx) =>
     const rows = tx.steps.rows
     // Counts queued on a machine the lock statement took: the workers, whose looks passed it by
     // meanwhile, are woken once this commits, unless they are all applied here (below).
-    for (const machine of lockedEarly.get(tx)?.locked?.machines ?? [])
+    const early = lockedEarly.get(tx)
+    for (const machine of early?.locked?.machines ?? [])
       if (machine.queued.length > 0) rows.woken.add(machine.campaign_id)
+    // A stale machine's counts were locked all the same.
+    if (early?.locked?.stale === true) for (const campaignId of early.asked.campaignIds) rows.woken.add(campaignId)
     if (campaigns === undefined) return
     const candidates = rows.sent.filter(
       (message) =>

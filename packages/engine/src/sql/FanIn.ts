@@ -33,7 +33,10 @@ export interface FanInAsked {
 
 /** What a fan-in's lock found: the machines it holds, which keys were sent before, and message ids. */
 export interface FanInLocked {
+  /** the machines locked and fresh: a stale one is locked, but counts nothing (`fanInParts`) */
   readonly machines: ReadonlyArray<FanInMachine>
+  /** a machine was locked that changed after the statement began */
+  readonly stale: boolean
   readonly sent: ReadonlySet<string>
   readonly ids: ReadonlyArray<string>
 }
@@ -76,19 +79,18 @@ export const fanInJson = sql`jsonb_build_object(
       'sent', coalesce((select to_jsonb(f.sent) from fan_in f limit 1), '[]'),
       'ids', coalesce((select to_jsonb(f.ids) from fan_in f limit 1), '[]'))`
 
-/**
- * `fanInJson` read back: the machines' rows as the driver reads them (a timestamp a `Date`), or
- * undefined when a machine is not fresh — the caller then locks afresh (`lockFanIn`).
- */
-export const fanInOfJson = (value: unknown): FanInLocked | undefined => {
+/** `fanInJson` read back: the fresh machines' rows as the driver reads them (a timestamp a `Date`). */
+export const fanInOfJson = (value: unknown): FanInLocked => {
   const { machines, sent, ids } = value as {
     machines: Array<FanInMachine & { updated_at: string; fresh: boolean }>
     sent: string[]
     ids: string[]
   }
-  if (machines.some((machine) => !machine.fresh)) return undefined
   return {
-    machines: machines.map(({ fresh: _, ...machine }) => ({ ...machine, updated_at: new Date(machine.updated_at) })),
+    machines: machines
+      .filter((machine) => machine.fresh)
+      .map(({ fresh: _, ...machine }) => ({ ...machine, updated_at: new Date(machine.updated_at) })),
+    stale: machines.some((machine) => !machine.fresh),
     sent: new Set(sent),
     ids,
   }
@@ -100,17 +102,11 @@ export const fanInOfJson = (value: unknown): FanInLocked | undefined => {
  * transaction ends (`fanInLockSpace`: a claim meanwhile would find them held and take nothing),
  * saying of each whether a timer is due on it by `at` (or by the machine's last event), which
  * definition its campaign pins, and the counts queued on it by `at` (each locked, skipping one a
- * worker holds); with which of `dedupeKeys` were sent before, and `count` message ids. A batch
- * of commands that may count asks the same in its machines' lock (`lockMachinesWithDue`).
+ * worker holds); with which of `dedupeKeys` were sent before, and `count` message ids. A machine
+ * that changed after the statement began is left out, as one held is. A batch of commands that
+ * may count asks the same in its machines' lock (`lockMachinesWithDue`).
  */
 export const lockFanIn = async (db: Sql, asked: FanInAsked): Promise<FanInLocked> => {
-  const { rows } = await sql<
-    FanInMachine & { marked: boolean; fresh: boolean; locked_xmin: string; sent: string[]; ids: string[] }
-  >`with ${fanInParts(asked)} select * from fan_in`.execute(db)
-  const first = rows[0]
-  return {
-    machines: rows.map(({ marked: _, fresh: __, locked_xmin: ___, sent: ____, ids: _____, ...machine }) => machine),
-    sent: new Set(first?.sent ?? []),
-    ids: first?.ids ?? [],
-  }
+  const { rows } = await sql<{ fan_in: unknown }>`with ${fanInParts(asked)} select ${fanInJson} as fan_in`.execute(db)
+  return fanInOfJson(rows[0]?.fan_in)
 }

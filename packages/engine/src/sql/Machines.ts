@@ -136,8 +136,7 @@ export interface LockAsked {
  *
  * With `fanIn` (commands that may count a unit's finished phase on the campaign's machine), the
  * statement also does `lockFanIn`'s work once the units' machines are locked, saving the fan-in
- * its round trip (`FanIn.ts`). Its answer is undefined when not asked, or when a campaign's
- * machine changed after the statement began (its timers and counts then read too early).
+ * its round trip (`FanIn.ts`); undefined when not asked.
  */
 export const lockMachinesWithDue = async (
   db: Sql,
