@@ -92,6 +92,11 @@ interface Committer {
   queue: Entry[]
   /** transactions of batches in flight */
   running: number
+  /**
+   * Campaigns a batch in flight counts to (an approval may finish its unit's phase): their
+   * next counting commands wait for it rather than run beside it (`takeBatch`).
+   */
+  readonly counting: Set<string>
 }
 
 // One committer per database handle: the pool's batches go one after another.
@@ -100,7 +105,7 @@ const committers = new WeakMap<object, Committer>()
 const committerOf = (handle: object) => {
   const found = committers.get(handle)
   if (found !== undefined) return found
-  const made: Committer = { queue: [], running: 0 }
+  const made: Committer = { queue: [], running: 0, counting: new Set() }
   committers.set(handle, made)
   return made
 }
@@ -108,18 +113,30 @@ const committerOf = (handle: object) => {
 /** Commands waiting for a batch on this database handle (for tests and metrics). */
 export const queuedCommands = (handle: object): number => committers.get(handle)?.queue.length ?? 0
 
-/** The next batch: up to `batchLimit`, one use of a key each, in machine order. */
+/** Whether a command's step may send a count to its campaign's machine (an approval). */
+const counts = (entry: Entry) => entry.command.locks?.countsTo !== undefined
+
+/**
+ * The next batch: up to `batchLimit`, one use of a key each, in machine order. A command that
+ * counts to a campaign a batch in flight counts to waits for the next: two such batches at once
+ * would contend for the campaign's machine, and the second, finding it held, would leave its
+ * counts to a worker's pass (`FanIn.ts`). Waiting, it joins the others that arrived meanwhile.
+ * May be empty when every queued command waits so: the batch in flight takes them after it.
+ */
 const takeBatch = (committer: Committer) => {
   const batch: Entry[] = []
   const rest: Entry[] = []
   const keys = new Set<string>()
   for (const entry of committer.queue) {
-    if (batch.length < batchLimit && (entry.key === null || !keys.has(entry.key))) {
+    const waits = counts(entry) && committer.counting.has(entry.command.campaignId)
+    if (!waits && batch.length < batchLimit && (entry.key === null || !keys.has(entry.key))) {
       batch.push(entry)
       if (entry.key !== null) keys.add(entry.key)
     } else rest.push(entry)
   }
   committer.queue = rest
+  // Marked as it is taken (the other runner takes its next batch meanwhile); `runBatch` clears it.
+  for (const entry of batch) if (counts(entry)) committer.counting.add(entry.command.campaignId)
   // Stable: one machine's commands keep their order of arrival.
   return batch.sort((a, b) => (a.command.order < b.command.order ? -1 : a.command.order > b.command.order ? 1 : 0))
 }
@@ -375,7 +392,7 @@ const batchIn = (tx: Tx, batch: ReadonlyArray<Entry>, isolated: boolean) =>
  * with each command under its savepoint, so the failure is answered alone and the others
  * commit. A lone command needs no second run: its failure is its answer.
  */
-const runBatch = (batch: ReadonlyArray<Entry>) =>
+const runBatch = (committer: Committer, batch: ReadonlyArray<Entry>) =>
   Effect.gen(function* () {
     const bare = yield* Effect.exit(transaction("commands", (tx) => batchIn(tx, batch, false)))
     const failed = Exit.isFailure(bare) ? Cause.squash(bare.cause) : undefined
@@ -389,12 +406,23 @@ const runBatch = (batch: ReadonlyArray<Entry>) =>
       const answer = Exit.isSuccess(exit) ? exit.value[index] : exit
       if (answer !== undefined) yield* Deferred.done(entry.deferred, answer as Exit.Exit<Answer<unknown>, unknown>)
     }
-  })
+  }).pipe(
+    Effect.ensuring(
+      Effect.sync(() => {
+        for (const entry of batch) if (counts(entry)) committer.counting.delete(entry.command.campaignId)
+      }),
+    ),
+  )
 
 /** Takes batches until the queue is empty. */
 const drain = (committer: Committer) =>
   Effect.gen(function* () {
-    while (committer.queue.length > 0) yield* runBatch(takeBatch(committer))
+    while (committer.queue.length > 0) {
+      const batch = takeBatch(committer)
+      // What is queued waits for a batch in flight, whose loop takes it once done.
+      if (batch.length === 0) break
+      yield* runBatch(committer, batch)
+    }
   }).pipe(
     Effect.ensuring(
       Effect.gen(function* () {

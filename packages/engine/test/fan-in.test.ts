@@ -3,10 +3,12 @@
  * the campaign's machine is free and the message only counts; left to the workers otherwise.
  */
 import { describeEachDatabase } from "@liandong/store/testing"
+import { Effect } from "effect"
 import { sql } from "kysely"
 import pg from "pg"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { toStoreError } from "../src/Db.ts"
+import { Db, toStoreError } from "../src/Db.ts"
+import { queuedCommands } from "../src/GroupCommit.ts"
 import { acknowledge, approve, operator, startCampaign, submitReport, verifyCampaign } from "../src/index.ts"
 import { lockFanIn } from "../src/sql/FanIn.ts"
 import { workerLook } from "../src/sql/Notices.ts"
@@ -279,6 +281,62 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
       }
       expect((await phaseDone()).map((m) => m.status)).toEqual(["done"])
       expect(await campaignMachine()).toMatchObject({ version: machine.version + 1, done: "1" })
+      expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
+    })
+
+  if (ctx.kind === "postgres")
+    it("keeps a second approval of the campaign for after the batch that counts to it", {
+      timeout: 180_000,
+    }, async () => {
+      await started()
+      const lead = await engine.actor("lead")
+      const reported = async (unit: keyof typeof clerks) => {
+        const clerk = await engine.actor(clerks[unit])
+        await engine.run(acknowledge(`spring-week/${unit}/plan`, clerk))
+        return engine.run(submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "方案" } }, clerk))
+      }
+      const first = await reported("county-a")
+      const second = await reported("county-b")
+      const unit = await ctx
+        .store()
+        .db.selectFrom("machines")
+        .select("id")
+        .where("campaign_id", "=", "spring-week")
+        .where("unit_key", "=", "county-a")
+        .executeTakeFirstOrThrow()
+      const db = await engine.run(Effect.service(Db))
+      const holder = new pg.Client({ connectionString: ctx.databaseUrl() })
+      await holder.connect()
+      try {
+        // County A's approval waits for its unit's machine, its batch counting to the campaign.
+        await holder.query("begin")
+        await holder.query("select id from machines where id = $1 for no key update", [unit.id])
+        const approvedA = engine.run(approve(first.report, lead))
+        await until("the first approval to wait for its unit's machine", async () => {
+          await holder.query("select pg_stat_clear_snapshot()")
+          const { rows } = await holder.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and query like '%with asked as materialized%'`,
+          )
+          return rows[0]?.n === 1
+        })
+        // County B's would contend for the campaign's machine beside it: it stays queued, though
+        // a runner is free, and goes once the first batch has committed.
+        const approvedB = engine.run(approve(second.report, lead))
+        await until("the second approval to stay queued", async () => queuedCommands(db.kysely) === 1)
+        await holder.query("commit")
+        await Promise.all([approvedA, approvedB])
+      } finally {
+        await holder.end()
+      }
+      // Both counted by their approvals, in the order they ran; nothing left to the workers.
+      expect((await phaseDone()).map((m) => [m.dedupe_key, m.status])).toEqual([
+        ["spring-week:phase-done:county-a:preparation", "done"],
+        ["spring-week:phase-done:county-b:preparation", "done"],
+      ])
+      expect((await campaignMachine()).done).toBe("2")
+      const approvals = (await lastRows(4)).filter((row) => row.event === "task.approve").map((row) => row.unit_key)
+      expect(approvals).toEqual(["county-a", "county-b"])
       expect((await engine.run(verifyCampaign("spring-week", operator))).findings).toEqual([])
     })
 
