@@ -13,7 +13,8 @@
  *   which only the append knows). A second command with a key already in the batch waits
  *   for the next one, so it replays.
  * - A unit's finished phase, sent to the campaign's machine, is counted there before the
- *   commit when that machine is free (`FanIn.ts`), instead of by a worker's pass.
+ *   commit when that machine is free (`FanIn.ts`), instead of by a worker's pass. So that it
+ *   is free, one batch at a time counts to a campaign: the next approvals wait for it.
  * - Within a batch commands run in the order of their machines (campaign, then unit;
  *   arrival order for one machine), so two batches take machine locks in one order. A
  *   serialization failure or deadlock retries the whole batch (`transaction`): nothing of

@@ -30,14 +30,8 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
   }
 
   /** The unit acknowledges and reports its plan; the lead approves it (no worker runs). */
-  const finishPlan = async (unit: keyof typeof clerks) => {
-    const clerk = await engine.actor(clerks[unit])
-    await engine.run(acknowledge(`spring-week/${unit}/plan`, clerk))
-    const report = await engine.run(
-      submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "方案" } }, clerk),
-    )
-    return engine.run(approve(report.report, await engine.actor("lead")))
-  }
+  const finishPlan = async (unit: keyof typeof clerks) =>
+    engine.run(approve((await reported(unit)).report, await engine.actor("lead")))
 
   const phaseDone = () =>
     ctx
@@ -72,6 +66,42 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
       .limit(count)
       .execute()
       .then((rows) => rows.reverse())
+
+  /** A unit that has acknowledged and reported its plan, and its report. */
+  const reported = async (unit: keyof typeof clerks) => {
+    const clerk = await engine.actor(clerks[unit])
+    await engine.run(acknowledge(`spring-week/${unit}/plan`, clerk))
+    return engine.run(submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "方案" } }, clerk))
+  }
+
+  /**
+   * A client of its own that holds the unit's machine in a transaction, and a wait until an
+   * approval's lock statement waits for it.
+   */
+  const holdUnit = async (unit: string) => {
+    const { id } = await ctx
+      .store()
+      .db.selectFrom("machines")
+      .select("id")
+      .where("campaign_id", "=", "spring-week")
+      .where("unit_key", "=", unit)
+      .executeTakeFirstOrThrow()
+    const holder = new pg.Client({ connectionString: ctx.databaseUrl() })
+    await holder.connect()
+    await holder.query("begin")
+    await holder.query("select id from machines where id = $1 for no key update", [id])
+    const approvalWaits = () =>
+      until("the approval to wait for the unit's machine", async () => {
+        // Inside its transaction the holder would see one snapshot of the activity for ever.
+        await holder.query("select pg_stat_clear_snapshot()")
+        const { rows } = await holder.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and query like '%with asked as materialized%'`,
+        )
+        return rows[0]?.n === 1
+      })
+    return { holder, approvalWaits }
+  }
 
   /** A unit's count of a phase, written on the campaign's machine at 08:30 (before the approvals at 09:00). */
   const queueCount = async (
@@ -239,36 +269,14 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
   if (ctx.kind === "postgres")
     it("locks the campaign's machine afresh when it changed while the approval waited for its unit", async () => {
       await started()
-      const clerk = await engine.actor("clerk-a")
-      await engine.run(acknowledge("spring-week/county-a/plan", clerk))
-      const report = await engine.run(
-        submitReport("spring-week/county-a/plan", { narrative: { narrative: "方案" } }, clerk),
-      )
+      const report = await reported("county-a")
       const machine = await campaignMachine()
-      const unit = await ctx
-        .store()
-        .db.selectFrom("machines")
-        .select("id")
-        .where("campaign_id", "=", "spring-week")
-        .where("unit_key", "=", "county-a")
-        .executeTakeFirstOrThrow()
-      const holder = new pg.Client({ connectionString: ctx.databaseUrl() })
-      await holder.connect()
+      // The unit's machine held: the approval's lock statement begins, then waits for it.
+      const { holder, approvalWaits } = await holdUnit("county-a")
       try {
-        // The unit's machine held: the approval's lock statement begins, then waits for it.
-        await holder.query("begin")
-        await holder.query("select id from machines where id = $1 for no key update", [unit.id])
         const lead = await engine.actor("lead")
         const approval = counted(() => engine.run(approve(report.report, lead)))
-        await until("the approval to wait for the unit's machine", async () => {
-          // Inside its transaction the holder would see one snapshot of the activity for ever.
-          await holder.query("select pg_stat_clear_snapshot()")
-          const { rows } = await holder.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock' and query like '%with asked as materialized%'`,
-          )
-          return rows[0]?.n === 1
-        })
+        await approvalWaits()
         // Meanwhile the campaign's machine changes (a new row version) and that commits first.
         await holder.query("update machines set updated_at = updated_at where id = $1", [machine.id])
         await holder.query("commit")
@@ -290,36 +298,14 @@ describeEachDatabase("a phase's fan-in", (ctx) => {
     }, async () => {
       await started()
       const lead = await engine.actor("lead")
-      const reported = async (unit: keyof typeof clerks) => {
-        const clerk = await engine.actor(clerks[unit])
-        await engine.run(acknowledge(`spring-week/${unit}/plan`, clerk))
-        return engine.run(submitReport(`spring-week/${unit}/plan`, { narrative: { narrative: "方案" } }, clerk))
-      }
       const first = await reported("county-a")
       const second = await reported("county-b")
-      const unit = await ctx
-        .store()
-        .db.selectFrom("machines")
-        .select("id")
-        .where("campaign_id", "=", "spring-week")
-        .where("unit_key", "=", "county-a")
-        .executeTakeFirstOrThrow()
       const db = await engine.run(Effect.service(Db))
-      const holder = new pg.Client({ connectionString: ctx.databaseUrl() })
-      await holder.connect()
+      // County A's approval waits for its unit's machine, its batch counting to the campaign.
+      const { holder, approvalWaits } = await holdUnit("county-a")
       try {
-        // County A's approval waits for its unit's machine, its batch counting to the campaign.
-        await holder.query("begin")
-        await holder.query("select id from machines where id = $1 for no key update", [unit.id])
         const approvedA = engine.run(approve(first.report, lead))
-        await until("the first approval to wait for its unit's machine", async () => {
-          await holder.query("select pg_stat_clear_snapshot()")
-          const { rows } = await holder.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock' and query like '%with asked as materialized%'`,
-          )
-          return rows[0]?.n === 1
-        })
+        await approvalWaits()
         // County B's would contend for the campaign's machine beside it: it stays queued, though
         // a runner is free, and goes once the first batch has committed.
         const approvedB = engine.run(approve(second.report, lead))
