@@ -49,15 +49,14 @@ export const lockedForFanIn = (tx: Tx, asked: FanInAsked, locked: FanInLocked | 
 }
 
 /**
- * What the batch's lock statement found, when it answers for `candidates`: no machine stale,
- * their keys asked, by a time no earlier than theirs, each campaign's machine locked there, an
- * id for each. Else undefined, and the fan-in locks in a statement of its own — a machine
- * another transaction held then may be free by now, a stale one read afresh.
+ * What the batch's lock statement found, when it answers for `candidates`: their keys asked, by
+ * a time no earlier than theirs, each campaign's machine locked there and fresh, an id for each.
+ * Else undefined, and the fan-in locks in a statement of its own — a machine another transaction
+ * held then may be free by now, a stale one read afresh.
  */
 const lockedBefore = (tx: Tx, candidates: ReadonlyArray<MessageToSend>, latest: string) => {
   const early = lockedEarly.get(tx)
-  if (early?.locked === undefined || early.locked.stale || Date.parse(latest) > early.asked.at.getTime())
-    return undefined
+  if (early?.locked === undefined || Date.parse(latest) > early.asked.at.getTime()) return undefined
   const { asked, locked } = early
   const covered = candidates.every(
     (message) =>
@@ -85,7 +84,7 @@ export const applyFanIn = (tx: Tx) =>
     for (const machine of early?.locked?.machines ?? [])
       if (machine.queued.length > 0) rows.woken.add(machine.campaign_id)
     // A stale machine's counts were locked all the same.
-    if (early?.locked?.stale === true) for (const campaignId of early.asked.campaignIds) rows.woken.add(campaignId)
+    for (const campaignId of early?.locked?.stale ?? []) rows.woken.add(campaignId)
     if (campaigns === undefined) return
     const candidates = rows.sent.filter(
       (message) =>

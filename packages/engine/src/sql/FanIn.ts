@@ -35,8 +35,8 @@ export interface FanInAsked {
 export interface FanInLocked {
   /** the machines locked and fresh: a stale one is locked, but counts nothing (`fanInParts`) */
   readonly machines: ReadonlyArray<FanInMachine>
-  /** a machine was locked that changed after the statement began */
-  readonly stale: boolean
+  /** the campaigns whose machine was locked but changed after the statement began */
+  readonly stale: ReadonlyArray<string>
   readonly sent: ReadonlySet<string>
   readonly ids: ReadonlyArray<string>
 }
@@ -90,7 +90,7 @@ export const fanInOfJson = (value: unknown): FanInLocked => {
     machines: machines
       .filter((machine) => machine.fresh)
       .map(({ fresh: _, ...machine }) => ({ ...machine, updated_at: new Date(machine.updated_at) })),
-    stale: machines.some((machine) => !machine.fresh),
+    stale: machines.filter((machine) => !machine.fresh).map((machine) => machine.campaign_id),
     sent: new Set(sent),
     ids,
   }
