@@ -81,8 +81,11 @@ const saveStep = (
     if (status !== undefined) rows.campaigns.push(status)
     for (const task of tasks) rows.tasks.push(task)
     const sentTo = addFollowUps(rows, { campaignId, machineId: row.id, at }, effects)
-    // The snapshot as the database gives it back (JSON): written, and kept for a next step in this transaction.
-    const stored: unknown = JSON.parse(JSON.stringify(snapshot))
+    // Written, and kept for a next step in this transaction. `apply`'s snapshot is already plain
+    // data (its context JSON, nothing shared with a live actor), so it is kept as it is rather
+    // than copied through JSON: its only difference from the row read back is the absent
+    // `output` and `error`, which restore alike.
+    const stored = snapshot
     const next = { id: row.id, version: row.version, steps: 1, snapshot: stored, ...columns, at: at.toISOString() }
     const folded = folds ? rows.machines.findIndex((m) => m.id === row.id) : -1
     const first = rows.machines[folded]
