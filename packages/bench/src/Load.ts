@@ -1,12 +1,13 @@
 /**
  * The load driver: plays the script of every phase on the campaign calendar,
  * an hour at a time. Each hour it moves the clock (the driver's and every
- * worker's), waits for the workers to sweep all units when a phase opens,
- * a deadline passes or a phase closes, then runs that hour's commands —
- * as fast as `concurrency` allows, or paced at a given rate. Flat out, the
- * commands of one hour are still running when the next hour's begin (a
- * unit's in order): only an opening, a reminder, a deadline or a close waits
- * for every command before it.
+ * worker's) and runs that hour's commands — as fast as `concurrency` allows,
+ * or paced at a given rate. Flat out, the commands of one hour are still
+ * running when the next hour's begin (a unit's in order): only an opening, a
+ * reminder, a deadline or a close waits for every command before it; and a
+ * unit's commands start as soon as the opening has reached it, while the
+ * workers sweep the others. Paced, the commands wait for each sweep (the
+ * opening, a deadline, the close) to end.
  */
 import { Clock, itemsDueLeft } from "@liandong/engine/runtime"
 import { Effect } from "effect"
@@ -81,8 +82,8 @@ export const moveClock = async (driver: Driver, at: number) => {
 const pendingAt = (driver: Driver, at: number): Promise<boolean> => itemsDueLeft(driver.bench.store.db, new Date(at))
 
 /**
- * Waits until the workers have applied everything due at `at`; how long it took and how many items
- * they applied. Asked every 10 ms, less often as a sweep lasts (a fiftieth of its time so far, at
+ * Waits until everything due by `at` has been applied; how long it took and how many items fell
+ * due at `at` (applied by the workers, or by a command on its own machine). Asked every 10 ms, less often as a sweep lasts (a fiftieth of its time so far, at
  * most every 100 ms): a national sweep lasts seconds, and each probe walks the dead index entries
  * of the items already done (2.5 ms a probe at 50,000 units, 15 s of the server's time a phase).
  */
@@ -92,10 +93,11 @@ export const waitIdle = async (driver: Driver, at: number, started: number) => {
     await new Promise((r) => setTimeout(r, pause))
   }
   const seconds = (performance.now() - started) / 1000
-  const done = new Date(at)
+  // What fell due at `at`, whoever applied it: a command applies what is due on its own machine.
+  const due = new Date(at)
   const { rows } = await sql<{ n: string }>`
-    select (select count(*) from messages where done_at = ${done})
-         + (select count(*) from timers where done_at = ${done} and status <> 'cancelled') as n`.execute(
+    select (select count(*) from messages where available_at = ${due} and status in ('done', 'moot'))
+         + (select count(*) from timers where due_at = ${due} and status in ('done', 'moot')) as n`.execute(
     driver.bench.store.db,
   )
   return { seconds, items: Number(rows[0]?.n ?? 0) }
@@ -185,21 +187,38 @@ export const playPhase = async (
   const flat = rate === undefined ? flatOut(driver.concurrency) : undefined
   const eventsBefore = await journalLength(driver)
   const started = performance.now()
+  // The sweep under way, flat out: the commands do not wait for it (below).
+  let sweeping: Promise<void> = Promise.resolve()
   for (const at of instants) {
     const what = at === opens ? "open" : deadlines.has(at) ? "deadline" : at === closes ? "close" : undefined
     // Timers fall due here: what the script did before them is done first, as on the calendar.
-    if (flat !== undefined && (what !== undefined || reminders.has(at))) failures += await flat.drain()
+    if (flat !== undefined && (what !== undefined || reminders.has(at))) {
+      failures += await flat.drain()
+      await sweeping
+    }
     const moved = performance.now()
     await moveClock(driver, at)
     if (what !== undefined) {
-      const swept = await waitIdle(driver, at, moved)
-      sweeps.push({ phase: phaseKey, what, ...swept })
-      // An opening or a deadline changes the queues and the tasks wholesale. Where autovacuum is
-      // off (this server) or absent (PGlite), the planner would keep the statistics of the empty
-      // queues taken after the deploy and scan what it believes empty: the tables it changed
-      // are analyzed here, as autoanalyze would after such a change. Not the journal: no plan of
-      // the hot path depends on its size, and sampling it was half of each analyze's time.
-      if (what !== "close") await sql`analyze ${sql.raw(analyzedAfterSweep.join(", "))}`.execute(driver.bench.store.db)
+      // Flat out, a unit acts as soon as the opening has reached it, while the workers are still
+      // sending the others theirs; after a deadline or a close it does not wait at all: a command
+      // applies what fell due on its own machine first. Paced, every command waits for the
+      // sweep, so that its latency is the engine's and not the sweep's.
+      const opened = flat !== undefined && what === "open" ? gateUnits(flat, script) : undefined
+      const sweep = (opened === undefined ? waitIdle(driver, at, moved) : waitOpened(driver, at, moved, opened)).then(
+        async (swept) => {
+          sweeps.push({ phase: phaseKey, what, ...swept })
+          // An opening or a deadline changes the queues and the tasks wholesale. Where autovacuum
+          // is off (this server) or absent (PGlite), the planner would keep the statistics of the
+          // empty queues taken after the deploy and scan what it believes empty: the tables it
+          // changed are analyzed here, as autoanalyze would after such a change. Not the
+          // journal: no plan of the hot path depends on its size, and sampling it was half of
+          // each analyze's time.
+          if (what !== "close")
+            await sql`analyze ${sql.raw(analyzedAfterSweep.join(", "))}`.execute(driver.bench.store.db)
+        },
+      )
+      if (flat === undefined) await sweep
+      else sweeping = sweep
     }
     const actions = byInstant.get(at) ?? []
     commands += actions.length
@@ -207,7 +226,10 @@ export const playPhase = async (
     if (flat !== undefined) for (const action of actions) flat.add(action, run)
     else failures += (await paced(actions, rate as number, run)).filter((ok) => !ok).length
   }
-  if (flat !== undefined) failures += await flat.drain()
+  if (flat !== undefined) {
+    failures += await flat.drain()
+    await sweeping
+  }
   return {
     phase: phaseKey,
     paced: rate !== undefined,
@@ -218,6 +240,45 @@ export const playPhase = async (
     sweeps,
     events: (await journalLength(driver)) - eventsBefore,
   }
+}
+
+/** Each unit of the phase's script held until its opening reaches it: the releases by unit. */
+const gateUnits = (flat: ReturnType<typeof flatOut>, script: ReadonlyArray<Action>) => {
+  const release = new Map<string, () => void>()
+  for (const action of script) {
+    if (release.has(action.unit)) continue
+    flat.hold(action.unit, new Promise<void>((resolve) => release.set(action.unit, resolve)))
+  }
+  return release
+}
+
+/**
+ * `waitIdle` for an opening whose units' actions are held (`release`): the campaign's machine
+ * sends each unit its opening when its own timer is applied, and a unit is released once no
+ * message to it due by `at` is left to apply — it has heard everything sent to it by then.
+ */
+const waitOpened = async (driver: Driver, at: number, started: number, release: Map<string, () => void>) => {
+  const db = driver.bench.store.db
+  const due = new Date(at)
+  while (release.size > 0) {
+    const { rows } = await sql<{ unit_key: string | null; campaign_due: boolean }>`
+      select null as unit_key, true as campaign_due from timers t join machines m on m.id = t.machine_id
+        where t.status = 'pending' and t.due_at <= ${due} and m.kind = 'campaign'
+      union all
+      select m.unit_key, false from messages g join machines m on m.id = g.machine_id
+        where g.status = 'pending' and g.available_at <= ${due} and m.kind = 'unit'`.execute(db)
+    if (!rows.some((r) => r.campaign_due)) {
+      const waiting = new Set(rows.map((r) => r.unit_key))
+      for (const [unit, go] of release)
+        if (!waiting.has(unit)) {
+          go()
+          release.delete(unit)
+        }
+    }
+    if (release.size === 0) break
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return waitIdle(driver, at, started)
 }
 
 /**
@@ -260,6 +321,10 @@ const flatOut = (concurrency: number) => {
       lastOfUnit.set(action.unit, done)
       inFlight.add(done)
       void done.finally(() => inFlight.delete(done))
+    },
+    /** Holds a unit's actions until `until` resolves (added before its first action). */
+    hold: (unit: string, until: Promise<void>) => {
+      lastOfUnit.set(unit, until)
     },
     drain: async () => {
       while (inFlight.size > 0) await Promise.all(inFlight)
