@@ -88,10 +88,7 @@ const pendingAt = (driver: Driver, at: number): Promise<boolean> => itemsDueLeft
  * of the items already done (2.5 ms a probe at 50,000 units, 15 s of the server's time a phase).
  */
 export const waitIdle = async (driver: Driver, at: number, started: number) => {
-  while (await pendingAt(driver, at)) {
-    const pause = Math.min(100, Math.max(10, (performance.now() - started) / 50))
-    await new Promise((r) => setTimeout(r, pause))
-  }
+  while (await pendingAt(driver, at)) await pauseAfter(started)
   const seconds = (performance.now() - started) / 1000
   // What fell due at `at`, whoever applied it: a command applies what is due on its own machine.
   const due = new Date(at)
@@ -252,31 +249,53 @@ const gateUnits = (flat: ReturnType<typeof flatOut>, script: ReadonlyArray<Actio
   return release
 }
 
+/** A pause between two looks at a sweep: a fiftieth of its time so far, 10 to 100 ms (`waitIdle`). */
+const pauseAfter = (started: number) =>
+  new Promise((r) => setTimeout(r, Math.min(100, Math.max(10, (performance.now() - started) / 50))))
+
 /**
- * `waitIdle` for an opening whose units' actions are held (`release`): the campaign's machine
- * sends each unit its opening when its own timer is applied, and a unit is released once no
- * message to it due by `at` is left to apply — it has heard everything sent to it by then.
+ * `waitIdle` for an opening whose units' actions are held (`release`). The campaign's machine
+ * sends each unit its opening when its own timer is applied; a unit is released once no message
+ * to it due by `at` is pending — it has heard everything sent to it by then. Each look asks only
+ * for the first message still pending, in the queue's order (one row, by its index): every unit
+ * whose messages all come before it has heard; the workers take them about in that order, so
+ * the units are released about as fast as their openings are applied.
  */
 const waitOpened = async (driver: Driver, at: number, started: number, release: Map<string, () => void>) => {
   const db = driver.bench.store.db
   const due = new Date(at)
-  while (release.size > 0) {
-    const { rows } = await sql<{ unit_key: string | null; campaign_due: boolean }>`
-      select null as unit_key, true as campaign_due from timers t join machines m on m.id = t.machine_id
-        where t.status = 'pending' and t.due_at <= ${due} and m.kind = 'campaign'
-      union all
-      select m.unit_key, false from messages g join machines m on m.id = g.machine_id
-        where g.status = 'pending' and g.available_at <= ${due} and m.kind = 'unit'`.execute(db)
-    if (!rows.some((r) => r.campaign_due)) {
-      const waiting = new Set(rows.map((r) => r.unit_key))
-      for (const [unit, go] of release)
-        if (!waiting.has(unit)) {
-          go()
-          release.delete(unit)
-        }
-    }
-    if (release.size === 0) break
-    await new Promise((r) => setTimeout(r, 10))
+  const go = (unit: string) => {
+    release.get(unit)?.()
+    release.delete(unit)
+  }
+  const campaignDue = () =>
+    sql<{ left: boolean }>`select exists (select 1 from timers t join machines m on m.id = t.machine_id
+      where t.status = 'pending' and t.due_at <= ${due} and m.kind = 'campaign') as left`
+      .execute(db)
+      .then((result) => result.rows[0]?.left !== false)
+  while (await campaignDue()) await pauseAfter(started)
+  // Each held unit's messages pending now, in the queue's order; a unit with none is released.
+  const { rows } = await sql<{ id: string; unit_key: string }>`
+    select g.id, m.unit_key from messages g join machines m on m.id = g.machine_id
+    where g.status = 'pending' and g.available_at <= ${due} and m.kind = 'unit'`.execute(db)
+  const last = new Map<string, bigint>()
+  for (const row of rows) {
+    const id = BigInt(row.id)
+    if ((last.get(row.unit_key) ?? -1n) < id) last.set(row.unit_key, id)
+  }
+  for (const unit of [...release.keys()]) if (!last.has(unit)) go(unit)
+  const waiting = [...last].filter(([unit]) => release.has(unit)).sort((a, b) => (a[1] < b[1] ? -1 : 1))
+  let next = 0
+  while (next < waiting.length) {
+    const { rows: first } = await sql<{ id: string; at: Date }>`
+      select id, available_at as at from messages where status = 'pending' and available_at <= ${due}
+      order by available_at, id limit 1`.execute(db)
+    const head = first[0]
+    // Nothing pending: every unit has heard; an earlier message pending: none is known to have.
+    const below = head === undefined ? undefined : new Date(head.at).getTime() < at ? 0n : BigInt(head.id)
+    while (next < waiting.length && (below === undefined || (waiting[next] as [string, bigint])[1] < below))
+      go((waiting[next++] as [string, bigint])[0])
+    if (next < waiting.length) await pauseAfter(started)
   }
   return waitIdle(driver, at, started)
 }
