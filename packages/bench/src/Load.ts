@@ -83,9 +83,10 @@ const pendingAt = (driver: Driver, at: number): Promise<boolean> => itemsDueLeft
 
 /**
  * Waits until everything due by `at` has been applied; how long it took and how many items fell
- * due at `at` (applied by the workers, or by a command on its own machine). Asked every 10 ms, less often as a sweep lasts (a fiftieth of its time so far, at
- * most every 100 ms): a national sweep lasts seconds, and each probe walks the dead index entries
- * of the items already done (2.5 ms a probe at 50,000 units, 15 s of the server's time a phase).
+ * due at `at` (applied by the workers, or by a command on its own machine). Asked every 10 ms,
+ * less often as a sweep lasts (a fiftieth of its time so far, at most every 100 ms): a national
+ * sweep lasts seconds, and each probe walks the dead index entries of the items already done
+ * (2.5 ms a probe at 50,000 units, 15 s of the server's time a phase).
  */
 export const waitIdle = async (driver: Driver, at: number, started: number) => {
   while (await pendingAt(driver, at)) await pauseAfter(started)
@@ -215,7 +216,11 @@ export const playPhase = async (
         },
       )
       if (flat === undefined) await sweep
-      else sweeping = sweep
+      else {
+        // Awaited at the next stop, where a failure of it fails the phase; not unhandled before.
+        sweep.catch(() => undefined)
+        sweeping = sweep
+      }
     }
     const actions = byInstant.get(at) ?? []
     commands += actions.length
