@@ -289,7 +289,11 @@ const waitOpened = async (driver: Driver, at: number, started: number, release: 
     if ((last.get(row.unit_key) ?? -1n) < id) last.set(row.unit_key, id)
   }
   for (const unit of [...release.keys()]) if (!last.has(unit)) go(unit)
-  const waiting = [...last].filter(([unit]) => release.has(unit)).sort((a, b) => (a[1] < b[1] ? -1 : 1))
+  // The held units by their last pending message, first to be heard first.
+  const waiting = [...last]
+    .filter(([unit]) => release.has(unit))
+    .map(([unit, lastId]) => ({ unit, lastId }))
+    .sort((a, b) => (a.lastId < b.lastId ? -1 : 1))
   let next = 0
   while (next < waiting.length) {
     const { rows: first } = await sql<{ id: string; at: Date }>`
@@ -298,8 +302,10 @@ const waitOpened = async (driver: Driver, at: number, started: number, release: 
     const head = first[0]
     // Nothing pending: every unit has heard; an earlier message pending: none is known to have.
     const below = head === undefined ? undefined : new Date(head.at).getTime() < at ? 0n : BigInt(head.id)
-    while (next < waiting.length && (below === undefined || (waiting[next] as [string, bigint])[1] < below))
-      go((waiting[next++] as [string, bigint])[0])
+    for (let held = waiting[next]; held !== undefined && (below === undefined || held.lastId < below); ) {
+      go(held.unit)
+      held = waiting[++next]
+    }
     if (next < waiting.length) await pauseAfter(started)
   }
   return waitIdle(driver, at, started)
